@@ -1,0 +1,55 @@
+# Thin wrapper over CMake. `make run` and `make test` install what they need.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+SAN_BUILD ?= build-san
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test test-fast test-san bench fuzz fuzz-regress format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+# A local network: a sequencer and a follower, demo accounts funded.
+run: build
+	./$(BUILD)/cairn devnet --dir devnet
+
+# Every test, plain and under ASan+UBSan, plus the fuzz corpus replay.
+test: test-fast test-san fuzz-regress
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j 2
+
+test-san: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON >/dev/null
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2
+
+$(FUZZ_BUILD)/.configured: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCAIRN_FUZZ=ON >/dev/null
+	touch $@
+
+# Runs every fuzz target over its corpus and regression inputs once.
+fuzz-regress: $(FUZZ_BUILD)/.configured
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	bash scripts/fuzz.sh regress $(FUZZ_BUILD)
+
+# Fuzzes each target for FUZZ_SECONDS; crashes land in tests/fuzz/regress/.
+fuzz: $(FUZZ_BUILD)/.configured
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	bash scripts/fuzz.sh run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: build
+	@for b in $(BUILD)/bench_*; do echo "== $$b"; $$b || exit 1; done
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

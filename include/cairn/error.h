@@ -1,0 +1,60 @@
+/* cairn — one error space for the whole library.
+ *
+ * Every fallible call returns a cairn_err. CAIRN_OK is 0; the numbers are
+ * part of the API (they appear in JSON errors) and are never renumbered:
+ * new codes go at the end. */
+#ifndef CAIRN_ERROR_H
+#define CAIRN_ERROR_H
+
+#define CAIRN_WUR __attribute__((warn_unused_result))
+#define CAIRN_API __attribute__((visibility("default")))
+
+typedef enum cairn_err {
+    CAIRN_OK = 0,
+    CAIRN_ERR_NOMEM = 1,        /* out of memory */
+    CAIRN_ERR_TRUNCATED = 2,    /* input ended before the structure did */
+    CAIRN_ERR_TOO_LARGE = 3,    /* a length exceeds its bound */
+    CAIRN_ERR_TRAILING = 4,     /* bytes left after a complete structure */
+    CAIRN_ERR_BAD_VERSION = 5,  /* unknown encoding version */
+    CAIRN_ERR_BAD_SIG = 6,      /* signature does not verify */
+    CAIRN_ERR_CHAIN_ID = 7,     /* transaction is for another network */
+    CAIRN_ERR_NONCE_USED = 8,   /* nonce already used (replay) */
+    CAIRN_ERR_NONCE_GAP = 9,    /* nonce skips ahead of the next one */
+    CAIRN_ERR_FUNDS = 10,       /* balance too low */
+    CAIRN_ERR_OVERFLOW = 11,    /* amount arithmetic overflowed */
+    CAIRN_ERR_LOCKED = 12,      /* tokens are still locked by vesting */
+    CAIRN_ERR_BAD_KIND = 13,    /* unknown transaction kind */
+    CAIRN_ERR_BAD_BODY = 14,    /* transaction body malformed for its kind */
+    CAIRN_ERR_FEE_LOW = 15,     /* fee below the network minimum */
+    CAIRN_ERR_MEMPOOL_FULL = 16,/* mempool is at its bound */
+    CAIRN_ERR_DUPLICATE = 17,   /* already known */
+    CAIRN_ERR_BAD_ADDRESS = 18, /* address text malformed or checksum wrong */
+    CAIRN_ERR_BAD_AMOUNT = 19,  /* amount text malformed */
+    CAIRN_ERR_NOT_FOUND = 20,   /* no such account/block/transaction */
+    CAIRN_ERR_DB = 21,          /* the LMDB store failed */
+    CAIRN_ERR_IO = 22,          /* file or socket I/O failed */
+    CAIRN_ERR_GENESIS = 23,     /* genesis file invalid */
+    CAIRN_ERR_BAD_BLOCK = 24,   /* block does not link or is malformed */
+    CAIRN_ERR_STATE_ROOT = 25,  /* re-executed state root differs */
+    CAIRN_ERR_TX_ROOT = 26,     /* block's tx root does not match its txs */
+    CAIRN_ERR_BAD_PROPOSER = 27,/* block not signed by the sequencer */
+    CAIRN_ERR_SUPPLY_CAP = 28,  /* would exceed the supply cap */
+    CAIRN_ERR_BAD_PROOF = 29,   /* Merkle proof does not verify */
+    CAIRN_ERR_BAD_ARG = 30,     /* invalid argument or option */
+    CAIRN_ERR_HTTP = 31,        /* HTTP request failed */
+    CAIRN_ERR_BAD_JSON = 32,    /* JSON malformed or missing fields */
+    CAIRN_ERR_SELF_TRANSFER = 33,/* transfer to oneself */
+    CAIRN_ERR_ZERO_AMOUNT = 34, /* amount must be positive */
+    CAIRN_ERR_READ_ONLY = 35,   /* this node follows another; submit there */
+    CAIRN_ERR_BAD_KEY = 36,     /* key file malformed */
+    CAIRN__ERR_COUNT
+} cairn_err;
+
+/* A static, human sentence for `e` that tells the user what happened and,
+ * where possible, what to do. Never NULL. */
+CAIRN_API const char *cairn_strerror(cairn_err e);
+
+/* The stable short name of `e` ("nonce_used"), used in JSON errors. */
+CAIRN_API const char *cairn_errname(cairn_err e);
+
+#endif

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cairn builds and tests with. Idempotent: it
+# asks apt only for what is missing, so a second run costs nothing.
+set -euo pipefail
+
+PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
+      libsodium-dev liblmdb-dev libevent-dev libjansson-dev libcmocka-dev
+      curl python3)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

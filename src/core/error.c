@@ -1,0 +1,59 @@
+/* cairn_strerror / cairn_errname: the table of error messages. */
+#include "cairn/error.h"
+
+static const struct {
+    const char *name;
+    const char *msg;
+} errs[CAIRN__ERR_COUNT] = {
+    [CAIRN_OK] = {"ok", "success"},
+    [CAIRN_ERR_NOMEM] = {"nomem", "out of memory"},
+    [CAIRN_ERR_TRUNCATED] = {"truncated", "input is truncated: it ends before the structure does"},
+    [CAIRN_ERR_TOO_LARGE] = {"too_large", "a length exceeds its limit"},
+    [CAIRN_ERR_TRAILING] = {"trailing", "unexpected bytes after the end of the structure"},
+    [CAIRN_ERR_BAD_VERSION] = {"bad_version", "unknown encoding version"},
+    [CAIRN_ERR_BAD_SIG] = {"bad_signature", "signature does not verify for the sender's key"},
+    [CAIRN_ERR_CHAIN_ID] = {"wrong_chain", "transaction is for another network (chain id differs); sign it for this network"},
+    [CAIRN_ERR_NONCE_USED] = {"nonce_used", "nonce already used (replay); fetch the account's next nonce and sign again"},
+    [CAIRN_ERR_NONCE_GAP] = {"nonce_gap", "nonce skips ahead of the account's next nonce; send the missing ones first"},
+    [CAIRN_ERR_FUNDS] = {"insufficient_funds", "balance too low for amount plus fee"},
+    [CAIRN_ERR_OVERFLOW] = {"overflow", "amount arithmetic overflows 64 bits"},
+    [CAIRN_ERR_LOCKED] = {"vesting_locked", "tokens are still locked by the vesting schedule; wait for them to vest"},
+    [CAIRN_ERR_BAD_KIND] = {"bad_kind", "unknown transaction kind"},
+    [CAIRN_ERR_BAD_BODY] = {"bad_body", "transaction body is malformed for its kind"},
+    [CAIRN_ERR_FEE_LOW] = {"fee_too_low", "fee is below the network minimum; raise --fee"},
+    [CAIRN_ERR_MEMPOOL_FULL] = {"mempool_full", "the node's mempool is full; retry after the next block"},
+    [CAIRN_ERR_DUPLICATE] = {"duplicate", "already known"},
+    [CAIRN_ERR_BAD_ADDRESS] = {"bad_address", "address is malformed or its checksum is wrong; it looks like cairn1 followed by 72 hex digits"},
+    [CAIRN_ERR_BAD_AMOUNT] = {"bad_amount", "amount is malformed: use tokens with at most 6 decimals, e.g. 12.5"},
+    [CAIRN_ERR_NOT_FOUND] = {"not_found", "not found"},
+    [CAIRN_ERR_DB] = {"db", "the state database failed; check disk space and permissions of the data directory"},
+    [CAIRN_ERR_IO] = {"io", "file or network I/O failed"},
+    [CAIRN_ERR_GENESIS] = {"bad_genesis", "genesis file is invalid"},
+    [CAIRN_ERR_BAD_BLOCK] = {"bad_block", "block is malformed or does not extend the chain"},
+    [CAIRN_ERR_STATE_ROOT] = {"state_root_mismatch", "re-executed state root differs from the block's; block refused"},
+    [CAIRN_ERR_TX_ROOT] = {"tx_root_mismatch", "block's transaction root does not match its transactions"},
+    [CAIRN_ERR_BAD_PROPOSER] = {"bad_proposer", "block is not signed by this network's sequencer"},
+    [CAIRN_ERR_SUPPLY_CAP] = {"supply_cap", "would exceed the token's supply cap"},
+    [CAIRN_ERR_BAD_PROOF] = {"bad_proof", "Merkle proof does not verify against the root"},
+    [CAIRN_ERR_BAD_ARG] = {"bad_argument", "invalid argument; see --help"},
+    [CAIRN_ERR_HTTP] = {"http", "HTTP request failed; is the node running at that address?"},
+    [CAIRN_ERR_BAD_JSON] = {"bad_json", "JSON is malformed or misses a required field"},
+    [CAIRN_ERR_SELF_TRANSFER] = {"self_transfer", "sender and recipient are the same account"},
+    [CAIRN_ERR_ZERO_AMOUNT] = {"zero_amount", "amount must be greater than zero"},
+    [CAIRN_ERR_READ_ONLY] = {"read_only", "this node follows another node; submit transactions to the sequencer"},
+    [CAIRN_ERR_BAD_KEY] = {"bad_key", "key file is malformed; expected 'cairn-key-v1 <64 hex>'"},
+};
+
+const char *cairn_strerror(cairn_err e)
+{
+    if ((unsigned)e >= CAIRN__ERR_COUNT || !errs[e].msg)
+        return "unknown error";
+    return errs[e].msg;
+}
+
+const char *cairn_errname(cairn_err e)
+{
+    if ((unsigned)e >= CAIRN__ERR_COUNT || !errs[e].name)
+        return "unknown";
+    return errs[e].name;
+}
