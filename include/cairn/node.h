@@ -1,0 +1,25 @@
+/* cairn — the node daemon: block production or following, and the
+ * HTTP/JSON API (docs/api.md). */
+#ifndef CAIRN_NODE_H
+#define CAIRN_NODE_H
+
+#include <stdint.h>
+
+#include "cairn/error.h"
+
+typedef struct cairn_node_opts {
+    const char *data_dir;   /* chain directory made by `cairn init` */
+    const char *key_path;   /* sequencer key file (sequencer mode only) */
+    const char *follow_url; /* non-NULL: follow this node instead */
+    const char *listen;     /* "127.0.0.1:8645" by default */
+    uint32_t mempool_max;   /* transactions; 0 = default 100000 */
+    int quiet;              /* 1: log only warnings and errors */
+} cairn_node_opts;
+
+/* Runs a node until SIGTERM or SIGINT, then stops cleanly (the last block
+ * is fully committed or not at all) and returns CAIRN_OK. Errors at start
+ * (bad data dir, key not the sequencer's, port in use) are returned with a
+ * message on stderr. */
+CAIRN_API cairn_err cairn_node_run(const cairn_node_opts *o) CAIRN_WUR;
+
+#endif

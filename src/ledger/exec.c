@@ -1,0 +1,109 @@
+/* Transaction execution: nonce, fee, and the effect of each kind. */
+#include "ledger/exec.h"
+
+#include <string.h>
+
+#include "cairn/amount.h"
+
+uint64_t cairn_account_locked(const cairn_account *a, uint64_t height)
+{
+    if (a->vest_total == 0 || height >= a->vest_end)
+        return 0;
+    if (height < a->vest_cliff || height <= a->vest_start)
+        return a->vest_total;
+    uint64_t vested = 0;
+    /* cannot fail: height - start < end - start, so vested < vest_total */
+    if (cairn_muldiv(&vested, a->vest_total, height - a->vest_start,
+                     a->vest_end - a->vest_start))
+        return a->vest_total;
+    return a->vest_total - vested;
+}
+
+uint64_t cairn_account_spendable(const cairn_account *a, uint64_t height)
+{
+    uint64_t locked = cairn_account_locked(a, height);
+    return a->balance > locked ? a->balance - locked : 0;
+}
+
+cairn_err exec_check_static(const cairn_params *p, const cairn_tx *tx)
+{
+    if (tx->chain_id_len != strlen(p->chain_id) ||
+        memcmp(tx->chain_id, p->chain_id, tx->chain_id_len) != 0)
+        return CAIRN_ERR_CHAIN_ID;
+    if (tx->fee < p->min_fee)
+        return CAIRN_ERR_FEE_LOW;
+    if (tx->kind != CAIRN_TX_TRANSFER)
+        return CAIRN_ERR_BAD_KIND;
+    cairn_transfer t;
+    cairn_err e = cairn_transfer_decode(&t, tx->body, tx->body_len);
+    if (e)
+        return e;
+    if (t.amount == 0)
+        return CAIRN_ERR_ZERO_AMOUNT;
+    if (memcmp(t.to.b, tx->sender.b, 32) == 0)
+        return CAIRN_ERR_SELF_TRANSFER;
+    return CAIRN_OK;
+}
+
+static cairn_err check_nonce(const cairn_account *a, uint64_t nonce)
+{
+    if (nonce < a->nonce)
+        return CAIRN_ERR_NONCE_USED;
+    if (nonce > a->nonce)
+        return CAIRN_ERR_NONCE_GAP;
+    return CAIRN_OK;
+}
+
+/* Debits amount+fee from `from` (checks only; returns the new account). */
+static cairn_err debit(cairn_account *from, uint64_t amount, uint64_t fee,
+                       uint64_t height)
+{
+    uint64_t total;
+    if (cairn_add(&total, amount, fee))
+        return CAIRN_ERR_OVERFLOW;
+    if (from->balance < total)
+        return CAIRN_ERR_FUNDS;
+    if (cairn_account_spendable(from, height) < total)
+        return CAIRN_ERR_LOCKED;
+    from->balance -= total;
+    from->nonce++;
+    return CAIRN_OK;
+}
+
+static cairn_err exec_transfer(wctx *w, const store *s, const cairn_tx *tx,
+                               cairn_account *from, uint64_t *fees)
+{
+    cairn_transfer t;
+    cairn_account to;
+    uint64_t nfees;
+    cairn_err e = cairn_transfer_decode(&t, tx->body, tx->body_len);
+    if (e || (e = debit(from, t.amount, tx->fee, w->height)))
+        return e;
+    if ((e = account_get(w->txn, s, &t.to, &to)))
+        return e;
+    if (cairn_add(&to.balance, to.balance, t.amount) ||
+        cairn_add(&nfees, *fees, tx->fee))
+        return CAIRN_ERR_OVERFLOW;
+    /* all checks passed: now write */
+    if ((e = account_put(w, s, &tx->sender, from)) ||
+        (e = account_put(w, s, &t.to, &to)))
+        return e;
+    *fees = nfees;
+    return CAIRN_OK;
+}
+
+cairn_err exec_tx(wctx *w, const store *s, const cairn_params *p,
+                  const cairn_tx *tx, uint64_t *fees)
+{
+    cairn_account from;
+    cairn_err e = exec_check_static(p, tx);
+    if (e || (e = account_get(w->txn, s, &tx->sender, &from)) ||
+        (e = check_nonce(&from, tx->nonce)))
+        return e;
+    switch (tx->kind) {
+    case CAIRN_TX_TRANSFER:
+        return exec_transfer(w, s, tx, &from, fees);
+    default:
+        return CAIRN_ERR_BAD_KIND;
+    }
+}

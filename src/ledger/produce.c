@@ -1,0 +1,194 @@
+/* Block production (sequencer), block validation (follower) and replay. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/merkle.h"
+#include "ledger/chain_internal.h"
+#include "ledger/exec.h"
+
+cairn_err cairn_chain_check_tx(cairn_chain *c, const uint8_t *p, size_t n,
+                               cairn_tx *tx, cairn_hash *hash)
+{
+    cairn_err e = cairn_tx_decode(tx, p, n);
+    if (e || (e = exec_check_static(&c->p, tx)) || (e = cairn_tx_verify(tx, p, n)))
+        return e;
+    cairn_tx_hash(hash, p, n);
+    return CAIRN_OK;
+}
+
+void cairn_proposal_free(cairn_proposal *pr)
+{
+    free(pr->included);
+    free(pr->dropped);
+    free(pr->drop_err);
+    memset(pr, 0, sizeof *pr);
+}
+
+static void note_drop(cairn_proposal *pr, const cairn_hash *h, cairn_err e)
+{
+    pr->dropped[pr->n_dropped] = *h;
+    pr->drop_err[pr->n_dropped++] = e;
+}
+
+/* Executes popped entries in order; fills pr and the block's tx list. */
+static cairn_err run_entries(cairn_chain *c, wctx *w, cairn_mempool *mp,
+                             cairn_mp_entry *ents, size_t n, cairn_proposal *pr,
+                             cairn_block_tx *txs, uint64_t *fees)
+{
+    for (size_t i = 0; i < n; i++) {
+        cairn_err e = exec_tx(w, &c->s, &c->p, &ents[i].tx, fees);
+        if (e == CAIRN_ERR_DB || e == CAIRN_ERR_NOMEM)
+            return e;
+        if (e) {
+            note_drop(pr, &ents[i].hash, e);
+            /* the sender's later transactions can no longer apply */
+            size_t room = c->p.max_block_txs + CAIRN_MEMPOOL_PER_SENDER - pr->n_dropped;
+            size_t k = cairn_mempool_drop_sender(mp, &ents[i].tx.sender,
+                                                 pr->dropped + pr->n_dropped, room);
+            for (size_t j = 0; j < k; j++)
+                pr->drop_err[pr->n_dropped++] = CAIRN_ERR_NONCE_GAP;
+            continue;
+        }
+        txs[pr->n_included] = (cairn_block_tx){ents[i].bytes, ents[i].n};
+        pr->included[pr->n_included++] = ents[i].hash;
+    }
+    return CAIRN_OK;
+}
+
+/* Encodes header + txs into b. */
+static void encode_block(cairn_buf *b, const cairn_header *h,
+                         const cairn_block_tx *txs, uint32_t n)
+{
+    cairn_header_encode(h, b);
+    for (uint32_t i = 0; i < n; i++)
+        cairn_put_var(b, txs[i].p, txs[i].n);
+}
+
+static cairn_err seal_and_commit(cairn_chain *c, wctx *w, cairn_header *h,
+                                 const cairn_keypair *kp, cairn_block_tx *txs,
+                                 const cairn_hash *txh, uint64_t fees)
+{
+    cairn_buf b;
+    cairn_err e = chain_finish_state(c, w, fees, &h->state_root);
+    if (!e)
+        e = cairn_block_tx_root(&h->tx_root, txs, h->tx_count);
+    if (e) {
+        wctx_abort(w);
+        (void)chain_rebuild_smt(c);
+        return e;
+    }
+    cairn_header_sign(h, kp);
+    cairn_buf_init(&b, CAIRN_BLOCK_MAX_BYTES);
+    encode_block(&b, h, txs, h->tx_count);
+    if (b.err) {
+        e = b.err;
+        wctx_abort(w);
+        (void)chain_rebuild_smt(c);
+    } else {
+        e = chain_commit_block(c, w, h, b.p, b.len, txh, h->tx_count);
+    }
+    cairn_buf_free(&b);
+    return e;
+}
+
+cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
+                              const cairn_keypair *kp, uint64_t time_ms,
+                              cairn_proposal *pr)
+{
+    size_t max = c->p.max_block_txs;
+    wctx w;
+    uint64_t fees = 0;
+    memset(pr, 0, sizeof *pr);
+    cairn_mp_entry *ents = calloc(max, sizeof *ents);
+    cairn_block_tx *txs = calloc(max, sizeof *txs);
+    pr->included = calloc(max, sizeof *pr->included);
+    pr->dropped = calloc(max + CAIRN_MEMPOOL_PER_SENDER, sizeof *pr->dropped);
+    pr->drop_err = calloc(max + CAIRN_MEMPOOL_PER_SENDER, sizeof *pr->drop_err);
+    cairn_err e = (!ents || !txs || !pr->included || !pr->dropped || !pr->drop_err)
+                      ? CAIRN_ERR_NOMEM
+                      : wctx_begin(&w, &c->s, c->tip.height + 1);
+    size_t n = e ? 0 : cairn_mempool_pop(mp, ents, max);
+    if (!e)
+        e = run_entries(c, &w, mp, ents, n, pr, txs, &fees);
+    if (!e) {
+        cairn_header *h = &pr->header;
+        h->height = c->tip.height + 1;
+        h->prev = c->tip_hash;
+        h->time_ms = time_ms > c->tip.time_ms ? time_ms : c->tip.time_ms;
+        h->tx_count = (uint32_t)pr->n_included;
+        e = seal_and_commit(c, &w, h, kp, txs, pr->included, fees);
+        pr->hash = c->tip_hash;
+    } else if (w.txn) {
+        wctx_abort(&w);
+    }
+    for (size_t i = 0; i < n; i++)
+        cairn_mp_entry_free(&ents[i]);
+    free(ents);
+    free(txs);
+    return e;
+}
+
+/* Checks a decoded block's header against the tip and the network. */
+static cairn_err check_header(cairn_chain *c, const cairn_block *blk)
+{
+    const cairn_header *h = &blk->h;
+    cairn_hash root;
+    if (h->height != c->tip.height + 1 ||
+        memcmp(h->prev.b, c->tip_hash.b, 32) != 0 || h->time_ms < c->tip.time_ms)
+        return CAIRN_ERR_BAD_BLOCK;
+    if (h->tx_count > c->p.max_block_txs)
+        return CAIRN_ERR_TOO_LARGE;
+    cairn_err e = cairn_header_verify(h, &c->p.sequencer);
+    if (e || (e = cairn_block_tx_root(&root, blk->txs, h->tx_count)))
+        return e;
+    return memcmp(root.b, h->tx_root.b, 32) ? CAIRN_ERR_TX_ROOT : CAIRN_OK;
+}
+
+static cairn_err exec_block_txs(cairn_chain *c, wctx *w, const cairn_block *blk,
+                                cairn_hash *txh, uint64_t *fees)
+{
+    for (uint32_t i = 0; i < blk->h.tx_count; i++) {
+        cairn_tx tx;
+        const cairn_block_tx *t = &blk->txs[i];
+        cairn_err e = cairn_tx_decode(&tx, t->p, t->n);
+        if (e || (e = cairn_tx_verify(&tx, t->p, t->n)) ||
+            (e = exec_tx(w, &c->s, &c->p, &tx, fees)))
+            return e;
+        cairn_tx_hash(&txh[i], t->p, t->n);
+    }
+    return CAIRN_OK;
+}
+
+cairn_err cairn_chain_apply_block(cairn_chain *c, const uint8_t *p, size_t n)
+{
+    cairn_block blk;
+    wctx w;
+    uint64_t fees = 0;
+    cairn_hash root, *txh = NULL;
+    cairn_err e = cairn_block_decode(&blk, p, n);
+    if (e)
+        return e;
+    if ((e = check_header(c, &blk)))
+        goto out;
+    txh = calloc(blk.h.tx_count + 1, sizeof *txh);
+    if (!txh || (e = wctx_begin(&w, &c->s, blk.h.height))) {
+        e = e ? e : CAIRN_ERR_NOMEM;
+        goto out;
+    }
+    e = exec_block_txs(c, &w, &blk, txh, &fees);
+    int touched = !e;
+    if (!e && !(e = chain_finish_state(c, &w, fees, &root)) &&
+        memcmp(root.b, blk.h.state_root.b, 32) != 0)
+        e = CAIRN_ERR_STATE_ROOT;
+    if (e) {
+        wctx_abort(&w);
+        if (touched)
+            (void)chain_rebuild_smt(c);
+        goto out;
+    }
+    e = chain_commit_block(c, &w, &blk.h, p, n, txh, blk.h.tx_count);
+out:
+    free(txh);
+    cairn_block_free(&blk);
+    return e;
+}
