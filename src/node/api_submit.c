@@ -1,0 +1,87 @@
+/* POST /v1/tx: admission to the mempool, and replies held until commit. */
+#include <event2/buffer.h>
+#include <sys/queue.h>
+#include <event2/keyvalq_struct.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/api_handlers.h"
+
+/* Reads {"tx": "<hex>"} from the request body into a new buffer. */
+static cairn_err read_tx(struct evhttp_request *req, uint8_t **tx, size_t *n)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t len = evbuffer_get_length(in);
+    json_error_t jerr;
+    if (len > NODE_MAX_BODY)
+        return CAIRN_ERR_TOO_LARGE;
+    json_t *j = json_loadb((const char *)evbuffer_pullup(in, -1), len, 0, &jerr);
+    json_t *v = j ? json_object_get(j, "tx") : NULL;
+    cairn_err e = CAIRN_ERR_BAD_JSON;
+    if (json_is_string(v))
+        e = cairn_hex_decode_alloc(tx, n, json_string_value(v), CAIRN_TX_MAX_BYTES);
+    if (e == CAIRN_ERR_BAD_ARG)
+        e = CAIRN_ERR_BAD_JSON;
+    json_decref(j);
+    return e;
+}
+
+static int wants_wait(struct evhttp_request *req)
+{
+    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+    struct evkeyvalq kv;
+    int wait = 0;
+    TAILQ_INIT(&kv);
+    if (q && evhttp_parse_query_str(q, &kv) == 0) {
+        const char *w = evhttp_find_header(&kv, "wait");
+        wait = w && strcmp(w, "0") != 0;
+    }
+    evhttp_clear_headers(&kv);
+    return wait;
+}
+
+/* Checks and queues the tx. Fills *hash. */
+static cairn_err admit(node *n, const uint8_t *p, size_t len, cairn_hash *hash)
+{
+    cairn_tx tx;
+    cairn_account a;
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_check_tx(n->chain, p, len, &tx, hash);
+    if (!e)
+        e = cairn_chain_account(n->chain, &tx.sender, &a);
+    if (!e)
+        e = cairn_mempool_add(n->mp, p, len, &tx, hash, a.nonce);
+    pthread_mutex_unlock(&n->lock);
+    return e;
+}
+
+void api_submit(node *n, struct evhttp_request *req)
+{
+    uint8_t *p = NULL;
+    size_t len = 0;
+    cairn_hash h;
+    if (!n->sequencer) {
+        api_error(req, 409, CAIRN_ERR_READ_ONLY, NULL);
+        return;
+    }
+    cairn_err e = read_tx(req, &p, &len);
+    if (e == CAIRN_ERR_BAD_JSON) {
+        api_error(req, 400, e, "body must be {\"tx\": \"<hex of the signed transaction>\"}");
+        return;
+    }
+    if (!e)
+        e = admit(n, p, len, &h);
+    free(p);
+    if (e) {
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    if (wants_wait(req)) {
+        waiters_add(n, req, &h);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "hash", json_hex(h.b, 32));
+    json_object_set_new(o, "status", json_string("pending"));
+    api_reply(req, 202, o);
+}

@@ -1,0 +1,123 @@
+/* Follower: fetches blocks from another node, re-executes and commits them,
+ * refusing any block that does not check out. Runs in its own thread so a
+ * slow upstream never stalls the API. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cairn/http.h"
+#include "node/node_internal.h"
+
+#define FETCH_LIMIT 100
+#define FETCH_TIMEOUT_MS 5000
+
+static void nap_ms(node *n, uint32_t ms)
+{
+    for (uint32_t t = 0; t < ms && !n->stopping; t += 10) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void set_error(node *n, const char *msg, cairn_err e)
+{
+    pthread_mutex_lock(&n->lock);
+    snprintf(n->follow_error, sizeof n->follow_error, "%s%s%s", msg,
+             e ? ": " : "", e ? cairn_strerror(e) : "");
+    pthread_mutex_unlock(&n->lock);
+}
+
+/* Applies one hex block; returns its error. */
+static cairn_err apply_hex(node *n, const char *hex)
+{
+    uint8_t *p;
+    size_t len;
+    cairn_err e = cairn_hex_decode_alloc(&p, &len, hex, CAIRN_BLOCK_MAX_BYTES);
+    if (e)
+        return CAIRN_ERR_BAD_BLOCK;
+    pthread_mutex_lock(&n->lock);
+    e = cairn_chain_apply_block(n->chain, p, len);
+    if (!e)
+        n->follow_error[0] = '\0';
+    pthread_mutex_unlock(&n->lock);
+    free(p);
+    return e;
+}
+
+/* Fetches and applies one batch. Returns the number applied, -1 on error. */
+static int sync_once(node *n)
+{
+    char url[512];
+    cairn_header tip;
+    cairn_http_resp r = {0};
+    json_error_t jerr;
+    pthread_mutex_lock(&n->lock);
+    cairn_chain_tip(n->chain, &tip, NULL);
+    pthread_mutex_unlock(&n->lock);
+    snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%d", n->follow_url,
+             (unsigned long long)tip.height + 1, FETCH_LIMIT);
+    if (cairn_http_request("GET", url, NULL, 0, NULL, FETCH_TIMEOUT_MS, &r) ||
+        r.status != 200) {
+        set_error(n, "upstream unreachable or failing", CAIRN_OK);
+        free(r.body);
+        return -1;
+    }
+    json_t *j = json_loadb(r.body, r.len, 0, &jerr);
+    json_t *arr = j ? json_object_get(j, "blocks") : NULL;
+    int applied = 0;
+    for (size_t i = 0; json_is_array(arr) && i < json_array_size(arr); i++) {
+        json_t *b = json_array_get(arr, i);
+        cairn_err e = json_is_string(b) ? apply_hex(n, json_string_value(b)) : CAIRN_ERR_BAD_BLOCK;
+        if (e) {
+            node_log(n, 1, "refused block %llu from %s: %s",
+                     (unsigned long long)tip.height + 1 + i, n->follow_url, cairn_strerror(e));
+            set_error(n, "refused a block from upstream", e);
+            applied = -1;
+            break;
+        }
+        applied++;
+    }
+    json_decref(j);
+    free(r.body);
+    return applied;
+}
+
+static void *follow_main(void *arg)
+{
+    node *n = arg;
+    uint32_t interval = cairn_chain_params(n->chain)->block_interval_ms;
+    uint32_t backoff = interval;
+    while (!n->stopping) {
+        int k = sync_once(n);
+        if (k > 0) {
+            backoff = interval;
+            if (k == FETCH_LIMIT)
+                continue; /* more to catch up on */
+            nap_ms(n, interval / 4);
+        } else if (k == 0) {
+            nap_ms(n, interval / 4);
+        } else {
+            nap_ms(n, backoff);
+            backoff = backoff < 30000 ? backoff * 2 : 30000;
+        }
+    }
+    return NULL;
+}
+
+int follower_start(node *n)
+{
+    if (pthread_create(&n->follower, NULL, follow_main, n))
+        return -1;
+    n->follower_started = 1;
+    return 0;
+}
+
+void follower_stop(node *n)
+{
+    if (!n->follower_started)
+        return;
+    n->stopping = 1;
+    pthread_join(n->follower, NULL);
+    n->follower_started = 0;
+}

@@ -1,0 +1,99 @@
+/* Replies held until the block holding a transaction is committed. All on
+ * the event-loop thread. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node_internal.h"
+
+/* The client went away: forget its request (libevent frees it). */
+static void on_close(struct evhttp_connection *conn, void *arg)
+{
+    node *n = arg;
+    for (waiter **w = &n->waiters; *w;) {
+        if (evhttp_request_get_connection((*w)->req) == conn) {
+            waiter *dead = *w;
+            *w = dead->next;
+            free(dead);
+        } else {
+            w = &(*w)->next;
+        }
+    }
+}
+
+void waiters_add(node *n, struct evhttp_request *req, const cairn_hash *h)
+{
+    waiter *w = calloc(1, sizeof *w);
+    if (!w) {
+        api_error(req, 500, CAIRN_ERR_NOMEM, NULL);
+        return;
+    }
+    w->hash = *h;
+    w->req = req;
+    w->deadline_ms = node_now_ms() + NODE_WAIT_MS;
+    w->next = n->waiters;
+    n->waiters = w;
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_close, n);
+}
+
+/* Replies to and removes every waiter for hash h. */
+static void answer(node *n, const cairn_hash *h, cairn_err e, uint64_t height)
+{
+    for (waiter **w = &n->waiters; *w;) {
+        waiter *x = *w;
+        if (memcmp(x->hash.b, h->b, 32) != 0) {
+            w = &x->next;
+            continue;
+        }
+        *w = x->next;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(x->req), NULL, NULL);
+        if (e) {
+            api_error(x->req, 0, e, NULL);
+        } else {
+            json_t *o = json_object();
+            json_object_set_new(o, "hash", json_hex(h->b, 32));
+            json_object_set_new(o, "status", json_string("committed"));
+            json_object_set_new(o, "height", json_u64(height));
+            api_reply(x->req, 200, o);
+        }
+        free(x);
+    }
+}
+
+void waiters_block(node *n, const cairn_proposal *pr)
+{
+    if (!n->waiters)
+        return;
+    for (size_t i = 0; i < pr->n_included && n->waiters; i++)
+        answer(n, &pr->included[i], CAIRN_OK, pr->header.height);
+    for (size_t i = 0; i < pr->n_dropped && n->waiters; i++)
+        answer(n, &pr->dropped[i], pr->drop_err[i], 0);
+}
+
+void waiters_expire(node *n, uint64_t now_ms)
+{
+    for (waiter **w = &n->waiters; *w;) {
+        waiter *x = *w;
+        if (x->deadline_ms > now_ms) {
+            w = &x->next;
+            continue;
+        }
+        *w = x->next;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(x->req), NULL, NULL);
+        json_t *o = json_object();
+        json_object_set_new(o, "hash", json_hex(x->hash.b, 32));
+        json_object_set_new(o, "status", json_string("pending"));
+        api_reply(x->req, 202, o);
+        free(x);
+    }
+}
+
+void waiters_fail_all(node *n)
+{
+    while (n->waiters) {
+        waiter *x = n->waiters;
+        n->waiters = x->next;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(x->req), NULL, NULL);
+        api_error(x->req, 503, CAIRN_ERR_IO, "the node is stopping; the transaction may or may not commit");
+        free(x);
+    }
+}

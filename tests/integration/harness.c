@@ -1,0 +1,175 @@
+/* Integration test harness (see harness.h). Included by each test. */
+#include "harness.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cairn/chain.h"
+#include "cairn/http.h"
+
+#define DIE(...) do { fprintf(stderr, "harness: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+
+static const char *bin(void)
+{
+    const char *b = getenv("CAIRN_BIN");
+    if (!b)
+        DIE("CAIRN_BIN is not set (run through ctest)");
+    return b;
+}
+
+static void write_genesis(h_net *net, const char *tokens, uint32_t block_ms)
+{
+    char a[CAIRN_ADDR_TEXT_LEN + 1];
+    FILE *f = fopen(net->genesis, "w");
+    if (!f)
+        DIE("cannot write %s", net->genesis);
+    cairn_addr_format(a, &net->seq.pk);
+    fprintf(f, "{\"chain_id\":\"cairn-test\",\"token\":{\"name\":\"Test\",\"symbol\":\"TST\"},"
+               "\"supply_cap\":\"1000000000\",\"genesis_time_ms\":1767225600000,"
+               "\"block_interval_ms\":%u,\"max_block_txs\":5000,\"min_fee\":\"0.001\","
+               "\"sequencer\":\"%s\",\"allocations\":[", block_ms, a);
+    for (int i = 0; i < net->nacct; i++) {
+        cairn_addr_format(a, &net->acct[i].pk);
+        fprintf(f, "%s{\"address\":\"%s\",\"amount\":\"%s\"}", i ? "," : "", a, tokens);
+    }
+    fprintf(f, "]}\n");
+    fclose(f);
+}
+
+void h_net_setup(h_net *net, int nacct, const char *tokens, uint32_t block_ms)
+{
+    uint8_t seed[32];
+    memset(net, 0, sizeof *net);
+    cairn_crypto_init();
+    snprintf(net->dir, sizeof net->dir, "/tmp/cairn-it-XXXXXX");
+    if (!mkdtemp(net->dir))
+        DIE("mkdtemp: %s", strerror(errno));
+    snprintf(net->genesis, sizeof net->genesis, "%s/genesis.json", net->dir);
+    snprintf(net->seq_key, sizeof net->seq_key, "%s/seq.key", net->dir);
+    memset(seed, 0xEE, sizeof seed);
+    cairn_keypair_from_seed(&net->seq, seed);
+    if (cairn_key_save(net->seq_key, &net->seq))
+        DIE("cannot save key");
+    net->nacct = nacct;
+    for (int i = 0; i < nacct; i++) {
+        memset(seed, i + 1, sizeof seed);
+        cairn_keypair_from_seed(&net->acct[i], seed);
+    }
+    write_genesis(net, tokens, block_ms);
+    net->port = h_port();
+}
+
+/* fork+exec argv; returns the pid. */
+static pid_t spawn(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        DIE("fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (log && !freopen(log, "a", stderr))
+            _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+void h_init_chain(const h_net *net, const char *name, char *datadir, size_t len)
+{
+    int st;
+    snprintf(datadir, len, "%s/%s", net->dir, name);
+    char *argv[] = {(char *)bin(), "init", "--genesis", (char *)net->genesis,
+                    "--data", datadir, NULL};
+    pid_t pid = spawn(argv, NULL);
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        DIE("cairn init failed for %s", datadir);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+pid_t h_start_node(const h_net *net, const char *datadir, int port,
+                   const char *follow_url)
+{
+    char listen[64], url[128], log[400];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+    snprintf(log, sizeof log, "%s/node-%d.log", net->dir, port);
+    char *argv[12] = {(char *)bin(), "node", "--data", (char *)datadir,
+                      "--listen", listen, "--quiet"};
+    int k = 7;
+    if (follow_url) {
+        argv[k++] = "--follow";
+        argv[k++] = (char *)follow_url;
+    } else {
+        argv[k++] = "--key";
+        argv[k++] = (char *)net->seq_key;
+    }
+    argv[k] = NULL;
+    pid_t pid = spawn(argv, log);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/status", port);
+    for (int i = 0; i < 400; i++) {
+        if (h_get_int(url, "height") >= 0)
+            return pid;
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            DIE("node exited at start; see %s", log);
+        sleep_ms(50);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    DIE("node did not answer on port %d in 20 s; see %s", port, log);
+}
+
+int h_stop(pid_t pid, int sig)
+{
+    int st = 0;
+    kill(pid, sig);
+    for (int i = 0; i < 1500; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return st;
+        sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+long long h_get_int(const char *url, const char *field)
+{
+    cairn_http_resp r = {0};
+    long long v = -1;
+    if (cairn_http_request("GET", url, NULL, 0, NULL, 2000, &r) == CAIRN_OK &&
+        r.status == 200) {
+        json_t *j = json_loadb(r.body, r.len, 0, NULL);
+        json_t *f = j ? json_object_get(j, field) : NULL;
+        if (json_is_integer(f))
+            v = json_integer_value(f);
+        json_decref(j);
+    }
+    free(r.body);
+    return v;
+}
+
+int h_port(void)
+{
+    return 20000 + (int)((getpid() * 7919u + (unsigned)time(NULL)) % 25000u);
+}
+
+void h_net_cleanup(h_net *net)
+{
+    char cmd[300];
+    if (!net->dir[0] || getenv("CAIRN_KEEP_TMP"))
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", net->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "harness: could not remove %s\n", net->dir);
+}
