@@ -54,7 +54,7 @@ cairn_err genesis_decode(cairn_genesis *g, const uint8_t *p, size_t n)
     pr->genesis_time_ms = cairn_get_u64(&r);
     cairn_get_bytes(&r, pr->sequencer.b, 32);
     uint64_t na = cairn_get_u64(&r);
-    if (r.err || na > (n - r.pos) / 72)
+    if (r.err || na > (n - r.pos) / 64)
         return CAIRN_ERR_DB;
     g->allocs = calloc(na ? na : 1, sizeof *g->allocs);
     if (!g->allocs)
