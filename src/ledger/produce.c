@@ -5,6 +5,7 @@
 #include "cairn/merkle.h"
 #include "ledger/chain_internal.h"
 #include "ledger/exec.h"
+#include "ledger/verify_pool.h"
 
 cairn_err cairn_chain_check_tx(cairn_chain *c, const uint8_t *p, size_t n,
                                cairn_tx *tx, cairn_hash *hash)
@@ -144,14 +145,18 @@ static cairn_err check_header(cairn_chain *c, const cairn_block *blk)
     return memcmp(root.b, h->tx_root.b, 32) ? CAIRN_ERR_TX_ROOT : CAIRN_OK;
 }
 
+/* Signatures first, on every core; then effects in block order. */
 static cairn_err exec_block_txs(cairn_chain *c, wctx *w, const cairn_block *blk,
                                 cairn_hash *txh, uint64_t *fees)
 {
+    uint32_t bad;
+    cairn_err e = verify_block_sigs(blk->txs, blk->h.tx_count, verify_threads(), &bad);
+    if (e)
+        return e;
     for (uint32_t i = 0; i < blk->h.tx_count; i++) {
         cairn_tx tx;
         const cairn_block_tx *t = &blk->txs[i];
-        cairn_err e = cairn_tx_decode(&tx, t->p, t->n);
-        if (e || (e = cairn_tx_verify(&tx, t->p, t->n)) ||
+        if ((e = cairn_tx_decode(&tx, t->p, t->n)) ||
             (e = exec_tx(w, &c->s, &c->p, &tx, fees)))
             return e;
         cairn_tx_hash(&txh[i], t->p, t->n);
