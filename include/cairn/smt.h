@@ -45,14 +45,15 @@ CAIRN_API void cairn_smt_free(cairn_smt *t);
  * if absent). NOMEM leaves the tree as it was. */
 CAIRN_API cairn_err cairn_smt_set(cairn_smt *t, const cairn_hash *key,
                                   const cairn_hash *vhash) CAIRN_WUR;
-/* 1 and *vhash set if key is present, else 0. */
+/* 1 and *vhash set if key is present, else 0. vhash may be NULL. */
 CAIRN_API int cairn_smt_get(const cairn_smt *t, const cairn_hash *key,
                             cairn_hash *vhash);
 /* The root hash; recomputes changed nodes. */
 CAIRN_API void cairn_smt_root(cairn_smt *t, cairn_hash *out);
 /* Number of leaves. */
 CAIRN_API uint64_t cairn_smt_count(const cairn_smt *t);
-/* Proof of key's presence or absence against the current root. */
+/* Proof of key's presence or absence against the current root (which it
+ * brings up to date first, as cairn_smt_root does). */
 CAIRN_API void cairn_smt_prove(cairn_smt *t, const cairn_hash *key,
                                cairn_smt_proof *pf);
 /* Checks a proof against root. vhash non-NULL: proves key holds vhash.

@@ -245,6 +245,14 @@ static void malformed_proofs_fail(void **st)
     bad = pf, bad.n = pf.n + 1;
     assert_int_equal(cairn_merkle_verify(&root, &leaves[6], &bad),
                      CAIRN_ERR_BAD_PROOF);
+    /* An extra sibling above the root, against a root that matches it:
+     * the hashes chain up, the sibling count does not fit 13 leaves. */
+    cairn_hash root2;
+    bad = pf, bad.n = pf.n + 1;
+    bad.sib[pf.n] = leaves[99];
+    naive_node(&root2, &leaves[99], &root);
+    assert_int_equal(cairn_merkle_verify(&root2, &leaves[6], &bad),
+                     CAIRN_ERR_BAD_PROOF);
     bad = pf, bad.n = pf.n - 1;
     assert_int_equal(cairn_merkle_verify(&root, &leaves[6], &bad),
                      CAIRN_ERR_BAD_PROOF);
