@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "ledger/kinds.h"
 
 uint64_t cairn_account_locked(const cairn_account *a, uint64_t height)
 {
@@ -32,17 +33,10 @@ cairn_err exec_check_static(const cairn_params *p, const cairn_tx *tx)
         return CAIRN_ERR_CHAIN_ID;
     if (tx->fee < p->min_fee)
         return CAIRN_ERR_FEE_LOW;
-    if (tx->kind != CAIRN_TX_TRANSFER)
+    const tx_kind *k = kind_find(tx->kind);
+    if (!k)
         return CAIRN_ERR_BAD_KIND;
-    cairn_transfer t;
-    cairn_err e = cairn_transfer_decode(&t, tx->body, tx->body_len);
-    if (e)
-        return e;
-    if (t.amount == 0)
-        return CAIRN_ERR_ZERO_AMOUNT;
-    if (memcmp(t.to.b, tx->sender.b, 32) == 0)
-        return CAIRN_ERR_SELF_TRANSFER;
-    return CAIRN_OK;
+    return k->check(tx);
 }
 
 static cairn_err check_nonce(const cairn_account *a, uint64_t nonce)
@@ -92,6 +86,42 @@ static cairn_err exec_transfer(wctx *w, const store *s, const cairn_tx *tx,
     return CAIRN_OK;
 }
 
+/* Any kind but transfer: fee and nonce, then the handler, all inside a
+ * nested transaction that is dropped whole on error. */
+static cairn_err exec_generic(wctx *w, const store *s, const cairn_params *p,
+                              const cairn_tx *tx, cairn_account *from,
+                              uint64_t *fees)
+{
+    const tx_kind *k = kind_find(tx->kind);
+    MDB_txn *parent = w->txn, *child;
+    size_t mark = w->n;
+    uint64_t nfees;
+    if (!k || !k->apply)
+        return CAIRN_ERR_BAD_KIND;
+    if (cairn_add(&nfees, *fees, tx->fee))
+        return CAIRN_ERR_OVERFLOW;
+    cairn_err e = debit(from, 0, tx->fee, w->height);
+    if (e)
+        return e;
+    if (mdb_txn_begin(mdb_txn_env(parent), parent, 0, &child))
+        return CAIRN_ERR_DB;
+    w->txn = child;
+    exec_ctx x = {w, s, p, w->height};
+    if (!(e = account_put(w, s, &tx->sender, from)))
+        e = k->apply(&x, tx);
+    w->txn = parent;
+    if (e || mdb_txn_commit(child)) {
+        if (!e)
+            e = CAIRN_ERR_DB; /* a failed commit has freed the child */
+        else
+            mdb_txn_abort(child);
+        w->n = mark; /* forget the commitment changes too */
+        return e;
+    }
+    *fees = nfees;
+    return CAIRN_OK;
+}
+
 cairn_err exec_tx(wctx *w, const store *s, const cairn_params *p,
                   const cairn_tx *tx, uint64_t *fees)
 {
@@ -100,10 +130,7 @@ cairn_err exec_tx(wctx *w, const store *s, const cairn_params *p,
     if (e || (e = account_get(w->txn, s, &tx->sender, &from)) ||
         (e = check_nonce(&from, tx->nonce)))
         return e;
-    switch (tx->kind) {
-    case CAIRN_TX_TRANSFER:
+    if (tx->kind == CAIRN_TX_TRANSFER)
         return exec_transfer(w, s, tx, &from, fees);
-    default:
-        return CAIRN_ERR_BAD_KIND;
-    }
+    return exec_generic(w, s, p, tx, &from, fees);
 }
