@@ -47,6 +47,23 @@ typedef enum cairn_err {
     CAIRN_ERR_ZERO_AMOUNT = 34, /* amount must be positive */
     CAIRN_ERR_READ_ONLY = 35,   /* this node follows another; submit there */
     CAIRN_ERR_BAD_KEY = 36,     /* key file malformed */
+    CAIRN_ERR_STAKE_LOW = 37,   /* stake below the sector's minimum */
+    CAIRN_ERR_NOT_PROVIDER = 38,/* no provider registered at that address */
+    CAIRN_ERR_PROVIDER_EXISTS = 39, /* already registered */
+    CAIRN_ERR_UNBOND_TOO_MUCH = 40, /* more than is bonded */
+    CAIRN_ERR_JAILED = 41,      /* provider is jailed */
+    CAIRN_ERR_BAD_PARAM = 42,   /* unknown parameter or value out of bounds */
+    CAIRN_ERR_NO_PROPOSAL = 43, /* no such proposal */
+    CAIRN_ERR_VOTING_CLOSED = 44, /* voting period over (or not open) */
+    CAIRN_ERR_ALREADY_VOTED = 45, /* this address already voted */
+    CAIRN_ERR_NO_STAKE = 46,    /* voting needs bonded stake */
+    CAIRN_ERR_NO_PRICE = 47,    /* no price feed set yet */
+    CAIRN_ERR_NOT_ORACLE = 48,  /* only the price-feed key may do this */
+    CAIRN_ERR_PRICE_JUMP = 49,  /* price change beyond the per-epoch bound */
+    CAIRN_ERR_NO_CREDITS = 50,  /* not enough service credits */
+    CAIRN_ERR_BAD_SECTOR = 51,  /* unknown sector */
+    CAIRN_ERR_NOT_DELEGATED = 52, /* no delegation to undo */
+    CAIRN_ERR_TREASURY = 53,    /* treasury holds less than asked */
     CAIRN__ERR_COUNT
 } cairn_err;
 

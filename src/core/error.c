@@ -42,6 +42,23 @@ static const struct {
     [CAIRN_ERR_ZERO_AMOUNT] = {"zero_amount", "amount must be greater than zero"},
     [CAIRN_ERR_READ_ONLY] = {"read_only", "this node follows another node; submit transactions to the sequencer"},
     [CAIRN_ERR_BAD_KEY] = {"bad_key", "key file is malformed; expected 'cairn-key-v1 <64 hex>'"},
+    [CAIRN_ERR_STAKE_LOW] = {"stake_too_low", "stake is below the minimum for this sector; see `cairn status` for the minimum"},
+    [CAIRN_ERR_NOT_PROVIDER] = {"not_provider", "no provider is registered at that address; register first with `cairn provider register`"},
+    [CAIRN_ERR_PROVIDER_EXISTS] = {"provider_exists", "this address is already registered as a provider"},
+    [CAIRN_ERR_UNBOND_TOO_MUCH] = {"unbond_too_much", "cannot unbond more than is bonded"},
+    [CAIRN_ERR_JAILED] = {"jailed", "the provider is jailed for repeated faults; wait for the jail term to end"},
+    [CAIRN_ERR_BAD_PARAM] = {"bad_param", "unknown parameter, or value outside its declared bounds"},
+    [CAIRN_ERR_NO_PROPOSAL] = {"no_proposal", "no proposal with that id"},
+    [CAIRN_ERR_VOTING_CLOSED] = {"voting_closed", "the proposal's voting period is over"},
+    [CAIRN_ERR_ALREADY_VOTED] = {"already_voted", "this address already voted on that proposal"},
+    [CAIRN_ERR_NO_STAKE] = {"no_stake", "voting needs bonded stake (as a provider or a delegator)"},
+    [CAIRN_ERR_NO_PRICE] = {"no_price", "no credit price feed has been set yet; the oracle must publish one first"},
+    [CAIRN_ERR_NOT_ORACLE] = {"not_oracle", "only the network's price-feed key may publish prices"},
+    [CAIRN_ERR_PRICE_JUMP] = {"price_jump", "price change exceeds the per-epoch bound"},
+    [CAIRN_ERR_NO_CREDITS] = {"no_credits", "not enough service credits; buy more with `cairn credits buy`"},
+    [CAIRN_ERR_BAD_SECTOR] = {"bad_sector", "unknown sector; use storage, compute, wireless or sensor"},
+    [CAIRN_ERR_NOT_DELEGATED] = {"not_delegated", "no delegation from this address to that provider"},
+    [CAIRN_ERR_TREASURY] = {"treasury_short", "the treasury holds less than the amount asked for"},
 };
 
 const char *cairn_strerror(cairn_err e)
