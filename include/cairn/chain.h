@@ -68,6 +68,7 @@ typedef struct cairn_genesis {
     cairn_params params;
     cairn_alloc *allocs; /* owned */
     size_t nallocs;
+    char *economy_json;  /* owned; the "economy" object as JSON, or NULL */
 } cairn_genesis;
 
 typedef struct cairn_chain cairn_chain;

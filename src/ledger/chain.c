@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include <stdio.h>
+
+#include "econ/econ.h"
 #include "ledger/chain_internal.h"
 
 static cairn_err write_genesis_state(cairn_chain *c, wctx *w,
@@ -22,7 +25,13 @@ static cairn_err write_genesis_state(cairn_chain *c, wctx *w,
             return CAIRN_ERR_SUPPLY_CAP;
         e = account_put(w, &c->s, &a->addr, &acc);
     }
-    return e ? e : totals_put(w, &c->s, &t);
+    if (!e)
+        e = totals_put(w, &c->s, &t);
+    exec_ctx x = {w, &c->s, &c->p, 0};
+    char msg[256] = "";
+    if (!e && (e = econ_genesis(&x, g->economy_json, msg, sizeof msg)) && msg[0])
+        fprintf(stderr, "cairn: genesis economy: %s\n", msg);
+    return e;
 }
 
 /* Stores the genesis record and block 0, then commits. */

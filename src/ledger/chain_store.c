@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "econ/econ.h"
 #include "ledger/chain_internal.h"
 
 cairn_err genesis_encode(const cairn_genesis *g, cairn_buf *b)
@@ -26,6 +27,8 @@ cairn_err genesis_encode(const cairn_genesis *g, cairn_buf *b)
         cairn_put_u64(b, a->vest_cliff);
         cairn_put_u64(b, a->vest_end);
     }
+    const char *ej = g->economy_json ? g->economy_json : "";
+    cairn_put_var(b, ej, (uint32_t)strlen(ej));
     return b->err;
 }
 
@@ -68,7 +71,14 @@ cairn_err genesis_decode(cairn_genesis *g, const uint8_t *p, size_t n)
         a->vest_cliff = cairn_get_u64(&r);
         a->vest_end = cairn_get_u64(&r);
     }
-    if (cairn_reader_done(&r)) {
+    const uint8_t *ej;
+    uint32_t ejn;
+    cairn_get_var(&r, &ej, &ejn, 1u << 24);
+    if (!r.err && ejn && (g->economy_json = malloc(ejn + 1))) {
+        memcpy(g->economy_json, ej, ejn);
+        g->economy_json[ejn] = '\0';
+    }
+    if (cairn_reader_done(&r) || (ejn && !g->economy_json)) {
         cairn_genesis_free(g);
         return CAIRN_ERR_DB;
     }
@@ -110,16 +120,10 @@ cairn_err chain_rebuild_smt(cairn_chain *c)
 cairn_err chain_finish_state(cairn_chain *c, wctx *w, uint64_t fees,
                              cairn_hash *root)
 {
-    cairn_err e = CAIRN_OK;
-    if (fees) {
-        cairn_totals t;
-        if ((e = totals_get(w->txn, &c->s, &t)))
-            return e;
-        if (cairn_add(&t.treasury, t.treasury, fees))
-            return CAIRN_ERR_OVERFLOW;
-        if ((e = totals_put(w, &c->s, &t)))
-            return e;
-    }
+    exec_ctx x = {w, &c->s, &c->p, w->height};
+    cairn_err e = w->height ? econ_end_block(&x, fees, w->volume) : CAIRN_OK;
+    if (e)
+        return e;
     for (size_t i = 0; i < w->n && !e; i++)
         e = cairn_smt_set(c->smt, &w->changes[i].key,
                           w->changes[i].deleted ? NULL : &w->changes[i].vhash);

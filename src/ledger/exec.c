@@ -83,6 +83,7 @@ static cairn_err exec_transfer(wctx *w, const store *s, const cairn_tx *tx,
         (e = account_put(w, s, &t.to, &to)))
         return e;
     *fees = nfees;
+    w->volume += t.amount; /* cannot overflow: bounded by the supply */
     return CAIRN_OK;
 }
 

@@ -21,7 +21,7 @@ static cairn_err fail(char *msg, size_t len, const char *fmt, ...)
 
 static const char *const top_keys[] = {
     "chain_id", "token", "supply_cap", "genesis_time_ms", "block_interval_ms",
-    "max_block_txs", "min_fee", "sequencer", "allocations", NULL};
+    "max_block_txs", "min_fee", "sequencer", "allocations", "economy", NULL};
 
 static cairn_err check_keys(json_t *o, const char *const *allowed, const char *where,
                             char *msg, size_t len)
@@ -190,6 +190,11 @@ cairn_err cairn_genesis_parse(cairn_genesis *g, const char *json, char *msg,
         e = parse_params(root, &g->params, msg, len);
     if (!e)
         e = parse_allocs(root, g, msg, len);
+    json_t *econ = json_object_get(root, "economy");
+    if (!e && econ && !json_is_object(econ))
+        e = fail(msg, len, "\"economy\" must be an object");
+    if (!e && econ && !(g->economy_json = json_dumps(econ, JSON_COMPACT | JSON_SORT_KEYS)))
+        e = CAIRN_ERR_NOMEM;
     json_decref(root);
     if (e)
         cairn_genesis_free(g);
@@ -219,6 +224,8 @@ cairn_err cairn_genesis_load(cairn_genesis *g, const char *path, char *msg,
 void cairn_genesis_free(cairn_genesis *g)
 {
     free(g->allocs);
+    free(g->economy_json);
     g->allocs = NULL;
+    g->economy_json = NULL;
     g->nallocs = 0;
 }

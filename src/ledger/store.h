@@ -43,6 +43,7 @@ typedef struct wctx {
     smt_change *changes; /* owned */
     size_t n, cap;
     uint64_t height;     /* height of the block being applied */
+    uint64_t volume;     /* tokens moved by transfers in this block */
 } wctx;
 
 cairn_err store_open(store *s, const char *dir, int create);

@@ -1,0 +1,69 @@
+/* Internal: the economy layer's contract with the ledger and between its
+ * own parts (docs/tokenomics.md explains the rules).
+ *
+ * Ownership of files inside src/econ/:
+ *   params.c         governable parameters: table, bounds, genesis, get/set
+ *   staking.c        providers, stake, delegation, unbonding, slashing, jail
+ *   epoch.c          end of block: fee split; end of epoch: emission,
+ *                    rewards, unbonding releases, epoch statistics
+ *   gov.c            proposals, votes, execution at the end of the period
+ *   credits.c        price feed and burn-and-mint service credits
+ *   kinds_econ.c     the econ transaction kinds' body codecs and handlers
+ *
+ * State tags (first byte of every state key) used by econ:
+ *   0x03 param     u16 id (LE)                 -> u64 value (LE)
+ *   0x04 econ      "econ"                      -> econ_global
+ *   0x10 provider  [32] provider               -> provider record
+ *   0x11 deleg     [32] delegator ‖ [32] prov  -> delegation record
+ *   0x12 unbond    u64 BE release epoch ‖ [32] owner ‖ u64 BE seq -> u64 amount
+ *   0x20 proposal  u64 BE id                   -> proposal record
+ *   0x21 vote      u64 BE id ‖ [32] voter      -> u8 choice ‖ u64 weight
+ *   0x30 credits   [32] owner                  -> u64 credits
+ *   0x40 epoch     u64 BE epoch                -> econ_epoch_stats
+ * Transaction kinds: 0x10..0x1F staking, 0x20..0x2F governance,
+ * 0x30..0x3F credits and price feed (numbers in include/cairn/econ.h). */
+#ifndef CAIRN_ECON_H_INTERNAL
+#define CAIRN_ECON_H_INTERNAL
+
+#include "cairn/econ_math.h"
+#include "ledger/kinds.h"
+
+enum {
+    STATE_PARAM = 0x03,
+    STATE_ECON = 0x04,
+    STATE_PROVIDER = 0x10,
+    STATE_DELEG = 0x11,
+    STATE_UNBOND = 0x12,
+    STATE_PROPOSAL = 0x20,
+    STATE_VOTE = 0x21,
+    STATE_CREDITS = 0x30,
+    STATE_EPOCH = 0x40,
+};
+
+#define ECON_SECTORS 4 /* storage, compute, wireless, sensor */
+
+/* Called by the ledger at the end of every block, inside the block's write
+ * transaction, with the block's total transaction fees and transfer volume.
+ * Splits the fees; at an epoch boundary settles the epoch. */
+cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume);
+
+/* Called by the ledger when a chain is created, inside the genesis write
+ * transaction, with the genesis file's "economy" object as JSON text (NULL
+ * when the file has none: defaults apply). msg/len receive a message naming a bad field. */
+cairn_err econ_genesis(exec_ctx *x, const char *economy_json, char *msg,
+                       size_t len);
+
+/* Sectors report verified work for a provider in the current epoch. */
+cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
+                        uint64_t units);
+/* Sectors slash a provider's stake by bps for a fault; the slashed stake is
+ * burned or sent to the treasury as the parameter slash_to_treasury says;
+ * repeated faults jail the provider. */
+cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
+                     const char *reason);
+/* Bonded stake an address controls (own provider stake + delegations);
+ * voting weight for governance. */
+cairn_err econ_bonded_of(exec_ctx *x, const cairn_pubkey *who, uint64_t *stake);
+cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake);
+
+#endif
