@@ -1,2 +1,86 @@
+/* `cairn`: the command-line front end. Finds the subcommand and runs it. */
+#include <signal.h>
 #include <stdio.h>
-int main(void) { puts("cairn: under construction"); return 1; }
+#include <string.h>
+
+#include "cairn/crypto.h"
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: cairn [--node URL] [--json] <command> [options]\n"
+    "\n"
+    "A local network in one command:\n"
+    "  devnet [--dir DIR] [--port P] [--fresh]   run a sequencer and a follower\n"
+    "\n"
+    "Keys and chains:\n"
+    "  keygen [--out FILE]                  new key; prints its address\n"
+    "  address --key FILE                   address of a key file\n"
+    "  init --genesis FILE --data DIR       create a chain from a genesis file\n"
+    "  node --data DIR [--key FILE | --follow URL] [--listen HOST:PORT]\n"
+    "                                       run a node (sequencer or follower)\n"
+    "  replay --data DIR                    re-execute every block, check roots\n"
+    "\n"
+    "Using a node (default " CLI_DEFAULT_NODE ", or $CAIRN_NODE, or --node):\n"
+    "  status                               the node's chain and tip\n"
+    "  balance ADDR | --key FILE            balance, spendable, locked, nonce\n"
+    "  transfer --key FILE --to ADDR --amount TOKENS [--fee T] [--no-wait]\n"
+    "  tx show HASH                         a committed transaction\n"
+    "  block show [HEIGHT | HASH]           a block (default: the latest)\n"
+    "  account prove ADDR [--sequencer ADDR]  check an account as a light client\n"
+    "\n"
+    "`cairn <command> --help` tells more. --json prints data as JSON.\n";
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"devnet", cmd_devnet},   {"keygen", cmd_keygen},   {"address", cmd_address},
+    {"init", cmd_init},       {"node", cmd_node},       {"replay", cmd_replay},
+    {"status", cmd_status},   {"balance", cmd_balance}, {"transfer", cmd_transfer},
+    {"tx", cmd_tx},           {"block", cmd_block},     {"account", cmd_account},
+    {NULL, NULL}};
+
+/* Consumes the options given before the subcommand; returns the index of
+ * the subcommand word, or -1 (after printing) to stop with status *rc. */
+static int global_opts(int argc, char **argv, int *rc)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout);
+            *rc = 0;
+            return -1;
+        } else if (!strcmp(argv[i], "--json")) {
+            cli.json = 1;
+        } else if (!strcmp(argv[i], "--node") && i + 1 < argc) {
+            cli.node = argv[++i];
+        } else if (!strncmp(argv[i], "--node=", 7)) {
+            cli.node = argv[i] + 7;
+        } else {
+            *rc = cli_fail("unknown option %s (see cairn --help)", argv[i]);
+            return -1;
+        }
+    }
+    return i;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = 2;
+    signal(SIGPIPE, SIG_IGN);
+    cairn_crypto_init();
+    int i = global_opts(argc, argv, &rc);
+    if (i < 0)
+        return rc;
+    if (i >= argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    for (const command *c = commands; c->name; c++)
+        if (strcmp(c->name, argv[i]) == 0)
+            return c->run(argc - i - 1, argv + i + 1);
+    cli_fail("unknown command \"%s\" (see cairn --help)", argv[i]);
+    return 2;
+}

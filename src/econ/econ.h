@@ -13,9 +13,12 @@
  * State tags (first byte of every state key) used by econ:
  *   0x03 param     u16 id (LE)                 -> u64 value (LE)
  *   0x04 econ      "econ"                      -> econ_global
+ *        econ      "oracle"                    -> [32] price-feed key
  *   0x10 provider  [32] provider               -> provider record
  *   0x11 deleg     [32] delegator ‖ [32] prov  -> delegation record
  *   0x12 unbond    u64 BE release epoch ‖ [32] owner ‖ u64 BE seq -> u64 amount
+ *   0x13 work      [32] provider               -> u8 sector ‖ u64 units
+ *                  (this epoch's reports; deleted when the epoch settles)
  *   0x20 proposal  u64 BE id                   -> proposal record
  *   0x21 vote      u64 BE id ‖ [32] voter      -> u8 choice ‖ u64 weight
  *   0x30 credits   [32] owner                  -> u64 credits
@@ -34,6 +37,7 @@ enum {
     STATE_PROVIDER = 0x10,
     STATE_DELEG = 0x11,
     STATE_UNBOND = 0x12,
+    STATE_WORK = 0x13,
     STATE_PROPOSAL = 0x20,
     STATE_VOTE = 0x21,
     STATE_CREDITS = 0x30,
@@ -65,5 +69,14 @@ cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
  * voting weight for governance. */
 cairn_err econ_bonded_of(exec_ctx *x, const cairn_pubkey *who, uint64_t *stake);
 cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake);
+
+/* Splits a service payment that the caller already debited from the
+ * payer: provider share credited to `provider`'s balance (to the stakers'
+ * pool when provider is NULL), burn, treasury, stakers' pool, per the
+ * fee-split parameters. Counts toward the epoch's fees. */
+cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provider);
+
+/* Parameters: econ_param_get / econ_param_set / econ_param_by_name. */
+#include "econ/params.h"
 
 #endif

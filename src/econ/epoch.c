@@ -1,29 +1,401 @@
-/* End of block and end of epoch. Until the economy lands in full, fees go
- * to the treasury (the ledger's original rule). */
-#include "econ/econ.h"
+/* End of block (fee split, per-block statistics) and end of epoch
+ * (unbonding releases, emission, rewards by sector and work, epoch
+ * statistics). Integers only; state is walked in LMDB key order. */
+#include <stdlib.h>
+#include <string.h>
 
 #include "cairn/amount.h"
+#include "econ/staking.h"
+#include "econ/stats.h"
+
+/* ---- statistics record ---- */
+
+/* The record's fields in encoding order. */
+static void stats_fields(const econ_epoch_stats *s, const uint64_t *out[25])
+{
+    size_t i = 0;
+    out[i++] = &s->epoch;
+    out[i++] = &s->start_height;
+    out[i++] = &s->end_height;
+    for (int k = 0; k < ECON_STATS_SECTORS; k++)
+        out[i++] = &s->active_providers[k];
+    for (int k = 0; k < ECON_STATS_SECTORS; k++)
+        out[i++] = &s->work_units[k];
+    out[i++] = &s->fees_paid;
+    out[i++] = &s->burned;
+    out[i++] = &s->emitted;
+    for (int k = 0; k < ECON_STATS_SECTORS; k++)
+        out[i++] = &s->emitted_sector[k];
+    out[i++] = &s->supply_end;
+    out[i++] = &s->treasury_end;
+    out[i++] = &s->staked_end;
+    out[i++] = &s->unbonding_end;
+    out[i++] = &s->transfer_volume;
+    out[i++] = &s->avg_circulating;
+    out[i++] = &s->credits_bought;
+}
+
+void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s)
+{
+    const uint64_t *f[25];
+    stats_fields(s, f);
+    out[0] = ECON_STATS_VERSION;
+    for (size_t i = 0; i < 25; i++)
+        for (int b = 0; b < 8; b++)
+            out[1 + 8 * i + b] = (uint8_t)(*f[i] >> (8 * b));
+}
+
+cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n)
+{
+    const uint64_t *f[25];
+    if (n < ECON_STATS_LEN)
+        return CAIRN_ERR_TRUNCATED;
+    if (n > ECON_STATS_LEN)
+        return CAIRN_ERR_TRAILING;
+    if (p[0] != ECON_STATS_VERSION)
+        return CAIRN_ERR_BAD_VERSION;
+    stats_fields(s, f);
+    for (size_t i = 0; i < 25; i++) {
+        uint64_t v = 0;
+        for (int b = 7; b >= 0; b--)
+            v = v << 8 | p[1 + 8 * i + b];
+        *(uint64_t *)f[i] = v;
+    }
+    return CAIRN_OK;
+}
+
+/* Big-endian epoch key. */
+static void epoch_key(uint8_t k[8], uint64_t epoch)
+{
+    for (int i = 0; i < 8; i++)
+        k[i] = (uint8_t)(epoch >> (56 - 8 * i));
+}
+
+cairn_err econ_stats_get(MDB_txn *txn, const store *s, uint64_t epoch,
+                         econ_epoch_stats *out)
+{
+    uint8_t k[8];
+    MDB_val v;
+    epoch_key(k, epoch);
+    cairn_err e = state_get(txn, s, STATE_EPOCH, k, 8, &v);
+    return e ? e : econ_stats_decode(out, v.mv_data, v.mv_size);
+}
+
+cairn_err econ_note_credits(exec_ctx *x, uint64_t units)
+{
+    econ_global g;
+    cairn_err e = econ_global_get(x->w->txn, x->s, &g);
+    if (e)
+        return e;
+    if (cairn_add(&g.credits_epoch, g.credits_epoch, units))
+        return CAIRN_ERR_OVERFLOW;
+    return econ_global_put(x, &g);
+}
+
+/* ---- fees ---- */
+
+/* The fee split in force. The treasury's share is the remainder of the
+ * other three (clamped in order provider, burn, stakers), so a governance
+ * change to one share can never make the split invalid. */
+static cairn_err fee_split_now(exec_ctx *x, cairn_fee_split *s)
+{
+    uint64_t v[3];
+    const unsigned ids[3] = {P_FEE_PROVIDER_BPS, P_FEE_BURN_BPS, P_FEE_STAKERS_BPS};
+    uint64_t left = CAIRN_BPS;
+    for (int i = 0; i < 3; i++) {
+        cairn_err e = econ_param_get(x, ids[i], &v[i]);
+        if (e)
+            return e;
+        v[i] = v[i] < left ? v[i] : left;
+        left -= v[i];
+    }
+    *s = (cairn_fee_split){(uint32_t)v[0], (uint32_t)v[1], (uint32_t)left,
+                           (uint32_t)v[2]};
+    return CAIRN_OK;
+}
+
+/* Books the burn/treasury/stakers parts of a split fee into t and g. */
+static void book_fee(cairn_totals *t, econ_global *g, const cairn_fee_parts *f,
+                     uint64_t fee)
+{
+    t->supply -= f->burn;
+    t->burned += f->burn;
+    t->treasury += f->treasury;
+    g->burned_epoch += f->burn;
+    g->stakers_pool += f->stakers;
+    g->fees_epoch += fee;
+}
+
+cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provider)
+{
+    cairn_fee_split s;
+    cairn_fee_parts f;
+    cairn_totals t;
+    econ_global g;
+    cairn_err e = fee_split_now(x, &s);
+    if (e || (e = cairn_split_fee(amount, &s, &f)) ||
+        (e = totals_get(x->w->txn, x->s, &t)) ||
+        (e = econ_global_get(x->w->txn, x->s, &g)))
+        return e;
+    if (!provider) { /* nobody to pay: the provider part joins the stakers' */
+        f.stakers += f.provider;
+        f.provider = 0;
+    }
+    book_fee(&t, &g, &f, amount);
+    if ((f.provider && (e = econ_credit(x, provider, f.provider))) ||
+        (e = totals_put(x->w, x->s, &t)))
+        return e;
+    return econ_global_put(x, &g);
+}
+
+/* ---- settlement ---- */
+
+/* One provider's reported work, copied out of LMDB. */
+typedef struct work_entry {
+    uint8_t key[33];
+    uint8_t sector;
+    uint64_t units;
+} work_entry;
+
+/* Collects every work entry (tag 0x13) in key order; *out malloc'd, the
+ * caller frees it. sums[] receives the units per sector. */
+static cairn_err collect_work(exec_ctx *x, work_entry **out, size_t *n,
+                              uint64_t sums[ECON_SECTORS])
+{
+    MDB_cursor *cur;
+    uint8_t start = STATE_WORK;
+    MDB_val k = {1, &start}, v;
+    size_t cap = 0;
+    cairn_err e = CAIRN_OK;
+    *out = NULL;
+    *n = 0;
+    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
+        return CAIRN_ERR_DB;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kp = k.mv_data, *vp = v.mv_data;
+        if (kp[0] != STATE_WORK)
+            break;
+        if (k.mv_size != 33 || v.mv_size != 9 || vp[0] >= ECON_SECTORS) {
+            e = CAIRN_ERR_DB;
+            break;
+        }
+        if (*n == cap) {
+            work_entry *w = realloc(*out, (cap = cap ? cap * 2 : 1024) * sizeof *w);
+            if (!w) {
+                e = CAIRN_ERR_NOMEM;
+                break;
+            }
+            *out = w;
+        }
+        work_entry *w = &(*out)[(*n)++];
+        memcpy(w->key, kp, 33);
+        w->sector = vp[0];
+        w->units = 0;
+        for (int i = 8; i >= 1; i--)
+            w->units = w->units << 8 | vp[i];
+        if (cairn_add(&sums[w->sector], sums[w->sector], w->units))
+            e = CAIRN_ERR_OVERFLOW;
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
+
+/* What one settlement is working with. */
+typedef struct settle_ctx {
+    exec_ctx *x;
+    econ_global *g;
+    cairn_totals *t;
+    econ_epoch_stats *st;
+    uint64_t share[ECON_SECTORS]; /* reward pool per sector */
+    uint64_t work[ECON_SECTORS];
+    uint64_t paid[ECON_SECTORS];
+} settle_ctx;
+
+/* Splits reward between a provider and its delegators: the provider's
+ * part joins its reward, the delegators' part its pool and accumulator. */
+static cairn_err reward_provider(econ_provider *p, uint64_t reward)
+{
+    uint64_t own, dels;
+    cairn_err e = cairn_split_reward(reward, p->commission_bps, p->self_stake,
+                                     p->del_tokens, &own, &dels);
+    if (e)
+        return e;
+    if (dels && !p->del_shares) { /* cannot happen: tokens imply shares */
+        own += dels;
+        dels = 0;
+    }
+    if (cairn_add(&p->reward, p->reward, own) || cairn_add(&p->pool, p->pool, dels))
+        return CAIRN_ERR_OVERFLOW;
+    if (dels)
+        p->rps += ((u128)dels << 64) / p->del_shares;
+    return CAIRN_OK;
+}
+
+/* Pays one work entry: floor(sector share × units / sector work), to a
+ * provider that is active and not jailed; else nothing is paid (the
+ * unpaid part reaches the treasury as sector remainder). Deletes the
+ * entry. */
+static cairn_err settle_one(settle_ctx *c, const work_entry *w)
+{
+    econ_provider p;
+    cairn_pubkey pk;
+    uint64_t r;
+    memcpy(pk.b, w->key + 1, 32);
+    cairn_err e = econ_provider_read(c->x->w->txn, c->x->s, &pk, &p);
+    if (e == CAIRN_OK && (p.flags & PROV_ACTIVE) && !econ_is_jailed(&p, c->g->epoch)) {
+        if ((e = cairn_muldiv(&r, c->share[w->sector], w->units, c->work[w->sector])) ||
+            (e = reward_provider(&p, r)) || (e = econ_provider_put(c->x, &pk, &p)))
+            return e;
+        c->paid[w->sector] += r;
+        c->st->active_providers[w->sector]++;
+    } else if (e && e != CAIRN_ERR_NOT_PROVIDER) {
+        return e;
+    }
+    return econ_state_del(c->x, w->key, 33);
+}
+
+/* Mints the epoch's emission (never past the cap) and splits the reward
+ * pool (emission + stakers' fee share) across sectors by weight. */
+static cairn_err emit(settle_ctx *c, const econ_params *P, uint64_t cap)
+{
+    cairn_emission em = {P->v[P_EMISSION_INITIAL], P->v[P_HALVING_EPOCHS],
+                         (uint32_t)P->v[P_DECAY_BPS]};
+    uint64_t w[ECON_SECTORS], fee_share[ECON_SECTORS], dust1, dust2;
+    for (int i = 0; i < ECON_SECTORS; i++)
+        w[i] = P->v[P_WEIGHT_STORAGE + i];
+    uint64_t minted = cairn_emission_for(&em, c->g->epoch, c->t->supply, cap);
+    c->t->supply += minted;
+    c->t->minted += minted;
+    c->st->emitted = minted;
+    cairn_err e = cairn_prorata(minted, w, ECON_SECTORS, c->st->emitted_sector, &dust1);
+    if (e || (e = cairn_prorata(c->g->stakers_pool, w, ECON_SECTORS, fee_share, &dust2)))
+        return e;
+    c->g->stakers_pool = 0;
+    c->t->treasury += dust1 + dust2; /* weight rounding dust */
+    for (int i = 0; i < ECON_SECTORS; i++)
+        c->share[i] = c->st->emitted_sector[i] + fee_share[i];
+    return CAIRN_OK;
+}
+
+/* Settles the epoch g->epoch, whose last block is x->height. */
+static cairn_err settle_epoch(exec_ctx *x, econ_global *g, cairn_totals *t,
+                              const econ_params *P, econ_epoch_stats *st)
+{
+    settle_ctx c = {.x = x, .g = g, .t = t, .st = st};
+    work_entry *we = NULL;
+    size_t n = 0;
+    cairn_err e = econ_release_unbonding(x, g);
+    if (!e)
+        e = emit(&c, P, x->p->supply_cap);
+    if (!e)
+        e = collect_work(x, &we, &n, c.work);
+    for (size_t i = 0; !e && i < n; i++)
+        e = settle_one(&c, &we[i]);
+    free(we);
+    for (int i = 0; !e && i < ECON_SECTORS; i++) {
+        st->work_units[i] = c.work[i];
+        t->treasury += c.share[i] - c.paid[i]; /* no work, jailed, dust */
+    }
+    return e;
+}
+
+/* Average circulating supply over the epoch's blocks. */
+static uint64_t avg_circ(const econ_global *g, uint64_t blocks)
+{
+    return blocks ? (uint64_t)(g->circ_sum / blocks) : 0;
+}
+
+/* Fills the epoch record's totals and writes it under tag 0x40. */
+static cairn_err write_stats(exec_ctx *x, const econ_global *g,
+                             const cairn_totals *t, econ_epoch_stats *st)
+{
+    uint8_t k[8], v[ECON_STATS_LEN];
+    st->epoch = g->epoch;
+    st->start_height = g->start_height;
+    st->end_height = x->height;
+    st->fees_paid = g->fees_epoch;
+    st->burned = g->burned_epoch;
+    st->supply_end = t->supply;
+    st->treasury_end = t->treasury;
+    st->staked_end = g->staked;
+    st->unbonding_end = g->unbonding;
+    st->transfer_volume = g->volume_epoch;
+    st->avg_circulating = avg_circ(g, x->height - g->start_height + 1);
+    st->credits_bought = g->credits_epoch;
+    epoch_key(k, g->epoch);
+    econ_stats_encode(v, st);
+    return state_put(x->w, x->s, STATE_EPOCH, k, 8, v, sizeof v);
+}
+
+/* Starts the next epoch after the current block. */
+static void next_epoch(econ_global *g, uint64_t height)
+{
+    g->epoch++;
+    g->start_height = height + 1;
+    g->fees_epoch = g->burned_epoch = g->volume_epoch = g->credits_epoch = 0;
+    g->circ_sum = 0;
+}
+
+/* Splits the block's base fees; the provider share of base fees (there
+ * is no provider to pay) joins the stakers' pool. */
+static cairn_err block_fees(exec_ctx *x, econ_global *g, cairn_totals *t,
+                            uint64_t fees)
+{
+    cairn_fee_split s;
+    cairn_fee_parts f;
+    cairn_err e = fee_split_now(x, &s);
+    if (e || (e = cairn_split_fee(fees, &s, &f)))
+        return e;
+    f.stakers += f.provider;
+    f.provider = 0;
+    book_fee(t, g, &f, fees);
+    return CAIRN_OK;
+}
+
+/* Adds this block's circulating supply to the epoch's running sum. */
+static void note_circulating(econ_global *g, const cairn_totals *t)
+{
+    uint64_t held = t->treasury + g->staked + g->unbonding;
+    g->circ_sum += t->supply > held ? t->supply - held : 0;
+}
 
 cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume)
 {
     cairn_totals t;
-    cairn_err e;
-    (void)transfer_volume;
-    if (!fees)
-        return CAIRN_OK;
-    if ((e = totals_get(x->w->txn, x->s, &t)))
+    econ_global g;
+    econ_params P;
+    cairn_err e = econ_test_hook ? econ_test_hook(x, econ_test_hook_arg) : CAIRN_OK;
+    if (e || (e = econ_params_load(x, &P)) ||
+        (e = totals_get(x->w->txn, x->s, &t)) ||
+        (e = econ_global_get(x->w->txn, x->s, &g)) ||
+        (e = block_fees(x, &g, &t, fees)))
         return e;
-    if (cairn_add(&t.treasury, t.treasury, fees))
-        return CAIRN_ERR_OVERFLOW;
-    return totals_put(x->w, x->s, &t);
+    g.volume_epoch += transfer_volume; /* bounded: volume ≤ supply per block */
+    note_circulating(&g, &t);
+    if (x->height + 1 - g.start_height >= P.v[P_EPOCH_BLOCKS]) {
+        econ_epoch_stats st;
+        memset(&st, 0, sizeof st);
+        if ((e = settle_epoch(x, &g, &t, &P, &st)) ||
+            (e = write_stats(x, &g, &t, &st)))
+            return e;
+        next_epoch(&g, x->height);
+    }
+    if ((e = totals_put(x->w, x->s, &t)))
+        return e;
+    return econ_global_put(x, &g);
 }
 
 cairn_err econ_genesis(exec_ctx *x, const char *economy_json, char *msg,
                        size_t len)
 {
-    (void)x;
-    (void)economy_json;
-    (void)msg;
-    (void)len;
-    return CAIRN_OK;
+    cairn_totals t;
+    econ_global g;
+    cairn_err e = econ_params_genesis(x, economy_json, msg, len);
+    if (e || (e = totals_get(x->w->txn, x->s, &t)))
+        return e;
+    memset(&g, 0, sizeof g);
+    g.start_height = 1;
+    g.genesis_supply = t.supply;
+    return econ_global_put(x, &g);
 }

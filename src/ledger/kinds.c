@@ -3,6 +3,10 @@
  * and appear here for their name and body check. */
 #include "ledger/kinds.h"
 
+#include "econ/credits.h"
+#include "econ/gov.h"
+#include "econ/staking.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -21,6 +25,17 @@ static cairn_err transfer_check(const cairn_tx *tx)
 
 static const tx_kind kinds[] = {
     {CAIRN_TX_TRANSFER, "transfer", transfer_check, NULL},
+    {CAIRN_TX_REGISTER, "register", econ_register_check, econ_register_apply},
+    {CAIRN_TX_STAKE, "stake", econ_amount_check, econ_stake_apply},
+    {CAIRN_TX_UNBOND, "unbond", econ_amount_check, econ_unbond_apply},
+    {CAIRN_TX_DELEGATE, "delegate", econ_delegate_check, econ_delegate_apply},
+    {CAIRN_TX_UNDELEGATE, "undelegate", econ_delegate_check, econ_undelegate_apply},
+    {CAIRN_TX_SET_COMMISSION, "set_commission", econ_commission_check, econ_commission_apply},
+    {CAIRN_TX_CLAIM, "claim", econ_claim_check, econ_claim_apply},
+    {CAIRN_TX_PROPOSE, "propose", gov_propose_check, gov_propose_apply},
+    {CAIRN_TX_VOTE, "vote", gov_vote_check, gov_vote_apply},
+    {CAIRN_TX_SET_PRICE, "set_price", econ_set_price_check, econ_set_price_apply},
+    {CAIRN_TX_BUY_CREDITS, "buy_credits", econ_buy_credits_check, econ_buy_credits_apply},
 };
 
 const tx_kind *kind_find(uint16_t kind)

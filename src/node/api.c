@@ -54,7 +54,7 @@ void api_error(struct evhttp_request *req, int status, cairn_err e,
 }
 
 /* Routes on method and path. Paths: /v1/status, /v1/account/A[/proof],
- * /v1/block/X, /v1/blocks, /v1/tx[/H]. */
+ * /v1/block/X, /v1/blocks, /v1/tx[/H]; the economy's in api_econ.c. */
 static void route(struct evhttp_request *req, void *arg)
 {
     node *n = arg;
@@ -91,6 +91,8 @@ static void route(struct evhttp_request *req, void *arg)
         api_blocks(n, req, q);
     else if (strncmp(path, "/v1/tx/", 7) == 0)
         api_tx(n, req, path + 7);
+    else if (api_econ_route(n, req, path, q))
+        return; /* api_econ.c: proposals, credits, price, metrics */
     else
         api_error(req, 404, CAIRN_ERR_NOT_FOUND, "no such endpoint; see docs/api.md");
 }

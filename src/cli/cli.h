@@ -1,0 +1,93 @@
+/* The `cairn` command: shared declarations of the subcommands and helpers. */
+#ifndef CAIRN_CLI_H
+#define CAIRN_CLI_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/crypto.h"
+
+#define CLI_DEFAULT_NODE "http://127.0.0.1:8645"
+#define CLI_MAX_POS 4
+
+/* Options every subcommand may take, set by the parser (cli.c). */
+typedef struct cli_common {
+    const char *node; /* --node URL; NULL: $CAIRN_NODE or the default */
+    int json;         /* --json: print data as JSON */
+} cli_common;
+
+extern cli_common cli;
+
+/* One option of a subcommand: "--name VALUE" into *val, or a flag "--name"
+ * that sets *flag to 1. */
+typedef struct cli_opt {
+    const char *name;
+    const char **val;
+    int *flag;
+} cli_opt;
+
+/* Parsed command line of one subcommand. */
+typedef struct cli_args {
+    const char *pos[CLI_MAX_POS]; /* positional arguments (borrowed argv) */
+    int npos;
+} cli_args;
+
+/* Parses argv[0..argc) (the words after the subcommand) against opts (a
+ * table ending in {NULL}); --help, --json and --node are always accepted.
+ * Returns 0 to go on; -1 after --help (usage printed to stdout); 2 after an
+ * error (printed). CLI_EXIT turns a non-zero result into the exit status. */
+int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
+              const cli_opt *opts, int maxpos, cli_args *a);
+#define CLI_EXIT(r) ((r) < 0 ? 0 : (r))
+
+/* Prints "cairn: <message>" to stderr; returns 1 (the exit status). */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints a JSON value pretty-printed to stdout. Does not take ownership. */
+void cli_print_json(const json_t *j);
+
+/* Base URL of the node to talk to: --node, else $CAIRN_NODE, else the
+ * default. Borrowed; never NULL. */
+const char *cli_node_url(void);
+
+/* GETs base+path and parses the JSON reply. On success *out is a new
+ * reference the caller releases with json_decref. On any failure (no
+ * answer, an API error, bad JSON) prints why and returns 1. */
+int api_get(const char *base, const char *path, json_t **out);
+/* POSTs body (JSON) to base+path. *status gets the HTTP status and *out a
+ * new reference to the parsed reply (caller decrefs). API errors print the
+ * server's message and return 1, as api_get. */
+int api_post(const char *base, const char *path, const json_t *body,
+             int timeout_ms, int *status, json_t **out);
+
+/* Field readers for API replies: a string ("" when missing, borrowed from
+ * the object) and an integer (-1 when missing). */
+const char *jstr(const json_t *o, const char *k);
+long long jint(const json_t *o, const char *k);
+
+/* Loads a key file, printing a clear error on failure. Returns 0 or 1. */
+int cli_load_key(const char *path, cairn_keypair *kp);
+/* Parses a text address, printing an error naming `what` on failure. */
+int cli_parse_addr(const char *s, const char *what, cairn_pubkey *pk);
+/* Removes a directory tree (like rm -rf). Returns 0 or -1. */
+int cli_rmtree(const char *path);
+/* Creates a chain in data_dir from the genesis file; prints its chain id
+ * and genesis hash unless quiet. Returns 0 or 1 (error printed). */
+int cli_init_chain(const char *genesis, const char *data_dir, int quiet);
+
+/* Subcommands: each takes the words after its name. */
+int cmd_keygen(int argc, char **argv);
+int cmd_address(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_node(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_transfer(int argc, char **argv);
+int cmd_balance(int argc, char **argv);
+int cmd_tx(int argc, char **argv);
+int cmd_block(int argc, char **argv);
+int cmd_account(int argc, char **argv);
+int cmd_devnet(int argc, char **argv);
+
+#endif

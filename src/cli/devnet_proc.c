@@ -1,0 +1,227 @@
+/* `cairn devnet`: the two node processes — start, readiness, supervision
+ * and a clean stop. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cairn/http.h"
+#include "cli/cli.h"
+#include "cli/devnet.h"
+
+#define READY_WAIT_MS 15000
+#define STOP_WAIT_MS 10000
+#define TAIL_BYTES 2048
+
+static sigset_t watched; /* SIGINT, SIGTERM, SIGCHLD: blocked, waited for */
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Prints the last lines of a log file to stderr. */
+static void print_tail(const char *path)
+{
+    char buf[TAIL_BYTES + 1];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, size > TAIL_BYTES ? size - TAIL_BYTES : 0, SEEK_SET);
+    size_t n = fread(buf, 1, TAIL_BYTES, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *start = size > TAIL_BYTES && strchr(buf, '\n') ? strchr(buf, '\n') + 1 : buf;
+    fprintf(stderr, "--- last lines of %s ---\n%s%s---\n", path, start,
+            n && buf[n - 1] != '\n' ? "\n" : "");
+}
+
+/* In the child: log to n->log, restore signals, become `cairn node`. */
+static void exec_node(const devnet *d, const devnet_node *n)
+{
+    int fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int null = open("/dev/null", O_RDONLY);
+    if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || dup2(null, 0) < 0)
+        _exit(126);
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the devnet */
+    sigprocmask(SIG_UNBLOCK, &watched, NULL);
+    char *seq_argv[] = {"cairn", "node", "--data", (char *)n->data, "--key",
+                        (char *)d->seq_key, "--listen", (char *)n->listen, NULL};
+    char *fol_argv[] = {"cairn", "node", "--data", (char *)n->data, "--follow",
+                        (char *)d->seq.url, "--listen", (char *)n->listen, NULL};
+    execv("/proc/self/exe", n == &d->seq ? seq_argv : fol_argv);
+    _exit(127);
+}
+
+/* Forks and execs one node. Returns 0, or 1 after printing. */
+static int spawn(const devnet *d, devnet_node *n)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return cli_fail("fork: %s", strerror(errno));
+    if (pid == 0)
+        exec_node(d, n);
+    n->pid = pid;
+    return 0;
+}
+
+/* 1 if the node answers GET /v1/status with 200. */
+static int answers(const devnet_node *n)
+{
+    char url[96];
+    cairn_http_resp r;
+    snprintf(url, sizeof url, "%s/v1/status", n->url);
+    int ok = cairn_http_request("GET", url, NULL, 0, NULL, 1000, &r) == CAIRN_OK &&
+             r.status == 200;
+    free(r.body);
+    return ok;
+}
+
+/* 1 (after reporting it) if the node's process has ended. */
+static int reap(devnet_node *n)
+{
+    int st;
+    if (!n->pid || waitpid(n->pid, &st, WNOHANG) != n->pid)
+        return 0;
+    n->pid = 0;
+    if (WIFSIGNALED(st))
+        cli_fail("the %s was killed by signal %d; see %s", n->role, WTERMSIG(st), n->log);
+    else
+        cli_fail("the %s exited with status %d; see %s", n->role, WEXITSTATUS(st), n->log);
+    print_tail(n->log);
+    return 1;
+}
+
+/* 1 if SIGINT or SIGTERM is pending (and takes it). */
+static int stop_requested(void)
+{
+    struct timespec zero = {0, 0};
+    siginfo_t si;
+    int sig;
+    while ((sig = sigtimedwait(&watched, &si, &zero)) > 0)
+        if (sig != SIGCHLD)
+            return 1;
+    return 0;
+}
+
+/* Sends SIGTERM to each running node and waits; SIGKILL after 10 s. */
+static void stop_all(devnet *d)
+{
+    devnet_node *ns[2] = {&d->fol, &d->seq};
+    for (int i = 0; i < 2; i++)
+        if (ns[i]->pid)
+            kill(ns[i]->pid, SIGTERM);
+    for (int t = 0; t < STOP_WAIT_MS / 50 && (d->fol.pid || d->seq.pid); t++) {
+        for (int i = 0; i < 2; i++)
+            if (ns[i]->pid && waitpid(ns[i]->pid, NULL, WNOHANG) == ns[i]->pid)
+                ns[i]->pid = 0;
+        sleep_ms(50);
+    }
+    for (int i = 0; i < 2; i++)
+        if (ns[i]->pid) {
+            fprintf(stderr, "cairn: the %s did not stop in 10 s; killing it\n", ns[i]->role);
+            kill(ns[i]->pid, SIGKILL);
+            waitpid(ns[i]->pid, NULL, 0);
+            ns[i]->pid = 0;
+        }
+}
+
+/* 1 if something already accepts connections on 127.0.0.1:port. */
+static int port_busy(int port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int busy = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    if (fd >= 0)
+        close(fd);
+    return busy;
+}
+
+/* Starts one node and waits until it answers; 0 or 1 (printed). */
+static int start_one(devnet *d, devnet_node *n)
+{
+    if (spawn(d, n))
+        return 1;
+    for (int t = 0; t < READY_WAIT_MS / 100; t++) {
+        if (answers(n))
+            return 0;
+        if (reap(n))
+            return 1;
+        if (stop_requested())
+            return cli_fail("interrupted while starting the %s", n->role);
+        sleep_ms(100);
+    }
+    cli_fail("the %s did not answer on %s within %d s", n->role, n->url,
+             READY_WAIT_MS / 1000);
+    print_tail(n->log);
+    return 1;
+}
+
+int devnet_lock(const devnet *d)
+{
+    char path[DEVNET_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/devnet.lock", d->dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return cli_fail("cannot open %s: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return cli_fail("a devnet is already running in %s (stop it first)", d->dir);
+    }
+    return 0; /* fd stays open: the lock lasts as long as this process */
+}
+
+int devnet_start(devnet *d)
+{
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGINT);
+    sigaddset(&watched, SIGTERM);
+    sigaddset(&watched, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &watched, NULL);
+    signal(SIGINT, SIG_DFL); /* a shell's `&` ignores SIGINT; we take it */
+    signal(SIGTERM, SIG_DFL);
+    for (int p = d->port; p <= d->port + 1; p++)
+        if (port_busy(p))
+            return cli_fail("port %d is already in use; pick another with --port", p);
+    if (start_one(d, &d->seq) || start_one(d, &d->fol)) {
+        stop_all(d);
+        return 1;
+    }
+    return 0;
+}
+
+int devnet_supervise(devnet *d)
+{
+    struct timespec second = {1, 0};
+    siginfo_t si;
+    int rc = -1;
+    while (rc < 0) {
+        int sig = sigtimedwait(&watched, &si, &second);
+        if (sig == SIGINT || sig == SIGTERM) {
+            fprintf(stderr, "cairn: stopping the devnet\n");
+            rc = 0;
+        } else if (reap(&d->seq) | reap(&d->fol)) {
+            rc = 1;
+        }
+    }
+    stop_all(d);
+    if (rc == 0)
+        fprintf(stderr, "cairn: devnet stopped; `cairn devnet --dir %s` resumes it\n", d->dir);
+    return rc;
+}

@@ -1,0 +1,125 @@
+/* Per-epoch metrics derived from the statistics records (tag 0x40):
+ * circulating supply, staking ratio, net supply change and annualised
+ * token velocity. Integers only; read-only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cairn/metrics.h"
+#include "econ/staking.h"
+#include "econ/stats.h"
+#include "ledger/chain_internal.h"
+
+uint64_t cairn_periods_per_year(uint64_t blocks, uint64_t interval_ms)
+{
+    unsigned __int128 len = (unsigned __int128)blocks * interval_ms;
+    return len ? (uint64_t)(CAIRN_MS_PER_YEAR / len) : 0;
+}
+
+void cairn_velocity_format(char out[CAIRN_VELOCITY_TEXT_MAX], uint64_t velocity_bps)
+{
+    unsigned long long whole = velocity_bps / CAIRN_BPS;
+    unsigned frac = (unsigned)(velocity_bps % CAIRN_BPS);
+    int n = snprintf(out, CAIRN_VELOCITY_TEXT_MAX, "%llu.%04u", whole, frac);
+    while (n > 0 && out[n - 1] == '0' && out[n - 3] != '.') /* keep 2 decimals */
+        out[--n] = '\0';
+}
+
+/* Fills the derived fields of m from a stats record. */
+static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
+                   uint64_t interval_ms)
+{
+    memset(m, 0, sizeof *m);
+    m->epoch = s->epoch;
+    m->start_height = s->start_height;
+    m->end_height = s->end_height;
+    memcpy(m->active_providers, s->active_providers, sizeof m->active_providers);
+    memcpy(m->work_units, s->work_units, sizeof m->work_units);
+    m->revenue = s->fees_paid;
+    m->burned = s->burned;
+    m->emitted = s->emitted;
+    m->net_negative = s->burned > s->emitted;
+    m->net_change = m->net_negative ? s->burned - s->emitted : s->emitted - s->burned;
+    m->supply = s->supply_end;
+    m->treasury = s->treasury_end;
+    m->staked = s->staked_end;
+    m->unbonding = s->unbonding_end;
+    unsigned __int128 held = (unsigned __int128)s->treasury_end + s->staked_end +
+                             s->unbonding_end;
+    m->circulating = s->supply_end > held ? (uint64_t)(s->supply_end - held) : 0;
+    m->staked_ratio_bps = s->supply_end
+        ? (uint64_t)((unsigned __int128)s->staked_end * CAIRN_BPS / s->supply_end) : 0;
+    m->transfer_volume = s->transfer_volume;
+    m->avg_circulating = s->avg_circulating;
+    uint64_t blocks = s->end_height >= s->start_height ? s->end_height - s->start_height + 1 : 0;
+    m->periods_per_year = cairn_periods_per_year(blocks, interval_ms);
+    m->velocity_bps = cairn_velocity_bps(s->transfer_volume, s->avg_circulating,
+                                         m->periods_per_year);
+    m->credits_bought = s->credits_bought;
+}
+
+/* Reads and derives one epoch through txn. */
+static cairn_err one_epoch(cairn_chain *c, MDB_txn *txn, uint64_t epoch,
+                           cairn_epoch_metrics *out)
+{
+    econ_epoch_stats s;
+    cairn_err e = econ_stats_get(txn, &c->s, epoch, &s);
+    if (!e)
+        derive(out, &s, c->p.block_interval_ms);
+    return e;
+}
+
+/* The last settled epoch as seen by txn. */
+static cairn_err latest(cairn_chain *c, MDB_txn *txn, uint64_t *epoch)
+{
+    econ_global g;
+    cairn_err e = econ_global_get(txn, &c->s, &g);
+    if (e)
+        return e;
+    if (g.epoch == 0)
+        return CAIRN_ERR_NOT_FOUND;
+    *epoch = g.epoch - 1;
+    return CAIRN_OK;
+}
+
+cairn_err cairn_chain_latest_epoch(cairn_chain *c, uint64_t *epoch)
+{
+    MDB_txn *txn;
+    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+        return CAIRN_ERR_DB;
+    cairn_err e = latest(c, txn, epoch);
+    mdb_txn_abort(txn);
+    return e;
+}
+
+cairn_err cairn_chain_epoch_metrics(cairn_chain *c, uint64_t epoch,
+                                    cairn_epoch_metrics *out)
+{
+    MDB_txn *txn;
+    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+        return CAIRN_ERR_DB;
+    cairn_err e = one_epoch(c, txn, epoch, out);
+    mdb_txn_abort(txn);
+    return e;
+}
+
+cairn_err cairn_chain_metrics_range(cairn_chain *c, uint64_t from, uint64_t to,
+                                    cairn_epoch_metrics *out, size_t max,
+                                    size_t *n)
+{
+    MDB_txn *txn;
+    uint64_t last;
+    *n = 0;
+    if (from > to || to - from >= CAIRN_METRICS_MAX_EPOCHS || to - from >= max)
+        return CAIRN_ERR_BAD_ARG;
+    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+        return CAIRN_ERR_DB;
+    cairn_err e = latest(c, txn, &last);
+    if (e == CAIRN_ERR_NOT_FOUND)
+        e = CAIRN_OK;
+    else if (!e)
+        for (uint64_t ep = from; !e && ep <= to && ep <= last; ep++)
+            if (!(e = one_epoch(c, txn, ep, &out[*n])))
+                (*n)++;
+    mdb_txn_abort(txn);
+    return e;
+}

@@ -1,0 +1,639 @@
+/* Providers, delegations, unbonding queue, slashing and jailing, work
+ * reports, bonded-stake queries, and the state audit. */
+#include "econ/staking.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/amount.h"
+#include "econ/stats.h"
+#include "ledger/chain_internal.h"
+
+econ_hook_fn econ_test_hook;
+void *econ_test_hook_arg;
+
+void econ_set_test_hook(econ_hook_fn fn, void *arg)
+{
+    econ_test_hook = fn;
+    econ_test_hook_arg = arg;
+}
+
+/* Little-endian u64 store/load. */
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/* ---- econ global ---- */
+
+#define GLOBAL_LEN (8 * 13)
+
+cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
+{
+    MDB_val v;
+    memset(g, 0, sizeof *g);
+    cairn_err e = state_get(txn, s, STATE_ECON, "econ", 4, &v);
+    if (e)
+        return e == CAIRN_ERR_NOT_FOUND ? CAIRN_OK : e;
+    if (v.mv_size != GLOBAL_LEN)
+        return CAIRN_ERR_DB;
+    const uint8_t *p = v.mv_data;
+    uint64_t *f[] = {&g->epoch, &g->start_height, &g->genesis_supply,
+                     &g->staked, &g->unbonding, &g->unbond_seq,
+                     &g->stakers_pool, &g->fees_epoch, &g->burned_epoch,
+                     &g->volume_epoch, &g->credits_epoch};
+    for (size_t i = 0; i < 11; i++)
+        *f[i] = get64(p + 8 * i);
+    g->circ_sum = (u128)get64(p + 96) << 64 | get64(p + 88);
+    return CAIRN_OK;
+}
+
+cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
+{
+    uint8_t p[GLOBAL_LEN];
+    const uint64_t f[] = {g->epoch, g->start_height, g->genesis_supply,
+                          g->staked, g->unbonding, g->unbond_seq,
+                          g->stakers_pool, g->fees_epoch, g->burned_epoch,
+                          g->volume_epoch, g->credits_epoch};
+    for (size_t i = 0; i < 11; i++)
+        put64(p + 8 * i, f[i]);
+    put64(p + 88, (uint64_t)g->circ_sum);
+    put64(p + 96, (uint64_t)(g->circ_sum >> 64));
+    return state_put(x->w, x->s, STATE_ECON, "econ", 4, p, GLOBAL_LEN);
+}
+
+/* ---- provider record ----
+ * u8 version 1 ‖ u8 sector ‖ u8 flags ‖ u8 endpoint length ‖
+ * u32 commission ‖ u32 faults ‖ u64 self, del_tokens, del_shares, rps lo,
+ * rps hi, pool, reward, jailed_until, registered_height ‖ endpoint */
+
+static size_t provider_encode(uint8_t *b, const econ_provider *p)
+{
+    const uint64_t f[] = {p->self_stake, p->del_tokens, p->del_shares,
+                          (uint64_t)p->rps, (uint64_t)(p->rps >> 64),
+                          p->pool, p->reward, p->jailed_until,
+                          p->registered_height};
+    b[0] = 1;
+    b[1] = p->sector;
+    b[2] = p->flags;
+    b[3] = p->endpoint_len;
+    put32(b + 4, p->commission_bps);
+    put32(b + 8, p->faults);
+    for (size_t i = 0; i < 9; i++)
+        put64(b + 12 + 8 * i, f[i]);
+    memcpy(b + 84, p->endpoint, p->endpoint_len);
+    return 84 + (size_t)p->endpoint_len;
+}
+
+static cairn_err provider_decode(econ_provider *p, const uint8_t *b, size_t n)
+{
+    if (n < 84 || b[0] != 1 || b[3] > CAIRN_ENDPOINT_MAX || n != 84u + b[3])
+        return CAIRN_ERR_DB;
+    uint64_t *f[] = {&p->self_stake, &p->del_tokens, &p->del_shares, NULL,
+                     NULL, &p->pool, &p->reward, &p->jailed_until,
+                     &p->registered_height};
+    p->sector = b[1];
+    p->flags = b[2];
+    p->endpoint_len = b[3];
+    p->commission_bps = get32(b + 4);
+    p->faults = get32(b + 8);
+    for (size_t i = 0; i < 9; i++)
+        if (f[i])
+            *f[i] = get64(b + 12 + 8 * i);
+    p->rps = (u128)get64(b + 44) << 64 | get64(b + 36);
+    memcpy(p->endpoint, b + 84, p->endpoint_len);
+    return CAIRN_OK;
+}
+
+cairn_err econ_provider_read(MDB_txn *txn, const store *s,
+                             const cairn_pubkey *pk, econ_provider *p)
+{
+    MDB_val v;
+    cairn_err e = state_get(txn, s, STATE_PROVIDER, pk->b, 32, &v);
+    if (e)
+        return e == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_NOT_PROVIDER : e;
+    return provider_decode(p, v.mv_data, v.mv_size);
+}
+
+cairn_err econ_provider_put(exec_ctx *x, const cairn_pubkey *pk,
+                            const econ_provider *p)
+{
+    uint8_t b[PROVIDER_MAX_LEN];
+    size_t n = provider_encode(b, p);
+    return state_put(x->w, x->s, STATE_PROVIDER, pk->b, 32, b, n);
+}
+
+/* ---- delegation record: u64 shares ‖ u64 rps lo ‖ u64 rps hi ---- */
+
+static void deleg_key(uint8_t k[64], const cairn_pubkey *who,
+                      const cairn_pubkey *prov)
+{
+    memcpy(k, who->b, 32);
+    memcpy(k + 32, prov->b, 32);
+}
+
+cairn_err econ_deleg_read(MDB_txn *txn, const store *s, const cairn_pubkey *who,
+                          const cairn_pubkey *prov, econ_deleg *d)
+{
+    uint8_t k[64];
+    MDB_val v;
+    deleg_key(k, who, prov);
+    cairn_err e = state_get(txn, s, STATE_DELEG, k, 64, &v);
+    if (e)
+        return e == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_NOT_DELEGATED : e;
+    if (v.mv_size != 24)
+        return CAIRN_ERR_DB;
+    const uint8_t *b = v.mv_data;
+    d->shares = get64(b);
+    d->entry_rps = (u128)get64(b + 16) << 64 | get64(b + 8);
+    return CAIRN_OK;
+}
+
+cairn_err econ_deleg_put(exec_ctx *x, const cairn_pubkey *who,
+                         const cairn_pubkey *prov, const econ_deleg *d)
+{
+    uint8_t k[64], b[24];
+    deleg_key(k, who, prov);
+    if (d->shares == 0) {
+        uint8_t sk[65] = {STATE_DELEG};
+        memcpy(sk + 1, k, 64);
+        return econ_state_del(x, sk, 65);
+    }
+    put64(b, d->shares);
+    put64(b + 8, (uint64_t)d->entry_rps);
+    put64(b + 16, (uint64_t)(d->entry_rps >> 64));
+    return state_put(x->w, x->s, STATE_DELEG, k, 64, b, 24);
+}
+
+/* Records a deletion in the write context's commitment change list (the
+ * same list state_put appends to), then deletes from LMDB. Absent: OK. */
+cairn_err econ_state_del(exec_ctx *x, const uint8_t *skey, size_t n)
+{
+    wctx *w = x->w;
+    MDB_val k = {n, (void *)skey};
+    int rc = mdb_del(w->txn, x->s->state, &k, NULL);
+    if (rc == MDB_NOTFOUND)
+        return CAIRN_OK;
+    if (rc)
+        return CAIRN_ERR_DB;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 256;
+        smt_change *c = realloc(w->changes, cap * sizeof *c);
+        if (!c)
+            return CAIRN_ERR_NOMEM;
+        w->changes = c;
+        w->cap = cap;
+    }
+    smt_change *c = &w->changes[w->n++];
+    state_commit_key(&c->key, skey, n);
+    memset(&c->vhash, 0, sizeof c->vhash);
+    c->deleted = 1;
+    return CAIRN_OK;
+}
+
+/* ---- arithmetic on shares and the accumulator ---- */
+
+int econ_is_jailed(const econ_provider *p, uint64_t epoch)
+{
+    return epoch < p->jailed_until;
+}
+
+uint64_t econ_deleg_owed(const econ_provider *p, const econ_deleg *d)
+{
+    u128 diff = p->rps - d->entry_rps; /* wraps like the accumulator */
+    u128 hi = (diff >> 64) * d->shares;
+    u128 lo = ((diff & UINT64_MAX) * d->shares) >> 64;
+    u128 owed = hi + lo;
+    return owed > p->pool ? p->pool : (uint64_t)owed; /* pool bounds it */
+}
+
+uint64_t econ_shares_value(const econ_provider *p, uint64_t shares)
+{
+    if (!p->del_shares)
+        return 0;
+    return (uint64_t)((u128)shares * p->del_tokens / p->del_shares);
+}
+
+/* ---- balances and the unbonding queue ---- */
+
+cairn_err econ_debit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount)
+{
+    cairn_account a;
+    cairn_err e = account_get(x->w->txn, x->s, who, &a);
+    if (e)
+        return e;
+    if (a.balance < amount)
+        return CAIRN_ERR_FUNDS;
+    if (cairn_account_spendable(&a, x->height) < amount)
+        return CAIRN_ERR_LOCKED;
+    a.balance -= amount;
+    return account_put(x->w, x->s, who, &a);
+}
+
+cairn_err econ_credit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount)
+{
+    cairn_account a;
+    cairn_err e = account_get(x->w->txn, x->s, who, &a);
+    if (e)
+        return e;
+    if (cairn_add(&a.balance, a.balance, amount))
+        return CAIRN_ERR_OVERFLOW;
+    return account_put(x->w, x->s, who, &a);
+}
+
+static void be64_put(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t be64_get(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
+                            const cairn_pubkey *owner, uint64_t amount)
+{
+    uint64_t epochs, release;
+    uint8_t k[48], v[8];
+    cairn_err e = econ_param_get(x, P_UNBONDING_EPOCHS, &epochs);
+    if (e)
+        return e;
+    if (cairn_add(&release, g->epoch, epochs) ||
+        cairn_add(&g->unbonding, g->unbonding, amount))
+        return CAIRN_ERR_OVERFLOW;
+    be64_put(k, release);
+    memcpy(k + 8, owner->b, 32);
+    be64_put(k + 40, g->unbond_seq++);
+    put64(v, amount);
+    return state_put(x->w, x->s, STATE_UNBOND, k, 48, v, 8);
+}
+
+/* One due queue entry, copied out of LMDB before the writes. */
+typedef struct due_entry {
+    uint8_t key[49];
+    uint64_t amount;
+} due_entry;
+
+/* Collects entries due by the end of `epoch`, in key order. *out is
+ * malloc'd (caller frees). */
+static cairn_err collect_due(exec_ctx *x, uint64_t epoch, due_entry **out,
+                             size_t *n)
+{
+    MDB_cursor *cur;
+    uint8_t start = STATE_UNBOND;
+    MDB_val k = {1, &start}, v;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
+        return CAIRN_ERR_DB;
+    cairn_err e = CAIRN_OK;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kp = k.mv_data;
+        if (k.mv_size != 49 || kp[0] != STATE_UNBOND || be64_get(kp + 1) > epoch)
+            break;
+        if (*n == cap) {
+            due_entry *d = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *d);
+            if (!d) {
+                e = CAIRN_ERR_NOMEM;
+                break;
+            }
+            *out = d;
+        }
+        memcpy((*out)[*n].key, kp, 49);
+        (*out)[(*n)++].amount = v.mv_size == 8 ? get64(v.mv_data) : 0;
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
+
+cairn_err econ_release_unbonding(exec_ctx *x, econ_global *g)
+{
+    due_entry *d;
+    size_t n;
+    cairn_err e = collect_due(x, g->epoch, &d, &n);
+    for (size_t i = 0; !e && i < n; i++) {
+        cairn_pubkey owner;
+        memcpy(owner.b, d[i].key + 9, 32);
+        if (cairn_sub(&g->unbonding, g->unbonding, d[i].amount))
+            e = CAIRN_ERR_OVERFLOW;
+        if (!e && !(e = econ_credit(x, &owner, d[i].amount)))
+            e = econ_state_del(x, d[i].key, 49);
+    }
+    free(d);
+    return e;
+}
+
+/* ---- work, slashing, jailing, bonded stake ---- */
+
+cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
+                        uint64_t units)
+{
+    econ_provider p;
+    econ_global g;
+    uint8_t v[9];
+    MDB_val old;
+    uint64_t total = units;
+    cairn_err e = econ_provider_read(x->w->txn, x->s, provider, &p);
+    if (e || (e = econ_global_get(x->w->txn, x->s, &g)))
+        return e;
+    if (econ_is_jailed(&p, g.epoch))
+        return CAIRN_ERR_JAILED;
+    if (!(p.flags & PROV_ACTIVE))
+        return CAIRN_ERR_STAKE_LOW;
+    e = state_get(x->w->txn, x->s, STATE_WORK, provider->b, 32, &old);
+    if (e == CAIRN_OK && old.mv_size == 9 &&
+        cairn_add(&total, total, get64((const uint8_t *)old.mv_data + 1)))
+        return CAIRN_ERR_OVERFLOW;
+    if (e && e != CAIRN_ERR_NOT_FOUND)
+        return e;
+    v[0] = p.sector;
+    put64(v + 1, total);
+    return state_put(x->w, x->s, STATE_WORK, provider->b, 32, v, 9);
+}
+
+/* Sends amount of slashed stake to the treasury or burns it. */
+static cairn_err dispose_slashed(exec_ctx *x, econ_global *g, uint64_t amount)
+{
+    cairn_totals t;
+    uint64_t to_treasury;
+    cairn_err e = econ_param_get(x, P_SLASH_TO_TREASURY, &to_treasury);
+    if (e || (e = totals_get(x->w->txn, x->s, &t)))
+        return e;
+    if (to_treasury) {
+        t.treasury += amount; /* bounded by the supply */
+    } else {
+        t.supply -= amount;
+        t.burned += amount;
+        g->burned_epoch += amount;
+    }
+    return totals_put(x->w, x->s, &t);
+}
+
+/* Counts a fault; jails at jail_after_faults for the rest of this epoch
+ * plus jail_epochs more. */
+static cairn_err count_fault(exec_ctx *x, const econ_global *g,
+                             econ_provider *p)
+{
+    uint64_t after, epochs;
+    cairn_err e = econ_param_get(x, P_JAIL_AFTER_FAULTS, &after);
+    if (e || (e = econ_param_get(x, P_JAIL_EPOCHS, &epochs)))
+        return e;
+    if (++p->faults >= after) {
+        p->jailed_until = g->epoch + 1 + epochs;
+        p->faults = 0;
+    }
+    return CAIRN_OK;
+}
+
+cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
+                     const char *reason)
+{
+    econ_provider p;
+    econ_global g;
+    uint64_t min;
+    (void)reason; /* the fault's kind is the sector's business */
+    if (bps > CAIRN_BPS)
+        return CAIRN_ERR_BAD_ARG;
+    cairn_err e = econ_provider_read(x->w->txn, x->s, provider, &p);
+    if (e || (e = econ_global_get(x->w->txn, x->s, &g)) ||
+        (e = econ_param_get(x, P_MIN_PROVIDER_STAKE, &min)))
+        return e;
+    uint64_t cut_self = (uint64_t)((u128)p.self_stake * bps / CAIRN_BPS);
+    uint64_t cut_del = (uint64_t)((u128)p.del_tokens * bps / CAIRN_BPS);
+    p.self_stake -= cut_self;
+    p.del_tokens -= cut_del;
+    g.staked -= cut_self + cut_del;
+    if (p.self_stake < min)
+        p.flags &= (uint8_t)~PROV_ACTIVE;
+    if ((e = count_fault(x, &g, &p)) ||
+        (e = dispose_slashed(x, &g, cut_self + cut_del)) ||
+        (e = econ_provider_put(x, provider, &p)))
+        return e;
+    return econ_global_put(x, &g);
+}
+
+cairn_err econ_bonded_of(exec_ctx *x, const cairn_pubkey *who, uint64_t *stake)
+{
+    econ_provider p;
+    MDB_cursor *cur;
+    uint8_t start[33] = {STATE_DELEG};
+    MDB_val k = {33, start}, v;
+    *stake = 0;
+    cairn_err e = econ_provider_read(x->w->txn, x->s, who, &p);
+    if (e == CAIRN_OK)
+        *stake = p.self_stake;
+    else if (e != CAIRN_ERR_NOT_PROVIDER)
+        return e;
+    memcpy(start + 1, who->b, 32);
+    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
+        return CAIRN_ERR_DB;
+    e = CAIRN_OK;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 65 || memcmp(k.mv_data, start, 33) != 0)
+            break;
+        cairn_pubkey prov;
+        econ_deleg d;
+        memcpy(prov.b, (const uint8_t *)k.mv_data + 33, 32);
+        if (!(e = econ_deleg_read(x->w->txn, x->s, who, &prov, &d)) &&
+            !(e = econ_provider_read(x->w->txn, x->s, &prov, &p)))
+            *stake += econ_shares_value(&p, d.shares);
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
+
+cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake)
+{
+    econ_global g;
+    cairn_err e = econ_global_get(x->w->txn, x->s, &g);
+    *stake = e ? 0 : g.staked;
+    return e;
+}
+
+/* ---- public queries ---- */
+
+/* Opens a read txn on the chain's store. */
+static cairn_err read_begin(cairn_chain *c, MDB_txn **txn)
+{
+    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB
+                                                            : CAIRN_OK;
+}
+
+cairn_err cairn_chain_provider(cairn_chain *c, const cairn_pubkey *pk,
+                               cairn_provider_info *out)
+{
+    MDB_txn *txn;
+    econ_provider p;
+    econ_global g;
+    cairn_err e = read_begin(c, &txn);
+    if (e)
+        return e;
+    if (!(e = econ_provider_read(txn, &c->s, pk, &p)) &&
+        !(e = econ_global_get(txn, &c->s, &g))) {
+        memset(out, 0, sizeof *out);
+        out->sector = p.sector;
+        out->active = p.flags & PROV_ACTIVE;
+        out->jailed = econ_is_jailed(&p, g.epoch);
+        out->commission_bps = p.commission_bps;
+        out->self_stake = p.self_stake;
+        out->delegated = p.del_tokens;
+        out->reward = p.reward;
+        out->delegator_pool = p.pool;
+        out->faults = p.faults;
+        out->jailed_until = p.jailed_until;
+        out->registered_height = p.registered_height;
+        memcpy(out->endpoint, p.endpoint, p.endpoint_len);
+    }
+    mdb_txn_abort(txn);
+    return e;
+}
+
+cairn_err cairn_chain_delegation(cairn_chain *c, const cairn_pubkey *delegator,
+                                 const cairn_pubkey *provider,
+                                 cairn_delegation_info *out)
+{
+    MDB_txn *txn;
+    econ_provider p;
+    econ_deleg d;
+    cairn_err e = read_begin(c, &txn);
+    if (e)
+        return e;
+    if (!(e = econ_provider_read(txn, &c->s, provider, &p)) &&
+        !(e = econ_deleg_read(txn, &c->s, delegator, provider, &d))) {
+        out->shares = d.shares;
+        out->stake = econ_shares_value(&p, d.shares);
+        out->pending = econ_deleg_owed(&p, &d);
+    }
+    mdb_txn_abort(txn);
+    return e;
+}
+
+cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
+                                  size_t max, size_t *n)
+{
+    MDB_txn *txn;
+    cairn_err e = read_begin(c, &txn);
+    *n = ECON_PARAM_COUNT;
+    if (e)
+        return e;
+    for (unsigned i = 0; !e && i < ECON_PARAM_COUNT && i < max; i++) {
+        const econ_param_def *d = econ_param_def_of(i);
+        out[i] = (cairn_econ_param){d->id, d->name, d->doc, 0, d->def,
+                                    d->min, d->max, d->amount};
+        e = econ_param_read(txn, &c->s, i, &out[i].value);
+    }
+    mdb_txn_abort(txn);
+    return e;
+}
+
+/* ---- audit ---- */
+
+/* Adds one state entry to the audit sums by its tag. */
+static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
+                             const MDB_val *v)
+{
+    const uint8_t *kp = k->mv_data, *vp = v->mv_data;
+    econ_provider p;
+    int ov = 0;
+    switch (kp[0]) {
+    case STATE_ACCOUNT:
+        ov = v->mv_size < 8 || cairn_add(&a->balances, a->balances, get64(vp));
+        break;
+    case STATE_PROVIDER:
+        if (provider_decode(&p, vp, v->mv_size))
+            return CAIRN_ERR_DB;
+        a->providers++;
+        ov = cairn_add(&a->staked, a->staked, p.self_stake) ||
+             cairn_add(&a->staked, a->staked, p.del_tokens) ||
+             cairn_add(&a->pools, a->pools, p.pool) ||
+             cairn_add(&a->pools, a->pools, p.reward);
+        break;
+    case STATE_DELEG:
+        a->delegations++;
+        break;
+    case STATE_UNBOND:
+        a->unbond_entries++;
+        ov = v->mv_size != 8 || cairn_add(&a->unbonding, a->unbonding, get64(vp));
+        break;
+    }
+    return ov ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
+}
+
+/* Sums the whole state in key order. */
+static cairn_err audit_scan(MDB_txn *txn, const store *s, cairn_econ_audit *a)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    cairn_err e = CAIRN_OK;
+    if (mdb_cursor_open(txn, s->state, &cur))
+        return CAIRN_ERR_DB;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        if (k.mv_size)
+            e = audit_entry(a, &k, &v);
+    mdb_cursor_close(cur);
+    return e;
+}
+
+/* Audits the state visible to txn (committed or in a block). */
+cairn_err econ_audit_txn(MDB_txn *txn, const store *s, cairn_econ_audit *a)
+{
+    cairn_totals t;
+    econ_global g;
+    memset(a, 0, sizeof *a);
+    cairn_err e = totals_get(txn, s, &t);
+    if (e || (e = econ_global_get(txn, s, &g)) || (e = audit_scan(txn, s, a)))
+        return e;
+    a->supply = t.supply;
+    a->treasury = t.treasury;
+    a->minted = t.minted;
+    a->burned = t.burned;
+    a->genesis_supply = g.genesis_supply;
+    a->pools += g.stakers_pool;
+    u128 lhs = (u128)a->balances + a->staked + a->unbonding + a->pools +
+               a->treasury;
+    a->ok = (u128)a->genesis_supply + a->minted - a->burned == a->supply &&
+            lhs == a->supply && a->staked == g.staked &&
+            a->unbonding == g.unbonding;
+    return CAIRN_OK;
+}
+
+cairn_err cairn_chain_econ_audit(cairn_chain *c, cairn_econ_audit *out)
+{
+    MDB_txn *txn;
+    cairn_err e = read_begin(c, &txn);
+    if (e)
+        return e;
+    e = econ_audit_txn(txn, &c->s, out);
+    mdb_txn_abort(txn);
+    return e;
+}

@@ -1,0 +1,56 @@
+/* Internal: the per-epoch statistics record the epoch settlement writes
+ * under state tag 0x40 (STATE_EPOCH, key u64 BE epoch), for metrics.
+ *
+ * All amounts are base units; all fields are u64 so the encoding is a
+ * fixed-size sequence of little-endian u64 (ECON_STATS_LEN bytes), versioned
+ * by its first byte. Written once per epoch, at the epoch's last block. */
+#ifndef CAIRN_ECON_STATS_H_INTERNAL
+#define CAIRN_ECON_STATS_H_INTERNAL
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/kinds.h"
+
+#define ECON_STATS_SECTORS 4 /* storage, compute, wireless, sensor */
+#define ECON_STATS_VERSION 1
+
+typedef struct econ_epoch_stats {
+    uint64_t epoch;
+    uint64_t start_height;     /* first block of the epoch */
+    uint64_t end_height;       /* last block (the settling block) */
+    uint64_t active_providers[ECON_STATS_SECTORS]; /* registered, active,
+                                                      not jailed, at end */
+    uint64_t work_units[ECON_STATS_SECTORS]; /* verified work reported */
+    uint64_t fees_paid;        /* base fees + service fees in the epoch */
+    uint64_t burned;           /* burned in the epoch (fees + slashes) */
+    uint64_t emitted;          /* minted by emission at this epoch end */
+    uint64_t emitted_sector[ECON_STATS_SECTORS]; /* sector shares of it
+                                                   (paid or to treasury) */
+    uint64_t supply_end;       /* totals.supply after settlement */
+    uint64_t treasury_end;     /* totals.treasury after settlement */
+    uint64_t staked_end;       /* self stake + delegations, all providers */
+    uint64_t unbonding_end;    /* queued in unbonding, not yet released */
+    uint64_t transfer_volume;  /* sum of transfers' amounts in the epoch */
+    uint64_t avg_circulating;  /* mean over the epoch's blocks of
+                                  supply − treasury − staked − unbonding */
+    uint64_t credits_bought;   /* service credits bought (econ_note_credits) */
+} econ_epoch_stats;
+
+/* 1 version byte + 25 u64 fields. */
+#define ECON_STATS_LEN (1 + 8 * 25)
+
+/* Encodes s into out (exactly ECON_STATS_LEN bytes). */
+void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s);
+/* Decodes a stored record: TRUNCATED/TRAILING on a wrong length,
+ * BAD_VERSION on an unknown version byte. */
+cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n);
+/* Reads the stored record of `epoch` through any txn: NOT_FOUND if that
+ * epoch has not been settled yet. */
+cairn_err econ_stats_get(MDB_txn *txn, const store *s, uint64_t epoch,
+                         econ_epoch_stats *out);
+/* The credits engineer calls this when service credits are bought, inside
+ * the buying transaction; the count lands in the current epoch's record. */
+cairn_err econ_note_credits(exec_ctx *x, uint64_t units);
+
+#endif

@@ -1,0 +1,438 @@
+/* Economy endpoints (docs/api.md): governance proposals, service credits,
+ * the price feed, per-epoch metrics as JSON, and the Prometheus /metrics
+ * exposition. */
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "cairn/amount.h"
+#include "cairn/credits.h"
+#include "cairn/gov.h"
+#include "cairn/metrics.h"
+#include "node/api_handlers.h"
+
+#define PROPOSALS_MAX 100
+#define METRICS_DEFAULT 100
+
+static const char *const sector_names[CAIRN_METRICS_SECTORS] = {
+    "storage", "compute", "wireless", "sensor"};
+
+/* Parses a decimal u64 with no sign or junk; 0 on success. */
+static int parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+    if (!s || !*s || *s < '0' || *s > '9' || strlen(s) > 20)
+        return -1;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (*end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+/* Reads query parameter k as a u64 (*set = 0 when absent); -1 if bad. */
+static int query_opt(struct evkeyvalq *q, const char *k, uint64_t *v, int *set)
+{
+    const char *s = evhttp_find_header(q, k);
+    *set = s != NULL;
+    return s ? parse_u64(s, v) : 0;
+}
+
+/* ---- governance ---- */
+
+/* A proposal as JSON. */
+static json_t *proposal_json(const cairn_gov_info *g)
+{
+    json_t *o = json_object(), *t = json_object();
+    json_object_set_new(o, "id", json_u64(g->id));
+    json_object_set_new(o, "type", json_string(g->type == CAIRN_GOV_PARAM ? "param" : "spend"));
+    json_object_set_new(o, "status", json_string(cairn_gov_status_name(g->status)));
+    json_object_set_new(o, "proposer", json_addr(&g->proposer));
+    json_set_amount(o, "deposit", g->deposit);
+    json_object_set_new(o, "deposit_held", json_boolean(g->deposit_held));
+    json_object_set_new(o, "start_height", json_u64(g->start_height));
+    json_object_set_new(o, "end_height", json_u64(g->end_height));
+    if (g->type == CAIRN_GOV_PARAM) {
+        json_object_set_new(o, "param", json_string(g->param));
+        char num[24];
+        snprintf(num, sizeof num, "%llu", (unsigned long long)g->value);
+        json_object_set_new(o, "value", json_string(num));
+    } else {
+        json_object_set_new(o, "to", json_addr(&g->to));
+        json_set_amount(o, "amount", g->amount);
+    }
+    json_set_amount(t, "yes", g->yes);
+    json_set_amount(t, "no", g->no);
+    json_set_amount(t, "abstain", g->abstain);
+    json_set_amount(t, "total_bonded", g->total_bonded);
+    json_object_set_new(o, "tally", t);
+    if (g->status == CAIRN_GOV_FAILED)
+        json_object_set_new(o, "exec_error", json_string(cairn_errname(g->exec_err)));
+    return o;
+}
+
+void api_proposals(node *n, struct evhttp_request *req, const char *query)
+{
+    struct evkeyvalq q;
+    uint64_t after = 0, limit = PROPOSALS_MAX;
+    int s1, s2;
+    size_t cnt = 0;
+    TAILQ_INIT(&q);
+    int bad = query && evhttp_parse_query_str(query, &q);
+    bad = bad || query_opt(&q, "after", &after, &s1) ||
+          query_opt(&q, "limit", &limit, &s2) || limit == 0 || limit > PROPOSALS_MAX;
+    evhttp_clear_headers(&q);
+    if (bad) {
+        api_error(req, 400, CAIRN_ERR_BAD_ARG, "after must be a proposal id, limit 1..100");
+        return;
+    }
+    cairn_gov_info *list = calloc(limit, sizeof *list);
+    if (!list) {
+        api_error(req, 500, CAIRN_ERR_NOMEM, NULL);
+        return;
+    }
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_gov_proposals(n->chain, after, list, limit, &cnt);
+    pthread_mutex_unlock(&n->lock);
+    json_t *o = json_object(), *arr = json_array();
+    for (size_t i = 0; !e && i < cnt; i++)
+        json_array_append_new(arr, proposal_json(&list[i]));
+    free(list);
+    json_object_set_new(o, "proposals", arr);
+    if (e) {
+        json_decref(o);
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    api_reply(req, 200, o);
+}
+
+void api_proposal(node *n, struct evhttp_request *req, const char *id)
+{
+    uint64_t v;
+    cairn_gov_info g;
+    if (parse_u64(id, &v)) {
+        api_error(req, 400, CAIRN_ERR_BAD_ARG, "a proposal id is a decimal number");
+        return;
+    }
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_gov_proposal(n->chain, v, &g);
+    pthread_mutex_unlock(&n->lock);
+    if (e)
+        api_error(req, e == CAIRN_ERR_NO_PROPOSAL ? 404 : 0, e, NULL);
+    else
+        api_reply(req, 200, proposal_json(&g));
+}
+
+/* ---- credits and price ---- */
+
+void api_credits(node *n, struct evhttp_request *req, const char *addr)
+{
+    cairn_pubkey pk;
+    cairn_header h;
+    uint64_t credits = 0;
+    if (strlen(addr) != CAIRN_ADDR_TEXT_LEN || cairn_addr_parse(&pk, addr)) {
+        api_error(req, 400, CAIRN_ERR_BAD_ADDRESS, NULL);
+        return;
+    }
+    pthread_mutex_lock(&n->lock);
+    cairn_chain_tip(n->chain, &h, NULL);
+    cairn_err e = cairn_chain_credits(n->chain, &pk, &credits);
+    pthread_mutex_unlock(&n->lock);
+    if (e) {
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    json_t *o = json_object();
+    char num[24];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)credits);
+    json_object_set_new(o, "address", json_addr(&pk));
+    json_object_set_new(o, "height", json_u64(h.height));
+    json_object_set_new(o, "credits", json_string(num));
+    api_reply(req, 200, o);
+}
+
+void api_price(node *n, struct evhttp_request *req)
+{
+    cairn_price_info pi;
+    cairn_header h;
+    pthread_mutex_lock(&n->lock);
+    cairn_chain_tip(n->chain, &h, NULL);
+    cairn_err e = cairn_chain_price(n->chain, &pi);
+    pthread_mutex_unlock(&n->lock);
+    if (e) {
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "height", json_u64(h.height));
+    json_object_set_new(o, "epoch", json_u64(pi.epoch));
+    json_object_set_new(o, "oracle", pi.has_oracle ? json_addr(&pi.oracle) : json_null());
+    json_object_set_new(o, "max_change_bps", json_u64(pi.max_change_bps));
+    if (pi.has_price) {
+        json_set_amount(o, "price", pi.price);
+        json_set_amount(o, "epoch_start_price", pi.epoch_start_price);
+        json_object_set_new(o, "set_height", json_u64(pi.set_height));
+    } else {
+        json_object_set_new(o, "price", json_null());
+    }
+    api_reply(req, 200, o);
+}
+
+/* ---- metrics as JSON ---- */
+
+/* A per-sector object of counts. */
+static json_t *sectors_json(const uint64_t *v)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < CAIRN_METRICS_SECTORS; i++)
+        json_object_set_new(o, sector_names[i], json_u64(v[i]));
+    return o;
+}
+
+/* A signed amount: "-1.5" / "-1500000", or as json_set_amount. */
+static void set_signed_amount(json_t *o, const char *name, uint64_t units, int neg)
+{
+    char txt[CAIRN_AMOUNT_TEXT_MAX + 1], key[64], num[26];
+    cairn_amount_format(txt + 1, units);
+    txt[0] = '-';
+    snprintf(key, sizeof key, "%s_units", name);
+    snprintf(num, sizeof num, "%s%llu", neg && units ? "-" : "", (unsigned long long)units);
+    json_object_set_new(o, name, json_string(neg && units ? txt : txt + 1));
+    json_object_set_new(o, key, json_string(num));
+}
+
+/* One epoch as JSON. */
+static json_t *epoch_json(const cairn_epoch_metrics *m)
+{
+    json_t *o = json_object();
+    char v[CAIRN_VELOCITY_TEXT_MAX];
+    json_object_set_new(o, "epoch", json_u64(m->epoch));
+    json_object_set_new(o, "start_height", json_u64(m->start_height));
+    json_object_set_new(o, "end_height", json_u64(m->end_height));
+    json_object_set_new(o, "active_providers", sectors_json(m->active_providers));
+    json_object_set_new(o, "work_units", sectors_json(m->work_units));
+    json_set_amount(o, "revenue", m->revenue);
+    json_set_amount(o, "burned", m->burned);
+    json_set_amount(o, "emitted", m->emitted);
+    set_signed_amount(o, "net_supply_change", m->net_change, m->net_negative);
+    json_set_amount(o, "supply", m->supply);
+    json_set_amount(o, "circulating", m->circulating);
+    json_set_amount(o, "treasury", m->treasury);
+    json_set_amount(o, "staked", m->staked);
+    json_object_set_new(o, "staked_ratio_bps", json_u64(m->staked_ratio_bps));
+    json_set_amount(o, "transfer_volume", m->transfer_volume);
+    json_set_amount(o, "avg_circulating", m->avg_circulating);
+    cairn_velocity_format(v, m->velocity_bps);
+    json_object_set_new(o, "velocity", json_string(v));
+    json_object_set_new(o, "velocity_bps", json_u64(m->velocity_bps));
+    json_object_set_new(o, "periods_per_year", json_u64(m->periods_per_year));
+    json_object_set_new(o, "credits_bought", json_u64(m->credits_bought));
+    return o;
+}
+
+/* Resolves from/to: defaults are the last METRICS_DEFAULT settled epochs
+ * (or METRICS_DEFAULT from `from`); -1 when the range is malformed or too
+ * long. */
+static int metrics_range(const char *query, uint64_t last, uint64_t *from,
+                         uint64_t *to)
+{
+    struct evkeyvalq q;
+    int sf, st;
+    TAILQ_INIT(&q);
+    int bad = query && evhttp_parse_query_str(query, &q);
+    bad = bad || query_opt(&q, "from", from, &sf) || query_opt(&q, "to", to, &st);
+    evhttp_clear_headers(&q);
+    if (bad)
+        return -1;
+    if (!st && sf) /* the METRICS_DEFAULT epochs from `from`, up to the last */
+        *to = *from > last ? *from
+              : last - *from >= METRICS_DEFAULT ? *from + (METRICS_DEFAULT - 1) : last;
+    else if (!st)
+        *to = last;
+    if (!sf)
+        *from = *to >= METRICS_DEFAULT - 1 ? *to - (METRICS_DEFAULT - 1) : 0;
+    return *from > *to || *to - *from >= CAIRN_METRICS_MAX_EPOCHS ? -1 : 0;
+}
+
+/* Fills o with the epochs from..to. */
+static cairn_err metrics_fill(node *n, json_t *arr, uint64_t from, uint64_t to)
+{
+    size_t cnt = 0, max = (size_t)(to - from + 1);
+    cairn_epoch_metrics *m = calloc(max, sizeof *m);
+    if (!m)
+        return CAIRN_ERR_NOMEM;
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_metrics_range(n->chain, from, to, m, max, &cnt);
+    pthread_mutex_unlock(&n->lock);
+    for (size_t i = 0; !e && i < cnt; i++)
+        json_array_append_new(arr, epoch_json(&m[i]));
+    free(m);
+    return e;
+}
+
+void api_metrics(node *n, struct evhttp_request *req, const char *query)
+{
+    uint64_t last = 0, from = 0, to = 0;
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_latest_epoch(n->chain, &last);
+    const cairn_params *p = cairn_chain_params(n->chain);
+    uint64_t interval = p->block_interval_ms;
+    pthread_mutex_unlock(&n->lock);
+    int none = e == CAIRN_ERR_NOT_FOUND;
+    if (e && !none) {
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    if (metrics_range(query, last, &from, &to)) {
+        api_error(req, 400, CAIRN_ERR_BAD_ARG,
+                  "from and to are epoch numbers, from <= to, at most 1000 epochs");
+        return;
+    }
+    json_t *o = json_object(), *arr = json_array();
+    e = none ? CAIRN_OK : metrics_fill(n, arr, from, to);
+    json_object_set_new(o, "latest_epoch", none ? json_null() : json_u64(last));
+    json_object_set_new(o, "from", json_u64(from));
+    json_object_set_new(o, "to", json_u64(to));
+    json_object_set_new(o, "block_interval_ms", json_u64(interval));
+    json_object_set_new(o, "epochs", arr);
+    if (e) {
+        json_decref(o);
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    api_reply(req, 200, o);
+}
+
+/* ---- Prometheus exposition ---- */
+
+/* One HELP/TYPE header. */
+static void prom_head(struct evbuffer *b, const char *name, const char *help)
+{
+    evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* A gauge with one integer value. */
+static void prom_u64(struct evbuffer *b, const char *name, const char *help,
+                     uint64_t v)
+{
+    prom_head(b, name, help);
+    evbuffer_add_printf(b, "%s %llu\n", name, (unsigned long long)v);
+}
+
+/* A gauge holding a token amount (decimal, exact). */
+static void prom_tokens(struct evbuffer *b, const char *name, const char *help,
+                        uint64_t units, int neg)
+{
+    char txt[CAIRN_AMOUNT_TEXT_MAX];
+    cairn_amount_format(txt, units);
+    prom_head(b, name, help);
+    evbuffer_add_printf(b, "%s %s%s\n", name, neg && units ? "-" : "", txt);
+}
+
+/* A gauge per sector. */
+static void prom_sectors(struct evbuffer *b, const char *name, const char *help,
+                         const uint64_t *v)
+{
+    prom_head(b, name, help);
+    for (int i = 0; i < CAIRN_METRICS_SECTORS; i++)
+        evbuffer_add_printf(b, "%s{sector=\"%s\"} %llu\n", name, sector_names[i],
+                            (unsigned long long)v[i]);
+}
+
+/* The latest epoch's values. */
+static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
+{
+    char v[CAIRN_VELOCITY_TEXT_MAX];
+    prom_u64(b, "cairn_epoch", "last settled epoch", m->epoch);
+    prom_sectors(b, "cairn_epoch_active_providers", "active providers per sector",
+                 m->active_providers);
+    prom_sectors(b, "cairn_epoch_work_units", "verified work units per sector",
+                 m->work_units);
+    prom_tokens(b, "cairn_epoch_revenue_tokens", "fees paid in the epoch", m->revenue, 0);
+    prom_tokens(b, "cairn_epoch_burned_tokens", "tokens burned in the epoch", m->burned, 0);
+    prom_tokens(b, "cairn_epoch_emitted_tokens", "tokens emitted at the epoch end",
+                m->emitted, 0);
+    prom_tokens(b, "cairn_epoch_net_supply_change_tokens", "emitted minus burned",
+                m->net_change, m->net_negative);
+    prom_tokens(b, "cairn_epoch_circulating_tokens",
+                "supply minus treasury, staked and unbonding", m->circulating, 0);
+    prom_tokens(b, "cairn_epoch_transfer_volume_tokens", "tokens moved by transfers",
+                m->transfer_volume, 0);
+    prom_u64(b, "cairn_epoch_staked_ratio_bps", "staked share of supply (bps)",
+             m->staked_ratio_bps);
+    cairn_velocity_format(v, m->velocity_bps);
+    prom_head(b, "cairn_epoch_velocity", "annualised token velocity");
+    evbuffer_add_printf(b, "cairn_epoch_velocity %s\n", v);
+    prom_u64(b, "cairn_epoch_credits_bought", "service credits bought", m->credits_bought);
+}
+
+/* Node gauges and, once an epoch settled, its metrics. */
+static cairn_err prom_fill(node *n, struct evbuffer *b)
+{
+    cairn_header h;
+    cairn_totals t;
+    cairn_epoch_metrics m;
+    uint64_t last;
+    pthread_mutex_lock(&n->lock);
+    cairn_chain_tip(n->chain, &h, NULL);
+    size_t mp = cairn_mempool_count(n->mp);
+    cairn_err e = cairn_chain_totals(n->chain, &t);
+    cairn_err le = e ? e : cairn_chain_latest_epoch(n->chain, &last);
+    if (!le)
+        le = cairn_chain_epoch_metrics(n->chain, last, &m);
+    pthread_mutex_unlock(&n->lock);
+    if (e || (le && le != CAIRN_ERR_NOT_FOUND))
+        return e ? e : le;
+    prom_u64(b, "cairn_height", "height of the tip block", h.height);
+    prom_u64(b, "cairn_mempool_txs", "transactions waiting in the mempool", mp);
+    prom_tokens(b, "cairn_supply_tokens", "tokens in existence", t.supply, 0);
+    prom_tokens(b, "cairn_treasury_tokens", "tokens held by the treasury", t.treasury, 0);
+    prom_tokens(b, "cairn_burned_tokens", "tokens burned since genesis", t.burned, 0);
+    if (!le)
+        prom_epoch(b, &m);
+    return CAIRN_OK;
+}
+
+void api_prometheus(node *n, struct evhttp_request *req)
+{
+    struct evbuffer *b = evbuffer_new();
+    if (!b) {
+        api_error(req, 500, CAIRN_ERR_NOMEM, NULL);
+        return;
+    }
+    cairn_err e = prom_fill(n, b);
+    if (e) {
+        evbuffer_free(b);
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                      "text/plain; version=0.0.4; charset=utf-8");
+    evhttp_send_reply(req, 200, "OK", b);
+    evbuffer_free(b);
+}
+
+/* ---- routing ---- */
+
+int api_econ_route(node *n, struct evhttp_request *req, const char *path,
+                   const char *query)
+{
+    if (strcmp(path, "/v1/proposals") == 0)
+        api_proposals(n, req, query);
+    else if (strncmp(path, "/v1/proposal/", 13) == 0)
+        api_proposal(n, req, path + 13);
+    else if (strncmp(path, "/v1/credits/", 12) == 0)
+        api_credits(n, req, path + 12);
+    else if (strcmp(path, "/v1/price") == 0)
+        api_price(n, req);
+    else if (strcmp(path, "/v1/metrics") == 0)
+        api_metrics(n, req, query);
+    else if (strcmp(path, "/metrics") == 0)
+        api_prometheus(n, req);
+    else
+        return 0;
+    return 1;
+}
