@@ -5,6 +5,7 @@
 
 #include "cairn/crypto.h"
 #include "cli/cli.h"
+#include "cli/econ_cli.h"
 
 static const char usage[] =
     "usage: cairn [--node URL] [--json] <command> [options]\n"
@@ -28,6 +29,12 @@ static const char usage[] =
     "  block show [HEIGHT | HASH]           a block (default: the latest)\n"
     "  account prove ADDR [--sequencer ADDR]  check an account as a light client\n"
     "\n"
+    "The economy:\n"
+    "  gov <propose|vote|list|show>         governance by bonded stake\n"
+    "  credits <buy|balance>                service credits (burn-and-mint)\n"
+    "  price <set|show>                     the oracle's price feed\n"
+    "  metrics [--from E] [--to E]          the network's numbers per epoch\n"
+    "\n"
     "`cairn <command> --help` tells more. --json prints data as JSON.\n";
 
 typedef struct command {
@@ -40,6 +47,8 @@ static const command commands[] = {
     {"init", cmd_init},       {"node", cmd_node},       {"replay", cmd_replay},
     {"status", cmd_status},   {"balance", cmd_balance}, {"transfer", cmd_transfer},
     {"tx", cmd_tx},           {"block", cmd_block},     {"account", cmd_account},
+    {"gov", cmd_gov},         {"credits", cmd_credits}, {"price", cmd_price},
+    {"metrics", cmd_metrics},
     {NULL, NULL}};
 
 /* Consumes the options given before the subcommand; returns the index of

@@ -14,6 +14,8 @@
  *   0x03 param     u16 id (LE)                 -> u64 value (LE)
  *   0x04 econ      "econ"                      -> econ_global
  *        econ      "oracle"                    -> [32] price-feed key
+ *        econ      "price"                     -> price feed (credits.c)
+ *        econ      "gov"                       -> next proposal id (gov.c)
  *   0x10 provider  [32] provider               -> provider record
  *   0x11 deleg     [32] delegator ‖ [32] prov  -> delegation record
  *   0x12 unbond    u64 BE release epoch ‖ [32] owner ‖ u64 BE seq -> u64 amount
@@ -21,6 +23,7 @@
  *                  (this epoch's reports; deleted when the epoch settles)
  *   0x20 proposal  u64 BE id                   -> proposal record
  *   0x21 vote      u64 BE id ‖ [32] voter      -> u8 choice ‖ u64 weight
+ *   0x22 gov end   u64 BE end height ‖ u64 BE id -> u8 1 (proposals by end)
  *   0x30 credits   [32] owner                  -> u64 credits
  *   0x40 epoch     u64 BE epoch                -> econ_epoch_stats
  * Transaction kinds: 0x10..0x1F staking, 0x20..0x2F governance,

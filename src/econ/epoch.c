@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "econ/gov.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
 
@@ -366,6 +367,8 @@ cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume)
     econ_global g;
     econ_params P;
     cairn_err e = econ_test_hook ? econ_test_hook(x, econ_test_hook_arg) : CAIRN_OK;
+    if (!e)
+        e = gov_end_block(x); /* proposals whose vote ended take effect first */
     if (e || (e = econ_params_load(x, &P)) ||
         (e = totals_get(x->w->txn, x->s, &t)) ||
         (e = econ_global_get(x->w->txn, x->s, &g)) ||

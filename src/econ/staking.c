@@ -1,5 +1,6 @@
 /* Providers, delegations, unbonding queue, slashing and jailing, work
  * reports, bonded-stake queries, and the state audit. */
+#include "econ/gov.h"
 #include "econ/staking.h"
 
 #include <stdlib.h>
@@ -186,30 +187,11 @@ cairn_err econ_deleg_put(exec_ctx *x, const cairn_pubkey *who,
     return state_put(x->w, x->s, STATE_DELEG, k, 64, b, 24);
 }
 
-/* Records a deletion in the write context's commitment change list (the
- * same list state_put appends to), then deletes from LMDB. Absent: OK. */
+/* Deletes a state entry (full key); the ledger tracks it for the
+ * commitment. Absent: OK. */
 cairn_err econ_state_del(exec_ctx *x, const uint8_t *skey, size_t n)
 {
-    wctx *w = x->w;
-    MDB_val k = {n, (void *)skey};
-    int rc = mdb_del(w->txn, x->s->state, &k, NULL);
-    if (rc == MDB_NOTFOUND)
-        return CAIRN_OK;
-    if (rc)
-        return CAIRN_ERR_DB;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 256;
-        smt_change *c = realloc(w->changes, cap * sizeof *c);
-        if (!c)
-            return CAIRN_ERR_NOMEM;
-        w->changes = c;
-        w->cap = cap;
-    }
-    smt_change *c = &w->changes[w->n++];
-    state_commit_key(&c->key, skey, n);
-    memset(&c->vhash, 0, sizeof c->vhash);
-    c->deleted = 1;
-    return CAIRN_OK;
+    return state_del_raw(x->w, x->s, skey, n);
 }
 
 /* ---- arithmetic on shares and the accumulator ---- */
@@ -579,6 +561,9 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
         break;
     case STATE_DELEG:
         a->delegations++;
+        break;
+    case STATE_PROPOSAL: /* a pending proposal's deposit is held, not spent */
+        ov = cairn_add(&a->pools, a->pools, gov_deposit_held(vp, v->mv_size));
         break;
     case STATE_UNBOND:
         a->unbond_entries++;

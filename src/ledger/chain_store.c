@@ -98,6 +98,7 @@ cairn_err chain_rebuild_smt(cairn_chain *c)
         return CAIRN_ERR_DB;
     }
     cairn_err e = mdb_cursor_open(txn, c->s.state, &cur) ? CAIRN_ERR_DB : CAIRN_OK;
+    int opened = !e;
     int rc = e ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         cairn_hash key, vh;
@@ -107,6 +108,8 @@ cairn_err chain_rebuild_smt(cairn_chain *c)
     }
     if (!e && rc != MDB_NOTFOUND)
         e = CAIRN_ERR_DB;
+    if (opened)
+        mdb_cursor_close(cur); /* read-only txns do not free their cursors */
     mdb_txn_abort(txn);
     if (e) {
         cairn_smt_free(t);

@@ -107,9 +107,25 @@ static cairn_err track(wctx *w, const uint8_t *k, size_t klen, const void *val,
     }
     smt_change *c = &w->changes[w->n++];
     state_commit_key(&c->key, k, klen);
-    cairn_hash_bytes(&c->vhash, val, vlen);
-    c->deleted = 0;
+    if (val) {
+        cairn_hash_bytes(&c->vhash, val, vlen);
+        c->deleted = 0;
+    } else {
+        memset(&c->vhash, 0, sizeof c->vhash);
+        c->deleted = 1;
+    }
     return CAIRN_OK;
+}
+
+cairn_err state_del_raw(wctx *w, const store *s, const uint8_t *skey, size_t n)
+{
+    MDB_val k = {n, (void *)skey};
+    int rc = mdb_del(w->txn, s->state, &k, NULL);
+    if (rc == MDB_NOTFOUND)
+        return CAIRN_OK;
+    if (rc)
+        return CAIRN_ERR_DB;
+    return track(w, skey, n, NULL, 0);
 }
 
 cairn_err state_put(wctx *w, const store *s, uint8_t tag, const void *key,

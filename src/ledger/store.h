@@ -60,6 +60,9 @@ cairn_err state_get(MDB_txn *txn, const store *s, uint8_t tag, const void *key,
                     size_t klen, MDB_val *val);
 cairn_err state_put(wctx *w, const store *s, uint8_t tag, const void *key,
                     size_t klen, const void *val, size_t vlen);
+/* Deletes a state entry by its full key (tag byte first) and records the
+ * deletion for the commitment. Absent: OK. */
+cairn_err state_del_raw(wctx *w, const store *s, const uint8_t *skey, size_t n);
 
 /* Typed helpers over state_get/state_put. An absent account reads as
  * all zeros (NOT_FOUND is not an error for accounts). */

@@ -2,9 +2,8 @@
  * genesis, fed the same transactions, except that the "bad" ones go to
  * chain A only. After every block both state roots must be equal: a
  * rejected transaction changed nothing. Funded keys 1..FX_KEYS; key 0 is
- * the sequencer. The governance tally runs from the ledger's end of block;
- * until the lead wires gov_end_block there, the econ test hook calls it
- * (a second call in one block is a no-op). */
+ * the sequencer. The governance tally runs from the ledger's end of block
+ * (econ_end_block calls gov_end_block). */
 #ifndef CAIRN_TEST_GOV_FIXTURE_H
 #define CAIRN_TEST_GOV_FIXTURE_H
 
@@ -38,13 +37,6 @@ typedef struct twin {
     cairn_mempool *mp[2];
     char dir[2][64];
 } twin;
-
-/* Runs the governance tally from the econ end-of-block hook. */
-static inline cairn_err fx_hook(exec_ctx *x, void *arg)
-{
-    (void)arg;
-    return gov_end_block(x);
-}
 
 /* Deterministic keys from seeds. */
 static inline void fx_make_keys(void)
@@ -93,7 +85,6 @@ static inline void twin_open(twin *t, const char *economy)
     char msg[256] = "";
     char *j;
     fx_make_keys();
-    econ_set_test_hook(fx_hook, NULL);
     j = fx_genesis(economy);
     assert_int_equal(cairn_genesis_parse(&g, j, msg, sizeof msg), CAIRN_OK);
     free(j);
