@@ -56,8 +56,17 @@ static json_t *alloc_json(const struct demo *m, const cairn_pubkey *pk)
     return a;
 }
 
+/* The devnet economy (a new reference): short epochs so that settlement is
+ * visible within a minute, and alice as the price-feed oracle. */
+static json_t *economy_json(const cairn_pubkey *oracle)
+{
+    char addr[CAIRN_ADDR_TEXT_LEN + 1];
+    cairn_addr_format(addr, oracle);
+    return json_pack("{s:i, s:s}", "epoch_blocks", 10, "price_oracle", addr);
+}
+
 /* The devnet genesis (a new reference): fixed parameters, the given
- * sequencer, and the demo allocations. */
+ * sequencer, the demo allocations and the economy. */
 static json_t *genesis_json(const cairn_pubkey *seq, const cairn_pubkey *accts)
 {
     char addr[CAIRN_ADDR_TEXT_LEN + 1];
@@ -65,12 +74,13 @@ static json_t *genesis_json(const cairn_pubkey *seq, const cairn_pubkey *accts)
     json_t *allocs = json_array();
     for (int i = 0; i < N_DEMO; i++)
         json_array_append_new(allocs, alloc_json(&demo[i], &accts[i]));
-    return json_pack("{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s, s:o}",
+    return json_pack("{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s, s:o, s:o}",
                      "chain_id", "cairn-devnet", "token", "name", "Cairn",
                      "symbol", "CRN", "supply_cap", "1000000000",
                      "genesis_time_ms", (json_int_t)1767225600000LL,
                      "block_interval_ms", 1000, "max_block_txs", 5000,
-                     "min_fee", "0.001", "sequencer", addr, "allocations", allocs);
+                     "min_fee", "0.001", "sequencer", addr, "allocations", allocs,
+                     "economy", economy_json(&accts[0]));
 }
 
 /* First run: DIR, DIR/keys, the five keys and DIR/genesis.json. */

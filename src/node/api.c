@@ -93,6 +93,8 @@ static void route(struct evhttp_request *req, void *arg)
         api_tx(n, req, path + 7);
     else if (api_econ_route(n, req, path, q))
         return; /* api_econ.c: proposals, credits, price, metrics */
+    else if (api_staking_route(n, req, path, q))
+        return; /* api_staking.c: providers, delegations, unbonding */
     else
         api_error(req, 404, CAIRN_ERR_NOT_FOUND, "no such endpoint; see docs/api.md");
 }

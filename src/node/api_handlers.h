@@ -22,4 +22,10 @@ void api_price(node *n, struct evhttp_request *req);
 void api_metrics(node *n, struct evhttp_request *req, const char *query);
 void api_prometheus(node *n, struct evhttp_request *req);
 
+/* api_staking.c: /v1/staking, /v1/provider/A, /v1/providers,
+ * /v1/delegation/D/P, /v1/unbonding/A. Returns 1 when path was one of them
+ * (answered). */
+int api_staking_route(node *n, struct evhttp_request *req, const char *path,
+                      const char *query);
+
 #endif

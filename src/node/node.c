@@ -1,10 +1,14 @@
 /* cairn node: event loop, block timer, signals, start and clean stop. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "node/node_internal.h"
 
@@ -105,11 +109,34 @@ static cairn_err load_key(node *n, const cairn_node_opts *o)
     return CAIRN_OK;
 }
 
+/* One node per data dir: an exclusive flock on DIR/node.lock, released by
+ * the kernel when the process exits, also after kill -9. */
+static cairn_err lock_dir(node *n, const char *dir)
+{
+    char path[1024];
+    if ((size_t)snprintf(path, sizeof path, "%s/node.lock", dir) >= sizeof path)
+        return CAIRN_ERR_BAD_ARG;
+    n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (n->lock_fd < 0) {
+        fprintf(stderr, "cairn: cannot open %s: %s (run `cairn init` first?)\n",
+                path, strerror(errno));
+        return CAIRN_ERR_IO;
+    }
+    if (flock(n->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "cairn: another cairn node is using %s; stop it first\n", dir);
+        return CAIRN_ERR_IO;
+    }
+    return CAIRN_OK;
+}
+
 static cairn_err start(node *n, const cairn_node_opts *o)
 {
     char host[128];
     int port;
-    cairn_err e = cairn_chain_open(&n->chain, o->data_dir);
+    cairn_err e = CAIRN_OK;
+    if (access(o->data_dir, F_OK) == 0 && (e = lock_dir(n, o->data_dir)))
+        return e;
+    e = cairn_chain_open(&n->chain, o->data_dir);
     if (e) {
         fprintf(stderr, "cairn: cannot open chain in %s: %s%s\n", o->data_dir,
                 cairn_strerror(e),
@@ -177,12 +204,15 @@ static void teardown(node *n)
     cairn_chain_close(n->chain);
     cairn_keypair_wipe(&n->kp);
     pthread_mutex_destroy(&n->lock);
+    if (n->lock_fd >= 0)
+        close(n->lock_fd);
 }
 
 cairn_err cairn_node_run(const cairn_node_opts *o)
 {
     node n;
     memset(&n, 0, sizeof n);
+    n.lock_fd = -1;
     cairn_crypto_init();
     signal(SIGPIPE, SIG_IGN);
     pthread_mutex_init(&n.lock, NULL);

@@ -37,6 +37,7 @@ typedef struct node {
     _Atomic int stopping;
     waiter *waiters;
     char follow_error[256]; /* last follower problem, for /v1/status */
+    int lock_fd;            /* flock'd DIR/node.lock; -1 when none */
 } node;
 
 void node_log(const node *n, int warn, const char *fmt, ...)

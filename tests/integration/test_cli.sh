@@ -145,6 +145,9 @@ stop_devnet
 start_devnet second || fail "devnet did not restart"
 [ "$(balance_of "$BOB")" = "1000010" ] || fail "bob's balance lost across restart"
 ok "restart kept bob's 1000010"
+# a second node on a data dir in use is refused before it touches it
+expect_fail "another cairn node" "$CAIRN_BIN" node --data "$NET/sequencer" \
+    --follow "http://127.0.0.1:$PORT" --listen "127.0.0.1:$((PORT + 7))"
 stop_devnet
 
 "$CAIRN_BIN" replay --data "$NET/sequencer" || fail "replay of the sequencer's chain"
