@@ -5,6 +5,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       libsodium-dev liblmdb-dev libevent-dev libjansson-dev libcmocka-dev
+      libisal-dev
       curl python3)
 
 missing=()

@@ -64,6 +64,28 @@ typedef enum cairn_err {
     CAIRN_ERR_BAD_SECTOR = 51,  /* unknown sector */
     CAIRN_ERR_NOT_DELEGATED = 52, /* no delegation to undo */
     CAIRN_ERR_TREASURY = 53,    /* treasury holds less than asked */
+    CAIRN_ERR_TIMEOUT = 54,     /* the peer missed the call's deadline */
+    CAIRN_ERR_BAD_HELLO = 55,   /* peer's handshake malformed */
+    CAIRN_ERR_PEER_MISMATCH = 56, /* peer is not the expected identity */
+    CAIRN_ERR_BAD_MAC = 57,     /* frame failed authentication */
+    CAIRN_ERR_CLOSED = 58,      /* peer ended the stream in order */
+    CAIRN_ERR_BAD_ENDPOINT = 59,/* endpoint text is not host:port */
+    CAIRN_ERR_FEW_PIECES = 60,  /* fewer than k pieces of a segment */
+    CAIRN_ERR_DECRYPT = 61,     /* segment failed to decrypt/authenticate */
+    CAIRN_ERR_NO_DEAL = 62,       /* no such storage deal */
+    CAIRN_ERR_NOT_DEAL_PARTY = 63,/* sender is not the deal's client/provider */
+    CAIRN_ERR_PROOF_EPOCH = 64,   /* proof not for the current epoch of a running deal */
+    CAIRN_ERR_ALREADY_PROVEN = 65,/* deal already proven this epoch */
+    CAIRN_ERR_WRONG_LEAF = 66,    /* proof answers a leaf other than the challenged one */
+    CAIRN_ERR_PROOF_PATH = 67,    /* Merkle path length wrong for the leaf */
+    CAIRN_ERR_DEAL_ENDED = 68,    /* deal has ended (or ends this epoch) */
+    CAIRN_ERR_DEAL_TERMS = 69,    /* deal terms outside the network's bounds */
+    CAIRN_ERR_COLLATERAL_LOW = 70,/* provider collateral below the required ratio */
+    CAIRN_ERR_CORRUPT = 71,       /* stored data failed its checksum */
+    CAIRN_ERR_NO_SPACE = 72,      /* store is at its capacity */
+    CAIRN_ERR_PRICE_LOW = 73,     /* offered price below the ask */
+    CAIRN_ERR_FEW_PROVIDERS = 74, /* fewer providers than pieces */
+    CAIRN_ERR_BAD_MSG = 75,       /* peer message malformed or unexpected */
     CAIRN__ERR_COUNT
 } cairn_err;
 
