@@ -106,6 +106,64 @@ CAIRN_API cairn_err cairn_chain_delegation(cairn_chain *c,
                                            const cairn_pubkey *provider,
                                            cairn_delegation_info *out) CAIRN_WUR;
 
+/* "storage", "compute", "wireless", "sensor" (static; "unknown" past
+ * them), and back: BAD_SECTOR for any other name. */
+CAIRN_API const char *cairn_sector_name(unsigned sector);
+CAIRN_API cairn_err cairn_sector_parse(const char *name, uint8_t *sector) CAIRN_WUR;
+
+/* One entry of the unbonding queue: `amount` is released to the owner's
+ * balance at the end of epoch `release_epoch` (src/econ/query_staking.c). */
+typedef struct cairn_unbond_entry {
+    uint64_t release_epoch;
+    uint64_t amount;
+    uint64_t seq; /* order of queueing, network-wide */
+} cairn_unbond_entry;
+
+/* The pending unbonding of `owner` (own stake and undelegations alike), in
+ * release order. Fills out[0..max); *n receives the number of entries
+ * (even if larger than max) and *total, when not NULL, their sum. Walks the
+ * whole queue (it holds only stake not yet released). */
+CAIRN_API cairn_err cairn_chain_unbonding(cairn_chain *c, const cairn_pubkey *owner,
+                                          cairn_unbond_entry *out, size_t max,
+                                          size_t *n, uint64_t *total) CAIRN_WUR;
+
+/* A provider and its address, for listings. */
+typedef struct cairn_provider_entry {
+    cairn_pubkey address;
+    cairn_provider_info info;
+} cairn_provider_entry;
+
+/* Records one cairn_chain_providers call looks at, at most. */
+#define CAIRN_PROVIDERS_SCAN 10000
+
+/* Lists providers in address (public key) order, starting after *after
+ * (NULL: from the first), only those of `sector` (every sector when sector
+ * >= CAIRN_SECTOR_COUNT). Fills out[0..max) and *n; looks at no more than
+ * CAIRN_PROVIDERS_SCAN records. *more is 1 when another match lies past
+ * the page (or the budget ran out first): pass *next (the last record
+ * looked at) as `after` to go on; *more 0 means the list is complete. */
+CAIRN_API cairn_err cairn_chain_providers(cairn_chain *c, unsigned sector,
+                                          const cairn_pubkey *after,
+                                          cairn_provider_entry *out, size_t max,
+                                          size_t *n, cairn_pubkey *next,
+                                          int *more) CAIRN_WUR;
+
+/* Where staking stands: the epoch and the staking parameters in force. */
+typedef struct cairn_staking_status {
+    uint64_t epoch;              /* current (unsettled) epoch */
+    uint64_t epoch_start_height; /* its first block */
+    uint64_t epoch_blocks;
+    uint64_t unbonding_epochs;
+    uint64_t min_provider_stake; /* base units */
+    uint64_t min_delegation;     /* base units */
+    uint64_t max_commission_bps;
+    uint64_t staked;             /* Σ self stake + delegated */
+    uint64_t unbonding;          /* Σ unbonding queue */
+} cairn_staking_status;
+
+CAIRN_API cairn_err cairn_chain_staking_status(cairn_chain *c,
+                                               cairn_staking_status *out) CAIRN_WUR;
+
 /* One governable parameter and its current value. */
 typedef struct cairn_econ_param {
     uint16_t id;
@@ -133,11 +191,13 @@ typedef struct cairn_econ_audit {
     uint64_t unbonding;      /* Σ unbonding queue */
     uint64_t pools;          /* Σ provider rewards + delegator pools +
                                 stakers' pool, undistributed */
+    uint64_t escrow;         /* Σ storage deals' escrow, endowments and
+                                collateral, held by the deals */
     uint64_t providers, delegations, unbond_entries;
     int ok;                  /* 1 when every identity below holds:
                                 supply = genesis_supply + minted − burned;
                                 balances + staked + unbonding + pools +
-                                treasury = supply; the running totals kept
+                                escrow + treasury = supply; the running totals kept
                                 for staked/unbonding match the sums */
 } cairn_econ_audit;
 

@@ -1,4 +1,5 @@
-/* The economy's subcommands (cmd_gov.c, cmd_credits.c, cmd_metrics.c) and
+/* The economy's subcommands (cmd_gov.c, cmd_credits.c, cmd_metrics.c,
+ * cmd_provider.c, cmd_delegate.c) and
  * the transaction-submission helper they share. */
 #ifndef CAIRN_CLI_ECON_H
 #define CAIRN_CLI_ECON_H
@@ -32,5 +33,10 @@ int cmd_gov(int argc, char **argv);
 int cmd_credits(int argc, char **argv);
 int cmd_price(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+/* cmd_provider.c, cmd_delegate.c: providers, delegation, rewards. */
+int cmd_provider(int argc, char **argv);
+int cmd_delegate(int argc, char **argv);
+int cmd_undelegate(int argc, char **argv);
+int cmd_claim(int argc, char **argv);
 
 #endif

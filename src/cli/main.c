@@ -34,6 +34,11 @@ static const char usage[] =
     "  credits <buy|balance>                service credits (burn-and-mint)\n"
     "  price <set|show>                     the oracle's price feed\n"
     "  metrics [--from E] [--to E]          the network's numbers per epoch\n"
+    "  provider <register|stake|unstake|commission|info|list|params>\n"
+    "                                       run a provider: stake, commission\n"
+    "  delegate --key FILE --to P --amount TOKENS     bond tokens to provider P\n"
+    "  undelegate --key FILE --from P --amount TOKENS unbond them (released later)\n"
+    "  claim --key FILE [--provider P]      collect staking rewards\n"
     "\n"
     "`cairn <command> --help` tells more. --json prints data as JSON.\n";
 
@@ -48,7 +53,8 @@ static const command commands[] = {
     {"status", cmd_status},   {"balance", cmd_balance}, {"transfer", cmd_transfer},
     {"tx", cmd_tx},           {"block", cmd_block},     {"account", cmd_account},
     {"gov", cmd_gov},         {"credits", cmd_credits}, {"price", cmd_price},
-    {"metrics", cmd_metrics},
+    {"metrics", cmd_metrics}, {"provider", cmd_provider}, {"delegate", cmd_delegate},
+    {"undelegate", cmd_undelegate}, {"claim", cmd_claim},
     {NULL, NULL}};
 
 /* Consumes the options given before the subcommand; returns the index of

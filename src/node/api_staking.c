@@ -10,7 +10,7 @@
 #include "cairn/staking.h"
 #include "node/api_handlers.h"
 
-#define UNBOND_SHOW 100     /* entries listed per address */
+#define UNBOND_SHOW 100 /* entries listed per address */
 #define PROVIDERS_DEFAULT 100
 #define PROVIDERS_MAX 1000
 
@@ -28,7 +28,8 @@ static int parse_addr(const char *s, size_t len, cairn_pubkey *pk)
 static void bad_addr(struct evhttp_request *req, const char *what)
 {
     char msg[160];
-    snprintf(msg, sizeof msg, "%s is not a valid cairn1... address (see docs/encoding.md)",
+    snprintf(msg, sizeof msg,
+             "%s is not a valid cairn1... address (see docs/encoding.md)",
              what);
     api_error(req, 400, CAIRN_ERR_BAD_ADDRESS, msg);
 }
@@ -44,7 +45,8 @@ static json_t *u64_string(uint64_t v)
 static uint64_t epoch_end_height(const cairn_staking_status *st, uint64_t r)
 {
     uint64_t ahead = r >= st->epoch ? r - st->epoch + 1 : 0;
-    if (ahead && st->epoch_blocks > (UINT64_MAX - st->epoch_start_height) / ahead)
+    if (ahead &&
+        st->epoch_blocks > (UINT64_MAX - st->epoch_start_height) / ahead)
         return UINT64_MAX;
     return ahead ? st->epoch_start_height + ahead * st->epoch_blocks - 1 : 0;
 }
@@ -63,10 +65,13 @@ static void set_unbonding(json_t *o, const unbond_view *u,
     json_t *arr = json_array();
     for (size_t i = 0; i < u->n && i < UNBOND_SHOW; i++) {
         json_t *x = json_object();
-        json_object_set_new(x, "release_epoch", json_u64(u->e[i].release_epoch));
-        json_object_set_new(x, "release_height",
-                            json_u64(epoch_end_height(st, u->e[i].release_epoch)));
+        json_object_set_new(x, "release_epoch",
+                            json_u64(u->e[i].release_epoch));
+        json_object_set_new(
+            x, "release_height",
+            json_u64(epoch_end_height(st, u->e[i].release_epoch)));
         json_set_amount(x, "amount", u->e[i].amount);
+        json_object_set_new(x, "seq", json_u64(u->e[i].seq));
         json_array_append_new(arr, x);
     }
     json_object_set_new(o, "unbonding", arr);
@@ -76,7 +81,8 @@ static void set_unbonding(json_t *o, const unbond_view *u,
 }
 
 /* A provider's own fields. */
-static json_t *provider_json(const cairn_pubkey *pk, const cairn_provider_info *p)
+static json_t *provider_json(const cairn_pubkey *pk,
+                             const cairn_provider_info *p)
 {
     json_t *o = json_object();
     json_object_set_new(o, "address", json_addr(pk));
@@ -96,7 +102,8 @@ static json_t *provider_json(const cairn_pubkey *pk, const cairn_provider_info *
 }
 
 /* Tip height and staking status, under the lock already held. */
-static cairn_err context_locked(node *n, uint64_t *height, cairn_staking_status *st)
+static cairn_err context_locked(node *n, uint64_t *height,
+                                cairn_staking_status *st)
 {
     cairn_header h;
     cairn_chain_tip(n->chain, &h, NULL);
@@ -120,13 +127,16 @@ static void api_staking(node *n, struct evhttp_request *req)
     json_t *o = json_object();
     json_object_set_new(o, "height", json_u64(height));
     json_object_set_new(o, "epoch", json_u64(st.epoch));
-    json_object_set_new(o, "epoch_start_height", json_u64(st.epoch_start_height));
-    json_object_set_new(o, "epoch_end_height", json_u64(epoch_end_height(&st, st.epoch)));
+    json_object_set_new(o, "epoch_start_height",
+                        json_u64(st.epoch_start_height));
+    json_object_set_new(o, "epoch_end_height",
+                        json_u64(epoch_end_height(&st, st.epoch)));
     json_object_set_new(o, "epoch_blocks", json_u64(st.epoch_blocks));
     json_object_set_new(o, "unbonding_epochs", json_u64(st.unbonding_epochs));
     json_set_amount(o, "min_provider_stake", st.min_provider_stake);
     json_set_amount(o, "min_delegation", st.min_delegation);
-    json_object_set_new(o, "max_commission_bps", json_u64(st.max_commission_bps));
+    json_object_set_new(o, "max_commission_bps",
+                        json_u64(st.max_commission_bps));
     json_set_amount(o, "staked", st.staked);
     json_set_amount(o, "unbonding", st.unbonding);
     api_reply(req, 200, o);
@@ -155,7 +165,8 @@ static void api_provider(node *n, struct evhttp_request *req, const char *addr)
     if (!e)
         e = cairn_chain_provider(n->chain, &pk, &p);
     if (!e)
-        e = cairn_chain_unbonding(n->chain, &pk, u->e, UNBOND_SHOW, &u->n, &u->total);
+        e = cairn_chain_unbonding(n->chain, &pk, u->e, UNBOND_SHOW, &u->n,
+                                  &u->total);
     pthread_mutex_unlock(&n->lock);
     if (e) {
         free(u);
@@ -188,7 +199,8 @@ static void api_unbonding(node *n, struct evhttp_request *req, const char *addr)
     pthread_mutex_lock(&n->lock);
     cairn_err e = context_locked(n, &height, &st);
     if (!e)
-        e = cairn_chain_unbonding(n->chain, &pk, u->e, UNBOND_SHOW, &u->n, &u->total);
+        e = cairn_chain_unbonding(n->chain, &pk, u->e, UNBOND_SHOW, &u->n,
+                                  &u->total);
     pthread_mutex_unlock(&n->lock);
     if (e) {
         free(u);
@@ -206,7 +218,8 @@ static void api_unbonding(node *n, struct evhttp_request *req, const char *addr)
 
 /* ---- GET /v1/delegation/D/P ---- */
 
-static void api_delegation(node *n, struct evhttp_request *req, const char *rest)
+static void api_delegation(node *n, struct evhttp_request *req,
+                           const char *rest)
 {
     cairn_pubkey who, prov;
     cairn_delegation_info d;
@@ -227,7 +240,8 @@ static void api_delegation(node *n, struct evhttp_request *req, const char *rest
         e = cairn_chain_delegation(n->chain, &who, &prov, &d);
     pthread_mutex_unlock(&n->lock);
     if (e) {
-        int notfound = e == CAIRN_ERR_NOT_PROVIDER || e == CAIRN_ERR_NOT_DELEGATED;
+        int notfound =
+            e == CAIRN_ERR_NOT_PROVIDER || e == CAIRN_ERR_NOT_DELEGATED;
         api_error(req, notfound ? 404 : 0, e, NULL);
         return;
     }
@@ -259,7 +273,8 @@ static int providers_query(struct evhttp_request *req, const char *query,
     const char *a = bad ? NULL : evhttp_find_header(&q, "after");
     unsigned long v = l ? strtoul(l, &end, 10) : PROVIDERS_DEFAULT;
     int bad_s = s && cairn_sector_parse(s, &sec);
-    int bad_l = l && (!*l || *l < '0' || *l > '9' || *end || v < 1 || v > PROVIDERS_MAX);
+    int bad_l = l && (!*l || *l < '0' || *l > '9' || *end || v < 1 ||
+                      v > PROVIDERS_MAX);
     int bad_a = a && parse_addr(a, strlen(a), after);
     evhttp_clear_headers(&q);
     *sector = s ? sec : CAIRN_SECTOR_COUNT;
@@ -274,7 +289,8 @@ static int providers_query(struct evhttp_request *req, const char *query,
     return bad || bad_l || bad_s || bad_a ? -1 : 0;
 }
 
-static void api_providers(node *n, struct evhttp_request *req, const char *query)
+static void api_providers(node *n, struct evhttp_request *req,
+                          const char *query)
 {
     unsigned sector;
     size_t limit, cnt = 0;
@@ -292,8 +308,8 @@ static void api_providers(node *n, struct evhttp_request *req, const char *query
     pthread_mutex_lock(&n->lock);
     cairn_err e = context_locked(n, &height, &st);
     if (!e)
-        e = cairn_chain_providers(n->chain, sector, has_after ? &after : NULL, list,
-                                  limit, &cnt, &next, &more);
+        e = cairn_chain_providers(n->chain, sector, has_after ? &after : NULL,
+                                  list, limit, &cnt, &next, &more);
     pthread_mutex_unlock(&n->lock);
     if (e) {
         free(list);
@@ -302,7 +318,8 @@ static void api_providers(node *n, struct evhttp_request *req, const char *query
     }
     json_t *o = json_object(), *arr = json_array();
     for (size_t i = 0; i < cnt; i++)
-        json_array_append_new(arr, provider_json(&list[i].address, &list[i].info));
+        json_array_append_new(arr,
+                              provider_json(&list[i].address, &list[i].info));
     free(list);
     json_object_set_new(o, "height", json_u64(height));
     json_object_set_new(o, "epoch", json_u64(st.epoch));
