@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "cairn/layout.h"
+#include "cairn/storage.h"
 #include "sectors/storage/crypt.h"
 #include "sectors/storage/rs.h"
 
@@ -180,6 +181,55 @@ static void setup(bench_ctx *c, uint32_t seg)
         c->plain[i] = (uint8_t)(i * 2654435761u >> 13);
 }
 
+/* ---- the chain's side: storage proofs verified per second ---- */
+
+#define PROOFS 64 /* distinct deals, so the challenged leaf varies */
+
+static cairn_proof_entry proof_e[PROOFS];
+static uint8_t proof_leaf[PROOFS][CAIRN_LEAF_SIZE];
+static cairn_hash proof_root, proof_seed;
+
+static void do_proofs(bench_ctx *c)
+{
+    (void)c;
+    for (uint64_t i = 0; i < PROOFS; i++)
+        if (cairn_storage_proof_check(&proof_root, CAIRN_PIECE_MAX, i + 1, &proof_seed,
+                                      &proof_e[i]))
+            abort();
+}
+
+/* Proofs per second of cairn_storage_proof_check (what a PROVE entry costs
+ * the chain beyond reading the deal) on a CAIRN_PIECE_MAX piece: one
+ * challenge hash, one 1 KiB leaf hash, 16 inner hashes. */
+static double bench_proofs(bench_ctx *c)
+{
+    uint64_t n = cairn_piece_leaves(CAIRN_PIECE_MAX);
+    uint8_t *piece = malloc(CAIRN_PIECE_MAX);
+    cairn_hash *lv = malloc(n * sizeof *lv);
+    cairn_merkle_proof pf;
+    if (!piece || !lv)
+        die("memory", CAIRN_ERR_NOMEM);
+    for (size_t i = 0; i < CAIRN_PIECE_MAX; i++)
+        piece[i] = (uint8_t)(i * 2654435761u >> 11);
+    cairn_err e = cairn_piece_leaf_hashes(lv, piece, CAIRN_PIECE_MAX);
+    if (e)
+        die("leaf hashes", e);
+    cairn_merkle_root(&proof_root, lv, n);
+    memset(proof_seed.b, 0x5e, 32);
+    for (uint64_t i = 0; i < PROOFS; i++) {
+        uint64_t idx = cairn_storage_challenge(&proof_seed, i + 1, CAIRN_PIECE_MAX);
+        if ((e = cairn_merkle_prove(&pf, lv, n, idx)))
+            die("prove", e);
+        memcpy(proof_leaf[i], piece + idx * CAIRN_LEAF_SIZE, CAIRN_LEAF_SIZE);
+        proof_e[i] = (cairn_proof_entry){.deal_id = i + 1, .leaf_index = idx,
+                                         .leaf = proof_leaf[i], .path_len = (uint8_t)pf.n};
+        memcpy(proof_e[i].path, pf.sib, pf.n * sizeof pf.sib[0]);
+    }
+    free(piece);
+    free(lv);
+    return rate(do_proofs, c, PROOFS);
+}
+
 typedef struct stage {
     const char *name; /* what the rate counts */
     double (*run)(bench_ctx *);
@@ -225,6 +275,8 @@ int main(int argc, char **argv)
     bound = 1.0 / (1.0 / stages[0].mbps + 1.0 / stages[1].mbps);
     printf("%-42s %10.0f  decode (2 rebuilt) / bound: %.2f\n",
            "sequential bound, rs+decrypt", bound, stages[6].mbps / bound);
+    printf("%-42s %10.0f  (64 MiB piece, 16-deep paths)\n",
+           "storage proofs verified per second", bench_proofs(&c));
     cairn_layout_free(c.l);
     free(c.plain);
     free(c.cipher);

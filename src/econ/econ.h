@@ -26,8 +26,15 @@
  *   0x22 gov end   u64 BE end height ‖ u64 BE id -> u8 1 (proposals by end)
  *   0x30 credits   [32] owner                  -> u64 credits
  *   0x40 epoch     u64 BE epoch                -> econ_epoch_stats
+ * State tags of the storage sector (src/sectors/storage/storage.h):
+ *   0x50 deal      u64 BE deal id              -> deal record
+ *   0x51 storage   "next"                      -> u64 next deal id (LE)
+ *   0x52 active    u64 BE deal id              -> u8 1 (deals still running)
+ *   0x53 by client [32] client ‖ u64 BE id     -> u8 1
+ *   0x54 by prov   [32] provider ‖ u64 BE id   -> u8 1
  * Transaction kinds: 0x10..0x1F staking, 0x20..0x2F governance,
- * 0x30..0x3F credits and price feed (numbers in include/cairn/econ.h). */
+ * 0x30..0x3F credits and price feed (numbers in include/cairn/econ.h),
+ * 0x40..0x4F storage deals and proofs (include/cairn/storage.h). */
 #ifndef CAIRN_ECON_H_INTERNAL
 #define CAIRN_ECON_H_INTERNAL
 

@@ -8,6 +8,7 @@
 #include "econ/gov.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
+#include "sectors/storage/storage.h"
 
 /* ---- statistics record ---- */
 
@@ -369,6 +370,9 @@ cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume)
     cairn_err e = econ_test_hook ? econ_test_hook(x, econ_test_hook_arg) : CAIRN_OK;
     if (!e)
         e = gov_end_block(x); /* proposals whose vote ended take effect first */
+    if (!e) /* at an epoch's last block: deal payments and faults, so that
+             * their work counts in this epoch's settlement */
+        e = storage_end_block(x);
     if (e || (e = econ_params_load(x, &P)) ||
         (e = totals_get(x->w->txn, x->s, &t)) ||
         (e = econ_global_get(x->w->txn, x->s, &g)) ||

@@ -53,6 +53,18 @@ static const econ_param_def defs[ECON_PARAM_COUNT] = {
      "share of yes among votes to pass"},
     {P_MAX_PRICE_CHANGE_BPS, "max_price_change_bps", 1000, 0, 10000, 0,
      "largest price-feed move per epoch"},
+    {P_DEAL_COLLATERAL_BPS, "deal_collateral_bps", 2000, 0, 100000, 0,
+     "storage deal collateral, share of the deal's total price"},
+    {P_DEAL_FAULT_SLASH_BPS, "deal_fault_slash_bps", 1000, 0, 10000, 0,
+     "share of a deal's collateral slashed per missed proof"},
+    {P_DEAL_MAX_FAULTS, "deal_max_faults", 3, 1, 1000, 0,
+     "consecutive missed proofs that end a storage deal"},
+    {P_DEAL_MAX_EPOCHS, "deal_max_epochs", 1000000, 1, 1000000000, 0,
+     "longest storage deal in epochs"},
+    {P_PERM_COST_PER_MIB, "perm_cost_per_mib", 100, 1, 1000000000 * TOK, 1,
+     "permanent storage: cost of one MiB for one epoch"},
+    {P_PERM_DECLINE_BPS, "perm_decline_bps", 10, 1, 10000, 0,
+     "permanent storage: share of the endowment paid out per epoch"},
 };
 
 const econ_param_def *econ_param_def_of(unsigned id)

@@ -36,6 +36,12 @@ typedef enum econ_param_id {
     P_GOV_QUORUM_BPS = 21,
     P_GOV_THRESHOLD_BPS = 22,
     P_MAX_PRICE_CHANGE_BPS = 23,
+    P_DEAL_COLLATERAL_BPS = 24, /* storage deals (docs/storage-chain.md) */
+    P_DEAL_FAULT_SLASH_BPS = 25,
+    P_DEAL_MAX_FAULTS = 26,
+    P_DEAL_MAX_EPOCHS = 27,
+    P_PERM_COST_PER_MIB = 28,   /* amount per MiB per epoch */
+    P_PERM_DECLINE_BPS = 29,
     ECON_PARAM_COUNT
 } econ_param_id;
 

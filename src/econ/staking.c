@@ -9,6 +9,7 @@
 #include "cairn/amount.h"
 #include "econ/stats.h"
 #include "ledger/chain_internal.h"
+#include "sectors/storage/storage.h"
 
 econ_hook_fn econ_test_hook;
 void *econ_test_hook_arg;
@@ -565,6 +566,9 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
     case STATE_PROPOSAL: /* a pending proposal's deposit is held, not spent */
         ov = cairn_add(&a->pools, a->pools, gov_deposit_held(vp, v->mv_size));
         break;
+    case STATE_DEAL: /* a deal's escrow and collateral are held, not spent */
+        ov = cairn_add(&a->escrow, a->escrow, storage_deal_held(vp, v->mv_size));
+        break;
     case STATE_UNBOND:
         a->unbond_entries++;
         ov = v->mv_size != 8 || cairn_add(&a->unbonding, a->unbonding, get64(vp));
@@ -605,7 +609,7 @@ cairn_err econ_audit_txn(MDB_txn *txn, const store *s, cairn_econ_audit *a)
     a->genesis_supply = g.genesis_supply;
     a->pools += g.stakers_pool;
     u128 lhs = (u128)a->balances + a->staked + a->unbonding + a->pools +
-               a->treasury;
+               a->escrow + a->treasury;
     a->ok = (u128)a->genesis_supply + a->minted - a->burned == a->supply &&
             lhs == a->supply && a->staked == g.staked &&
             a->unbonding == g.unbonding;

@@ -6,6 +6,7 @@
 #include "econ/credits.h"
 #include "econ/gov.h"
 #include "econ/staking.h"
+#include "sectors/storage/storage.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -36,6 +37,10 @@ static const tx_kind kinds[] = {
     {CAIRN_TX_VOTE, "vote", gov_vote_check, gov_vote_apply},
     {CAIRN_TX_SET_PRICE, "set_price", econ_set_price_check, econ_set_price_apply},
     {CAIRN_TX_BUY_CREDITS, "buy_credits", econ_buy_credits_check, econ_buy_credits_apply},
+    {CAIRN_TX_DEAL_OPEN, "deal_open", storage_open_check, storage_open_apply},
+    {CAIRN_TX_PROVE, "prove", storage_prove_check, storage_prove_apply},
+    {CAIRN_TX_DEAL_END, "deal_end", storage_end_check, storage_end_apply},
+    {CAIRN_TX_DEAL_REPLACE, "deal_replace", storage_replace_check, storage_replace_apply},
 };
 
 const tx_kind *kind_find(uint16_t kind)

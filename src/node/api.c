@@ -95,6 +95,8 @@ static void route(struct evhttp_request *req, void *arg)
         return; /* api_econ.c: proposals, credits, price, metrics */
     else if (api_staking_route(n, req, path, q))
         return; /* api_staking.c: providers, delegations, unbonding */
+    else if (api_storage_route(n, req, path, q))
+        return; /* api_storage.c: deals, challenges, storage providers */
     else
         api_error(req, 404, CAIRN_ERR_NOT_FOUND, "no such endpoint; see docs/api.md");
 }
