@@ -306,6 +306,7 @@ typedef struct cairn_storage_params {
     uint64_t max_epochs;
     uint64_t perm_cost_per_mib; /* base units per MiB per epoch */
     uint64_t perm_decline_bps;
+    uint64_t min_price_per_mib; /* base units per MiB per epoch, term deals */
 } cairn_storage_params;
 
 CAIRN_API cairn_err

@@ -57,12 +57,16 @@ static json_t *alloc_json(const struct demo *m, const cairn_pubkey *pk)
 }
 
 /* The devnet economy (a new reference): short epochs so that settlement is
- * visible within a minute, and alice as the price-feed oracle. */
+ * visible within a minute, alice as the price-feed oracle, and 70% of every
+ * service payment to the provider serving it. */
 static json_t *economy_json(const cairn_pubkey *oracle)
 {
     char addr[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(addr, oracle);
-    return json_pack("{s:i, s:s}", "epoch_blocks", 10, "price_oracle", addr);
+    return json_pack("{s:i, s:s, s:i, s:i, s:i, s:i}", "epoch_blocks", 10,
+                     "price_oracle", addr, "fee_provider_bps", 7000,
+                     "fee_burn_bps", 1000, "fee_treasury_bps", 1000,
+                     "fee_stakers_bps", 1000);
 }
 
 /* The devnet genesis (a new reference): fixed parameters, the given

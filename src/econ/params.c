@@ -26,7 +26,8 @@ static const econ_param_def defs[ECON_PARAM_COUNT] = {
     {P_WEIGHT_COMPUTE, "weight_compute", 2500, 0, 10000, 0, "compute sector weight"},
     {P_WEIGHT_WIRELESS, "weight_wireless", 2500, 0, 10000, 0, "wireless sector weight"},
     {P_WEIGHT_SENSOR, "weight_sensor", 2500, 0, 10000, 0, "sensor sector weight"},
-    {P_FEE_PROVIDER_BPS, "fee_provider_bps", 0, 0, 10000, 0, "fee share: provider"},
+    {P_FEE_PROVIDER_BPS, "fee_provider_bps", 0, 0, 10000, 0,
+     "fee share: the provider serving the payment (stakers' pool for base fees)"},
     {P_FEE_BURN_BPS, "fee_burn_bps", 2000, 0, 10000, 0, "fee share: burned"},
     {P_FEE_TREASURY_BPS, "fee_treasury_bps", 5000, 0, 10000, 0, "fee share: treasury"},
     {P_FEE_STAKERS_BPS, "fee_stakers_bps", 3000, 0, 10000, 0, "fee share: stakers"},
@@ -65,6 +66,9 @@ static const econ_param_def defs[ECON_PARAM_COUNT] = {
      "permanent storage: cost of one MiB for one epoch"},
     {P_PERM_DECLINE_BPS, "perm_decline_bps", 10, 1, 10000, 0,
      "permanent storage: share of the endowment paid out per epoch"},
+    {P_DEAL_MIN_PRICE_PER_MIB, "deal_min_price_per_mib", 100, 0, 1000000000 * TOK, 1,
+     "lowest price of a term deal per MiB per epoch: proven MiB earn "
+     "emission, so self-dealing must cost real fees"},
 };
 
 const econ_param_def *econ_param_def_of(unsigned id)

@@ -42,6 +42,7 @@ typedef enum econ_param_id {
     P_DEAL_MAX_EPOCHS = 27,
     P_PERM_COST_PER_MIB = 28,   /* amount per MiB per epoch */
     P_PERM_DECLINE_BPS = 29,
+    P_DEAL_MIN_PRICE_PER_MIB = 30, /* amount per MiB per epoch */
     ECON_PARAM_COUNT
 } econ_param_id;
 

@@ -310,6 +310,7 @@ static void api_sparams(node *n, struct evhttp_request *req)
                         json_u64(CAIRN_DEAL_START_WINDOW));
     json_set_amount(o, "perm_cost_per_mib", p.perm_cost_per_mib);
     json_object_set_new(o, "perm_decline_bps", json_u64(p.perm_decline_bps));
+    json_set_amount(o, "deal_min_price_per_mib", p.min_price_per_mib);
     json_object_set_new(o, "piece_max", json_u64(CAIRN_PIECE_MAX));
     json_object_set_new(o, "leaf_size", json_u64(CAIRN_LEAF_SIZE));
     json_object_set_new(o, "prove_max", json_u64(CAIRN_PROVE_MAX));

@@ -351,6 +351,8 @@ static void test_open_rejected(void **state)
         {CLIENT, PROV, 1, 10, 0, 2000, 0, CAIRN_ERR_DEAL_TERMS},
         {PROV, PROV, 1, 10, 1000, 2000, 0, CAIRN_ERR_DEAL_TERMS},
         {CLIENT, PROV, 1, 10, UINT64_MAX / 4, 0, 0, CAIRN_ERR_OVERFLOW},
+        /* under deal_min_price_per_mib (100 units for this 1-MiB piece) */
+        {CLIENT, PROV, 1, 10, 99, 2000, 0, CAIRN_ERR_DEAL_TERMS},
         /* permanent: the price of 1 MiB is 100000 units by default */
         {CLIENT, PROV, 1, 0, 99999, 1000000, P, CAIRN_ERR_DEAL_TERMS},
         {CLIENT, PROV, 1, 5, 100000, 1000000, P, CAIRN_ERR_DEAL_TERMS},

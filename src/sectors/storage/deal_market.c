@@ -88,10 +88,12 @@ cairn_err cairn_chain_storage_params(cairn_chain *c, cairn_storage_params *out)
     econ_global g;
     const unsigned ids[] = {P_DEAL_COLLATERAL_BPS, P_DEAL_FAULT_SLASH_BPS,
                             P_DEAL_MAX_FAULTS,     P_DEAL_MAX_EPOCHS,
-                            P_PERM_COST_PER_MIB,   P_PERM_DECLINE_BPS};
+                            P_PERM_COST_PER_MIB,   P_PERM_DECLINE_BPS,
+                            P_DEAL_MIN_PRICE_PER_MIB};
     uint64_t *f[] = {&out->collateral_bps,    &out->fault_slash_bps,
                      &out->max_faults,        &out->max_epochs,
-                     &out->perm_cost_per_mib, &out->perm_decline_bps};
+                     &out->perm_cost_per_mib, &out->perm_decline_bps,
+                     &out->min_price_per_mib};
     if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
         return CAIRN_ERR_DB;
     cairn_err e = econ_global_get(txn, &c->s, &g);

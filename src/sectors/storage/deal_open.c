@@ -41,12 +41,16 @@ cairn_err storage_open_check(const cairn_tx *tx)
 static cairn_err open_total(exec_ctx *x, const cairn_deal_terms *t,
                             uint64_t *total)
 {
-    uint64_t max_epochs, cost, decline;
+    uint64_t max_epochs, cost, decline, floor, least;
     cairn_err e;
     if (!(t->flags & CAIRN_DEAL_PERMANENT)) {
-        if ((e = econ_param_get(x, P_DEAL_MAX_EPOCHS, &max_epochs)))
+        if ((e = econ_param_get(x, P_DEAL_MAX_EPOCHS, &max_epochs)) ||
+            (e = econ_param_get(x, P_DEAL_MIN_PRICE_PER_MIB, &floor)))
             return e;
         if (t->epochs > max_epochs)
+            return CAIRN_ERR_DEAL_TERMS;
+        /* below the floor a deal with oneself would earn emission for free */
+        if (cairn_mul(&least, floor, cairn_storage_units(t->size)) || t->price < least)
             return CAIRN_ERR_DEAL_TERMS;
         return cairn_mul(total, t->price, t->epochs);
     }
