@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "core/bytes.h"
 #include "econ/credits.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
@@ -15,21 +16,6 @@
 typedef struct price_rec {
     uint64_t price, set_height, ref_epoch, ref_price;
 } price_rec;
-
-/* Little-endian u64 store and load. */
-static void le64_put(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t le64_get(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* ---- body codecs ---- */
 
@@ -75,8 +61,8 @@ static cairn_err price_read(MDB_txn *txn, const store *s, price_rec *r)
     if (v.mv_size != PRICE_REC_LEN)
         return CAIRN_ERR_DB;
     const uint8_t *p = v.mv_data;
-    *r = (price_rec){le64_get(p), le64_get(p + 8), le64_get(p + 16),
-                     le64_get(p + 24)};
+    *r = (price_rec){cairn_le64_get(p), cairn_le64_get(p + 8), cairn_le64_get(p + 16),
+                     cairn_le64_get(p + 24)};
     return CAIRN_OK;
 }
 
@@ -84,10 +70,10 @@ static cairn_err price_read(MDB_txn *txn, const store *s, price_rec *r)
 static cairn_err price_write(exec_ctx *x, const price_rec *r)
 {
     uint8_t b[PRICE_REC_LEN];
-    le64_put(b, r->price);
-    le64_put(b + 8, r->set_height);
-    le64_put(b + 16, r->ref_epoch);
-    le64_put(b + 24, r->ref_price);
+    cairn_le64_put(b, r->price);
+    cairn_le64_put(b + 8, r->set_height);
+    cairn_le64_put(b + 16, r->ref_epoch);
+    cairn_le64_put(b + 24, r->ref_price);
     return state_put(x->w, x->s, STATE_ECON, "price", 5, b, sizeof b);
 }
 
@@ -103,7 +89,7 @@ cairn_err econ_credits_read(MDB_txn *txn, const store *s,
         return e;
     if (v.mv_size != 8)
         return CAIRN_ERR_DB;
-    *credits = le64_get(v.mv_data);
+    *credits = cairn_le64_get(v.mv_data);
     return CAIRN_OK;
 }
 
@@ -116,7 +102,7 @@ static cairn_err credits_write(exec_ctx *x, const cairn_pubkey *owner,
         memcpy(sk + 1, owner->b, 32);
         return econ_state_del(x, sk, sizeof sk);
     }
-    le64_put(b, credits);
+    cairn_le64_put(b, credits);
     return state_put(x->w, x->s, STATE_CREDITS, owner->b, 32, b, 8);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "core/bytes.h"
 #include "econ/gov.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
@@ -159,47 +160,39 @@ typedef struct work_entry {
     uint64_t units;
 } work_entry;
 
+/* A growing list filled by a state scan. */
+typedef struct work_list {
+    work_entry *v;
+    size_t n, cap;
+    uint64_t *sums;
+} work_list;
+
+static cairn_err visit_work(void *arg, const uint8_t *kp, size_t klen,
+                            const uint8_t *vp, size_t vlen)
+{
+    work_list *l = arg;
+    if (klen != 33 || vlen != 9 || vp[0] >= ECON_SECTORS)
+        return CAIRN_ERR_DB;
+    cairn_err e = grow_array((void **)&l->v, &l->cap, l->n, sizeof *l->v, 1024);
+    if (e)
+        return e;
+    work_entry *w = &l->v[l->n++];
+    memcpy(w->key, kp, 33);
+    w->sector = vp[0];
+    w->units = cairn_le64_get(vp + 1);
+    return cairn_add(&l->sums[w->sector], l->sums[w->sector], w->units)
+               ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
+}
+
 /* Collects every work entry (tag 0x13) in key order; *out malloc'd, the
  * caller frees it. sums[] receives the units per sector. */
 static cairn_err collect_work(exec_ctx *x, work_entry **out, size_t *n,
                               uint64_t sums[ECON_SECTORS])
 {
-    MDB_cursor *cur;
-    uint8_t start = STATE_WORK;
-    MDB_val k = {1, &start}, v;
-    size_t cap = 0;
-    cairn_err e = CAIRN_OK;
-    *out = NULL;
-    *n = 0;
-    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
-        return CAIRN_ERR_DB;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        const uint8_t *kp = k.mv_data, *vp = v.mv_data;
-        if (kp[0] != STATE_WORK)
-            break;
-        if (k.mv_size != 33 || v.mv_size != 9 || vp[0] >= ECON_SECTORS) {
-            e = CAIRN_ERR_DB;
-            break;
-        }
-        if (*n == cap) {
-            work_entry *w = realloc(*out, (cap = cap ? cap * 2 : 1024) * sizeof *w);
-            if (!w) {
-                e = CAIRN_ERR_NOMEM;
-                break;
-            }
-            *out = w;
-        }
-        work_entry *w = &(*out)[(*n)++];
-        memcpy(w->key, kp, 33);
-        w->sector = vp[0];
-        w->units = 0;
-        for (int i = 8; i >= 1; i--)
-            w->units = w->units << 8 | vp[i];
-        if (cairn_add(&sums[w->sector], sums[w->sector], w->units))
-            e = CAIRN_ERR_OVERFLOW;
-    }
-    mdb_cursor_close(cur);
+    work_list l = {NULL, 0, 0, sums};
+    cairn_err e = state_scan(x->w->txn, x->s, STATE_WORK, visit_work, &l);
+    *out = l.v;
+    *n = l.n;
     return e;
 }
 

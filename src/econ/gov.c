@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "core/bytes.h"
 #include "econ/gov.h"
 #include "econ/staking.h"
 #include "ledger/chain_internal.h"
@@ -24,36 +25,6 @@ typedef struct gov_rec {
     cairn_pubkey to;   /* SPEND */
     uint64_t amount;
 } gov_rec;
-
-/* ---- byte helpers ---- */
-
-static void le64_put(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t le64_get(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void be64_put(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t be64_get(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* ---- body codecs ---- */
 
@@ -162,14 +133,14 @@ static void rec_encode(uint8_t b[GOV_REC_LEN], const gov_rec *r)
     b[3] = r->exec_err;
     memcpy(b + 4, r->proposer.b, 32);
     for (int i = 0; i < 8; i++)
-        le64_put(b + 36 + 8 * i, f[i]);
+        cairn_le64_put(b + 36 + 8 * i, f[i]);
     if (r->type == CAIRN_GOV_PARAM) {
         b[100] = (uint8_t)r->param_id;
         b[101] = (uint8_t)(r->param_id >> 8);
-        le64_put(b + 102, r->value);
+        cairn_le64_put(b + 102, r->value);
     } else {
         memcpy(b + 100, r->to.b, 32);
-        le64_put(b + 132, r->amount);
+        cairn_le64_put(b + 132, r->amount);
     }
 }
 
@@ -186,13 +157,13 @@ static cairn_err rec_decode(gov_rec *r, const uint8_t *b, size_t n)
     r->exec_err = b[3];
     memcpy(r->proposer.b, b + 4, 32);
     for (int i = 0; i < 8; i++)
-        *f[i] = le64_get(b + 36 + 8 * i);
+        *f[i] = cairn_le64_get(b + 36 + 8 * i);
     if (r->type == CAIRN_GOV_PARAM) {
         r->param_id = (uint16_t)(b[100] | b[101] << 8);
-        r->value = le64_get(b + 102);
+        r->value = cairn_le64_get(b + 102);
     } else {
         memcpy(r->to.b, b + 100, 32);
-        r->amount = le64_get(b + 132);
+        r->amount = cairn_le64_get(b + 132);
     }
     return CAIRN_OK;
 }
@@ -208,7 +179,7 @@ static cairn_err rec_read(MDB_txn *txn, const store *s, uint64_t id, gov_rec *r)
 {
     uint8_t k[8];
     MDB_val v;
-    be64_put(k, id);
+    cairn_be64_put(k, id);
     cairn_err e = state_get(txn, s, STATE_PROPOSAL, k, 8, &v);
     if (e == CAIRN_ERR_NOT_FOUND)
         return CAIRN_ERR_NO_PROPOSAL;
@@ -218,7 +189,7 @@ static cairn_err rec_read(MDB_txn *txn, const store *s, uint64_t id, gov_rec *r)
 static cairn_err rec_write(exec_ctx *x, uint64_t id, const gov_rec *r)
 {
     uint8_t k[8], b[GOV_REC_LEN];
-    be64_put(k, id);
+    cairn_be64_put(k, id);
     rec_encode(b, r);
     return state_put(x->w, x->s, STATE_PROPOSAL, k, 8, b, sizeof b);
 }
@@ -227,8 +198,8 @@ static cairn_err rec_write(exec_ctx *x, uint64_t id, const gov_rec *r)
 static void end_key(uint8_t k[17], uint64_t end, uint64_t id)
 {
     k[0] = STATE_GOV_END;
-    be64_put(k + 1, end);
-    be64_put(k + 9, id);
+    cairn_be64_put(k + 1, end);
+    cairn_be64_put(k + 9, id);
 }
 
 /* ---- propose ---- */
@@ -266,8 +237,8 @@ static cairn_err next_id(exec_ctx *x, uint64_t *id)
     else if (e || v.mv_size != 8)
         return e ? e : CAIRN_ERR_DB;
     else
-        *id = le64_get(v.mv_data);
-    le64_put(b, *id + 1);
+        *id = cairn_le64_get(v.mv_data);
+    cairn_le64_put(b, *id + 1);
     return state_put(x->w, x->s, STATE_ECON, "gov", 3, b, 8);
 }
 
@@ -330,7 +301,7 @@ cairn_err gov_vote_check(const cairn_tx *tx)
 /* The vote key (without tag) of voter on proposal id. */
 static void vote_key(uint8_t k[40], uint64_t id, const cairn_pubkey *voter)
 {
-    be64_put(k, id);
+    cairn_be64_put(k, id);
     memcpy(k + 8, voter->b, 32);
 }
 
@@ -365,7 +336,7 @@ cairn_err gov_vote_apply(exec_ctx *x, const cairn_tx *tx)
     if ((e = tally_add(&r, v.choice, weight)))
         return e;
     val[0] = v.choice;
-    le64_put(val + 1, weight);
+    cairn_le64_put(val + 1, weight);
     if ((e = state_put(x->w, x->s, STATE_VOTE, k, 40, val, 9)))
         return e;
     return rec_write(x, v.id, &r);
@@ -460,38 +431,36 @@ static cairn_err close_one(exec_ctx *x, uint64_t id)
     return e ? e : rec_write(x, id, &r);
 }
 
+/* A growing list filled by a state scan. */
+typedef struct id_list {
+    uint64_t *v;
+    size_t n, cap;
+    uint64_t height;
+} id_list;
+
+static cairn_err visit_ending(void *arg, const uint8_t *kp, size_t klen,
+                              const uint8_t *vp, size_t vlen)
+{
+    id_list *l = arg;
+    (void)vp;
+    (void)vlen;
+    if (klen != 17 || cairn_be64_get(kp + 1) > l->height)
+        return STATE_SCAN_STOP;
+    cairn_err e = grow_array((void **)&l->v, &l->cap, l->n, sizeof *l->v, 16);
+    if (!e)
+        l->v[l->n++] = cairn_be64_get(kp + 9);
+    return e;
+}
+
 /* Collects the ids of proposals ending at or before height, in key order
  * (end height, then id); *ids malloc'd, the caller frees it. */
 static cairn_err collect_ending(exec_ctx *x, uint64_t height, uint64_t **ids,
                                 size_t *n)
 {
-    MDB_cursor *cur;
-    uint8_t start = STATE_GOV_END;
-    MDB_val k = {1, &start}, v;
-    size_t cap = 0;
-    cairn_err e = CAIRN_OK;
-    *ids = NULL;
-    *n = 0;
-    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
-        return CAIRN_ERR_DB;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        const uint8_t *kp = k.mv_data;
-        if (kp[0] != STATE_GOV_END || k.mv_size != 17 || be64_get(kp + 1) > height)
-            break;
-        if (*n == cap) {
-            uint64_t *m = realloc(*ids, (cap = cap ? cap * 2 : 16) * sizeof *m);
-            if (!m) {
-                e = CAIRN_ERR_NOMEM;
-                break;
-            }
-            *ids = m;
-        }
-        (*ids)[(*n)++] = be64_get(kp + 9);
-    }
-    mdb_cursor_close(cur);
-    if (!e && rc != 0 && rc != MDB_NOTFOUND)
-        e = CAIRN_ERR_DB;
+    id_list l = {NULL, 0, 0, height};
+    cairn_err e = state_scan(x->w->txn, x->s, STATE_GOV_END, visit_ending, &l);
+    *ids = l.v;
+    *n = l.n;
     return e;
 }
 
@@ -569,7 +538,7 @@ static cairn_err list_txn(MDB_txn *txn, const store *s, uint64_t after_id,
     *n = 0;
     if (after_id == UINT64_MAX || max == 0)
         return CAIRN_OK;
-    be64_put(start + 1, after_id + 1);
+    cairn_be64_put(start + 1, after_id + 1);
     if (mdb_cursor_open(txn, s->state, &cur))
         return CAIRN_ERR_DB;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -578,7 +547,7 @@ static cairn_err list_txn(MDB_txn *txn, const store *s, uint64_t after_id,
         if (k.mv_size != 9 || kp[0] != STATE_PROPOSAL)
             break;
         if (!(e = rec_decode(&r, v.mv_data, v.mv_size)))
-            rec_info(&out[(*n)++], be64_get(kp + 1), &r);
+            rec_info(&out[(*n)++], cairn_be64_get(kp + 1), &r);
     }
     mdb_cursor_close(cur);
     return e;
@@ -610,7 +579,7 @@ cairn_err cairn_chain_gov_vote(cairn_chain *c, uint64_t id,
         e = CAIRN_ERR_DB;
     if (!e) {
         *choice = ((const uint8_t *)v.mv_data)[0];
-        *weight = le64_get((const uint8_t *)v.mv_data + 1);
+        *weight = cairn_le64_get((const uint8_t *)v.mv_data + 1);
     }
     mdb_txn_abort(txn);
     return e;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "core/bytes.h"
 #include "econ/stats.h"
 #include "ledger/chain_internal.h"
 #include "sectors/storage/storage.h"
@@ -18,33 +19,6 @@ void econ_set_test_hook(econ_hook_fn fn, void *arg)
 {
     econ_test_hook = fn;
     econ_test_hook_arg = arg;
-}
-
-/* Little-endian u64 store/load. */
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
 }
 
 /* ---- econ global ---- */
@@ -66,8 +40,8 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
                      &g->stakers_pool, &g->fees_epoch, &g->burned_epoch,
                      &g->volume_epoch, &g->credits_epoch};
     for (size_t i = 0; i < 11; i++)
-        *f[i] = get64(p + 8 * i);
-    g->circ_sum = (u128)get64(p + 96) << 64 | get64(p + 88);
+        *f[i] = cairn_le64_get(p + 8 * i);
+    g->circ_sum = (u128)cairn_le64_get(p + 96) << 64 | cairn_le64_get(p + 88);
     return CAIRN_OK;
 }
 
@@ -79,9 +53,9 @@ cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
                           g->stakers_pool, g->fees_epoch, g->burned_epoch,
                           g->volume_epoch, g->credits_epoch};
     for (size_t i = 0; i < 11; i++)
-        put64(p + 8 * i, f[i]);
-    put64(p + 88, (uint64_t)g->circ_sum);
-    put64(p + 96, (uint64_t)(g->circ_sum >> 64));
+        cairn_le64_put(p + 8 * i, f[i]);
+    cairn_le64_put(p + 88, (uint64_t)g->circ_sum);
+    cairn_le64_put(p + 96, (uint64_t)(g->circ_sum >> 64));
     return state_put(x->w, x->s, STATE_ECON, "econ", 4, p, GLOBAL_LEN);
 }
 
@@ -100,10 +74,10 @@ static size_t provider_encode(uint8_t *b, const econ_provider *p)
     b[1] = p->sector;
     b[2] = p->flags;
     b[3] = p->endpoint_len;
-    put32(b + 4, p->commission_bps);
-    put32(b + 8, p->faults);
+    cairn_le32_put(b + 4, p->commission_bps);
+    cairn_le32_put(b + 8, p->faults);
     for (size_t i = 0; i < 9; i++)
-        put64(b + 12 + 8 * i, f[i]);
+        cairn_le64_put(b + 12 + 8 * i, f[i]);
     memcpy(b + 84, p->endpoint, p->endpoint_len);
     return 84 + (size_t)p->endpoint_len;
 }
@@ -118,12 +92,12 @@ static cairn_err provider_decode(econ_provider *p, const uint8_t *b, size_t n)
     p->sector = b[1];
     p->flags = b[2];
     p->endpoint_len = b[3];
-    p->commission_bps = get32(b + 4);
-    p->faults = get32(b + 8);
+    p->commission_bps = cairn_le32_get(b + 4);
+    p->faults = cairn_le32_get(b + 8);
     for (size_t i = 0; i < 9; i++)
         if (f[i])
-            *f[i] = get64(b + 12 + 8 * i);
-    p->rps = (u128)get64(b + 44) << 64 | get64(b + 36);
+            *f[i] = cairn_le64_get(b + 12 + 8 * i);
+    p->rps = (u128)cairn_le64_get(b + 44) << 64 | cairn_le64_get(b + 36);
     memcpy(p->endpoint, b + 84, p->endpoint_len);
     return CAIRN_OK;
 }
@@ -167,8 +141,8 @@ cairn_err econ_deleg_read(MDB_txn *txn, const store *s, const cairn_pubkey *who,
     if (v.mv_size != 24)
         return CAIRN_ERR_DB;
     const uint8_t *b = v.mv_data;
-    d->shares = get64(b);
-    d->entry_rps = (u128)get64(b + 16) << 64 | get64(b + 8);
+    d->shares = cairn_le64_get(b);
+    d->entry_rps = (u128)cairn_le64_get(b + 16) << 64 | cairn_le64_get(b + 8);
     return CAIRN_OK;
 }
 
@@ -182,9 +156,9 @@ cairn_err econ_deleg_put(exec_ctx *x, const cairn_pubkey *who,
         memcpy(sk + 1, k, 64);
         return econ_state_del(x, sk, 65);
     }
-    put64(b, d->shares);
-    put64(b + 8, (uint64_t)d->entry_rps);
-    put64(b + 16, (uint64_t)(d->entry_rps >> 64));
+    cairn_le64_put(b, d->shares);
+    cairn_le64_put(b + 8, (uint64_t)d->entry_rps);
+    cairn_le64_put(b + 16, (uint64_t)(d->entry_rps >> 64));
     return state_put(x->w, x->s, STATE_DELEG, k, 64, b, 24);
 }
 
@@ -245,20 +219,6 @@ cairn_err econ_credit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount)
     return account_put(x->w, x->s, who, &a);
 }
 
-static void be64_put(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t be64_get(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
                             const cairn_pubkey *owner, uint64_t amount)
 {
@@ -270,10 +230,10 @@ cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
     if (cairn_add(&release, g->epoch, epochs) ||
         cairn_add(&g->unbonding, g->unbonding, amount))
         return CAIRN_ERR_OVERFLOW;
-    be64_put(k, release);
+    cairn_be64_put(k, release);
     memcpy(k + 8, owner->b, 32);
-    be64_put(k + 40, g->unbond_seq++);
-    put64(v, amount);
+    cairn_be64_put(k + 40, g->unbond_seq++);
+    cairn_le64_put(v, amount);
     return state_put(x->w, x->s, STATE_UNBOND, k, 48, v, 8);
 }
 
@@ -300,7 +260,7 @@ static cairn_err collect_due(exec_ctx *x, uint64_t epoch, due_entry **out,
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *kp = k.mv_data;
-        if (k.mv_size != 49 || kp[0] != STATE_UNBOND || be64_get(kp + 1) > epoch)
+        if (k.mv_size != 49 || kp[0] != STATE_UNBOND || cairn_be64_get(kp + 1) > epoch)
             break;
         if (*n == cap) {
             due_entry *d = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *d);
@@ -311,7 +271,7 @@ static cairn_err collect_due(exec_ctx *x, uint64_t epoch, due_entry **out,
             *out = d;
         }
         memcpy((*out)[*n].key, kp, 49);
-        (*out)[(*n)++].amount = v.mv_size == 8 ? get64(v.mv_data) : 0;
+        (*out)[(*n)++].amount = v.mv_size == 8 ? cairn_le64_get(v.mv_data) : 0;
     }
     mdb_cursor_close(cur);
     return e;
@@ -353,12 +313,12 @@ cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
         return CAIRN_ERR_STAKE_LOW;
     e = state_get(x->w->txn, x->s, STATE_WORK, provider->b, 32, &old);
     if (e == CAIRN_OK && old.mv_size == 9 &&
-        cairn_add(&total, total, get64((const uint8_t *)old.mv_data + 1)))
+        cairn_add(&total, total, cairn_le64_get((const uint8_t *)old.mv_data + 1)))
         return CAIRN_ERR_OVERFLOW;
     if (e && e != CAIRN_ERR_NOT_FOUND)
         return e;
     v[0] = p.sector;
-    put64(v + 1, total);
+    cairn_le64_put(v + 1, total);
     return state_put(x->w, x->s, STATE_WORK, provider->b, 32, v, 9);
 }
 
@@ -549,7 +509,7 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
     int ov = 0;
     switch (kp[0]) {
     case STATE_ACCOUNT:
-        ov = v->mv_size < 8 || cairn_add(&a->balances, a->balances, get64(vp));
+        ov = v->mv_size < 8 || cairn_add(&a->balances, a->balances, cairn_le64_get(vp));
         break;
     case STATE_PROVIDER:
         if (provider_decode(&p, vp, v->mv_size))
@@ -571,7 +531,7 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
         break;
     case STATE_UNBOND:
         a->unbond_entries++;
-        ov = v->mv_size != 8 || cairn_add(&a->unbonding, a->unbonding, get64(vp));
+        ov = v->mv_size != 8 || cairn_add(&a->unbonding, a->unbonding, cairn_le64_get(vp));
         break;
     }
     return ov ? CAIRN_ERR_OVERFLOW : CAIRN_OK;

@@ -2,6 +2,7 @@
 #include "ledger/store.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,6 +115,43 @@ static cairn_err track(wctx *w, const uint8_t *k, size_t klen, const void *val,
         memset(&c->vhash, 0, sizeof c->vhash);
         c->deleted = 1;
     }
+    return CAIRN_OK;
+}
+
+cairn_err state_scan(MDB_txn *txn, const store *s, uint8_t tag,
+                     state_visit visit, void *arg)
+{
+    MDB_cursor *cur;
+    MDB_val k = {1, &tag}, v;
+    cairn_err e = CAIRN_OK;
+    if (mdb_cursor_open(txn, s->state, &cur))
+        return CAIRN_ERR_DB;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size == 0 || ((const uint8_t *)k.mv_data)[0] != tag)
+            break;
+        e = visit(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+    }
+    mdb_cursor_close(cur);
+    if (e == STATE_SCAN_STOP)
+        return CAIRN_OK;
+    if (!e && rc != 0 && rc != MDB_NOTFOUND)
+        return CAIRN_ERR_DB;
+    return e;
+}
+
+cairn_err grow_array(void **arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return CAIRN_OK;
+    size_t nc = *cap ? *cap * 2 : first;
+    if (nc < *cap || nc > SIZE_MAX / elem)
+        return CAIRN_ERR_NOMEM;
+    void *p = realloc(*arr, nc * elem);
+    if (!p)
+        return CAIRN_ERR_NOMEM;
+    *arr = p;
+    *cap = nc;
     return CAIRN_OK;
 }
 

@@ -60,6 +60,21 @@ cairn_err state_get(MDB_txn *txn, const store *s, uint8_t tag, const void *key,
                     size_t klen, MDB_val *val);
 cairn_err state_put(wctx *w, const store *s, uint8_t tag, const void *key,
                     size_t klen, const void *val, size_t vlen);
+/* Visits every state entry whose key starts with `tag`, in key order; key
+ * and val point into LMDB memory valid during the call (key includes the
+ * tag byte). A visit returning STATE_SCAN_STOP ends the scan with OK; any
+ * other error ends it with that error. Deterministic: LMDB's key order. */
+#define STATE_SCAN_STOP ((cairn_err)-1)
+typedef cairn_err (*state_visit)(void *arg, const uint8_t *key, size_t klen,
+                                 const uint8_t *val, size_t vlen);
+cairn_err state_scan(MDB_txn *txn, const store *s, uint8_t tag,
+                     state_visit visit, void *arg);
+
+/* Makes room for one more element in a growing array: doubles *cap (from
+ * `first`) when n == *cap. The array is realloc'd; the caller frees it.
+ * NOMEM leaves *arr as it was. */
+cairn_err grow_array(void **arr, size_t *cap, size_t n, size_t elem, size_t first);
+
 /* Deletes a state entry by its full key (tag byte first) and records the
  * deletion for the commitment. Absent: OK. */
 cairn_err state_del_raw(wctx *w, const store *s, const uint8_t *skey, size_t n);

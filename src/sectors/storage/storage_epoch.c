@@ -20,40 +20,34 @@ typedef struct settle {
     size_t nf, cap;
 } settle;
 
+/* A growing list filled by a state scan. */
+typedef struct id_list {
+    uint64_t *v;
+    size_t n, cap;
+} id_list;
+
+static cairn_err visit_active(void *arg, const uint8_t *kp, size_t klen,
+                              const uint8_t *vp, size_t vlen)
+{
+    id_list *l = arg;
+    (void)vp;
+    (void)vlen;
+    if (klen != 9)
+        return CAIRN_ERR_DB;
+    cairn_err e = grow_array((void **)&l->v, &l->cap, l->n, sizeof *l->v, 256);
+    if (!e)
+        l->v[l->n++] = storage_get_be64(kp + 1);
+    return e;
+}
+
 /* Collects the ids of the active deals in key order; *out malloc'd, the
  * caller frees it. */
 static cairn_err collect_active(exec_ctx *x, uint64_t **out, size_t *n)
 {
-    MDB_cursor *cur;
-    uint8_t start = STATE_DEAL_ACTIVE;
-    MDB_val k = {1, &start}, v;
-    size_t cap = 0;
-    cairn_err e = CAIRN_OK;
-    *out = NULL;
-    *n = 0;
-    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
-        return CAIRN_ERR_DB;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        const uint8_t *kp = k.mv_data;
-        if (kp[0] != STATE_DEAL_ACTIVE)
-            break;
-        if (k.mv_size != 9) {
-            e = CAIRN_ERR_DB;
-            break;
-        }
-        if (*n == cap) {
-            uint64_t *p =
-                realloc(*out, (cap = cap ? cap * 2 : 256) * sizeof *p);
-            if (!p) {
-                e = CAIRN_ERR_NOMEM;
-                break;
-            }
-            *out = p;
-        }
-        (*out)[(*n)++] = storage_get_be64(kp + 1);
-    }
-    mdb_cursor_close(cur);
+    id_list l = {NULL, 0, 0};
+    cairn_err e = state_scan(x->w->txn, x->s, STATE_DEAL_ACTIVE, visit_active, &l);
+    *out = l.v;
+    *n = l.n;
     return e;
 }
 
