@@ -18,7 +18,7 @@ build: deps
 
 # A local network: a sequencer and a follower, demo accounts funded.
 run: build
-	./$(BUILD)/cairn devnet --dir devnet
+	./$(BUILD)/cairn devnet --dir devnet --storage 6
 
 # Every test, plain and under ASan+UBSan, plus the fuzz corpus replay.
 test: test-fast test-san fuzz-regress

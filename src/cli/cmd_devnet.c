@@ -185,8 +185,8 @@ static void print_banner(const devnet *d)
     printf("  cairn %saccount prove %s\n", node, addr[1]);
     printf("  cairn %sblock show\n", node);
     printf("  cairn --node %s status\n", d->fol.url);
-    printf("\nCtrl-C stops both nodes; `cairn devnet --dir %s` resumes the same network.\n",
-           d->dir);
+    devnet_storage_banner(d);
+    printf("\nCtrl-C stops the network; `cairn devnet --dir %s` resumes it.\n", d->dir);
     fflush(stdout);
 }
 
@@ -199,19 +199,23 @@ static int claim_dir(const devnet *d)
 }
 
 static const char devnet_usage[] =
-    "usage: cairn devnet [--dir DIR] [--port P] [--fresh]\n"
+    "usage: cairn devnet [--dir DIR] [--port P] [--fresh] [--storage N]\n"
     "Runs a local network: a sequencer on 127.0.0.1:P (default 8645) and a\n"
     "follower on P+1, with demo accounts alice, bob, carol and dave (vesting).\n"
     "The first run creates DIR (default ./devnet): keys, genesis.json and both\n"
-    "chains; later runs resume it. --fresh deletes DIR first. Stops on Ctrl-C.\n";
+    "chains; later runs resume it. --fresh deletes DIR first. --storage N also\n"
+    "runs N storage provider daemons (ports P+100.., keys funded by alice),\n"
+    "stores a sample file on them once and prints, every epoch, how it is\n"
+    "proven and paid (`make run` uses 6). Stops on Ctrl-C.\n";
 
 int cmd_devnet(int argc, char **argv)
 {
-    const char *port = "8645";
+    const char *port = "8645", *storage = "0";
     int fresh = 0;
     devnet d = {.dir = "devnet"};
     cli_opt opts[] = {{"dir", &d.dir, NULL}, {"port", &port, NULL},
-                      {"fresh", NULL, &fresh}, {NULL, NULL, NULL}};
+                      {"fresh", NULL, &fresh}, {"storage", &storage, NULL},
+                      {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)
@@ -221,6 +225,10 @@ int cmd_devnet(int argc, char **argv)
     if (!*port || *end || p < 1 || p > 65534)
         return cli_fail("devnet: --port must be 1..65534");
     d.port = (int)p;
+    long ns = strtol(storage, &end, 10);
+    if (!*storage || *end || ns < 0 || ns > DEVNET_STORAGE_MAX || p + 100 + ns > 65535)
+        return cli_fail("devnet: --storage must be 0..%d", DEVNET_STORAGE_MAX);
+    d.storage = (int)ns;
     if (layout(&d))
         return 1;
     if (claim_dir(&d))
@@ -229,6 +237,10 @@ int cmd_devnet(int argc, char **argv)
         return cli_fail("cannot start afresh in %s", d.dir);
     if (prepare(&d) || devnet_start(&d))
         return 1;
+    if (devnet_storage_start(&d)) {
+        devnet_stop(&d);
+        return 1;
+    }
     print_banner(&d);
     return devnet_supervise(&d);
 }

@@ -9,6 +9,7 @@
 #include "cairn/http.h"
 #include "cairn/staking.h"
 #include "cli/staking_cli.h"
+#include "cli/storage_cli.h"
 
 #define QUIET_TIMEOUT_MS 10000
 
@@ -581,6 +582,8 @@ static const char provider_usage[] =
     "  info ADDR | --key FILE                one provider\n"
     "  list [--sector S]                     providers in address order\n"
     "  params                                the staking rules in force\n"
+    "  storage --data DIR --capacity SIZE --key FILE\n"
+    "                                        run a storage provider daemon\n"
     "`cairn provider <subcommand> --help` tells more.\n";
 
 int cmd_provider(int argc, char **argv)
@@ -592,7 +595,7 @@ int cmd_provider(int argc, char **argv)
         {"register", provider_register}, {"stake", provider_stake},
         {"unstake", provider_unstake},   {"commission", provider_commission},
         {"info", provider_info},         {"list", provider_list},
-        {"params", provider_params}};
+        {"params", provider_params},     {"storage", cmd_provider_storage}};
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         fputs(provider_usage, argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;

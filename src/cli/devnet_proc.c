@@ -123,6 +123,7 @@ static int stop_requested(void)
 static void stop_all(devnet *d)
 {
     devnet_node *ns[2] = {&d->fol, &d->seq};
+    devnet_storage_stop(d);
     for (int i = 0; i < 2; i++)
         if (ns[i]->pid)
             kill(ns[i]->pid, SIGTERM);
@@ -216,12 +217,19 @@ int devnet_supervise(devnet *d)
         if (sig == SIGINT || sig == SIGTERM) {
             fprintf(stderr, "cairn: stopping the devnet\n");
             rc = 0;
-        } else if (reap(&d->seq) | reap(&d->fol)) {
+        } else if (reap(&d->seq) | reap(&d->fol) | devnet_storage_reap(d)) {
             rc = 1;
+        } else {
+            devnet_storage_tick(d);
         }
     }
     stop_all(d);
     if (rc == 0)
         fprintf(stderr, "cairn: devnet stopped; `cairn devnet --dir %s` resumes it\n", d->dir);
     return rc;
+}
+
+void devnet_stop(devnet *d)
+{
+    stop_all(d);
 }

@@ -6,6 +6,7 @@
 #include "cairn/crypto.h"
 #include "cli/cli.h"
 #include "cli/econ_cli.h"
+#include "cli/storage_cli.h"
 
 static const char usage[] =
     "usage: cairn [--node URL] [--json] <command> [options]\n"
@@ -22,7 +23,7 @@ static const char usage[] =
     "  replay --data DIR                    re-execute every block, check roots\n"
     "\n"
     "Using a node (default " CLI_DEFAULT_NODE ", or $CAIRN_NODE, or --node):\n"
-    "  status                               the node's chain and tip\n"
+    "  status [ID]                          the node's chain and tip (a file's with ID)\n"
     "  balance ADDR | --key FILE            balance, spendable, locked, nonce\n"
     "  transfer --key FILE --to ADDR --amount TOKENS [--fee T] [--no-wait]\n"
     "  tx show HASH                         a committed transaction\n"
@@ -40,6 +41,15 @@ static const char usage[] =
     "  undelegate --key FILE --from P --amount TOKENS unbond them (released later)\n"
     "  claim --key FILE [--provider P]      collect staking rewards\n"
     "\n"
+    "Storage (key: --key, $CAIRN_KEY or ~/.cairn/key):\n"
+    "  put FILE [--k K --n N] [--epochs E | --permanent]   store a file; prints its ID\n"
+    "  get ID OUT                           fetch, check and decode it into OUT\n"
+    "  ls [--from-chain]                    files stored (rebuilt from chain + key)\n"
+    "  status ID                            per segment: pieces alive, deals, paid\n"
+    "  rm ID                                end its deals; escrow returns\n"
+    "  repair ID                            rebuild lost pieces on new providers\n"
+    "  provider storage --data DIR --capacity SIZE --key FILE   run a storage provider\n"
+    "\n"
     "`cairn <command> --help` tells more. --json prints data as JSON.\n";
 
 typedef struct command {
@@ -50,11 +60,13 @@ typedef struct command {
 static const command commands[] = {
     {"devnet", cmd_devnet},   {"keygen", cmd_keygen},   {"address", cmd_address},
     {"init", cmd_init},       {"node", cmd_node},       {"replay", cmd_replay},
-    {"status", cmd_status},   {"balance", cmd_balance}, {"transfer", cmd_transfer},
+    {"status", cmd_status_any},   {"balance", cmd_balance}, {"transfer", cmd_transfer},
     {"tx", cmd_tx},           {"block", cmd_block},     {"account", cmd_account},
     {"gov", cmd_gov},         {"credits", cmd_credits}, {"price", cmd_price},
     {"metrics", cmd_metrics}, {"provider", cmd_provider}, {"delegate", cmd_delegate},
     {"undelegate", cmd_undelegate}, {"claim", cmd_claim},
+    {"put", cmd_put},         {"get", cmd_get},         {"ls", cmd_ls},
+    {"rm", cmd_rm},           {"repair", cmd_repair},
     {NULL, NULL}};
 
 /* Consumes the options given before the subcommand; returns the index of

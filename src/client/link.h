@@ -1,0 +1,40 @@
+/* Internal: the storage client's connection to one provider — dialed on
+ * first use at the provider's registered endpoint, expecting its identity,
+ * reused for later requests and dialed again once if it broke in between.
+ * Every dial, send and receive has a deadline. */
+#ifndef CAIRN_CLIENT_LINK_H
+#define CAIRN_CLIENT_LINK_H
+
+#include "cairn/conn.h"
+#include "cairn/storage_proto.h"
+
+#define CLINK_DIAL_MS 5000
+#define CLINK_WHY_MAX 400
+
+typedef struct clink {
+    cairn_pubkey provider;
+    char endpoint[CAIRN_ENDPOINT_MAX + 1];
+    const cairn_keypair *me; /* the client's key (borrowed) */
+    cairn_conn *c;           /* NULL until dialed */
+    int dead;                /* could not be reached: do not dial again */
+    char why[CLINK_WHY_MAX]; /* the last failure, in words */
+} clink;
+
+/* Sets up a link (no dial yet). */
+void clink_init(clink *l, const cairn_pubkey *provider, const char *endpoint,
+                const cairn_keypair *me);
+/* Closes the connection, if any. */
+void clink_close(clink *l);
+
+/* The provider's ask. Errors: the transport's (TIMEOUT, PEER_MISMATCH,
+ * IO...), BAD_ENDPOINT, BAD_MSG, or the code of the provider's ERROR. */
+cairn_err clink_ask(clink *l, cairn_sp_info *info);
+/* Sends a STORE and returns the provider's signature. */
+cairn_err clink_store(clink *l, const cairn_sp_store *m, cairn_sig *sig);
+/* Fetches piece `root` of `size` bytes and checks it against the root
+ * (BAD_PROOF if the provider sent other bytes). On success *bytes is a new
+ * malloc'd buffer of `size` bytes that the caller frees. */
+cairn_err clink_fetch(clink *l, const cairn_hash *root, uint64_t size,
+                      uint8_t **bytes);
+
+#endif

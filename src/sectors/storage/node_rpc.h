@@ -1,0 +1,57 @@
+/* Internal: what the storage provider daemon and the storage client need of
+ * a node's HTTP/JSON API (docs/api.md): GET a JSON object, and build, sign
+ * and submit a transaction, optionally waiting for its block.
+ *
+ * Errors: CAIRN_ERR_HTTP when no answer came; an API error reply becomes
+ * its own cairn_err (the reply's "code"), with the node's message copied
+ * into msg when a buffer is given. */
+#ifndef CAIRN_STORAGE_NODE_RPC_H
+#define CAIRN_STORAGE_NODE_RPC_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/crypto.h"
+#include "cairn/tx.h"
+
+#define SNODE_TIMEOUT_MS 10000
+#define SNODE_SUBMIT_TIMEOUT_MS 45000
+#define SNODE_MSG_MAX 256
+
+/* An error and the node's words for it. */
+typedef struct snode_err {
+    char msg[SNODE_MSG_MAX];
+} snode_err;
+
+/* What signing a transaction for this network needs. */
+typedef struct snode_ctx {
+    char chain_id[CAIRN_CHAIN_ID_MAX + 1];
+    uint64_t min_fee;
+    uint64_t height;
+} snode_ctx;
+
+/* GETs base+path; on success *out is a new reference to the reply (a JSON
+ * object) that the caller releases with json_decref. */
+cairn_err snode_get(const char *base, const char *path, json_t **out,
+                    snode_err *why);
+/* Chain id, minimum fee and height from /v1/status. */
+cairn_err snode_status(const char *base, snode_ctx *ctx, snode_err *why);
+/* The account's next nonce (counting its pending transactions). */
+cairn_err snode_next_nonce(const char *base, const cairn_pubkey *pk,
+                           uint64_t *nonce, snode_err *why);
+/* Signs a transaction of `kind` with `body` at `nonce` and the minimum
+ * fee, and submits it; with wait, returns once its block is committed
+ * (*height, may be NULL). */
+cairn_err snode_send(const char *base, const snode_ctx *ctx,
+                     const cairn_keypair *kp, uint64_t nonce, uint16_t kind,
+                     const uint8_t *body, size_t len, int wait,
+                     uint64_t *height, snode_err *why);
+
+/* JSON field readers: a u64 from a number or a decimal string (0 and -1
+ * return when absent or malformed), a 64-hex hash, and an address. */
+int snode_u64(const json_t *o, const char *key, uint64_t *v);
+int snode_hash(const json_t *o, const char *key, cairn_hash *h);
+int snode_addr(const json_t *o, const char *key, cairn_pubkey *pk);
+
+#endif
