@@ -28,7 +28,7 @@
 #include "client/link.h"
 #include "client/par.h"
 #include "sectors/storage/crypt.h"
-#include "sectors/storage/provider.h"
+#include "provider/provider.h"
 #include "sectors/storage/rs.h"
 
 #define BENCH_SECONDS 0.3

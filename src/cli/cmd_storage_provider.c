@@ -8,7 +8,7 @@
 #include "cairn/conn.h"
 #include "cli/econ_cli.h"
 #include "cli/storage_cli.h"
-#include "sectors/storage/provider.h"
+#include "provider/provider.h"
 
 #define POLL_MS_DEFAULT 2000
 

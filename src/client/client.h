@@ -13,7 +13,7 @@
 
 #include "cairn/layout.h"
 #include "client/meta.h"
-#include "sectors/storage/node_rpc.h"
+#include "net/node_rpc.h"
 
 #define SCLIENT_WHY_MAX 512
 

@@ -9,7 +9,7 @@
 #include "client/deals.h"
 #include "cairn/amount.h"
 #include "client/par.h"
-#include "sectors/storage/provider_terms.h"
+#include "provider/provider_terms.h"
 
 #define ROUNDS_MAX 6 /* submission rounds before giving up */
 #define DEAL_PAGE 100

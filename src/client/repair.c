@@ -12,7 +12,7 @@
 #include "client/fetch.h"
 #include "client/health.h"
 #include "client/pick.h"
-#include "sectors/storage/provider_terms.h"
+#include "provider/provider_terms.h"
 
 typedef struct repair_state {
     sclient *c;

@@ -1,7 +1,7 @@
 /* Unit tests of the storage client<->provider messages
  * (sectors/storage/proto.c): round trips, every truncation, trailing
  * bytes, and each malformation the decoders must refuse; then the provider's
- * request handling (sectors/storage/provider_*.c) over real connections on
+ * request handling (provider/provider_*.c) over real connections on
  * 127.0.0.1 with a real piece store: ASK, STORE with a checked signature,
  * refusals (wrong root, low price, over capacity, wrong provider), FETCH,
  * a re-sign without bytes, and a corrupted piece that is not served. */
@@ -21,7 +21,7 @@
 #include "cairn/codec.h"
 #include "cairn/piecestore.h"
 #include "cairn/storage_proto.h"
-#include "sectors/storage/provider.h"
+#include "provider/provider.h"
 
 /* A STORE (open) with a piece of n bytes; the piece is the caller's. */
 static cairn_sp_store sample_store(const uint8_t *piece, uint32_t n)

@@ -15,7 +15,7 @@
 
 #include "cairn/conn.h"
 #include "cairn/storage_proto.h"
-#include "sectors/storage/provider_internal.h"
+#include "provider/provider_internal.h"
 
 #define ACCEPT_POLL_MS 200
 

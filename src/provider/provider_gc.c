@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "cairn/storage.h"
-#include "sectors/storage/node_rpc.h"
-#include "sectors/storage/provider_internal.h"
+#include "net/node_rpc.h"
+#include "provider/provider_internal.h"
 
 #define DEAL_PAGES 10000 /* pages of 100 deals read, at most */
 

@@ -1,15 +1,15 @@
 /* Internal to the provider daemon: its state and the functions its files
  * share (provider_serve.c, provider_handle.c, provider_chain.c,
  * provider_prove.c, provider_gc.c, provider_run.c). */
-#ifndef CAIRN_STORAGE_PROVIDER_INTERNAL_H
-#define CAIRN_STORAGE_PROVIDER_INTERNAL_H
+#ifndef CAIRN_PROVIDER_INTERNAL_H
+#define CAIRN_PROVIDER_INTERNAL_H
 
 #include <pthread.h>
 #include <stdint.h>
 
 #include "cairn/codec.h"
 #include "cairn/piecestore.h"
-#include "sectors/storage/provider.h"
+#include "provider/provider.h"
 
 #define SPROV_QUEUE 64 /* accepted sockets waiting for a worker */
 #define SPROV_WORKERS_MAX 64

@@ -8,8 +8,8 @@
 #include "cairn/amount.h"
 #include "cairn/staking.h"
 #include "cairn/storage.h"
-#include "sectors/storage/node_rpc.h"
-#include "sectors/storage/provider_internal.h"
+#include "net/node_rpc.h"
+#include "provider/provider_internal.h"
 
 #define GC_EVERY 15 /* ticks between garbage collections */
 #define STOP_SLICE_MS 100

@@ -1,5 +1,5 @@
 /* What the storage daemon and client need of a node's API
- * (sectors/storage/node_rpc.h): JSON GETs and transaction submission. */
+ * (net/node_rpc.h): JSON GETs and transaction submission. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "cairn/codec.h"
 #include "cairn/http.h"
 #include "cairn/staking.h"
-#include "sectors/storage/node_rpc.h"
+#include "net/node_rpc.h"
 
 #define URL_MAX 2048
 

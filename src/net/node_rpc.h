@@ -5,8 +5,8 @@
  * Errors: CAIRN_ERR_HTTP when no answer came; an API error reply becomes
  * its own cairn_err (the reply's "code"), with the node's message copied
  * into msg when a buffer is given. */
-#ifndef CAIRN_STORAGE_NODE_RPC_H
-#define CAIRN_STORAGE_NODE_RPC_H
+#ifndef CAIRN_NET_NODE_RPC_H
+#define CAIRN_NET_NODE_RPC_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -10,8 +10,8 @@
 
 #include "cairn/amount.h"
 #include "cairn/storage_proto.h"
-#include "sectors/storage/provider_internal.h"
-#include "sectors/storage/provider_terms.h"
+#include "provider/provider_internal.h"
+#include "provider/provider_terms.h"
 
 /* Turns the reply into ERROR(e, message). */
 static void fail(sprov_reply *r, cairn_err e, const char *fmt, ...)

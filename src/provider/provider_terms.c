@@ -7,8 +7,8 @@
 
 #include "cairn/amount.h"
 #include "cairn/econ_math.h"
-#include "sectors/storage/node_rpc.h"
-#include "sectors/storage/provider_terms.h"
+#include "net/node_rpc.h"
+#include "provider/provider_terms.h"
 
 cairn_err sterms_collateral(uint64_t *out, uint64_t total, uint64_t bps)
 {

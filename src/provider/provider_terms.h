@@ -1,12 +1,12 @@
 /* Internal: the provider daemon's rules for the deals it signs
  * (provider_terms.c), and the collateral rule the client shares. */
-#ifndef CAIRN_STORAGE_PROVIDER_TERMS_H
-#define CAIRN_STORAGE_PROVIDER_TERMS_H
+#ifndef CAIRN_PROVIDER_TERMS_H
+#define CAIRN_PROVIDER_TERMS_H
 
 #include <stddef.h>
 
 #include "cairn/storage_proto.h"
-#include "sectors/storage/provider_internal.h"
+#include "provider/provider_internal.h"
 
 /* ceil(total × bps / 10000): the least collateral the chain takes for a
  * deal whose total price is `total` (deal_collateral_bps = bps).

@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "cairn/storage.h"
-#include "sectors/storage/node_rpc.h"
-#include "sectors/storage/provider_internal.h"
+#include "net/node_rpc.h"
+#include "provider/provider_internal.h"
 
 #define PENDING_S 8   /* a sent proof is retried after this long */
 #define FAILED_S 3600 /* a piece that cannot be proven: logged once an epoch   \

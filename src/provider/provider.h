@@ -10,8 +10,8 @@
  * connection waits in a bounded queue for a free worker, and is refused
  * when the queue is full), and the caller's thread for the chain loop
  * (sprov_tick). */
-#ifndef CAIRN_STORAGE_PROVIDER_H
-#define CAIRN_STORAGE_PROVIDER_H
+#ifndef CAIRN_PROVIDER_H
+#define CAIRN_PROVIDER_H
 
 #include <signal.h>
 #include <stdint.h>
