@@ -9,7 +9,9 @@
  *   UNDELEGATE      [32] provider ‖ u64 amount
  *   SET_COMMISSION  u32 commission_bps
  *   CLAIM           [32] provider               (own provider reward when
- *                   provider = sender, plus the delegation's rewards) */
+ *                   provider = sender, plus the delegation's rewards)
+ *   SET_ENDPOINT    var endpoint (u32 length 1..128, bytes) (the sender's
+ *                   own provider moved: where clients reach it now) */
 #ifndef CAIRN_STAKING_H
 #define CAIRN_STAKING_H
 
@@ -26,6 +28,7 @@ enum cairn_staking_kind {
     CAIRN_TX_UNDELEGATE = 0x14,
     CAIRN_TX_SET_COMMISSION = 0x15,
     CAIRN_TX_CLAIM = 0x16,
+    CAIRN_TX_SET_ENDPOINT = 0x17,
 };
 
 enum cairn_sector {
@@ -65,6 +68,10 @@ CAIRN_API cairn_err cairn_delegate_decode(cairn_delegate *d, const uint8_t *p,
 CAIRN_API void cairn_claim_encode(cairn_buf *b, const cairn_pubkey *provider);
 CAIRN_API cairn_err cairn_claim_decode(cairn_pubkey *provider, const uint8_t *p,
                                        size_t n) CAIRN_WUR;
+CAIRN_API void cairn_endpoint_body_encode(cairn_buf *b, const char *endpoint);
+/* out receives the NUL-terminated endpoint; BAD_BODY if empty or too long. */
+CAIRN_API cairn_err cairn_endpoint_body_decode(char out[CAIRN_ENDPOINT_MAX + 1],
+                                               const uint8_t *p, size_t n) CAIRN_WUR;
 CAIRN_API void cairn_commission_encode(cairn_buf *b, uint32_t bps);
 CAIRN_API cairn_err cairn_commission_decode(uint32_t *bps, const uint8_t *p,
                                             size_t n) CAIRN_WUR;

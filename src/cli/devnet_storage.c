@@ -240,7 +240,11 @@ static int store_sample(const devnet *d)
     st.client.log = stderr;
     if (make_sample(d, path))
         return 1;
-    if ((e = sclient_put(&st.client, &o, &f)))
+    /* providers that just registered may not have read the chain yet */
+    for (int t = 0; (e = sclient_put(&st.client, &o, &f)) == CAIRN_ERR_FEW_PROVIDERS &&
+                    t < READY_WAIT_MS / 1000; t++)
+        sleep_ms(1000);
+    if (e)
         return stor_fail(&st.client, e);
     cmeta_id_hex(st.sample, f.id);
     return 0;

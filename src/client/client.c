@@ -43,6 +43,23 @@ cairn_err sclient_fail(sclient *c, cairn_err e, const char *fmt, ...)
     return e;
 }
 
+void sclient_endpoint(sclient *c, const cairn_pubkey *pk, const char *known,
+                      char out[CAIRN_ENDPOINT_MAX + 1])
+{
+    char addr[CAIRN_ADDR_TEXT_LEN + 1], path[128];
+    snode_err ne;
+    json_t *j;
+    snprintf(out, CAIRN_ENDPOINT_MAX + 1, "%s", known);
+    cairn_addr_format(addr, pk);
+    snprintf(path, sizeof path, "/v1/provider/%s", addr);
+    if (snode_get(c->node, path, &j, &ne))
+        return;
+    const char *ep = json_string_value(json_object_get(j, "endpoint"));
+    if (ep && *ep)
+        snprintf(out, CAIRN_ENDPOINT_MAX + 1, "%s", ep);
+    json_decref(j);
+}
+
 /* Reads the storage rules and the epoch from /v1/storage/params. */
 static cairn_err read_params(sclient *c, schain *ch)
 {

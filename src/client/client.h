@@ -46,6 +46,11 @@ cairn_err sclient_fail(sclient *c, cairn_err e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Reads the chain's state for new deals. */
 cairn_err sclient_chain(sclient *c, schain *ch);
+/* Where provider pk is reached now: its endpoint registered on chain (a
+ * provider that moved sends SET_ENDPOINT), else `known` (what the client
+ * recorded at upload) when the node cannot say. */
+void sclient_endpoint(sclient *c, const cairn_pubkey *pk, const char *known,
+                      char out[CAIRN_ENDPOINT_MAX + 1]);
 /* The first epoch a deal opened now should start: the next one, or the
  * one after when the current epoch is about to end. */
 uint64_t sclient_start_epoch(const schain *ch);

@@ -24,9 +24,11 @@ cairn_err cfetch_init(cfetch *f, sclient *c, const cmeta_piece *pieces,
         while (l < f->nlinks &&
                memcmp(f->links[l].provider.b, pieces[i].provider.b, 32))
             l++;
-        if (l == f->nlinks)
-            clink_init(&f->links[f->nlinks++], &pieces[i].provider,
-                       pieces[i].endpoint, &c->key);
+        if (l == f->nlinks) {
+            char ep[CAIRN_ENDPOINT_MAX + 1];
+            sclient_endpoint(c, &pieces[i].provider, pieces[i].endpoint, ep);
+            clink_init(&f->links[f->nlinks++], &pieces[i].provider, ep, &c->key);
+        }
         f->link_of[i] = (int)l;
     }
     return CAIRN_OK;

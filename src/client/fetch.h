@@ -1,6 +1,7 @@
 /* Internal: fetching the pieces of a segment for get and repair. Each
  * provider of a file gets one link, dialed once; a provider that cannot be
- * reached is not dialed again, and a piece that fails its root is dropped
+ * reached, or does not answer a request before its deadline, is not dialed
+ * again, and a piece that fails its root is dropped
  * and another provider's piece tried. */
 #ifndef CAIRN_CLIENT_FETCH_H
 #define CAIRN_CLIENT_FETCH_H

@@ -54,9 +54,11 @@ static cairn_err reach(sclient *c, chealth *h, size_t n)
         while (l < nl &&
                memcmp(links[l].provider.b, h[i].piece->provider.b, 32))
             l++;
-        if (l == nl)
-            clink_init(&links[nl++], &h[i].piece->provider,
-                       h[i].piece->endpoint, &c->key);
+        if (l == nl) {
+            char ep[CAIRN_ENDPOINT_MAX + 1];
+            sclient_endpoint(c, &h[i].piece->provider, h[i].piece->endpoint, ep);
+            clink_init(&links[nl++], &h[i].piece->provider, ep, &c->key);
+        }
         of[i] = (int)l;
     }
     ask_ctx a = {links, ok};

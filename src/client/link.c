@@ -52,7 +52,9 @@ static cairn_err exchange(clink *l, uint8_t type, const cairn_buf *req, int ms,
 
 /* Sends a request and takes a reply of type `want` (payload new, caller
  * frees), turning an ERROR into its code. Dials if needed and dials again
- * once when a reused connection turns out broken. */
+ * once when a reused connection turns out broken. A provider that lets the
+ * deadline pass is not asked again (dead): waiting for it once per segment
+ * would make a stalled provider cost a get one deadline per segment. */
 static cairn_err request(clink *l, uint8_t type, const cairn_buf *req,
                          uint8_t want, uint64_t bytes, uint8_t **rep, size_t *n)
 {
@@ -60,7 +62,8 @@ static cairn_err request(clink *l, uint8_t type, const cairn_buf *req,
     uint8_t rtype = 0;
     int reused = l->c != NULL;
     cairn_err e = l->c ? CAIRN_OK : dial(l);
-    if (!e && (e = exchange(l, type, req, ms, &rtype, rep, n)) && reused) {
+    if (!e && (e = exchange(l, type, req, ms, &rtype, rep, n)) && reused &&
+        e != CAIRN_ERR_TIMEOUT) {
         clink_close(l);
         if (!(e = dial(l)))
             e = exchange(l, type, req, ms, &rtype, rep, n);
@@ -69,6 +72,8 @@ static cairn_err request(clink *l, uint8_t type, const cairn_buf *req,
         if (l->c)
             snprintf(l->why, sizeof l->why, "%s: %s", l->endpoint,
                      cairn_strerror(e));
+        if (e == CAIRN_ERR_TIMEOUT)
+            l->dead = 1;
         clink_close(l);
         return e;
     }

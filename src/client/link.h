@@ -1,7 +1,8 @@
 /* Internal: the storage client's connection to one provider — dialed on
  * first use at the provider's registered endpoint, expecting its identity,
  * reused for later requests and dialed again once if it broke in between.
- * Every dial, send and receive has a deadline. */
+ * Every dial, send and receive has a deadline; a provider that cannot be
+ * reached, or lets a request's deadline pass, is not asked again. */
 #ifndef CAIRN_CLIENT_LINK_H
 #define CAIRN_CLIENT_LINK_H
 
@@ -16,7 +17,7 @@ typedef struct clink {
     char endpoint[CAIRN_ENDPOINT_MAX + 1];
     const cairn_keypair *me; /* the client's key (borrowed) */
     cairn_conn *c;           /* NULL until dialed */
-    int dead;                /* could not be reached: do not dial again */
+    int dead;                /* unreachable or stalled: do not dial again */
     char why[CLINK_WHY_MAX]; /* the last failure, in words */
 } clink;
 

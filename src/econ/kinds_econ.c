@@ -35,6 +35,27 @@ cairn_err cairn_register_decode(cairn_register *r, const uint8_t *p, size_t n)
     return CAIRN_OK;
 }
 
+void cairn_endpoint_body_encode(cairn_buf *b, const char *endpoint)
+{
+    size_t n = strnlen(endpoint, CAIRN_ENDPOINT_MAX + 1);
+    cairn_put_var(b, endpoint, (uint32_t)n);
+}
+
+cairn_err cairn_endpoint_body_decode(char out[CAIRN_ENDPOINT_MAX + 1],
+                                     const uint8_t *p, size_t n)
+{
+    cairn_reader rd;
+    const uint8_t *ep;
+    uint32_t en;
+    cairn_reader_init(&rd, p, n);
+    cairn_get_var(&rd, &ep, &en, CAIRN_ENDPOINT_MAX);
+    if (cairn_reader_done(&rd) || en == 0 || memchr(ep, 0, en))
+        return CAIRN_ERR_BAD_BODY;
+    memcpy(out, ep, en);
+    out[en] = '\0';
+    return CAIRN_OK;
+}
+
 void cairn_amount_body_encode(cairn_buf *b, uint64_t amount)
 {
     cairn_put_u64(b, amount);
@@ -143,6 +164,12 @@ cairn_err econ_commission_check(const cairn_tx *tx)
     uint32_t bps;
     cairn_err e = cairn_commission_decode(&bps, tx->body, tx->body_len);
     return e ? e : bps > CAIRN_BPS ? CAIRN_ERR_BAD_PARAM : CAIRN_OK;
+}
+
+cairn_err econ_endpoint_check(const cairn_tx *tx)
+{
+    char ep[CAIRN_ENDPOINT_MAX + 1];
+    return cairn_endpoint_body_decode(ep, tx->body, tx->body_len);
 }
 
 cairn_err econ_claim_check(const cairn_tx *tx)
@@ -346,6 +373,18 @@ cairn_err econ_commission_apply(exec_ctx *x, const cairn_tx *tx)
     if (bps > maxc)
         return CAIRN_ERR_BAD_PARAM;
     p.commission_bps = bps;
+    return econ_provider_put(x, &tx->sender, &p);
+}
+
+cairn_err econ_endpoint_apply(exec_ctx *x, const cairn_tx *tx)
+{
+    char ep[CAIRN_ENDPOINT_MAX + 1];
+    econ_provider p;
+    cairn_err e = cairn_endpoint_body_decode(ep, tx->body, tx->body_len);
+    if (e || (e = econ_provider_read(x->w->txn, x->s, &tx->sender, &p)))
+        return e;
+    p.endpoint_len = (uint8_t)strlen(ep);
+    memcpy(p.endpoint, ep, p.endpoint_len);
     return econ_provider_put(x, &tx->sender, &p);
 }
 

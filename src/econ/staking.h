@@ -110,6 +110,8 @@ cairn_err econ_delegate_apply(exec_ctx *x, const cairn_tx *tx);
 cairn_err econ_undelegate_apply(exec_ctx *x, const cairn_tx *tx);
 cairn_err econ_commission_check(const cairn_tx *tx);
 cairn_err econ_commission_apply(exec_ctx *x, const cairn_tx *tx);
+cairn_err econ_endpoint_check(const cairn_tx *tx);
+cairn_err econ_endpoint_apply(exec_ctx *x, const cairn_tx *tx);
 cairn_err econ_claim_check(const cairn_tx *tx);
 cairn_err econ_claim_apply(exec_ctx *x, const cairn_tx *tx);
 

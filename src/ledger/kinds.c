@@ -32,6 +32,7 @@ static const tx_kind kinds[] = {
     {CAIRN_TX_DELEGATE, "delegate", econ_delegate_check, econ_delegate_apply},
     {CAIRN_TX_UNDELEGATE, "undelegate", econ_delegate_check, econ_undelegate_apply},
     {CAIRN_TX_SET_COMMISSION, "set_commission", econ_commission_check, econ_commission_apply},
+    {CAIRN_TX_SET_ENDPOINT, "set_endpoint", econ_endpoint_check, econ_endpoint_apply},
     {CAIRN_TX_CLAIM, "claim", econ_claim_check, econ_claim_apply},
     {CAIRN_TX_PROPOSE, "propose", gov_propose_check, gov_propose_apply},
     {CAIRN_TX_VOTE, "vote", gov_vote_check, gov_vote_apply},

@@ -57,6 +57,44 @@ static void own_endpoint(const sprov *p, char out[CAIRN_ENDPOINT_MAX + 1])
                  p->port);
 }
 
+/* Signs a transaction of `kind` with body b, submits it and waits for its
+ * block (*height). why receives the node's message on failure. */
+static cairn_err send_tx(sprov *p, uint16_t kind, const cairn_buf *b,
+                         uint64_t *height, snode_err *why)
+{
+    snode_ctx ctx;
+    uint64_t nonce;
+    cairn_err e = b->err;
+    if (!e)
+        e = snode_status(p->cfg.node, &ctx, why);
+    if (!e)
+        e = snode_next_nonce(p->cfg.node, &p->cfg.key.pk, &nonce, why);
+    if (!e)
+        e = snode_send(p->cfg.node, &ctx, &p->cfg.key, nonce, kind, b->p,
+                       b->len, 1, height, why);
+    return e;
+}
+
+/* Moves the registered endpoint to where this daemon listens now. */
+static cairn_err move_endpoint(sprov *p, const char *from, const char *to)
+{
+    snode_err why = {""};
+    uint64_t height = 0;
+    cairn_buf b;
+    cairn_buf_init(&b, 160);
+    cairn_endpoint_body_encode(&b, to);
+    cairn_err e = send_tx(p, CAIRN_TX_SET_ENDPOINT, &b, &height, &why);
+    cairn_buf_free(&b);
+    if (e)
+        sprov_log(p, "registered endpoint %s differs from %s and cannot be "
+                     "moved: %s (%s); clients will dial %s",
+                  from, to, cairn_strerror(e), why.msg, from);
+    else
+        sprov_log(p, "moved the registered endpoint from %s to %s (block %llu)",
+                  from, to, (unsigned long long)height);
+    return e;
+}
+
 /* Checks an existing registration: the storage sector, the endpoint. */
 static cairn_err check_registered(sprov *p, const json_t *j,
                                   const char *endpoint)
@@ -71,9 +109,7 @@ static cairn_err check_registered(sprov *p, const json_t *j,
         return CAIRN_ERR_BAD_SECTOR;
     }
     if (!ep || strcmp(ep, endpoint) != 0)
-        sprov_log(
-            p, "registered endpoint %s differs from %s; clients will dial %s",
-            ep ? ep : "(none)", endpoint, ep ? ep : "(none)");
+        ep = move_endpoint(p, ep ? ep : "(none)", endpoint) ? ep : endpoint;
     if (!json_is_true(json_object_get(j, "active")))
         sprov_log(
             p,
@@ -89,22 +125,14 @@ static cairn_err register_now(sprov *p, const char *endpoint)
     cairn_register r = {.sector = CAIRN_SECTOR_STORAGE,
                         .commission_bps = p->cfg.commission_bps,
                         .stake = p->cfg.stake};
-    snode_ctx ctx;
     snode_err why = {""};
-    uint64_t nonce, height = 0;
+    uint64_t height = 0;
     cairn_buf b;
     char stake[CAIRN_AMOUNT_TEXT_MAX];
     snprintf(r.endpoint, sizeof r.endpoint, "%s", endpoint);
     cairn_buf_init(&b, 256);
     cairn_register_encode(&b, &r);
-    cairn_err e = b.err;
-    if (!e)
-        e = snode_status(p->cfg.node, &ctx, &why);
-    if (!e)
-        e = snode_next_nonce(p->cfg.node, &p->cfg.key.pk, &nonce, &why);
-    if (!e)
-        e = snode_send(p->cfg.node, &ctx, &p->cfg.key, nonce, CAIRN_TX_REGISTER,
-                       b.p, b.len, 1, &height, &why);
+    cairn_err e = send_tx(p, CAIRN_TX_REGISTER, &b, &height, &why);
     cairn_buf_free(&b);
     cairn_amount_format(stake, p->cfg.stake);
     if (e)

@@ -61,6 +61,10 @@ static void handle_ask(sprov *p, sprov_reply *r)
     uint64_t used, cap;
     sprov_view v;
     sprov_get_view(p, &v);
+    if (!v.ok) { /* its collateral rule would read as 0: do not advertise */
+        fail(r, CAIRN_ERR_NOT_READY, "has not read the chain's rules yet");
+        return;
+    }
     cairn_piecestore_usage(p->ps, &used, &cap);
     uint64_t free_bytes = used < cap ? cap - used : 0;
     uint64_t room = free_bytes > CAIRN_PIECESTORE_HEADER

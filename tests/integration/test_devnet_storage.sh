@@ -82,7 +82,23 @@ for i in 1 2 3 4; do
 done
 ok "SIGTERM stopped the devnet and its four providers"
 
-start_devnet second || fail "devnet did not restart"
+# Restart on other ports: the providers move their registered endpoints
+# (SET_ENDPOINT) and the sample stays retrievable through the new ones.
+for attempt in 1 2 3 4 5; do
+    PORT=$((20000 + (PORT - 20000 + 1000 + RANDOM % 5000) % 20000))
+    start_devnet second && break
+    [ "$attempt" -lt 5 ] || fail "devnet did not restart"
+done
 grep -q "id $ID" "$TMP/devnet-second.out" || fail "restart stored another sample"
+ok "restart on port $PORT resumed the same sample"
+RETR=""
+for _ in $(seq 1 100); do
+    MOVED=$( (grep -l "moved the registered endpoint" "$NET"/storage-*.log 2>/dev/null || true) | wc -l)
+    ST=$("$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
+        --store "$NET/client" 2>&1) || true
+    if [ "$MOVED" -eq 4 ] && echo "$ST" | grep -q "retrievable"; then RETR=1; break; fi
+    sleep 0.2
+done
+[ -n "$RETR" ] || fail "providers moved: $MOVED of 4; status: $ST"
+ok "providers moved their endpoints; the sample is retrievable"
 stop_devnet
-ok "restart resumed the same sample"

@@ -364,6 +364,10 @@ static void bad_inputs(void **st)
     assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_SET_COMMISSION, &b), CAIRN_ERR_BAD_PARAM);
     cairn_claim_encode(&b, &keys[1].pk);
     assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_CLAIM, &b), CAIRN_ERR_NOT_DELEGATED);
+    cairn_endpoint_body_encode(&b, "127.0.0.1:9");
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_SET_ENDPOINT, &b), CAIRN_ERR_NOT_PROVIDER);
+    cairn_endpoint_body_encode(&b, "");
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_SET_ENDPOINT, &b), CAIRN_ERR_BAD_BODY);
     /* nothing changed: same balance, nonce, provider record */
     assert_int_equal(cairn_chain_account(c, &keys[1].pk, &a1), CAIRN_OK);
     assert_memory_equal(&a0, &a1, sizeof a0);
