@@ -56,8 +56,15 @@
 #define EVIL_LIFE_S 300       /* an evil server dies by SIGALRM after this */
 #define BAD_BYTES "sent bytes that do not match the piece's root"
 
-enum evil_mode { EV_HONEST, EV_RANDOM, EV_FLIP, EV_SHORT, EV_LONG,
-                 EV_SILENT, EV_MUTE };
+enum evil_mode {
+    EV_HONEST,
+    EV_RANDOM,
+    EV_FLIP,
+    EV_SHORT,
+    EV_LONG,
+    EV_SILENT,
+    EV_MUTE
+};
 
 static h_net net;
 static pid_t node_pid;
@@ -82,7 +89,10 @@ static void path_of(char *out, size_t n, const char *name)
     snprintf(out, n, "%s/%s", net.dir, name);
 }
 
-static int prov_port(int i) { return prov_ports[i]; }
+static int prov_port(int i)
+{
+    return prov_ports[i];
+}
 
 /* A port the kernel says is free now (it stays free unless someone else
  * takes it before the provider binds it). */
@@ -167,7 +177,7 @@ static int count_lines(const char *s, const char *a, const char *b)
     return n;
 }
 
-/* --- the network ----------------------------------------------------------- */
+/* --- the network --- */
 
 static void key_path(char *out, size_t n, int acct)
 {
@@ -182,16 +192,18 @@ static void write_genesis(void)
     FILE *f = fopen(net.genesis, "w");
     assert_non_null(f);
     cairn_addr_format(a, &net.seq.pk);
-    fprintf(f, "{\"chain_id\":\"cairn-evil-test\",\"token\":{\"name\":\"Test\","
-               "\"symbol\":\"TST\"},\"supply_cap\":\"1000000000\","
-               "\"genesis_time_ms\":1767225600000,\"block_interval_ms\":250,"
-               "\"max_block_txs\":1000,\"min_fee\":\"0.001\",\"sequencer\":"
-               "\"%s\",\"economy\":{\"epoch_blocks\":8,"
-               "\"min_provider_stake\":\"10\"},\"allocations\":[", a);
+    fprintf(f,
+            "{\"chain_id\":\"cairn-evil-test\",\"token\":{\"name\":\"Test\","
+            "\"symbol\":\"TST\"},\"supply_cap\":\"1000000000\","
+            "\"genesis_time_ms\":1767225600000,\"block_interval_ms\":250,"
+            "\"max_block_txs\":1000,\"min_fee\":\"0.001\",\"sequencer\":"
+            "\"%s\",\"economy\":{\"epoch_blocks\":8,"
+            "\"min_provider_stake\":\"10\"},\"allocations\":[",
+            a);
     for (int i = 0; i < net.nacct; i++) {
         cairn_addr_format(a, &net.acct[i].pk);
-        fprintf(f, "%s{\"address\":\"%s\",\"amount\":\"%s\"}", i ? "," : "",
-                a, i ? "1000" : "100000");
+        fprintf(f, "%s{\"address\":\"%s\",\"amount\":\"%s\"}", i ? "," : "", a,
+                i ? "1000" : "100000");
     }
     fprintf(f, "]}\n");
     fclose(f);
@@ -204,10 +216,12 @@ static void start_provider(int i)
     snprintf(data, sizeof data, "%s/p%d", net.dir, i);
     snprintf(log, sizeof log, "%s/p%d.log", net.dir, i);
     key_path(key, sizeof key, i + 1);
+    /* clang-format off */
     char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "provider", "storage",
                     "--data", data, "--capacity", "64MiB", "--key", key,
                     "--listen", listen, "--stake", "10", "--poll-ms", "300",
                     NULL};
+    /* clang-format on */
     prov_pid[i] = spawn(argv, log, log);
 }
 
@@ -217,27 +231,28 @@ static void wait_providers(int n)
     char u[128];
     int active = 0;
     snprintf(u, sizeof u, "%s/v1/storage/providers", url);
-    for (int t = 0; t < 600 && active < n; t++) {
+    int gone = 0;
+    for (int t = 0; t < 600 && active < n && !gone; t++) {
         cairn_http_resp r = {0};
         active = 0;
         if (cairn_http_request("GET", u, NULL, 0, NULL, 2000, &r) == CAIRN_OK) {
             json_t *j = json_loadb(r.body, r.len, 0, NULL);
-            json_t *arr = json_object_get(j, "providers"), *p;
-            size_t k;
-            json_array_foreach(arr, k, p)
-                active += json_is_true(json_object_get(p, "active"));
+            json_t *arr = json_object_get(j, "providers");
+            for (size_t k = 0; k < json_array_size(arr); k++)
+                active += json_is_true(
+                    json_object_get(json_array_get(arr, k), "active"));
             json_decref(j);
         }
         free(r.body);
         for (int i = 0; i < NPROV; i++)
-            if (prov_pid[i] > 0 && waitpid(prov_pid[i], NULL, WNOHANG) ==
-                                       prov_pid[i]) {
+            if (prov_pid[i] > 0 &&
+                waitpid(prov_pid[i], NULL, WNOHANG) == prov_pid[i]) {
                 prov_pid[i] = 0;
-                print_error("provider p%d exited; see %s/p%d.log\n", i,
-                            net.dir, i);
-                t = 600;
+                print_error("provider p%d exited; see %s/p%d.log\n", i, net.dir,
+                            i);
+                gone = 1;
             }
-        if (active < n && t < 600)
+        if (active < n && !gone)
             sleep_ms(100);
     }
     if (active < n)
@@ -260,8 +275,8 @@ static int client(const char *act, const char *a1, const char *a2,
     if (a2)
         argv[k++] = (char *)a2;
     if (!strcmp(act, "put")) {
-        char *opt[] = {"--k", "4", "--n", "6", "--segment", "1MiB",
-                       "--epochs", "50"};
+        char *opt[] = {"--k",       "4",    "--n",      "6",
+                       "--segment", "1MiB", "--epochs", "50"};
         for (size_t i = 0; i < 8; i++)
             argv[k++] = opt[i];
     }
@@ -283,13 +298,13 @@ static void find_victim(void)
     char out[300], ep[64];
     path_of(out, sizeof out, "status.json");
     assert_int_equal(client("status", file_id, NULL, out, NULL), 0);
-    json_t *j = json_load_file(out, 0, NULL), *seg, *p;
+    json_t *j = json_load_file(out, 0, NULL);
     assert_non_null(j);
     int k = (int)json_integer_value(json_object_get(j, "k"));
     json_t *segs = json_object_get(j, "segments");
     nsegs = (int)json_array_size(segs);
-    json_t *p0 = json_array_get(json_object_get(json_array_get(segs, 0),
-                                                "pieces"), 0);
+    json_t *p0 =
+        json_array_get(json_object_get(json_array_get(segs, 0), "pieces"), 0);
     assert_int_equal(json_integer_value(json_object_get(p0, "index")), 0);
     snprintf(ep, sizeof ep, "%s",
              json_string_value(json_object_get(p0, "endpoint")));
@@ -299,14 +314,16 @@ static void find_victim(void)
         if (!strcmp(want, ep))
             evil_idx = i;
     }
-    size_t s, q;
     evil_asked = 0;
-    json_array_foreach(segs, s, seg)
-        json_array_foreach(json_object_get(seg, "pieces"), q, p)
-            if (!strcmp(json_string_value(json_object_get(p, "endpoint")),
-                        ep) &&
-                json_integer_value(json_object_get(p, "index")) < k)
-                evil_asked++;
+    for (size_t s = 0; s < json_array_size(segs); s++) {
+        json_t *ps = json_object_get(json_array_get(segs, s), "pieces");
+        for (size_t q = 0; q < json_array_size(ps); q++) {
+            json_t *p = json_array_get(ps, q);
+            const char *pe = json_string_value(json_object_get(p, "endpoint"));
+            evil_asked += pe && !strcmp(pe, ep) &&
+                          json_integer_value(json_object_get(p, "index")) < k;
+        }
+    }
     json_decref(j);
     assert_true(evil_idx >= 0);
     assert_int_equal(nsegs, 3);
@@ -361,20 +378,31 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+/* Stops every process still running, by PID, and removes the temp dir.
+ * Runs from teardown and again at exit (a failed setup skips teardown). */
+static void stop_all(void)
 {
     if (evil_pid > 0)
         h_stop(evil_pid, SIGKILL);
+    evil_pid = 0;
     for (int i = 0; i < NPROV; i++)
         if (prov_pid[i] > 0)
             h_stop(prov_pid[i], SIGTERM);
+    memset(prov_pid, 0, sizeof prov_pid);
     if (node_pid > 0)
         h_stop(node_pid, SIGTERM);
+    node_pid = 0;
     h_net_cleanup(&net);
+    net.dir[0] = 0;
+}
+
+static int teardown(void **state)
+{
+    stop_all();
     return 0;
 }
 
-/* --- the evil server (a forked child) --------------------------------------- */
+/* --- the evil server (a forked child) --- */
 
 typedef struct evil {
     int mode;
@@ -416,11 +444,21 @@ static void reply_piece(const evil *ev, cairn_conn *c, const cairn_hash *root)
         _exit(4);
     p = q;
     switch (ev->mode) {
-    case EV_RANDOM: randombytes_buf(p, n); break;
-    case EV_FLIP: p[randombytes_uniform((uint32_t)n)] ^= 0x20; break;
-    case EV_SHORT: n -= 1; break;
-    case EV_LONG: randombytes_buf(p + n, 1024); n += 1024; break;
-    default: break;
+    case EV_RANDOM:
+        randombytes_buf(p, n);
+        break;
+    case EV_FLIP:
+        p[randombytes_uniform((uint32_t)n)] ^= 0x20;
+        break;
+    case EV_SHORT:
+        n -= 1;
+        break;
+    case EV_LONG:
+        randombytes_buf(p + n, 1024);
+        n += 1024;
+        break;
+    default:
+        break;
     }
     cairn_buf b;
     cairn_buf_init(&b, CAIRN_SP_MSG_MAX);
@@ -515,13 +553,13 @@ static void start_evil(int mode, int *report_fd)
     *report_fd = pfd[0];
 }
 
-/* --- rounds -------------------------------------------------------------------- */
+/* --- rounds --- */
 
 typedef struct rres {
-    int rc;         /* `cairn get`'s exit code */
-    int same;       /* the file's SHA-256 equals the original's */
+    int rc;            /* `cairn get`'s exit code */
+    int same;          /* the file's SHA-256 equals the original's */
     char err[1 << 16]; /* the start of its stderr */
-    char seen[256]; /* what the evil server reported */
+    char seen[256];    /* what the evil server reported */
     char endpoint[64];
 } rres;
 
@@ -587,10 +625,22 @@ static void test_honest(void **state)
     assert_int_equal(count_lines(r.err, "skipped", ""), 0);
 }
 
-static void test_random(void **state) { wrong_bytes(EV_RANDOM, "random"); }
-static void test_flip(void **state) { wrong_bytes(EV_FLIP, "flip"); }
-static void test_short(void **state) { wrong_bytes(EV_SHORT, "short"); }
-static void test_long(void **state) { wrong_bytes(EV_LONG, "long"); }
+static void test_random(void **state)
+{
+    wrong_bytes(EV_RANDOM, "random");
+}
+static void test_flip(void **state)
+{
+    wrong_bytes(EV_FLIP, "flip");
+}
+static void test_short(void **state)
+{
+    wrong_bytes(EV_SHORT, "short");
+}
+static void test_long(void **state)
+{
+    wrong_bytes(EV_LONG, "long");
+}
 
 /* A provider that takes the FETCH and never answers is given up on after
  * the client's request deadline, once: it is not asked again for the next
@@ -628,5 +678,6 @@ int main(void)
         cmocka_unit_test(test_long),   cmocka_unit_test(test_silent),
         cmocka_unit_test(test_mute),
     };
+    atexit(stop_all);
     return cmocka_run_group_tests(tests, setup, teardown);
 }
