@@ -18,6 +18,7 @@
 #ifndef CAIRN_SMT_H
 #define CAIRN_SMT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cairn/crypto.h"
@@ -45,11 +46,31 @@ CAIRN_API void cairn_smt_free(cairn_smt *t);
  * if absent). NOMEM leaves the tree as it was. */
 CAIRN_API cairn_err cairn_smt_set(cairn_smt *t, const cairn_hash *key,
                                   const cairn_hash *vhash) CAIRN_WUR;
+/* One change for cairn_smt_apply: key gets vhash, or is deleted. */
+typedef struct cairn_smt_change {
+    cairn_hash key;
+    cairn_hash vhash;
+    int deleted;
+} cairn_smt_change;
+
+/* Applies n changes with the effect of n calls of cairn_smt_set in the
+ * order given (a later change to a key wins), but faster for large n: it
+ * applies them in key order, walking on from the previous key's path, and
+ * replaces values of present keys on several threads (disjoint subtrees).
+ * NOMEM: an unspecified part of the changes is applied (rebuild the tree
+ * then). */
+CAIRN_API cairn_err cairn_smt_apply(cairn_smt *t, const cairn_smt_change *c,
+                                    size_t n) CAIRN_WUR;
 /* 1 and *vhash set if key is present, else 0. vhash may be NULL. */
 CAIRN_API int cairn_smt_get(const cairn_smt *t, const cairn_hash *key,
                             cairn_hash *vhash);
-/* The root hash; recomputes changed nodes. */
+/* The root hash; recomputes changed nodes, on several threads when many
+ * changes are pending (each thread on disjoint subtrees; the root is the
+ * same bytes whatever the number of threads). */
 CAIRN_API void cairn_smt_root(cairn_smt *t, cairn_hash *out);
+/* Sets how many threads cairn_smt_apply and cairn_smt_root may use: 0 (the
+ * default) one per online CPU up to 16, 1 none besides the caller's. */
+CAIRN_API void cairn_smt_set_threads(cairn_smt *t, unsigned threads);
 /* Number of leaves. */
 CAIRN_API uint64_t cairn_smt_count(const cairn_smt *t);
 /* Proof of key's presence or absence against the current root (which it

@@ -153,49 +153,6 @@ cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provide
 
 /* ---- settlement ---- */
 
-/* One provider's reported work, copied out of LMDB. */
-typedef struct work_entry {
-    uint8_t key[33];
-    uint8_t sector;
-    uint64_t units;
-} work_entry;
-
-/* A growing list filled by a state scan. */
-typedef struct work_list {
-    work_entry *v;
-    size_t n, cap;
-    uint64_t *sums;
-} work_list;
-
-static cairn_err visit_work(void *arg, const uint8_t *kp, size_t klen,
-                            const uint8_t *vp, size_t vlen)
-{
-    work_list *l = arg;
-    if (klen != 33 || vlen != 9 || vp[0] >= ECON_SECTORS)
-        return CAIRN_ERR_DB;
-    cairn_err e = grow_array((void **)&l->v, &l->cap, l->n, sizeof *l->v, 1024);
-    if (e)
-        return e;
-    work_entry *w = &l->v[l->n++];
-    memcpy(w->key, kp, 33);
-    w->sector = vp[0];
-    w->units = cairn_le64_get(vp + 1);
-    return cairn_add(&l->sums[w->sector], l->sums[w->sector], w->units)
-               ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
-}
-
-/* Collects every work entry (tag 0x13) in key order; *out malloc'd, the
- * caller frees it. sums[] receives the units per sector. */
-static cairn_err collect_work(exec_ctx *x, work_entry **out, size_t *n,
-                              uint64_t sums[ECON_SECTORS])
-{
-    work_list l = {NULL, 0, 0, sums};
-    cairn_err e = state_scan(x->w->txn, x->s, STATE_WORK, visit_work, &l);
-    *out = l.v;
-    *n = l.n;
-    return e;
-}
-
 /* What one settlement is working with. */
 typedef struct settle_ctx {
     exec_ctx *x;
@@ -206,6 +163,80 @@ typedef struct settle_ctx {
     uint64_t work[ECON_SECTORS];
     uint64_t paid[ECON_SECTORS];
 } settle_ctx;
+
+#define SETTLE_CHUNK 512 /* provider records read before they are written */
+
+/* A provider that reported work this epoch, copied out of LMDB. */
+typedef struct work_entry {
+    cairn_pubkey pk;
+    econ_provider p;
+} work_entry;
+
+/* Adds one provider record's work in the settling epoch to its sector's
+ * total. */
+static cairn_err visit_work_sum(void *arg, const uint8_t *kp, size_t klen,
+                                const uint8_t *vp, size_t vlen)
+{
+    settle_ctx *c = arg;
+    econ_provider p; /* the fields econ_work_in looks at */
+    (void)kp;
+    if (klen != 33 ||
+        econ_provider_work(vp, vlen, &p.sector, &p.work_epoch, &p.work_units))
+        return CAIRN_ERR_DB;
+    if (!econ_work_in(&p, c->g->epoch))
+        return CAIRN_OK;
+    if (p.sector >= ECON_SECTORS)
+        return CAIRN_ERR_DB;
+    return cairn_add(&c->work[p.sector], c->work[p.sector], p.work_units)
+               ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
+}
+
+/* Copies into out[] up to SETTLE_CHUNK providers with work in the settling
+ * epoch, from the provider records after key[0..*klen) in key order (the
+ * first of all when key is the bare tag); key is left at the last record
+ * looked at. *n < SETTLE_CHUNK when the records are exhausted. */
+static cairn_err read_chunk(settle_ctx *c, uint8_t key[33], size_t *klen,
+                            work_entry *out, size_t *n)
+{
+    MDB_cursor *cur;
+    MDB_val k = {*klen, key}, v;
+    cairn_err e = CAIRN_OK;
+    *n = 0;
+    if (mdb_cursor_open(c->x->w->txn, c->x->s->state, &cur))
+        return CAIRN_ERR_DB;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && *klen == 33 && k.mv_size == 33 && memcmp(k.mv_data, key, 33) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* done last time */
+    for (; rc == 0 && *n < SETTLE_CHUNK; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kp = k.mv_data;
+        work_entry *w = &out[*n];
+        if (k.mv_size == 0 || kp[0] != STATE_PROVIDER)
+            break;
+        if (k.mv_size != 33) {
+            e = CAIRN_ERR_DB;
+            break;
+        }
+        if ((e = econ_provider_work(v.mv_data, v.mv_size, &w->p.sector,
+                                    &w->p.work_epoch, &w->p.work_units)))
+            break;
+        memcpy(key, kp, 33);
+        *klen = 33;
+        if (!econ_work_in(&w->p, c->g->epoch))
+            continue;
+        if ((e = econ_provider_decode(&w->p, v.mv_data, v.mv_size)))
+            break;
+        if (w->p.sector >= ECON_SECTORS) {
+            e = CAIRN_ERR_DB;
+            break;
+        }
+        memcpy(w->pk.b, kp + 1, 32);
+        (*n)++;
+    }
+    if (!e && rc != 0 && rc != MDB_NOTFOUND)
+        e = CAIRN_ERR_DB;
+    mdb_cursor_close(cur);
+    return e;
+}
 
 /* Splits reward between a provider and its delegators: the provider's
  * part joins its reward, the delegators' part its pool and accumulator. */
@@ -227,27 +258,42 @@ static cairn_err reward_provider(econ_provider *p, uint64_t reward)
     return CAIRN_OK;
 }
 
-/* Pays one work entry: floor(sector share × units / sector work), to a
- * provider that is active and not jailed; else nothing is paid (the
- * unpaid part reaches the treasury as sector remainder). Deletes the
- * entry. */
-static cairn_err settle_one(settle_ctx *c, const work_entry *w)
+/* Pays one provider with work: floor(sector share × units / sector work),
+ * if it is active and not jailed; else nothing is paid (the unpaid part
+ * reaches the treasury as sector remainder). Its units need no clearing:
+ * they belong to this epoch, and count in no other. */
+static cairn_err settle_one(settle_ctx *c, work_entry *w)
 {
-    econ_provider p;
-    cairn_pubkey pk;
-    uint64_t r;
-    memcpy(pk.b, w->key + 1, 32);
-    cairn_err e = econ_provider_read(c->x->w->txn, c->x->s, &pk, &p);
-    if (e == CAIRN_OK && (p.flags & PROV_ACTIVE) && !econ_is_jailed(&p, c->g->epoch)) {
-        if ((e = cairn_muldiv(&r, c->share[w->sector], w->units, c->work[w->sector])) ||
-            (e = reward_provider(&p, r)) || (e = econ_provider_put(c->x, &pk, &p)))
-            return e;
-        c->paid[w->sector] += r;
-        c->st->active_providers[w->sector]++;
-    } else if (e && e != CAIRN_ERR_NOT_PROVIDER) {
+    econ_provider *p = &w->p;
+    uint64_t r = 0, s = p->sector;
+    if (!(p->flags & PROV_ACTIVE) || econ_is_jailed(p, c->g->epoch))
+        return CAIRN_OK;
+    cairn_err e = c->work[s] ? cairn_muldiv(&r, c->share[s], p->work_units, c->work[s])
+                             : CAIRN_OK; /* only zero-unit reports */
+    if (e || (e = reward_provider(p, r)) || (e = econ_provider_put(c->x, &w->pk, p)))
         return e;
+    c->paid[s] += r;
+    c->st->active_providers[s]++;
+    return CAIRN_OK;
+}
+
+/* Pays every provider with work in the epoch, in key order, a chunk of
+ * records read at a time and then written. */
+static cairn_err pay_work(settle_ctx *c)
+{
+    uint8_t key[33] = {STATE_PROVIDER};
+    size_t klen = 1, n = 0;
+    work_entry *w = malloc(SETTLE_CHUNK * sizeof *w);
+    cairn_err e = w ? CAIRN_OK : CAIRN_ERR_NOMEM;
+    while (!e) {
+        e = read_chunk(c, key, &klen, w, &n);
+        for (size_t i = 0; !e && i < n; i++)
+            e = settle_one(c, &w[i]);
+        if (n < SETTLE_CHUNK)
+            break;
     }
-    return econ_state_del(c->x, w->key, 33);
+    free(w);
+    return e;
 }
 
 /* Mints the epoch's emission (never past the cap) and splits the reward
@@ -278,16 +324,13 @@ static cairn_err settle_epoch(exec_ctx *x, econ_global *g, cairn_totals *t,
                               const econ_params *P, econ_epoch_stats *st)
 {
     settle_ctx c = {.x = x, .g = g, .t = t, .st = st};
-    work_entry *we = NULL;
-    size_t n = 0;
     cairn_err e = econ_release_unbonding(x, g);
     if (!e)
         e = emit(&c, P, x->p->supply_cap);
+    if (!e) /* the sector totals first: each payment divides by them */
+        e = state_scan(x->w->txn, x->s, STATE_PROVIDER, visit_work_sum, &c);
     if (!e)
-        e = collect_work(x, &we, &n, c.work);
-    for (size_t i = 0; !e && i < n; i++)
-        e = settle_one(&c, &we[i]);
-    free(we);
+        e = pay_work(&c);
     for (int i = 0; !e && i < ECON_SECTORS; i++) {
         st->work_units[i] = c.work[i];
         t->treasury += c.share[i] - c.paid[i]; /* no work, jailed, dust */

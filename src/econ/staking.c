@@ -60,45 +60,68 @@ cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
 }
 
 /* ---- provider record ----
- * u8 version 1 ‖ u8 sector ‖ u8 flags ‖ u8 endpoint length ‖
+ * u8 version 2 ‖ u8 sector ‖ u8 flags ‖ u8 endpoint length ‖
  * u32 commission ‖ u32 faults ‖ u64 self, del_tokens, del_shares, rps lo,
- * rps hi, pool, reward, jailed_until, registered_height ‖ endpoint */
+ * rps hi, pool, reward, jailed_until, registered_height, work_epoch,
+ * work_units ‖ endpoint */
+
+#define PROVIDER_VERSION 2
+#define PROVIDER_U64S 11
 
 static size_t provider_encode(uint8_t *b, const econ_provider *p)
 {
-    const uint64_t f[] = {p->self_stake, p->del_tokens, p->del_shares,
-                          (uint64_t)p->rps, (uint64_t)(p->rps >> 64),
-                          p->pool, p->reward, p->jailed_until,
-                          p->registered_height};
-    b[0] = 1;
+    const uint64_t f[PROVIDER_U64S] = {
+        p->self_stake, p->del_tokens, p->del_shares, (uint64_t)p->rps,
+        (uint64_t)(p->rps >> 64), p->pool, p->reward, p->jailed_until,
+        p->registered_height, p->work_epoch, p->work_units};
+    b[0] = PROVIDER_VERSION;
     b[1] = p->sector;
     b[2] = p->flags;
     b[3] = p->endpoint_len;
     cairn_le32_put(b + 4, p->commission_bps);
     cairn_le32_put(b + 8, p->faults);
-    for (size_t i = 0; i < 9; i++)
+    for (size_t i = 0; i < PROVIDER_U64S; i++)
         cairn_le64_put(b + 12 + 8 * i, f[i]);
-    memcpy(b + 84, p->endpoint, p->endpoint_len);
-    return 84 + (size_t)p->endpoint_len;
+    memcpy(b + PROVIDER_FIXED_LEN, p->endpoint, p->endpoint_len);
+    return PROVIDER_FIXED_LEN + (size_t)p->endpoint_len;
 }
 
-static cairn_err provider_decode(econ_provider *p, const uint8_t *b, size_t n)
+/* Whether b[0..n) is framed as a provider record. */
+static int provider_framed(const uint8_t *b, size_t n)
 {
-    if (n < 84 || b[0] != 1 || b[3] > CAIRN_ENDPOINT_MAX || n != 84u + b[3])
+    return n >= PROVIDER_FIXED_LEN && b[0] == PROVIDER_VERSION &&
+           b[3] <= CAIRN_ENDPOINT_MAX && n == PROVIDER_FIXED_LEN + (size_t)b[3];
+}
+
+cairn_err econ_provider_decode(econ_provider *p, const uint8_t *b, size_t n)
+{
+    if (!provider_framed(b, n))
         return CAIRN_ERR_DB;
-    uint64_t *f[] = {&p->self_stake, &p->del_tokens, &p->del_shares, NULL,
-                     NULL, &p->pool, &p->reward, &p->jailed_until,
-                     &p->registered_height};
+    uint64_t *f[PROVIDER_U64S] = {
+        &p->self_stake, &p->del_tokens, &p->del_shares, NULL, NULL, &p->pool,
+        &p->reward, &p->jailed_until, &p->registered_height, &p->work_epoch,
+        &p->work_units};
     p->sector = b[1];
     p->flags = b[2];
     p->endpoint_len = b[3];
     p->commission_bps = cairn_le32_get(b + 4);
     p->faults = cairn_le32_get(b + 8);
-    for (size_t i = 0; i < 9; i++)
+    for (size_t i = 0; i < PROVIDER_U64S; i++)
         if (f[i])
             *f[i] = cairn_le64_get(b + 12 + 8 * i);
     p->rps = (u128)cairn_le64_get(b + 44) << 64 | cairn_le64_get(b + 36);
-    memcpy(p->endpoint, b + 84, p->endpoint_len);
+    memcpy(p->endpoint, b + PROVIDER_FIXED_LEN, p->endpoint_len);
+    return CAIRN_OK;
+}
+
+cairn_err econ_provider_work(const uint8_t *b, size_t n, uint8_t *sector,
+                             uint64_t *work_epoch, uint64_t *work_units)
+{
+    if (!provider_framed(b, n))
+        return CAIRN_ERR_DB;
+    *sector = b[1];
+    *work_epoch = cairn_le64_get(b + 12 + 8 * 9);
+    *work_units = cairn_le64_get(b + 12 + 8 * 10);
     return CAIRN_OK;
 }
 
@@ -109,7 +132,7 @@ cairn_err econ_provider_read(MDB_txn *txn, const store *s,
     cairn_err e = state_get(txn, s, STATE_PROVIDER, pk->b, 32, &v);
     if (e)
         return e == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_NOT_PROVIDER : e;
-    return provider_decode(p, v.mv_data, v.mv_size);
+    return econ_provider_decode(p, v.mv_data, v.mv_size);
 }
 
 cairn_err econ_provider_put(exec_ctx *x, const cairn_pubkey *pk,
@@ -174,6 +197,11 @@ cairn_err econ_state_del(exec_ctx *x, const uint8_t *skey, size_t n)
 int econ_is_jailed(const econ_provider *p, uint64_t epoch)
 {
     return epoch < p->jailed_until;
+}
+
+int econ_work_in(const econ_provider *p, uint64_t epoch)
+{
+    return p->work_epoch == epoch + 1;
 }
 
 uint64_t econ_deleg_owed(const econ_provider *p, const econ_deleg *d)
@@ -301,9 +329,6 @@ cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
 {
     econ_provider p;
     econ_global g;
-    uint8_t v[9];
-    MDB_val old;
-    uint64_t total = units;
     cairn_err e = econ_provider_read(x->w->txn, x->s, provider, &p);
     if (e || (e = econ_global_get(x->w->txn, x->s, &g)))
         return e;
@@ -311,15 +336,12 @@ cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
         return CAIRN_ERR_JAILED;
     if (!(p.flags & PROV_ACTIVE))
         return CAIRN_ERR_STAKE_LOW;
-    e = state_get(x->w->txn, x->s, STATE_WORK, provider->b, 32, &old);
-    if (e == CAIRN_OK && old.mv_size == 9 &&
-        cairn_add(&total, total, cairn_le64_get((const uint8_t *)old.mv_data + 1)))
+    uint64_t total = econ_work_in(&p, g.epoch) ? p.work_units : 0;
+    if (cairn_add(&total, total, units))
         return CAIRN_ERR_OVERFLOW;
-    if (e && e != CAIRN_ERR_NOT_FOUND)
-        return e;
-    v[0] = p.sector;
-    cairn_le64_put(v + 1, total);
-    return state_put(x->w, x->s, STATE_WORK, provider->b, 32, v, 9);
+    p.work_epoch = g.epoch + 1; /* an epoch number, far below 2^64 - 1 */
+    p.work_units = total;
+    return econ_provider_put(x, provider, &p);
 }
 
 /* Sends amount of slashed stake to the treasury or burns it. */
@@ -512,7 +534,7 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
         ov = v->mv_size < 8 || cairn_add(&a->balances, a->balances, cairn_le64_get(vp));
         break;
     case STATE_PROVIDER:
-        if (provider_decode(&p, vp, v->mv_size))
+        if (econ_provider_decode(&p, vp, v->mv_size))
             return CAIRN_ERR_DB;
         a->providers++;
         ov = cairn_add(&a->staked, a->staked, p.self_stake) ||

@@ -33,6 +33,9 @@ typedef struct econ_provider {
     uint64_t reward;        /* provider's own unclaimed reward */
     uint64_t jailed_until;  /* jailed while epoch < jailed_until */
     uint64_t registered_height;
+    uint64_t work_epoch;    /* 1 + the epoch of the last work report, 0
+                             * before the first (see econ_work_in) */
+    uint64_t work_units;    /* verified work reported in that epoch */
     uint8_t endpoint_len;
     char endpoint[CAIRN_ENDPOINT_MAX];
 } econ_provider;
@@ -55,7 +58,8 @@ typedef struct econ_global {
     u128 circ_sum;           /* Σ circulating over the epoch's blocks */
 } econ_global;
 
-#define PROVIDER_MAX_LEN (4 + 4 * 2 + 8 * 9 + 1 + CAIRN_ENDPOINT_MAX)
+#define PROVIDER_FIXED_LEN (4 + 4 * 2 + 8 * 11)
+#define PROVIDER_MAX_LEN (PROVIDER_FIXED_LEN + CAIRN_ENDPOINT_MAX)
 
 cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g);
 cairn_err econ_global_put(exec_ctx *x, const econ_global *g);
@@ -64,6 +68,12 @@ cairn_err econ_provider_read(MDB_txn *txn, const store *s,
                              const cairn_pubkey *pk, econ_provider *p);
 cairn_err econ_provider_put(exec_ctx *x, const cairn_pubkey *pk,
                             const econ_provider *p);
+/* Decodes a provider record's value bytes (CAIRN_ERR_DB when malformed). */
+cairn_err econ_provider_decode(econ_provider *p, const uint8_t *b, size_t n);
+/* Just the sector and work fields of a provider record's value bytes, for
+ * scans of every provider (CAIRN_ERR_DB when malformed). */
+cairn_err econ_provider_work(const uint8_t *b, size_t n, uint8_t *sector,
+                             uint64_t *work_epoch, uint64_t *work_units);
 /* NOT_DELEGATED when absent. */
 cairn_err econ_deleg_read(MDB_txn *txn, const store *s, const cairn_pubkey *who,
                           const cairn_pubkey *prov, econ_deleg *d);
@@ -72,6 +82,9 @@ cairn_err econ_deleg_put(exec_ctx *x, const cairn_pubkey *who,
 /* Deletes a state entry and records the deletion for the commitment. */
 cairn_err econ_state_del(exec_ctx *x, const uint8_t *skey, size_t n);
 
+/* 1 when p reported work (work_units, possibly 0) in `epoch`. Units of an
+ * earlier epoch were settled at its end and count no more. */
+int econ_work_in(const econ_provider *p, uint64_t epoch);
 /* 1 when p is jailed during `epoch`. */
 int econ_is_jailed(const econ_provider *p, uint64_t epoch);
 /* Rewards a delegation is owed now. */

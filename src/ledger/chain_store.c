@@ -85,11 +85,40 @@ cairn_err genesis_decode(cairn_genesis *g, const uint8_t *p, size_t n)
     return CAIRN_OK;
 }
 
+#define REBUILD_BATCH (1u << 20) /* state entries hashed, then applied */
+
+/* Hashes every state entry into t, a batch at a time (sorted by the tree:
+ * fast, and leaves the nodes in key order in memory). */
+static cairn_err rebuild_scan(MDB_cursor *cur, cairn_smt *t)
+{
+    MDB_val k, v;
+    size_t n = 0, cap = 0;
+    cairn_err e = CAIRN_OK;
+    smt_change *b = NULL;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if ((e = grow_array((void **)&b, &cap, n, sizeof *b, 1024)))
+            break;
+        state_commit_key(&b[n].key, k.mv_data, k.mv_size);
+        cairn_hash_bytes(&b[n].vhash, v.mv_data, v.mv_size);
+        b[n].deleted = 0;
+        if (++n == REBUILD_BATCH) {
+            e = cairn_smt_apply(t, b, n);
+            n = 0;
+        }
+    }
+    if (!e && rc != MDB_NOTFOUND)
+        e = CAIRN_ERR_DB;
+    if (!e)
+        e = cairn_smt_apply(t, b, n);
+    free(b);
+    return e;
+}
+
 cairn_err chain_rebuild_smt(cairn_chain *c)
 {
     MDB_txn *txn;
     MDB_cursor *cur;
-    MDB_val k, v;
     cairn_smt *t = cairn_smt_new();
     if (!t)
         return CAIRN_ERR_NOMEM;
@@ -98,18 +127,10 @@ cairn_err chain_rebuild_smt(cairn_chain *c)
         return CAIRN_ERR_DB;
     }
     cairn_err e = mdb_cursor_open(txn, c->s.state, &cur) ? CAIRN_ERR_DB : CAIRN_OK;
-    int opened = !e;
-    int rc = e ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        cairn_hash key, vh;
-        state_commit_key(&key, k.mv_data, k.mv_size);
-        cairn_hash_bytes(&vh, v.mv_data, v.mv_size);
-        e = cairn_smt_set(t, &key, &vh);
-    }
-    if (!e && rc != MDB_NOTFOUND)
-        e = CAIRN_ERR_DB;
-    if (opened)
+    if (!e) {
+        e = rebuild_scan(cur, t);
         mdb_cursor_close(cur); /* read-only txns do not free their cursors */
+    }
     mdb_txn_abort(txn);
     if (e) {
         cairn_smt_free(t);
@@ -127,9 +148,7 @@ cairn_err chain_finish_state(cairn_chain *c, wctx *w, uint64_t fees,
     cairn_err e = w->height ? econ_end_block(&x, fees, w->volume) : CAIRN_OK;
     if (e)
         return e;
-    for (size_t i = 0; i < w->n && !e; i++)
-        e = cairn_smt_set(c->smt, &w->changes[i].key,
-                          w->changes[i].deleted ? NULL : &w->changes[i].vhash);
+    e = cairn_smt_apply(c->smt, w->changes, w->n);
     cairn_smt_root(c->smt, root);
     return e;
 }

@@ -17,62 +17,53 @@
  *
  * Each inner node caches its hash as seen from its slot, i.e. lifted to
  * depth s, with a dirty flag. Changes mark their path dirty (an ancestor of
- * a dirty node is always dirty) and nodes that move to a slot at another
- * depth; cairn_smt_root recomputes the dirty nodes only. Leaves cache no
- * hash: a leaf is hashed when its parent is rehashed.
+ * a dirty node is always dirty, so marking stops at the first node that
+ * already is) and nodes that move to a slot at another depth;
+ * cairn_smt_root recomputes the dirty nodes only, below the top on several
+ * threads when many changes are pending (smt_par.c). Leaves cache no hash:
+ * a leaf is hashed when its parent is rehashed. Batches of changes are
+ * applied in key order by smt_batch.c and smt_update.c.
  *
  * Nodes live in two pools of fixed-size chunks that never move, addressed
  * by 32-bit refs: 0 is the empty subtree, LEAF_BIT|i leaf i, other values
  * inner node i (inner slot 0 is never used). Freed slots are kept on a free
  * list threaded through their first four bytes. */
-#include "cairn/smt.h"
+#include "ledger/smt_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define CHUNK_SHIFT 13
-#define CHUNK_LEN (1u << CHUNK_SHIFT)
-#define MAX_CHUNKS (1u << (31 - CHUNK_SHIFT)) /* keeps indices below 2^31 */
+#define CHUNK_LEN SMT_CHUNK_LEN
+#define MAX_CHUNKS (1u << (31 - SMT_CHUNK_SHIFT)) /* keeps indices below 2^31 */
 #define NONE UINT32_MAX
-#define LEAF_BIT 0x80000000u
-#define KEY_BITS 256
-#define MAX_PATH (KEY_BITS + 1) /* slots on a root-to-leaf path */
+#define LEAF_BIT SMT_LEAF_BIT
+#define KEY_BITS SMT_KEY_BITS
+#define HUGE_PAGE ((size_t)2 << 20)
+#define SMALL_CHUNKS 2 /* chunks of a pool allocated plainly */
+#define PAR_MIN 4096 /* pending changes that make a parallel rehash pay */
 
-typedef struct inner {
-    cairn_hash h;    /* hash lifted to the slot's depth, valid if !dirty */
-    uint32_t kid[2]; /* refs of the children for key bit `bit` = 0, 1 */
-    uint8_t bit;     /* the two subtrees part on this key bit */
-    uint8_t dirty;
-} inner;
-
-typedef struct leaf {
-    cairn_hash key;
-    cairn_hash vhash;
-} leaf;
-
-typedef struct pool {
-    void **chunks;      /* chunk table; the chunks themselves never move */
-    uint32_t nchunks;   /* chunks allocated */
-    uint32_t cap;       /* capacity of the chunk table */
-    uint32_t used;      /* slots handed out from the chunks so far */
-    uint32_t free_head; /* first free slot, or NONE */
-    uint32_t elem;      /* element size in bytes */
-} pool;
-
-struct cairn_smt {
-    pool in;       /* inner nodes */
-    pool lf;       /* leaves */
-    uint32_t root; /* ref of the root */
-    uint64_t count;
-};
+typedef smt_inner inner;
+typedef smt_leaf leaf;
+typedef smt_pool pool;
 
 static const cairn_hash zero_hash;
 
-/* Address of slot i of pool p. */
-static void *pool_slot(const pool *p, uint32_t i)
+/* A pool's chunk number k, of n bytes. Past the first few, 2 MiB-aligned,
+ * in whole 2 MiB pages, and marked for transparent huge pages: a big
+ * tree's walks are random accesses over hundreds of MiB, where TLB misses
+ * cost (some 10% measured); a small tree stays small. */
+static void *chunk_alloc(uint32_t k, size_t n)
 {
-    uint8_t *c = p->chunks[i >> CHUNK_SHIFT];
-    return c + (size_t)(i & (CHUNK_LEN - 1)) * p->elem;
+    if (k < SMALL_CHUNKS)
+        return malloc(n);
+    size_t len = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *c = aligned_alloc(HUGE_PAGE, len);
+#ifdef MADV_HUGEPAGE
+    if (c)
+        (void)madvise(c, len, MADV_HUGEPAGE); /* advice only */
+#endif
+    return c;
 }
 
 /* Makes sure pool_take can hand out one slot; 0, or -1 on out of memory
@@ -91,7 +82,7 @@ static int pool_reserve(pool *p)
         p->chunks = tab;
         p->cap = cap;
     }
-    void *c = malloc((size_t)CHUNK_LEN * p->elem);
+    void *c = chunk_alloc(p->nchunks, (size_t)CHUNK_LEN * p->elem);
     if (!c)
         return -1;
     p->chunks[p->nchunks++] = c;
@@ -104,14 +95,14 @@ static uint32_t pool_take(pool *p)
     uint32_t i = p->free_head;
     if (i == NONE)
         return p->used++;
-    memcpy(&p->free_head, pool_slot(p, i), sizeof p->free_head);
+    memcpy(&p->free_head, smt_pool_slot(p, i), sizeof p->free_head);
     return i;
 }
 
 /* Returns slot i to the free list. */
 static void pool_put(pool *p, uint32_t i)
 {
-    memcpy(pool_slot(p, i), &p->free_head, sizeof p->free_head);
+    memcpy(smt_pool_slot(p, i), &p->free_head, sizeof p->free_head);
     p->free_head = i;
 }
 
@@ -124,35 +115,21 @@ static void pool_free(pool *p)
 }
 
 /* The inner node that ref names. */
-static inner *in_at(const cairn_smt *t, uint32_t ref)
-{
-    return pool_slot(&t->in, ref);
-}
+static inner *in_at(const cairn_smt *t, uint32_t ref) { return smt_in_at(t, ref); }
 
 /* The leaf that ref names. */
-static leaf *lf_at(const cairn_smt *t, uint32_t ref)
-{
-    return pool_slot(&t->lf, ref & ~LEAF_BIT);
-}
+static leaf *lf_at(const cairn_smt *t, uint32_t ref) { return smt_lf_at(t, ref); }
 
 /* Whether ref names a leaf. */
-static int is_leaf(uint32_t ref) { return (ref & LEAF_BIT) != 0; }
+static int is_leaf(uint32_t ref) { return smt_is_leaf(ref); }
 
 /* Bit d of key k, most significant bit of byte 0 first. */
-static unsigned key_bit(const cairn_hash *k, unsigned d)
-{
-    return (k->b[d >> 3] >> (7 - (d & 7))) & 1u;
-}
+static unsigned key_bit(const cairn_hash *k, unsigned d) { return smt_key_bit(k, d); }
 
 /* The first bit at which a and b differ, or KEY_BITS if they are equal. */
 static unsigned first_diff(const cairn_hash *a, const cairn_hash *b)
 {
-    for (unsigned i = 0; i < CAIRN_HASH_LEN; i++) {
-        unsigned x = a->b[i] ^ b->b[i];
-        if (x)
-            return i * 8 + (unsigned)__builtin_clz(x) - 24;
-    }
-    return KEY_BITS;
+    return smt_first_diff(a, b);
 }
 
 /* Whether two hashes are equal. */
@@ -201,8 +178,7 @@ static const cairn_hash *any_key(const cairn_smt *t, uint32_t ref)
 
 /* The hash of subtree ref held in a slot at depth `depth`, recomputing (and
  * caching) dirty inner nodes. Recursion depth is at most 256. */
-static void node_hash(cairn_smt *t, uint32_t ref, unsigned depth,
-                      cairn_hash *out)
+void smt_node_hash(cairn_smt *t, uint32_t ref, unsigned depth, cairn_hash *out)
 {
     if (ref == 0) {
         *out = zero_hash;
@@ -216,8 +192,8 @@ static void node_hash(cairn_smt *t, uint32_t ref, unsigned depth,
     inner *n = in_at(t, ref);
     if (n->dirty) {
         cairn_hash a, b;
-        node_hash(t, n->kid[0], n->bit + 1u, &a);
-        node_hash(t, n->kid[1], n->bit + 1u, &b);
+        smt_node_hash(t, n->kid[0], n->bit + 1u, &a);
+        smt_node_hash(t, n->kid[1], n->bit + 1u, &b);
         join(&n->h, &a, &b);
         if (n->bit > depth)
             lift(&n->h, any_key(t, ref), n->bit, depth);
@@ -226,34 +202,38 @@ static void node_hash(cairn_smt *t, uint32_t ref, unsigned depth,
     *out = n->h;
 }
 
-/* Follows key from the root and records in path the address of every slot
- * passed, the root's first; the last holds a leaf, or is an empty root.
- * Returns the number of slots (at most MAX_PATH). */
-static unsigned descend(cairn_smt *t, const cairn_hash *key,
-                        uint32_t *path[MAX_PATH])
+/* Follows key down from p->slot[k-1], or from the root when k is 0. */
+void smt_descend_from(cairn_smt *t, const cairn_hash *key, smt_path *p,
+                      unsigned k)
 {
-    unsigned n = 0;
-    uint32_t *s = &t->root;
-    path[n++] = s;
-    while (*s != 0 && !is_leaf(*s)) {
+    uint32_t *s;
+    if (k == 0)
+        p->slot[k++] = &t->root;
+    s = p->slot[k - 1];
+    while (smt_is_inner(*s)) {
         inner *x = in_at(t, *s);
         s = &x->kid[key_bit(key, x->bit)];
-        path[n++] = s;
+        p->slot[k++] = s;
     }
-    return n;
+    p->n = k;
 }
 
-/* Marks the inner nodes held in path[0..k-1] dirty. */
-static void mark_dirty(cairn_smt *t, uint32_t *path[], unsigned k)
+/* Marks slot[0..k-1]'s inner nodes dirty, deepest first, up to one that
+ * is already dirty. */
+void smt_mark_dirty(cairn_smt *t, uint32_t *const slot[], unsigned k)
 {
-    for (unsigned i = 0; i < k; i++)
-        in_at(t, *path[i])->dirty = 1;
+    while (k > 0) {
+        inner *x = in_at(t, *slot[--k]);
+        if (x->dirty)
+            return;
+        x->dirty = 1;
+    }
 }
 
 /* Marks ref dirty if it is an inner node (it moved to another slot). */
 static void mark_moved(cairn_smt *t, uint32_t ref)
 {
-    if (ref != 0 && !is_leaf(ref))
+    if (smt_is_inner(ref))
         in_at(t, ref)->dirty = 1;
 }
 
@@ -268,15 +248,15 @@ static uint32_t new_leaf(cairn_smt *t, const cairn_hash *key,
     return ref;
 }
 
-/* Puts a new leaf for key beside the subtree in *path[i], under a new inner
- * node parting on bit d, where path[0..n-1] is key's path and d is the first
- * bit at which key differs from the leaf the path ends in. Both pools must
- * have a slot reserved. */
-static void split(cairn_smt *t, uint32_t *path[], unsigned n, unsigned d,
-                  const cairn_hash *key, const cairn_hash *vhash)
+/* Puts a new leaf for key beside the subtree in p->slot[i], under a new
+ * inner node parting on bit d, where p is key's path and d the first bit
+ * at which key differs from the leaf the path ends in. Both pools must have
+ * a slot reserved. Only p->slot[0..i] stays valid. */
+static void split(cairn_smt *t, smt_path *p, unsigned d, const cairn_hash *key,
+                  const cairn_hash *vhash)
 {
     unsigned i = 0;
-    while (i < n - 1 && in_at(t, *path[i])->bit < d)
+    while (i < p->n - 1 && in_at(t, *p->slot[i])->bit < d)
         i++;
     uint32_t ref = pool_take(&t->in);
     inner *b = in_at(t, ref);
@@ -284,19 +264,18 @@ static void split(cairn_smt *t, uint32_t *path[], unsigned n, unsigned d,
     b->bit = (uint8_t)d;
     b->dirty = 1;
     b->kid[dir] = new_leaf(t, key, vhash);
-    b->kid[!dir] = *path[i];
-    mark_moved(t, *path[i]);
-    *path[i] = ref;
-    mark_dirty(t, path, i);
+    b->kid[!dir] = *p->slot[i];
+    mark_moved(t, *p->slot[i]);
+    *p->slot[i] = ref;
+    smt_mark_dirty(t, p->slot, i);
+    p->n = i + 1;
 }
 
-/* Inserts key or replaces its value hash. */
-static cairn_err insert(cairn_smt *t, const cairn_hash *key,
+/* Inserts key or replaces its value hash; p is key's path. */
+static cairn_err insert(cairn_smt *t, smt_path *p, const cairn_hash *key,
                         const cairn_hash *vhash)
 {
-    uint32_t *path[MAX_PATH];
-    unsigned n = descend(t, key, path);
-    uint32_t end = *path[n - 1];
+    uint32_t end = *p->slot[p->n - 1];
     if (end == 0) {
         if (pool_reserve(&t->lf) != 0)
             return CAIRN_ERR_NOMEM;
@@ -309,24 +288,24 @@ static cairn_err insert(cairn_smt *t, const cairn_hash *key,
     if (d == KEY_BITS) {
         if (!hash_eq(&l->vhash, vhash)) {
             l->vhash = *vhash;
-            mark_dirty(t, path, n - 1);
+            smt_mark_dirty(t, p->slot, p->n - 1);
         }
         return CAIRN_OK;
     }
     if (pool_reserve(&t->in) != 0 || pool_reserve(&t->lf) != 0)
         return CAIRN_ERR_NOMEM;
-    split(t, path, n, d, key, vhash);
+    split(t, p, d, key, vhash);
     t->count++;
     return CAIRN_OK;
 }
 
-/* Deletes key if present: its leaf goes, and its parent is replaced by the
- * leaf's sibling, so no inner node is left with fewer than two subtrees. */
-static void erase(cairn_smt *t, const cairn_hash *key)
+/* Deletes key if present (p is its path): its leaf goes, and its parent
+ * is replaced by the leaf's sibling, so no inner node is left with fewer
+ * than two subtrees. */
+static void erase(cairn_smt *t, smt_path *p, const cairn_hash *key)
 {
-    uint32_t *path[MAX_PATH];
-    unsigned n = descend(t, key, path);
-    uint32_t end = *path[n - 1];
+    unsigned n = p->n;
+    uint32_t end = *p->slot[n - 1];
     if (end == 0 || !hash_eq(&lf_at(t, end)->key, key))
         return;
     pool_put(&t->lf, end & ~LEAF_BIT);
@@ -335,13 +314,25 @@ static void erase(cairn_smt *t, const cairn_hash *key)
         t->root = 0;
         return;
     }
-    uint32_t up = *path[n - 2];
-    const inner *p = in_at(t, up);
-    uint32_t sib = p->kid[p->kid[0] == end ? 1 : 0];
+    uint32_t up = *p->slot[n - 2];
+    const inner *x = in_at(t, up);
+    uint32_t sib = x->kid[x->kid[0] == end ? 1 : 0];
     mark_moved(t, sib);
-    *path[n - 2] = sib;
+    *p->slot[n - 2] = sib;
     pool_put(&t->in, up);
-    mark_dirty(t, path, n - 2);
+    smt_mark_dirty(t, p->slot, n - 2);
+    p->n = n - 1;
+}
+
+cairn_err smt_set_at(cairn_smt *t, smt_path *p, const cairn_hash *key,
+                     const cairn_hash *vhash)
+{
+    t->pending++;
+    if (!vhash) {
+        erase(t, p, key);
+        return CAIRN_OK;
+    }
+    return insert(t, p, key, vhash);
 }
 
 /* A new empty tree, or NULL. */
@@ -372,11 +363,9 @@ void cairn_smt_free(cairn_smt *t)
 cairn_err cairn_smt_set(cairn_smt *t, const cairn_hash *key,
                         const cairn_hash *vhash)
 {
-    if (!vhash) {
-        erase(t, key);
-        return CAIRN_OK;
-    }
-    return insert(t, key, vhash);
+    smt_path p;
+    smt_descend_from(t, key, &p, 0);
+    return smt_set_at(t, &p, key, vhash);
 }
 
 /* Looks key up; 1 and *vhash (if vhash non-NULL) when present, else 0. */
@@ -394,10 +383,20 @@ int cairn_smt_get(const cairn_smt *t, const cairn_hash *key, cairn_hash *vhash)
     return 1;
 }
 
-/* The root hash, recomputing dirty nodes. */
+/* The root hash, recomputing dirty nodes: below the top on several threads
+ * when many changes are pending (the result is the same either way). */
 void cairn_smt_root(cairn_smt *t, cairn_hash *out)
 {
-    node_hash(t, t->root, 0, out);
+    if (t->pending >= PAR_MIN)
+        smt_rehash_parallel(t, t->threads);
+    t->pending = 0;
+    smt_node_hash(t, t->root, 0, out);
+}
+
+/* Sets the number of rehash threads (0: one per online CPU). */
+void cairn_smt_set_threads(cairn_smt *t, unsigned threads)
+{
+    t->threads = threads;
 }
 
 /* Number of keys present. */
@@ -422,8 +421,8 @@ static void prove_off(cairn_smt *t, uint32_t ref, unsigned j,
 {
     const inner *x = in_at(t, ref);
     cairn_hash a, b;
-    node_hash(t, x->kid[0], x->bit + 1u, &a);
-    node_hash(t, x->kid[1], x->bit + 1u, &b);
+    smt_node_hash(t, x->kid[0], x->bit + 1u, &a);
+    smt_node_hash(t, x->kid[1], x->bit + 1u, &b);
     join(&pf->sib[j], &a, &b);
     lift(&pf->sib[j], any_key(t, ref), x->bit, j + 1);
     prove_end(t, 0, j + 1, pf);
@@ -446,7 +445,7 @@ void cairn_smt_prove(cairn_smt *t, const cairn_hash *key, cairn_smt_proof *pf)
             return;
         }
         unsigned dir = key_bit(key, x->bit);
-        node_hash(t, x->kid[!dir], x->bit + 1u, &pf->sib[x->bit]);
+        smt_node_hash(t, x->kid[!dir], x->bit + 1u, &pf->sib[x->bit]);
         ref = x->kid[dir];
         d = x->bit + 1u;
     }

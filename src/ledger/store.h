@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cairn/chain.h"
+#include "cairn/smt.h"
 
 enum {
     STATE_ACCOUNT = 0x01, /* key: 32-byte public key; value: 48 bytes */
@@ -29,12 +30,8 @@ typedef struct store {
     MDB_dbi meta;   /* "params", "genesis", "tip" */
 } store;
 
-/* One pending change to the state commitment. */
-typedef struct smt_change {
-    cairn_hash key;
-    cairn_hash vhash;
-    int deleted;
-} smt_change;
+/* One pending change to the state commitment (key, vhash, deleted). */
+typedef cairn_smt_change smt_change;
 
 /* A write context: an LMDB write transaction plus the list of commitment
  * changes it made, applied to the tree at block end. */

@@ -1,7 +1,8 @@
 /* Unit tests of ledger/smt.c: roots against a naive recursive compact sparse
  * Merkle tree written here, order independence, deletion, proofs of
- * presence and absence, long shared prefixes, and random set/delete runs
- * checked against trees rebuilt from scratch. */
+ * presence and absence, long shared prefixes, random set/delete runs
+ * checked against trees rebuilt from scratch, batches applied in key order,
+ * and the same roots whatever the number of rehash threads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -546,6 +547,147 @@ static void random_ops_match_fresh_tree(void **st)
     cairn_smt_free(t);
 }
 
+/* ---- batches and the parallel rehash ---- */
+
+enum { BKEYS = 3000, BOPS = 5000 };
+
+/* Distinct keys for batch runs, a third of them sharing a random number of
+ * leading bits with an earlier key (so some share the 32-bit prefix the
+ * batch sort orders by, and deep chains are lifted). */
+static void batch_keys(cairn_hash *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        do {
+            rnd_hash(&keys[i]);
+            if (i >= 10 && rnd() % 3 == 0) {
+                unsigned d = (unsigned)(rnd() % 256);
+                cairn_hash k = keys[rnd() % i];
+                for (unsigned b = d + 1; b < 256; b++)
+                    if (rnd() % 2)
+                        flip_bit(&k, b);
+                flip_bit(&k, d);
+                keys[i] = k;
+            }
+        } while (seen(keys, i, &keys[i]));
+    }
+}
+
+/* n random changes over keys: a new random value (3/5) or a deletion
+ * (2/5), keys repeating; live/vals follow them in order. */
+static void batch_changes(cairn_smt_change *c, size_t n, const cairn_hash *keys,
+                          cairn_hash *vals, int *live)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)(rnd() % BKEYS);
+        c[i].key = keys[k];
+        c[i].deleted = rnd() % 5 < 2;
+        if (c[i].deleted) {
+            memset(&c[i].vhash, 0, sizeof c[i].vhash);
+            live[k] = 0;
+        } else {
+            rnd_hash(&c[i].vhash);
+            vals[k] = c[i].vhash;
+            live[k] = 1;
+        }
+    }
+}
+
+/* The naive root of the live pairs. */
+static void live_root(cairn_hash *out, const cairn_hash *keys,
+                      const cairn_hash *vals, const int *live)
+{
+    static pair p[BKEYS];
+    size_t n = 0;
+    for (size_t i = 0; i < BKEYS; i++)
+        if (live[i])
+            p[n].key = keys[i], p[n].vhash = vals[i], n++;
+    naive_root(out, p, n);
+}
+
+/* cairn_smt_apply (sorted walk for big batches, given order for small
+ * ones) ends where cairn_smt_set one change at a time ends. */
+static void batch_apply_matches_sets(void **st)
+{
+    static cairn_hash keys[BKEYS], vals[BKEYS];
+    static int live[BKEYS];
+    static cairn_smt_change c[BOPS];
+    const size_t sizes[] = {BOPS, 3, 255, 256, BOPS, 1000};
+    cairn_hash ra, rb, want, got;
+    cairn_smt *a = cairn_smt_new(), *b = cairn_smt_new();
+    assert_non_null(a);
+    assert_non_null(b);
+    rng_state = 11;
+    batch_keys(keys, BKEYS);
+    memset(live, 0, sizeof live);
+    for (size_t r = 0; r < sizeof sizes / sizeof sizes[0]; r++) {
+        batch_changes(c, sizes[r], keys, vals, live);
+        assert_int_equal(cairn_smt_apply(a, c, sizes[r]), CAIRN_OK);
+        for (size_t i = 0; i < sizes[r]; i++)
+            assert_int_equal(cairn_smt_set(b, &c[i].key,
+                                           c[i].deleted ? NULL : &c[i].vhash),
+                             CAIRN_OK);
+        cairn_smt_root(a, &ra);
+        cairn_smt_root(b, &rb);
+        assert_memory_equal(ra.b, rb.b, 32);
+        live_root(&want, keys, vals, live);
+        assert_memory_equal(ra.b, want.b, 32);
+        assert_true(cairn_smt_count(a) == cairn_smt_count(b));
+        for (size_t k = 0; k < BKEYS; k += 7) {
+            assert_int_equal(cairn_smt_get(a, &keys[k], &got), live[k]);
+            if (live[k])
+                assert_memory_equal(got.b, vals[k].b, 32);
+        }
+    }
+    cairn_smt_free(a);
+    cairn_smt_free(b);
+}
+
+/* Trees rehashed on 1, 2, 3 and 16 threads give the same root bytes, the
+ * naive root, and proofs that check, over rounds of inserts, updates and
+ * deletions big enough for the parallel rehash. */
+static void parallel_root_matches_sequential(void **st)
+{
+    static cairn_hash keys[BKEYS], vals[BKEYS];
+    static int live[BKEYS];
+    static cairn_smt_change c[BOPS];
+    static cairn_smt_proof pf;
+    const unsigned threads[] = {1, 2, 3, 16};
+    cairn_smt *t[4];
+    cairn_hash r[4], want;
+    rng_state = 12;
+    batch_keys(keys, BKEYS);
+    memset(live, 0, sizeof live);
+    for (int i = 0; i < 4; i++) {
+        assert_non_null(t[i] = cairn_smt_new());
+        cairn_smt_set_threads(t[i], threads[i]);
+    }
+    for (int round = 0; round < 4; round++) {
+        batch_changes(c, BOPS, keys, vals, live);
+        for (int i = 0; i < 4; i++) {
+            if (i % 2) { /* half the trees take the changes one by one */
+                for (size_t j = 0; j < BOPS; j++)
+                    assert_int_equal(cairn_smt_set(t[i], &c[j].key,
+                                                   c[j].deleted ? NULL : &c[j].vhash),
+                                     CAIRN_OK);
+            } else {
+                assert_int_equal(cairn_smt_apply(t[i], c, BOPS), CAIRN_OK);
+            }
+            cairn_smt_root(t[i], &r[i]);
+            assert_memory_equal(r[i].b, r[0].b, 32);
+        }
+        live_root(&want, keys, vals, live);
+        assert_memory_equal(r[0].b, want.b, 32);
+        for (size_t k = round; k < BKEYS; k += 97) {
+            cairn_smt_prove(t[3], &keys[k], &pf);
+            assert_int_equal(cairn_smt_verify(&r[3], &keys[k],
+                                              live[k] ? &vals[k] : NULL, &pf),
+                             CAIRN_OK);
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        cairn_smt_free(t[i]);
+}
+
 int main(void)
 {
     cairn_crypto_init();
@@ -560,6 +702,8 @@ int main(void)
         cmocka_unit_test(long_shared_prefix),
         cmocka_unit_test(malformed_proofs),
         cmocka_unit_test(random_ops_match_fresh_tree),
+        cmocka_unit_test(batch_apply_matches_sets),
+        cmocka_unit_test(parallel_root_matches_sequential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
