@@ -320,7 +320,7 @@ static int gov_show(int argc, char **argv)
 {
     cli_args a;
     char path[64];
-    uint64_t id;
+    uint64_t id = 0;
     json_t *j;
     int rc = cli_parse(argc, argv, "gov show", show_usage, NULL, 1, &a);
     if (rc)
