@@ -55,33 +55,48 @@ static const char delegate_usage[] =
     "slashed with the provider's stake. It must be at least min_delegation\n"
     "(see cairn provider params); a jailed provider takes no delegations.\n";
 
-int cmd_delegate(int argc, char **argv)
+/* Parses `cmd --key K --<flag> PROVIDER --amount T`, then signs, submits
+ * and waits for a DELEGATE/UNDELEGATE (`kind`). *o gets the tx options,
+ * *prov the PROVIDER text (borrowed from argv), *r the node's reply
+ * (caller decrefs; may be NULL). Returns the exit status. */
+static int deleg_run(int argc, char **argv, const char *cmd, const char *flag,
+                     const char *usage, uint16_t kind, econ_tx_opts *o,
+                     const char **prov_out, json_t **r)
 {
-    const char *to = NULL, *amount = NULL;
-    econ_tx_opts o = {0};
-    cli_opt opts[] = {{"to", &to, NULL},
+    const char *prov = NULL, *amount = NULL;
+    cli_opt opts[] = {{flag, &prov, NULL},
                       {"amount", &amount, NULL},
-                      TX_OPTS(o),
+                      TX_OPTS(*o),
                       {NULL, NULL, NULL}};
     cli_args a;
     cairn_delegate d;
     cairn_buf b;
-    char addr[STK_ADDR_MAX];
-    json_t *r = NULL;
-    int rc = cli_parse(argc, argv, "delegate", delegate_usage, opts, 0, &a);
+    int rc = cli_parse(argc, argv, cmd, usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (deleg_body("delegate", "to", to, amount, &d))
+    if (deleg_body(cmd, flag, prov, amount, &d))
         return 1;
+    *prov_out = prov;
     cairn_buf_init(&b, 48);
     cairn_delegate_encode(&b, &d);
-    rc = econ_submit(&o, CAIRN_TX_DELEGATE, &b, &r);
+    rc = econ_submit(o, kind, &b, r);
     cairn_buf_free(&b);
+    return rc;
+}
+
+int cmd_delegate(int argc, char **argv)
+{
+    econ_tx_opts o = {0};
+    char addr[STK_ADDR_MAX];
+    const char *prov = NULL;
+    json_t *r = NULL;
+    int rc = deleg_run(argc, argv, "delegate", "to", delegate_usage,
+                       CAIRN_TX_DELEGATE, &o, &prov, &r);
     if (!rc && r && cli.json)
         cli_print_json(r);
     else if (!rc && r) {
         stk_print_committed(r);
-        rc = stk_key_addr(o.key, addr) || print_delegation(addr, to);
+        rc = stk_key_addr(o.key, addr) || print_delegation(addr, prov);
     }
     json_decref(r);
     return rc;
@@ -99,26 +114,12 @@ static const char undelegate_usage[] =
 
 int cmd_undelegate(int argc, char **argv)
 {
-    const char *from = NULL, *amount = NULL;
     econ_tx_opts o = {0};
-    cli_opt opts[] = {{"from", &from, NULL},
-                      {"amount", &amount, NULL},
-                      TX_OPTS(o),
-                      {NULL, NULL, NULL}};
-    cli_args a;
-    cairn_delegate d;
-    cairn_buf b;
     char addr[STK_ADDR_MAX];
+    const char *prov = NULL;
     json_t *r = NULL;
-    int rc = cli_parse(argc, argv, "undelegate", undelegate_usage, opts, 0, &a);
-    if (rc)
-        return CLI_EXIT(rc);
-    if (deleg_body("undelegate", "from", from, amount, &d))
-        return 1;
-    cairn_buf_init(&b, 48);
-    cairn_delegate_encode(&b, &d);
-    rc = econ_submit(&o, CAIRN_TX_UNDELEGATE, &b, &r);
-    cairn_buf_free(&b);
+    int rc = deleg_run(argc, argv, "undelegate", "from", undelegate_usage,
+                       CAIRN_TX_UNDELEGATE, &o, &prov, &r);
     if (!rc && r)
         rc = stk_key_addr(o.key, addr) || stk_report_unbond(r, addr);
     json_decref(r);
