@@ -378,9 +378,10 @@ cairn_err cjob_open(cjob *j, clink *link, const cairn_sp_info *info,
     return e;
 }
 
-void cjob_store(cjob *j)
+/* Records the outcome of j's STORE. */
+static void stored(cjob *j, cairn_err e)
 {
-    if (clink_store(j->link, &j->m, &j->sig)) {
+    if (e) {
         snprintf(j->why, sizeof j->why, "%s", j->link->why);
         j->state = CJOB_FAILED;
         return;
@@ -388,4 +389,20 @@ void cjob_store(cjob *j)
     j->state = CJOB_SIGNED;
     j->signed_nonce = j->m.client_nonce;
     j->signed_start = j->m.terms.start_epoch;
+}
+
+void cjob_store(cjob *j)
+{
+    stored(j, clink_store(j->link, &j->m, &j->sig));
+}
+
+void cjob_send(cjob *j)
+{
+    if (clink_store_send(j->link, &j->m, &j->conn))
+        stored(j, CAIRN_ERR_IO);
+}
+
+void cjob_recv(cjob *j)
+{
+    stored(j, clink_store_recv(j->link, j->conn, j->m.size, &j->sig));
 }

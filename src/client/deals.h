@@ -24,6 +24,7 @@ typedef struct cjob {
     cairn_sig sig;    /* over m as last signed */
     uint64_t signed_nonce, signed_start;
     int state;
+    uint32_t conn; /* the link's connection a sent STORE is on */
     uint64_t deal;
     char why[CLINK_WHY_MAX];
 } cjob;
@@ -40,6 +41,11 @@ cairn_err cjob_open(cjob *j, clink *link, const cairn_sp_info *info,
 /* Sends j's STORE (with bytes when j->m.piece is set) and records the
  * signature: SIGNED, or FAILED with why. */
 void cjob_store(cjob *j);
+/* cjob_store in two halves (clink_store_send / clink_store_recv): the send
+ * leaves j NEW, or FAILED with why; the receive, for a NEW job whose STORE
+ * was sent, takes its reply: SIGNED, or FAILED with why. */
+void cjob_send(cjob *j);
+void cjob_recv(cjob *j);
 
 /* Puts every SIGNED job on chain, in order, re-signing as needed; each job
  * ends OPEN (with its deal id) or FAILED (with why). Returns OK when all

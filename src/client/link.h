@@ -17,6 +17,7 @@ typedef struct clink {
     char endpoint[CAIRN_ENDPOINT_MAX + 1];
     const cairn_keypair *me; /* the client's key (borrowed) */
     cairn_conn *c;           /* NULL until dialed */
+    uint32_t conn_id;        /* counts dials: which connection c is */
     int dead;                /* unreachable or stalled: do not dial again */
     char why[CLINK_WHY_MAX]; /* the last failure, in words */
 } clink;
@@ -32,9 +33,21 @@ void clink_close(clink *l);
 cairn_err clink_ask(clink *l, cairn_sp_info *info);
 /* Sends a STORE and returns the provider's signature. */
 cairn_err clink_store(clink *l, const cairn_sp_store *m, cairn_sig *sig);
+/* The same in two halves, so that several STOREs can be on their way
+ * before the first reply is read (replies come in order): send one (dials
+ * if needed, as clink_store does, but without a second try), getting the
+ * connection's id in *conn, then take the oldest reply outstanding on that
+ * connection (`bytes`: its piece's size, for the deadline). A transport
+ * failure closes the connection, and the replies still outstanding on it
+ * are lost: their clink_store_recv returns CLOSED with why unchanged, also
+ * once the link has been dialed again. */
+cairn_err clink_store_send(clink *l, const cairn_sp_store *m, uint32_t *conn);
+cairn_err clink_store_recv(clink *l, uint32_t conn, uint64_t bytes,
+                           cairn_sig *sig);
 /* Fetches piece `root` of `size` bytes and checks it against the root
  * (BAD_PROOF if the provider sent other bytes). On success *bytes is a new
- * malloc'd buffer of `size` bytes that the caller frees. */
+ * malloc'd buffer holding the `size` bytes (the reply's own: it may be a
+ * little larger) that the caller frees. */
 cairn_err clink_fetch(clink *l, const cairn_hash *root, uint64_t size,
                       uint8_t **bytes);
 

@@ -10,10 +10,7 @@
 #include <unistd.h>
 
 #include "cairn/piecestore.h"
-#include "client/deals.h"
-#include "client/par.h"
-#include "client/pick.h"
-#include "client/progress.h"
+#include "client/putseg.h"
 #include "client/tag.h"
 
 typedef struct put_state {
@@ -21,25 +18,13 @@ typedef struct put_state {
     const sclient_put_opts *o;
     schain ch;
     cmeta_file f;
-    uint64_t segments, nonce, start;
-    cpeer *peers;
-    size_t npeers, next_spare;
-    size_t *slot; /* n: the peer now holding piece index i */
-    cjob *jobs;   /* segments x n */
-    cairn_layout *l;
-    uint8_t *plain, *pieces;
-    size_t pieces_cap;
-    cairn_hash roots[CAIRN_RS_MAX_N];
+    cput d; /* the data path (client/putseg.h) */
 } put_state;
 
 static void put_free(put_state *s)
 {
-    cairn_layout_free(s->l);
-    cpick_free(s->peers, s->npeers);
-    free(s->slot);
-    free(s->jobs);
-    free(s->plain);
-    free(s->pieces);
+    cput_free(&s->d);
+    cpick_free(s->d.peers, s->d.npeers);
 }
 
 /* Bytes one provider stores for the whole file (piece i of each segment). */
@@ -51,134 +36,45 @@ static uint64_t per_provider(const cairn_file_info *fi, uint64_t segments)
     return segments * cairn_piecestore_cost(sz.piece);
 }
 
-/* Chooses the providers and sets up the buffers. */
-static cairn_err prepare(put_state *s, uint64_t size)
+/* Chooses the providers and sets up the data path. */
+static cairn_err prepare(put_state *s, int fd)
 {
     sclient *c = s->c;
     uint32_t n = s->o->p.n;
-    cairn_segment_sizes sz;
     snode_err ne;
-    s->segments = cairn_layout_segments(&s->f.fi);
-    cairn_err e = cpick(c, &s->ch, per_provider(&s->f.fi, s->segments),
-                        s->o->max_price, NULL, 0, &s->peers, &s->npeers);
+    cput *d = &s->d;
+    uint64_t need = per_provider(&s->f.fi, cairn_layout_segments(&s->f.fi));
+    cairn_err e =
+        cpick(c, &s->ch, need, s->o->max_price, NULL, 0, &d->peers, &d->npeers);
     if (e)
         return e;
-    if (s->npeers < n)
+    if (d->npeers < n)
         return sclient_fail(
             c, CAIRN_ERR_FEW_PROVIDERS,
             "%zu storage provider(s) can take the pieces; %u are needed "
             "(n = %u): lower --n or wait for more providers",
-            s->npeers, n, n);
-    if ((e = snode_next_nonce(c->node, &c->key.pk, &s->nonce, &ne)))
+            d->npeers, n, n);
+    if ((e = snode_next_nonce(c->node, &c->key.pk, &d->nonce, &ne)))
         return sclient_fail(c, e, "cannot read the account's nonce: %s",
                             ne.msg);
-    if ((e = cairn_layout_sizes(&s->f.fi, 0, &sz)) ||
-        (e = cairn_layout_new(&s->l, &s->f.fi, c->secret)))
-        return sclient_fail(c, e, "cannot set up the encoder: %s",
-                            cairn_strerror(e));
-    s->pieces_cap = (size_t)n * sz.piece;
-    s->slot = calloc(n, sizeof *s->slot);
-    s->jobs = calloc(s->segments * n, sizeof *s->jobs);
-    s->plain = malloc(s->o->p.segment_size);
-    s->pieces = malloc(s->pieces_cap);
-    if (!s->slot || !s->jobs || !s->plain || !s->pieces)
-        return sclient_fail(c, CAIRN_ERR_NOMEM,
-                            "out of memory for a %u-byte segment",
-                            s->o->p.segment_size);
-    for (uint32_t i = 0; i < n; i++)
-        s->slot[i] = i;
-    s->next_spare = n;
-    s->start = sclient_start_epoch(&s->ch);
-    return CAIRN_OK;
-}
-
-/* Makes the STORE of piece idx of segment seg for peer `peer`. */
-static cairn_err make_job(put_state *s, uint64_t seg, uint32_t idx, size_t peer,
-                          const cairn_segment_sizes *sz)
-{
-    cjob *j = &s->jobs[seg * s->o->p.n + idx];
-    cpeer *p = &s->peers[peer];
-    cairn_err e = cjob_open(j, &p->link, &p->info, &s->ch, &s->f, (uint32_t)seg,
-                            idx, &s->roots[idx], sz->piece,
-                            s->nonce + seg * s->o->p.n + idx, s->start);
-    j->m.piece = s->pieces + (size_t)idx * sz->piece;
-    j->m.piece_len = sz->piece;
-    return e;
-}
-
-typedef struct store_ctx {
-    put_state *s;
-    uint64_t seg;
-} store_ctx;
-
-static void store_slot(void *arg, size_t i)
-{
-    store_ctx *x = arg;
-    cjob_store(&x->s->jobs[x->seg * x->s->o->p.n + i]);
-}
-
-/* Gives a failed piece to the spare providers in turn. */
-static void use_spares(put_state *s, uint64_t seg, uint32_t idx,
-                       const cairn_segment_sizes *sz)
-{
-    cjob *j = &s->jobs[seg * s->o->p.n + idx];
-    while (j->state == CJOB_FAILED && s->next_spare < s->npeers) {
-        size_t spare = s->next_spare++;
-        if (s->c->log)
-            fprintf(s->c->log, "cairn: %s; trying another provider\n", j->why);
-        if (make_job(s, seg, idx, spare, sz))
-            continue;
-        cjob_store(j);
-        if (j->state == CJOB_SIGNED)
-            s->slot[idx] = spare; /* it keeps this slot from now on */
-    }
-}
-
-/* Encodes and stores one segment; OK when at least k pieces found a
- * provider. */
-static cairn_err put_segment(put_state *s, int fd, uint64_t seg)
-{
-    cairn_segment_sizes sz;
-    uint32_t n = s->o->p.n, placed = 0;
-    cairn_err e = cairn_layout_sizes(&s->f.fi, seg, &sz);
-    if (!e && sz.plain &&
-        pread(fd, s->plain, sz.plain, (off_t)(seg * s->o->p.segment_size)) !=
-            (ssize_t)sz.plain)
-        return sclient_fail(s->c, CAIRN_ERR_IO, "cannot read %s", s->o->path);
-    if (!e)
-        e = cairn_layout_encode(s->l, seg, s->plain, sz.plain, s->pieces,
-                                s->pieces_cap, s->roots);
-    for (uint32_t i = 0; !e && i < n; i++)
-        e = make_job(s, seg, i, s->slot[i], &sz);
-    if (e)
-        return sclient_fail(s->c, e, "cannot encode segment %llu: %s",
-                            (unsigned long long)seg, cairn_strerror(e));
-    store_ctx x = {s, seg};
-    cpar_run(n, store_slot, &x);
-    for (uint32_t i = 0; i < n; i++) {
-        use_spares(s, seg, i, &sz);
-        cjob *j = &s->jobs[seg * n + i];
-        j->m.piece = NULL; /* the buffer is reused for the next segment */
-        j->m.piece_len = 0;
-        placed += j->state == CJOB_SIGNED;
-    }
-    if (placed < s->o->p.k)
-        return sclient_fail(
-            s->c, CAIRN_ERR_FEW_PROVIDERS,
-            "only %u of segment %llu's pieces found a provider (k = %u): %s",
-            placed, (unsigned long long)seg, s->o->p.k, s->jobs[seg * n].why);
-    return CAIRN_OK;
+    d->c = c;
+    d->f = &s->f;
+    d->ch = &s->ch;
+    d->path = s->o->path;
+    d->fd = fd;
+    d->start = sclient_start_epoch(&s->ch);
+    return cput_init(d);
 }
 
 /* The piece records of the jobs that were stored. */
 static cairn_err record(put_state *s)
 {
-    size_t total = s->segments * s->o->p.n, k = 0;
+    size_t total = s->d.segments * s->o->p.n, k = 0;
     cmeta_piece *p = calloc(total, sizeof *p);
     if (!p)
         return sclient_fail(s->c, CAIRN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < total; i++) {
-        const cjob *j = &s->jobs[i];
+        const cjob *j = &s->d.jobs[i];
         if (j->state != CJOB_SIGNED && j->state != CJOB_OPEN)
             continue;
         p[k].seg = j->m.terms.segment;
@@ -200,15 +96,15 @@ static cairn_err record(put_state *s)
 /* Opens the deals and records their ids; warns of pieces left out. */
 static cairn_err open_deals(put_state *s)
 {
-    size_t total = s->segments * s->o->p.n, open = 0;
+    size_t total = s->d.segments * s->o->p.n, open = 0;
     uint64_t last = 0;
-    cairn_err e = cjobs_submit(s->c, s->jobs, total);
+    cairn_err e = cjobs_submit(s->c, s->d.jobs, total);
     if (e == CAIRN_ERR_HTTP)
         return e;
     for (size_t i = 0; i < total; i++) {
-        open += s->jobs[i].state == CJOB_OPEN;
-        if (s->jobs[i].deal > last)
-            last = s->jobs[i].deal;
+        open += s->d.jobs[i].state == CJOB_OPEN;
+        if (s->d.jobs[i].deal > last)
+            last = s->d.jobs[i].deal;
     }
     cairn_err r = record(s);
     if (!r && last)
@@ -257,15 +153,11 @@ cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out)
             "1 KiB..32 MiB in whole KiB)");
     file_record(&s, id);
     if (!e && !(e = sclient_chain(c, &s.ch)))
-        e = prepare(&s, (uint64_t)st.st_size);
+        e = prepare(&s, fd);
     cprog_start(&bar, !e && c->progress ? c->log : NULL, "put",
                 (uint64_t)st.st_size);
-    for (uint64_t seg = 0; !e && seg < s.segments; seg++) {
-        e = put_segment(&s, fd, seg);
-        cairn_segment_sizes sz;
-        if (!e && !cairn_layout_sizes(&s.f.fi, seg, &sz))
-            cprog_add(&bar, sz.plain);
-    }
+    if (!e)
+        e = cput_run(&s.d, &bar);
     cprog_end(&bar);
     close(fd);
     if (!e && !(e = record(&s)))

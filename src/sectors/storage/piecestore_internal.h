@@ -13,6 +13,7 @@
 #define PS_DIR_MAX (PS_PATH_MAX - 128) /* room for "/" + 64 hex + ".XXXXXX" */
 #define PS_MAGIC "CRNPIECE"
 #define PS_VERSION 1u
+#define PS_HASH_CHUNK (64u << 10) /* put hashes root and checksum per chunk */
 
 struct cairn_piecestore {
     char dir[PS_DIR_MAX];    /* the store's directory */
