@@ -108,8 +108,11 @@ static cairn_err check_registered(sprov *p, const json_t *j,
             p->addr, sector ? sector : "unknown");
         return CAIRN_ERR_BAD_SECTOR;
     }
-    if (!ep || strcmp(ep, endpoint) != 0)
-        ep = move_endpoint(p, ep ? ep : "(none)", endpoint) ? ep : endpoint;
+    p->move_pending = 0;
+    if (!ep || strcmp(ep, endpoint) != 0) {
+        p->move_pending = move_endpoint(p, ep ? ep : "(none)", endpoint) != 0;
+        ep = p->move_pending ? ep : endpoint; /* retried by sprov_tick */
+    }
     if (!json_is_true(json_object_get(j, "active")))
         sprov_log(
             p,
@@ -171,6 +174,8 @@ cairn_err sprov_tick(sprov *p)
     cairn_err e = sprov_refresh_view(p);
     if (e)
         return e;
+    if (p->move_pending)
+        (void)sprov_register(p); /* logs its own outcome */
     e = sprov_prove(p);
     if (p->ticks++ % GC_EVERY == GC_EVERY - 1) {
         cairn_err g = sprov_gc(p);

@@ -55,6 +55,7 @@ struct sprov {
     sprov_pending pending[SPROV_PENDING];
     int npending;
     uint64_t ticks;
+    int move_pending; /* the registered endpoint still needs SET_ENDPOINT */
 };
 
 /* Timestamped line to the daemon's log. */

@@ -92,11 +92,14 @@ done
 grep -q "id $ID" "$TMP/devnet-second.out" || fail "restart stored another sample"
 ok "restart on port $PORT resumed the same sample"
 RETR=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     MOVED=$( (grep -l "moved the registered endpoint" "$NET"/storage-*.log 2>/dev/null || true) | wc -l)
-    ST=$("$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
-        --store "$NET/client" 2>&1) || true
-    if [ "$MOVED" -eq 4 ] && echo "$ST" | grep -q "retrievable"; then RETR=1; break; fi
+    ST=""
+    if [ "$MOVED" -eq 4 ]; then
+        ST=$("$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
+            --store "$NET/client" 2>&1) || true
+        if echo "$ST" | grep -q "retrievable"; then RETR=1; break; fi
+    fi
     sleep 0.2
 done
 [ -n "$RETR" ] || fail "providers moved: $MOVED of 4; status: $ST"
