@@ -67,19 +67,12 @@ cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n)
     return CAIRN_OK;
 }
 
-/* Big-endian epoch key. */
-static void epoch_key(uint8_t k[8], uint64_t epoch)
-{
-    for (int i = 0; i < 8; i++)
-        k[i] = (uint8_t)(epoch >> (56 - 8 * i));
-}
-
 cairn_err econ_stats_get(MDB_txn *txn, const store *s, uint64_t epoch,
                          econ_epoch_stats *out)
 {
     uint8_t k[8];
     MDB_val v;
-    epoch_key(k, epoch);
+    cairn_be64_put(k, epoch);
     cairn_err e = state_get(txn, s, STATE_EPOCH, k, 8, &v);
     return e ? e : econ_stats_decode(out, v.mv_data, v.mv_size);
 }
@@ -361,7 +354,7 @@ static cairn_err write_stats(exec_ctx *x, const econ_global *g,
     st->transfer_volume = g->volume_epoch;
     st->avg_circulating = avg_circ(g, x->height - g->start_height + 1);
     st->credits_bought = g->credits_epoch;
-    epoch_key(k, g->epoch);
+    cairn_be64_put(k, g->epoch);
     econ_stats_encode(v, st);
     return state_put(x->w, x->s, STATE_EPOCH, k, 8, v, sizeof v);
 }

@@ -42,7 +42,7 @@ static cairn_err walk_index(MDB_txn *txn, const store *s, uint8_t tag,
         return CAIRN_OK;
     start[0] = tag;
     memcpy(start + 1, who->b, 32);
-    storage_be64(start + 33, after + 1);
+    cairn_be64_put(start + 33, after + 1);
     if (mdb_cursor_open(txn, s->state, &cur))
         return CAIRN_ERR_DB;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -55,7 +55,7 @@ static cairn_err walk_index(MDB_txn *txn, const store *s, uint8_t tag,
             *more = 1;
             break;
         }
-        e = deal_read(txn, s, storage_get_be64((const uint8_t *)k.mv_data + 33),
+        e = deal_read(txn, s, cairn_be64_get((const uint8_t *)k.mv_data + 33),
                       &d);
         if (!e && f(&d, arg)) {
             *more = 1;

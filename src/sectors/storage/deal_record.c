@@ -4,20 +4,6 @@
 #include "cairn/amount.h"
 #include "sectors/storage/storage.h"
 
-void storage_be64(uint8_t out[8], uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        out[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-uint64_t storage_get_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 void deal_encode(uint8_t out[DEAL_REC_LEN], const cairn_deal_info *d)
 {
     cairn_buf b;
@@ -97,7 +83,7 @@ cairn_err deal_read(MDB_txn *txn, const store *s, uint64_t id,
 {
     uint8_t k[8];
     MDB_val v;
-    storage_be64(k, id);
+    cairn_be64_put(k, id);
     cairn_err e = state_get(txn, s, STATE_DEAL, k, 8, &v);
     if (e)
         return e == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_NO_DEAL : e;
@@ -119,7 +105,7 @@ static cairn_err index_set(exec_ctx *x, uint8_t tag, const cairn_pubkey *who,
         memcpy(k + n, who->b, 32);
         n += 32;
     }
-    storage_be64(k + n, id);
+    cairn_be64_put(k + n, id);
     n += 8;
     if (put)
         return state_put(x->w, x->s, tag, k + 1, n - 1, &one, 1);
@@ -129,7 +115,7 @@ static cairn_err index_set(exec_ctx *x, uint8_t tag, const cairn_pubkey *who,
 cairn_err deal_write(exec_ctx *x, const cairn_deal_info *d)
 {
     uint8_t k[8], v[DEAL_REC_LEN];
-    storage_be64(k, d->id);
+    cairn_be64_put(k, d->id);
     deal_encode(v, d);
     cairn_err e = state_put(x->w, x->s, STATE_DEAL, k, 8, v, sizeof v);
     if (e)

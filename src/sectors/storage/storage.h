@@ -19,6 +19,7 @@
 #define CAIRN_SECTORS_STORAGE_H_INTERNAL
 
 #include "cairn/storage.h"
+#include "core/bytes.h"
 #include "econ/econ.h"
 
 enum {
@@ -49,8 +50,6 @@ cairn_err deal_index_move(exec_ctx *x, const cairn_deal_info *d,
 /* Escrow plus collateral a stored record holds (0 if malformed): the
  * audit's `escrow` (src/econ/staking.c). */
 uint64_t storage_deal_held(const uint8_t *rec, size_t n);
-void storage_be64(uint8_t out[8], uint64_t v);
-uint64_t storage_get_be64(const uint8_t *p);
 
 /* ---- money (deal_money.c) ---- */
 

@@ -36,7 +36,7 @@ static cairn_err visit_active(void *arg, const uint8_t *kp, size_t klen,
         return CAIRN_ERR_DB;
     cairn_err e = grow_array((void **)&l->v, &l->cap, l->n, sizeof *l->v, 256);
     if (!e)
-        l->v[l->n++] = storage_get_be64(kp + 1);
+        l->v[l->n++] = cairn_be64_get(kp + 1);
     return e;
 }
 
