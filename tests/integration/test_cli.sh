@@ -19,6 +19,7 @@ cleanup() {
     if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
 }
 trap cleanup EXIT
+. "$(dirname "$0")/devnet_lib.sh"
 
 fail() {
     echo "FAIL: $*" >&2
@@ -27,36 +28,8 @@ fail() {
     done
     exit 1
 }
-ok() { echo "ok: $*"; }
-
 # The cairn CLI, pointed at the sequencer (or at URL with NODE=URL).
 cairn() { "$CAIRN_BIN" --node "${NODE:-http://127.0.0.1:$PORT}" "$@"; }
-
-# Reads field NAME ("NAME": "text" or "NAME": number) from JSON on stdin.
-field() { grep -o "\"$1\": *\"\?[^\",}]*" | head -n 1 | sed 's/^[^:]*: *"\?//'; }
-
-# Starts the devnet in the background and waits until it says it runs.
-# Returns 1 if it exited (e.g. its port was taken).
-start_devnet() {
-    local out=$TMP/devnet-$1.out
-    "$CAIRN_BIN" devnet --dir "$NET" --port "$PORT" >"$out" 2>&1 &
-    DEVNET_PID=$!
-    for _ in $(seq 1 300); do
-        grep -q "devnet is running" "$out" && return 0
-        kill -0 "$DEVNET_PID" 2>/dev/null || { wait "$DEVNET_PID" || true; DEVNET_PID=""; return 1; }
-        sleep 0.1
-    done
-    fail "devnet did not start within 30 s"
-}
-
-# SIGTERM to the devnet by PID; it must stop both nodes and exit 0.
-stop_devnet() {
-    local rc=0
-    kill -TERM "$DEVNET_PID"
-    wait "$DEVNET_PID" || rc=$?
-    DEVNET_PID=""
-    [ "$rc" -eq 0 ] || fail "devnet exited with status $rc after SIGTERM"
-}
 
 # Expects the command to fail with a message containing WORD.
 expect_fail() {

@@ -21,6 +21,9 @@ cleanup() {
     if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
 }
 trap cleanup EXIT
+DEVNET_ARGS="--storage 4"
+DEVNET_WAIT_S=90
+. "$(dirname "$0")/devnet_lib.sh"
 
 fail() {
     echo "FAIL: $*" >&2
@@ -29,29 +32,6 @@ fail() {
     done
     exit 1
 }
-ok() { echo "ok: $*"; }
-
-# Starts the devnet; returns 1 if it exited before its banner.
-start_devnet() {
-    local out=$TMP/devnet-$1.out
-    "$CAIRN_BIN" devnet --dir "$NET" --port "$PORT" --storage 4 >"$out" 2>&1 &
-    DEVNET_PID=$!
-    for _ in $(seq 1 900); do
-        grep -q "devnet is running" "$out" && return 0
-        kill -0 "$DEVNET_PID" 2>/dev/null || { wait "$DEVNET_PID" || true; DEVNET_PID=""; return 1; }
-        sleep 0.1
-    done
-    fail "devnet did not start within 90 s"
-}
-
-stop_devnet() {
-    local rc=0
-    kill -TERM "$DEVNET_PID"
-    wait "$DEVNET_PID" || rc=$?
-    DEVNET_PID=""
-    [ "$rc" -eq 0 ] || fail "devnet exited with status $rc after SIGTERM"
-}
-
 for attempt in 1 2 3 4 5; do
     PORT=$((20000 + RANDOM % 20000))
     start_devnet first && break

@@ -20,6 +20,7 @@ cleanup() {
     if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
 }
 trap cleanup EXIT
+. "$(dirname "$0")/devnet_lib.sh"
 
 fail() {
     echo "FAIL: $*" >&2
@@ -28,23 +29,8 @@ fail() {
     done
     exit 1
 }
-ok() { echo "ok: $*"; }
-
 URL() { echo "http://127.0.0.1:$PORT$1"; }
 cairn() { "$CAIRN_BIN" --node "$(URL "")" "$@"; }
-
-# Starts the devnet in the background; returns 1 if it exited (port taken).
-start_devnet() {
-    local out=$TMP/devnet-$1.out
-    "$CAIRN_BIN" devnet --dir "$NET" --port "$PORT" >"$out" 2>&1 &
-    DEVNET_PID=$!
-    for _ in $(seq 1 300); do
-        grep -q "devnet is running" "$out" && return 0
-        kill -0 "$DEVNET_PID" 2>/dev/null || { wait "$DEVNET_PID" || true; DEVNET_PID=""; return 1; }
-        sleep 0.1
-    done
-    fail "devnet did not start within 30 s"
-}
 
 for attempt in 1 2 3 4 5; do
     PORT=$((20000 + RANDOM % 20000))
