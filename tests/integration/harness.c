@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -161,7 +164,18 @@ long long h_get_int(const char *url, const char *field)
 
 int h_port(void)
 {
-    return 20000 + (int)((getpid() * 7919u + (unsigned)time(NULL)) % 25000u);
+    /* a port the kernel says is free now (tests run in parallel) */
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port ? port
+                : 20000 + (int)((getpid() * 7919u + (unsigned)time(NULL)) % 25000u);
 }
 
 void h_net_cleanup(h_net *net)
