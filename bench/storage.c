@@ -39,12 +39,12 @@
 
 #include "cairn/layout.h"
 #include "cairn/storage.h"
-#include "client/getseg.h"
-#include "client/putseg.h"
-#include "client/tag.h"
-#include "provider/provider.h"
-#include "sectors/storage/crypt.h"
-#include "sectors/storage/rs.h"
+#include "storage/client/getseg.h"
+#include "storage/client/putseg.h"
+#include "storage/client/tag.h"
+#include "storage/provider/provider.h"
+#include "storage/crypt.h"
+#include "storage/rs.h"
 
 #define BENCH_SECONDS 0.3 /* per stage; CAIRN_BENCH_SECONDS overrides */
 

@@ -9,7 +9,7 @@
 #include "cairn/http.h"
 #include "cairn/staking.h"
 #include "cli/staking_cli.h"
-#include "cli/storage_cli.h"
+#include "storage/cli/storage_cli.h"
 
 #define QUIET_TIMEOUT_MS 10000
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cli/devnet.h"
-#include "cli/storage_cli.h"
+#include "storage/cli/storage_cli.h"
 
 #define FUND_UNITS (1000ull * 1000000ull) /* tokens each provider gets */
 #define FUND_BELOW (500ull * 1000000ull)  /* ... when it holds less */

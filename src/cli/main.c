@@ -6,7 +6,7 @@
 #include "cairn/crypto.h"
 #include "cli/cli.h"
 #include "cli/econ_cli.h"
-#include "cli/storage_cli.h"
+#include "storage/cli/storage_cli.h"
 
 static const char usage[] =
     "usage: cairn [--node URL] [--json] <command> [options]\n"

@@ -1,4 +1,4 @@
-/* Unit tests of the provider's piece store (sectors/storage/piecestore*.c)
+/* Unit tests of the provider's piece store (storage/piecestore*.c)
  * on a real directory: round trips, root checks, corruption detection,
  * capacity refusal (also under concurrent puts), cleanup of temp files,
  * and a child process killed with SIGKILL in the middle of puts. */

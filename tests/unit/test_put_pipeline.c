@@ -25,10 +25,10 @@
 #include "cairn/conn.h"
 #include "cairn/piecestore.h"
 #include "cairn/storage_proto.h"
-#include "client/getseg.h"
-#include "client/putseg.h"
-#include "client/tag.h"
-#include "provider/provider.h"
+#include "storage/client/getseg.h"
+#include "storage/client/putseg.h"
+#include "storage/client/tag.h"
+#include "storage/provider/provider.h"
 
 #define K 4
 #define N 6

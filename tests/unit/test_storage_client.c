@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/meta.h"
-#include "client/tag.h"
+#include "storage/client/meta.h"
+#include "storage/client/tag.h"
 
 static void tags_round_trip(void **state)
 {

@@ -21,7 +21,7 @@
 #include "cairn/codec.h"
 #include "cairn/piecestore.h"
 #include "cairn/storage_proto.h"
-#include "provider/provider.h"
+#include "storage/provider/provider.h"
 
 /* A STORE (open) with a piece of n bytes; the piece is the caller's. */
 static cairn_sp_store sample_store(const uint8_t *piece, uint32_t n)

@@ -1,0 +1,92 @@
+/* Internal: the storage client behind `cairn put | get | ls | status | rm |
+ * repair` (docs/storage.md, "Using storage").
+ *
+ * A session holds the user's key (the account that pays, the identity
+ * providers see, and the source of the storage secret), the metadata store
+ * and the node it talks to. Every operation reports progress on `log` and,
+ * on failure, leaves the reason in `why`. */
+#ifndef CAIRN_CLIENT_H
+#define CAIRN_CLIENT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "cairn/layout.h"
+#include "storage/client/meta.h"
+#include "net/node_rpc.h"
+
+#define SCLIENT_WHY_MAX 512
+
+typedef struct sclient {
+    const char *node; /* node API base URL (borrowed) */
+    cmeta *meta;
+    cairn_keypair key;
+    uint8_t secret[CAIRN_SECRET_LEN];
+    FILE *log;    /* progress and warnings; NULL: quiet */
+    int progress; /* 1: draw a progress bar on log */
+    char why[SCLIENT_WHY_MAX];
+} sclient;
+
+/* What the chain says right now, for building deals. */
+typedef struct schain {
+    snode_ctx ctx; /* chain id, min fee, height */
+    uint64_t epoch;
+    uint64_t epoch_end; /* last block of the current epoch */
+    uint64_t collateral_bps, max_epochs, perm_cost_per_mib, perm_decline_bps;
+    uint64_t min_price_per_mib; /* the chain's floor for term deals (0: none) */
+} schain;
+
+/* Opens the metadata store in store_dir and derives the secret from kp.
+ * The caller closes the session with sclient_close. */
+cairn_err sclient_open(sclient *c, const char *node, const char *store_dir,
+                       const cairn_keypair *kp);
+void sclient_close(sclient *c);
+/* Sets c->why and returns e. */
+cairn_err sclient_fail(sclient *c, cairn_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Reads the chain's state for new deals. */
+cairn_err sclient_chain(sclient *c, schain *ch);
+/* Where provider pk is reached now: its endpoint registered on chain (a
+ * provider that moved sends SET_ENDPOINT), else `known` (what the client
+ * recorded at upload) when the node cannot say. */
+void sclient_endpoint(sclient *c, const cairn_pubkey *pk, const char *known,
+                      char out[CAIRN_ENDPOINT_MAX + 1]);
+/* The first epoch a deal opened now should start: the next one, or the
+ * one after when the current epoch is about to end. */
+uint64_t sclient_start_epoch(const schain *ch);
+
+typedef struct sclient_put_opts {
+    const char *path;      /* the file to put */
+    const char *name;      /* kept in the metadata (NULL: path's name) */
+    cairn_layout_params p; /* k, n, segment size */
+    uint64_t epochs;       /* term deals; ignored when permanent */
+    int permanent;
+    uint64_t max_price; /* most accepted per MiB and epoch (0: any) */
+} sclient_put_opts;
+
+/* Encodes the file, stores piece i of every segment with provider i (a
+ * spare provider takes over a piece its provider refuses), opens one deal
+ * per piece and records everything in the metadata store (*out). */
+cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out);
+/* Fetches any k good pieces of every segment (skipping providers that are
+ * down or send wrong bytes), decodes and writes out_path atomically. */
+cairn_err sclient_get(sclient *c, const char *id, const char *out_path);
+/* A report of file `id`: per segment, per piece its deal on chain and
+ * whether its provider answers; what was paid so far. *report is a new
+ * JSON object (docs/storage.md) the caller releases. */
+cairn_err sclient_status(sclient *c, const char *id, json_t **report);
+/* Ends every running deal of file `id` (DEAL_END) and forgets the file;
+ * *refund (may be NULL) gets the escrow returned. */
+cairn_err sclient_rm(sclient *c, const char *id, uint64_t *refund);
+/* Rebuilds the pieces of file `id` that are not alive (deal not active or
+ * provider unreachable) in segments with fewer than min_alive alive pieces
+ * (0: n), and places them with new providers (DEAL_REPLACE for a running
+ * deal, a new DEAL_OPEN otherwise). *fixed gets the pieces placed. */
+cairn_err sclient_repair(sclient *c, const char *id, uint32_t min_alive,
+                         size_t *fixed);
+/* Rebuilds the metadata of every file from this key's deals on chain
+ * (names are not on chain: recovered files are named by their id).
+ * *files gets the number of files found. */
+cairn_err sclient_recover(sclient *c, size_t *files);
+
+#endif

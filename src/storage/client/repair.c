@@ -1,0 +1,277 @@
+/* `cairn repair ID`: for each segment with fewer alive pieces than asked
+ * (alive: deal active and provider answering), fetch k good pieces,
+ * rebuild the others (the same bytes, so the same roots), and place each
+ * with a provider that holds no piece of that segment: DEAL_REPLACE moves
+ * a running deal (its escrow or endowment) to the new provider, a new
+ * DEAL_OPEN replaces a deal that has ended. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/amount.h"
+#include "storage/client/fetch.h"
+#include "storage/client/health.h"
+#include "storage/client/pick.h"
+#include "storage/provider/provider_terms.h"
+
+typedef struct repair_state {
+    sclient *c;
+    cmeta_file f;
+    cmeta_piece *pieces;
+    size_t npieces;
+    chealth *h;
+    schain ch;
+    cfetch fetch;
+    cairn_layout *l;
+    cjob *jobs;      /* one per piece to place */
+    uint8_t **bytes; /* each job's rebuilt piece */
+    cmeta_piece *placed;
+    size_t njobs;
+    cpeer *peers;
+    size_t npeers;
+} repair_state;
+
+/* The record of piece (seg, idx), or NULL. */
+static size_t find_piece(const repair_state *r, uint32_t seg, uint32_t idx)
+{
+    for (size_t i = 0; i < r->npieces; i++)
+        if (r->pieces[i].seg == seg && r->pieces[i].idx == idx)
+            return i;
+    return SIZE_MAX;
+}
+
+/* Makes a job that moves (REPLACE) a running deal to link/info. */
+static cairn_err replace_job(repair_state *r, cjob *j, const chealth *h,
+                             clink *link, const cairn_sp_info *info)
+{
+    const cdeal *d = &h->deal;
+    uint64_t total,
+        from = d->start > r->ch.epoch + 1 ? d->start : r->ch.epoch + 1;
+    cairn_err e = d->permanent ? CAIRN_OK
+                               : cairn_mul(&total, d->price,
+                                           d->end > from ? d->end - from : 0);
+    memset(j, 0, sizeof *j);
+    j->link = link;
+    j->m.what = CAIRN_SP_REPLACE;
+    j->m.deal_id = d->id;
+    j->m.root = d->root;
+    j->m.size = d->size;
+    if (d->permanent)
+        total = d->escrow;
+    return e ? e
+             : sterms_collateral(&j->m.collateral, total, r->ch.collateral_bps);
+}
+
+/* 1 if the piece's deal can be moved: it runs past the next epoch. */
+static int movable(const repair_state *r, const chealth *h)
+{
+    const cdeal *d = &h->deal;
+    if (!h->has_deal || !strcmp(d->state, "ended"))
+        return 0;
+    uint64_t from = d->start > r->ch.epoch + 1 ? d->start : r->ch.epoch + 1;
+    return d->permanent || d->end > from;
+}
+
+/* Tries the peers not busy with this segment until one stores and signs
+ * job j; that peer is busy from then on. */
+static void place(repair_state *r, cjob *j, size_t at, uint32_t seg,
+                  uint32_t idx, const cairn_hash *root, uint64_t size,
+                  uint8_t *bytes, uint8_t *busy)
+{
+    for (size_t k = 0; k < r->npeers && j->state != CJOB_SIGNED; k++) {
+        cpeer *p = &r->peers[k];
+        if (busy[k])
+            continue;
+        cairn_err e =
+            at != SIZE_MAX && movable(r, &r->h[at])
+                ? replace_job(r, j, &r->h[at], &p->link, &p->info)
+                : cjob_open(j, &p->link, &p->info, &r->ch, &r->f, seg, idx,
+                            root, size, 0, sclient_start_epoch(&r->ch));
+        busy[k] = 1; /* tried: never twice for one segment */
+        if (e)
+            continue;
+        j->m.piece = bytes;
+        j->m.piece_len = (uint32_t)size;
+        cjob_store(j);
+        j->m.piece = NULL;
+        j->m.piece_len = 0;
+        if (j->state != CJOB_SIGNED && r->c->log)
+            fprintf(r->c->log, "cairn: %s; trying another provider\n", j->why);
+    }
+    if (j->state != CJOB_SIGNED)
+        j->state = CJOB_FAILED;
+}
+
+/* Marks busy the peers that hold (or held) a piece of segment seg. */
+static void mark_busy(const repair_state *r, uint32_t seg, uint8_t *busy)
+{
+    memset(busy, 0, r->npeers);
+    for (size_t i = 0; i < r->npieces; i++)
+        for (size_t k = 0; r->pieces[i].seg == seg && k < r->npeers; k++)
+            if (!memcmp(r->peers[k].link.provider.b, r->pieces[i].provider.b,
+                        32))
+                busy[k] = 1;
+}
+
+/* Rebuilds piece idx from in[] and checks it against its recorded root
+ * (or computes the root of a piece never recorded). *bytes is new. */
+static cairn_err rebuild(repair_state *r, uint32_t seg, uint32_t idx, size_t at,
+                         const cairn_piece_in *in, size_t got, uint64_t size,
+                         uint8_t **bytes, cairn_hash *root)
+{
+    uint8_t *b = malloc(size);
+    cairn_err e =
+        b ? cairn_layout_repair(r->l, seg, in, got, idx, b) : CAIRN_ERR_NOMEM;
+    if (!e && at != SIZE_MAX) {
+        *root = r->pieces[at].root;
+        if (r->pieces[at].size != size || cairn_piece_check(root, size, b))
+            e = CAIRN_ERR_BAD_PROOF;
+    } else if (!e) {
+        e = cairn_piece_root(root, b, size);
+    }
+    if (e) {
+        free(b);
+        return sclient_fail(r->c, e, "cannot rebuild segment %u piece %u: %s",
+                            seg, idx, cairn_strerror(e));
+    }
+    *bytes = b;
+    return CAIRN_OK;
+}
+
+/* Records where job j put piece (seg, idx). */
+static void note_placed(repair_state *r, const cjob *j, uint32_t seg,
+                        uint32_t idx, const cairn_hash *root, uint64_t size)
+{
+    cmeta_piece *p = &r->placed[r->njobs];
+    memset(p, 0, sizeof *p);
+    p->seg = seg;
+    p->idx = idx;
+    p->provider = j->link->provider;
+    p->root = *root;
+    p->size = size;
+    snprintf(p->endpoint, sizeof p->endpoint, "%s", j->link->endpoint);
+    r->njobs++;
+}
+
+/* Alive pieces of segment seg. */
+static uint32_t alive_in(const repair_state *r, uint32_t seg)
+{
+    uint32_t a = 0;
+    for (size_t i = 0; i < r->npieces; i++)
+        a += r->pieces[i].seg == seg && r->h[i].alive;
+    return a;
+}
+
+static cairn_err repair_segment(repair_state *r, uint32_t seg,
+                                uint32_t min_alive)
+{
+    cairn_piece_in in[CAIRN_RS_MAX_N];
+    cairn_segment_sizes sz;
+    size_t got;
+    uint8_t busy[CPICK_MAX];
+    if (alive_in(r, seg) >= min_alive)
+        return CAIRN_OK;
+    cairn_err e = cairn_layout_sizes(&r->f.fi, seg, &sz);
+    if (!e)
+        e = cfetch_segment(&r->fetch, seg, r->f.fi.p.k, NULL, in, &got);
+    if (e)
+        return e;
+    mark_busy(r, seg, busy);
+    for (uint32_t idx = 0; !e && idx < r->f.fi.p.n; idx++) {
+        size_t at = find_piece(r, seg, idx);
+        uint8_t *bytes = NULL;
+        cairn_hash root;
+        if (at != SIZE_MAX && r->h[at].alive)
+            continue;
+        if ((e = rebuild(r, seg, idx, at, in, got, sz.piece, &bytes, &root)))
+            break;
+        cjob *j = &r->jobs[r->njobs];
+        place(r, j, at, seg, idx, &root, sz.piece, bytes, busy);
+        free(bytes);
+        if (j->state == CJOB_SIGNED)
+            note_placed(r, j, seg, idx, &root, sz.piece);
+        else if (r->c->log)
+            fprintf(r->c->log,
+                    "cairn: segment %u piece %u: no provider took it\n", seg,
+                    idx);
+    }
+    cfetch_release(in, got);
+    return e;
+}
+
+static void repair_free(repair_state *r)
+{
+    cfetch_free(&r->fetch);
+    cairn_layout_free(r->l);
+    cpick_free(r->peers, r->npeers);
+    free(r->jobs);
+    free(r->placed);
+    free(r->h);
+    free(r->pieces);
+}
+
+/* Loads the file, its pieces' standing, the chain and the providers. */
+static cairn_err repair_setup(repair_state *r, const char *id)
+{
+    sclient *c = r->c;
+    cairn_err e = cfile_load(c, id, &r->f, &r->pieces, &r->npieces);
+    if (!e)
+        e = chealth_read(c, r->pieces, r->npieces, &r->h);
+    if (!e)
+        e = sclient_chain(c, &r->ch);
+    if (!e)
+        e = cfetch_init(&r->fetch, c, r->pieces, r->npieces);
+    if (e)
+        return e;
+    size_t total = cairn_layout_segments(&r->f.fi) * r->f.fi.p.n;
+    r->jobs = calloc(total, sizeof *r->jobs);
+    r->placed = calloc(total, sizeof *r->placed);
+    if (!r->jobs || !r->placed)
+        return sclient_fail(c, CAIRN_ERR_NOMEM, "out of memory");
+    if ((e = cairn_layout_new(&r->l, &r->f.fi, c->secret)))
+        return sclient_fail(c, e, "cannot set up the decoder: %s",
+                            cairn_strerror(e));
+    return cpick(c, &r->ch, 0, 0, NULL, 0, &r->peers, &r->npeers);
+}
+
+/* Puts the signed jobs on chain and records where each piece went. */
+static cairn_err repair_commit(repair_state *r, size_t *fixed)
+{
+    size_t ok = 0;
+    uint64_t last = 0;
+    cairn_err e = r->njobs ? cjobs_submit(r->c, r->jobs, r->njobs) : CAIRN_OK;
+    if (e == CAIRN_ERR_HTTP)
+        return e;
+    for (size_t i = 0; i < r->njobs; i++) {
+        if (r->jobs[i].state != CJOB_OPEN)
+            continue;
+        r->placed[i].deal = r->jobs[i].deal;
+        last = r->jobs[i].deal > last ? r->jobs[i].deal : last;
+        r->placed[ok++] = r->placed[i];
+    }
+    cairn_err w = cmeta_put_pieces(r->c->meta, r->f.id, r->placed, ok);
+    if (!w && last)
+        w = cmeta_set_last_deal(r->c->meta, last);
+    if (w)
+        return sclient_fail(r->c, w, "cannot update the client's store: %s",
+                            cairn_strerror(w));
+    *fixed = ok;
+    return ok == r->njobs ? CAIRN_OK : e;
+}
+
+cairn_err sclient_repair(sclient *c, const char *id, uint32_t min_alive,
+                         size_t *fixed)
+{
+    repair_state r = {.c = c};
+    *fixed = 0;
+    cairn_err e = repair_setup(&r, id);
+    if (!min_alive || min_alive > r.f.fi.p.n)
+        min_alive = r.f.fi.p.n;
+    uint64_t segs = e ? 0 : cairn_layout_segments(&r.f.fi);
+    for (uint64_t s = 0; !e && s < segs; s++)
+        e = repair_segment(&r, (uint32_t)s, min_alive);
+    if (!e)
+        e = repair_commit(&r, fixed);
+    repair_free(&r);
+    return e;
+}

@@ -1,0 +1,196 @@
+/* The provider daemon's answers to client requests (cairn/storage_proto.h):
+ * ASK (its price and free space), STORE (check the terms against its ask
+ * and the chain's rules, store the piece durably, sign), FETCH (a piece,
+ * checked against its checksum first). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cairn/amount.h"
+#include "cairn/storage_proto.h"
+#include "storage/provider/provider_internal.h"
+#include "storage/provider/provider_terms.h"
+
+/* Turns the reply into ERROR(e, message). */
+static void fail(sprov_reply *r, cairn_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail(sprov_reply *r, cairn_err e, const char *fmt, ...)
+{
+    char msg[CAIRN_SP_ERRMSG_MAX + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cairn_buf_reset(&r->body);
+    r->type = CAIRN_SP_ERROR;
+    cairn_sp_error_encode(&r->body, e, msg);
+}
+
+void sprov_get_view(sprov *p, sprov_view *v)
+{
+    pthread_mutex_lock(&p->lock);
+    *v = p->view;
+    pthread_mutex_unlock(&p->lock);
+}
+
+void sprov_note_signed(sprov *p, const cairn_hash *root)
+{
+    pthread_mutex_lock(&p->lock);
+    p->recent[p->recent_next].root = *root;
+    p->recent[p->recent_next].at = (uint64_t)time(NULL);
+    p->recent_next = (p->recent_next + 1) % SPROV_RECENT;
+    pthread_mutex_unlock(&p->lock);
+}
+
+uint64_t sprov_signed_at(sprov *p, const cairn_hash *root)
+{
+    uint64_t at = 0;
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < SPROV_RECENT; i++)
+        if (p->recent[i].at > at &&
+            memcmp(p->recent[i].root.b, root->b, 32) == 0)
+            at = p->recent[i].at;
+    pthread_mutex_unlock(&p->lock);
+    return at;
+}
+
+static void handle_ask(sprov *p, sprov_reply *r)
+{
+    uint64_t used, cap;
+    sprov_view v;
+    sprov_get_view(p, &v);
+    if (!v.ok) { /* its collateral rule would read as 0: do not advertise */
+        fail(r, CAIRN_ERR_NOT_READY, "has not read the chain's rules yet");
+        return;
+    }
+    cairn_piecestore_usage(p->ps, &used, &cap);
+    uint64_t free_bytes = used < cap ? cap - used : 0;
+    uint64_t room = free_bytes > CAIRN_PIECESTORE_HEADER
+                        ? free_bytes - CAIRN_PIECESTORE_HEADER
+                        : 0;
+    cairn_sp_info info = {
+        .price = p->cfg.price,
+        .free = free_bytes,
+        .max_piece = room < CAIRN_PIECE_MAX ? room : CAIRN_PIECE_MAX,
+        .collateral_bps = (uint32_t)sprov_collateral_bps(p, &v),
+    };
+    r->type = CAIRN_SP_INFO;
+    cairn_sp_info_encode(&r->body, &info);
+}
+
+/* Stores the request's bytes, or checks that they are already here. */
+static cairn_err keep_piece(sprov *p, const cairn_sp_store *m, sprov_reply *r)
+{
+    cairn_piece_stat st;
+    cairn_err e;
+    if (m->piece_len == 0) {
+        e = cairn_piecestore_stat(p->ps, &m->root, &st);
+        if (e == CAIRN_ERR_NOT_FOUND)
+            fail(r, e,
+                 "this provider does not hold that piece; send its bytes");
+        else if (e)
+            fail(r, e,
+                 "this provider's copy of that piece is unreadable; send its "
+                 "bytes");
+        return e;
+    }
+    e = cairn_piecestore_put(p->ps, &m->root, m->piece, m->piece_len);
+    if (e == CAIRN_ERR_BAD_PROOF)
+        fail(r, e, "the piece's bytes do not hash to the root in the terms");
+    else if (e == CAIRN_ERR_NO_SPACE)
+        fail(r, e, "this provider's store is full");
+    else if (e) {
+        sprov_log(p, "cannot store a piece: %s", cairn_strerror(e));
+        fail(r, e, "the provider could not store the piece: %s",
+             cairn_strerror(e));
+    }
+    return e;
+}
+
+static void short_hex(char out[17], const cairn_hash *h)
+{
+    cairn_hex_encode(out, h->b, 8);
+}
+
+static void handle_store(sprov *p, const cairn_pubkey *client,
+                         const uint8_t *req, size_t n, sprov_reply *r)
+{
+    cairn_sp_store m;
+    cairn_replace_ctx rc;
+    cairn_sig sig;
+    sprov_view v;
+    char why[CAIRN_SP_ERRMSG_MAX + 1] = "", root[17];
+    if (cairn_sp_store_decode(&m, req, n)) {
+        fail(r, CAIRN_ERR_BAD_MSG, "malformed STORE request");
+        return;
+    }
+    sprov_get_view(p, &v);
+    cairn_err e =
+        m.what == CAIRN_SP_OPEN
+            ? sprov_check_open(p, &v, &m, why, sizeof why)
+            : sprov_check_replace(p, &v, client, &m, &rc, why, sizeof why);
+    if (e) {
+        fail(r, e, "%s", why);
+        return;
+    }
+    if (keep_piece(p, &m, r))
+        return;
+    e = m.what == CAIRN_SP_OPEN
+            ? sprov_sign_open(p, &v, client, &m, &sig)
+            : sprov_sign_replace(p, &v, client, &m, &rc, &sig);
+    if (e) {
+        fail(r, e, "cannot sign: %s", cairn_strerror(e));
+        return;
+    }
+    sprov_note_signed(p, &m.root);
+    short_hex(root, &m.root);
+    sprov_log(p, "%s piece %s (%llu bytes) for a %s deal",
+              m.piece_len ? "stored" : "re-signed", root,
+              (unsigned long long)m.size,
+              m.what == CAIRN_SP_OPEN ? "new" : "moved");
+    r->type = CAIRN_SP_SIGNED;
+    cairn_sp_signed_encode(&r->body, &sig);
+}
+
+static void handle_fetch(sprov *p, const uint8_t *req, size_t n, sprov_reply *r)
+{
+    cairn_hash h;
+    uint8_t *bytes;
+    size_t size;
+    char root[17];
+    if (cairn_sp_fetch_decode(&h, req, n)) {
+        fail(r, CAIRN_ERR_BAD_MSG, "malformed FETCH request");
+        return;
+    }
+    cairn_err e = cairn_piecestore_get(p->ps, &h, &bytes, &size);
+    if (e == CAIRN_ERR_NOT_FOUND) {
+        fail(r, e, "this provider does not hold that piece");
+        return;
+    }
+    if (e) {
+        short_hex(root, &h);
+        sprov_log(p, "piece %s not served: %s", root, cairn_strerror(e));
+        fail(r, e,
+             "this provider's copy of that piece is damaged; fetch it "
+             "elsewhere");
+        return;
+    }
+    r->type = CAIRN_SP_PIECE;
+    cairn_sp_piece_encode(&r->body, bytes, (uint32_t)size);
+    free(bytes);
+}
+
+void sprov_handle(sprov *p, const cairn_pubkey *client, uint8_t type,
+                  const uint8_t *req, size_t n, sprov_reply *r)
+{
+    if (type == CAIRN_SP_ASK && cairn_sp_ask_decode(req, n) == CAIRN_OK)
+        handle_ask(p, r);
+    else if (type == CAIRN_SP_STORE)
+        handle_store(p, client, req, n, r);
+    else if (type == CAIRN_SP_FETCH)
+        handle_fetch(p, req, n, r);
+    else
+        fail(r, CAIRN_ERR_BAD_MSG, "unknown request type 0x%02x", type);
+}
