@@ -40,6 +40,7 @@
 #define CAIRN_ECON_H_INTERNAL
 
 #include "cairn/econ_math.h"
+#include "cairn/staking.h"
 #include "ledger/kinds.h"
 
 enum {
@@ -54,7 +55,6 @@ enum {
     STATE_EPOCH = 0x40,
 };
 
-#define ECON_SECTORS 4 /* storage, compute, wireless, sensor */
 
 /* Called by the ledger at the end of every block, inside the block's write
  * transaction, with the block's total transaction fees and transfer volume.
@@ -86,7 +86,7 @@ cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake);
  * fee-split parameters. Counts toward the epoch's fees. */
 cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provider);
 
-/* Parameters: econ_param_get / econ_param_set / econ_param_by_name. */
+/* Parameters: econ_param_get / econ_param_set (econ_param_find_name in econ/sector.h). */
 #include "econ/params.h"
 
 #endif

@@ -28,24 +28,6 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
-static const char *const sector_names[CAIRN_SECTOR_COUNT] = {
-    "storage", "compute", "wireless", "sensor"};
-
-const char *cairn_sector_name(unsigned sector)
-{
-    return sector < CAIRN_SECTOR_COUNT ? sector_names[sector] : "unknown";
-}
-
-cairn_err cairn_sector_parse(const char *name, uint8_t *sector)
-{
-    for (unsigned i = 0; name && i < CAIRN_SECTOR_COUNT; i++)
-        if (strcmp(name, sector_names[i]) == 0) {
-            *sector = (uint8_t)i;
-            return CAIRN_OK;
-        }
-    return CAIRN_ERR_BAD_SECTOR;
-}
-
 static cairn_err read_begin(cairn_chain *c, MDB_txn **txn)
 {
     return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB
@@ -163,7 +145,7 @@ static int prov_visit(prov_walk *w, const MDB_val *k, cairn_pubkey *next,
     memcpy(pk.b, (const uint8_t *)k->mv_data + 1, 32);
     if ((*e = econ_provider_read(w->txn, w->s, &pk, &p)))
         return 1;
-    int match = w->sector >= CAIRN_SECTOR_COUNT || p.sector == w->sector;
+    int match = w->sector >= CAIRN_SECTOR_SLOTS || p.sector == w->sector;
     if (match && w->n == w->max)
         return w->more = 1;
     if (w->seen == CAIRN_PROVIDERS_SCAN)

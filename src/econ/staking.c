@@ -10,7 +10,7 @@
 #include "core/bytes.h"
 #include "econ/stats.h"
 #include "ledger/chain_internal.h"
-#include "sectors/storage/storage.h"
+#include "econ/sector.h"
 
 econ_hook_fn econ_test_hook;
 void *econ_test_hook_arg;
@@ -506,15 +506,19 @@ cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
                                   size_t max, size_t *n)
 {
     MDB_txn *txn;
+    const econ_param_def *defs[512];
+    size_t all = econ_param_list(econ_chain_registry(c), defs, 512);
     cairn_err e = read_begin(c, &txn);
-    *n = ECON_PARAM_COUNT;
+    *n = all;
     if (e)
         return e;
-    for (unsigned i = 0; !e && i < ECON_PARAM_COUNT && i < max; i++) {
-        const econ_param_def *d = econ_param_def_of(i);
+    for (size_t i = 0; !e && i < all && i < max && i < 512; i++) {
+        const econ_param_def *d = defs[i];
         out[i] = (cairn_econ_param){d->id, d->name, d->doc, 0, d->def,
                                     d->min, d->max, d->amount};
-        e = econ_param_read(txn, &c->s, i, &out[i].value);
+        e = econ_param_read(txn, &c->s, d->id, &out[i].value);
+        if (e == CAIRN_ERR_NOT_FOUND) /* a sector's, never written */
+            out[i].value = d->def, e = CAIRN_OK;
     }
     mdb_txn_abort(txn);
     return e;
@@ -522,9 +526,23 @@ cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
 
 /* ---- audit ---- */
 
+/* What a sector's record holds in escrow (0 for tags no sector owns). */
+static uint64_t sector_held(const econ_registry *reg, const MDB_val *k,
+                            const MDB_val *v)
+{
+    uint8_t tag = ((const uint8_t *)k->mv_data)[0];
+    for (size_t i = 0; i < reg->n; i++) {
+        const econ_sector *s = reg->sectors[i];
+        if (tag >= s->tag_first && tag <= s->tag_last)
+            return s->held ? s->held(k->mv_data, k->mv_size, v->mv_data, v->mv_size)
+                           : 0;
+    }
+    return 0;
+}
+
 /* Adds one state entry to the audit sums by its tag. */
-static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
-                             const MDB_val *v)
+static cairn_err audit_entry(const econ_registry *reg, cairn_econ_audit *a,
+                             const MDB_val *k, const MDB_val *v)
 {
     const uint8_t *kp = k->mv_data, *vp = v->mv_data;
     econ_provider p;
@@ -548,8 +566,9 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
     case STATE_PROPOSAL: /* a pending proposal's deposit is held, not spent */
         ov = cairn_add(&a->pools, a->pools, gov_deposit_held(vp, v->mv_size));
         break;
-    case STATE_DEAL: /* a deal's escrow and collateral are held, not spent */
-        ov = cairn_add(&a->escrow, a->escrow, storage_deal_held(vp, v->mv_size));
+    default: /* a sector's records: what they hold in escrow */
+        if (kp[0] >= ECON_SECTOR_TAG_MIN)
+            ov = cairn_add(&a->escrow, a->escrow, sector_held(reg, k, v));
         break;
     case STATE_UNBOND:
         a->unbond_entries++;
@@ -560,7 +579,8 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
 }
 
 /* Sums the whole state in key order. */
-static cairn_err audit_scan(MDB_txn *txn, const store *s, cairn_econ_audit *a)
+static cairn_err audit_scan(MDB_txn *txn, const store *s,
+                            const econ_registry *reg, cairn_econ_audit *a)
 {
     MDB_cursor *cur;
     MDB_val k, v;
@@ -570,19 +590,20 @@ static cairn_err audit_scan(MDB_txn *txn, const store *s, cairn_econ_audit *a)
     int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
         if (k.mv_size)
-            e = audit_entry(a, &k, &v);
+            e = audit_entry(reg, a, &k, &v);
     mdb_cursor_close(cur);
     return e;
 }
 
 /* Audits the state visible to txn (committed or in a block). */
-cairn_err econ_audit_txn(MDB_txn *txn, const store *s, cairn_econ_audit *a)
+cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
+                         const econ_registry *reg, cairn_econ_audit *a)
 {
     cairn_totals t;
     econ_global g;
     memset(a, 0, sizeof *a);
     cairn_err e = totals_get(txn, s, &t);
-    if (e || (e = econ_global_get(txn, s, &g)) || (e = audit_scan(txn, s, a)))
+    if (e || (e = econ_global_get(txn, s, &g)) || (e = audit_scan(txn, s, reg, a)))
         return e;
     a->supply = t.supply;
     a->treasury = t.treasury;
@@ -604,7 +625,7 @@ cairn_err cairn_chain_econ_audit(cairn_chain *c, cairn_econ_audit *out)
     cairn_err e = read_begin(c, &txn);
     if (e)
         return e;
-    e = econ_audit_txn(txn, &c->s, out);
+    e = econ_audit_txn(txn, &c->s, econ_chain_registry(c), out);
     mdb_txn_abort(txn);
     return e;
 }

@@ -103,7 +103,9 @@ cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
 cairn_err econ_release_unbonding(exec_ctx *x, econ_global *g);
 
 /* Sums the books over the state visible to txn (see cairn_econ_audit). */
-cairn_err econ_audit_txn(MDB_txn *txn, const store *s, cairn_econ_audit *a);
+typedef struct econ_registry econ_registry;
+cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
+                         const econ_registry *reg, cairn_econ_audit *a);
 
 /* Test hook run at the start of every econ_end_block (NULL in production):
  * tests use it to report work and slash inside a block. */

@@ -87,9 +87,6 @@ cairn_err storage_finish(exec_ctx *x, cairn_deal_info *d, uint8_t reason,
 
 /* ---- end of epoch (storage_epoch.c) ---- */
 
-/* Called by econ_end_block at the start of every block: at an epoch's last
- * block, runs storage_end_epoch for it. */
-cairn_err storage_end_block(exec_ctx *x);
 /* Pays proven deals, faults unproven ones, completes deals at their end,
  * in deal id order, for epoch `epoch` (x->height is its last block). */
 cairn_err storage_end_epoch(exec_ctx *x, uint64_t epoch);
