@@ -11,7 +11,7 @@
 #include "econ/gov.h"
 #include "econ/sector.h"
 #include "econ/staking.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 #define GOV_VERSION 1
 
@@ -529,9 +529,9 @@ cairn_err cairn_chain_gov_proposal(cairn_chain *c, uint64_t id, cairn_gov_info *
 {
     MDB_txn *txn;
     gov_rec r;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = rec_read(txn, &c->s, id, &r);
+    cairn_err e = rec_read(txn, chain_store(c), id, &r);
     if (!e)
         rec_info(econ_chain_registry(c), out, id, &r);
     mdb_txn_abort(txn);
@@ -570,9 +570,9 @@ cairn_err cairn_chain_gov_proposals(cairn_chain *c, uint64_t after_id,
                                     cairn_gov_info *out, size_t max, size_t *n)
 {
     MDB_txn *txn;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = list_txn(txn, &c->s, econ_chain_registry(c), after_id, out, max, n);
+    cairn_err e = list_txn(txn, chain_store(c), econ_chain_registry(c), after_id, out, max, n);
     mdb_txn_abort(txn);
     return e;
 }
@@ -585,9 +585,9 @@ cairn_err cairn_chain_gov_vote(cairn_chain *c, uint64_t id,
     MDB_val v;
     uint8_t k[40];
     vote_key(k, id, voter);
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = state_get(txn, &c->s, STATE_VOTE, k, 40, &v);
+    cairn_err e = state_get(txn, chain_store(c), STATE_VOTE, k, 40, &v);
     if (!e && v.mv_size != 9)
         e = CAIRN_ERR_DB;
     if (!e) {

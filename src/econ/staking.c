@@ -9,7 +9,7 @@
 #include "cairn/amount.h"
 #include "core/bytes.h"
 #include "econ/stats.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 #include "econ/sector.h"
 
 econ_hook_fn econ_test_hook;
@@ -447,23 +447,17 @@ cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake)
 /* ---- public queries ---- */
 
 /* Opens a read txn on the chain's store. */
-static cairn_err read_begin(cairn_chain *c, MDB_txn **txn)
-{
-    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB
-                                                            : CAIRN_OK;
-}
-
 cairn_err cairn_chain_provider(cairn_chain *c, const cairn_pubkey *pk,
                                cairn_provider_info *out)
 {
     MDB_txn *txn;
     econ_provider p;
     econ_global g;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    if (!(e = econ_provider_read(txn, &c->s, pk, &p)) &&
-        !(e = econ_global_get(txn, &c->s, &g))) {
+    if (!(e = econ_provider_read(txn, chain_store(c), pk, &p)) &&
+        !(e = econ_global_get(txn, chain_store(c), &g))) {
         memset(out, 0, sizeof *out);
         out->sector = p.sector;
         out->active = p.flags & PROV_ACTIVE;
@@ -489,11 +483,11 @@ cairn_err cairn_chain_delegation(cairn_chain *c, const cairn_pubkey *delegator,
     MDB_txn *txn;
     econ_provider p;
     econ_deleg d;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    if (!(e = econ_provider_read(txn, &c->s, provider, &p)) &&
-        !(e = econ_deleg_read(txn, &c->s, delegator, provider, &d))) {
+    if (!(e = econ_provider_read(txn, chain_store(c), provider, &p)) &&
+        !(e = econ_deleg_read(txn, chain_store(c), delegator, provider, &d))) {
         out->shares = d.shares;
         out->stake = econ_shares_value(&p, d.shares);
         out->pending = econ_deleg_owed(&p, &d);
@@ -508,7 +502,7 @@ cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
     MDB_txn *txn;
     const econ_param_def *defs[512];
     size_t all = econ_param_list(econ_chain_registry(c), defs, 512);
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     *n = all;
     if (e)
         return e;
@@ -516,7 +510,7 @@ cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
         const econ_param_def *d = defs[i];
         out[i] = (cairn_econ_param){d->id, d->name, d->doc, 0, d->def,
                                     d->min, d->max, d->amount};
-        e = econ_param_read(txn, &c->s, d->id, &out[i].value);
+        e = econ_param_read(txn, chain_store(c), d->id, &out[i].value);
         if (e == CAIRN_ERR_NOT_FOUND) /* a sector's, never written */
             out[i].value = d->def, e = CAIRN_OK;
     }
@@ -622,10 +616,10 @@ cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
 cairn_err cairn_chain_econ_audit(cairn_chain *c, cairn_econ_audit *out)
 {
     MDB_txn *txn;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    e = econ_audit_txn(txn, &c->s, econ_chain_registry(c), out);
+    e = econ_audit_txn(txn, chain_store(c), econ_chain_registry(c), out);
     mdb_txn_abort(txn);
     return e;
 }

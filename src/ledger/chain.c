@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 static cairn_err write_genesis_state(cairn_chain *c, wctx *w,
                                      const cairn_genesis *g)
@@ -277,4 +278,21 @@ void cairn_chain_prove_account(cairn_chain *c, const cairn_pubkey *pk,
     cairn_hash key;
     cairn_account_key(&key, pk);
     cairn_smt_prove(c->smt, &key, pf);
+}
+
+const store *chain_store(const cairn_chain *c) { return &c->s; }
+
+cairn_err chain_read_begin(const cairn_chain *c, MDB_txn **txn)
+{
+    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB : CAIRN_OK;
+}
+
+cairn_err chain_view_run(cairn_chain *c, chain_view_fn fn, void *arg)
+{
+    chain_view v = {NULL, &c->s, &c->p, c->rules};
+    if (chain_read_begin(c, &v.txn))
+        return CAIRN_ERR_DB;
+    cairn_err e = fn(&v, arg);
+    mdb_txn_abort(v.txn);
+    return e;
 }

@@ -17,7 +17,7 @@
 #include "cairn/staking.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 #define NACC 30
 #define TOK 1000000ull
@@ -506,8 +506,8 @@ static void worked_example(void **st)
     /* epoch stats record of epoch 0 */
     econ_epoch_stats es;
     MDB_txn *txn;
-    assert_int_equal(mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn), 0);
-    assert_int_equal(econ_stats_get(txn, &c->s, 0, &es), CAIRN_OK);
+    assert_int_equal(chain_read_begin(c, &txn), CAIRN_OK);
+    assert_int_equal(econ_stats_get(txn, chain_store(c), 0, &es), CAIRN_OK);
     mdb_txn_abort(txn);
     assert_int_equal(es.end_height, 4);
     assert_int_equal(es.emitted, 1000 * TOK);
