@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sectors/storage/sector.h"
+#include "storage/plugin.h"
 
 /* A sector that is planned but not built: no kinds, no hooks. */
 #define RESERVED(sid, sname, tag, kind)                                     \
@@ -23,25 +24,53 @@ static const econ_sector compute = RESERVED(1, "compute", 0x60, 0x50);
 static const econ_sector wireless = RESERVED(2, "wireless", 0x70, 0x60);
 static const econ_sector sensor = RESERVED(3, "sensor", 0x80, 0x70);
 
-static const econ_sector *const sectors[] = {
-    &cairn_storage_sector,
-    &compute,
-    &wireless,
-    &sensor,
+/* The sectors, one line each, in id order. */
+static const cairn_sector_plugin *const plugins[] = {
+    &cairn_storage_plugin,
+    &(const cairn_sector_plugin){.rules = &compute},
+    &(const cairn_sector_plugin){.rules = &wireless},
+    &(const cairn_sector_plugin){.rules = &sensor},
 };
 
-static const econ_registry registry = {sectors, sizeof sectors / sizeof sectors[0]};
+#define NPLUGINS (sizeof plugins / sizeof plugins[0])
+
+static const econ_sector *rules_of[NPLUGINS];
+static econ_registry registry;
 static cairn_rules rules;
-static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-const econ_registry *cairn_registry(void) { return &registry; }
+static void build(void)
+{
+    for (size_t i = 0; i < NPLUGINS; i++)
+        rules_of[i] = plugins[i]->rules;
+    registry = (econ_registry){rules_of, NPLUGINS};
+    econ_rules_init(&rules, &registry);
+}
 
-static void rules_build(void) { econ_rules_init(&rules, &registry); }
+const econ_registry *cairn_registry(void)
+{
+    pthread_once(&once, build);
+    return &registry;
+}
 
 const cairn_rules *cairn_registry_rules(void)
 {
-    pthread_once(&rules_once, rules_build);
+    pthread_once(&once, build);
     return &rules;
+}
+
+const cairn_sector_plugin *const *cairn_plugins(size_t *n)
+{
+    *n = NPLUGINS;
+    return plugins;
+}
+
+const cairn_sector_plugin *cairn_plugin(const char *name)
+{
+    for (size_t i = 0; name && i < NPLUGINS; i++)
+        if (strcmp(plugins[i]->rules->name, name) == 0)
+            return plugins[i];
+    return NULL;
 }
 
 cairn_err cairn_chain_create(const char *dir, const cairn_genesis *g)
@@ -63,18 +92,18 @@ cairn_err cairn_chain_replay(const char *dir, const char *tmpdir,
 
 cairn_err cairn_econ_check(const char *economy_json, char *msg, size_t len)
 {
-    return econ_params_check(&registry, economy_json, msg, len);
+    return econ_params_check(cairn_registry(), economy_json, msg, len);
 }
 
 const char *cairn_sector_name(unsigned sector)
 {
-    const econ_sector *s = econ_sector_by_id(&registry, sector);
+    const econ_sector *s = econ_sector_by_id(cairn_registry(), sector);
     return s ? s->name : "unknown";
 }
 
 cairn_err cairn_sector_parse(const char *name, uint8_t *sector)
 {
-    const econ_sector *s = econ_sector_by_name(&registry, name);
+    const econ_sector *s = econ_sector_by_name(cairn_registry(), name);
     if (!s)
         return CAIRN_ERR_BAD_SECTOR;
     *sector = s->id;
