@@ -75,6 +75,11 @@ cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
  * repeated faults jail the provider. */
 cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
                      const char *reason);
+/* Disposes of `amount` slashed tokens that the caller already took from
+ * where they were held (a stake, a sector's collateral) by the one slash
+ * rule: to the treasury when slash_to_treasury is 1, else burned (counted
+ * in the epoch's burn). */
+cairn_err econ_dispose_slashed(exec_ctx *x, uint64_t amount);
 /* Bonded stake an address controls (own provider stake + delegations);
  * voting weight for governance. */
 cairn_err econ_bonded_of(exec_ctx *x, const cairn_pubkey *who, uint64_t *stake);

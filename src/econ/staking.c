@@ -362,6 +362,15 @@ static cairn_err dispose_slashed(exec_ctx *x, econ_global *g, uint64_t amount)
     return totals_put(x->w, x->s, &t);
 }
 
+cairn_err econ_dispose_slashed(exec_ctx *x, uint64_t amount)
+{
+    econ_global g;
+    cairn_err e = econ_global_get(x->w->txn, x->s, &g);
+    if (e || (e = dispose_slashed(x, &g, amount)))
+        return e;
+    return econ_global_put(x, &g);
+}
+
 /* Counts a fault; jails at jail_after_faults for the rest of this epoch
  * plus jail_epochs more. */
 static cairn_err count_fault(exec_ctx *x, const econ_global *g,

@@ -55,10 +55,6 @@ uint64_t storage_deal_held(const uint8_t *rec, size_t n);
 
 /* The epoch being executed (econ's current epoch). */
 cairn_err storage_epoch_now(exec_ctx *x, uint64_t *epoch);
-/* Disposes of slashed collateral by econ_slash's rule: to the treasury
- * when slash_to_treasury is 1, else burned (and counted as burned this
- * epoch). */
-cairn_err storage_dispose(exec_ctx *x, uint64_t amount);
 /* Checks that pk is a storage provider that may take a deal now:
  * NOT_PROVIDER, BAD_SECTOR, STAKE_LOW, JAILED. */
 cairn_err storage_provider_ok(exec_ctx *x, const cairn_pubkey *pk,
