@@ -19,9 +19,13 @@
  *   0x10 provider  [32] provider               -> provider record (staking.c),
  *                  with this epoch's work reports (econ_add_work)
  *   0x11 deleg     [32] delegator ‖ [32] prov  -> delegation record
- *   0x12 unbond    u64 BE release epoch ‖ [32] owner ‖ u64 BE seq -> u64 amount
+ *   0x12 unbond    u64 BE release epoch ‖ [32] owner ‖ u64 BE seq
+ *                  -> u64 amount ‖ [32] provider it was unbonded from
+ *                  (entries queued before the provider was kept: u64 only)
  *   0x13           unused (held work reports before they moved into the
  *                  provider record; not to be reused)
+ *   0x14 unbond by [32] provider ‖ u64 BE release ‖ u64 BE seq -> [32] owner
+ *                  (the queue by provider, for slashing)
  *   0x20 proposal  u64 BE id                   -> proposal record
  *   0x21 vote      u64 BE id ‖ [32] voter      -> u8 choice ‖ u64 weight
  *   0x22 gov end   u64 BE end height ‖ u64 BE id -> u8 1 (proposals by end)
@@ -49,6 +53,7 @@ enum {
     STATE_PROVIDER = 0x10,
     STATE_DELEG = 0x11,
     STATE_UNBOND = 0x12,
+    STATE_UNBOND_BY = 0x14,
     STATE_PROPOSAL = 0x20,
     STATE_VOTE = 0x21,
     STATE_CREDITS = 0x30,

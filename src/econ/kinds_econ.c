@@ -262,7 +262,7 @@ cairn_err econ_unbond_apply(exec_ctx *x, const cairn_tx *tx)
     p.self_stake -= amount;
     g.staked -= amount;
     if ((e = refresh_active(x, &p)) ||
-        (e = econ_queue_unbond(x, &g, &tx->sender, amount)) ||
+        (e = econ_queue_unbond(x, &g, &tx->sender, &tx->sender, amount)) ||
         (e = econ_provider_put(x, &tx->sender, &p)))
         return e;
     return econ_global_put(x, &g);
@@ -357,7 +357,7 @@ cairn_err econ_undelegate_apply(exec_ctx *x, const cairn_tx *tx)
     p.del_tokens -= b.amount;
     g.staked -= b.amount;
     if ((e = sweep_empty_pool(x, &g, &p)) ||
-        (e = econ_queue_unbond(x, &g, &tx->sender, b.amount)) ||
+        (e = econ_queue_unbond(x, &g, &tx->sender, &b.provider, b.amount)) ||
         (e = econ_deleg_put(x, &tx->sender, &b.provider, &d)) ||
         (e = econ_provider_put(x, &b.provider, &p)))
         return e;

@@ -33,7 +33,7 @@ static cairn_err note_unbond(const uint8_t *k, const MDB_val *v,
                              cairn_unbond_entry *out, size_t max, size_t *n,
                              uint64_t *total)
 {
-    if (v->mv_size != 8)
+    if (v->mv_size != 8 && v->mv_size != 40) /* amount [‖ provider] */
         return CAIRN_ERR_DB;
     uint64_t amount = le64(v->mv_data);
     if (cairn_add(total, *total, amount))

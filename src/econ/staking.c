@@ -248,10 +248,11 @@ cairn_err econ_credit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount)
 }
 
 cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
-                            const cairn_pubkey *owner, uint64_t amount)
+                            const cairn_pubkey *owner,
+                            const cairn_pubkey *provider, uint64_t amount)
 {
     uint64_t epochs, release;
-    uint8_t k[48], v[8];
+    uint8_t k[48], v[40], ik[48];
     cairn_err e = econ_param_get(x, P_UNBONDING_EPOCHS, &epochs);
     if (e)
         return e;
@@ -262,13 +263,22 @@ cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
     memcpy(k + 8, owner->b, 32);
     cairn_be64_put(k + 40, g->unbond_seq++);
     cairn_le64_put(v, amount);
-    return state_put(x->w, x->s, STATE_UNBOND, k, 48, v, 8);
+    memcpy(v + 8, provider->b, 32);
+    /* the index by provider, so that a slash reaches the queue */
+    memcpy(ik, provider->b, 32);
+    memcpy(ik + 32, k, 8);
+    memcpy(ik + 40, k + 40, 8);
+    if ((e = state_put(x->w, x->s, STATE_UNBOND, k, 48, v, 40)))
+        return e;
+    return state_put(x->w, x->s, STATE_UNBOND_BY, ik, 48, owner->b, 32);
 }
 
 /* One due queue entry, copied out of LMDB before the writes. */
 typedef struct due_entry {
     uint8_t key[49];
     uint64_t amount;
+    int has_provider; /* entries queued before the index have none */
+    cairn_pubkey provider;
 } due_entry;
 
 /* Collects entries due by the end of `epoch`, in key order. *out is
@@ -299,7 +309,11 @@ static cairn_err collect_due(exec_ctx *x, uint64_t epoch, due_entry **out,
             *out = d;
         }
         memcpy((*out)[*n].key, kp, 49);
-        (*out)[(*n)++].amount = v.mv_size == 8 ? cairn_le64_get(v.mv_data) : 0;
+        (*out)[*n].amount = v.mv_size >= 8 ? cairn_le64_get(v.mv_data) : 0;
+        (*out)[*n].has_provider = v.mv_size == 40;
+        if (v.mv_size == 40)
+            memcpy((*out)[*n].provider.b, (const uint8_t *)v.mv_data + 8, 32);
+        (*n)++;
     }
     mdb_cursor_close(cur);
     return e;
@@ -317,6 +331,13 @@ cairn_err econ_release_unbonding(exec_ctx *x, econ_global *g)
             e = CAIRN_ERR_OVERFLOW;
         if (!e && !(e = econ_credit(x, &owner, d[i].amount)))
             e = econ_state_del(x, d[i].key, 49);
+        if (!e && d[i].has_provider) {
+            uint8_t ik[49] = {STATE_UNBOND_BY};
+            memcpy(ik + 1, d[i].provider.b, 32);
+            memcpy(ik + 33, d[i].key + 1, 8);
+            memcpy(ik + 41, d[i].key + 41, 8);
+            e = econ_state_del(x, ik, 49);
+        }
     }
     free(d);
     return e;
@@ -387,6 +408,85 @@ static cairn_err count_fault(exec_ctx *x, const econ_global *g,
     return CAIRN_OK;
 }
 
+/* One queue entry of a provider's, copied out before the writes. */
+typedef struct queued {
+    uint8_t key[49]; /* STATE_UNBOND ‖ release ‖ owner ‖ seq */
+} queued;
+
+/* Collects the unbonding entries that came from `provider`, in key order
+ * of its index. *out is malloc'd (caller frees). */
+static cairn_err collect_queued(exec_ctx *x, const cairn_pubkey *provider,
+                                queued **out, size_t *n)
+{
+    uint8_t start[33] = {STATE_UNBOND_BY};
+    MDB_val k = {33, start}, v;
+    MDB_cursor *cur;
+    size_t cap = 0;
+    cairn_err e = CAIRN_OK;
+    memcpy(start + 1, provider->b, 32);
+    *out = NULL;
+    *n = 0;
+    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
+        return CAIRN_ERR_DB;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kp = k.mv_data;
+        if (k.mv_size != 49 || memcmp(kp, start, 33) != 0)
+            break;
+        if (v.mv_size != 32) {
+            e = CAIRN_ERR_DB;
+            break;
+        }
+        if (*n == cap) {
+            queued *q = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *q);
+            if (!q) {
+                e = CAIRN_ERR_NOMEM;
+                break;
+            }
+            *out = q;
+        }
+        uint8_t *ek = (*out)[(*n)++].key;
+        ek[0] = STATE_UNBOND;
+        memcpy(ek + 1, kp + 33, 8);     /* release */
+        memcpy(ek + 9, v.mv_data, 32);  /* owner */
+        memcpy(ek + 41, kp + 41, 8);    /* seq */
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
+
+/* Slashes bps of every unbonding entry that came from `provider` and is
+ * not yet released (as Cosmos slashes unbonding delegations): unbonding
+ * right after a fault does not escape the slash. *cut receives the sum. */
+static cairn_err slash_queue(exec_ctx *x, econ_global *g,
+                             const cairn_pubkey *provider, uint32_t bps,
+                             uint64_t *cut)
+{
+    queued *q;
+    size_t n;
+    cairn_err e = collect_queued(x, provider, &q, &n);
+    for (size_t i = 0; !e && i < n; i++) {
+        MDB_val v;
+        uint8_t nv[40];
+        if ((e = state_get(x->w->txn, x->s, STATE_UNBOND, q[i].key + 1, 48, &v)))
+            break;
+        if (v.mv_size != 40) {
+            e = CAIRN_ERR_DB;
+            break;
+        }
+        memcpy(nv, v.mv_data, 40);
+        uint64_t amount = cairn_le64_get(nv);
+        uint64_t c = (uint64_t)((u128)amount * bps / CAIRN_BPS);
+        cairn_le64_put(nv, amount - c);
+        g->unbonding -= c; /* c <= amount, counted in unbonding */
+        *cut += c;         /* bounded by the supply */
+        if (c)
+            e = state_put(x->w, x->s, STATE_UNBOND, q[i].key + 1, 48, nv, 40);
+    }
+    free(q);
+    return e;
+}
+
 cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
                      const char *reason)
 {
@@ -402,13 +502,15 @@ cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
         return e;
     uint64_t cut_self = (uint64_t)((u128)p.self_stake * bps / CAIRN_BPS);
     uint64_t cut_del = (uint64_t)((u128)p.del_tokens * bps / CAIRN_BPS);
+    uint64_t cut_queue = 0;
     p.self_stake -= cut_self;
     p.del_tokens -= cut_del;
     g.staked -= cut_self + cut_del;
     if (p.self_stake < min)
         p.flags &= (uint8_t)~PROV_ACTIVE;
-    if ((e = count_fault(x, &g, &p)) ||
-        (e = dispose_slashed(x, &g, cut_self + cut_del)) ||
+    if ((e = slash_queue(x, &g, provider, bps, &cut_queue)) ||
+        (e = count_fault(x, &g, &p)) ||
+        (e = dispose_slashed(x, &g, cut_self + cut_del + cut_queue)) ||
         (e = econ_provider_put(x, provider, &p)))
         return e;
     return econ_global_put(x, &g);
@@ -575,7 +677,8 @@ static cairn_err audit_entry(const econ_registry *reg, cairn_econ_audit *a,
         break;
     case STATE_UNBOND:
         a->unbond_entries++;
-        ov = v->mv_size != 8 || cairn_add(&a->unbonding, a->unbonding, cairn_le64_get(vp));
+        ov = (v->mv_size != 8 && v->mv_size != 40) ||
+             cairn_add(&a->unbonding, a->unbonding, cairn_le64_get(vp));
         break;
     }
     return ov ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
