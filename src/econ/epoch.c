@@ -387,7 +387,7 @@ static cairn_err block_fees(exec_ctx *x, econ_global *g, cairn_totals *t,
 /* Adds this block's circulating supply to the epoch's running sum. */
 static void note_circulating(econ_global *g, const cairn_totals *t)
 {
-    uint64_t held = t->treasury + g->staked + g->unbonding;
+    uint64_t held = t->treasury + g->staked + g->unbonding + g->held;
     g->circ_sum += t->supply > held ? t->supply - held : 0;
 }
 

@@ -23,7 +23,8 @@ void econ_set_test_hook(econ_hook_fn fn, void *arg)
 
 /* ---- econ global ---- */
 
-#define GLOBAL_LEN (8 * 13)
+#define GLOBAL_LEN_V1 (8 * 13)
+#define GLOBAL_LEN (8 * 14) /* + held */
 
 cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
 {
@@ -32,7 +33,7 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
     cairn_err e = state_get(txn, s, STATE_ECON, "econ", 4, &v);
     if (e)
         return e == CAIRN_ERR_NOT_FOUND ? CAIRN_OK : e;
-    if (v.mv_size != GLOBAL_LEN)
+    if (v.mv_size != GLOBAL_LEN && v.mv_size != GLOBAL_LEN_V1)
         return CAIRN_ERR_DB;
     const uint8_t *p = v.mv_data;
     uint64_t *f[] = {&g->epoch, &g->start_height, &g->genesis_supply,
@@ -42,6 +43,7 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
     for (size_t i = 0; i < 11; i++)
         *f[i] = cairn_le64_get(p + 8 * i);
     g->circ_sum = (u128)cairn_le64_get(p + 96) << 64 | cairn_le64_get(p + 88);
+    g->held = v.mv_size == GLOBAL_LEN ? cairn_le64_get(p + 104) : 0;
     return CAIRN_OK;
 }
 
@@ -56,6 +58,7 @@ cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
         cairn_le64_put(p + 8 * i, f[i]);
     cairn_le64_put(p + 88, (uint64_t)g->circ_sum);
     cairn_le64_put(p + 96, (uint64_t)(g->circ_sum >> 64));
+    cairn_le64_put(p + 104, g->held);
     return state_put(x->w, x->s, STATE_ECON, "econ", 4, p, GLOBAL_LEN);
 }
 
@@ -245,6 +248,30 @@ cairn_err econ_credit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount)
     if (cairn_add(&a.balance, a.balance, amount))
         return CAIRN_ERR_OVERFLOW;
     return account_put(x->w, x->s, who, &a);
+}
+
+/* Moves g.held by +amount (add) or -amount. */
+static cairn_err held_move(exec_ctx *x, uint64_t amount, int add)
+{
+    econ_global g;
+    cairn_err e = econ_global_get(x->w->txn, x->s, &g);
+    if (e)
+        return e;
+    if (add ? cairn_add(&g.held, g.held, amount) : cairn_sub(&g.held, g.held, amount))
+        return CAIRN_ERR_DB; /* the books would not balance: a sector bug */
+    return econ_global_put(x, &g);
+}
+
+cairn_err econ_hold(exec_ctx *x, const cairn_pubkey *from, uint64_t amount)
+{
+    cairn_err e = econ_debit(x, from, amount);
+    return e || !amount ? e : held_move(x, amount, 1);
+}
+
+cairn_err econ_unhold(exec_ctx *x, const cairn_pubkey *to, uint64_t amount)
+{
+    cairn_err e = to && amount ? econ_credit(x, to, amount) : CAIRN_OK;
+    return e || !amount ? e : held_move(x, amount, 0);
 }
 
 cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
@@ -721,7 +748,7 @@ cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
                a->escrow + a->treasury;
     a->ok = (u128)a->genesis_supply + a->minted - a->burned == a->supply &&
             lhs == a->supply && a->staked == g.staked &&
-            a->unbonding == g.unbonding;
+            a->unbonding == g.unbonding && a->escrow == g.held;
     return CAIRN_OK;
 }
 

@@ -56,6 +56,7 @@ typedef struct econ_global {
     uint64_t stakers_pool;   /* fee shares for stakers, paid at epoch end */
     uint64_t fees_epoch, burned_epoch, volume_epoch, credits_epoch;
     u128 circ_sum;           /* Σ circulating over the epoch's blocks */
+    uint64_t held;           /* Σ tokens sectors hold (econ_hold) */
 } econ_global;
 
 #define PROVIDER_FIXED_LEN (4 + 4 * 2 + 8 * 11)
@@ -95,6 +96,14 @@ uint64_t econ_shares_value(const econ_provider *p, uint64_t shares);
 /* Debits amount from who's spendable balance (FUNDS / LOCKED). */
 cairn_err econ_debit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount);
 cairn_err econ_credit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount);
+/* A sector takes amount from who's spendable balance into a record of its
+ * own (escrow, collateral, deposit): counted as held, out of the
+ * circulating supply, until econ_unhold. The sector's `held` hook must
+ * report the same tokens (the audit checks both agree). */
+cairn_err econ_hold(exec_ctx *x, const cairn_pubkey *from, uint64_t amount);
+/* Held tokens leave a sector's record: to `to`'s balance, or (to NULL)
+ * to where the caller already sent them (econ_pay_fee, a slash). */
+cairn_err econ_unhold(exec_ctx *x, const cairn_pubkey *to, uint64_t amount);
 /* Queues amount, unbonded from `provider` (owner itself for self stake),
  * for release to owner at the end of epoch g->epoch + unbonding_epochs;
  * until then a slash of that provider reaches it. Updates g (caller

@@ -69,7 +69,7 @@ static cairn_err toy_work_apply(exec_ctx *x, const cairn_tx *tx)
     } else if (e != CAIRN_ERR_NOT_FOUND) {
         return e ? e : CAIRN_ERR_DB;
     }
-    if ((e = econ_debit(x, &tx->sender, cairn_le64_get(tx->body + 8))))
+    if ((e = econ_hold(x, &tx->sender, cairn_le64_get(tx->body + 8))))
         return e;
     cairn_le64_put(rec, units);
     cairn_le64_put(rec + 8, dep);
@@ -109,7 +109,7 @@ static cairn_err toy_end_epoch(exec_ctx *x, uint64_t epoch)
         memcpy(pk.b, p.key[i] + 1, 32);
         e = econ_add_work(x, &pk, p.units[i] < cap ? p.units[i] : cap);
         if (!e)
-            e = econ_credit(x, &pk, p.deposit[i]);
+            e = econ_unhold(x, &pk, p.deposit[i]);
         if (!e)
             e = state_del_raw(x->w, x->s, p.key[i], 33);
     }

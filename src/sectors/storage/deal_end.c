@@ -126,8 +126,8 @@ cairn_err storage_replace_apply(exec_ctx *x, const cairn_tx *tx)
         return CAIRN_ERR_DEAL_ENDED; /* nothing left to move */
     if ((e = replace_ok(x, tx, &r, &d, E, start)) ||
         (e = settle_leaving(x, &d, E)) ||
-        (e = econ_debit(x, &r.provider, r.collateral)) ||
-        (d.collateral && (e = econ_credit(x, &d.provider, d.collateral))) ||
+        (e = econ_hold(x, &r.provider, r.collateral)) ||
+        (e = econ_unhold(x, &d.provider, d.collateral)) ||
         (e = deal_index_move(x, &d, &r.provider)))
         return e;
     d.provider = r.provider;

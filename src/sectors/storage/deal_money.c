@@ -48,7 +48,7 @@ cairn_err storage_pay(exec_ctx *x, cairn_deal_info *d, uint64_t amount)
     if (amount > d->escrow)
         return CAIRN_ERR_DB; /* a broken record: never pay what is not held */
     cairn_err e = econ_pay_fee(x, amount, &d->provider);
-    if (e)
+    if (e || (e = econ_unhold(x, NULL, amount)))
         return e;
     d->escrow -= amount;
     d->paid += amount; /* bounded by the escrow ever held */
@@ -63,7 +63,7 @@ cairn_err storage_refund(exec_ctx *x, cairn_deal_info *d, uint64_t amount)
 {
     if (amount > d->escrow)
         return CAIRN_ERR_DB;
-    cairn_err e = amount ? econ_credit(x, &d->client, amount) : CAIRN_OK;
+    cairn_err e = econ_unhold(x, &d->client, amount);
     if (!e)
         d->escrow -= amount;
     return e;
@@ -73,6 +73,8 @@ cairn_err storage_refund(exec_ctx *x, cairn_deal_info *d, uint64_t amount)
 static cairn_err slash_amount(exec_ctx *x, cairn_deal_info *d, uint64_t cut)
 {
     cairn_err e = cut ? econ_dispose_slashed(x, cut) : CAIRN_OK;
+    if (!e)
+        e = econ_unhold(x, NULL, cut);
     if (!e) {
         d->collateral -= cut;
         d->slashed += cut; /* bounded by the collateral ever held */
@@ -93,8 +95,7 @@ cairn_err storage_finish(exec_ctx *x, cairn_deal_info *d, uint8_t reason,
                  (d->flags & CAIRN_DEAL_PERMANENT) &&
                  !(d->flags & CAIRN_DEAL_CLIENT_ENDED);
     cairn_err e = slash_rest      ? slash_amount(x, d, d->collateral)
-                  : d->collateral ? econ_credit(x, &d->provider, d->collateral)
-                                  : CAIRN_OK;
+                  : econ_unhold(x, &d->provider, d->collateral);
     if (e)
         return e;
     d->collateral = 0;

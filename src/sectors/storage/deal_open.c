@@ -100,8 +100,8 @@ cairn_err storage_open_apply(exec_ctx *x, const cairn_tx *tx)
     if ((e = open_total(x, &o.t, &total)) ||
         (e = storage_provider_ok(x, &o.t.provider, epoch)) ||
         (e = storage_collateral_ok(x, o.t.collateral, total)) ||
-        (e = econ_debit(x, &tx->sender, total)) ||
-        (e = econ_debit(x, &o.t.provider, o.t.collateral)))
+        (e = econ_hold(x, &tx->sender, total)) ||
+        (e = econ_hold(x, &o.t.provider, o.t.collateral)))
         return e;
     open_record(&d, tx, &o.t, total, x->height);
     return deal_create(x, &d);
