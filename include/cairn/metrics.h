@@ -13,24 +13,36 @@
 #define CAIRN_METRICS_MAX_EPOCHS 1000   /* most epochs one query returns */
 #define CAIRN_MS_PER_YEAR 31536000000ull /* 365 days */
 #define CAIRN_VELOCITY_TEXT_MAX 32
+#define CAIRN_VELOCITY_WINDOW 30        /* epochs of the trailing velocity */
 
 /* One settled epoch. Amounts are base units. */
 typedef struct cairn_epoch_metrics {
     uint64_t epoch, start_height, end_height;
-    uint64_t active_providers[CAIRN_SECTOR_SLOTS];
+    uint64_t active_providers[CAIRN_SECTOR_SLOTS]; /* paid for work */
+    uint64_t staked_providers[CAIRN_SECTOR_SLOTS]; /* registered with the
+                                  minimum stake, not jailed (work or not) */
     uint64_t work_units[CAIRN_SECTOR_SLOTS]; /* service usage */
+    uint64_t emitted_sector[CAIRN_SECTOR_SLOTS]; /* each sector's share */
     uint64_t revenue;          /* fees paid (base + service fees) */
     uint64_t burned;           /* fee burns, slashes, credits, deposits */
     uint64_t emitted;
     uint64_t net_change;       /* |emitted − burned| */
     int net_negative;          /* 1 when burned > emitted (supply shrank) */
     uint64_t supply, treasury, staked, unbonding; /* at the epoch's end */
-    uint64_t circulating;      /* supply − treasury − staked − unbonding */
+    uint64_t held;             /* tokens sectors hold (escrow, collateral) */
+    uint64_t circulating;      /* supply − treasury − staked − unbonding
+                                  − held */
     uint64_t staked_ratio_bps; /* staked / supply, floor */
     uint64_t transfer_volume;
     uint64_t avg_circulating;  /* mean over the epoch's blocks */
     uint64_t periods_per_year; /* epochs of this length in 365 days */
-    uint64_t velocity_bps;     /* annualised; 10000 = 1.0 */
+    uint64_t velocity_bps;     /* this epoch's, annualised; 10000 = 1.0 */
+    /* Velocity over the trailing window of CAIRN_VELOCITY_WINDOW epochs
+     * ending with this one (fewer at the start: window_epochs says how
+     * many): Σ volume / (Σ avg_circulating × blocks / Σ blocks), not
+     * annualised; 10000 = every circulating token moved once. */
+    uint64_t velocity_window_bps;
+    uint64_t window_epochs;
     uint64_t credits_bought;
 } cairn_epoch_metrics;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cairn/http.h"
+#include "cairn/metrics.h"
 #include "cli/econ_cli.h"
 
 #define PROM_TIMEOUT_MS 10000
@@ -46,21 +47,31 @@ static void print_table(const json_t *j)
         printf("no settled epoch in that range yet\n");
         return;
     }
-    printf("%6s %9s %7s %14s %14s %14s %15s %6s %9s\n", "epoch", "providers",
-           "work", "revenue", "burned", "emitted", "net change", "staked", "velocity");
-    json_array_foreach(arr, i, e)
-        printf("%6lld %9lld %7lld %14s %14s %14s %15s %5.1f%% %9s\n", jint(e, "epoch"),
-               sector_sum(json_object_get(e, "active_providers")),
-               sector_sum(json_object_get(e, "work_units")), jstr(e, "revenue"),
-               jstr(e, "burned"), jstr(e, "emitted"), jstr(e, "net_supply_change"),
-               (double)jint(e, "staked_ratio_bps") / 100.0, jstr(e, "velocity"));
+    printf("%6s %13s %7s %14s %14s %14s %15s %7s %9s\n", "epoch",
+           "staked/worked", "work", "revenue", "burned", "emitted", "net change",
+           "staked", "velocity");
+    json_array_foreach(arr, i, e) {
+        char prov[32];
+        snprintf(prov, sizeof prov, "%lld/%lld",
+                 sector_sum(json_object_get(e, "staked_providers")),
+                 sector_sum(json_object_get(e, "active_providers")));
+        long long bps = jint(e, "staked_ratio_bps");
+        printf("%6lld %13s %7lld %14s %14s %14s %15s %4lld.%02lld%% %9s\n",
+               jint(e, "epoch"), prov, sector_sum(json_object_get(e, "work_units")),
+               jstr(e, "revenue"), jstr(e, "burned"), jstr(e, "emitted"),
+               jstr(e, "net_supply_change"), bps / 100, bps % 100, jstr(e, "velocity"));
+    }
+    printf("staked/worked: providers staked and not jailed / paid for work; "
+           "velocity: over the last %d epochs (docs/tokenomics.md)\n",
+           CAIRN_VELOCITY_WINDOW);
 }
 
 static const char metrics_usage[] =
     "usage: cairn metrics [--from EPOCH] [--to EPOCH] [--prometheus]\n"
     "                     [--node URL] [--json]\n"
     "Per-epoch metrics: active providers, work, revenue (fees), burned,\n"
-    "emitted, net supply change, staked ratio and annualised token velocity.\n"
+    "emitted, net supply change, staked ratio and token velocity over the\n"
+    "trailing 30 epochs.\n"
     "Default: the last 100 settled epochs; at most 1000 per query.\n"
     "--prometheus prints the node's /metrics text instead.\n";
 

@@ -14,7 +14,8 @@
 /* ---- statistics record ---- */
 
 /* The record's fields in encoding order. */
-static void stats_fields(const econ_epoch_stats *s, const uint64_t *out[25])
+static void stats_fields(const econ_epoch_stats *s,
+                         const uint64_t *out[ECON_STATS_FIELDS])
 {
     size_t i = 0;
     out[i++] = &s->epoch;
@@ -36,29 +37,36 @@ static void stats_fields(const econ_epoch_stats *s, const uint64_t *out[25])
     out[i++] = &s->transfer_volume;
     out[i++] = &s->avg_circulating;
     out[i++] = &s->credits_bought;
+    for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++) /* version 2 from here */
+        out[i++] = &s->staked_providers[k];
+    out[i++] = &s->held_end;
 }
 
 void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s)
 {
-    const uint64_t *f[25];
+    const uint64_t *f[ECON_STATS_FIELDS];
     stats_fields(s, f);
     out[0] = ECON_STATS_VERSION;
-    for (size_t i = 0; i < 25; i++)
+    for (size_t i = 0; i < ECON_STATS_FIELDS; i++)
         for (int b = 0; b < 8; b++)
             out[1 + 8 * i + b] = (uint8_t)(*f[i] >> (8 * b));
 }
 
 cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n)
 {
-    const uint64_t *f[25];
-    if (n < ECON_STATS_LEN)
+    const uint64_t *f[ECON_STATS_FIELDS];
+    if (n < 1)
         return CAIRN_ERR_TRUNCATED;
-    if (n > ECON_STATS_LEN)
-        return CAIRN_ERR_TRAILING;
-    if (p[0] != ECON_STATS_VERSION)
+    if (p[0] != 1 && p[0] != ECON_STATS_VERSION)
         return CAIRN_ERR_BAD_VERSION;
+    size_t fields = p[0] == 1 ? ECON_STATS_FIELDS_V1 : ECON_STATS_FIELDS;
+    if (n < 1 + 8 * fields)
+        return CAIRN_ERR_TRUNCATED;
+    if (n > 1 + 8 * fields)
+        return CAIRN_ERR_TRAILING;
+    memset(s, 0, sizeof *s);
     stats_fields(s, f);
-    for (size_t i = 0; i < 25; i++) {
+    for (size_t i = 0; i < fields; i++) {
         uint64_t v = 0;
         for (int b = 7; b >= 0; b--)
             v = v << 8 | p[1 + 8 * i + b];
@@ -138,6 +146,7 @@ cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provide
         f.provider = 0;
     }
     book_fee(&t, &g, &f, amount);
+    g.volume_epoch += amount; /* a payment is token volume; ≤ supply */
     if ((f.provider && (e = econ_credit(x, provider, f.provider))) ||
         (e = totals_put(x->w, x->s, &t)))
         return e;
@@ -171,15 +180,15 @@ static cairn_err visit_work_sum(void *arg, const uint8_t *kp, size_t klen,
                                 const uint8_t *vp, size_t vlen)
 {
     settle_ctx *c = arg;
-    econ_provider p; /* the fields econ_work_in looks at */
+    econ_provider p;
     (void)kp;
-    if (klen != 33 ||
-        econ_provider_work(vp, vlen, &p.sector, &p.work_epoch, &p.work_units))
+    if (klen != 33 || econ_provider_decode(&p, vp, vlen) ||
+        p.sector >= CAIRN_SECTOR_SLOTS)
         return CAIRN_ERR_DB;
+    if ((p.flags & PROV_ACTIVE) && !econ_is_jailed(&p, c->g->epoch))
+        c->st->staked_providers[p.sector]++;
     if (!econ_work_in(&p, c->g->epoch))
         return CAIRN_OK;
-    if (p.sector >= CAIRN_SECTOR_SLOTS)
-        return CAIRN_ERR_DB;
     return cairn_add(&c->work[p.sector], c->work[p.sector], p.work_units)
                ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
 }
@@ -354,6 +363,7 @@ static cairn_err write_stats(exec_ctx *x, const econ_global *g,
     st->transfer_volume = g->volume_epoch;
     st->avg_circulating = avg_circ(g, x->height - g->start_height + 1);
     st->credits_bought = g->credits_epoch;
+    st->held_end = g->held;
     cairn_be64_put(k, g->epoch);
     econ_stats_encode(v, st);
     return state_put(x->w, x->s, STATE_EPOCH, k, 8, v, sizeof v);

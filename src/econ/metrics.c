@@ -34,6 +34,8 @@ static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
     m->end_height = s->end_height;
     memcpy(m->active_providers, s->active_providers, sizeof m->active_providers);
     memcpy(m->work_units, s->work_units, sizeof m->work_units);
+    memcpy(m->staked_providers, s->staked_providers, sizeof m->staked_providers);
+    memcpy(m->emitted_sector, s->emitted_sector, sizeof m->emitted_sector);
     m->revenue = s->fees_paid;
     m->burned = s->burned;
     m->emitted = s->emitted;
@@ -43,8 +45,9 @@ static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
     m->treasury = s->treasury_end;
     m->staked = s->staked_end;
     m->unbonding = s->unbonding_end;
+    m->held = s->held_end;
     unsigned __int128 held = (unsigned __int128)s->treasury_end + s->staked_end +
-                             s->unbonding_end;
+                             s->unbonding_end + s->held_end;
     m->circulating = s->supply_end > held ? (uint64_t)(s->supply_end - held) : 0;
     m->staked_ratio_bps = s->supply_end
         ? (uint64_t)((unsigned __int128)s->staked_end * CAIRN_BPS / s->supply_end) : 0;
@@ -57,6 +60,32 @@ static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
     m->credits_bought = s->credits_bought;
 }
 
+/* The trailing-window velocity of the epoch in m: sums over the window's
+ * settled epochs (128-bit; volume and circulating are bounded by the
+ * supply, blocks by the height). */
+static cairn_err window(cairn_chain *c, MDB_txn *txn, cairn_epoch_metrics *m)
+{
+    unsigned __int128 vol = 0, circ_blocks = 0, blocks = 0;
+    uint64_t first = m->epoch + 1 > CAIRN_VELOCITY_WINDOW
+                         ? m->epoch + 1 - CAIRN_VELOCITY_WINDOW : 0;
+    for (uint64_t ep = first; ep <= m->epoch; ep++) {
+        econ_epoch_stats s;
+        cairn_err e = econ_stats_get(txn, chain_store(c), ep, &s);
+        if (e)
+            return e;
+        uint64_t b = s.end_height >= s.start_height ? s.end_height - s.start_height + 1 : 0;
+        vol += s.transfer_volume;
+        circ_blocks += (unsigned __int128)s.avg_circulating * b;
+        blocks += b;
+    }
+    m->window_epochs = m->epoch + 1 - first;
+    if (circ_blocks) { /* vol / (circ_blocks / blocks) */
+        unsigned __int128 v = vol * blocks * CAIRN_BPS / circ_blocks;
+        m->velocity_window_bps = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+    }
+    return CAIRN_OK;
+}
+
 /* Reads and derives one epoch through txn. */
 static cairn_err one_epoch(cairn_chain *c, MDB_txn *txn, uint64_t epoch,
                            cairn_epoch_metrics *out)
@@ -65,7 +94,7 @@ static cairn_err one_epoch(cairn_chain *c, MDB_txn *txn, uint64_t epoch,
     cairn_err e = econ_stats_get(txn, chain_store(c), epoch, &s);
     if (!e)
         derive(out, &s, cairn_chain_params(c)->block_interval_ms);
-    return e;
+    return e ? e : window(c, txn, out);
 }
 
 /* The last settled epoch as seen by txn. */

@@ -13,7 +13,7 @@
 #include "cairn/staking.h"
 #include "ledger/kinds.h"
 
-#define ECON_STATS_VERSION 1
+#define ECON_STATS_VERSION 2 /* 1: without staked_providers, held_end */
 
 typedef struct econ_epoch_stats {
     uint64_t epoch;
@@ -35,15 +35,23 @@ typedef struct econ_epoch_stats {
     uint64_t avg_circulating;  /* mean over the epoch's blocks of
                                   supply − treasury − staked − unbonding */
     uint64_t credits_bought;   /* service credits bought (econ_note_credits) */
+    uint64_t staked_providers[CAIRN_SECTOR_SLOTS]; /* registered with at
+                                  least the minimum stake, not jailed, at end
+                                  (with work or not) */
+    uint64_t held_end;         /* tokens sectors hold (econ_hold) at end */
 } econ_epoch_stats;
 
-/* 1 version byte + 25 u64 fields. */
-#define ECON_STATS_LEN (1 + 8 * 25)
+#define ECON_STATS_FIELDS 30
+#define ECON_STATS_FIELDS_V1 25
+/* 1 version byte + 30 u64 fields (version 1: 25). */
+#define ECON_STATS_LEN (1 + 8 * ECON_STATS_FIELDS)
+#define ECON_STATS_LEN_V1 (1 + 8 * ECON_STATS_FIELDS_V1)
 
 /* Encodes s into out (exactly ECON_STATS_LEN bytes). */
 void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s);
-/* Decodes a stored record: TRUNCATED/TRAILING on a wrong length,
- * BAD_VERSION on an unknown version byte. */
+/* Decodes a stored record (version 1 or 2; version 1 reads the newer
+ * fields as 0): TRUNCATED/TRAILING on a wrong length, BAD_VERSION on an
+ * unknown version byte. */
 cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n);
 /* Reads the stored record of `epoch` through any txn: NOT_FOUND if that
  * epoch has not been settled yet. */

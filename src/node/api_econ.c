@@ -16,9 +16,6 @@
 #define PROPOSALS_MAX 100
 #define METRICS_DEFAULT 100
 
-static const char *const sector_names[CAIRN_SECTOR_SLOTS] = {
-    "storage", "compute", "wireless", "sensor"};
-
 /* Parses a decimal u64 with no sign or junk; 0 on success. */
 static int parse_u64(const char *s, uint64_t *v)
 {
@@ -187,8 +184,9 @@ void api_price(node *n, struct evhttp_request *req)
 static json_t *sectors_json(const uint64_t *v)
 {
     json_t *o = json_object();
-    for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
-        json_object_set_new(o, sector_names[i], json_u64(v[i]));
+    for (unsigned i = 0; i < CAIRN_SECTOR_SLOTS; i++)
+        if (strcmp(cairn_sector_name(i), "unknown") != 0) /* in the registry */
+            json_object_set_new(o, cairn_sector_name(i), json_u64(v[i]));
     return o;
 }
 
@@ -213,21 +211,31 @@ static json_t *epoch_json(const cairn_epoch_metrics *m)
     json_object_set_new(o, "start_height", json_u64(m->start_height));
     json_object_set_new(o, "end_height", json_u64(m->end_height));
     json_object_set_new(o, "active_providers", sectors_json(m->active_providers));
+    json_object_set_new(o, "staked_providers", sectors_json(m->staked_providers));
     json_object_set_new(o, "work_units", sectors_json(m->work_units));
     json_set_amount(o, "revenue", m->revenue);
     json_set_amount(o, "burned", m->burned);
     json_set_amount(o, "emitted", m->emitted);
+    json_t *es = json_object();
+    for (unsigned i = 0; i < CAIRN_SECTOR_SLOTS; i++)
+        if (strcmp(cairn_sector_name(i), "unknown") != 0)
+            json_set_amount(es, cairn_sector_name(i), m->emitted_sector[i]);
+    json_object_set_new(o, "emitted_by_sector", es);
     set_signed_amount(o, "net_supply_change", m->net_change, m->net_negative);
     json_set_amount(o, "supply", m->supply);
     json_set_amount(o, "circulating", m->circulating);
     json_set_amount(o, "treasury", m->treasury);
     json_set_amount(o, "staked", m->staked);
+    json_set_amount(o, "held", m->held);
     json_object_set_new(o, "staked_ratio_bps", json_u64(m->staked_ratio_bps));
     json_set_amount(o, "transfer_volume", m->transfer_volume);
     json_set_amount(o, "avg_circulating", m->avg_circulating);
-    cairn_velocity_format(v, m->velocity_bps);
+    cairn_velocity_format(v, m->velocity_window_bps);
     json_object_set_new(o, "velocity", json_string(v));
-    json_object_set_new(o, "velocity_bps", json_u64(m->velocity_bps));
+    json_object_set_new(o, "velocity_bps", json_u64(m->velocity_window_bps));
+    json_object_set_new(o, "velocity_window_epochs", json_u64(m->window_epochs));
+    cairn_velocity_format(v, m->velocity_bps);
+    json_object_set_new(o, "velocity_epoch_annualised", json_string(v));
     json_object_set_new(o, "periods_per_year", json_u64(m->periods_per_year));
     json_object_set_new(o, "credits_bought", json_u64(m->credits_bought));
     return o;
@@ -338,8 +346,9 @@ static void prom_sectors(struct evbuffer *b, const char *name, const char *help,
 {
     prom_head(b, name, help);
     for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
-        evbuffer_add_printf(b, "%s{sector=\"%s\"} %llu\n", name, sector_names[i],
-                            (unsigned long long)v[i]);
+        if (strcmp(cairn_sector_name((unsigned)i), "unknown") != 0)
+            evbuffer_add_printf(b, "%s{sector=\"%s\"} %llu\n", name,
+                                cairn_sector_name((unsigned)i), (unsigned long long)v[i]);
 }
 
 /* The latest epoch's values. */
@@ -347,8 +356,10 @@ static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
 {
     char v[CAIRN_VELOCITY_TEXT_MAX];
     prom_u64(b, "cairn_epoch", "last settled epoch", m->epoch);
-    prom_sectors(b, "cairn_epoch_active_providers", "active providers per sector",
-                 m->active_providers);
+    prom_sectors(b, "cairn_epoch_active_providers",
+                 "providers paid for work per sector", m->active_providers);
+    prom_sectors(b, "cairn_epoch_staked_providers",
+                 "providers staked and not jailed per sector", m->staked_providers);
     prom_sectors(b, "cairn_epoch_work_units", "verified work units per sector",
                  m->work_units);
     prom_tokens(b, "cairn_epoch_revenue_tokens", "fees paid in the epoch", m->revenue, 0);
@@ -358,13 +369,14 @@ static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
     prom_tokens(b, "cairn_epoch_net_supply_change_tokens", "emitted minus burned",
                 m->net_change, m->net_negative);
     prom_tokens(b, "cairn_epoch_circulating_tokens",
-                "supply minus treasury, staked and unbonding", m->circulating, 0);
+                "supply minus treasury, staked, unbonding and held", m->circulating, 0);
     prom_tokens(b, "cairn_epoch_transfer_volume_tokens", "tokens moved by transfers",
                 m->transfer_volume, 0);
     prom_u64(b, "cairn_epoch_staked_ratio_bps", "staked share of supply (bps)",
              m->staked_ratio_bps);
-    cairn_velocity_format(v, m->velocity_bps);
-    prom_head(b, "cairn_epoch_velocity", "annualised token velocity");
+    cairn_velocity_format(v, m->velocity_window_bps);
+    prom_head(b, "cairn_epoch_velocity",
+              "token velocity over the trailing 30 epochs (not annualised)");
     evbuffer_add_printf(b, "cairn_epoch_velocity %s\n", v);
     prom_u64(b, "cairn_epoch_credits_bought", "service credits bought", m->credits_bought);
 }
