@@ -69,6 +69,9 @@ done
 [ -n "$FOUND" ] || fail "settled epochs do not add up to 60 tokens of volume within 60 s: $M"
 echo "$FOUND" | grep -q '"velocity":"[0-9]*\.[0-9]*"' || fail "no decimal velocity: $FOUND"
 echo "$FOUND" | grep -q '"active_providers":{"storage":' || fail "no per-sector providers"
+echo "$FOUND" | grep -q '"staked_providers":{"storage":' || fail "no staked providers per sector"
+echo "$FOUND" | grep -q '"velocity_window_epochs":[1-9]' || fail "velocity has no stated window"
+echo "$FOUND" | grep -q '"emitted_by_sector":{"storage":' || fail "no emission per sector"
 ok "/v1/metrics reports transfer volume 60 over the settled epochs"
 
 # --- Prometheus exposition -------------------------------------------------

@@ -20,6 +20,7 @@
 #include "cairn/amount.h"
 #include "cairn/chain.h"
 #include "cairn/mempool.h"
+#include "cairn/metrics.h"
 #include "cairn/staking.h"
 #include "cairn/storage.h"
 #include "core/bytes.h"
@@ -342,6 +343,15 @@ static void test_emission_split_by_weight(void **st)
     assert_int_equal(s.work_units[TOY_ID], 30 + 50);
     assert_int_equal(s.work_units[CAIRN_SECTOR_STORAGE], 0);
     assert_int_equal(s.active_providers[TOY_ID], 2);
+    /* staked providers count with work or not: storage's has none */
+    assert_int_equal(s.staked_providers[TOY_ID], 2);
+    assert_int_equal(s.staked_providers[CAIRN_SECTOR_STORAGE], 1);
+    assert_int_equal(s.active_providers[CAIRN_SECTOR_STORAGE], 0);
+    assert_int_equal(s.held_end, 0); /* the deposits went back */
+    cairn_epoch_metrics m;
+    assert_int_equal(cairn_chain_epoch_metrics(chain, 0, &m), CAIRN_OK);
+    assert_int_equal(m.window_epochs, 1);
+    assert_int_equal(m.emitted_sector[TOY_ID], 400 * TOK);
     /* The toy's 400 tokens follow its work: 30/80 and 50/80. */
     assert_int_equal(reward_of(1), 150 * TOK);
     assert_int_equal(reward_of(2), 250 * TOK);
