@@ -7,6 +7,7 @@
 #include "cairn/amount.h"
 #include "core/bytes.h"
 #include "econ/gov.h"
+#include "econ/rewards.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
 #include "econ/sector.h"
@@ -40,6 +41,7 @@ static void stats_fields(const econ_epoch_stats *s,
     for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++) /* version 2 from here */
         out[i++] = &s->staked_providers[k];
     out[i++] = &s->held_end;
+    out[i++] = &s->stakers_pool;
 }
 
 void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s)
@@ -242,7 +244,8 @@ static cairn_err read_chunk(settle_ctx *c, uint8_t key[33], size_t *klen,
 
 /* Splits reward between a provider and its delegators: the provider's
  * part joins its reward, the delegators' part its pool and accumulator. */
-static cairn_err reward_provider(econ_provider *p, uint64_t reward)
+static cairn_err reward_provider(econ_provider *p, uint64_t reward,
+                                 uint64_t *own_out, uint64_t *dels_out)
 {
     uint64_t own, dels;
     cairn_err e = cairn_split_reward(reward, p->commission_bps, p->self_stake,
@@ -257,6 +260,8 @@ static cairn_err reward_provider(econ_provider *p, uint64_t reward)
         return CAIRN_ERR_OVERFLOW;
     if (dels)
         p->rps += ((u128)dels << 64) / p->del_shares;
+    *own_out = own;
+    *dels_out = dels;
     return CAIRN_OK;
 }
 
@@ -272,7 +277,11 @@ static cairn_err settle_one(settle_ctx *c, work_entry *w)
         return CAIRN_OK;
     cairn_err e = c->work[s] ? cairn_muldiv(&r, c->share[s], p->work_units, c->work[s])
                              : CAIRN_OK; /* only zero-unit reports */
-    if (e || (e = reward_provider(p, r)) || (e = econ_provider_put(c->x, &w->pk, p)))
+    cairn_reward rec = {.sector = (uint8_t)s, .work_units = p->work_units,
+                        .sector_work = c->work[s], .reward = r};
+    if (e || (e = reward_provider(p, r, &rec.provider_part, &rec.delegators_part)) ||
+        (e = econ_provider_put(c->x, &w->pk, p)) ||
+        (e = econ_reward_note(c->x, c->g->epoch, &w->pk, &rec)))
         return e;
     c->paid[s] += r;
     c->st->active_providers[s]++;
@@ -314,6 +323,7 @@ static cairn_err emit(settle_ctx *c, const econ_params *P, uint64_t cap)
     cairn_err e = cairn_prorata(minted, w, CAIRN_SECTOR_SLOTS, c->st->emitted_sector, &dust1);
     if (e || (e = cairn_prorata(c->g->stakers_pool, w, CAIRN_SECTOR_SLOTS, fee_share, &dust2)))
         return e;
+    c->st->stakers_pool = c->g->stakers_pool;
     c->g->stakers_pool = 0;
     c->t->treasury += dust1 + dust2; /* weight rounding dust */
     for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)

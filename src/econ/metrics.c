@@ -39,6 +39,7 @@ static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
     m->revenue = s->fees_paid;
     m->burned = s->burned;
     m->emitted = s->emitted;
+    m->stakers_pool = s->stakers_pool;
     m->net_negative = s->burned > s->emitted;
     m->net_change = m->net_negative ? s->burned - s->emitted : s->emitted - s->burned;
     m->supply = s->supply_end;

@@ -39,11 +39,13 @@ typedef struct econ_epoch_stats {
                                   least the minimum stake, not jailed, at end
                                   (with work or not) */
     uint64_t held_end;         /* tokens sectors hold (econ_hold) at end */
+    uint64_t stakers_pool;     /* the fees' stakers share that joined this
+                                  epoch's reward pool */
 } econ_epoch_stats;
 
-#define ECON_STATS_FIELDS 30
+#define ECON_STATS_FIELDS 31
 #define ECON_STATS_FIELDS_V1 25
-/* 1 version byte + 30 u64 fields (version 1: 25). */
+/* 1 version byte + 31 u64 fields (version 1: 25). */
 #define ECON_STATS_LEN (1 + 8 * ECON_STATS_FIELDS)
 #define ECON_STATS_LEN_V1 (1 + 8 * ECON_STATS_FIELDS_V1)
 

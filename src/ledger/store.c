@@ -31,7 +31,8 @@ cairn_err store_open(store *s, const char *dir, int create)
         goto fail;
     if (open_dbi(txn, "state", &s->state) || open_dbi(txn, "blocks", &s->blocks) ||
         open_dbi(txn, "hashes", &s->hashes) || open_dbi(txn, "txs", &s->txs) ||
-        open_dbi(txn, "meta", &s->meta) || mdb_txn_commit(txn)) {
+        open_dbi(txn, "meta", &s->meta) || open_dbi(txn, "index", &s->index) ||
+        mdb_txn_commit(txn)) {
         mdb_txn_abort(txn);
         goto fail;
     }

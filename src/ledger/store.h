@@ -28,6 +28,9 @@ typedef struct store {
     MDB_dbi hashes; /* block hash -> u64 height */
     MDB_dbi txs;    /* tx hash -> u64 height ‖ u32 index */
     MDB_dbi meta;   /* "params", "genesis", "tip" */
+    MDB_dbi index;  /* records the layers above derive from blocks (e.g.
+                       rewards per provider per epoch): written in the
+                       block's transaction, outside the state commitment */
 } store;
 
 /* One pending change to the state commitment (key, vhash, deleted). */

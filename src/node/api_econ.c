@@ -221,6 +221,7 @@ static json_t *epoch_json(const cairn_epoch_metrics *m)
         if (strcmp(cairn_sector_name(i), "unknown") != 0)
             json_set_amount(es, cairn_sector_name(i), m->emitted_sector[i]);
     json_object_set_new(o, "emitted_by_sector", es);
+    json_set_amount(o, "stakers_pool", m->stakers_pool);
     set_signed_amount(o, "net_supply_change", m->net_change, m->net_negative);
     json_set_amount(o, "supply", m->supply);
     json_set_amount(o, "circulating", m->circulating);
