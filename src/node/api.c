@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cairn/parse.h"
 #include "node/api_handlers.h"
 
 int api_status_of(cairn_err e)
@@ -24,6 +25,11 @@ int api_status_of(cairn_err e)
     default:
         return 400;
     }
+}
+
+int api_parse_num(const char *s, uint64_t *v)
+{
+    return cairn_parse_u64_max(s, CAIRN_JSON_SAFE_MAX, v) ? -1 : 0;
 }
 
 void api_reply(struct evhttp_request *req, int status, json_t *body)

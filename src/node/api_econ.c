@@ -19,25 +19,12 @@
 static const char *const sector_names[CAIRN_METRICS_SECTORS] = {
     "storage", "compute", "wireless", "sensor"};
 
-/* Parses a decimal u64 with no sign or junk; 0 on success. */
-static int parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-    if (!s || !*s || *s < '0' || *s > '9' || strlen(s) > 20)
-        return -1;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (*end)
-        return -1;
-    *v = x;
-    return 0;
-}
-
 /* Reads query parameter k as a u64 (*set = 0 when absent); -1 if bad. */
 static int query_opt(struct evkeyvalq *q, const char *k, uint64_t *v, int *set)
 {
     const char *s = evhttp_find_header(q, k);
     *set = s != NULL;
-    return s ? parse_u64(s, v) : 0;
+    return s ? api_parse_num(s, v) : 0;
 }
 
 /* ---- governance ---- */
@@ -113,7 +100,7 @@ void api_proposal(node *n, struct evhttp_request *req, const char *id)
 {
     uint64_t v;
     cairn_gov_info g;
-    if (parse_u64(id, &v)) {
+    if (api_parse_num(id, &v)) {
         api_error(req, 400, CAIRN_ERR_BAD_ARG, "a proposal id is a decimal number");
         return;
     }

@@ -265,20 +265,18 @@ static int providers_query(struct evhttp_request *req, const char *query,
 {
     struct evkeyvalq q;
     uint8_t sec = 0;
-    char *end = NULL;
+    uint64_t v = PROVIDERS_DEFAULT;
     TAILQ_INIT(&q);
     int bad = query && evhttp_parse_query_str(query, &q);
     const char *s = bad ? NULL : evhttp_find_header(&q, "sector");
     const char *l = bad ? NULL : evhttp_find_header(&q, "limit");
     const char *a = bad ? NULL : evhttp_find_header(&q, "after");
-    unsigned long v = l ? strtoul(l, &end, 10) : PROVIDERS_DEFAULT;
     int bad_s = s && cairn_sector_parse(s, &sec);
-    int bad_l = l && (!*l || *l < '0' || *l > '9' || *end || v < 1 ||
-                      v > PROVIDERS_MAX);
+    int bad_l = l && (api_parse_num(l, &v) || v < 1 || v > PROVIDERS_MAX);
     int bad_a = a && parse_addr(a, strlen(a), after);
     evhttp_clear_headers(&q);
     *sector = s ? sec : CAIRN_SECTOR_COUNT;
-    *limit = v;
+    *limit = (size_t)v;
     *has_after = a != NULL;
     if (bad || bad_l)
         api_error(req, 400, CAIRN_ERR_BAD_ARG, "limit must be 1..1000");

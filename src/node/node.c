@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cairn/parse.h"
 #include "node/node_internal.h"
 
 void node_log(const node *n, int warn, const char *fmt, ...)
@@ -73,7 +74,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static int parse_listen(const char *s, char *host, size_t hlen, int *port)
 {
     const char *colon = s ? strrchr(s, ':') : NULL;
-    char *end;
+    uint64_t p;
     if (!s) {
         snprintf(host, hlen, "127.0.0.1");
         *port = 8645;
@@ -81,8 +82,7 @@ static int parse_listen(const char *s, char *host, size_t hlen, int *port)
     }
     if (!colon || (size_t)(colon - s) >= hlen || colon == s)
         return -1;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end || p <= 0 || p > 65535)
+    if (cairn_parse_u64_max(colon + 1, 65535, &p) || p == 0)
         return -1;
     memcpy(host, s, (size_t)(colon - s));
     host[colon - s] = '\0';

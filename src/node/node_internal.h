@@ -51,6 +51,10 @@ void api_reply(struct evhttp_request *req, int status, json_t *body);
 void api_error(struct evhttp_request *req, int status, cairn_err e,
                const char *detail);
 int api_status_of(cairn_err e);
+/* A number from a path or query string: decimal digits only, at most
+ * CAIRN_JSON_SAFE_MAX (so a reply that echoes it reads back exactly).
+ * 0, or -1 when s is not such a number. */
+int api_parse_num(const char *s, uint64_t *v);
 
 /* Waiters: replies held until a transaction commits. */
 void waiters_add(node *n, struct evhttp_request *req, const cairn_hash *h);
