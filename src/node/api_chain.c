@@ -47,7 +47,7 @@ static cairn_err resolve_height(node *n, const char *id, uint64_t *height)
     return cairn_chain_block_height(n->chain, &h, height);
 }
 
-void api_block(node *n, struct evhttp_request *req, const char *id)
+void api_block(node *n, httpd_req *req, const char *id)
 {
     uint64_t height;
     uint8_t *p = NULL;
@@ -80,7 +80,7 @@ static int query_u64(struct evkeyvalq *q, const char *k, uint64_t def,
     return api_parse_num(s, v);
 }
 
-void api_blocks(node *n, struct evhttp_request *req, const char *query)
+void api_blocks(node *n, httpd_req *req, const char *query)
 {
     struct evkeyvalq q;
     uint64_t from, limit;
@@ -145,7 +145,7 @@ static cairn_err tx_lookup(node *n, const cairn_hash *h, json_t **out)
     return e;
 }
 
-void api_tx(node *n, struct evhttp_request *req, const char *hex)
+void api_tx(node *n, httpd_req *req, const char *hex)
 {
     cairn_hash h;
     json_t *o = NULL;

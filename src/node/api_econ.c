@@ -60,7 +60,7 @@ static json_t *proposal_json(const cairn_gov_info *g)
     return o;
 }
 
-void api_proposals(node *n, struct evhttp_request *req, const char *query)
+void api_proposals(node *n, httpd_req *req, const char *query)
 {
     struct evkeyvalq q;
     uint64_t after = 0, limit = PROPOSALS_MAX;
@@ -96,7 +96,7 @@ void api_proposals(node *n, struct evhttp_request *req, const char *query)
     api_reply(req, 200, o);
 }
 
-void api_proposal(node *n, struct evhttp_request *req, const char *id)
+void api_proposal(node *n, httpd_req *req, const char *id)
 {
     uint64_t v;
     cairn_gov_info g;
@@ -115,7 +115,7 @@ void api_proposal(node *n, struct evhttp_request *req, const char *id)
 
 /* ---- credits and price ---- */
 
-void api_credits(node *n, struct evhttp_request *req, const char *addr)
+void api_credits(node *n, httpd_req *req, const char *addr)
 {
     cairn_pubkey pk;
     cairn_header h;
@@ -141,7 +141,7 @@ void api_credits(node *n, struct evhttp_request *req, const char *addr)
     api_reply(req, 200, o);
 }
 
-void api_price(node *n, struct evhttp_request *req)
+void api_price(node *n, httpd_req *req)
 {
     cairn_price_info pi;
     cairn_header h;
@@ -260,7 +260,7 @@ static cairn_err metrics_fill(node *n, json_t *arr, uint64_t from, uint64_t to)
     return e;
 }
 
-void api_metrics(node *n, struct evhttp_request *req, const char *query)
+void api_metrics(node *n, httpd_req *req, const char *query)
 {
     uint64_t last = 0, from = 0, to = 0;
     pthread_mutex_lock(&n->lock);
@@ -383,7 +383,7 @@ static cairn_err prom_fill(node *n, struct evbuffer *b)
     return CAIRN_OK;
 }
 
-void api_prometheus(node *n, struct evhttp_request *req)
+void api_prometheus(node *n, httpd_req *req)
 {
     struct evbuffer *b = evbuffer_new();
     if (!b) {
@@ -396,15 +396,15 @@ void api_prometheus(node *n, struct evhttp_request *req)
         api_error(req, 0, e, NULL);
         return;
     }
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "text/plain; version=0.0.4; charset=utf-8");
-    evhttp_send_reply(req, 200, "OK", b);
+    size_t len = evbuffer_get_length(b);
+    const char *text = len ? (const char *)evbuffer_pullup(b, -1) : "";
+    httpd_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
     evbuffer_free(b);
 }
 
 /* ---- routing ---- */
 
-int api_econ_route(node *n, struct evhttp_request *req, const char *path,
+int api_econ_route(node *n, httpd_req *req, const char *path,
                    const char *query)
 {
     if (strcmp(path, "/v1/proposals") == 0)

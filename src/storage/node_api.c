@@ -60,7 +60,7 @@ static json_t *deal_json(const cairn_deal_info *d)
     return o;
 }
 
-static void api_deal(node *n, struct evhttp_request *req, const char *id)
+static void api_deal(node *n, httpd_req *req, const char *id)
 {
     uint64_t v;
     cairn_deal_info d;
@@ -115,7 +115,7 @@ static const char *parse_list(const char *query, list_query *q, int roles,
     return err;
 }
 
-static void api_deals(node *n, struct evhttp_request *req, const char *query)
+static void api_deals(node *n, httpd_req *req, const char *query)
 {
     list_query q;
     size_t cnt = 0;
@@ -161,7 +161,7 @@ static json_t *challenge_json(const cairn_challenge *c)
     return o;
 }
 
-static void api_challenges(node *n, struct evhttp_request *req,
+static void api_challenges(node *n, httpd_req *req,
                            const char *query)
 {
     list_query q;
@@ -239,7 +239,7 @@ static const char *parse_providers(const char *query, cairn_pubkey *after,
     return err;
 }
 
-static void api_sproviders(node *n, struct evhttp_request *req,
+static void api_sproviders(node *n, httpd_req *req,
                            const char *query)
 {
     cairn_pubkey after, next;
@@ -275,7 +275,7 @@ static void api_sproviders(node *n, struct evhttp_request *req,
     api_reply(req, 200, o);
 }
 
-static void api_sparams(node *n, struct evhttp_request *req)
+static void api_sparams(node *n, httpd_req *req)
 {
     cairn_storage_params p;
     pthread_mutex_lock(&n->lock);
@@ -302,7 +302,7 @@ static void api_sparams(node *n, struct evhttp_request *req)
     api_reply(req, 200, o);
 }
 
-int api_storage_route(node *n, struct evhttp_request *req, const char *path,
+int api_storage_route(node *n, httpd_req *req, const char *path,
                       const char *query)
 {
     if (strncmp(path, "/v1/deal/", 9) == 0)
