@@ -106,9 +106,11 @@ static void on_event_log(int severity, const char *msg)
     pthread_mutex_lock(&lock);
     int say = cairn_ratelimit_allow(&limit, node_mono_ms(), &skipped);
     pthread_mutex_unlock(&lock);
-    if (say)
-        node_log(NULL, 1, "libevent: %s (%llu similar line(s) not logged)", msg,
-                 (unsigned long long)skipped);
+    if (say && skipped)
+        node_log(NULL, 1, "libevent: %s (and %llu more warnings in the last %d s)",
+                 msg, (unsigned long long)skipped, NODE_LOG_EVERY_MS / 1000);
+    else if (say)
+        node_log(NULL, 1, "libevent: %s", msg);
 }
 
 /* Raises the open-file soft limit to the hard one (each API connection

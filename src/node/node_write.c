@@ -3,6 +3,8 @@
  * /v1/status, and says when it writes again. The transactions of a block
  * that failed stay in the mempool (cairn_chain_propose puts them back), so
  * they commit once the disk has room. */
+#include <stdio.h>
+
 #include "node/node_internal.h"
 
 void node_note_write(node *n, cairn_err e, uint64_t height, size_t ntx)
@@ -23,14 +25,16 @@ void node_note_write(node *n, cairn_err e, uint64_t height, size_t ntx)
         (void)cairn_ratelimit_reset(&n->write_log);
     }
     pthread_mutex_unlock(&n->lock);
+    char more[80] = "";
+    if (skipped)
+        snprintf(more, sizeof more, " (%llu more failures since the last warning)",
+                 (unsigned long long)skipped);
     if (e && say)
         node_log(n, 1,
                  "block %llu could not be written: %s; its %zu transaction(s) "
-                 "stay in the mempool and the node retries%s (%llu failure(s) "
-                 "not logged since the last warning)",
+                 "stay in the mempool and the node retries%s%s",
                  (unsigned long long)height, cairn_strerror(e), ntx,
-                 n->sequencer ? " every block interval" : "",
-                 (unsigned long long)skipped);
+                 n->sequencer ? " every block interval" : "", more);
     else if (!e && say)
         node_log(n, 1, "blocks are written again, from block %llu, after %llu "
                  "failure(s) over %llu s",

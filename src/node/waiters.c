@@ -82,6 +82,11 @@ void waiters_expire(node *n, uint64_t now_ms)
         json_t *o = json_object();
         json_object_set_new(o, "hash", json_hex(x->hash.b, 32));
         json_object_set_new(o, "status", json_string("pending"));
+        pthread_mutex_lock(&n->lock);
+        json_t *we = node_write_error_json(n); /* why it is still pending */
+        pthread_mutex_unlock(&n->lock);
+        if (we)
+            json_object_set_new(o, "write_error", we);
         api_reply(x->req, 202, o);
         free(x);
     }
