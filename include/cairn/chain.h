@@ -137,8 +137,11 @@ typedef struct cairn_proposal {
 /* Sequencer: builds a block from the mempool (up to max_block_txs), signs it
  * with kp, applies and commits it durably. Transactions that fail are
  * dropped with their reason, and so are the sender's later ones. Empty
- * blocks are produced too (they carry the time forward). The caller frees
- * pr with cairn_proposal_free. */
+ * blocks are produced too (they carry the time forward). When the block
+ * cannot be committed (e.g. a full disk), the error is returned, the chain
+ * is unchanged, the transactions pr lists as included are back in the
+ * mempool and those it lists as dropped are gone. The caller frees pr with
+ * cairn_proposal_free. */
 CAIRN_API cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
                                         const cairn_keypair *kp,
                                         uint64_t time_ms,

@@ -13,11 +13,14 @@ typedef struct cairn_node_opts {
     const char *follow_url; /* non-NULL: follow this node instead */
     const char *listen;     /* "127.0.0.1:8645" by default */
     uint32_t mempool_max;   /* transactions; 0 = default 100000 */
+    uint32_t max_connections; /* API connections at once; 0 = default 1024
+                                 (lowered to fit the open-file limit) */
     int quiet;              /* 1: log only warnings and errors */
 } cairn_node_opts;
 
 /* Runs a node until SIGTERM or SIGINT, then stops cleanly (the last block
- * is fully committed or not at all) and returns CAIRN_OK. Errors at start
+ * is fully committed or not at all; requests held for a commit are
+ * answered 503) and returns CAIRN_OK. Errors at start
  * (bad data dir, key not the sequencer's, port in use) are returned with a
  * message on stderr. */
 CAIRN_API cairn_err cairn_node_run(const cairn_node_opts *o) CAIRN_WUR;

@@ -4,6 +4,7 @@
 
 #include "cairn/chain.h"
 #include "cairn/node.h"
+#include "cairn/parse.h"
 #include "cli/cli.h"
 
 /* Prints what init made, as text or JSON. */
@@ -66,17 +67,21 @@ int cmd_init(int argc, char **argv)
 
 static const char node_usage[] =
     "usage: cairn node --data DIR [--key FILE | --follow URL]\n"
-    "                  [--listen HOST:PORT] [--quiet]\n"
+    "                  [--listen HOST:PORT] [--max-connections N] [--quiet]\n"
     "Runs a node on the chain in DIR until SIGINT or SIGTERM: the sequencer\n"
     "with --key (its key file), or a follower of the node at URL. The API\n"
-    "listens on 127.0.0.1:8645 unless --listen says otherwise.\n";
+    "listens on 127.0.0.1:8645 unless --listen says otherwise and serves at\n"
+    "most N connections at once (default 1024, fewer if ulimit -n is low).\n";
 
 int cmd_node(int argc, char **argv)
 {
     int quiet = 0;
+    const char *max_conns = NULL;
+    uint64_t mc = 0;
     cairn_node_opts o = {0};
     cli_opt opts[] = {{"data", &o.data_dir, NULL}, {"key", &o.key_path, NULL},
                       {"follow", &o.follow_url, NULL}, {"listen", &o.listen, NULL},
+                      {"max-connections", &max_conns, NULL},
                       {"quiet", NULL, &quiet}, {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "node", node_usage, opts, 0, &a);
@@ -86,6 +91,9 @@ int cmd_node(int argc, char **argv)
         return cli_fail("node: --data DIR is required");
     if (!o.key_path == !o.follow_url)
         return cli_fail("node: give --key FILE (sequencer) or --follow URL (follower)");
+    if (max_conns && (cairn_parse_u64_max(max_conns, 1000000, &mc) || mc == 0))
+        return cli_fail("node: --max-connections wants a number from 1 to 1000000");
+    o.max_connections = (uint32_t)mc;
     o.quiet = quiet;
     cairn_err e = cairn_node_run(&o);
     return e ? cli_fail("node stopped: %s", cairn_strerror(e)) : 0;

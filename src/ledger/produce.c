@@ -42,6 +42,7 @@ static cairn_err run_entries(cairn_chain *c, wctx *w, cairn_mempool *mp,
             return e;
         if (e) {
             note_drop(pr, &ents[i].hash, e);
+            cairn_mp_entry_free(&ents[i]); /* gone, whatever the block's fate */
             /* the sender's later transactions can no longer apply */
             size_t room = c->p.max_block_txs + CAIRN_MEMPOOL_PER_SENDER - pr->n_dropped;
             size_t k = cairn_mempool_drop_sender(mp, &ents[i].tx.sender,
@@ -92,6 +93,18 @@ static cairn_err seal_and_commit(cairn_chain *c, wctx *w, cairn_header *h,
     return e;
 }
 
+/* Puts the entries not dropped back into the mempool, in order (it takes
+ * them over; their slots are left empty). */
+static void requeue(cairn_mempool *mp, cairn_mp_entry *ents, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ents[i].bytes)
+            ents[k++] = ents[i];
+    cairn_mempool_unpop(mp, ents, k);
+    memset(ents, 0, n * sizeof *ents);
+}
+
 cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
                               const cairn_keypair *kp, uint64_t time_ms,
                               cairn_proposal *pr)
@@ -122,6 +135,8 @@ cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
     } else if (w.txn) {
         wctx_abort(&w);
     }
+    if (e) /* not written (e.g. disk full): what it held waits for the next */
+        requeue(mp, ents, n);
     for (size_t i = 0; i < n; i++)
         cairn_mp_entry_free(&ents[i]);
     free(ents);

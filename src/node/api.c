@@ -1,9 +1,9 @@
 /* The HTTP/JSON API (docs/api.md): routing and replies. */
-#include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
+#include <event2/http.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cairn/parse.h"
 #include "node/api_handlers.h"
 #include "sectors/registry.h"
 
@@ -27,24 +27,28 @@ int api_status_of(cairn_err e)
     }
 }
 
-void api_reply(struct evhttp_request *req, int status, json_t *body)
+int api_parse_num(const char *s, uint64_t *v)
+{
+    return cairn_parse_u64_max(s, CAIRN_JSON_SAFE_MAX, v) ? -1 : 0;
+}
+
+void api_reply(httpd_req *req, int status, json_t *body)
 {
     char *s = json_dumps(body, JSON_COMPACT);
-    struct evbuffer *buf = evbuffer_new();
     json_decref(body);
-    if (buf && s) {
-        evbuffer_add(buf, s, strlen(s));
-        evbuffer_add(buf, "\n", 1);
+    if (!s) {
+        static const char oom[] = "{\"error\":\"nomem\",\"code\":1,"
+                                  "\"message\":\"the node is out of memory\"}\n";
+        httpd_reply(req, 500, "application/json", oom, sizeof oom - 1);
+        return;
     }
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "application/json");
-    evhttp_send_reply(req, status, status < 300 ? "OK" : "Error", buf);
-    if (buf)
-        evbuffer_free(buf);
+    size_t n = strlen(s);
+    s[n] = '\n'; /* json_dumps' NUL becomes the reply's last line end */
+    httpd_reply(req, status, "application/json", s, n + 1);
     free(s);
 }
 
-void api_error(struct evhttp_request *req, int status, cairn_err e,
+void api_error(httpd_req *req, int status, cairn_err e,
                const char *detail)
 {
     json_t *o = json_object();
@@ -55,7 +59,7 @@ void api_error(struct evhttp_request *req, int status, cairn_err e,
 }
 
 /* Offers the request to each sector's routes; 1 when one answered. */
-static int sector_route(node *n, struct evhttp_request *req, const char *path,
+static int sector_route(node *n, httpd_req *req, const char *path,
                         const char *q)
 {
     size_t np;
@@ -68,12 +72,12 @@ static int sector_route(node *n, struct evhttp_request *req, const char *path,
 
 /* Routes on method and path. Paths: /v1/status, /v1/account/A[/proof],
  * /v1/block/X, /v1/blocks, /v1/tx[/H]; the economy's in api_econ.c. */
-static void route(struct evhttp_request *req, void *arg)
+static void route(httpd_req *req, void *arg)
 {
     node *n = arg;
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const struct evhttp_uri *uri = httpd_req_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    http_method cmd = httpd_req_method(req);
     if (!path) {
         api_error(req, 400, CAIRN_ERR_BAD_ARG, "malformed request URI");
         return;
@@ -83,13 +87,13 @@ static void route(struct evhttp_request *req, void *arg)
         return;
     }
     if (strcmp(path, "/v1/tx") == 0) {
-        if (cmd != EVHTTP_REQ_POST)
+        if (cmd != HTTP_POST)
             api_error(req, 405, CAIRN_ERR_BAD_ARG, "use POST to submit a transaction");
         else
             api_submit(n, req);
         return;
     }
-    if (cmd != EVHTTP_REQ_GET) {
+    if (cmd != HTTP_GET) {
         api_error(req, 405, CAIRN_ERR_BAD_ARG, "only GET is allowed here");
         return;
     }
@@ -112,11 +116,35 @@ static void route(struct evhttp_request *req, void *arg)
         api_error(req, 404, CAIRN_ERR_NOT_FOUND, "no such endpoint; see docs/api.md");
 }
 
-void api_register(node *n)
+/* The HTTP server's own refusals (malformed, too large, too slow), in the
+ * API's error format. */
+static void refuse(httpd_req *req, int status, const char *why, void *arg)
 {
-    evhttp_set_max_body_size(n->http, NODE_MAX_BODY);
-    evhttp_set_max_headers_size(n->http, 16384);
-    evhttp_set_timeout(n->http, 60);
-    evhttp_set_allowed_methods(n->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-    evhttp_set_gencb(n->http, route, n);
+    cairn_err e = status == 413 || status == 431 ? CAIRN_ERR_TOO_LARGE
+                  : status == 408               ? CAIRN_ERR_TIMEOUT
+                  : status == 503               ? CAIRN_ERR_IO
+                                                : CAIRN_ERR_BAD_ARG;
+    api_error(req, status, e, why);
+}
+
+static void http_log(void *arg, const char *msg)
+{
+    node_log(arg, 1, "%s", msg);
+}
+
+cairn_err api_start(node *n, const char *host, int port, size_t max_conns)
+{
+    const httpd_limits lim = {
+        .max_conns = max_conns,
+        .max_head = NODE_MAX_HEAD,
+        .max_body = NODE_MAX_BODY,
+        .max_body_total = NODE_MAX_BODIES,
+        .request_ms = NODE_REQUEST_MS,
+        .idle_ms = NODE_IDLE_MS,
+        .write_ms = NODE_WRITE_MS,
+    };
+    const httpd_hooks hooks = {route, refuse, http_log, n};
+    if (!(n->http = httpd_new(n->base, &lim, &hooks)))
+        return CAIRN_ERR_NOMEM;
+    return httpd_listen(n->http, host, port);
 }

@@ -11,19 +11,6 @@
 #define BLOCKS_DEFAULT 100
 #define BLOCKS_MAX_BYTES (8u << 20)
 
-/* Parses a decimal u64 with no sign or junk; 0 on success. */
-static int parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-    if (!s || !*s || *s < '0' || *s > '9' || strlen(s) > 20)
-        return -1;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (*end)
-        return -1;
-    *v = x;
-    return 0;
-}
-
 static json_t *block_json(const uint8_t *p, size_t n)
 {
     cairn_block blk;
@@ -53,14 +40,14 @@ static json_t *block_json(const uint8_t *p, size_t n)
 static cairn_err resolve_height(node *n, const char *id, uint64_t *height)
 {
     cairn_hash h;
-    if (parse_u64(id, height) == 0 && strlen(id) != 64)
+    if (api_parse_num(id, height) == 0 && strlen(id) != 64)
         return CAIRN_OK;
     if (cairn_hex_decode(h.b, 32, id, strlen(id)))
         return CAIRN_ERR_BAD_ARG;
     return cairn_chain_block_height(n->chain, &h, height);
 }
 
-void api_block(node *n, struct evhttp_request *req, const char *id)
+void api_block(node *n, httpd_req *req, const char *id)
 {
     uint64_t height;
     uint8_t *p = NULL;
@@ -90,10 +77,10 @@ static int query_u64(struct evkeyvalq *q, const char *k, uint64_t def,
         *v = def;
         return 0;
     }
-    return parse_u64(s, v);
+    return api_parse_num(s, v);
 }
 
-void api_blocks(node *n, struct evhttp_request *req, const char *query)
+void api_blocks(node *n, httpd_req *req, const char *query)
 {
     struct evkeyvalq q;
     uint64_t from, limit;
@@ -158,7 +145,7 @@ static cairn_err tx_lookup(node *n, const cairn_hash *h, json_t **out)
     return e;
 }
 
-void api_tx(node *n, struct evhttp_request *req, const char *hex)
+void api_tx(node *n, httpd_req *req, const char *hex)
 {
     cairn_hash h;
     json_t *o = NULL;

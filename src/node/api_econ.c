@@ -16,25 +16,13 @@
 #define PROPOSALS_MAX 100
 #define METRICS_DEFAULT 100
 
-/* Parses a decimal u64 with no sign or junk; 0 on success. */
-static int parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-    if (!s || !*s || *s < '0' || *s > '9' || strlen(s) > 20)
-        return -1;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (*end)
-        return -1;
-    *v = x;
-    return 0;
-}
 
 /* Reads query parameter k as a u64 (*set = 0 when absent); -1 if bad. */
 static int query_opt(struct evkeyvalq *q, const char *k, uint64_t *v, int *set)
 {
     const char *s = evhttp_find_header(q, k);
     *set = s != NULL;
-    return s ? parse_u64(s, v) : 0;
+    return s ? api_parse_num(s, v) : 0;
 }
 
 /* ---- governance ---- */
@@ -70,7 +58,7 @@ static json_t *proposal_json(const cairn_gov_info *g)
     return o;
 }
 
-void api_proposals(node *n, struct evhttp_request *req, const char *query)
+void api_proposals(node *n, httpd_req *req, const char *query)
 {
     struct evkeyvalq q;
     uint64_t after = 0, limit = PROPOSALS_MAX;
@@ -106,11 +94,11 @@ void api_proposals(node *n, struct evhttp_request *req, const char *query)
     api_reply(req, 200, o);
 }
 
-void api_proposal(node *n, struct evhttp_request *req, const char *id)
+void api_proposal(node *n, httpd_req *req, const char *id)
 {
     uint64_t v;
     cairn_gov_info g;
-    if (parse_u64(id, &v)) {
+    if (api_parse_num(id, &v)) {
         api_error(req, 400, CAIRN_ERR_BAD_ARG, "a proposal id is a decimal number");
         return;
     }
@@ -125,7 +113,7 @@ void api_proposal(node *n, struct evhttp_request *req, const char *id)
 
 /* ---- credits and price ---- */
 
-void api_credits(node *n, struct evhttp_request *req, const char *addr)
+void api_credits(node *n, httpd_req *req, const char *addr)
 {
     cairn_pubkey pk;
     cairn_header h;
@@ -151,7 +139,7 @@ void api_credits(node *n, struct evhttp_request *req, const char *addr)
     api_reply(req, 200, o);
 }
 
-void api_price(node *n, struct evhttp_request *req)
+void api_price(node *n, httpd_req *req)
 {
     cairn_price_info pi;
     cairn_header h;
@@ -282,7 +270,7 @@ static cairn_err metrics_fill(node *n, json_t *arr, uint64_t from, uint64_t to)
     return e;
 }
 
-void api_metrics(node *n, struct evhttp_request *req, const char *query)
+void api_metrics(node *n, httpd_req *req, const char *query)
 {
     uint64_t last = 0, from = 0, to = 0;
     pthread_mutex_lock(&n->lock);
@@ -409,7 +397,7 @@ static cairn_err prom_fill(node *n, struct evbuffer *b)
     return CAIRN_OK;
 }
 
-void api_prometheus(node *n, struct evhttp_request *req)
+void api_prometheus(node *n, httpd_req *req)
 {
     struct evbuffer *b = evbuffer_new();
     if (!b) {
@@ -422,15 +410,15 @@ void api_prometheus(node *n, struct evhttp_request *req)
         api_error(req, 0, e, NULL);
         return;
     }
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "text/plain; version=0.0.4; charset=utf-8");
-    evhttp_send_reply(req, 200, "OK", b);
+    size_t len = evbuffer_get_length(b);
+    const char *text = len ? (const char *)evbuffer_pullup(b, -1) : "";
+    httpd_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
     evbuffer_free(b);
 }
 
 /* ---- routing ---- */
 
-int api_econ_route(node *n, struct evhttp_request *req, const char *path,
+int api_econ_route(node *n, httpd_req *req, const char *path,
                    const char *query)
 {
     if (strcmp(path, "/v1/proposals") == 0)

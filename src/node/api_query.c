@@ -5,7 +5,7 @@
 
 #include "node/api_handlers.h"
 
-void api_status(node *n, struct evhttp_request *req)
+void api_status(node *n, httpd_req *req)
 {
     cairn_header h;
     cairn_hash th, gh;
@@ -37,7 +37,13 @@ void api_status(node *n, struct evhttp_request *req)
         if (n->follow_error[0])
             json_object_set_new(o, "follow_error", json_string(n->follow_error));
     }
+    json_t *we = node_write_error_json(n);
+    json_object_set_new(o, "writable", json_boolean(!we));
+    if (we)
+        json_object_set_new(o, "write_error", we);
     pthread_mutex_unlock(&n->lock);
+    json_object_set_new(o, "connections", json_u64(httpd_conn_count(n->http)));
+    json_object_set_new(o, "max_connections", json_u64(httpd_conn_max(n->http)));
     if (e) {
         json_decref(o);
         api_error(req, 0, e, NULL);
@@ -58,7 +64,7 @@ static json_t *vesting_json(const cairn_account *a)
     return v;
 }
 
-static void account_plain(node *n, struct evhttp_request *req,
+static void account_plain(node *n, httpd_req *req,
                           const cairn_pubkey *pk)
 {
     cairn_account a;
@@ -101,7 +107,7 @@ static json_t *proof_json(const cairn_smt_proof *pf)
     return o;
 }
 
-static void account_proof(node *n, struct evhttp_request *req,
+static void account_proof(node *n, httpd_req *req,
                           const cairn_pubkey *pk)
 {
     cairn_smt_proof pf;
@@ -139,7 +145,7 @@ static void account_proof(node *n, struct evhttp_request *req,
     api_reply(req, 200, o);
 }
 
-void api_account(node *n, struct evhttp_request *req, const char *rest)
+void api_account(node *n, httpd_req *req, const char *rest)
 {
     char addr[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_pubkey pk;

@@ -25,7 +25,7 @@ static int parse_addr(const char *s, size_t len, cairn_pubkey *pk)
     return cairn_addr_parse(pk, a) ? -1 : 0;
 }
 
-static void bad_addr(struct evhttp_request *req, const char *what)
+static void bad_addr(httpd_req *req, const char *what)
 {
     char msg[160];
     snprintf(msg, sizeof msg,
@@ -113,7 +113,7 @@ static cairn_err context_locked(node *n, uint64_t *height,
 
 /* ---- GET /v1/staking ---- */
 
-static void api_staking(node *n, struct evhttp_request *req)
+static void api_staking(node *n, httpd_req *req)
 {
     cairn_staking_status st;
     uint64_t height;
@@ -144,7 +144,7 @@ static void api_staking(node *n, struct evhttp_request *req)
 
 /* ---- GET /v1/provider/A and /v1/unbonding/A ---- */
 
-static void api_provider(node *n, struct evhttp_request *req, const char *addr)
+static void api_provider(node *n, httpd_req *req, const char *addr)
 {
     cairn_pubkey pk;
     cairn_provider_info p;
@@ -181,7 +181,7 @@ static void api_provider(node *n, struct evhttp_request *req, const char *addr)
     api_reply(req, 200, o);
 }
 
-static void api_unbonding(node *n, struct evhttp_request *req, const char *addr)
+static void api_unbonding(node *n, httpd_req *req, const char *addr)
 {
     cairn_pubkey pk;
     cairn_staking_status st;
@@ -218,7 +218,7 @@ static void api_unbonding(node *n, struct evhttp_request *req, const char *addr)
 
 /* ---- GET /v1/delegation/D/P ---- */
 
-static void api_delegation(node *n, struct evhttp_request *req,
+static void api_delegation(node *n, httpd_req *req,
                            const char *rest)
 {
     cairn_pubkey who, prov;
@@ -259,26 +259,24 @@ static void api_delegation(node *n, struct evhttp_request *req,
 /* ---- GET /v1/providers?sector=S&limit=N&after=A ---- */
 
 /* Reads the list's query; 0, or -1 after replying 400. */
-static int providers_query(struct evhttp_request *req, const char *query,
+static int providers_query(httpd_req *req, const char *query,
                            unsigned *sector, size_t *limit, cairn_pubkey *after,
                            int *has_after)
 {
     struct evkeyvalq q;
     uint8_t sec = 0;
-    char *end = NULL;
+    uint64_t v = PROVIDERS_DEFAULT;
     TAILQ_INIT(&q);
     int bad = query && evhttp_parse_query_str(query, &q);
     const char *s = bad ? NULL : evhttp_find_header(&q, "sector");
     const char *l = bad ? NULL : evhttp_find_header(&q, "limit");
     const char *a = bad ? NULL : evhttp_find_header(&q, "after");
-    unsigned long v = l ? strtoul(l, &end, 10) : PROVIDERS_DEFAULT;
     int bad_s = s && cairn_sector_parse(s, &sec);
-    int bad_l = l && (!*l || *l < '0' || *l > '9' || *end || v < 1 ||
-                      v > PROVIDERS_MAX);
+    int bad_l = l && (api_parse_num(l, &v) || v < 1 || v > PROVIDERS_MAX);
     int bad_a = a && parse_addr(a, strlen(a), after);
     evhttp_clear_headers(&q);
     *sector = s ? sec : CAIRN_SECTOR_SLOTS;
-    *limit = v;
+    *limit = (size_t)v;
     *has_after = a != NULL;
     if (bad || bad_l)
         api_error(req, 400, CAIRN_ERR_BAD_ARG, "limit must be 1..1000");
@@ -289,7 +287,7 @@ static int providers_query(struct evhttp_request *req, const char *query,
     return bad || bad_l || bad_s || bad_a ? -1 : 0;
 }
 
-static void api_providers(node *n, struct evhttp_request *req,
+static void api_providers(node *n, httpd_req *req,
                           const char *query)
 {
     unsigned sector;
@@ -330,7 +328,7 @@ static void api_providers(node *n, struct evhttp_request *req,
 
 /* ---- routing ---- */
 
-int api_staking_route(node *n, struct evhttp_request *req, const char *path,
+int api_staking_route(node *n, httpd_req *req, const char *path,
                       const char *query)
 {
     if (strcmp(path, "/v1/staking") == 0)

@@ -1,22 +1,27 @@
 /* POST /v1/tx: admission to the mempool, and replies held until commit. */
-#include <event2/buffer.h>
-#include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <string.h>
 
 #include "node/api_handlers.h"
 
-/* Reads {"tx": "<hex>"} from the request body into a new buffer. */
-static cairn_err read_tx(struct evhttp_request *req, uint8_t **tx, size_t *n)
+/* Reads {"tx": "<hex>"} from the request body into a new buffer; on
+ * BAD_JSON, why says what is wrong. */
+static cairn_err read_tx(httpd_req *req, uint8_t **tx, size_t *n,
+                         char why[256])
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    size_t len = evbuffer_get_length(in);
+    size_t len;
+    const char *body = httpd_req_body(req, &len);
     json_error_t jerr;
     if (len > NODE_MAX_BODY)
         return CAIRN_ERR_TOO_LARGE;
-    json_t *j = json_loadb((const char *)evbuffer_pullup(in, -1), len, 0, &jerr);
+    /* a key given twice is a malformed body, not "the last one wins" */
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     json_t *v = j ? json_object_get(j, "tx") : NULL;
+    snprintf(why, 256, "body must be {\"tx\": \"<hex of the signed transaction>\"}%s%s",
+             j ? "" : ": ", j ? "" : jerr.text);
     cairn_err e = CAIRN_ERR_BAD_JSON;
     if (json_is_string(v))
         e = cairn_hex_decode_alloc(tx, n, json_string_value(v), CAIRN_TX_MAX_BYTES);
@@ -26,9 +31,9 @@ static cairn_err read_tx(struct evhttp_request *req, uint8_t **tx, size_t *n)
     return e;
 }
 
-static int wants_wait(struct evhttp_request *req)
+static int wants_wait(httpd_req *req)
 {
-    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+    const char *q = evhttp_uri_get_query(httpd_req_uri(req));
     struct evkeyvalq kv;
     int wait = 0;
     TAILQ_INIT(&kv);
@@ -55,18 +60,19 @@ static cairn_err admit(node *n, const uint8_t *p, size_t len, cairn_hash *hash)
     return e;
 }
 
-void api_submit(node *n, struct evhttp_request *req)
+void api_submit(node *n, httpd_req *req)
 {
     uint8_t *p = NULL;
     size_t len = 0;
     cairn_hash h;
+    char why[256];
     if (!n->sequencer) {
         api_error(req, 409, CAIRN_ERR_READ_ONLY, NULL);
         return;
     }
-    cairn_err e = read_tx(req, &p, &len);
+    cairn_err e = read_tx(req, &p, &len, why);
     if (e == CAIRN_ERR_BAD_JSON) {
-        api_error(req, 400, e, "body must be {\"tx\": \"<hex of the signed transaction>\"}");
+        api_error(req, 400, e, why);
         return;
     }
     if (!e)

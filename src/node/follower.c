@@ -29,7 +29,7 @@ static void set_error(node *n, const char *msg, cairn_err e)
 }
 
 /* Applies one hex block; returns its error. */
-static cairn_err apply_hex(node *n, const char *hex)
+static cairn_err apply_hex(node *n, const char *hex, uint64_t height)
 {
     uint8_t *p;
     size_t len;
@@ -42,36 +42,60 @@ static cairn_err apply_hex(node *n, const char *hex)
         n->follow_error[0] = '\0';
     pthread_mutex_unlock(&n->lock);
     free(p);
+    if (!e || e == CAIRN_ERR_DB || e == CAIRN_ERR_NOMEM || e == CAIRN_ERR_IO)
+        node_note_write(n, e, height, 0); /* this node's fault, not the block's */
     return e;
 }
 
-/* Fetches and applies one batch. Returns the number applied, -1 on error. */
-static int sync_once(node *n)
+/* The upstream did not answer (or not with 200): logged at once, then at
+ * most every NODE_LOG_EVERY_MS with a count, and its return when it
+ * answers again. */
+static void upstream_down(node *n, cairn_ratelimit *rl, cairn_err e, int status)
 {
-    char url[512];
-    cairn_header tip;
-    cairn_http_resp r = {0};
+    char why[96], more[80] = "";
+    uint64_t skipped;
+    if (e)
+        snprintf(why, sizeof why, "%s", cairn_strerror(e));
+    else
+        snprintf(why, sizeof why, "it answered HTTP %d", status);
+    set_error(n, "upstream unreachable or failing", CAIRN_OK);
+    if (!cairn_ratelimit_allow(rl, node_mono_ms(), &skipped))
+        return;
+    if (skipped)
+        snprintf(more, sizeof more, " (%llu more failed tries since the last warning)",
+                 (unsigned long long)skipped);
+    node_log(n, 1, "cannot fetch blocks from %s (%s); retrying with back-off%s",
+             n->follow_url, why, more);
+}
+
+static void upstream_up(node *n, cairn_ratelimit *rl)
+{
+    int was_down = rl->reported;
+    uint64_t unlogged = cairn_ratelimit_reset(rl);
+    if (was_down)
+        node_log(n, 1, "%s answers again (%llu more failed tries since the "
+                 "last warning)", n->follow_url, (unsigned long long)unlogged);
+}
+
+/* Applies the blocks of one reply; the number applied, -1 on a refusal. */
+static int apply_batch(node *n, const cairn_http_resp *r, uint64_t first)
+{
     json_error_t jerr;
-    pthread_mutex_lock(&n->lock);
-    cairn_chain_tip(n->chain, &tip, NULL);
-    pthread_mutex_unlock(&n->lock);
-    snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%d", n->follow_url,
-             (unsigned long long)tip.height + 1, FETCH_LIMIT);
-    if (cairn_http_request("GET", url, NULL, 0, NULL, FETCH_TIMEOUT_MS, &r) ||
-        r.status != 200) {
-        set_error(n, "upstream unreachable or failing", CAIRN_OK);
-        free(r.body);
-        return -1;
-    }
-    json_t *j = json_loadb(r.body, r.len, 0, &jerr);
+    json_t *j = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &jerr);
     json_t *arr = j ? json_object_get(j, "blocks") : NULL;
     int applied = 0;
     for (size_t i = 0; json_is_array(arr) && i < json_array_size(arr); i++) {
         json_t *b = json_array_get(arr, i);
-        cairn_err e = json_is_string(b) ? apply_hex(n, json_string_value(b)) : CAIRN_ERR_BAD_BLOCK;
+        cairn_err e = json_is_string(b) ? apply_hex(n, json_string_value(b), first + i)
+                                        : CAIRN_ERR_BAD_BLOCK;
+        if (e == CAIRN_ERR_DB || e == CAIRN_ERR_NOMEM || e == CAIRN_ERR_IO) {
+            set_error(n, "cannot write a followed block", e);
+            applied = -1;
+            break;
+        }
         if (e) {
             node_log(n, 1, "refused block %llu from %s: %s",
-                     (unsigned long long)tip.height + 1 + i, n->follow_url, cairn_strerror(e));
+                     (unsigned long long)(first + i), n->follow_url, cairn_strerror(e));
             set_error(n, "refused a block from upstream", e);
             applied = -1;
             break;
@@ -79,6 +103,28 @@ static int sync_once(node *n)
         applied++;
     }
     json_decref(j);
+    return applied;
+}
+
+/* Fetches and applies one batch. Returns the number applied, -1 on error. */
+static int sync_once(node *n, cairn_ratelimit *rl)
+{
+    char url[512];
+    cairn_header tip;
+    cairn_http_resp r = {0};
+    pthread_mutex_lock(&n->lock);
+    cairn_chain_tip(n->chain, &tip, NULL);
+    pthread_mutex_unlock(&n->lock);
+    snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%d", n->follow_url,
+             (unsigned long long)tip.height + 1, FETCH_LIMIT);
+    cairn_err e = cairn_http_request("GET", url, NULL, 0, NULL, FETCH_TIMEOUT_MS, &r);
+    if (e || r.status != 200) {
+        upstream_down(n, rl, e, r.status);
+        free(r.body);
+        return -1;
+    }
+    upstream_up(n, rl);
+    int applied = apply_batch(n, &r, tip.height + 1);
     free(r.body);
     return applied;
 }
@@ -88,8 +134,9 @@ static void *follow_main(void *arg)
     node *n = arg;
     uint32_t interval = cairn_chain_params(n->chain)->block_interval_ms;
     uint32_t backoff = interval;
+    cairn_ratelimit rl = {.interval_ms = NODE_LOG_EVERY_MS};
     while (!n->stopping) {
-        int k = sync_once(n);
+        int k = sync_once(n, &rl);
         if (k > 0) {
             backoff = interval;
             if (k == FETCH_LIMIT)

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cairn/parse.h"
 #include "node/node_internal.h"
 
 void node_log(const node *n, int warn, const char *fmt, ...)
@@ -18,7 +20,7 @@ void node_log(const node *n, int warn, const char *fmt, ...)
     char ts[32];
     struct timespec t;
     struct tm tm;
-    if (n->quiet && !warn)
+    if (n && n->quiet && !warn)
         return;
     clock_gettime(CLOCK_REALTIME, &t);
     gmtime_r(&t.tv_sec, &tm);
@@ -39,21 +41,28 @@ uint64_t node_now_ms(void)
     return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
+uint64_t node_mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     node *n = arg;
     cairn_proposal pr;
+    cairn_header tip;
     if (n->stopping)
         return;
     pthread_mutex_lock(&n->lock);
+    cairn_chain_tip(n->chain, &tip, NULL);
     cairn_err e = cairn_chain_propose(n->chain, n->mp, &n->kp, node_now_ms(), &pr);
     pthread_mutex_unlock(&n->lock);
-    if (e) {
-        node_log(n, 1, "block production failed: %s", cairn_strerror(e));
-        cairn_proposal_free(&pr);
-        return;
-    }
-    if (pr.n_included || pr.n_dropped)
+    node_note_write(n, e, tip.height + 1, e ? pr.n_included : 0);
+    if (e) /* its included transactions are back in the mempool: they wait on */
+        pr.n_included = 0;
+    else if (pr.n_included || pr.n_dropped)
         node_log(n, 0, "block %llu: %zu txs, %zu dropped",
                  (unsigned long long)pr.header.height, pr.n_included, pr.n_dropped);
     waiters_block(n, &pr);
@@ -61,19 +70,86 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     cairn_proposal_free(&pr);
 }
 
+static void on_drained(void *arg)
+{
+    node *n = arg;
+    event_base_loopbreak(n->base);
+}
+
+/* Stops block production, answers every held request with 503 and stops
+ * the loop once those answers are sent (or after NODE_STOP_GRACE_MS). A
+ * second signal stops at once. */
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     node *n = arg;
+    if (n->stopping) {
+        event_base_loopbreak(n->base);
+        return;
+    }
     node_log(n, 0, "signal %d: stopping", (int)sig);
     n->stopping = 1;
-    event_base_loopbreak(n->base);
+    if (n->tick)
+        event_del(n->tick);
+    waiters_fail_all(n);
+    httpd_shutdown(n->http, NODE_STOP_GRACE_MS, on_drained, n);
+}
+
+/* libevent's own warnings, at most one per NODE_LOG_EVERY_MS (it can log
+ * the same failure thousands of times a second). Any thread. */
+static void on_event_log(int severity, const char *msg)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static cairn_ratelimit limit = {.interval_ms = NODE_LOG_EVERY_MS};
+    uint64_t skipped = 0;
+    if (severity < EVENT_LOG_WARN)
+        return;
+    pthread_mutex_lock(&lock);
+    int say = cairn_ratelimit_allow(&limit, node_mono_ms(), &skipped);
+    pthread_mutex_unlock(&lock);
+    if (say && skipped)
+        node_log(NULL, 1, "libevent: %s (and %llu more warnings in the last %d s)",
+                 msg, (unsigned long long)skipped, NODE_LOG_EVERY_MS / 1000);
+    else if (say)
+        node_log(NULL, 1, "libevent: %s", msg);
+}
+
+/* Raises the open-file soft limit to the hard one (each API connection
+ * holds a descriptor); returns the soft limit in force. */
+static uint64_t raise_fd_limit(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r))
+        return 1024;
+    rlim_t want = r.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : r.rlim_max;
+    if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < want) {
+        struct rlimit nr = {want, r.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &nr) == 0)
+            r.rlim_cur = want;
+    }
+    return r.rlim_cur == RLIM_INFINITY ? (uint64_t)1 << 20 : (uint64_t)r.rlim_cur;
+}
+
+/* The API's connection cap: --max-connections (or the default), lowered
+ * to what the open-file limit leaves after NODE_FD_RESERVE. */
+static size_t connection_cap(node *n, uint32_t asked)
+{
+    uint64_t fds = raise_fd_limit();
+    uint64_t cap = asked ? asked : NODE_MAX_CONNS;
+    uint64_t room = fds > NODE_FD_RESERVE + 8 ? fds - NODE_FD_RESERVE : 8;
+    if (cap > room) {
+        node_log(n, asked != 0, "the open-file limit is %llu: serving at most "
+                 "%llu API connections (raise ulimit -n for more)",
+                 (unsigned long long)fds, (unsigned long long)room);
+        cap = room;
+    }
+    return (size_t)cap;
 }
 
 /* Splits "host:port"; defaults to 127.0.0.1:8645. */
 static int parse_listen(const char *s, char *host, size_t hlen, int *port)
 {
     const char *colon = s ? strrchr(s, ':') : NULL;
-    char *end;
+    uint64_t p;
     if (!s) {
         snprintf(host, hlen, "127.0.0.1");
         *port = 8645;
@@ -81,8 +157,7 @@ static int parse_listen(const char *s, char *host, size_t hlen, int *port)
     }
     if (!colon || (size_t)(colon - s) >= hlen || colon == s)
         return -1;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end || p <= 0 || p > 65535)
+    if (cairn_parse_u64_max(colon + 1, 65535, &p) || p == 0)
         return -1;
     memcpy(host, s, (size_t)(colon - s));
     host[colon - s] = '\0';
@@ -146,17 +221,22 @@ static cairn_err start(node *n, const cairn_node_opts *o)
     if (n->sequencer && (e = load_key(n, o)))
         return e;
     if (!(n->mp = cairn_mempool_new(o->mempool_max ? o->mempool_max : 100000, 256u << 20)) ||
-        !(n->base = event_base_new()) || !(n->http = evhttp_new(n->base)))
+        !(n->base = event_base_new()))
         return CAIRN_ERR_NOMEM;
     if (parse_listen(o->listen, host, sizeof host, &port)) {
         fprintf(stderr, "cairn: --listen wants HOST:PORT, e.g. 127.0.0.1:8645\n");
         return CAIRN_ERR_BAD_ARG;
     }
-    if (evhttp_bind_socket(n->http, host, (uint16_t)port)) {
-        fprintf(stderr, "cairn: cannot listen on %s:%d (in use?)\n", host, port);
-        return CAIRN_ERR_IO;
+    e = api_start(n, host, port, connection_cap(n, o->max_connections));
+    if (e == CAIRN_ERR_IO) {
+        int err = errno;
+        fprintf(stderr, "cairn: cannot listen on %s:%d: %s%s\n", host, port,
+                strerror(err),
+                err == EADDRINUSE ? " (another process holds the port: stop it "
+                                    "or give another --listen HOST:PORT)" : "");
     }
-    api_register(n);
+    if (e)
+        return e;
     cairn_header tip;
     cairn_chain_tip(n->chain, &tip, NULL);
     node_log(n, 0, "%s on http://%s:%d, chain %s at height %llu",
@@ -196,8 +276,7 @@ static void teardown(node *n)
         event_free(n->sigterm);
     if (n->sigint)
         event_free(n->sigint);
-    if (n->http)
-        evhttp_free(n->http);
+    httpd_free(n->http);
     if (n->base)
         event_base_free(n->base);
     cairn_mempool_free(n->mp);
@@ -215,6 +294,11 @@ cairn_err cairn_node_run(const cairn_node_opts *o)
     n.lock_fd = -1;
     cairn_crypto_init();
     signal(SIGPIPE, SIG_IGN);
+    /* a file-size limit reads as a failed write (EFBIG), like a full disk,
+     * instead of killing the node */
+    signal(SIGXFSZ, SIG_IGN);
+    event_set_log_callback(on_event_log);
+    n.write_log.interval_ms = NODE_LOG_EVERY_MS;
     pthread_mutex_init(&n.lock, NULL);
     n.sequencer = o->follow_url == NULL;
     n.follow_url = o->follow_url;

@@ -10,13 +10,26 @@
 #include "cairn/chain.h"
 #include "cairn/mempool.h"
 #include "cairn/node.h"
+#include "cairn/ratelimit.h"
+#include "net/httpd.h"
 
-#define NODE_MAX_BODY (1u << 20)
+/* What one API client may take (docs/api.md, "Limits"). */
+#define NODE_MAX_HEAD (16u << 10)    /* request line and headers */
+#define NODE_MAX_BODY (1u << 20)     /* one request body */
+#define NODE_MAX_BODIES (64u << 20)  /* all bodies being received */
+#define NODE_REQUEST_MS 10000        /* a request's first byte to its last */
+#define NODE_IDLE_MS 60000           /* a kept-alive connection, idle */
+#define NODE_WRITE_MS 60000          /* the client reads its answer */
+#define NODE_MAX_CONNS 1024          /* default --max-connections */
+#define NODE_FD_RESERVE 64           /* descriptors kept for the store, logs,
+                                        the follower's client */
 #define NODE_WAIT_MS 30000
+#define NODE_STOP_GRACE_MS 5000      /* answers to held requests on SIGTERM */
+#define NODE_LOG_EVERY_MS 10000      /* repeated warnings, at most this often */
 
 typedef struct waiter {
     cairn_hash hash;
-    struct evhttp_request *req;
+    httpd_req *req;
     uint64_t deadline_ms;
     struct waiter *next;
 } waiter;
@@ -29,7 +42,7 @@ typedef struct node {
     int quiet;
     const char *follow_url;
     struct event_base *base;
-    struct evhttp *http;
+    httpd *http;
     struct event *tick, *sigterm, *sigint;
     pthread_mutex_t lock;   /* guards chain and mempool */
     pthread_t follower;
@@ -38,22 +51,42 @@ typedef struct node {
     waiter *waiters;
     char follow_error[256]; /* last follower problem, for /v1/status */
     int lock_fd;            /* flock'd DIR/node.lock; -1 when none */
+    /* Blocks that could not be committed (disk full, store error), under
+     * lock: none while write_failures is 0. */
+    uint64_t write_failures;   /* in a row, since write_fail_ms */
+    uint64_t write_fail_ms;    /* wall clock of the first of them */
+    cairn_err write_err;       /* the last one's error */
+    cairn_ratelimit write_log; /* their warnings */
 } node;
 
 void node_log(const node *n, int warn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 uint64_t node_now_ms(void);
+/* A clock for intervals (rate limits), not for block times. */
+uint64_t node_mono_ms(void);
 
-/* API: registers the request handler on n->http. */
-void api_register(node *n);
+/* Commit failures (node_write.c): a block or a followed block could not be
+ * written (e), or one was (e == CAIRN_OK, ends a failure run). Logs at
+ * most every NODE_LOG_EVERY_MS. Takes n->lock. */
+void node_note_write(node *n, cairn_err e, uint64_t height, size_t ntx);
+/* The failure as JSON for /v1/status and held replies, or NULL when the
+ * last commit worked. Caller holds n->lock; returns a new reference. */
+json_t *node_write_error_json(const node *n);
+
+/* API: serves it on host:port with at most max_conns connections. */
+cairn_err api_start(node *n, const char *host, int port, size_t max_conns);
 /* Sends a JSON body with a status and frees it. */
-void api_reply(struct evhttp_request *req, int status, json_t *body);
-void api_error(struct evhttp_request *req, int status, cairn_err e,
+void api_reply(httpd_req *req, int status, json_t *body);
+void api_error(httpd_req *req, int status, cairn_err e,
                const char *detail);
 int api_status_of(cairn_err e);
+/* A number from a path or query string: decimal digits only, at most
+ * CAIRN_JSON_SAFE_MAX (so a reply that echoes it reads back exactly).
+ * 0, or -1 when s is not such a number. */
+int api_parse_num(const char *s, uint64_t *v);
 
 /* Waiters: replies held until a transaction commits. */
-void waiters_add(node *n, struct evhttp_request *req, const cairn_hash *h);
+void waiters_add(node *n, httpd_req *req, const cairn_hash *h);
 void waiters_block(node *n, const cairn_proposal *pr);
 void waiters_expire(node *n, uint64_t now_ms);
 void waiters_fail_all(node *n);

@@ -5,22 +5,22 @@
 
 #include "node/node_internal.h"
 
-/* The client went away: forget its request (libevent frees it). */
-static void on_close(struct evhttp_connection *conn, void *arg)
+/* The client went away while its request was held: forget the waiter
+ * (the server frees the request after this returns). */
+static void on_close(httpd_req *req, void *arg)
 {
     node *n = arg;
-    for (waiter **w = &n->waiters; *w;) {
-        if (evhttp_request_get_connection((*w)->req) == conn) {
+    for (waiter **w = &n->waiters; *w; w = &(*w)->next) {
+        if ((*w)->req == req) {
             waiter *dead = *w;
             *w = dead->next;
             free(dead);
-        } else {
-            w = &(*w)->next;
+            return;
         }
     }
 }
 
-void waiters_add(node *n, struct evhttp_request *req, const cairn_hash *h)
+void waiters_add(node *n, httpd_req *req, const cairn_hash *h)
 {
     waiter *w = calloc(1, sizeof *w);
     if (!w) {
@@ -32,7 +32,7 @@ void waiters_add(node *n, struct evhttp_request *req, const cairn_hash *h)
     w->deadline_ms = node_now_ms() + NODE_WAIT_MS;
     w->next = n->waiters;
     n->waiters = w;
-    evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_close, n);
+    httpd_req_on_close(req, on_close, n);
 }
 
 /* Replies to and removes every waiter for hash h. */
@@ -45,7 +45,7 @@ static void answer(node *n, const cairn_hash *h, cairn_err e, uint64_t height)
             continue;
         }
         *w = x->next;
-        evhttp_connection_set_closecb(evhttp_request_get_connection(x->req), NULL, NULL);
+        httpd_req_on_close(x->req, NULL, NULL);
         if (e) {
             api_error(x->req, 0, e, NULL);
         } else {
@@ -78,10 +78,15 @@ void waiters_expire(node *n, uint64_t now_ms)
             continue;
         }
         *w = x->next;
-        evhttp_connection_set_closecb(evhttp_request_get_connection(x->req), NULL, NULL);
+        httpd_req_on_close(x->req, NULL, NULL);
         json_t *o = json_object();
         json_object_set_new(o, "hash", json_hex(x->hash.b, 32));
         json_object_set_new(o, "status", json_string("pending"));
+        pthread_mutex_lock(&n->lock);
+        json_t *we = node_write_error_json(n); /* why it is still pending */
+        pthread_mutex_unlock(&n->lock);
+        if (we)
+            json_object_set_new(o, "write_error", we);
         api_reply(x->req, 202, o);
         free(x);
     }
@@ -92,7 +97,7 @@ void waiters_fail_all(node *n)
     while (n->waiters) {
         waiter *x = n->waiters;
         n->waiters = x->next;
-        evhttp_connection_set_closecb(evhttp_request_get_connection(x->req), NULL, NULL);
+        httpd_req_on_close(x->req, NULL, NULL);
         api_error(x->req, 503, CAIRN_ERR_IO, "the node is stopping; the transaction may or may not commit");
         free(x);
     }

@@ -8,7 +8,7 @@
 #include "econ/sector.h"
 
 struct node;
-struct evhttp_request;
+typedef struct httpd_req httpd_req;
 
 /* A command of the `cairn` front end: runs with the arguments after its
  * name; returns the process exit status. */
@@ -24,7 +24,7 @@ typedef struct cairn_sector_plugin {
     const econ_sector *rules;
     /* Its node API routes: answers and returns 1 when path is one of
      * them, else 0 (src/node/api.c tries every sector). */
-    int (*api_route)(struct node *n, struct evhttp_request *req,
+    int (*api_route)(struct node *n, httpd_req *req,
                      const char *path, const char *query);
     const cairn_cli_cmd *commands; /* user commands; {NULL, NULL} ends */
     /* `cairn provider <name> ...`: its provider daemon. */

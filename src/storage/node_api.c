@@ -2,7 +2,6 @@
  * by client or provider, the current epoch's challenges of a provider (what
  * a provider daemon polls), the storage providers and the storage rules in
  * force (what a client reads to pick providers). */
-#include <errno.h>
 #include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +18,6 @@ static const char *const state_names[] = {"unknown", "active", "ended",
                                           "failed"};
 static const char *const end_names[] = {NULL, "completed", "client", "faults",
                                         "exhausted"};
-
-/* Parses a decimal u64 with no sign or junk; 0 on success. */
-static int parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-    if (!s || !*s || *s < '0' || *s > '9' || strlen(s) > 20)
-        return -1;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (*end || errno)
-        return -1;
-    *v = x;
-    return 0;
-}
 
 static json_t *epoch_or_null(uint64_t e)
 {
@@ -75,11 +60,11 @@ static json_t *deal_json(const cairn_deal_info *d)
     return o;
 }
 
-static void api_deal(node *n, struct evhttp_request *req, const char *id)
+static void api_deal(node *n, httpd_req *req, const char *id)
 {
     uint64_t v;
     cairn_deal_info d;
-    if (parse_u64(id, &v)) {
+    if (api_parse_num(id, &v)) {
         api_error(req, 400, CAIRN_ERR_BAD_ARG, "a deal id is a decimal number");
         return;
     }
@@ -121,16 +106,16 @@ static const char *parse_list(const char *query, list_query *q, int roles,
                     : "give provider=ADDRESS";
     else if (!err && cairn_addr_parse(&q->who, c ? c : p))
         err = "not a valid cairn1... address";
-    else if (!err && a && parse_u64(a, &q->after))
+    else if (!err && a && api_parse_num(a, &q->after))
         err = "after must be a deal id";
     else if (!err && l &&
-             (parse_u64(l, &q->limit) || q->limit == 0 || q->limit > max))
+             (api_parse_num(l, &q->limit) || q->limit == 0 || q->limit > max))
         err = "limit out of range";
     evhttp_clear_headers(&kv);
     return err;
 }
 
-static void api_deals(node *n, struct evhttp_request *req, const char *query)
+static void api_deals(node *n, httpd_req *req, const char *query)
 {
     list_query q;
     size_t cnt = 0;
@@ -176,7 +161,7 @@ static json_t *challenge_json(const cairn_challenge *c)
     return o;
 }
 
-static void api_challenges(node *n, struct evhttp_request *req,
+static void api_challenges(node *n, httpd_req *req,
                            const char *query)
 {
     list_query q;
@@ -247,14 +232,14 @@ static const char *parse_providers(const char *query, cairn_pubkey *after,
     if (a && cairn_addr_parse(after, a))
         err = "after must be a cairn1... address";
     else if (l &&
-             (parse_u64(l, limit) || *limit == 0 || *limit > SPROVIDERS_MAX))
+             (api_parse_num(l, limit) || *limit == 0 || *limit > SPROVIDERS_MAX))
         err = "limit must be 1..1000";
     *has_after = a != NULL;
     evhttp_clear_headers(&kv);
     return err;
 }
 
-static void api_sproviders(node *n, struct evhttp_request *req,
+static void api_sproviders(node *n, httpd_req *req,
                            const char *query)
 {
     cairn_pubkey after, next;
@@ -290,7 +275,7 @@ static void api_sproviders(node *n, struct evhttp_request *req,
     api_reply(req, 200, o);
 }
 
-static void api_sparams(node *n, struct evhttp_request *req)
+static void api_sparams(node *n, httpd_req *req)
 {
     cairn_storage_params p;
     pthread_mutex_lock(&n->lock);
@@ -317,7 +302,7 @@ static void api_sparams(node *n, struct evhttp_request *req)
     api_reply(req, 200, o);
 }
 
-int api_storage_route(node *n, struct evhttp_request *req, const char *path,
+int api_storage_route(node *n, httpd_req *req, const char *path,
                       const char *query)
 {
     if (strncmp(path, "/v1/deal/", 9) == 0)

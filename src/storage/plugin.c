@@ -5,7 +5,7 @@
 #include "storage/cli/storage_cli.h"
 
 /* src/storage/node_api.c */
-int api_storage_route(struct node *n, struct evhttp_request *req,
+int api_storage_route(struct node *n, httpd_req *req,
                       const char *path, const char *query);
 
 static const cairn_cli_cmd commands[] = {
