@@ -81,7 +81,7 @@ void api_submit(node *n, struct evhttp_request *req)
         return;
     }
     json_t *o = json_object();
-    json_object_set_new(o, "hash", json_hex(h.b, 32));
+    json_object_set_new(o, "hash", api_json_hex(h.b, 32));
     json_object_set_new(o, "status", json_string("pending"));
     api_reply(req, 202, o);
 }
