@@ -7,15 +7,15 @@
 
 #include "node/api_handlers.h"
 
-/* Reads {"tx": "<hex>"} from the request body into a new buffer. */
-static cairn_err read_tx(struct evhttp_request *req, uint8_t **tx, size_t *n)
+cairn_err api_tx_body_parse(const char *body, size_t len, uint8_t **tx,
+                            size_t *n)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    size_t len = evbuffer_get_length(in);
     json_error_t jerr;
+    *tx = NULL;
+    *n = 0;
     if (len > NODE_MAX_BODY)
         return CAIRN_ERR_TOO_LARGE;
-    json_t *j = json_loadb((const char *)evbuffer_pullup(in, -1), len, 0, &jerr);
+    json_t *j = json_loadb(body, len, 0, &jerr);
     json_t *v = j ? json_object_get(j, "tx") : NULL;
     cairn_err e = CAIRN_ERR_BAD_JSON;
     if (json_is_string(v))
@@ -24,6 +24,16 @@ static cairn_err read_tx(struct evhttp_request *req, uint8_t **tx, size_t *n)
         e = CAIRN_ERR_BAD_JSON;
     json_decref(j);
     return e;
+}
+
+/* Reads {"tx": "<hex>"} from the request body into a new buffer. */
+static cairn_err read_tx(struct evhttp_request *req, uint8_t **tx, size_t *n)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t len = evbuffer_get_length(in);
+    if (len > NODE_MAX_BODY)
+        return CAIRN_ERR_TOO_LARGE;
+    return api_tx_body_parse((const char *)evbuffer_pullup(in, -1), len, tx, n);
 }
 
 static int wants_wait(struct evhttp_request *req)
