@@ -11,6 +11,7 @@
 
 #include "cairn/smt.h"
 #include "econ/staking.h"
+#include "sectors/registry.h"
 
 #define PROVIDERS 1000000
 #define TOK 1000000ull
@@ -94,7 +95,7 @@ static void setup(store *s, cairn_params *cp, cairn_smt *t)
     cairn_totals tot = {.supply = 1000000000 * TOK};
     econ_global g;
     cairn_err e = wctx_begin(&w, s, 0);
-    exec_ctx x = {&w, s, cp, 0};
+    exec_ctx x = {&w, s, cp, 0, cairn_registry_rules()};
     if (e || (e = totals_put(&w, s, &tot)) ||
         (e = econ_genesis(&x, "{\"epoch_blocks\":1}", NULL, 0)) ||
         (e = econ_global_get(w.txn, s, &g)))
@@ -159,7 +160,7 @@ int main(void)
     double t1 = now(), c1 = cpu_now();
     if ((e = wctx_begin(&w, &s, 1)))
         die("begin", e);
-    exec_ctx x = {&w, &s, &cp, 1};
+    exec_ctx x = {&w, &s, &cp, 1, cairn_registry_rules()};
     if ((e = econ_end_block(&x, 0, 0)))
         die("settle", e);
     double t2 = now();

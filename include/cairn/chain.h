@@ -92,6 +92,24 @@ CAIRN_API cairn_err cairn_chain_open(cairn_chain **out,
                                      const char *dir) CAIRN_WUR;
 CAIRN_API void cairn_chain_close(cairn_chain *c);
 
+/* The same three with explicit rules (the kinds, genesis and end-of-block
+ * hooks of the layers above the ledger; src/ledger/kinds.h). The plain
+ * forms use the node's registry of sectors (src/sectors/registry.c), the
+ * composition root; rules must outlive the chain. NULL: transfers only. */
+typedef struct cairn_rules cairn_rules;
+CAIRN_API cairn_err cairn_chain_create_rules(const char *dir,
+                                             const cairn_genesis *g,
+                                             const cairn_rules *rules) CAIRN_WUR;
+CAIRN_API cairn_err cairn_chain_open_rules(cairn_chain **out, const char *dir,
+                                           const cairn_rules *rules) CAIRN_WUR;
+/* The rules c was opened with (borrowed). */
+CAIRN_API const cairn_rules *cairn_chain_rules(const cairn_chain *c);
+CAIRN_API cairn_err cairn_chain_replay_rules(const char *dir,
+                                             const char *tmpdir,
+                                             const cairn_rules *rules,
+                                             cairn_hash *tip_root,
+                                             uint64_t *blocks) CAIRN_WUR;
+
 CAIRN_API const cairn_params *cairn_chain_params(const cairn_chain *c);
 CAIRN_API void cairn_chain_tip(const cairn_chain *c, cairn_header *h,
                                cairn_hash *hash);

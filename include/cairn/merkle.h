@@ -34,6 +34,15 @@ CAIRN_API cairn_err cairn_merkle_prove(cairn_merkle_proof *pf,
                                        size_t index) CAIRN_WUR;
 /* CAIRN_OK if `leaf` (a leaf hash) at pf->index of pf->count leaves hashes
  * up to `root`; BAD_PROOF otherwise (also for malformed index/count/n). */
+/* The same proof for a tree whose leaves are not all in memory:
+ * range_root(out, first, n, arg) must write the root over leaves
+ * [first, first + n) (RFC 6962 §2.1); it is called once per level. */
+typedef void (*cairn_merkle_range_fn)(cairn_hash *out, uint64_t first,
+                                      uint64_t n, void *arg);
+CAIRN_API cairn_err cairn_merkle_prove_ranges(cairn_merkle_proof *pf,
+                                              uint64_t count, uint64_t index,
+                                              cairn_merkle_range_fn range_root,
+                                              void *arg) CAIRN_WUR;
 CAIRN_API cairn_err cairn_merkle_verify(const cairn_hash *root,
                                         const cairn_hash *leaf,
                                         const cairn_merkle_proof *pf) CAIRN_WUR;

@@ -9,7 +9,7 @@
 
 #include "cairn/chain.h"
 
-#define CAIRN_METRICS_SECTORS 4         /* storage, compute, wireless, sensor */
+#include "cairn/staking.h" /* CAIRN_SECTOR_SLOTS */
 #define CAIRN_METRICS_MAX_EPOCHS 1000   /* most epochs one query returns */
 #define CAIRN_MS_PER_YEAR 31536000000ull /* 365 days */
 #define CAIRN_VELOCITY_TEXT_MAX 32
@@ -17,8 +17,8 @@
 /* One settled epoch. Amounts are base units. */
 typedef struct cairn_epoch_metrics {
     uint64_t epoch, start_height, end_height;
-    uint64_t active_providers[CAIRN_METRICS_SECTORS];
-    uint64_t work_units[CAIRN_METRICS_SECTORS]; /* service usage */
+    uint64_t active_providers[CAIRN_SECTOR_SLOTS];
+    uint64_t work_units[CAIRN_SECTOR_SLOTS]; /* service usage */
     uint64_t revenue;          /* fees paid (base + service fees) */
     uint64_t burned;           /* fee burns, slashes, credits, deposits */
     uint64_t emitted;

@@ -31,13 +31,12 @@ enum cairn_staking_kind {
     CAIRN_TX_SET_ENDPOINT = 0x17,
 };
 
-enum cairn_sector {
-    CAIRN_SECTOR_STORAGE = 0,
-    CAIRN_SECTOR_COMPUTE = 1,
-    CAIRN_SECTOR_WIRELESS = 2,
-    CAIRN_SECTOR_SENSOR = 3,
-    CAIRN_SECTOR_COUNT = 4,
-};
+/* Room for sector ids in the consensus records (a provider record's
+ * sector byte, the epoch statistics, the weight parameters): ids
+ * 0..CAIRN_SECTOR_SLOTS-1. Which sectors a node runs, their names and
+ * their reserved ranges come from the registry (src/sectors/registry.c):
+ * cairn_sector_name, cairn_sector_parse. */
+#define CAIRN_SECTOR_SLOTS 4
 
 #define CAIRN_ENDPOINT_MAX 128
 
@@ -113,8 +112,9 @@ CAIRN_API cairn_err cairn_chain_delegation(cairn_chain *c,
                                            const cairn_pubkey *provider,
                                            cairn_delegation_info *out) CAIRN_WUR;
 
-/* "storage", "compute", "wireless", "sensor" (static; "unknown" past
- * them), and back: BAD_SECTOR for any other name. */
+/* The name of a sector id in the node's registry ("storage", ...;
+ * static; "unknown" for an id it does not list), and back: BAD_SECTOR for
+ * any other name. Defined by the composition root, src/sectors/registry.c. */
 CAIRN_API const char *cairn_sector_name(unsigned sector);
 CAIRN_API cairn_err cairn_sector_parse(const char *name, uint8_t *sector) CAIRN_WUR;
 
@@ -145,7 +145,7 @@ typedef struct cairn_provider_entry {
 
 /* Lists providers in address (public key) order, starting after *after
  * (NULL: from the first), only those of `sector` (every sector when sector
- * >= CAIRN_SECTOR_COUNT). Fills out[0..max) and *n; looks at no more than
+ * >= CAIRN_SECTOR_SLOTS). Fills out[0..max) and *n; looks at no more than
  * CAIRN_PROVIDERS_SCAN records. *more is 1 when another match lies past
  * the page (or the budget ran out first): pass *next (the last record
  * looked at) as `after` to go on; *more 0 means the list is complete. */

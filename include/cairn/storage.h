@@ -55,6 +55,8 @@
 #include "cairn/piece.h"
 #include "cairn/staking.h"
 
+#define CAIRN_SECTOR_STORAGE 0 /* the storage sector's id (src/sectors/registry.c) */
+
 enum cairn_storage_kind {
     CAIRN_TX_DEAL_OPEN = 0x40,
     CAIRN_TX_PROVE = 0x41,
@@ -193,6 +195,12 @@ cairn_deal_replace_verify(const cairn_deal_replace *r, const char *chain_id,
 
 /* Work units of a piece: its size in MiB, rounded up. */
 CAIRN_API uint64_t cairn_storage_units(uint64_t size);
+/* The collateral rule: a deal of total price `total` needs at least
+ * ceil(total × bps / 10000) collateral (bps: the deal_collateral_bps
+ * parameter). The chain checks it; clients and providers compute it.
+ * OVERFLOW when that exceeds 2^64 - 1. */
+CAIRN_API cairn_err cairn_storage_collateral(uint64_t *out, uint64_t total,
+                                             uint64_t bps) CAIRN_WUR;
 /* The challenged leaf of deal_id for the epoch whose seed is `seed`. */
 CAIRN_API uint64_t cairn_storage_challenge(const cairn_hash *seed,
                                            uint64_t deal_id, uint64_t size);

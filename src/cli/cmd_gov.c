@@ -10,6 +10,7 @@
 #include "cairn/staking.h"
 #include "cli/econ_cli.h"
 #include "econ/params.h"
+#include "sectors/registry.h"
 
 #define SUBMIT_TIMEOUT_MS 45000
 
@@ -140,7 +141,7 @@ static const char propose_usage[] =
 static int param_body(const char *name, const char *val, cairn_buf *b)
 {
     cairn_gov_propose p = {.type = CAIRN_GOV_PARAM};
-    const econ_param_def *d = econ_param_by_name(name);
+    const econ_param_def *d = econ_param_find_name(cairn_registry(), name);
     if (!d)
         return cli_fail("gov propose: no parameter named \"%s\"", name);
     if (d->amount ? econ_parse_tokens(val, "--value", &p.value)

@@ -9,7 +9,7 @@
 #include "cairn/http.h"
 #include "cairn/staking.h"
 #include "cli/staking_cli.h"
-#include "storage/cli/storage_cli.h"
+#include "sectors/registry.h"
 
 #define QUIET_TIMEOUT_MS 10000
 
@@ -595,7 +595,7 @@ int cmd_provider(int argc, char **argv)
         {"register", provider_register}, {"stake", provider_stake},
         {"unstake", provider_unstake},   {"commission", provider_commission},
         {"info", provider_info},         {"list", provider_list},
-        {"params", provider_params},     {"storage", cmd_provider_storage}};
+        {"params", provider_params}};
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         fputs(provider_usage, argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;
@@ -603,6 +603,12 @@ int cmd_provider(int argc, char **argv)
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(argv[0], subs[i].name) == 0)
             return subs[i].run(argc - 1, argv + 1);
+    const cairn_sector_plugin *sec = cairn_plugin(argv[0]);
+    if (sec && sec->provider) /* `cairn provider <sector>`: its daemon */
+        return sec->provider(argc - 1, argv + 1);
+    if (sec)
+        return cli_fail("provider: the %s sector has no provider daemon yet "
+                        "(see cairn provider --help)", argv[0]);
     cli_fail("provider: unknown subcommand \"%s\" (see cairn provider --help)",
              argv[0]);
     return 2;

@@ -6,6 +6,7 @@
 #include "cairn/crypto.h"
 #include "cli/cli.h"
 #include "cli/econ_cli.h"
+#include "sectors/registry.h"
 #include "storage/cli/storage_cli.h"
 
 static const char usage[] =
@@ -41,16 +42,8 @@ static const char usage[] =
     "  undelegate --key FILE --from P --amount TOKENS unbond them (released later)\n"
     "  claim --key FILE [--provider P]      collect staking rewards\n"
     "\n"
-    "Storage (key: --key, $CAIRN_KEY or ~/.cairn/key):\n"
-    "  put FILE [--k K --n N] [--epochs E | --permanent]   store a file; prints its ID\n"
-    "  get ID OUT                           fetch, check and decode it into OUT\n"
-    "  ls [--from-chain]                    files stored (rebuilt from chain + key)\n"
-    "  status ID                            per segment: pieces alive, deals, paid\n"
-    "  rm ID                                end its deals; escrow returns\n"
-    "  repair ID                            rebuild lost pieces on new providers\n"
-    "  provider storage --data DIR --capacity SIZE --key FILE   run a storage provider\n"
-    "\n"
-    "`cairn <command> --help` tells more. --json prints data as JSON.\n";
+    "`cairn <command> --help` tells more. --json prints data as JSON.\n"
+    "The sectors' commands:\n";
 
 typedef struct command {
     const char *name;
@@ -65,9 +58,33 @@ static const command commands[] = {
     {"gov", cmd_gov},         {"credits", cmd_credits}, {"price", cmd_price},
     {"metrics", cmd_metrics}, {"provider", cmd_provider}, {"delegate", cmd_delegate},
     {"undelegate", cmd_undelegate}, {"claim", cmd_claim},
-    {"put", cmd_put},         {"get", cmd_get},         {"ls", cmd_ls},
-    {"rm", cmd_rm},           {"repair", cmd_repair},
     {NULL, NULL}};
+
+/* The usage: the general part, then each sector's lines. */
+static void print_usage(FILE *f)
+{
+    size_t n;
+    const cairn_sector_plugin *const *pl = cairn_plugins(&n);
+    fputs(usage, f);
+    for (size_t i = 0; i < n; i++)
+        if (pl[i]->usage)
+            fprintf(f, "\n%s", pl[i]->usage);
+}
+
+/* The command named `name`: the general ones, then the sectors'. */
+static int (*find_command(const char *name))(int, char **)
+{
+    size_t n;
+    const cairn_sector_plugin *const *pl = cairn_plugins(&n);
+    for (const command *c = commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c->run;
+    for (size_t i = 0; i < n; i++)
+        for (const cairn_cli_cmd *c = pl[i]->commands; c && c->name; c++)
+            if (strcmp(c->name, name) == 0)
+                return c->run;
+    return NULL;
+}
 
 /* Consumes the options given before the subcommand; returns the index of
  * the subcommand word, or -1 (after printing) to stop with status *rc. */
@@ -76,7 +93,7 @@ static int global_opts(int argc, char **argv, int *rc)
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
+            print_usage(stdout);
             *rc = 0;
             return -1;
         } else if (!strcmp(argv[i], "--json")) {
@@ -102,12 +119,12 @@ int main(int argc, char **argv)
     if (i < 0)
         return rc;
     if (i >= argc) {
-        fputs(usage, stderr);
+        print_usage(stderr);
         return 2;
     }
-    for (const command *c = commands; c->name; c++)
-        if (strcmp(c->name, argv[i]) == 0)
-            return c->run(argc - i - 1, argv + i + 1);
+    int (*run)(int, char **) = find_command(argv[i]);
+    if (run)
+        return run(argc - i - 1, argv + i + 1);
     cli_fail("unknown command \"%s\" (see cairn --help)", argv[i]);
     return 2;
 }

@@ -63,23 +63,26 @@ static uint64_t split_point(uint64_t n)
     return (uint64_t)1 << (63 - __builtin_clzll(n - 1));
 }
 
-/* Walks from the root down to leaves[index], collecting at each split the
- * root of the other side, then stores them bottom-up. */
-cairn_err cairn_merkle_prove(cairn_merkle_proof *pf, const cairn_hash *leaves,
-                             size_t count, size_t index)
+/* Walks from the root down to leaf `index`, collecting at each split the
+ * root of the other side (from range_root), then stores them bottom-up. */
+cairn_err cairn_merkle_prove_ranges(cairn_merkle_proof *pf, uint64_t count,
+                                    uint64_t index, cairn_merkle_range_fn range_root,
+                                    void *arg)
 {
     cairn_hash top[CAIRN_MERKLE_MAX_DEPTH];
     uint32_t n = 0;
-    size_t lo = 0, len = count, at = index;
+    uint64_t lo = 0, len = count, at = index;
     if (index >= count)
         return CAIRN_ERR_BAD_ARG;
     while (len > 1) {
-        size_t k = (size_t)split_point(len);
+        uint64_t k = split_point(len);
+        if (n == CAIRN_MERKLE_MAX_DEPTH)
+            return CAIRN_ERR_TOO_LARGE;
         if (at < k) {
-            cairn_merkle_root(&top[n++], leaves + lo + k, len - k);
+            range_root(&top[n++], lo + k, len - k, arg);
             len = k;
         } else {
-            cairn_merkle_root(&top[n++], leaves + lo, k);
+            range_root(&top[n++], lo, k, arg);
             lo += k, at -= k, len -= k;
         }
     }
@@ -90,6 +93,19 @@ cairn_err cairn_merkle_prove(cairn_merkle_proof *pf, const cairn_hash *leaves,
     for (uint32_t i = 0; i < n; i++)
         pf->sib[i] = top[n - 1 - i];
     return CAIRN_OK;
+}
+
+static void leaves_range(cairn_hash *out, uint64_t first, uint64_t count,
+                         void *arg)
+{
+    cairn_merkle_root(out, (const cairn_hash *)arg + first, (size_t)count);
+}
+
+cairn_err cairn_merkle_prove(cairn_merkle_proof *pf, const cairn_hash *leaves,
+                             size_t count, size_t index)
+{
+    return cairn_merkle_prove_ranges(pf, count, index, leaves_range,
+                                     (void *)leaves);
 }
 
 /* RFC 9162 §2.1.3.2: fn is the node's index in its level, sn the last index

@@ -8,7 +8,7 @@
 #include "econ/credits.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 #define PRICE_REC_LEN 32
 
@@ -226,9 +226,9 @@ cairn_err cairn_chain_credits(cairn_chain *c, const cairn_pubkey *owner,
                               uint64_t *credits)
 {
     MDB_txn *txn;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = econ_credits_read(txn, &c->s, owner, credits);
+    cairn_err e = econ_credits_read(txn, chain_store(c), owner, credits);
     mdb_txn_abort(txn);
     return e;
 }
@@ -273,9 +273,9 @@ static cairn_err price_info(MDB_txn *txn, const store *s, cairn_price_info *out)
 cairn_err cairn_chain_price(cairn_chain *c, cairn_price_info *out)
 {
     MDB_txn *txn;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = price_info(txn, &c->s, out);
+    cairn_err e = price_info(txn, chain_store(c), out);
     mdb_txn_abort(txn);
     return e;
 }

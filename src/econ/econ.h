@@ -19,9 +19,13 @@
  *   0x10 provider  [32] provider               -> provider record (staking.c),
  *                  with this epoch's work reports (econ_add_work)
  *   0x11 deleg     [32] delegator ‖ [32] prov  -> delegation record
- *   0x12 unbond    u64 BE release epoch ‖ [32] owner ‖ u64 BE seq -> u64 amount
+ *   0x12 unbond    u64 BE release epoch ‖ [32] owner ‖ u64 BE seq
+ *                  -> u64 amount ‖ [32] provider it was unbonded from
+ *                  (entries queued before the provider was kept: u64 only)
  *   0x13           unused (held work reports before they moved into the
  *                  provider record; not to be reused)
+ *   0x14 unbond by [32] provider ‖ u64 BE release ‖ u64 BE seq -> [32] owner
+ *                  (the queue by provider, for slashing)
  *   0x20 proposal  u64 BE id                   -> proposal record
  *   0x21 vote      u64 BE id ‖ [32] voter      -> u8 choice ‖ u64 weight
  *   0x22 gov end   u64 BE end height ‖ u64 BE id -> u8 1 (proposals by end)
@@ -40,6 +44,7 @@
 #define CAIRN_ECON_H_INTERNAL
 
 #include "cairn/econ_math.h"
+#include "cairn/staking.h"
 #include "ledger/kinds.h"
 
 enum {
@@ -48,13 +53,13 @@ enum {
     STATE_PROVIDER = 0x10,
     STATE_DELEG = 0x11,
     STATE_UNBOND = 0x12,
+    STATE_UNBOND_BY = 0x14,
     STATE_PROPOSAL = 0x20,
     STATE_VOTE = 0x21,
     STATE_CREDITS = 0x30,
     STATE_EPOCH = 0x40,
 };
 
-#define ECON_SECTORS 4 /* storage, compute, wireless, sensor */
 
 /* Called by the ledger at the end of every block, inside the block's write
  * transaction, with the block's total transaction fees and transfer volume.
@@ -75,6 +80,11 @@ cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
  * repeated faults jail the provider. */
 cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
                      const char *reason);
+/* Disposes of `amount` slashed tokens that the caller already took from
+ * where they were held (a stake, a sector's collateral) by the one slash
+ * rule: to the treasury when slash_to_treasury is 1, else burned (counted
+ * in the epoch's burn). */
+cairn_err econ_dispose_slashed(exec_ctx *x, uint64_t amount);
 /* Bonded stake an address controls (own provider stake + delegations);
  * voting weight for governance. */
 cairn_err econ_bonded_of(exec_ctx *x, const cairn_pubkey *who, uint64_t *stake);
@@ -86,7 +96,7 @@ cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake);
  * fee-split parameters. Counts toward the epoch's fees. */
 cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provider);
 
-/* Parameters: econ_param_get / econ_param_set / econ_param_by_name. */
+/* Parameters: econ_param_get / econ_param_set (econ_param_find_name in econ/sector.h). */
 #include "econ/params.h"
 
 #endif

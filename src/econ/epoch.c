@@ -9,7 +9,7 @@
 #include "econ/gov.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
-#include "sectors/storage/storage.h"
+#include "econ/sector.h"
 
 /* ---- statistics record ---- */
 
@@ -20,14 +20,14 @@ static void stats_fields(const econ_epoch_stats *s, const uint64_t *out[25])
     out[i++] = &s->epoch;
     out[i++] = &s->start_height;
     out[i++] = &s->end_height;
-    for (int k = 0; k < ECON_STATS_SECTORS; k++)
+    for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++)
         out[i++] = &s->active_providers[k];
-    for (int k = 0; k < ECON_STATS_SECTORS; k++)
+    for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++)
         out[i++] = &s->work_units[k];
     out[i++] = &s->fees_paid;
     out[i++] = &s->burned;
     out[i++] = &s->emitted;
-    for (int k = 0; k < ECON_STATS_SECTORS; k++)
+    for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++)
         out[i++] = &s->emitted_sector[k];
     out[i++] = &s->supply_end;
     out[i++] = &s->treasury_end;
@@ -152,9 +152,9 @@ typedef struct settle_ctx {
     econ_global *g;
     cairn_totals *t;
     econ_epoch_stats *st;
-    uint64_t share[ECON_SECTORS]; /* reward pool per sector */
-    uint64_t work[ECON_SECTORS];
-    uint64_t paid[ECON_SECTORS];
+    uint64_t share[CAIRN_SECTOR_SLOTS]; /* reward pool per sector */
+    uint64_t work[CAIRN_SECTOR_SLOTS];
+    uint64_t paid[CAIRN_SECTOR_SLOTS];
 } settle_ctx;
 
 #define SETTLE_CHUNK 512 /* provider records read before they are written */
@@ -178,7 +178,7 @@ static cairn_err visit_work_sum(void *arg, const uint8_t *kp, size_t klen,
         return CAIRN_ERR_DB;
     if (!econ_work_in(&p, c->g->epoch))
         return CAIRN_OK;
-    if (p.sector >= ECON_SECTORS)
+    if (p.sector >= CAIRN_SECTOR_SLOTS)
         return CAIRN_ERR_DB;
     return cairn_add(&c->work[p.sector], c->work[p.sector], p.work_units)
                ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
@@ -218,7 +218,7 @@ static cairn_err read_chunk(settle_ctx *c, uint8_t key[33], size_t *klen,
             continue;
         if ((e = econ_provider_decode(&w->p, v.mv_data, v.mv_size)))
             break;
-        if (w->p.sector >= ECON_SECTORS) {
+        if (w->p.sector >= CAIRN_SECTOR_SLOTS) {
             e = CAIRN_ERR_DB;
             break;
         }
@@ -295,19 +295,19 @@ static cairn_err emit(settle_ctx *c, const econ_params *P, uint64_t cap)
 {
     cairn_emission em = {P->v[P_EMISSION_INITIAL], P->v[P_HALVING_EPOCHS],
                          (uint32_t)P->v[P_DECAY_BPS]};
-    uint64_t w[ECON_SECTORS], fee_share[ECON_SECTORS], dust1, dust2;
-    for (int i = 0; i < ECON_SECTORS; i++)
+    uint64_t w[CAIRN_SECTOR_SLOTS], fee_share[CAIRN_SECTOR_SLOTS], dust1, dust2;
+    for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         w[i] = P->v[P_WEIGHT_STORAGE + i];
     uint64_t minted = cairn_emission_for(&em, c->g->epoch, c->t->supply, cap);
     c->t->supply += minted;
     c->t->minted += minted;
     c->st->emitted = minted;
-    cairn_err e = cairn_prorata(minted, w, ECON_SECTORS, c->st->emitted_sector, &dust1);
-    if (e || (e = cairn_prorata(c->g->stakers_pool, w, ECON_SECTORS, fee_share, &dust2)))
+    cairn_err e = cairn_prorata(minted, w, CAIRN_SECTOR_SLOTS, c->st->emitted_sector, &dust1);
+    if (e || (e = cairn_prorata(c->g->stakers_pool, w, CAIRN_SECTOR_SLOTS, fee_share, &dust2)))
         return e;
     c->g->stakers_pool = 0;
     c->t->treasury += dust1 + dust2; /* weight rounding dust */
-    for (int i = 0; i < ECON_SECTORS; i++)
+    for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         c->share[i] = c->st->emitted_sector[i] + fee_share[i];
     return CAIRN_OK;
 }
@@ -324,7 +324,7 @@ static cairn_err settle_epoch(exec_ctx *x, econ_global *g, cairn_totals *t,
         e = state_scan(x->w->txn, x->s, STATE_PROVIDER, visit_work_sum, &c);
     if (!e)
         e = pay_work(&c);
-    for (int i = 0; !e && i < ECON_SECTORS; i++) {
+    for (int i = 0; !e && i < CAIRN_SECTOR_SLOTS; i++) {
         st->work_units[i] = c.work[i];
         t->treasury += c.share[i] - c.paid[i]; /* no work, jailed, dust */
     }
@@ -391,6 +391,28 @@ static void note_circulating(econ_global *g, const cairn_totals *t)
     g->circ_sum += t->supply > held ? t->supply - held : 0;
 }
 
+/* Runs every sector's end-of-block hook, then, at an epoch's last block,
+ * every sector's end-of-epoch hook, in registry (id) order. */
+static cairn_err sectors_end_block(exec_ctx *x)
+{
+    const econ_registry *reg = econ_registry_of(x);
+    econ_global g;
+    uint64_t blocks;
+    cairn_err e = CAIRN_OK;
+    for (size_t i = 0; !e && i < reg->n; i++)
+        if (reg->sectors[i]->end_block)
+            e = reg->sectors[i]->end_block(x);
+    if (e || (e = econ_global_get(x->w->txn, x->s, &g)) ||
+        (e = econ_param_get(x, P_EPOCH_BLOCKS, &blocks)))
+        return e;
+    if (x->height + 1 - g.start_height < blocks)
+        return CAIRN_OK;
+    for (size_t i = 0; !e && i < reg->n; i++)
+        if (reg->sectors[i]->end_epoch)
+            e = reg->sectors[i]->end_epoch(x, g.epoch);
+    return e;
+}
+
 cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume)
 {
     cairn_totals t;
@@ -399,9 +421,9 @@ cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume)
     cairn_err e = econ_test_hook ? econ_test_hook(x, econ_test_hook_arg) : CAIRN_OK;
     if (!e)
         e = gov_end_block(x); /* proposals whose vote ended take effect first */
-    if (!e) /* at an epoch's last block: deal payments and faults, so that
-             * their work counts in this epoch's settlement */
-        e = storage_end_block(x);
+    if (!e) /* at an epoch's last block: the sectors' payments and faults,
+             * so that their work counts in this epoch's settlement */
+        e = sectors_end_block(x);
     if (e || (e = econ_params_load(x, &P)) ||
         (e = totals_get(x->w->txn, x->s, &t)) ||
         (e = econ_global_get(x->w->txn, x->s, &g)) ||

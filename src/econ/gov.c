@@ -9,8 +9,9 @@
 #include "cairn/amount.h"
 #include "core/bytes.h"
 #include "econ/gov.h"
+#include "econ/sector.h"
 #include "econ/staking.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 #define GOV_VERSION 1
 
@@ -206,9 +207,10 @@ static void end_key(uint8_t k[17], uint64_t end, uint64_t id)
 
 /* Bounds check of a PARAM proposal: BAD_PARAM for an undeclared name or
  * a value outside the parameter's bounds. */
-static cairn_err param_ok(const cairn_gov_propose *p, const econ_param_def **d)
+static cairn_err param_ok(const econ_registry *reg, const cairn_gov_propose *p,
+                          const econ_param_def **d)
 {
-    *d = econ_param_by_name(p->param);
+    *d = econ_param_find_name(reg, p->param);
     if (!*d || p->value < (*d)->min || p->value > (*d)->max)
         return CAIRN_ERR_BAD_PARAM;
     return CAIRN_OK;
@@ -217,13 +219,22 @@ static cairn_err param_ok(const cairn_gov_propose *p, const econ_param_def **d)
 cairn_err gov_propose_check(const cairn_tx *tx)
 {
     cairn_gov_propose p;
-    const econ_param_def *d;
     cairn_err e = cairn_gov_propose_decode(&p, tx->body, tx->body_len);
     if (e)
         return e;
     if (p.type == CAIRN_GOV_PARAM)
-        return param_ok(&p, &d);
+        return CAIRN_OK; /* the name: gov_propose_check_rules */
     return p.amount ? CAIRN_OK : CAIRN_ERR_ZERO_AMOUNT;
+}
+
+cairn_err gov_propose_check_rules(const econ_registry *reg, const cairn_tx *tx)
+{
+    cairn_gov_propose p;
+    const econ_param_def *d;
+    cairn_err e = cairn_gov_propose_decode(&p, tx->body, tx->body_len);
+    if (e || p.type != CAIRN_GOV_PARAM)
+        return e;
+    return param_ok(reg, &p, &d);
 }
 
 /* Allocates the next proposal id (ids start at 1). */
@@ -250,7 +261,7 @@ static cairn_err fill_payload(exec_ctx *x, const cairn_gov_propose *p, gov_rec *
     cairn_err e;
     r->type = p->type;
     if (p->type == CAIRN_GOV_PARAM) {
-        if ((e = param_ok(p, &d)))
+        if ((e = param_ok(econ_registry_of(x), p, &d)))
             return e;
         r->param_id = d->id;
         r->value = p->value;
@@ -490,9 +501,10 @@ cairn_err gov_end_block(exec_ctx *x)
 /* ---- queries ---- */
 
 /* Fills a public description of record r. */
-static void rec_info(cairn_gov_info *o, uint64_t id, const gov_rec *r)
+static void rec_info(const econ_registry *reg, cairn_gov_info *o, uint64_t id,
+                     const gov_rec *r)
 {
-    const econ_param_def *d = econ_param_def_of(r->param_id);
+    const econ_param_def *d = econ_param_find(reg, r->param_id);
     memset(o, 0, sizeof *o);
     *o = (cairn_gov_info){.id = id, .type = r->type, .status = r->status,
                           .proposer = r->proposer, .deposit = r->deposit,
@@ -517,17 +529,18 @@ cairn_err cairn_chain_gov_proposal(cairn_chain *c, uint64_t id, cairn_gov_info *
 {
     MDB_txn *txn;
     gov_rec r;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = rec_read(txn, &c->s, id, &r);
+    cairn_err e = rec_read(txn, chain_store(c), id, &r);
     if (!e)
-        rec_info(out, id, &r);
+        rec_info(econ_chain_registry(c), out, id, &r);
     mdb_txn_abort(txn);
     return e;
 }
 
 /* Walks proposals after after_id in key order into out. */
-static cairn_err list_txn(MDB_txn *txn, const store *s, uint64_t after_id,
+static cairn_err list_txn(MDB_txn *txn, const store *s,
+                          const econ_registry *reg, uint64_t after_id,
                           cairn_gov_info *out, size_t max, size_t *n)
 {
     MDB_cursor *cur;
@@ -547,7 +560,7 @@ static cairn_err list_txn(MDB_txn *txn, const store *s, uint64_t after_id,
         if (k.mv_size != 9 || kp[0] != STATE_PROPOSAL)
             break;
         if (!(e = rec_decode(&r, v.mv_data, v.mv_size)))
-            rec_info(&out[(*n)++], cairn_be64_get(kp + 1), &r);
+            rec_info(reg, &out[(*n)++], cairn_be64_get(kp + 1), &r);
     }
     mdb_cursor_close(cur);
     return e;
@@ -557,9 +570,9 @@ cairn_err cairn_chain_gov_proposals(cairn_chain *c, uint64_t after_id,
                                     cairn_gov_info *out, size_t max, size_t *n)
 {
     MDB_txn *txn;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = list_txn(txn, &c->s, after_id, out, max, n);
+    cairn_err e = list_txn(txn, chain_store(c), econ_chain_registry(c), after_id, out, max, n);
     mdb_txn_abort(txn);
     return e;
 }
@@ -572,9 +585,9 @@ cairn_err cairn_chain_gov_vote(cairn_chain *c, uint64_t id,
     MDB_val v;
     uint8_t k[40];
     vote_key(k, id, voter);
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = state_get(txn, &c->s, STATE_VOTE, k, 40, &v);
+    cairn_err e = state_get(txn, chain_store(c), STATE_VOTE, k, 40, &v);
     if (!e && v.mv_size != 9)
         e = CAIRN_ERR_DB;
     if (!e) {

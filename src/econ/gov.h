@@ -37,6 +37,10 @@ uint64_t gov_deposit_held(const uint8_t *rec, size_t n);
 
 /* The kinds' handlers, entered in src/ledger/kinds.c. */
 cairn_err gov_propose_check(const cairn_tx *tx);
+/* The part of the check that needs the chain's parameters: a PARAM
+ * proposal names a declared parameter and a value inside its bounds. */
+typedef struct econ_registry econ_registry;
+cairn_err gov_propose_check_rules(const econ_registry *reg, const cairn_tx *tx);
 cairn_err gov_propose_apply(exec_ctx *x, const cairn_tx *tx);
 cairn_err gov_vote_check(const cairn_tx *tx);
 cairn_err gov_vote_apply(exec_ctx *x, const cairn_tx *tx);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "econ/sector.h"
 #include "econ/staking.h"
 
 /* ---- body codecs ---- */
@@ -140,7 +141,7 @@ cairn_err econ_register_check(const cairn_tx *tx)
     cairn_err e = cairn_register_decode(&r, tx->body, tx->body_len);
     if (e)
         return e;
-    if (r.sector >= CAIRN_SECTOR_COUNT)
+    if (r.sector >= CAIRN_SECTOR_SLOTS)
         return CAIRN_ERR_BAD_SECTOR;
     return r.commission_bps > CAIRN_BPS ? CAIRN_ERR_BAD_PARAM : CAIRN_OK;
 }
@@ -205,6 +206,8 @@ cairn_err econ_register_apply(exec_ctx *x, const cairn_tx *tx)
         (e = econ_param_get(x, P_MAX_COMMISSION_BPS, &maxc)) ||
         (e = econ_global_get(x->w->txn, x->s, &g)))
         return e;
+    if (!econ_sector_by_id(econ_registry_of(x), r.sector))
+        return CAIRN_ERR_BAD_SECTOR; /* not a sector this chain runs */
     e = econ_provider_read(x->w->txn, x->s, &tx->sender, &p);
     if (e != CAIRN_ERR_NOT_PROVIDER)
         return e ? e : CAIRN_ERR_PROVIDER_EXISTS;
@@ -259,7 +262,7 @@ cairn_err econ_unbond_apply(exec_ctx *x, const cairn_tx *tx)
     p.self_stake -= amount;
     g.staked -= amount;
     if ((e = refresh_active(x, &p)) ||
-        (e = econ_queue_unbond(x, &g, &tx->sender, amount)) ||
+        (e = econ_queue_unbond(x, &g, &tx->sender, &tx->sender, amount)) ||
         (e = econ_provider_put(x, &tx->sender, &p)))
         return e;
     return econ_global_put(x, &g);
@@ -354,7 +357,7 @@ cairn_err econ_undelegate_apply(exec_ctx *x, const cairn_tx *tx)
     p.del_tokens -= b.amount;
     g.staked -= b.amount;
     if ((e = sweep_empty_pool(x, &g, &p)) ||
-        (e = econ_queue_unbond(x, &g, &tx->sender, b.amount)) ||
+        (e = econ_queue_unbond(x, &g, &tx->sender, &b.provider, b.amount)) ||
         (e = econ_deleg_put(x, &tx->sender, &b.provider, &d)) ||
         (e = econ_provider_put(x, &b.provider, &p)))
         return e;

@@ -7,7 +7,7 @@
 #include "cairn/metrics.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 uint64_t cairn_periods_per_year(uint64_t blocks, uint64_t interval_ms)
 {
@@ -62,9 +62,9 @@ static cairn_err one_epoch(cairn_chain *c, MDB_txn *txn, uint64_t epoch,
                            cairn_epoch_metrics *out)
 {
     econ_epoch_stats s;
-    cairn_err e = econ_stats_get(txn, &c->s, epoch, &s);
+    cairn_err e = econ_stats_get(txn, chain_store(c), epoch, &s);
     if (!e)
-        derive(out, &s, c->p.block_interval_ms);
+        derive(out, &s, cairn_chain_params(c)->block_interval_ms);
     return e;
 }
 
@@ -72,7 +72,7 @@ static cairn_err one_epoch(cairn_chain *c, MDB_txn *txn, uint64_t epoch,
 static cairn_err latest(cairn_chain *c, MDB_txn *txn, uint64_t *epoch)
 {
     econ_global g;
-    cairn_err e = econ_global_get(txn, &c->s, &g);
+    cairn_err e = econ_global_get(txn, chain_store(c), &g);
     if (e)
         return e;
     if (g.epoch == 0)
@@ -84,7 +84,7 @@ static cairn_err latest(cairn_chain *c, MDB_txn *txn, uint64_t *epoch)
 cairn_err cairn_chain_latest_epoch(cairn_chain *c, uint64_t *epoch)
 {
     MDB_txn *txn;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
     cairn_err e = latest(c, txn, epoch);
     mdb_txn_abort(txn);
@@ -95,7 +95,7 @@ cairn_err cairn_chain_epoch_metrics(cairn_chain *c, uint64_t epoch,
                                     cairn_epoch_metrics *out)
 {
     MDB_txn *txn;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
     cairn_err e = one_epoch(c, txn, epoch, out);
     mdb_txn_abort(txn);
@@ -111,7 +111,7 @@ cairn_err cairn_chain_metrics_range(cairn_chain *c, uint64_t from, uint64_t to,
     *n = 0;
     if (from > to || to - from >= CAIRN_METRICS_MAX_EPOCHS || to - from >= max)
         return CAIRN_ERR_BAD_ARG;
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
     cairn_err e = latest(c, txn, &last);
     if (e == CAIRN_ERR_NOT_FOUND)

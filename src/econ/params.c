@@ -5,16 +5,20 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cairn/amount.h"
 #include "econ/econ.h"
+#include "econ/sector.h"
 
 #define TOK 1000000ull /* base units per token */
 
-/* The table: id, JSON name, default, min, max, amount?, doc. Ids are the
- * index and are part of the state format: never renumber, append only. */
-static const econ_param_def defs[ECON_PARAM_COUNT] = {
+/* The economy's own parameters: id, JSON name, default, min, max, amount?,
+ * doc. Ids are part of the state format: never renumber. Sector weights
+ * (ids 4..7) and sector parameters come from the sectors' descriptors
+ * (econ/sector.h), through econ_param_find. */
+static const econ_param_def defs[] = {
     {P_EPOCH_BLOCKS, "epoch_blocks", 10, 1, 1000000, 0, "blocks per epoch"},
     {P_EMISSION_INITIAL, "emission_initial", 1000 * TOK, 0, 1000000000 * TOK, 1,
      "tokens emitted in epoch 0"},
@@ -22,10 +26,6 @@ static const econ_param_def defs[ECON_PARAM_COUNT] = {
      "emission halves every N epochs (0: decay_bps)"},
     {P_DECAY_BPS, "decay_bps", 0, 0, 10000, 0,
      "per-epoch emission decay when halving_epochs is 0"},
-    {P_WEIGHT_STORAGE, "weight_storage", 2500, 0, 10000, 0, "storage sector weight"},
-    {P_WEIGHT_COMPUTE, "weight_compute", 2500, 0, 10000, 0, "compute sector weight"},
-    {P_WEIGHT_WIRELESS, "weight_wireless", 2500, 0, 10000, 0, "wireless sector weight"},
-    {P_WEIGHT_SENSOR, "weight_sensor", 2500, 0, 10000, 0, "sensor sector weight"},
     {P_FEE_PROVIDER_BPS, "fee_provider_bps", 0, 0, 10000, 0,
      "fee share: the provider serving the payment (stakers' pool for base fees)"},
     {P_FEE_BURN_BPS, "fee_burn_bps", 2000, 0, 10000, 0, "fee share: burned"},
@@ -54,34 +54,19 @@ static const econ_param_def defs[ECON_PARAM_COUNT] = {
      "share of yes among votes to pass"},
     {P_MAX_PRICE_CHANGE_BPS, "max_price_change_bps", 1000, 0, 10000, 0,
      "largest price-feed move per epoch"},
-    {P_DEAL_COLLATERAL_BPS, "deal_collateral_bps", 2000, 0, 100000, 0,
-     "storage deal collateral, share of the deal's total price"},
-    {P_DEAL_FAULT_SLASH_BPS, "deal_fault_slash_bps", 1000, 0, 10000, 0,
-     "share of a deal's collateral slashed per missed proof"},
-    {P_DEAL_MAX_FAULTS, "deal_max_faults", 3, 1, 1000, 0,
-     "consecutive missed proofs that end a storage deal"},
-    {P_DEAL_MAX_EPOCHS, "deal_max_epochs", 1000000, 1, 1000000000, 0,
-     "longest storage deal in epochs"},
-    {P_PERM_COST_PER_MIB, "perm_cost_per_mib", 100, 1, 1000000000 * TOK, 1,
-     "permanent storage: cost of one MiB for one epoch"},
-    {P_PERM_DECLINE_BPS, "perm_decline_bps", 10, 1, 10000, 0,
-     "permanent storage: share of the endowment paid out per epoch"},
-    {P_DEAL_MIN_PRICE_PER_MIB, "deal_min_price_per_mib", 100, 0, 1000000000 * TOK, 1,
-     "lowest price of a term deal per MiB per epoch: proven MiB earn "
-     "emission, so self-dealing must cost real fees"},
 };
 
-const econ_param_def *econ_param_def_of(unsigned id)
+const econ_param_def *econ_param_own(unsigned id)
 {
-    return id < ECON_PARAM_COUNT ? &defs[id] : NULL;
-}
-
-const econ_param_def *econ_param_by_name(const char *name)
-{
-    for (unsigned i = 0; i < ECON_PARAM_COUNT; i++)
-        if (strcmp(defs[i].name, name) == 0)
+    for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+        if (defs[i].id == id)
             return &defs[i];
     return NULL;
+}
+
+const econ_param_def *econ_param_own_at(size_t i)
+{
+    return i < sizeof defs / sizeof defs[0] ? &defs[i] : NULL;
 }
 
 /* The u16 LE state key of parameter id. */
@@ -104,12 +89,15 @@ cairn_err econ_param_read(MDB_txn *txn, const store *s, unsigned id,
 {
     uint8_t k[2];
     MDB_val val;
-    if (id >= ECON_PARAM_COUNT)
+    if (id > 0xFFFF)
         return CAIRN_ERR_BAD_PARAM;
     param_key(k, id);
     cairn_err e = state_get(txn, s, STATE_PARAM, k, 2, &val);
-    if (e == CAIRN_ERR_NOT_FOUND) {
-        *v = defs[id].def;
+    if (e == CAIRN_ERR_NOT_FOUND) { /* never written: the economy's default */
+        const econ_param_def *d = econ_param_own(id);
+        if (!d)
+            return CAIRN_ERR_NOT_FOUND;
+        *v = d->def;
         return CAIRN_OK;
     }
     if (e)
@@ -122,13 +110,21 @@ cairn_err econ_param_read(MDB_txn *txn, const store *s, unsigned id,
 
 cairn_err econ_param_get(exec_ctx *x, unsigned id, uint64_t *v)
 {
-    return econ_param_read(x->w->txn, x->s, id, v);
+    cairn_err e = econ_param_read(x->w->txn, x->s, id, v);
+    if (e != CAIRN_ERR_NOT_FOUND)
+        return e;
+    const econ_param_def *d = econ_param_find(econ_registry_of(x), id);
+    if (!d)
+        return CAIRN_ERR_BAD_PARAM;
+    *v = d->def; /* a sector's parameter never written: its default */
+    return CAIRN_OK;
 }
 
 cairn_err econ_param_set(exec_ctx *x, unsigned id, uint64_t v)
 {
     uint8_t k[2], val[8];
-    if (id >= ECON_PARAM_COUNT || v < defs[id].min || v > defs[id].max)
+    const econ_param_def *d = econ_param_find(econ_registry_of(x), id);
+    if (!d || v < d->min || v > d->max)
         return CAIRN_ERR_BAD_PARAM;
     param_key(k, id);
     for (int i = 0; i < 8; i++)
@@ -140,6 +136,8 @@ cairn_err econ_params_load(exec_ctx *x, econ_params *out)
 {
     for (unsigned i = 0; i < ECON_PARAM_COUNT; i++) {
         cairn_err e = econ_param_get(x, i, &out->v[i]);
+        if (e == CAIRN_ERR_BAD_PARAM) /* a sector this chain does not run */
+            out->v[i] = 0, e = CAIRN_OK;
         if (e)
             return e;
     }
@@ -201,17 +199,63 @@ static cairn_err parse_one(const econ_param_def *d, json_t *v, uint64_t *out,
                 d->name, lo, hi);
 }
 
-/* Checks that the sector weights and the fee split each sum to 10000. */
-static cairn_err check_sums(const econ_params *p, char *msg, size_t len)
+/* Every parameter a registry declares, each with a value. */
+#define PARAMS_MAX 512
+typedef struct param_set {
+    size_t n;
+    const econ_param_def *d[PARAMS_MAX];
+    uint64_t v[PARAMS_MAX];
+} param_set;
+
+static void set_add(param_set *ps, const econ_param_def *d)
 {
-    uint64_t w = p->v[P_WEIGHT_STORAGE] + p->v[P_WEIGHT_COMPUTE] +
-                 p->v[P_WEIGHT_WIRELESS] + p->v[P_WEIGHT_SENSOR];
-    uint64_t f = p->v[P_FEE_PROVIDER_BPS] + p->v[P_FEE_BURN_BPS] +
-                 p->v[P_FEE_TREASURY_BPS] + p->v[P_FEE_STAKERS_BPS];
-    if (w != CAIRN_BPS)
-        return fail(msg, len, "economy: \"weight_storage\" + \"weight_compute\" + "
-                    "\"weight_wireless\" + \"weight_sensor\" must sum to 10000 "
-                    "(they sum to %llu)", (unsigned long long)w);
+    if (ps->n < PARAMS_MAX) { /* econ_registry_check bounds the count */
+        ps->d[ps->n] = d;
+        ps->v[ps->n++] = d->def;
+    }
+}
+
+/* The economy's parameters, then each sector's weight and own ones, all
+ * at their defaults. */
+static void set_fill(param_set *ps, const econ_registry *reg)
+{
+    ps->n = 0;
+    for (size_t i = 0; econ_param_own_at(i); i++)
+        set_add(ps, econ_param_own_at(i));
+    for (size_t i = 0; i < reg->n; i++) {
+        set_add(ps, &reg->sectors[i]->weight);
+        for (size_t j = 0; j < reg->sectors[i]->nparams; j++)
+            set_add(ps, &reg->sectors[i]->params[j]);
+    }
+}
+
+static uint64_t *set_val(param_set *ps, unsigned id)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        if (ps->d[i]->id == id)
+            return &ps->v[i];
+    return NULL;
+}
+
+/* Checks that the sector weights and the fee split each sum to 10000. */
+static cairn_err check_sums(param_set *ps, const econ_registry *reg, char *msg,
+                            size_t len)
+{
+    uint64_t w = 0, f = 0;
+    char names[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < reg->n; i++) {
+        w += *set_val(ps, reg->sectors[i]->weight.id);
+        int k = snprintf(names + used, sizeof names - used, "%s\"%s\"",
+                         i ? " + " : "", reg->sectors[i]->weight.name);
+        if (k > 0 && (size_t)k < sizeof names - used)
+            used += (size_t)k;
+    }
+    for (unsigned id = P_FEE_PROVIDER_BPS; id <= P_FEE_STAKERS_BPS; id++)
+        f += *set_val(ps, id);
+    if (reg->n && w != CAIRN_BPS)
+        return fail(msg, len, "economy: %s must sum to 10000 (they sum to %llu)",
+                    names, (unsigned long long)w);
     if (f != CAIRN_BPS)
         return fail(msg, len, "economy: \"fee_provider_bps\" + \"fee_burn_bps\" + "
                     "\"fee_treasury_bps\" + \"fee_stakers_bps\" must sum to "
@@ -219,69 +263,107 @@ static cairn_err check_sums(const econ_params *p, char *msg, size_t len)
     return CAIRN_OK;
 }
 
-/* Walks the object's fields: a known parameter, "price_oracle", or an error. */
-static cairn_err parse_fields(json_t *root, econ_params *vals,
-                              cairn_pubkey *oracle, int *has_oracle, char *msg,
-                              size_t len)
+/* Walks the object's fields: a known parameter, "price_oracle", a sector's
+ * own section (checked by its genesis hook), or an error. */
+static cairn_err parse_fields(json_t *root, const econ_registry *reg,
+                              param_set *ps, cairn_pubkey *oracle,
+                              int *has_oracle, char *msg, size_t len)
 {
     const char *k;
     json_t *v;
     json_object_foreach(root, k, v) {
-        const econ_param_def *d = econ_param_by_name(k);
+        const econ_param_def *d = econ_param_find_name(reg, k);
+        const econ_sector *sec = econ_sector_by_name(reg, k);
         cairn_err e;
         if (d) {
-            if ((e = parse_one(d, v, &vals->v[d->id], msg, len)))
+            if ((e = parse_one(d, v, set_val(ps, d->id), msg, len)))
                 return e;
         } else if (strcmp(k, "price_oracle") == 0) {
             if (!json_is_string(v) || cairn_addr_parse(oracle, json_string_value(v)))
                 return fail(msg, len, "economy: \"price_oracle\" must be a cairn address");
             *has_oracle = 1;
-        } else {
+        } else if (!sec || !sec->genesis) {
             return fail(msg, len, "economy: unknown field \"%s\"", k);
         }
     }
     return CAIRN_OK;
 }
 
-cairn_err econ_params_parse(const char *json, econ_params *vals,
-                            cairn_pubkey *oracle, int *has_oracle, char *msg,
-                            size_t len)
+/* Parses and checks an "economy" object (NULL: defaults) into ps; *root
+ * receives the parsed object (NULL when json is NULL; caller decrefs). */
+static cairn_err params_parse(const econ_registry *reg, const char *json,
+                              param_set *ps, json_t **root,
+                              cairn_pubkey *oracle, int *has_oracle, char *msg,
+                              size_t len)
 {
     json_error_t jerr;
-    for (unsigned i = 0; i < ECON_PARAM_COUNT; i++)
-        vals->v[i] = defs[i].def;
+    set_fill(ps, reg);
     *has_oracle = 0;
+    *root = NULL;
     if (!json)
-        return CAIRN_OK;
-    json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
+        return check_sums(ps, reg, msg, len);
+    *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+    if (!*root)
         return fail(msg, len, "economy: not valid JSON: %s", jerr.text);
-    cairn_err e = json_is_object(root)
-                      ? parse_fields(root, vals, oracle, has_oracle, msg, len)
+    cairn_err e = json_is_object(*root)
+                      ? parse_fields(*root, reg, ps, oracle, has_oracle, msg, len)
                       : fail(msg, len, "\"economy\" must be an object");
-    json_decref(root);
-    return e ? e : check_sums(vals, msg, len);
+    return e ? e : check_sums(ps, reg, msg, len);
 }
 
-cairn_err cairn_econ_check(const char *economy_json, char *msg, size_t len)
+cairn_err econ_params_check(const econ_registry *reg, const char *json,
+                            char *msg, size_t len)
 {
-    econ_params p;
+    param_set *ps = malloc(sizeof *ps);
+    json_t *root;
     cairn_pubkey o;
     int has;
-    return econ_params_parse(economy_json, &p, &o, &has, msg, len);
+    if (!ps)
+        return CAIRN_ERR_NOMEM;
+    cairn_err e = params_parse(reg, json, ps, &root, &o, &has, msg, len);
+    json_decref(root);
+    free(ps);
+    return e;
 }
 
-/* Writes every parameter (and the oracle key) to state at genesis. */
+/* Hands each sector with a genesis hook its section of root (or NULL). */
+static cairn_err sector_sections(exec_ctx *x, const econ_registry *reg,
+                                 json_t *root, char *msg, size_t len)
+{
+    cairn_err e = CAIRN_OK;
+    for (size_t i = 0; !e && i < reg->n; i++) {
+        const econ_sector *sec = reg->sectors[i];
+        json_t *v = root ? json_object_get(root, sec->name) : NULL;
+        char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        if (v && !text)
+            return CAIRN_ERR_NOMEM;
+        if (sec->genesis)
+            e = sec->genesis(x, text, msg, len);
+        free(text);
+    }
+    return e;
+}
+
+/* Writes every parameter (and the oracle key) to state at genesis, then
+ * runs the sectors' genesis hooks. */
 cairn_err econ_params_genesis(exec_ctx *x, const char *json, char *msg,
                               size_t len)
 {
-    econ_params p;
+    const econ_registry *reg = econ_registry_of(x);
+    param_set *ps = malloc(sizeof *ps);
+    json_t *root = NULL;
     cairn_pubkey o;
     int has;
-    cairn_err e = econ_params_parse(json, &p, &o, &has, msg, len);
-    for (unsigned i = 0; !e && i < ECON_PARAM_COUNT; i++)
-        e = econ_param_set(x, i, p.v[i]);
+    if (!ps)
+        return CAIRN_ERR_NOMEM;
+    cairn_err e = params_parse(reg, json, ps, &root, &o, &has, msg, len);
+    for (size_t i = 0; !e && i < ps->n; i++)
+        e = econ_param_set(x, ps->d[i]->id, ps->v[i]);
     if (!e && has)
         e = econ_oracle_set(x, &o);
+    if (!e)
+        e = sector_sections(x, reg, root, msg, len);
+    json_decref(root);
+    free(ps);
     return e;
 }

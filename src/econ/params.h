@@ -54,11 +54,13 @@ typedef struct econ_param_def {
     const char *doc;  /* one line for listings */
 } econ_param_def;
 
-/* The declaration of parameter `id`, or NULL. */
-const econ_param_def *econ_param_def_of(unsigned id);
-/* The declaration named `name` (JSON name), or NULL. */
-const econ_param_def *econ_param_by_name(const char *name);
-/* Reads a parameter from state (its default if never written). */
+/* The economy's own declaration of parameter `id`, or NULL; the i-th of
+ * them (NULL past the end). Sector weights and sector parameters: see
+ * econ_param_find in econ/sector.h. */
+const econ_param_def *econ_param_own(unsigned id);
+const econ_param_def *econ_param_own_at(size_t i);
+/* Reads a parameter from state (the economy's default if never written;
+ * NOT_FOUND for a sector's parameter never written). */
 cairn_err econ_param_get(exec_ctx *x, unsigned id, uint64_t *v);
 /* Writes a parameter; BAD_PARAM for an unknown id or a value outside
  * its bounds (state unchanged). */
@@ -70,22 +72,24 @@ cairn_err econ_param_read(MDB_txn *txn, const store *s, unsigned id,
 cairn_err econ_oracle_get(exec_ctx *x, cairn_pubkey *pk);
 cairn_err econ_oracle_set(exec_ctx *x, const cairn_pubkey *pk);
 
-/* Every parameter at once, read for one settlement. */
+/* The economy's parameters (ids below ECON_PARAM_COUNT) at once, read for
+ * one settlement; the weight and storage ids of sectors the chain does not
+ * run read 0. */
 typedef struct econ_params {
     uint64_t v[ECON_PARAM_COUNT];
 } econ_params;
 cairn_err econ_params_load(exec_ctx *x, econ_params *out);
 
-/* Validates an "economy" object without writing anything: GENESIS with a
- * message naming the field on an unknown field, a wrong type or an
- * out-of-bounds value. vals receives every parameter (defaults filled in);
- * oracle/has_oracle the price-feed key. */
-cairn_err econ_params_parse(const char *json, econ_params *vals,
-                            cairn_pubkey *oracle, int *has_oracle, char *msg,
-                            size_t len);
+typedef struct econ_registry econ_registry;
+/* Validates an "economy" object (NULL: all defaults) for the sectors of
+ * reg without writing anything: GENESIS with a message naming the field on
+ * an unknown field, a wrong type, an out-of-bounds value or weights and
+ * fee shares that do not sum to 10000. */
+cairn_err econ_params_check(const econ_registry *reg, const char *json,
+                            char *msg, size_t len);
 
 /* Parses the "economy" object and writes every parameter (and the oracle
- * key) to state: genesis only. */
+ * key) to state, then runs the sectors' genesis hooks: genesis only. */
 cairn_err econ_params_genesis(exec_ctx *x, const char *json, char *msg,
                               size_t len);
 

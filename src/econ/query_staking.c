@@ -6,7 +6,7 @@
 
 #include "cairn/amount.h"
 #include "econ/staking.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 /* Unbond queue key: tag ‖ u64 BE release epoch ‖ [32] owner ‖ u64 BE seq. */
 #define UNBOND_KEY_LEN 49
@@ -28,36 +28,12 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
-static const char *const sector_names[CAIRN_SECTOR_COUNT] = {
-    "storage", "compute", "wireless", "sensor"};
-
-const char *cairn_sector_name(unsigned sector)
-{
-    return sector < CAIRN_SECTOR_COUNT ? sector_names[sector] : "unknown";
-}
-
-cairn_err cairn_sector_parse(const char *name, uint8_t *sector)
-{
-    for (unsigned i = 0; name && i < CAIRN_SECTOR_COUNT; i++)
-        if (strcmp(name, sector_names[i]) == 0) {
-            *sector = (uint8_t)i;
-            return CAIRN_OK;
-        }
-    return CAIRN_ERR_BAD_SECTOR;
-}
-
-static cairn_err read_begin(cairn_chain *c, MDB_txn **txn)
-{
-    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB
-                                                          : CAIRN_OK;
-}
-
 /* Adds one queue entry of the owner to the results. */
 static cairn_err note_unbond(const uint8_t *k, const MDB_val *v,
                              cairn_unbond_entry *out, size_t max, size_t *n,
                              uint64_t *total)
 {
-    if (v->mv_size != 8)
+    if (v->mv_size != 8 && v->mv_size != 40) /* amount [‖ provider] */
         return CAIRN_ERR_DB;
     uint64_t amount = le64(v->mv_data);
     if (cairn_add(total, *total, amount))
@@ -78,10 +54,10 @@ cairn_err cairn_chain_unbonding(cairn_chain *c, const cairn_pubkey *owner,
     MDB_val k = {1, &start}, v;
     uint64_t sum = 0;
     *n = 0;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    if (mdb_cursor_open(txn, c->s.state, &cur)) {
+    if (mdb_cursor_open(txn, chain_store(c)->state, &cur)) {
         mdb_txn_abort(txn);
         return CAIRN_ERR_DB;
     }
@@ -163,7 +139,7 @@ static int prov_visit(prov_walk *w, const MDB_val *k, cairn_pubkey *next,
     memcpy(pk.b, (const uint8_t *)k->mv_data + 1, 32);
     if ((*e = econ_provider_read(w->txn, w->s, &pk, &p)))
         return 1;
-    int match = w->sector >= CAIRN_SECTOR_COUNT || p.sector == w->sector;
+    int match = w->sector >= CAIRN_SECTOR_SLOTS || p.sector == w->sector;
     if (match && w->n == w->max)
         return w->more = 1;
     if (w->seen == CAIRN_PROVIDERS_SCAN)
@@ -193,18 +169,18 @@ cairn_err cairn_chain_providers(cairn_chain *c, unsigned sector,
     MDB_cursor *cur;
     MDB_val k, v;
     econ_global g;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     *n = 0;
     *more = 0;
     memset(next, 0, sizeof *next);
     if (e)
         return e;
-    if ((e = econ_global_get(txn, &c->s, &g)) || max == 0 ||
-        mdb_cursor_open(txn, c->s.state, &cur)) {
+    if ((e = econ_global_get(txn, chain_store(c), &g)) || max == 0 ||
+        mdb_cursor_open(txn, chain_store(c)->state, &cur)) {
         mdb_txn_abort(txn);
         return e ? e : max ? CAIRN_ERR_DB : CAIRN_OK;
     }
-    prov_walk w = {txn, &c->s, g.epoch, sector, out, max, 0, 0, 0};
+    prov_walk w = {txn, chain_store(c), g.epoch, sector, out, max, 0, 0, 0};
     int rc = providers_first(cur, after, &k, &v);
     while (rc == 0 && is_provider_key(&k) && !prov_visit(&w, &k, next, &e))
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -221,20 +197,20 @@ cairn_err cairn_chain_staking_status(cairn_chain *c, cairn_staking_status *out)
 {
     MDB_txn *txn;
     econ_global g;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     memset(out, 0, sizeof *out);
     if (e)
         return e;
-    if (!(e = econ_global_get(txn, &c->s, &g)) &&
-        !(e = econ_param_read(txn, &c->s, P_EPOCH_BLOCKS,
+    if (!(e = econ_global_get(txn, chain_store(c), &g)) &&
+        !(e = econ_param_read(txn, chain_store(c), P_EPOCH_BLOCKS,
                               &out->epoch_blocks)) &&
-        !(e = econ_param_read(txn, &c->s, P_UNBONDING_EPOCHS,
+        !(e = econ_param_read(txn, chain_store(c), P_UNBONDING_EPOCHS,
                               &out->unbonding_epochs)) &&
-        !(e = econ_param_read(txn, &c->s, P_MIN_PROVIDER_STAKE,
+        !(e = econ_param_read(txn, chain_store(c), P_MIN_PROVIDER_STAKE,
                               &out->min_provider_stake)) &&
-        !(e = econ_param_read(txn, &c->s, P_MIN_DELEGATION,
+        !(e = econ_param_read(txn, chain_store(c), P_MIN_DELEGATION,
                               &out->min_delegation)))
-        e = econ_param_read(txn, &c->s, P_MAX_COMMISSION_BPS,
+        e = econ_param_read(txn, chain_store(c), P_MAX_COMMISSION_BPS,
                             &out->max_commission_bps);
     out->epoch = g.epoch;
     out->epoch_start_height = g.start_height;

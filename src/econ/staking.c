@@ -9,8 +9,8 @@
 #include "cairn/amount.h"
 #include "core/bytes.h"
 #include "econ/stats.h"
-#include "ledger/chain_internal.h"
-#include "sectors/storage/storage.h"
+#include "ledger/view.h"
+#include "econ/sector.h"
 
 econ_hook_fn econ_test_hook;
 void *econ_test_hook_arg;
@@ -248,10 +248,11 @@ cairn_err econ_credit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount)
 }
 
 cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
-                            const cairn_pubkey *owner, uint64_t amount)
+                            const cairn_pubkey *owner,
+                            const cairn_pubkey *provider, uint64_t amount)
 {
     uint64_t epochs, release;
-    uint8_t k[48], v[8];
+    uint8_t k[48], v[40], ik[48];
     cairn_err e = econ_param_get(x, P_UNBONDING_EPOCHS, &epochs);
     if (e)
         return e;
@@ -262,13 +263,22 @@ cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
     memcpy(k + 8, owner->b, 32);
     cairn_be64_put(k + 40, g->unbond_seq++);
     cairn_le64_put(v, amount);
-    return state_put(x->w, x->s, STATE_UNBOND, k, 48, v, 8);
+    memcpy(v + 8, provider->b, 32);
+    /* the index by provider, so that a slash reaches the queue */
+    memcpy(ik, provider->b, 32);
+    memcpy(ik + 32, k, 8);
+    memcpy(ik + 40, k + 40, 8);
+    if ((e = state_put(x->w, x->s, STATE_UNBOND, k, 48, v, 40)))
+        return e;
+    return state_put(x->w, x->s, STATE_UNBOND_BY, ik, 48, owner->b, 32);
 }
 
 /* One due queue entry, copied out of LMDB before the writes. */
 typedef struct due_entry {
     uint8_t key[49];
     uint64_t amount;
+    int has_provider; /* entries queued before the index have none */
+    cairn_pubkey provider;
 } due_entry;
 
 /* Collects entries due by the end of `epoch`, in key order. *out is
@@ -299,7 +309,11 @@ static cairn_err collect_due(exec_ctx *x, uint64_t epoch, due_entry **out,
             *out = d;
         }
         memcpy((*out)[*n].key, kp, 49);
-        (*out)[(*n)++].amount = v.mv_size == 8 ? cairn_le64_get(v.mv_data) : 0;
+        (*out)[*n].amount = v.mv_size >= 8 ? cairn_le64_get(v.mv_data) : 0;
+        (*out)[*n].has_provider = v.mv_size == 40;
+        if (v.mv_size == 40)
+            memcpy((*out)[*n].provider.b, (const uint8_t *)v.mv_data + 8, 32);
+        (*n)++;
     }
     mdb_cursor_close(cur);
     return e;
@@ -317,6 +331,13 @@ cairn_err econ_release_unbonding(exec_ctx *x, econ_global *g)
             e = CAIRN_ERR_OVERFLOW;
         if (!e && !(e = econ_credit(x, &owner, d[i].amount)))
             e = econ_state_del(x, d[i].key, 49);
+        if (!e && d[i].has_provider) {
+            uint8_t ik[49] = {STATE_UNBOND_BY};
+            memcpy(ik + 1, d[i].provider.b, 32);
+            memcpy(ik + 33, d[i].key + 1, 8);
+            memcpy(ik + 41, d[i].key + 41, 8);
+            e = econ_state_del(x, ik, 49);
+        }
     }
     free(d);
     return e;
@@ -362,6 +383,15 @@ static cairn_err dispose_slashed(exec_ctx *x, econ_global *g, uint64_t amount)
     return totals_put(x->w, x->s, &t);
 }
 
+cairn_err econ_dispose_slashed(exec_ctx *x, uint64_t amount)
+{
+    econ_global g;
+    cairn_err e = econ_global_get(x->w->txn, x->s, &g);
+    if (e || (e = dispose_slashed(x, &g, amount)))
+        return e;
+    return econ_global_put(x, &g);
+}
+
 /* Counts a fault; jails at jail_after_faults for the rest of this epoch
  * plus jail_epochs more. */
 static cairn_err count_fault(exec_ctx *x, const econ_global *g,
@@ -376,6 +406,85 @@ static cairn_err count_fault(exec_ctx *x, const econ_global *g,
         p->faults = 0;
     }
     return CAIRN_OK;
+}
+
+/* One queue entry of a provider's, copied out before the writes. */
+typedef struct queued {
+    uint8_t key[49]; /* STATE_UNBOND ‖ release ‖ owner ‖ seq */
+} queued;
+
+/* Collects the unbonding entries that came from `provider`, in key order
+ * of its index. *out is malloc'd (caller frees). */
+static cairn_err collect_queued(exec_ctx *x, const cairn_pubkey *provider,
+                                queued **out, size_t *n)
+{
+    uint8_t start[33] = {STATE_UNBOND_BY};
+    MDB_val k = {33, start}, v;
+    MDB_cursor *cur;
+    size_t cap = 0;
+    cairn_err e = CAIRN_OK;
+    memcpy(start + 1, provider->b, 32);
+    *out = NULL;
+    *n = 0;
+    if (mdb_cursor_open(x->w->txn, x->s->state, &cur))
+        return CAIRN_ERR_DB;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kp = k.mv_data;
+        if (k.mv_size != 49 || memcmp(kp, start, 33) != 0)
+            break;
+        if (v.mv_size != 32) {
+            e = CAIRN_ERR_DB;
+            break;
+        }
+        if (*n == cap) {
+            queued *q = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *q);
+            if (!q) {
+                e = CAIRN_ERR_NOMEM;
+                break;
+            }
+            *out = q;
+        }
+        uint8_t *ek = (*out)[(*n)++].key;
+        ek[0] = STATE_UNBOND;
+        memcpy(ek + 1, kp + 33, 8);     /* release */
+        memcpy(ek + 9, v.mv_data, 32);  /* owner */
+        memcpy(ek + 41, kp + 41, 8);    /* seq */
+    }
+    mdb_cursor_close(cur);
+    return e;
+}
+
+/* Slashes bps of every unbonding entry that came from `provider` and is
+ * not yet released (as Cosmos slashes unbonding delegations): unbonding
+ * right after a fault does not escape the slash. *cut receives the sum. */
+static cairn_err slash_queue(exec_ctx *x, econ_global *g,
+                             const cairn_pubkey *provider, uint32_t bps,
+                             uint64_t *cut)
+{
+    queued *q;
+    size_t n;
+    cairn_err e = collect_queued(x, provider, &q, &n);
+    for (size_t i = 0; !e && i < n; i++) {
+        MDB_val v;
+        uint8_t nv[40];
+        if ((e = state_get(x->w->txn, x->s, STATE_UNBOND, q[i].key + 1, 48, &v)))
+            break;
+        if (v.mv_size != 40) {
+            e = CAIRN_ERR_DB;
+            break;
+        }
+        memcpy(nv, v.mv_data, 40);
+        uint64_t amount = cairn_le64_get(nv);
+        uint64_t c = (uint64_t)((u128)amount * bps / CAIRN_BPS);
+        cairn_le64_put(nv, amount - c);
+        g->unbonding -= c; /* c <= amount, counted in unbonding */
+        *cut += c;         /* bounded by the supply */
+        if (c)
+            e = state_put(x->w, x->s, STATE_UNBOND, q[i].key + 1, 48, nv, 40);
+    }
+    free(q);
+    return e;
 }
 
 cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
@@ -393,13 +502,15 @@ cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
         return e;
     uint64_t cut_self = (uint64_t)((u128)p.self_stake * bps / CAIRN_BPS);
     uint64_t cut_del = (uint64_t)((u128)p.del_tokens * bps / CAIRN_BPS);
+    uint64_t cut_queue = 0;
     p.self_stake -= cut_self;
     p.del_tokens -= cut_del;
     g.staked -= cut_self + cut_del;
     if (p.self_stake < min)
         p.flags &= (uint8_t)~PROV_ACTIVE;
-    if ((e = count_fault(x, &g, &p)) ||
-        (e = dispose_slashed(x, &g, cut_self + cut_del)) ||
+    if ((e = slash_queue(x, &g, provider, bps, &cut_queue)) ||
+        (e = count_fault(x, &g, &p)) ||
+        (e = dispose_slashed(x, &g, cut_self + cut_del + cut_queue)) ||
         (e = econ_provider_put(x, provider, &p)))
         return e;
     return econ_global_put(x, &g);
@@ -447,23 +558,17 @@ cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake)
 /* ---- public queries ---- */
 
 /* Opens a read txn on the chain's store. */
-static cairn_err read_begin(cairn_chain *c, MDB_txn **txn)
-{
-    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB
-                                                            : CAIRN_OK;
-}
-
 cairn_err cairn_chain_provider(cairn_chain *c, const cairn_pubkey *pk,
                                cairn_provider_info *out)
 {
     MDB_txn *txn;
     econ_provider p;
     econ_global g;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    if (!(e = econ_provider_read(txn, &c->s, pk, &p)) &&
-        !(e = econ_global_get(txn, &c->s, &g))) {
+    if (!(e = econ_provider_read(txn, chain_store(c), pk, &p)) &&
+        !(e = econ_global_get(txn, chain_store(c), &g))) {
         memset(out, 0, sizeof *out);
         out->sector = p.sector;
         out->active = p.flags & PROV_ACTIVE;
@@ -489,11 +594,11 @@ cairn_err cairn_chain_delegation(cairn_chain *c, const cairn_pubkey *delegator,
     MDB_txn *txn;
     econ_provider p;
     econ_deleg d;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    if (!(e = econ_provider_read(txn, &c->s, provider, &p)) &&
-        !(e = econ_deleg_read(txn, &c->s, delegator, provider, &d))) {
+    if (!(e = econ_provider_read(txn, chain_store(c), provider, &p)) &&
+        !(e = econ_deleg_read(txn, chain_store(c), delegator, provider, &d))) {
         out->shares = d.shares;
         out->stake = econ_shares_value(&p, d.shares);
         out->pending = econ_deleg_owed(&p, &d);
@@ -506,15 +611,19 @@ cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
                                   size_t max, size_t *n)
 {
     MDB_txn *txn;
-    cairn_err e = read_begin(c, &txn);
-    *n = ECON_PARAM_COUNT;
+    const econ_param_def *defs[512];
+    size_t all = econ_param_list(econ_chain_registry(c), defs, 512);
+    cairn_err e = chain_read_begin(c, &txn);
+    *n = all;
     if (e)
         return e;
-    for (unsigned i = 0; !e && i < ECON_PARAM_COUNT && i < max; i++) {
-        const econ_param_def *d = econ_param_def_of(i);
+    for (size_t i = 0; !e && i < all && i < max && i < 512; i++) {
+        const econ_param_def *d = defs[i];
         out[i] = (cairn_econ_param){d->id, d->name, d->doc, 0, d->def,
                                     d->min, d->max, d->amount};
-        e = econ_param_read(txn, &c->s, i, &out[i].value);
+        e = econ_param_read(txn, chain_store(c), d->id, &out[i].value);
+        if (e == CAIRN_ERR_NOT_FOUND) /* a sector's, never written */
+            out[i].value = d->def, e = CAIRN_OK;
     }
     mdb_txn_abort(txn);
     return e;
@@ -522,9 +631,23 @@ cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
 
 /* ---- audit ---- */
 
+/* What a sector's record holds in escrow (0 for tags no sector owns). */
+static uint64_t sector_held(const econ_registry *reg, const MDB_val *k,
+                            const MDB_val *v)
+{
+    uint8_t tag = ((const uint8_t *)k->mv_data)[0];
+    for (size_t i = 0; i < reg->n; i++) {
+        const econ_sector *s = reg->sectors[i];
+        if (tag >= s->tag_first && tag <= s->tag_last)
+            return s->held ? s->held(k->mv_data, k->mv_size, v->mv_data, v->mv_size)
+                           : 0;
+    }
+    return 0;
+}
+
 /* Adds one state entry to the audit sums by its tag. */
-static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
-                             const MDB_val *v)
+static cairn_err audit_entry(const econ_registry *reg, cairn_econ_audit *a,
+                             const MDB_val *k, const MDB_val *v)
 {
     const uint8_t *kp = k->mv_data, *vp = v->mv_data;
     econ_provider p;
@@ -548,19 +671,22 @@ static cairn_err audit_entry(cairn_econ_audit *a, const MDB_val *k,
     case STATE_PROPOSAL: /* a pending proposal's deposit is held, not spent */
         ov = cairn_add(&a->pools, a->pools, gov_deposit_held(vp, v->mv_size));
         break;
-    case STATE_DEAL: /* a deal's escrow and collateral are held, not spent */
-        ov = cairn_add(&a->escrow, a->escrow, storage_deal_held(vp, v->mv_size));
+    default: /* a sector's records: what they hold in escrow */
+        if (kp[0] >= ECON_SECTOR_TAG_MIN)
+            ov = cairn_add(&a->escrow, a->escrow, sector_held(reg, k, v));
         break;
     case STATE_UNBOND:
         a->unbond_entries++;
-        ov = v->mv_size != 8 || cairn_add(&a->unbonding, a->unbonding, cairn_le64_get(vp));
+        ov = (v->mv_size != 8 && v->mv_size != 40) ||
+             cairn_add(&a->unbonding, a->unbonding, cairn_le64_get(vp));
         break;
     }
     return ov ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
 }
 
 /* Sums the whole state in key order. */
-static cairn_err audit_scan(MDB_txn *txn, const store *s, cairn_econ_audit *a)
+static cairn_err audit_scan(MDB_txn *txn, const store *s,
+                            const econ_registry *reg, cairn_econ_audit *a)
 {
     MDB_cursor *cur;
     MDB_val k, v;
@@ -570,19 +696,20 @@ static cairn_err audit_scan(MDB_txn *txn, const store *s, cairn_econ_audit *a)
     int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
         if (k.mv_size)
-            e = audit_entry(a, &k, &v);
+            e = audit_entry(reg, a, &k, &v);
     mdb_cursor_close(cur);
     return e;
 }
 
 /* Audits the state visible to txn (committed or in a block). */
-cairn_err econ_audit_txn(MDB_txn *txn, const store *s, cairn_econ_audit *a)
+cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
+                         const econ_registry *reg, cairn_econ_audit *a)
 {
     cairn_totals t;
     econ_global g;
     memset(a, 0, sizeof *a);
     cairn_err e = totals_get(txn, s, &t);
-    if (e || (e = econ_global_get(txn, s, &g)) || (e = audit_scan(txn, s, a)))
+    if (e || (e = econ_global_get(txn, s, &g)) || (e = audit_scan(txn, s, reg, a)))
         return e;
     a->supply = t.supply;
     a->treasury = t.treasury;
@@ -601,10 +728,10 @@ cairn_err econ_audit_txn(MDB_txn *txn, const store *s, cairn_econ_audit *a)
 cairn_err cairn_chain_econ_audit(cairn_chain *c, cairn_econ_audit *out)
 {
     MDB_txn *txn;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    e = econ_audit_txn(txn, &c->s, out);
+    e = econ_audit_txn(txn, chain_store(c), econ_chain_registry(c), out);
     mdb_txn_abort(txn);
     return e;
 }

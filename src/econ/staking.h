@@ -95,15 +95,20 @@ uint64_t econ_shares_value(const econ_provider *p, uint64_t shares);
 /* Debits amount from who's spendable balance (FUNDS / LOCKED). */
 cairn_err econ_debit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount);
 cairn_err econ_credit(exec_ctx *x, const cairn_pubkey *who, uint64_t amount);
-/* Queues amount for release to owner at the end of epoch g->epoch +
- * unbonding_epochs; updates g (caller writes it). */
+/* Queues amount, unbonded from `provider` (owner itself for self stake),
+ * for release to owner at the end of epoch g->epoch + unbonding_epochs;
+ * until then a slash of that provider reaches it. Updates g (caller
+ * writes it). */
 cairn_err econ_queue_unbond(exec_ctx *x, econ_global *g,
-                            const cairn_pubkey *owner, uint64_t amount);
+                            const cairn_pubkey *owner,
+                            const cairn_pubkey *provider, uint64_t amount);
 /* Releases every queue entry due by the end of g->epoch into balances. */
 cairn_err econ_release_unbonding(exec_ctx *x, econ_global *g);
 
 /* Sums the books over the state visible to txn (see cairn_econ_audit). */
-cairn_err econ_audit_txn(MDB_txn *txn, const store *s, cairn_econ_audit *a);
+typedef struct econ_registry econ_registry;
+cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
+                         const econ_registry *reg, cairn_econ_audit *a);
 
 /* Test hook run at the start of every econ_end_block (NULL in production):
  * tests use it to report work and slash inside a block. */

@@ -10,22 +10,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/staking.h"
 #include "ledger/kinds.h"
 
-#define ECON_STATS_SECTORS 4 /* storage, compute, wireless, sensor */
 #define ECON_STATS_VERSION 1
 
 typedef struct econ_epoch_stats {
     uint64_t epoch;
     uint64_t start_height;     /* first block of the epoch */
     uint64_t end_height;       /* last block (the settling block) */
-    uint64_t active_providers[ECON_STATS_SECTORS]; /* registered, active,
+    uint64_t active_providers[CAIRN_SECTOR_SLOTS]; /* registered, active,
                                                       not jailed, at end */
-    uint64_t work_units[ECON_STATS_SECTORS]; /* verified work reported */
+    uint64_t work_units[CAIRN_SECTOR_SLOTS]; /* verified work reported */
     uint64_t fees_paid;        /* base fees + service fees in the epoch */
     uint64_t burned;           /* burned in the epoch (fees + slashes) */
     uint64_t emitted;          /* minted by emission at this epoch end */
-    uint64_t emitted_sector[ECON_STATS_SECTORS]; /* sector shares of it
+    uint64_t emitted_sector[CAIRN_SECTOR_SLOTS]; /* sector shares of it
                                                    (paid or to treasury) */
     uint64_t supply_end;       /* totals.supply after settlement */
     uint64_t treasury_end;     /* totals.treasury after settlement */

@@ -5,8 +5,8 @@
 #include "cairn/amount.h"
 #include <stdio.h>
 
-#include "econ/econ.h"
 #include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 static cairn_err write_genesis_state(cairn_chain *c, wctx *w,
                                      const cairn_genesis *g)
@@ -27,9 +27,10 @@ static cairn_err write_genesis_state(cairn_chain *c, wctx *w,
     }
     if (!e)
         e = totals_put(w, &c->s, &t);
-    exec_ctx x = {w, &c->s, &c->p, 0};
+    exec_ctx x = {w, &c->s, &c->p, 0, c->rules};
     char msg[256] = "";
-    if (!e && (e = econ_genesis(&x, g->economy_json, msg, sizeof msg)) && msg[0])
+    if (!e && c->rules && c->rules->genesis &&
+        (e = c->rules->genesis(&x, g->economy_json, msg, sizeof msg)) && msg[0])
         fprintf(stderr, "cairn: genesis economy: %s\n", msg);
     return e;
 }
@@ -58,13 +59,15 @@ static cairn_err write_genesis_block(cairn_chain *c, wctx *w,
     return e;
 }
 
-cairn_err cairn_chain_create(const char *dir, const cairn_genesis *g)
+cairn_err cairn_chain_create_rules(const char *dir, const cairn_genesis *g,
+                                   const cairn_rules *rules)
 {
     cairn_chain c;
     wctx w;
     MDB_val v;
     memset(&c, 0, sizeof c);
     c.p = g->params;
+    c.rules = rules;
     cairn_err e = store_open(&c.s, dir, 1);
     if (e)
         return e;
@@ -133,13 +136,15 @@ static cairn_err load_meta(cairn_chain *c)
     return e;
 }
 
-cairn_err cairn_chain_open(cairn_chain **out, const char *dir)
+cairn_err cairn_chain_open_rules(cairn_chain **out, const char *dir,
+                                 const cairn_rules *rules)
 {
     cairn_hash root;
     cairn_chain *c = calloc(1, sizeof *c);
     *out = NULL;
     if (!c)
         return CAIRN_ERR_NOMEM;
+    c->rules = rules;
     cairn_err e = store_open(&c->s, dir, 0);
     if (!e && !(e = load_meta(c)) && !(e = chain_rebuild_smt(c))) {
         cairn_smt_root(c->smt, &root);
@@ -164,6 +169,8 @@ void cairn_chain_close(cairn_chain *c)
 }
 
 const cairn_params *cairn_chain_params(const cairn_chain *c) { return &c->p; }
+
+const cairn_rules *cairn_chain_rules(const cairn_chain *c) { return c->rules; }
 
 void cairn_chain_tip(const cairn_chain *c, cairn_header *h, cairn_hash *hash)
 {
@@ -271,4 +278,21 @@ void cairn_chain_prove_account(cairn_chain *c, const cairn_pubkey *pk,
     cairn_hash key;
     cairn_account_key(&key, pk);
     cairn_smt_prove(c->smt, &key, pf);
+}
+
+const store *chain_store(const cairn_chain *c) { return &c->s; }
+
+cairn_err chain_read_begin(const cairn_chain *c, MDB_txn **txn)
+{
+    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB : CAIRN_OK;
+}
+
+cairn_err chain_view_run(cairn_chain *c, chain_view_fn fn, void *arg)
+{
+    chain_view v = {NULL, &c->s, &c->p, c->rules};
+    if (chain_read_begin(c, &v.txn))
+        return CAIRN_ERR_DB;
+    cairn_err e = fn(&v, arg);
+    mdb_txn_abort(v.txn);
+    return e;
 }

@@ -3,6 +3,7 @@
 #define CAIRN_LEDGER_CHAIN_INTERNAL_H
 
 #include "cairn/chain.h"
+#include "ledger/kinds.h"
 #include "ledger/store.h"
 
 struct cairn_chain {
@@ -12,6 +13,7 @@ struct cairn_chain {
     cairn_header tip;
     cairn_hash tip_hash;
     cairn_hash genesis_hash;
+    const cairn_rules *rules; /* borrowed: outlives the chain */
 };
 
 /* Binary form of a genesis, kept in the store so the chain can be replayed. */

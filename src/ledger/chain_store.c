@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cairn/amount.h"
-#include "econ/econ.h"
 #include "ledger/chain_internal.h"
 
 cairn_err genesis_encode(const cairn_genesis *g, cairn_buf *b)
@@ -144,8 +143,10 @@ cairn_err chain_rebuild_smt(cairn_chain *c)
 cairn_err chain_finish_state(cairn_chain *c, wctx *w, uint64_t fees,
                              cairn_hash *root)
 {
-    exec_ctx x = {w, &c->s, &c->p, w->height};
-    cairn_err e = w->height ? econ_end_block(&x, fees, w->volume) : CAIRN_OK;
+    exec_ctx x = {w, &c->s, &c->p, w->height, c->rules};
+    const cairn_rules *r = c->rules;
+    cairn_err e = w->height && r && r->end_block
+                      ? r->end_block(&x, fees, w->volume) : CAIRN_OK;
     if (e)
         return e;
     e = cairn_smt_apply(c->smt, w->changes, w->n);

@@ -26,17 +26,19 @@ uint64_t cairn_account_spendable(const cairn_account *a, uint64_t height)
     return a->balance > locked ? a->balance - locked : 0;
 }
 
-cairn_err exec_check_static(const cairn_params *p, const cairn_tx *tx)
+cairn_err exec_check_static(const cairn_params *p, const cairn_rules *r,
+                            const cairn_tx *tx)
 {
     if (tx->chain_id_len != strlen(p->chain_id) ||
         memcmp(tx->chain_id, p->chain_id, tx->chain_id_len) != 0)
         return CAIRN_ERR_CHAIN_ID;
     if (tx->fee < p->min_fee)
         return CAIRN_ERR_FEE_LOW;
-    const tx_kind *k = kind_find(tx->kind);
+    const tx_kind *k = kind_find(r, tx->kind);
     if (!k)
         return CAIRN_ERR_BAD_KIND;
-    return k->check(tx);
+    cairn_err e = k->check(tx);
+    return !e && r && r->check ? r->check(r, tx) : e;
 }
 
 static cairn_err check_nonce(const cairn_account *a, uint64_t nonce)
@@ -90,10 +92,10 @@ static cairn_err exec_transfer(wctx *w, const store *s, const cairn_tx *tx,
 /* Any kind but transfer: fee and nonce, then the handler, all inside a
  * nested transaction that is dropped whole on error. */
 static cairn_err exec_generic(wctx *w, const store *s, const cairn_params *p,
-                              const cairn_tx *tx, cairn_account *from,
-                              uint64_t *fees)
+                              const cairn_rules *r, const cairn_tx *tx,
+                              cairn_account *from, uint64_t *fees)
 {
-    const tx_kind *k = kind_find(tx->kind);
+    const tx_kind *k = kind_find(r, tx->kind);
     MDB_txn *parent = w->txn, *child;
     size_t mark = w->n;
     uint64_t nfees;
@@ -107,7 +109,7 @@ static cairn_err exec_generic(wctx *w, const store *s, const cairn_params *p,
     if (mdb_txn_begin(mdb_txn_env(parent), parent, 0, &child))
         return CAIRN_ERR_DB;
     w->txn = child;
-    exec_ctx x = {w, s, p, w->height};
+    exec_ctx x = {w, s, p, w->height, r};
     if (!(e = account_put(w, s, &tx->sender, from)))
         e = k->apply(&x, tx);
     w->txn = parent;
@@ -124,14 +126,14 @@ static cairn_err exec_generic(wctx *w, const store *s, const cairn_params *p,
 }
 
 cairn_err exec_tx(wctx *w, const store *s, const cairn_params *p,
-                  const cairn_tx *tx, uint64_t *fees)
+                  const cairn_rules *r, const cairn_tx *tx, uint64_t *fees)
 {
     cairn_account from;
-    cairn_err e = exec_check_static(p, tx);
+    cairn_err e = exec_check_static(p, r, tx);
     if (e || (e = account_get(w->txn, s, &tx->sender, &from)) ||
         (e = check_nonce(&from, tx->nonce)))
         return e;
     if (tx->kind == CAIRN_TX_TRANSFER)
         return exec_transfer(w, s, tx, &from, fees);
-    return exec_generic(w, s, p, tx, &from, fees);
+    return exec_generic(w, s, p, r, tx, &from, fees);
 }

@@ -11,7 +11,7 @@ cairn_err cairn_chain_check_tx(cairn_chain *c, const uint8_t *p, size_t n,
                                cairn_tx *tx, cairn_hash *hash)
 {
     cairn_err e = cairn_tx_decode(tx, p, n);
-    if (e || (e = exec_check_static(&c->p, tx)) || (e = cairn_tx_verify(tx, p, n)))
+    if (e || (e = exec_check_static(&c->p, c->rules, tx)) || (e = cairn_tx_verify(tx, p, n)))
         return e;
     cairn_tx_hash(hash, p, n);
     return CAIRN_OK;
@@ -37,7 +37,7 @@ static cairn_err run_entries(cairn_chain *c, wctx *w, cairn_mempool *mp,
                              cairn_block_tx *txs, uint64_t *fees)
 {
     for (size_t i = 0; i < n; i++) {
-        cairn_err e = exec_tx(w, &c->s, &c->p, &ents[i].tx, fees);
+        cairn_err e = exec_tx(w, &c->s, &c->p, c->rules, &ents[i].tx, fees);
         if (e == CAIRN_ERR_DB || e == CAIRN_ERR_NOMEM)
             return e;
         if (e) {
@@ -157,7 +157,7 @@ static cairn_err exec_block_txs(cairn_chain *c, wctx *w, const cairn_block *blk,
         cairn_tx tx;
         const cairn_block_tx *t = &blk->txs[i];
         if ((e = cairn_tx_decode(&tx, t->p, t->n)) ||
-            (e = exec_tx(w, &c->s, &c->p, &tx, fees)))
+            (e = exec_tx(w, &c->s, &c->p, c->rules, &tx, fees)))
             return e;
         cairn_tx_hash(&txh[i], t->p, t->n);
     }

@@ -18,20 +18,21 @@ static cairn_err load_genesis(cairn_chain *src, cairn_genesis *g)
     return e;
 }
 
-cairn_err cairn_chain_replay(const char *dir, const char *tmpdir,
-                             cairn_hash *tip_root, uint64_t *blocks)
+cairn_err cairn_chain_replay_rules(const char *dir, const char *tmpdir,
+                                   const cairn_rules *rules,
+                                   cairn_hash *tip_root, uint64_t *blocks)
 {
     cairn_chain *src, *dst = NULL;
     cairn_genesis g;
-    cairn_err e = cairn_chain_open(&src, dir);
+    cairn_err e = cairn_chain_open_rules(&src, dir, rules);
     if (e)
         return e;
     if (!(e = load_genesis(src, &g))) {
-        e = cairn_chain_create(tmpdir, &g);
+        e = cairn_chain_create_rules(tmpdir, &g, rules);
         cairn_genesis_free(&g);
     }
     if (!e)
-        e = cairn_chain_open(&dst, tmpdir);
+        e = cairn_chain_open_rules(&dst, tmpdir, rules);
     if (!e && memcmp(dst->genesis_hash.b, src->genesis_hash.b, 32) != 0)
         e = CAIRN_ERR_GENESIS;
     for (uint64_t h = 1; !e && h <= src->tip.height; h++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "node/api_handlers.h"
+#include "sectors/registry.h"
 
 int api_status_of(cairn_err e)
 {
@@ -53,6 +54,18 @@ void api_error(struct evhttp_request *req, int status, cairn_err e,
     api_reply(req, status ? status : api_status_of(e), o);
 }
 
+/* Offers the request to each sector's routes; 1 when one answered. */
+static int sector_route(node *n, struct evhttp_request *req, const char *path,
+                        const char *q)
+{
+    size_t np;
+    const cairn_sector_plugin *const *pl = cairn_plugins(&np);
+    for (size_t i = 0; i < np; i++)
+        if (pl[i]->api_route && pl[i]->api_route(n, req, path, q))
+            return 1;
+    return 0;
+}
+
 /* Routes on method and path. Paths: /v1/status, /v1/account/A[/proof],
  * /v1/block/X, /v1/blocks, /v1/tx[/H]; the economy's in api_econ.c. */
 static void route(struct evhttp_request *req, void *arg)
@@ -95,9 +108,7 @@ static void route(struct evhttp_request *req, void *arg)
         return; /* api_econ.c: proposals, credits, price, metrics */
     else if (api_staking_route(n, req, path, q))
         return; /* api_staking.c: providers, delegations, unbonding */
-    else if (api_storage_route(n, req, path, q))
-        return; /* api_storage.c: deals, challenges, storage providers */
-    else
+    else if (!sector_route(n, req, path, q))
         api_error(req, 404, CAIRN_ERR_NOT_FOUND, "no such endpoint; see docs/api.md");
 }
 

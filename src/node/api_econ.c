@@ -16,7 +16,7 @@
 #define PROPOSALS_MAX 100
 #define METRICS_DEFAULT 100
 
-static const char *const sector_names[CAIRN_METRICS_SECTORS] = {
+static const char *const sector_names[CAIRN_SECTOR_SLOTS] = {
     "storage", "compute", "wireless", "sensor"};
 
 /* Parses a decimal u64 with no sign or junk; 0 on success. */
@@ -187,7 +187,7 @@ void api_price(node *n, struct evhttp_request *req)
 static json_t *sectors_json(const uint64_t *v)
 {
     json_t *o = json_object();
-    for (int i = 0; i < CAIRN_METRICS_SECTORS; i++)
+    for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         json_object_set_new(o, sector_names[i], api_json_u64(v[i]));
     return o;
 }
@@ -337,7 +337,7 @@ static void prom_sectors(struct evbuffer *b, const char *name, const char *help,
                          const uint64_t *v)
 {
     prom_head(b, name, help);
-    for (int i = 0; i < CAIRN_METRICS_SECTORS; i++)
+    for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         evbuffer_add_printf(b, "%s{sector=\"%s\"} %llu\n", name, sector_names[i],
                             (unsigned long long)v[i]);
 }

@@ -34,10 +34,4 @@ void api_prometheus(node *n, struct evhttp_request *req);
 int api_staking_route(node *n, struct evhttp_request *req, const char *path,
                       const char *query);
 
-/* api_storage.c: /v1/deal/ID, /v1/deals, /v1/storage/challenges,
- * /v1/storage/providers, /v1/storage/params. Returns 1 when path was one
- * of them (answered). */
-int api_storage_route(node *n, struct evhttp_request *req, const char *path,
-                      const char *query);
-
 #endif

@@ -277,7 +277,7 @@ static int providers_query(struct evhttp_request *req, const char *query,
                       v > PROVIDERS_MAX);
     int bad_a = a && parse_addr(a, strlen(a), after);
     evhttp_clear_headers(&q);
-    *sector = s ? sec : CAIRN_SECTOR_COUNT;
+    *sector = s ? sec : CAIRN_SECTOR_SLOTS;
     *limit = v;
     *has_after = a != NULL;
     if (bad || bad_l)

@@ -138,57 +138,38 @@ cairn_err cairn_piece_leaf_hashes(cairn_hash *out, const uint8_t *piece,
     return CAIRN_OK;
 }
 
+/* The piece a proof is made from. */
+typedef struct piece_ref {
+    const uint8_t *p;
+    size_t size;
+} piece_ref;
+
 /* The root of the subtree over leaves [first, first + count) of the piece,
- * which is the Merkle root of those leaves alone (RFC 6962 §2.1). */
-static void range_root(cairn_hash *out, const uint8_t *piece, size_t size,
-                       uint64_t first, uint64_t count)
+ * which is the Merkle root of those leaves alone (RFC 6962 §2.1), hashed
+ * straight from the piece's bytes. */
+static void range_root(cairn_hash *out, uint64_t first, uint64_t count,
+                       void *arg)
 {
+    const piece_ref *r = arg;
     cairn_piece_hasher h;
     size_t lo = (size_t)first * CAIRN_LEAF_SIZE;
     size_t hi = (size_t)(first + count) * CAIRN_LEAF_SIZE;
-    if (hi > size)
-        hi = size;
+    if (hi > r->size)
+        hi = r->size;
     cairn_piece_hasher_init(&h);
-    feed(&h, piece + lo, hi - lo);
+    feed(&h, r->p + lo, hi - lo);
     fold(&h, out);
 }
 
-/* The largest power of two strictly below n, for n >= 2. */
-static uint64_t split_point(uint64_t n)
-{
-    return (uint64_t)1 << (63 - __builtin_clzll(n - 1));
-}
-
-/* As cairn_merkle_prove, but each sibling's root is hashed straight from the
- * piece's bytes; the siblings cover every other leaf exactly once. */
 cairn_err cairn_piece_prove(uint8_t leaf[CAIRN_LEAF_SIZE],
                             cairn_merkle_proof *pf, const uint8_t *piece,
                             size_t size, uint64_t index)
 {
-    cairn_hash top[CAIRN_MERKLE_MAX_DEPTH];
-    uint32_t n = 0;
+    piece_ref r = {piece, size};
     cairn_err e = size_ok(size);
-    if (e)
+    if (e || (e = cairn_merkle_prove_ranges(pf, cairn_piece_leaves(size), index,
+                                            range_root, &r)))
         return e;
-    uint64_t count = cairn_piece_leaves(size), lo = 0, len = count, at = index;
-    if (index >= count)
-        return CAIRN_ERR_BAD_ARG;
-    while (len > 1) {
-        uint64_t k = split_point(len);
-        if (at < k) {
-            range_root(&top[n++], piece, size, lo + k, len - k);
-            len = k;
-        } else {
-            range_root(&top[n++], piece, size, lo, k);
-            lo += k, at -= k, len -= k;
-        }
-    }
-    memset(pf, 0, sizeof *pf);
-    pf->index = index;
-    pf->count = count;
-    pf->n = n;
-    for (uint32_t i = 0; i < n; i++)
-        pf->sib[i] = top[n - 1 - i];
     padded_leaf(leaf, piece, size, index);
     return CAIRN_OK;
 }

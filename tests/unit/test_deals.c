@@ -12,6 +12,9 @@
 
 #include "deal_fixture.h"
 
+/* Sector ids of the reserved entries in src/sectors/registry.c. */
+enum { SECTOR_COMPUTE = 1, SECTOR_WIRELESS = 2, SECTOR_SENSOR = 3 };
+
 /* Provider share 70%, so a payment's provider part is visible. */
 #define ECON                                                                   \
     "{\"epoch_blocks\": 4, \"fee_provider_bps\": 7000, \"fee_burn_bps\": "     \
@@ -29,7 +32,7 @@ enum { PROV = 2, CLIENT = 3, PROV2 = 4, COMPUTE = 5, NOBODY = 6 };
 static void setup(twin *t, const char *econ)
 {
     cairn_buf b;
-    cairn_register r = {CAIRN_SECTOR_COMPUTE, 0, 1000 * TOK,
+    cairn_register r = {SECTOR_COMPUTE, 0, 1000 * TOK,
                         "tcp://127.0.0.1:7001"};
     twin_open(t, econ);
     cairn_buf_init(&b, 4096);

@@ -17,7 +17,7 @@
 #include "cairn/staking.h"
 #include "econ/staking.h"
 #include "econ/stats.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 
 #define NACC 30
 #define TOK 1000000ull
@@ -506,8 +506,8 @@ static void worked_example(void **st)
     /* epoch stats record of epoch 0 */
     econ_epoch_stats es;
     MDB_txn *txn;
-    assert_int_equal(mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn), 0);
-    assert_int_equal(econ_stats_get(txn, &c->s, 0, &es), CAIRN_OK);
+    assert_int_equal(chain_read_begin(c, &txn), CAIRN_OK);
+    assert_int_equal(econ_stats_get(txn, chain_store(c), 0, &es), CAIRN_OK);
     mdb_txn_abort(txn);
     assert_int_equal(es.end_height, 4);
     assert_int_equal(es.emitted, 1000 * TOK);
@@ -572,6 +572,65 @@ static void slash_and_jail(void **st)
     rm_rf(dir);
 }
 
+/* Stake in the unbonding queue stays slashable until released: a provider
+ * (and its delegator) that unbond right after a fault lose the slash's
+ * share of the queued tokens too (issue 8, point 17). */
+static void unbonding_slashable(void **st)
+{
+    char dir[64];
+    cairn_chain *c;
+    cairn_mempool *mp = cairn_mempool_new(100, 1u << 20);
+    cairn_buf b;
+    cairn_unbond_entry ue[4];
+    size_t n;
+    uint64_t total;
+    int left = 1;
+    (void)st;
+    cairn_buf_init(&b, 4096);
+    assert_int_equal(make_chain(dir, "100000000", "10000", "{}"), CAIRN_OK);
+    assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
+    body_register(&b, 0, 0, 200 * TOK);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b), CAIRN_OK);
+    body_deleg(&b, 1, 100 * TOK);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_DELEGATE, &b), CAIRN_OK);
+    cairn_amount_body_encode(&b, 50 * TOK);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_UNBOND, &b), CAIRN_OK);
+    body_deleg(&b, 1, 40 * TOK);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_UNDELEGATE, &b), CAIRN_OK);
+    econ_set_test_hook(hook_slash, &left); /* one fault: 10% */
+    (void)block(c, mp);
+    econ_set_test_hook(NULL, NULL);
+    assert_int_equal(left, 0);
+    assert_int_equal(cairn_chain_unbonding(c, &keys[1].pk, ue, 4, &n, &total), CAIRN_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 45 * TOK);
+    assert_int_equal(cairn_chain_unbonding(c, &keys[2].pk, ue, 4, &n, &total), CAIRN_OK);
+    assert_int_equal(total, 36 * TOK);
+    audit_ok(c, cairn_chain_params(c));
+    /* released in full of what is left, with the index gone */
+    cairn_account a1, a2, b1, b2;
+    assert_int_equal(cairn_chain_account(c, &keys[1].pk, &a1), CAIRN_OK);
+    assert_int_equal(cairn_chain_account(c, &keys[2].pk, &a2), CAIRN_OK);
+    for (int i = 0; i < 30; i++) /* 10-block epochs, released after 2 */
+        (void)block(c, mp);
+    assert_int_equal(cairn_chain_unbonding(c, &keys[1].pk, ue, 4, &n, &total), CAIRN_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(cairn_chain_account(c, &keys[1].pk, &b1), CAIRN_OK);
+    assert_int_equal(cairn_chain_account(c, &keys[2].pk, &b2), CAIRN_OK);
+    assert_int_equal(b1.balance - a1.balance, 45 * TOK);
+    assert_int_equal(b2.balance - a2.balance, 36 * TOK);
+    left = 1; /* a later fault finds no stale queue entries */
+    econ_set_test_hook(hook_slash, &left);
+    (void)block(c, mp);
+    econ_set_test_hook(NULL, NULL);
+    assert_int_equal(left, 0);
+    audit_ok(c, cairn_chain_params(c));
+    cairn_buf_free(&b);
+    cairn_chain_close(c);
+    cairn_mempool_free(mp);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -580,6 +639,7 @@ int main(void)
         cmocka_unit_test(emission_cap),
         cmocka_unit_test(worked_example),
         cmocka_unit_test(slash_and_jail),
+        cmocka_unit_test(unbonding_slashable),
         cmocka_unit_test(random_traffic),
     };
     cairn_crypto_init();

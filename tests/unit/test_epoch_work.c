@@ -15,6 +15,7 @@
 
 #include "core/bytes.h"
 #include "econ/staking.h"
+#include "sectors/registry.h"
 #include "econ/stats.h"
 
 #define TOK 1000000ull
@@ -48,7 +49,7 @@ static void fx_open(fixture *f)
     assert_non_null(mkdtemp(f->dir));
     assert_int_equal(store_open(&f->s, f->dir, 1), CAIRN_OK);
     assert_int_equal(wctx_begin(&w, &f->s, 0), CAIRN_OK);
-    exec_ctx x = {&w, &f->s, &f->cp, 0};
+    exec_ctx x = {&w, &f->s, &f->cp, 0, cairn_registry_rules()};
     assert_int_equal(totals_put(&w, &f->s, &tot), CAIRN_OK);
     assert_int_equal(econ_genesis(&x, ECONOMY, NULL, 0), CAIRN_OK);
     assert_int_equal(mdb_txn_commit(w.txn), 0);
@@ -68,7 +69,7 @@ static void run_block(fixture *f, block_fn fn)
 {
     wctx w;
     assert_int_equal(wctx_begin(&w, &f->s, f->height), CAIRN_OK);
-    exec_ctx x = {&w, &f->s, &f->cp, f->height};
+    exec_ctx x = {&w, &f->s, &f->cp, f->height, cairn_registry_rules()};
     if (fn)
         fn(&x);
     assert_int_equal(econ_end_block(&x, 0, 0), CAIRN_OK);
@@ -278,7 +279,7 @@ static void provider_record_codec(void **st)
     p.endpoint_len = 14;
     memcpy(p.endpoint, "127.0.0.1:4000", 14);
     assert_int_equal(wctx_begin(&w, &f.s, 1), CAIRN_OK);
-    exec_ctx x = {&w, &f.s, &f.cp, 1};
+    exec_ctx x = {&w, &f.s, &f.cp, 1, cairn_registry_rules()};
     assert_int_equal(econ_provider_put(&x, &pk_a, &p), CAIRN_OK);
     assert_int_equal(state_get(w.txn, &f.s, STATE_PROVIDER, pk_a.b, 32, &v), CAIRN_OK);
     assert_int_equal(v.mv_size, 114);

@@ -4,6 +4,10 @@
  * the staking status, and the sector names. */
 #include "gov_fixture.h"
 
+/* Sector ids of the reserved entries in src/sectors/registry.c. */
+enum { SECTOR_COMPUTE = 1, SECTOR_WIRELESS = 2, SECTOR_SENSOR = 3 };
+#define CAIRN_SECTOR_STORAGE 0
+
 /* 3-block epochs, 2 epochs of unbonding. */
 static const char *ECON = "{\"epoch_blocks\":3,\"unbonding_epochs\":2}";
 
@@ -48,7 +52,7 @@ static void unbonding_entries(void **st)
     twin_open(&t, ECON);
     cairn_buf_init(&b, 256);
     reg(&t, 1, CAIRN_SECTOR_STORAGE, 300, &b);
-    reg(&t, 2, CAIRN_SECTOR_COMPUTE, 200, &b);
+    reg(&t, 2, SECTOR_COMPUTE, 200, &b);
     assert_int_equal(step(&t), CAIRN_OK);
     assert_int_equal(unbonding_of(&t, 1, e, 4, &total), 0);
     assert_int_equal(total, 0);
@@ -123,18 +127,18 @@ static void provider_list(void **st)
     (void)st;
     twin_open(&t, ECON);
     cairn_buf_init(&b, 256);
-    assert_int_equal(cairn_chain_providers(t.c[0], CAIRN_SECTOR_COUNT, NULL,
+    assert_int_equal(cairn_chain_providers(t.c[0], CAIRN_SECTOR_SLOTS, NULL,
                                            page, 4, &n, &next, &more),
                      CAIRN_OK);
     assert_int_equal(n, 0);
     assert_int_equal(more, 0);
     for (int i = 1; i <= FX_KEYS; i++) /* sectors: storage for odd keys */
-        reg(&t, i, i % 2 ? CAIRN_SECTOR_STORAGE : CAIRN_SECTOR_SENSOR,
+        reg(&t, i, i % 2 ? CAIRN_SECTOR_STORAGE : SECTOR_SENSOR,
             100 + (uint64_t)i, &b);
     assert_int_equal(step(&t), CAIRN_OK);
 
     for (size_t max = 1; max <= FX_KEYS + 1; max++) {
-        assert_int_equal(all_pages(&t, CAIRN_SECTOR_COUNT, max, all), FX_KEYS);
+        assert_int_equal(all_pages(&t, CAIRN_SECTOR_SLOTS, max, all), FX_KEYS);
         for (int i = 1; i < FX_KEYS; i++)
             assert_true(memcmp(all[i - 1].address.b, all[i].address.b, 32) < 0);
     }
@@ -157,15 +161,15 @@ static void provider_list(void **st)
         for (int i = 0; i < 3; i++)
             assert_int_equal(page[i].info.sector, CAIRN_SECTOR_STORAGE);
     }
-    assert_int_equal(all_pages(&t, CAIRN_SECTOR_COMPUTE, 2, page), 0);
+    assert_int_equal(all_pages(&t, SECTOR_COMPUTE, 2, page), 0);
     /* a full page with nothing after it is complete */
-    assert_int_equal(cairn_chain_providers(t.c[0], CAIRN_SECTOR_COUNT, NULL,
+    assert_int_equal(cairn_chain_providers(t.c[0], CAIRN_SECTOR_SLOTS, NULL,
                                            page, FX_KEYS, &n, &next, &more),
                      CAIRN_OK);
     assert_int_equal(n, FX_KEYS);
     assert_int_equal(more, 0);
     /* after the last: nothing */
-    assert_int_equal(cairn_chain_providers(t.c[0], CAIRN_SECTOR_COUNT,
+    assert_int_equal(cairn_chain_providers(t.c[0], CAIRN_SECTOR_SLOTS,
                                            &all[FX_KEYS - 1].address, page, 4,
                                            &n, &next, &more),
                      CAIRN_OK);
@@ -195,10 +199,10 @@ static void status_and_names(void **st)
     assert_int_equal(ss.epoch_start_height, 4);
     twin_close(&t);
 
-    assert_string_equal(cairn_sector_name(CAIRN_SECTOR_WIRELESS), "wireless");
-    assert_string_equal(cairn_sector_name(CAIRN_SECTOR_COUNT), "unknown");
+    assert_string_equal(cairn_sector_name(SECTOR_WIRELESS), "wireless");
+    assert_string_equal(cairn_sector_name(CAIRN_SECTOR_SLOTS), "unknown");
     assert_int_equal(cairn_sector_parse("sensor", &s), CAIRN_OK);
-    assert_int_equal(s, CAIRN_SECTOR_SENSOR);
+    assert_int_equal(s, SECTOR_SENSOR);
     assert_int_equal(cairn_sector_parse("Storage", &s), CAIRN_ERR_BAD_SECTOR);
     assert_int_equal(cairn_sector_parse("", &s), CAIRN_ERR_BAD_SECTOR);
 }

@@ -205,6 +205,15 @@ uint64_t cairn_storage_units(uint64_t size)
     return size / CAIRN_MIB + (size % CAIRN_MIB != 0);
 }
 
+cairn_err cairn_storage_collateral(uint64_t *out, uint64_t total, uint64_t bps)
+{
+    unsigned __int128 x = ((unsigned __int128)total * bps + (CAIRN_BPS - 1)) / CAIRN_BPS;
+    if (x > UINT64_MAX)
+        return CAIRN_ERR_OVERFLOW;
+    *out = (uint64_t)x;
+    return CAIRN_OK;
+}
+
 cairn_err cairn_storage_perm_price(uint64_t *price, uint64_t size,
                                    uint64_t cost_per_mib, uint64_t decline_bps)
 {

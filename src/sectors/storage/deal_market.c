@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "econ/staking.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 #include "sectors/storage/storage.h"
 
 static void provider_out(cairn_storage_provider *o, const cairn_pubkey *pk,
@@ -68,13 +68,13 @@ cairn_err cairn_chain_storage_providers(cairn_chain *c,
         memcpy(start + 1, after->b, 32);
         k.mv_size = 34;
     }
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = econ_global_get(txn, &c->s, &g);
-    if (!e && mdb_cursor_open(txn, c->s.state, &cur))
+    cairn_err e = econ_global_get(txn, chain_store(c), &g);
+    if (!e && mdb_cursor_open(txn, chain_store(c)->state, &cur))
         e = CAIRN_ERR_DB;
     if (!e) {
-        e = scan_providers(txn, &c->s, cur, &k, g.epoch, out, max, n, next,
+        e = scan_providers(txn, chain_store(c), cur, &k, g.epoch, out, max, n, next,
                            more);
         mdb_cursor_close(cur);
     }
@@ -94,12 +94,12 @@ cairn_err cairn_chain_storage_params(cairn_chain *c, cairn_storage_params *out)
                      &out->max_faults,        &out->max_epochs,
                      &out->perm_cost_per_mib, &out->perm_decline_bps,
                      &out->min_price_per_mib};
-    if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
+    if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = econ_global_get(txn, &c->s, &g);
+    cairn_err e = econ_global_get(txn, chain_store(c), &g);
     out->epoch = g.epoch;
     for (size_t i = 0; !e && i < sizeof ids / sizeof ids[0]; i++)
-        e = econ_param_read(txn, &c->s, ids[i], f[i]);
+        e = econ_param_read(txn, chain_store(c), ids[i], f[i]);
     mdb_txn_abort(txn);
     return e;
 }

@@ -15,28 +15,6 @@ cairn_err storage_epoch_now(exec_ctx *x, uint64_t *epoch)
     return e;
 }
 
-cairn_err storage_dispose(exec_ctx *x, uint64_t amount)
-{
-    cairn_totals t;
-    econ_global g;
-    uint64_t to_treasury;
-    cairn_err e = econ_param_get(x, P_SLASH_TO_TREASURY, &to_treasury);
-    if (e || (e = totals_get(x->w->txn, x->s, &t)))
-        return e;
-    if (to_treasury) {
-        t.treasury += amount; /* bounded by the supply */
-        return totals_put(x->w, x->s, &t);
-    }
-    if ((e = econ_global_get(x->w->txn, x->s, &g)))
-        return e;
-    t.supply -= amount; /* held tokens are part of the supply */
-    t.burned += amount;
-    g.burned_epoch += amount;
-    if ((e = totals_put(x->w, x->s, &t)))
-        return e;
-    return econ_global_put(x, &g);
-}
-
 cairn_err storage_provider_ok(exec_ctx *x, const cairn_pubkey *pk,
                               uint64_t epoch)
 {
@@ -56,11 +34,11 @@ cairn_err storage_provider_ok(exec_ctx *x, const cairn_pubkey *pk,
 cairn_err storage_collateral_ok(exec_ctx *x, uint64_t collateral,
                                 uint64_t total)
 {
-    uint64_t bps;
+    uint64_t bps, need;
     cairn_err e = econ_param_get(x, P_DEAL_COLLATERAL_BPS, &bps);
     if (e)
         return e;
-    if ((u128)collateral * CAIRN_BPS < (u128)total * bps)
+    if (cairn_storage_collateral(&need, total, bps) || collateral < need)
         return CAIRN_ERR_COLLATERAL_LOW;
     return CAIRN_OK;
 }
@@ -94,7 +72,7 @@ cairn_err storage_refund(exec_ctx *x, cairn_deal_info *d, uint64_t amount)
 /* Takes `cut` of d's collateral and disposes of it. */
 static cairn_err slash_amount(exec_ctx *x, cairn_deal_info *d, uint64_t cut)
 {
-    cairn_err e = cut ? storage_dispose(x, cut) : CAIRN_OK;
+    cairn_err e = cut ? econ_dispose_slashed(x, cut) : CAIRN_OK;
     if (!e) {
         d->collateral -= cut;
         d->slashed += cut; /* bounded by the collateral ever held */

@@ -4,22 +4,16 @@
 #include <string.h>
 
 #include "econ/staking.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 #include "sectors/storage/storage.h"
-
-static cairn_err read_begin(cairn_chain *c, MDB_txn **txn)
-{
-    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB
-                                                          : CAIRN_OK;
-}
 
 cairn_err cairn_chain_deal(cairn_chain *c, uint64_t id, cairn_deal_info *out)
 {
     MDB_txn *txn;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    e = deal_read(txn, &c->s, id, out);
+    e = deal_read(txn, chain_store(c), id, out);
     mdb_txn_abort(txn);
     return e;
 }
@@ -92,11 +86,11 @@ cairn_err cairn_chain_deals(cairn_chain *c, int by_provider,
 {
     MDB_txn *txn;
     deal_list l = {.out = out, .max = max};
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     *n = 0;
     if (e)
         return e;
-    e = walk_index(txn, &c->s,
+    e = walk_index(txn, chain_store(c),
                    by_provider ? STATE_DEAL_PROV : STATE_DEAL_CLIENT, who,
                    after, SIZE_MAX, add_deal, &l, more);
     mdb_txn_abort(txn);
@@ -109,11 +103,11 @@ cairn_err cairn_chain_storage_seed(cairn_chain *c, uint64_t *epoch,
 {
     MDB_txn *txn;
     econ_global g;
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     if (e)
         return e;
-    if (!(e = econ_global_get(txn, &c->s, &g)))
-        e = storage_seed(txn, &c->s, g.start_height, seed);
+    if (!(e = econ_global_get(txn, chain_store(c), &g)))
+        e = storage_seed(txn, chain_store(c), g.start_height, seed);
     *epoch = g.epoch;
     mdb_txn_abort(txn);
     return e;
@@ -146,15 +140,15 @@ cairn_err cairn_chain_storage_challenges(cairn_chain *c,
     MDB_txn *txn;
     econ_global g;
     deal_list l = {.ch = out, .max = max};
-    cairn_err e = read_begin(c, &txn);
+    cairn_err e = chain_read_begin(c, &txn);
     *n = 0;
     *more = 0;
     if (e)
         return e;
-    if (!(e = econ_global_get(txn, &c->s, &g)) &&
-        !(e = storage_seed(txn, &c->s, g.start_height, &l.seed))) {
+    if (!(e = econ_global_get(txn, chain_store(c), &g)) &&
+        !(e = storage_seed(txn, chain_store(c), g.start_height, &l.seed))) {
         l.epoch = g.epoch;
-        e = walk_index(txn, &c->s, STATE_DEAL_PROV, provider, after,
+        e = walk_index(txn, chain_store(c), STATE_DEAL_PROV, provider, after,
                        CAIRN_STORAGE_SCAN, add_challenge, &l, more);
     }
     mdb_txn_abort(txn);

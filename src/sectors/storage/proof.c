@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "econ/staking.h"
-#include "ledger/chain_internal.h"
+#include "ledger/view.h"
 #include "sectors/storage/storage.h"
 
 cairn_err storage_seed(MDB_txn *txn, const store *s, uint64_t start_height,

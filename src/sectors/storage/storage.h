@@ -55,10 +55,6 @@ uint64_t storage_deal_held(const uint8_t *rec, size_t n);
 
 /* The epoch being executed (econ's current epoch). */
 cairn_err storage_epoch_now(exec_ctx *x, uint64_t *epoch);
-/* Disposes of slashed collateral by econ_slash's rule: to the treasury
- * when slash_to_treasury is 1, else burned (and counted as burned this
- * epoch). */
-cairn_err storage_dispose(exec_ctx *x, uint64_t amount);
 /* Checks that pk is a storage provider that may take a deal now:
  * NOT_PROVIDER, BAD_SECTOR, STAKE_LOW, JAILED. */
 cairn_err storage_provider_ok(exec_ctx *x, const cairn_pubkey *pk,
@@ -87,9 +83,6 @@ cairn_err storage_finish(exec_ctx *x, cairn_deal_info *d, uint8_t reason,
 
 /* ---- end of epoch (storage_epoch.c) ---- */
 
-/* Called by econ_end_block at the start of every block: at an epoch's last
- * block, runs storage_end_epoch for it. */
-cairn_err storage_end_block(exec_ctx *x);
 /* Pays proven deals, faults unproven ones, completes deals at their end,
  * in deal id order, for epoch `epoch` (x->height is its last block). */
 cairn_err storage_end_epoch(exec_ctx *x, uint64_t epoch);

@@ -155,15 +155,3 @@ cairn_err storage_end_epoch(exec_ctx *x, uint64_t epoch)
     free(st.faulted);
     return e;
 }
-
-cairn_err storage_end_block(exec_ctx *x)
-{
-    econ_global g;
-    uint64_t blocks;
-    cairn_err e = econ_global_get(x->w->txn, x->s, &g);
-    if (e || (e = econ_param_get(x, P_EPOCH_BLOCKS, &blocks)))
-        return e;
-    if (x->height + 1 - g.start_height < blocks)
-        return CAIRN_OK;
-    return storage_end_epoch(x, g.epoch);
-}

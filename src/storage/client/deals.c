@@ -9,7 +9,6 @@
 #include "storage/client/deals.h"
 #include "cairn/amount.h"
 #include "storage/client/par.h"
-#include "storage/provider/provider_terms.h"
 
 #define ROUNDS_MAX 6 /* submission rounds before giving up */
 #define DEAL_PAGE 100
@@ -372,7 +371,7 @@ cairn_err cjob_open(cjob *j, clink *link, const cairn_sp_info *info,
             e = cairn_mul(&total, t->price, f->epochs);
     }
     if (!e)
-        e = sterms_collateral(&t->collateral, total, ch->collateral_bps);
+        e = cairn_storage_collateral(&t->collateral, total, ch->collateral_bps);
     j->m.root = *root;
     j->m.size = size;
     return e;

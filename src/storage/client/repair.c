@@ -12,7 +12,6 @@
 #include "storage/client/fetch.h"
 #include "storage/client/health.h"
 #include "storage/client/pick.h"
-#include "storage/provider/provider_terms.h"
 
 typedef struct repair_state {
     sclient *c;
@@ -59,7 +58,7 @@ static cairn_err replace_job(repair_state *r, cjob *j, const chealth *h,
     if (d->permanent)
         total = d->escrow;
     return e ? e
-             : sterms_collateral(&j->m.collateral, total, r->ch.collateral_bps);
+             : cairn_storage_collateral(&j->m.collateral, total, r->ch.collateral_bps);
 }
 
 /* 1 if the piece's deal can be moved: it runs past the next epoch. */

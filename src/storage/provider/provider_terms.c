@@ -10,16 +10,6 @@
 #include "net/node_rpc.h"
 #include "storage/provider/provider_terms.h"
 
-cairn_err sterms_collateral(uint64_t *out, uint64_t total, uint64_t bps)
-{
-    unsigned __int128 x = (unsigned __int128)total * bps + (CAIRN_BPS - 1);
-    x /= CAIRN_BPS;
-    if (x > UINT64_MAX)
-        return CAIRN_ERR_OVERFLOW;
-    *out = (uint64_t)x;
-    return CAIRN_OK;
-}
-
 uint64_t sprov_collateral_bps(const sprov *p, const sprov_view *v)
 {
     return p->cfg.collateral_bps ? p->cfg.collateral_bps : v->collateral_bps;
@@ -37,7 +27,7 @@ static cairn_err check_collateral(sprov *p, const sprov_view *v, uint64_t total,
 {
     uint64_t most = 0;
     char a[CAIRN_AMOUNT_TEXT_MAX], b[CAIRN_AMOUNT_TEXT_MAX];
-    if (sterms_collateral(&most, total, sprov_collateral_bps(p, v)) ||
+    if (cairn_storage_collateral(&most, total, sprov_collateral_bps(p, v)) ||
         collateral > most) {
         cairn_amount_format(a, collateral);
         cairn_amount_format(b, most);

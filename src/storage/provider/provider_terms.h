@@ -8,10 +8,6 @@
 #include "cairn/storage_proto.h"
 #include "storage/provider/provider_internal.h"
 
-/* ceil(total × bps / 10000): the least collateral the chain takes for a
- * deal whose total price is `total` (deal_collateral_bps = bps).
- * OVERFLOW past u64. */
-cairn_err sterms_collateral(uint64_t *out, uint64_t total, uint64_t bps);
 
 /* The most collateral bps the provider puts up: its --collateral-bps, or
  * the chain's requirement when none was given. */
