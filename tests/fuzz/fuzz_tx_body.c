@@ -1,7 +1,9 @@
 /* libFuzzer target for every transaction kind's body decoder: the kinds of
- * src/ledger/kinds.c, decoded by their public codecs (ledger/tx.c,
- * econ/kinds_econ.c, econ/gov.c, econ/credits.c,
- * sectors/storage/deal_codec.c and proof_codec.c).
+ * src/ledger/kinds.c (transfer), src/econ/registry.c and each sector's
+ * table (src/sectors/storage/sector.c), decoded by their public codecs
+ * (ledger/tx.c, econ/kinds_econ.c, econ/gov.c, econ/credits.c,
+ * sectors/storage/deal_codec.c and proof_codec.c). A new kind adds a line
+ * to the table below and a seed to the corpus.
  *
  * Input: a selector byte, then the body. The selector picks the kind
  * (selector % NKINDS, in the order of the table below); the body is copied
@@ -13,6 +15,7 @@
  * A decoded PROVE body borrows its leaves from the input: they must point
  * inside it. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +24,8 @@
 #include "cairn/staking.h"
 #include "cairn/storage.h"
 #include "cairn/tx.h"
+#include "ledger/kinds.h"
+#include "sectors/registry.h"
 
 /* Decodes p[0..n) as the kind's body; on success encodes the value into b.
  * Returns the decoder's answer. */
@@ -175,8 +180,9 @@ static cairn_err rt_deal_replace(cairn_buf *b, const uint8_t *p, size_t n)
     return e;
 }
 
-/* Every kind of src/ledger/kinds.c, in its order; the selector byte of a
- * seed (tests/fuzz/corpus/fuzz_tx_body/) is the index here. */
+/* Every kind, in the registry's order; the selector byte of a seed
+ * (tests/fuzz/corpus/fuzz_tx_body/) is the index here, so new kinds go at
+ * the end. */
 static const struct {
     uint16_t kind;
     roundtrip_fn rt;
@@ -200,6 +206,26 @@ static const struct {
     {CAIRN_TX_DEAL_REPLACE, rt_deal_replace},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
+
+/* Refuses to start when the node's rules know a kind that the table above
+ * lacks, so that a sector's new kind cannot go unfuzzed. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const cairn_rules *rules = cairn_registry_rules();
+    for (uint32_t k = 0; k <= UINT16_MAX; k++) {
+        const tx_kind *tk = kind_find(rules, (uint16_t)k);
+        size_t i = 0;
+        while (tk && i < NKINDS && kinds[i].kind != k)
+            i++;
+        if (tk && i == NKINDS) {
+            fprintf(stderr, "fuzz_tx_body: kind 0x%x (%s) has no line in "
+                            "the table of tests/fuzz/fuzz_tx_body.c\n",
+                    (unsigned)k, tk->name);
+            abort();
+        }
+    }
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
