@@ -5,7 +5,8 @@ SAN_BUILD ?= build-san
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-fast test-san bench fuzz fuzz-regress format clean
+.PHONY: all deps build run lint test test-fast test-san bench fuzz fuzz-regress \
+        format format-check clean
 
 all: build
 
@@ -20,8 +21,14 @@ build: deps
 run: build
 	./$(BUILD)/cairn devnet --dir devnet --storage 6
 
-# Every test, plain and under ASan+UBSan, plus the fuzz corpus replay.
-test: test-fast test-san fuzz-regress
+# Every test, plain and under ASan+UBSan, plus the fuzz corpus replay; the
+# lint runs first and stops the build on a finding.
+test: lint
+	$(MAKE) test-fast test-san fuzz-regress
+
+# Calls to banned functions (scripts/banned.txt says which and why).
+lint:
+	bash scripts/check-banned.sh
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j 2
@@ -50,6 +57,10 @@ bench: build
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# Fails on any tracked file that `make format` would change.
+format-check:
+	bash scripts/check-format.sh
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -79,9 +79,9 @@ static double verify_rate(const cairn_buf *txs, int n)
 static void make_chain(const char *dir)
 {
     cairn_genesis g = {0};
-    strcpy(g.params.chain_id, "bench");
-    strcpy(g.params.token_name, "Bench");
-    strcpy(g.params.token_symbol, "BN");
+    snprintf(g.params.chain_id, sizeof g.params.chain_id, "bench");
+    snprintf(g.params.token_name, sizeof g.params.token_name, "Bench");
+    snprintf(g.params.token_symbol, sizeof g.params.token_symbol, "BN");
     g.params.supply_cap = UINT64_MAX / 2;
     g.params.min_fee = 1000;
     g.params.block_interval_ms = 1000;

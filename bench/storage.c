@@ -617,8 +617,15 @@ int main(int argc, char **argv)
     };
     const char *only = getenv("CAIRN_BENCH_ONLY"),
                *secs = getenv("CAIRN_BENCH_SECONDS");
-    if (secs && atof(secs) > 0)
-        bench_seconds = atof(secs);
+    if (secs) {
+        char *end;
+        double v = strtod(secs, &end);
+        if (end == secs || *end || !(v > 0 && v < 3600)) {
+            fprintf(stderr, "CAIRN_BENCH_SECONDS: give seconds in (0, 3600)\n");
+            return 2;
+        }
+        bench_seconds = v;
+    }
     setup(&c, seg);
     double slowest = 0;
     for (size_t i = 0; i < NSTAGES; i++) {

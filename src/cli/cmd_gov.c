@@ -46,7 +46,7 @@ static int fetch_tx_context(const char *node, const cairn_pubkey *pk,
     const char *id = jstr(s, "chain_id"), *mf = jstr(s, "min_fee_units");
     int bad = !*id || strlen(id) > CAIRN_CHAIN_ID_MAX || !*mf;
     if (!bad) {
-        strcpy(chain_id, id);
+        snprintf(chain_id, CAIRN_CHAIN_ID_MAX + 1, "%s", id);
         if (!have_fee)
             *fee = strtoull(mf, NULL, 10);
     }

@@ -51,7 +51,7 @@ static int fetch_status(const char *node, transfer_req *t)
     const char *id = jstr(s, "chain_id"), *fee = jstr(s, "min_fee_units");
     int bad = !*id || strlen(id) > CAIRN_CHAIN_ID_MAX;
     if (!bad)
-        strcpy(t->chain_id, id);
+        snprintf(t->chain_id, sizeof t->chain_id, "%s", id);
     if (!bad && !t->have_fee) {
         char *end;
         t->fee = strtoull(fee, &end, 10);

@@ -20,18 +20,18 @@ static json_t *block_json(const uint8_t *p, size_t n)
     const cairn_header *h = &blk.h;
     json_t *o = json_object(), *txs = json_array();
     cairn_header_hash(&bh, h);
-    json_object_set_new(o, "height", json_u64(h->height));
-    json_object_set_new(o, "hash", json_hex(bh.b, 32));
-    json_object_set_new(o, "prev", json_hex(h->prev.b, 32));
-    json_object_set_new(o, "time_ms", json_u64(h->time_ms));
-    json_object_set_new(o, "tx_root", json_hex(h->tx_root.b, 32));
-    json_object_set_new(o, "state_root", json_hex(h->state_root.b, 32));
-    json_object_set_new(o, "proposer", json_addr(&h->proposer));
-    json_object_set_new(o, "tx_count", json_u64(h->tx_count));
+    json_object_set_new(o, "height", api_json_u64(h->height));
+    json_object_set_new(o, "hash", api_json_hex(bh.b, 32));
+    json_object_set_new(o, "prev", api_json_hex(h->prev.b, 32));
+    json_object_set_new(o, "time_ms", api_json_u64(h->time_ms));
+    json_object_set_new(o, "tx_root", api_json_hex(h->tx_root.b, 32));
+    json_object_set_new(o, "state_root", api_json_hex(h->state_root.b, 32));
+    json_object_set_new(o, "proposer", api_json_addr(&h->proposer));
+    json_object_set_new(o, "tx_count", api_json_u64(h->tx_count));
     for (uint32_t i = 0; i < h->tx_count; i++)
-        json_array_append_new(txs, tx_json(blk.txs[i].p, blk.txs[i].n, 0));
+        json_array_append_new(txs, api_tx_json(blk.txs[i].p, blk.txs[i].n, 0));
     json_object_set_new(o, "txs", txs);
-    json_object_set_new(o, "raw", json_hex(p, n));
+    json_object_set_new(o, "raw", api_json_hex(p, n));
     cairn_block_free(&blk);
     return o;
 }
@@ -107,12 +107,12 @@ void api_blocks(node *n, httpd_req *req, const char *query)
         size_t len;
         if (cairn_chain_block(n->chain, h, &p, &len))
             break;
-        json_array_append_new(arr, json_hex(p, len));
+        json_array_append_new(arr, api_json_hex(p, len));
         bytes += len;
         free(p);
     }
     pthread_mutex_unlock(&n->lock);
-    json_object_set_new(o, "tip", json_u64(tip.height));
+    json_object_set_new(o, "tip", api_json_u64(tip.height));
     json_object_set_new(o, "blocks", arr);
     api_reply(req, 200, o);
 }
@@ -132,10 +132,10 @@ static cairn_err tx_lookup(node *n, const cairn_hash *h, json_t **out)
         if (index < blk.h.tx_count) {
             cairn_hash bh;
             cairn_header_hash(&bh, &blk.h);
-            *out = tx_json(blk.txs[index].p, blk.txs[index].n, 1);
-            json_object_set_new(*out, "height", json_u64(height));
-            json_object_set_new(*out, "index", json_u64(index));
-            json_object_set_new(*out, "block_hash", json_hex(bh.b, 32));
+            *out = api_tx_json(blk.txs[index].p, blk.txs[index].n, 1);
+            json_object_set_new(*out, "height", api_json_u64(height));
+            json_object_set_new(*out, "index", api_json_u64(index));
+            json_object_set_new(*out, "block_hash", api_json_hex(bh.b, 32));
         } else {
             e = CAIRN_ERR_DB;
         }

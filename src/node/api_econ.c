@@ -31,27 +31,27 @@ static int query_opt(struct evkeyvalq *q, const char *k, uint64_t *v, int *set)
 static json_t *proposal_json(const cairn_gov_info *g)
 {
     json_t *o = json_object(), *t = json_object();
-    json_object_set_new(o, "id", json_u64(g->id));
+    json_object_set_new(o, "id", api_json_u64(g->id));
     json_object_set_new(o, "type", json_string(g->type == CAIRN_GOV_PARAM ? "param" : "spend"));
     json_object_set_new(o, "status", json_string(cairn_gov_status_name(g->status)));
-    json_object_set_new(o, "proposer", json_addr(&g->proposer));
-    json_set_amount(o, "deposit", g->deposit);
+    json_object_set_new(o, "proposer", api_json_addr(&g->proposer));
+    api_json_set_amount(o, "deposit", g->deposit);
     json_object_set_new(o, "deposit_held", json_boolean(g->deposit_held));
-    json_object_set_new(o, "start_height", json_u64(g->start_height));
-    json_object_set_new(o, "end_height", json_u64(g->end_height));
+    json_object_set_new(o, "start_height", api_json_u64(g->start_height));
+    json_object_set_new(o, "end_height", api_json_u64(g->end_height));
     if (g->type == CAIRN_GOV_PARAM) {
         json_object_set_new(o, "param", json_string(g->param));
         char num[24];
         snprintf(num, sizeof num, "%llu", (unsigned long long)g->value);
         json_object_set_new(o, "value", json_string(num));
     } else {
-        json_object_set_new(o, "to", json_addr(&g->to));
-        json_set_amount(o, "amount", g->amount);
+        json_object_set_new(o, "to", api_json_addr(&g->to));
+        api_json_set_amount(o, "amount", g->amount);
     }
-    json_set_amount(t, "yes", g->yes);
-    json_set_amount(t, "no", g->no);
-    json_set_amount(t, "abstain", g->abstain);
-    json_set_amount(t, "total_bonded", g->total_bonded);
+    api_json_set_amount(t, "yes", g->yes);
+    api_json_set_amount(t, "no", g->no);
+    api_json_set_amount(t, "abstain", g->abstain);
+    api_json_set_amount(t, "total_bonded", g->total_bonded);
     json_object_set_new(o, "tally", t);
     if (g->status == CAIRN_GOV_FAILED)
         json_object_set_new(o, "exec_error", json_string(cairn_errname(g->exec_err)));
@@ -133,8 +133,8 @@ void api_credits(node *n, httpd_req *req, const char *addr)
     json_t *o = json_object();
     char num[24];
     snprintf(num, sizeof num, "%llu", (unsigned long long)credits);
-    json_object_set_new(o, "address", json_addr(&pk));
-    json_object_set_new(o, "height", json_u64(h.height));
+    json_object_set_new(o, "address", api_json_addr(&pk));
+    json_object_set_new(o, "height", api_json_u64(h.height));
     json_object_set_new(o, "credits", json_string(num));
     api_reply(req, 200, o);
 }
@@ -152,14 +152,14 @@ void api_price(node *n, httpd_req *req)
         return;
     }
     json_t *o = json_object();
-    json_object_set_new(o, "height", json_u64(h.height));
-    json_object_set_new(o, "epoch", json_u64(pi.epoch));
-    json_object_set_new(o, "oracle", pi.has_oracle ? json_addr(&pi.oracle) : json_null());
-    json_object_set_new(o, "max_change_bps", json_u64(pi.max_change_bps));
+    json_object_set_new(o, "height", api_json_u64(h.height));
+    json_object_set_new(o, "epoch", api_json_u64(pi.epoch));
+    json_object_set_new(o, "oracle", pi.has_oracle ? api_json_addr(&pi.oracle) : json_null());
+    json_object_set_new(o, "max_change_bps", api_json_u64(pi.max_change_bps));
     if (pi.has_price) {
-        json_set_amount(o, "price", pi.price);
-        json_set_amount(o, "epoch_start_price", pi.epoch_start_price);
-        json_object_set_new(o, "set_height", json_u64(pi.set_height));
+        api_json_set_amount(o, "price", pi.price);
+        api_json_set_amount(o, "epoch_start_price", pi.epoch_start_price);
+        json_object_set_new(o, "set_height", api_json_u64(pi.set_height));
     } else {
         json_object_set_new(o, "price", json_null());
     }
@@ -174,11 +174,11 @@ static json_t *sectors_json(const uint64_t *v)
     json_t *o = json_object();
     for (unsigned i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         if (strcmp(cairn_sector_name(i), "unknown") != 0) /* in the registry */
-            json_object_set_new(o, cairn_sector_name(i), json_u64(v[i]));
+            json_object_set_new(o, cairn_sector_name(i), api_json_u64(v[i]));
     return o;
 }
 
-/* A signed amount: "-1.5" / "-1500000", or as json_set_amount. */
+/* A signed amount: "-1.5" / "-1500000", or as api_json_set_amount. */
 static void set_signed_amount(json_t *o, const char *name, uint64_t units, int neg)
 {
     char txt[CAIRN_AMOUNT_TEXT_MAX + 1], key[64], num[26];
@@ -195,38 +195,38 @@ static json_t *epoch_json(const cairn_epoch_metrics *m)
 {
     json_t *o = json_object();
     char v[CAIRN_VELOCITY_TEXT_MAX];
-    json_object_set_new(o, "epoch", json_u64(m->epoch));
-    json_object_set_new(o, "start_height", json_u64(m->start_height));
-    json_object_set_new(o, "end_height", json_u64(m->end_height));
+    json_object_set_new(o, "epoch", api_json_u64(m->epoch));
+    json_object_set_new(o, "start_height", api_json_u64(m->start_height));
+    json_object_set_new(o, "end_height", api_json_u64(m->end_height));
     json_object_set_new(o, "active_providers", sectors_json(m->active_providers));
     json_object_set_new(o, "staked_providers", sectors_json(m->staked_providers));
     json_object_set_new(o, "work_units", sectors_json(m->work_units));
-    json_set_amount(o, "revenue", m->revenue);
-    json_set_amount(o, "burned", m->burned);
-    json_set_amount(o, "emitted", m->emitted);
+    api_json_set_amount(o, "revenue", m->revenue);
+    api_json_set_amount(o, "burned", m->burned);
+    api_json_set_amount(o, "emitted", m->emitted);
     json_t *es = json_object();
     for (unsigned i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         if (strcmp(cairn_sector_name(i), "unknown") != 0)
-            json_set_amount(es, cairn_sector_name(i), m->emitted_sector[i]);
+            api_json_set_amount(es, cairn_sector_name(i), m->emitted_sector[i]);
     json_object_set_new(o, "emitted_by_sector", es);
-    json_set_amount(o, "stakers_pool", m->stakers_pool);
+    api_json_set_amount(o, "stakers_pool", m->stakers_pool);
     set_signed_amount(o, "net_supply_change", m->net_change, m->net_negative);
-    json_set_amount(o, "supply", m->supply);
-    json_set_amount(o, "circulating", m->circulating);
-    json_set_amount(o, "treasury", m->treasury);
-    json_set_amount(o, "staked", m->staked);
-    json_set_amount(o, "held", m->held);
-    json_object_set_new(o, "staked_ratio_bps", json_u64(m->staked_ratio_bps));
-    json_set_amount(o, "transfer_volume", m->transfer_volume);
-    json_set_amount(o, "avg_circulating", m->avg_circulating);
+    api_json_set_amount(o, "supply", m->supply);
+    api_json_set_amount(o, "circulating", m->circulating);
+    api_json_set_amount(o, "treasury", m->treasury);
+    api_json_set_amount(o, "staked", m->staked);
+    api_json_set_amount(o, "held", m->held);
+    json_object_set_new(o, "staked_ratio_bps", api_json_u64(m->staked_ratio_bps));
+    api_json_set_amount(o, "transfer_volume", m->transfer_volume);
+    api_json_set_amount(o, "avg_circulating", m->avg_circulating);
     cairn_velocity_format(v, m->velocity_window_bps);
     json_object_set_new(o, "velocity", json_string(v));
-    json_object_set_new(o, "velocity_bps", json_u64(m->velocity_window_bps));
-    json_object_set_new(o, "velocity_window_epochs", json_u64(m->window_epochs));
+    json_object_set_new(o, "velocity_bps", api_json_u64(m->velocity_window_bps));
+    json_object_set_new(o, "velocity_window_epochs", api_json_u64(m->window_epochs));
     cairn_velocity_format(v, m->velocity_bps);
     json_object_set_new(o, "velocity_epoch_annualised", json_string(v));
-    json_object_set_new(o, "periods_per_year", json_u64(m->periods_per_year));
-    json_object_set_new(o, "credits_bought", json_u64(m->credits_bought));
+    json_object_set_new(o, "periods_per_year", api_json_u64(m->periods_per_year));
+    json_object_set_new(o, "credits_bought", api_json_u64(m->credits_bought));
     return o;
 }
 
@@ -290,10 +290,10 @@ void api_metrics(node *n, httpd_req *req, const char *query)
     }
     json_t *o = json_object(), *arr = json_array();
     e = none ? CAIRN_OK : metrics_fill(n, arr, from, to);
-    json_object_set_new(o, "latest_epoch", none ? json_null() : json_u64(last));
-    json_object_set_new(o, "from", json_u64(from));
-    json_object_set_new(o, "to", json_u64(to));
-    json_object_set_new(o, "block_interval_ms", json_u64(interval));
+    json_object_set_new(o, "latest_epoch", none ? json_null() : api_json_u64(last));
+    json_object_set_new(o, "from", api_json_u64(from));
+    json_object_set_new(o, "to", api_json_u64(to));
+    json_object_set_new(o, "block_interval_ms", api_json_u64(interval));
     json_object_set_new(o, "epochs", arr);
     if (e) {
         json_decref(o);

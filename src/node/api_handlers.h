@@ -10,6 +10,13 @@ void api_block(node *n, httpd_req *req, const char *id);
 void api_blocks(node *n, httpd_req *req, const char *query);
 void api_tx(node *n, httpd_req *req, const char *hash);
 void api_submit(node *n, httpd_req *req);
+/* The body of POST /v1/tx, {"tx": "<hex>"} (len bytes, not terminated):
+ * on CAIRN_OK *tx is a new malloc'd buffer of *n bytes (the caller frees
+ * it). BAD_JSON for anything else, TOO_LARGE past NODE_MAX_BODY or a
+ * transaction past CAIRN_TX_MAX_BYTES; on error *tx is NULL and why
+ * (256 bytes) says what is wrong. */
+cairn_err api_tx_body_parse(const char *body, size_t len, uint8_t **tx,
+                            size_t *n, char why[256]);
 
 /* api_econ.c: /v1/proposals, /v1/proposal/ID, /v1/credits/A, /v1/price,
  * /v1/metrics, /metrics. Returns 1 when path was one of them (answered). */

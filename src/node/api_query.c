@@ -21,17 +21,17 @@ void api_status(node *n, httpd_req *req)
     json_object_set_new(tok, "symbol", json_string(p->token_symbol));
     json_object_set_new(o, "token", tok);
     json_object_set_new(o, "mode", json_string(n->sequencer ? "sequencer" : "follower"));
-    json_object_set_new(o, "height", json_u64(h.height));
-    json_object_set_new(o, "tip_hash", json_hex(th.b, 32));
-    json_object_set_new(o, "state_root", json_hex(h.state_root.b, 32));
-    json_object_set_new(o, "time_ms", json_u64(h.time_ms));
-    json_object_set_new(o, "genesis_hash", json_hex(gh.b, 32));
-    json_object_set_new(o, "sequencer", json_addr(&p->sequencer));
-    json_set_amount(o, "min_fee", p->min_fee);
-    json_object_set_new(o, "block_interval_ms", json_u64(p->block_interval_ms));
-    json_object_set_new(o, "mempool", json_u64(cairn_mempool_count(n->mp)));
-    json_set_amount(o, "supply", t.supply);
-    json_set_amount(o, "treasury", t.treasury);
+    json_object_set_new(o, "height", api_json_u64(h.height));
+    json_object_set_new(o, "tip_hash", api_json_hex(th.b, 32));
+    json_object_set_new(o, "state_root", api_json_hex(h.state_root.b, 32));
+    json_object_set_new(o, "time_ms", api_json_u64(h.time_ms));
+    json_object_set_new(o, "genesis_hash", api_json_hex(gh.b, 32));
+    json_object_set_new(o, "sequencer", api_json_addr(&p->sequencer));
+    api_json_set_amount(o, "min_fee", p->min_fee);
+    json_object_set_new(o, "block_interval_ms", api_json_u64(p->block_interval_ms));
+    json_object_set_new(o, "mempool", api_json_u64(cairn_mempool_count(n->mp)));
+    api_json_set_amount(o, "supply", t.supply);
+    api_json_set_amount(o, "treasury", t.treasury);
     if (n->follow_url) {
         json_object_set_new(o, "following", json_string(n->follow_url));
         if (n->follow_error[0])
@@ -42,8 +42,8 @@ void api_status(node *n, httpd_req *req)
     if (we)
         json_object_set_new(o, "write_error", we);
     pthread_mutex_unlock(&n->lock);
-    json_object_set_new(o, "connections", json_u64(httpd_conn_count(n->http)));
-    json_object_set_new(o, "max_connections", json_u64(httpd_conn_max(n->http)));
+    json_object_set_new(o, "connections", api_json_u64(httpd_conn_count(n->http)));
+    json_object_set_new(o, "max_connections", api_json_u64(httpd_conn_max(n->http)));
     if (e) {
         json_decref(o);
         api_error(req, 0, e, NULL);
@@ -57,10 +57,10 @@ static json_t *vesting_json(const cairn_account *a)
     if (!a->vest_total)
         return json_null();
     json_t *v = json_object();
-    json_set_amount(v, "total", a->vest_total);
-    json_object_set_new(v, "start_height", json_u64(a->vest_start));
-    json_object_set_new(v, "cliff_height", json_u64(a->vest_cliff));
-    json_object_set_new(v, "end_height", json_u64(a->vest_end));
+    api_json_set_amount(v, "total", a->vest_total);
+    json_object_set_new(v, "start_height", api_json_u64(a->vest_start));
+    json_object_set_new(v, "cliff_height", api_json_u64(a->vest_cliff));
+    json_object_set_new(v, "end_height", api_json_u64(a->vest_end));
     return v;
 }
 
@@ -81,13 +81,13 @@ static void account_plain(node *n, httpd_req *req,
         return;
     }
     uint64_t next = h.height + 1; /* vesting is judged at the next block */
-    json_object_set_new(o, "address", json_addr(pk));
-    json_object_set_new(o, "height", json_u64(h.height));
-    json_set_amount(o, "balance", a.balance);
-    json_set_amount(o, "spendable", cairn_account_spendable(&a, next));
-    json_set_amount(o, "locked", a.balance - cairn_account_spendable(&a, next));
-    json_object_set_new(o, "nonce", json_u64(a.nonce));
-    json_object_set_new(o, "next_nonce", json_u64(a.nonce + pending));
+    json_object_set_new(o, "address", api_json_addr(pk));
+    json_object_set_new(o, "height", api_json_u64(h.height));
+    api_json_set_amount(o, "balance", a.balance);
+    api_json_set_amount(o, "spendable", cairn_account_spendable(&a, next));
+    api_json_set_amount(o, "locked", a.balance - cairn_account_spendable(&a, next));
+    json_object_set_new(o, "nonce", api_json_u64(a.nonce));
+    json_object_set_new(o, "next_nonce", api_json_u64(a.nonce + pending));
     json_object_set_new(o, "vesting", vesting_json(&a));
     api_reply(req, 200, o);
 }
@@ -95,14 +95,14 @@ static void account_plain(node *n, httpd_req *req,
 static json_t *proof_json(const cairn_smt_proof *pf)
 {
     json_t *o = json_object(), *sib = json_array();
-    json_object_set_new(o, "depth", json_u64(pf->depth));
+    json_object_set_new(o, "depth", api_json_u64(pf->depth));
     for (uint16_t i = 0; i < pf->depth; i++)
-        json_array_append_new(sib, json_hex(pf->sib[i].b, 32));
+        json_array_append_new(sib, api_json_hex(pf->sib[i].b, 32));
     json_object_set_new(o, "siblings", sib);
     json_object_set_new(o, "end", json_string(pf->end ? "leaf" : "empty"));
     if (pf->end) {
-        json_object_set_new(o, "leaf_key", json_hex(pf->leaf_key.b, 32));
-        json_object_set_new(o, "leaf_vhash", json_hex(pf->leaf_vhash.b, 32));
+        json_object_set_new(o, "leaf_key", api_json_hex(pf->leaf_key.b, 32));
+        json_object_set_new(o, "leaf_vhash", api_json_hex(pf->leaf_vhash.b, 32));
     }
     return o;
 }
@@ -130,16 +130,16 @@ static void account_proof(node *n, httpd_req *req,
     json_t *o = json_object();
     cairn_buf_init(&hb, CAIRN_HEADER_LEN);
     cairn_header_encode(&h, &hb);
-    json_object_set_new(o, "address", json_addr(pk));
-    json_object_set_new(o, "height", json_u64(h.height));
-    json_object_set_new(o, "block_hash", json_hex(bh.b, 32));
-    json_object_set_new(o, "header", json_hex(hb.p, hb.len));
-    json_object_set_new(o, "state_root", json_hex(h.state_root.b, 32));
-    json_object_set_new(o, "key", json_hex(key.b, 32));
+    json_object_set_new(o, "address", api_json_addr(pk));
+    json_object_set_new(o, "height", api_json_u64(h.height));
+    json_object_set_new(o, "block_hash", api_json_hex(bh.b, 32));
+    json_object_set_new(o, "header", api_json_hex(hb.p, hb.len));
+    json_object_set_new(o, "state_root", api_json_hex(h.state_root.b, 32));
+    json_object_set_new(o, "key", api_json_hex(key.b, 32));
     json_object_set_new(o, "present", json_boolean(present));
     cairn_account_encode(rec, &a);
     if (present)
-        json_object_set_new(o, "account", json_hex(rec, sizeof rec));
+        json_object_set_new(o, "account", api_json_hex(rec, sizeof rec));
     json_object_set_new(o, "proof", proof_json(&pf));
     cairn_buf_free(&hb);
     api_reply(req, 200, o);

@@ -66,18 +66,18 @@ static void set_unbonding(json_t *o, const unbond_view *u,
     for (size_t i = 0; i < u->n && i < UNBOND_SHOW; i++) {
         json_t *x = json_object();
         json_object_set_new(x, "release_epoch",
-                            json_u64(u->e[i].release_epoch));
+                            api_json_u64(u->e[i].release_epoch));
         json_object_set_new(
             x, "release_height",
-            json_u64(epoch_end_height(st, u->e[i].release_epoch)));
-        json_set_amount(x, "amount", u->e[i].amount);
-        json_object_set_new(x, "seq", json_u64(u->e[i].seq));
+            api_json_u64(epoch_end_height(st, u->e[i].release_epoch)));
+        api_json_set_amount(x, "amount", u->e[i].amount);
+        json_object_set_new(x, "seq", api_json_u64(u->e[i].seq));
         json_array_append_new(arr, x);
     }
     json_object_set_new(o, "unbonding", arr);
-    json_object_set_new(o, "unbonding_count", json_u64(u->n));
-    json_set_amount(o, "unbonding_total", u->total);
-    json_object_set_new(o, "unbonding_epochs", json_u64(st->unbonding_epochs));
+    json_object_set_new(o, "unbonding_count", api_json_u64(u->n));
+    api_json_set_amount(o, "unbonding_total", u->total);
+    json_object_set_new(o, "unbonding_epochs", api_json_u64(st->unbonding_epochs));
 }
 
 /* A provider's own fields. */
@@ -85,19 +85,19 @@ static json_t *provider_json(const cairn_pubkey *pk,
                              const cairn_provider_info *p)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "address", json_addr(pk));
+    json_object_set_new(o, "address", api_json_addr(pk));
     json_object_set_new(o, "sector", json_string(cairn_sector_name(p->sector)));
     json_object_set_new(o, "endpoint", json_string(p->endpoint));
     json_object_set_new(o, "active", json_boolean(p->active));
     json_object_set_new(o, "jailed", json_boolean(p->jailed));
-    json_object_set_new(o, "jailed_until", json_u64(p->jailed_until));
-    json_object_set_new(o, "commission_bps", json_u64(p->commission_bps));
-    json_set_amount(o, "self_stake", p->self_stake);
-    json_set_amount(o, "delegated", p->delegated);
-    json_set_amount(o, "reward", p->reward);
-    json_set_amount(o, "delegator_pool", p->delegator_pool);
-    json_object_set_new(o, "faults", json_u64(p->faults));
-    json_object_set_new(o, "registered_height", json_u64(p->registered_height));
+    json_object_set_new(o, "jailed_until", api_json_u64(p->jailed_until));
+    json_object_set_new(o, "commission_bps", api_json_u64(p->commission_bps));
+    api_json_set_amount(o, "self_stake", p->self_stake);
+    api_json_set_amount(o, "delegated", p->delegated);
+    api_json_set_amount(o, "reward", p->reward);
+    api_json_set_amount(o, "delegator_pool", p->delegator_pool);
+    json_object_set_new(o, "faults", api_json_u64(p->faults));
+    json_object_set_new(o, "registered_height", api_json_u64(p->registered_height));
     return o;
 }
 
@@ -125,20 +125,20 @@ static void api_staking(node *n, httpd_req *req)
         return;
     }
     json_t *o = json_object();
-    json_object_set_new(o, "height", json_u64(height));
-    json_object_set_new(o, "epoch", json_u64(st.epoch));
+    json_object_set_new(o, "height", api_json_u64(height));
+    json_object_set_new(o, "epoch", api_json_u64(st.epoch));
     json_object_set_new(o, "epoch_start_height",
-                        json_u64(st.epoch_start_height));
+                        api_json_u64(st.epoch_start_height));
     json_object_set_new(o, "epoch_end_height",
-                        json_u64(epoch_end_height(&st, st.epoch)));
-    json_object_set_new(o, "epoch_blocks", json_u64(st.epoch_blocks));
-    json_object_set_new(o, "unbonding_epochs", json_u64(st.unbonding_epochs));
-    json_set_amount(o, "min_provider_stake", st.min_provider_stake);
-    json_set_amount(o, "min_delegation", st.min_delegation);
+                        api_json_u64(epoch_end_height(&st, st.epoch)));
+    json_object_set_new(o, "epoch_blocks", api_json_u64(st.epoch_blocks));
+    json_object_set_new(o, "unbonding_epochs", api_json_u64(st.unbonding_epochs));
+    api_json_set_amount(o, "min_provider_stake", st.min_provider_stake);
+    api_json_set_amount(o, "min_delegation", st.min_delegation);
     json_object_set_new(o, "max_commission_bps",
-                        json_u64(st.max_commission_bps));
-    json_set_amount(o, "staked", st.staked);
-    json_set_amount(o, "unbonding", st.unbonding);
+                        api_json_u64(st.max_commission_bps));
+    api_json_set_amount(o, "staked", st.staked);
+    api_json_set_amount(o, "unbonding", st.unbonding);
     api_reply(req, 200, o);
 }
 
@@ -174,8 +174,8 @@ static void api_provider(node *n, httpd_req *req, const char *addr)
         return;
     }
     json_t *o = provider_json(&pk, &p);
-    json_object_set_new(o, "height", json_u64(height));
-    json_object_set_new(o, "epoch", json_u64(st.epoch));
+    json_object_set_new(o, "height", api_json_u64(height));
+    json_object_set_new(o, "epoch", api_json_u64(st.epoch));
     set_unbonding(o, u, &st);
     free(u);
     api_reply(req, 200, o);
@@ -208,9 +208,9 @@ static void api_unbonding(node *n, httpd_req *req, const char *addr)
         return;
     }
     json_t *o = json_object();
-    json_object_set_new(o, "address", json_addr(&pk));
-    json_object_set_new(o, "height", json_u64(height));
-    json_object_set_new(o, "epoch", json_u64(st.epoch));
+    json_object_set_new(o, "address", api_json_addr(&pk));
+    json_object_set_new(o, "height", api_json_u64(height));
+    json_object_set_new(o, "epoch", api_json_u64(st.epoch));
     set_unbonding(o, u, &st);
     free(u);
     api_reply(req, 200, o);
@@ -246,13 +246,13 @@ static void api_delegation(node *n, httpd_req *req,
         return;
     }
     json_t *o = json_object();
-    json_object_set_new(o, "delegator", json_addr(&who));
-    json_object_set_new(o, "provider", json_addr(&prov));
-    json_object_set_new(o, "height", json_u64(height));
-    json_object_set_new(o, "epoch", json_u64(st.epoch));
-    json_set_amount(o, "stake", d.stake);
+    json_object_set_new(o, "delegator", api_json_addr(&who));
+    json_object_set_new(o, "provider", api_json_addr(&prov));
+    json_object_set_new(o, "height", api_json_u64(height));
+    json_object_set_new(o, "epoch", api_json_u64(st.epoch));
+    api_json_set_amount(o, "stake", d.stake);
     json_object_set_new(o, "shares", u64_string(d.shares));
-    json_set_amount(o, "pending", d.pending);
+    api_json_set_amount(o, "pending", d.pending);
     api_reply(req, 200, o);
 }
 
@@ -319,10 +319,10 @@ static void api_providers(node *n, httpd_req *req,
         json_array_append_new(arr,
                               provider_json(&list[i].address, &list[i].info));
     free(list);
-    json_object_set_new(o, "height", json_u64(height));
-    json_object_set_new(o, "epoch", json_u64(st.epoch));
+    json_object_set_new(o, "height", api_json_u64(height));
+    json_object_set_new(o, "epoch", api_json_u64(st.epoch));
     json_object_set_new(o, "providers", arr);
-    json_object_set_new(o, "next", more ? json_addr(&next) : json_null());
+    json_object_set_new(o, "next", more ? api_json_addr(&next) : json_null());
     api_reply(req, 200, o);
 }
 

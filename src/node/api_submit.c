@@ -7,14 +7,12 @@
 
 #include "node/api_handlers.h"
 
-/* Reads {"tx": "<hex>"} from the request body into a new buffer; on
- * BAD_JSON, why says what is wrong. */
-static cairn_err read_tx(httpd_req *req, uint8_t **tx, size_t *n,
-                         char why[256])
+cairn_err api_tx_body_parse(const char *body, size_t len, uint8_t **tx,
+                            size_t *n, char why[256])
 {
-    size_t len;
-    const char *body = httpd_req_body(req, &len);
     json_error_t jerr;
+    *tx = NULL;
+    *n = 0;
     if (len > NODE_MAX_BODY)
         return CAIRN_ERR_TOO_LARGE;
     /* a key given twice is a malformed body, not "the last one wins" */
@@ -29,6 +27,15 @@ static cairn_err read_tx(httpd_req *req, uint8_t **tx, size_t *n,
         e = CAIRN_ERR_BAD_JSON;
     json_decref(j);
     return e;
+}
+
+/* Reads {"tx": "<hex>"} from the request body into a new buffer; on
+ * BAD_JSON, why says what is wrong. */
+static cairn_err read_tx(httpd_req *req, uint8_t **tx, size_t *n, char why[256])
+{
+    size_t len;
+    const char *body = httpd_req_body(req, &len);
+    return api_tx_body_parse(body, len, tx, n, why);
 }
 
 static int wants_wait(httpd_req *req)
@@ -87,7 +94,7 @@ void api_submit(node *n, httpd_req *req)
         return;
     }
     json_t *o = json_object();
-    json_object_set_new(o, "hash", json_hex(h.b, 32));
+    json_object_set_new(o, "hash", api_json_hex(h.b, 32));
     json_object_set_new(o, "status", json_string("pending"));
     api_reply(req, 202, o);
 }

@@ -6,7 +6,7 @@
 #include "cairn/amount.h"
 #include "node/node_internal.h"
 
-void json_set_amount(json_t *o, const char *name, uint64_t units)
+void api_json_set_amount(json_t *o, const char *name, uint64_t units)
 {
     char txt[CAIRN_AMOUNT_TEXT_MAX], key[64], num[24];
     cairn_amount_format(txt, units);
@@ -16,7 +16,7 @@ void json_set_amount(json_t *o, const char *name, uint64_t units)
     json_object_set_new(o, key, json_string(num));
 }
 
-json_t *json_hex(const void *p, size_t n)
+json_t *api_json_hex(const void *p, size_t n)
 {
     char *s = malloc(2 * n + 1);
     if (!s)
@@ -27,7 +27,7 @@ json_t *json_hex(const void *p, size_t n)
     return j;
 }
 
-json_t *json_addr(const cairn_pubkey *pk)
+json_t *api_json_addr(const cairn_pubkey *pk)
 {
     char a[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(a, pk);
@@ -36,7 +36,7 @@ json_t *json_addr(const cairn_pubkey *pk)
 
 /* Integers above 2^53 lose precision in many JSON readers, but heights and
  * nonces stay far below that; amounts are strings. */
-json_t *json_u64(uint64_t v) { return json_integer((json_int_t)v); }
+json_t *api_json_u64(uint64_t v) { return json_integer((json_int_t)v); }
 
 static void add_body(json_t *o, const cairn_tx *tx)
 {
@@ -44,29 +44,29 @@ static void add_body(json_t *o, const cairn_tx *tx)
     if (tx->kind == CAIRN_TX_TRANSFER &&
         cairn_transfer_decode(&t, tx->body, tx->body_len) == CAIRN_OK) {
         json_object_set_new(o, "kind", json_string("transfer"));
-        json_object_set_new(o, "to", json_addr(&t.to));
-        json_set_amount(o, "amount", t.amount);
+        json_object_set_new(o, "to", api_json_addr(&t.to));
+        api_json_set_amount(o, "amount", t.amount);
     } else {
-        json_object_set_new(o, "kind", json_u64(tx->kind));
-        json_object_set_new(o, "body", json_hex(tx->body, tx->body_len));
+        json_object_set_new(o, "kind", api_json_u64(tx->kind));
+        json_object_set_new(o, "body", api_json_hex(tx->body, tx->body_len));
     }
 }
 
 /* A new JSON object describing encoded tx bytes (caller owns it). */
-json_t *tx_json(const uint8_t *p, size_t n, int with_raw)
+json_t *api_tx_json(const uint8_t *p, size_t n, int with_raw)
 {
     cairn_tx tx;
     cairn_hash h;
     json_t *o = json_object();
     cairn_tx_hash(&h, p, n);
-    json_object_set_new(o, "hash", json_hex(h.b, 32));
+    json_object_set_new(o, "hash", api_json_hex(h.b, 32));
     if (cairn_tx_decode(&tx, p, n) == CAIRN_OK) {
-        json_object_set_new(o, "sender", json_addr(&tx.sender));
-        json_object_set_new(o, "nonce", json_u64(tx.nonce));
-        json_set_amount(o, "fee", tx.fee);
+        json_object_set_new(o, "sender", api_json_addr(&tx.sender));
+        json_object_set_new(o, "nonce", api_json_u64(tx.nonce));
+        api_json_set_amount(o, "fee", tx.fee);
         add_body(o, &tx);
     }
     if (with_raw)
-        json_object_set_new(o, "raw", json_hex(p, n));
+        json_object_set_new(o, "raw", api_json_hex(p, n));
     return o;
 }

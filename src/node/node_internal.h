@@ -95,11 +95,14 @@ void waiters_fail_all(node *n);
 int follower_start(node *n);
 void follower_stop(node *n);
 
-/* JSON helpers. */
-void json_set_amount(json_t *o, const char *name, uint64_t units);
-json_t *json_hex(const void *p, size_t n);
-json_t *json_addr(const cairn_pubkey *pk);
-json_t *json_u64(uint64_t v);
-json_t *tx_json(const uint8_t *p, size_t n, int with_raw);
+/* JSON helpers (node/json_util.c), prefixed api_ to stay out of jansson's
+ * json_ namespace. Each returns a new reference (the caller owns it, or
+ * hands it to json_object_set_new); api_json_hex gives JSON null when out
+ * of memory. */
+void api_json_set_amount(json_t *o, const char *name, uint64_t units);
+json_t *api_json_hex(const void *p, size_t n);
+json_t *api_json_addr(const cairn_pubkey *pk);
+json_t *api_json_u64(uint64_t v);
+json_t *api_tx_json(const uint8_t *p, size_t n, int with_raw);
 
 #endif

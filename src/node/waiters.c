@@ -50,9 +50,9 @@ static void answer(node *n, const cairn_hash *h, cairn_err e, uint64_t height)
             api_error(x->req, 0, e, NULL);
         } else {
             json_t *o = json_object();
-            json_object_set_new(o, "hash", json_hex(h->b, 32));
+            json_object_set_new(o, "hash", api_json_hex(h->b, 32));
             json_object_set_new(o, "status", json_string("committed"));
-            json_object_set_new(o, "height", json_u64(height));
+            json_object_set_new(o, "height", api_json_u64(height));
             api_reply(x->req, 200, o);
         }
         free(x);
@@ -80,7 +80,7 @@ void waiters_expire(node *n, uint64_t now_ms)
         *w = x->next;
         httpd_req_on_close(x->req, NULL, NULL);
         json_t *o = json_object();
-        json_object_set_new(o, "hash", json_hex(x->hash.b, 32));
+        json_object_set_new(o, "hash", api_json_hex(x->hash.b, 32));
         json_object_set_new(o, "status", json_string("pending"));
         pthread_mutex_lock(&n->lock);
         json_t *we = node_write_error_json(n); /* why it is still pending */

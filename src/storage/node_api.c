@@ -21,21 +21,21 @@ static const char *const end_names[] = {NULL, "completed", "client", "faults",
 
 static json_t *epoch_or_null(uint64_t e)
 {
-    return e == CAIRN_EPOCH_NONE ? json_null() : json_u64(e);
+    return e == CAIRN_EPOCH_NONE ? json_null() : api_json_u64(e);
 }
 
 /* A deal as JSON (docs/api.md). */
 static json_t *deal_json(const cairn_deal_info *d)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "id", json_u64(d->id));
-    json_object_set_new(o, "client", json_addr(&d->client));
-    json_object_set_new(o, "provider", json_addr(&d->provider));
-    json_object_set_new(o, "root", json_hex(d->root.b, 32));
-    json_object_set_new(o, "size", json_u64(d->size));
-    json_object_set_new(o, "file_tag", json_hex(d->file_tag.b, 32));
-    json_object_set_new(o, "segment", json_u64(d->segment));
-    json_object_set_new(o, "piece_index", json_u64(d->piece_index));
+    json_object_set_new(o, "id", api_json_u64(d->id));
+    json_object_set_new(o, "client", api_json_addr(&d->client));
+    json_object_set_new(o, "provider", api_json_addr(&d->provider));
+    json_object_set_new(o, "root", api_json_hex(d->root.b, 32));
+    json_object_set_new(o, "size", api_json_u64(d->size));
+    json_object_set_new(o, "file_tag", api_json_hex(d->file_tag.b, 32));
+    json_object_set_new(o, "segment", api_json_u64(d->segment));
+    json_object_set_new(o, "piece_index", api_json_u64(d->piece_index));
     json_object_set_new(o, "permanent",
                         json_boolean(d->flags & CAIRN_DEAL_PERMANENT));
     json_object_set_new(o, "state",
@@ -46,17 +46,17 @@ static json_t *deal_json(const cairn_deal_info *d)
                             : json_null());
     json_object_set_new(o, "client_ended",
                         json_boolean(d->flags & CAIRN_DEAL_CLIENT_ENDED));
-    json_object_set_new(o, "start_epoch", json_u64(d->start_epoch));
+    json_object_set_new(o, "start_epoch", api_json_u64(d->start_epoch));
     json_object_set_new(o, "end_epoch", epoch_or_null(d->end_epoch));
-    json_set_amount(o, "price", d->price);
-    json_set_amount(o, "escrow", d->escrow);
-    json_set_amount(o, "collateral", d->collateral);
-    json_object_set_new(o, "faults", json_u64(d->faults));
-    json_object_set_new(o, "total_faults", json_u64(d->total_faults));
+    api_json_set_amount(o, "price", d->price);
+    api_json_set_amount(o, "escrow", d->escrow);
+    api_json_set_amount(o, "collateral", d->collateral);
+    json_object_set_new(o, "faults", api_json_u64(d->faults));
+    json_object_set_new(o, "total_faults", api_json_u64(d->total_faults));
     json_object_set_new(o, "last_proven", epoch_or_null(d->last_proven));
-    json_set_amount(o, "paid", d->paid);
-    json_set_amount(o, "slashed", d->slashed);
-    json_object_set_new(o, "opened_height", json_u64(d->opened_height));
+    api_json_set_amount(o, "paid", d->paid);
+    api_json_set_amount(o, "slashed", d->slashed);
+    json_object_set_new(o, "opened_height", api_json_u64(d->opened_height));
     return o;
 }
 
@@ -151,12 +151,12 @@ static void api_deals(node *n, httpd_req *req, const char *query)
 static json_t *challenge_json(const cairn_challenge *c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "deal", json_u64(c->deal_id));
-    json_object_set_new(o, "epoch", json_u64(c->epoch));
-    json_object_set_new(o, "leaf_index", json_u64(c->leaf_index));
-    json_object_set_new(o, "leaves", json_u64(c->leaves));
-    json_object_set_new(o, "size", json_u64(c->size));
-    json_object_set_new(o, "root", json_hex(c->root.b, 32));
+    json_object_set_new(o, "deal", api_json_u64(c->deal_id));
+    json_object_set_new(o, "epoch", api_json_u64(c->epoch));
+    json_object_set_new(o, "leaf_index", api_json_u64(c->leaf_index));
+    json_object_set_new(o, "leaves", api_json_u64(c->leaves));
+    json_object_set_new(o, "size", api_json_u64(c->size));
+    json_object_set_new(o, "root", api_json_hex(c->root.b, 32));
     json_object_set_new(o, "proven", json_boolean(c->proven));
     return o;
 }
@@ -189,8 +189,8 @@ static void api_challenges(node *n, httpd_req *req,
     for (size_t i = 0; !e && i < cnt; i++)
         json_array_append_new(arr, challenge_json(&ch[i]));
     free(ch);
-    json_object_set_new(o, "epoch", json_u64(epoch));
-    json_object_set_new(o, "seed", json_hex(seed.b, 32));
+    json_object_set_new(o, "epoch", api_json_u64(epoch));
+    json_object_set_new(o, "seed", api_json_hex(seed.b, 32));
     json_object_set_new(o, "challenges", arr);
     json_object_set_new(o, "more", json_boolean(more));
     if (e) {
@@ -204,11 +204,11 @@ static void api_challenges(node *n, httpd_req *req,
 static json_t *sprovider_json(const cairn_storage_provider *p)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "address", json_addr(&p->address));
+    json_object_set_new(o, "address", api_json_addr(&p->address));
     json_object_set_new(o, "endpoint", json_string(p->endpoint));
-    json_set_amount(o, "self_stake", p->self_stake);
-    json_set_amount(o, "delegated", p->delegated);
-    json_object_set_new(o, "commission_bps", json_u64(p->commission_bps));
+    api_json_set_amount(o, "self_stake", p->self_stake);
+    api_json_set_amount(o, "delegated", p->delegated);
+    json_object_set_new(o, "commission_bps", api_json_u64(p->commission_bps));
     json_object_set_new(o, "active", json_boolean(p->active));
     json_object_set_new(o, "jailed", json_boolean(p->jailed));
     return o;
@@ -266,7 +266,7 @@ static void api_sproviders(node *n, httpd_req *req,
     free(list);
     json_object_set_new(o, "providers", arr);
     json_object_set_new(o, "more", json_boolean(more));
-    json_object_set_new(o, "next", more ? json_addr(&next) : json_null());
+    json_object_set_new(o, "next", more ? api_json_addr(&next) : json_null());
     if (e) {
         json_decref(o);
         api_error(req, 0, e, NULL);
@@ -286,19 +286,19 @@ static void api_sparams(node *n, httpd_req *req)
         return;
     }
     json_t *o = json_object();
-    json_object_set_new(o, "epoch", json_u64(p.epoch));
-    json_object_set_new(o, "deal_collateral_bps", json_u64(p.collateral_bps));
-    json_object_set_new(o, "deal_fault_slash_bps", json_u64(p.fault_slash_bps));
-    json_object_set_new(o, "deal_max_faults", json_u64(p.max_faults));
-    json_object_set_new(o, "deal_max_epochs", json_u64(p.max_epochs));
+    json_object_set_new(o, "epoch", api_json_u64(p.epoch));
+    json_object_set_new(o, "deal_collateral_bps", api_json_u64(p.collateral_bps));
+    json_object_set_new(o, "deal_fault_slash_bps", api_json_u64(p.fault_slash_bps));
+    json_object_set_new(o, "deal_max_faults", api_json_u64(p.max_faults));
+    json_object_set_new(o, "deal_max_epochs", api_json_u64(p.max_epochs));
     json_object_set_new(o, "deal_start_window",
-                        json_u64(CAIRN_DEAL_START_WINDOW));
-    json_set_amount(o, "perm_cost_per_mib", p.perm_cost_per_mib);
-    json_object_set_new(o, "perm_decline_bps", json_u64(p.perm_decline_bps));
-    json_set_amount(o, "deal_min_price_per_mib", p.min_price_per_mib);
-    json_object_set_new(o, "piece_max", json_u64(CAIRN_PIECE_MAX));
-    json_object_set_new(o, "leaf_size", json_u64(CAIRN_LEAF_SIZE));
-    json_object_set_new(o, "prove_max", json_u64(CAIRN_PROVE_MAX));
+                        api_json_u64(CAIRN_DEAL_START_WINDOW));
+    api_json_set_amount(o, "perm_cost_per_mib", p.perm_cost_per_mib);
+    json_object_set_new(o, "perm_decline_bps", api_json_u64(p.perm_decline_bps));
+    api_json_set_amount(o, "deal_min_price_per_mib", p.min_price_per_mib);
+    json_object_set_new(o, "piece_max", api_json_u64(CAIRN_PIECE_MAX));
+    json_object_set_new(o, "leaf_size", api_json_u64(CAIRN_LEAF_SIZE));
+    json_object_set_new(o, "prove_max", api_json_u64(CAIRN_PROVE_MAX));
     api_reply(req, 200, o);
 }
 

@@ -89,7 +89,7 @@ static inline void twin_open(twin *t, const char *economy)
     assert_int_equal(cairn_genesis_parse(&g, j, msg, sizeof msg), CAIRN_OK);
     free(j);
     for (int i = 0; i < 2; i++) {
-        strcpy(t->dir[i], "/tmp/cairn-gov-XXXXXX");
+        snprintf(t->dir[i], sizeof t->dir[i], "/tmp/cairn-gov-XXXXXX");
         assert_non_null(mkdtemp(t->dir[i]));
         assert_int_equal(cairn_chain_create(t->dir[i], &g), CAIRN_OK);
         assert_int_equal(cairn_chain_open(&t->c[i], t->dir[i]), CAIRN_OK);

@@ -72,7 +72,7 @@ static cairn_err make_chain(char dir[64], const char *cap, const char *amount,
     cairn_genesis g;
     char msg[256] = "";
     char *j = genesis_json(cap, amount, economy);
-    strcpy(dir, "/tmp/cairn-econ-XXXXXX");
+    snprintf(dir, 64, "/tmp/cairn-econ-XXXXXX");
     assert_non_null(mkdtemp(dir));
     cairn_err e = cairn_genesis_parse(&g, j, msg, sizeof msg);
     free(j);

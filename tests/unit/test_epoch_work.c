@@ -45,7 +45,7 @@ static void fx_open(fixture *f)
     memset(f, 0, sizeof *f);
     f->cp.supply_cap = UINT64_MAX / 2;
     f->height = 1;
-    strcpy(f->dir, "/tmp/cairn-epochwork-XXXXXX");
+    snprintf(f->dir, sizeof f->dir, "/tmp/cairn-epochwork-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     assert_int_equal(store_open(&f->s, f->dir, 1), CAIRN_OK);
     assert_int_equal(wctx_begin(&w, &f->s, 0), CAIRN_OK);

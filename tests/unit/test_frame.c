@@ -16,7 +16,7 @@
 static void hex(char *out, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
+        snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
 /* Fixed keys of the test vector in docs/storage-transport.md. */

@@ -107,7 +107,7 @@ static int setup(void **state)
     seed_key(&f->v, 0x03);
     seed_key(&f->c, 0x04);
     seed_key(&f->other, 0x20);
-    strcpy(f->tmp, "/tmp/cairn-test-ledger-XXXXXX");
+    snprintf(f->tmp, sizeof f->tmp, "/tmp/cairn-test-ledger-XXXXXX");
     if (!mkdtemp(f->tmp))
         return -1;
     snprintf(f->dir, sizeof f->dir, "%s/seq", f->tmp);
@@ -402,12 +402,12 @@ static void mutate(json_t *o, const char *what, const fx *f)
         json_object_set_new(vest, "start_height", json_integer(0));
     else if (!strcmp(what, "bad_address")) {
         char s[80];
-        strcpy(s, json_string_value(json_object_get(a1, "address")));
+        snprintf(s, sizeof s, "%s", json_string_value(json_object_get(a1, "address")));
         s[CAIRN_ADDR_TEXT_LEN - 1] = s[CAIRN_ADDR_TEXT_LEN - 1] == '0' ? '1' : '0';
         json_object_set_new(a1, "address", json_string(s));
     } else if (!strcmp(what, "upper_address")) {
         char s[80];
-        strcpy(s, json_string_value(json_object_get(a1, "address")));
+        snprintf(s, sizeof s, "%s", json_string_value(json_object_get(a1, "address")));
         for (char *c = s + 6; *c; c++)
             if (*c >= 'a' && *c <= 'f')
                 *c = (char)(*c - 'a' + 'A');

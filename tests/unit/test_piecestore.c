@@ -23,6 +23,8 @@
 #include "cairn/codec.h"
 #include "cairn/piecestore.h"
 
+#include <sodium.h>
+
 #define MIB (1u << 20)
 
 static char base[64];
@@ -37,8 +39,7 @@ static uint8_t *random_piece(size_t n, cairn_hash *root)
 {
     uint8_t *p = malloc(n);
     assert_non_null(p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)rand();
+    randombytes_buf(p, n);
     assert_int_equal(cairn_piece_root(root, p, n), CAIRN_OK);
     return p;
 }
@@ -393,7 +394,6 @@ static int rm_base(void)
 int main(void)
 {
     cairn_crypto_init();
-    srand((unsigned)time(NULL));
     snprintf(base, sizeof base, "/tmp/cairn-ps-XXXXXX");
     if (!mkdtemp(base))
         return 1;

@@ -185,7 +185,7 @@ static void open_chain(void)
     econ_rules_init(&rules, &registry);
     assert_int_equal(econ_registry_check(&registry, msg, sizeof msg), CAIRN_OK);
     assert_int_equal(cairn_genesis_parse(&g, j, msg, sizeof msg), CAIRN_OK);
-    strcpy(dir, "/tmp/cairn-toy-XXXXXX");
+    snprintf(dir, sizeof dir, "/tmp/cairn-toy-XXXXXX");
     assert_non_null(mkdtemp(dir));
     assert_int_equal(cairn_chain_create_rules(dir, &g, &rules), CAIRN_OK);
     cairn_genesis_free(&g);

@@ -1,0 +1,249 @@
+/* libFuzzer target for every transaction kind's body decoder: the kinds of
+ * src/ledger/kinds.c (transfer), src/econ/registry.c and each sector's
+ * table (src/sectors/storage/sector.c), decoded by their public codecs
+ * (ledger/tx.c, econ/kinds_econ.c, econ/gov.c, econ/credits.c,
+ * sectors/storage/deal_codec.c and proof_codec.c). A new kind adds a line
+ * to the table below and a seed to the corpus.
+ *
+ * Input: a selector byte, then the body. The selector picks the kind
+ * (selector % NKINDS, in the order of the table below); the body is copied
+ * to an exact-size heap buffer so that ASan catches any overread.
+ *
+ * Each decoder must answer OK or BAD_BODY and nothing else. A body that
+ * decodes is canonical: encoding the decoded value gives back exactly the
+ * body's bytes (so one body has one encoding, and one transaction hash).
+ * A decoded PROVE body borrows its leaves from the input: they must point
+ * inside it. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/credits.h"
+#include "cairn/gov.h"
+#include "cairn/staking.h"
+#include "cairn/storage.h"
+#include "cairn/tx.h"
+#include "ledger/kinds.h"
+#include "sectors/registry.h"
+
+/* Decodes p[0..n) as the kind's body; on success encodes the value into b.
+ * Returns the decoder's answer. */
+typedef cairn_err (*roundtrip_fn)(cairn_buf *b, const uint8_t *p, size_t n);
+
+static cairn_err rt_transfer(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_transfer t;
+    uint8_t out[40];
+    cairn_err e = cairn_transfer_decode(&t, p, n);
+    if (e == CAIRN_OK) {
+        cairn_transfer_encode(out, &t);
+        cairn_put_bytes(b, out, sizeof out);
+    }
+    return e;
+}
+
+static cairn_err rt_register(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_register r;
+    cairn_err e = cairn_register_decode(&r, p, n);
+    if (e == CAIRN_OK)
+        cairn_register_encode(b, &r);
+    return e;
+}
+
+/* STAKE and UNBOND: one u64 amount. */
+static cairn_err rt_amount(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint64_t a;
+    cairn_err e = cairn_amount_body_decode(&a, p, n);
+    if (e == CAIRN_OK)
+        cairn_amount_body_encode(b, a);
+    return e;
+}
+
+/* DELEGATE and UNDELEGATE. */
+static cairn_err rt_delegate(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_delegate d;
+    cairn_err e = cairn_delegate_decode(&d, p, n);
+    if (e == CAIRN_OK)
+        cairn_delegate_encode(b, &d);
+    return e;
+}
+
+static cairn_err rt_commission(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint32_t bps;
+    cairn_err e = cairn_commission_decode(&bps, p, n);
+    if (e == CAIRN_OK)
+        cairn_commission_encode(b, bps);
+    return e;
+}
+
+static cairn_err rt_endpoint(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    char ep[CAIRN_ENDPOINT_MAX + 1];
+    cairn_err e = cairn_endpoint_body_decode(ep, p, n);
+    if (e == CAIRN_OK) {
+        if (strnlen(ep, sizeof ep) > CAIRN_ENDPOINT_MAX)
+            abort(); /* not terminated */
+        cairn_endpoint_body_encode(b, ep);
+    }
+    return e;
+}
+
+static cairn_err rt_claim(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_pubkey pk;
+    cairn_err e = cairn_claim_decode(&pk, p, n);
+    if (e == CAIRN_OK)
+        cairn_claim_encode(b, &pk);
+    return e;
+}
+
+static cairn_err rt_propose(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_gov_propose g;
+    cairn_err e = cairn_gov_propose_decode(&g, p, n);
+    if (e == CAIRN_OK)
+        cairn_gov_propose_encode(b, &g);
+    return e;
+}
+
+static cairn_err rt_vote(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_gov_vote v;
+    cairn_err e = cairn_gov_vote_decode(&v, p, n);
+    if (e == CAIRN_OK)
+        cairn_gov_vote_encode(b, &v);
+    return e;
+}
+
+static cairn_err rt_set_price(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint64_t price;
+    cairn_err e = cairn_set_price_decode(&price, p, n);
+    if (e == CAIRN_OK)
+        cairn_set_price_encode(b, price);
+    return e;
+}
+
+static cairn_err rt_buy_credits(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint64_t credits;
+    cairn_err e = cairn_buy_credits_decode(&credits, p, n);
+    if (e == CAIRN_OK)
+        cairn_buy_credits_encode(b, credits);
+    return e;
+}
+
+static cairn_err rt_deal_open(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_deal_open o;
+    cairn_err e = cairn_deal_open_decode(&o, p, n);
+    if (e == CAIRN_OK)
+        cairn_deal_open_encode(b, &o);
+    return e;
+}
+
+static cairn_err rt_prove(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    static cairn_prove pv; /* large: off the stack */
+    cairn_err e = cairn_prove_decode(&pv, p, n);
+    if (e != CAIRN_OK)
+        return e;
+    for (uint8_t i = 0; i < pv.count; i++) {
+        const uint8_t *leaf = pv.e[i].leaf;
+        if (!leaf || leaf < p || leaf + CAIRN_LEAF_SIZE > p + n)
+            abort(); /* a leaf outside the body */
+    }
+    cairn_prove_encode(b, pv.e, pv.count);
+    return e;
+}
+
+static cairn_err rt_deal_end(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint64_t id;
+    cairn_err e = cairn_deal_end_decode(&id, p, n);
+    if (e == CAIRN_OK)
+        cairn_deal_end_encode(b, id);
+    return e;
+}
+
+static cairn_err rt_deal_replace(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_deal_replace r;
+    cairn_err e = cairn_deal_replace_decode(&r, p, n);
+    if (e == CAIRN_OK)
+        cairn_deal_replace_encode(b, &r);
+    return e;
+}
+
+/* Every kind, in the registry's order; the selector byte of a seed
+ * (tests/fuzz/corpus/fuzz_tx_body/) is the index here, so new kinds go at
+ * the end. */
+static const struct {
+    uint16_t kind;
+    roundtrip_fn rt;
+} kinds[] = {
+    {CAIRN_TX_TRANSFER, rt_transfer},
+    {CAIRN_TX_REGISTER, rt_register},
+    {CAIRN_TX_STAKE, rt_amount},
+    {CAIRN_TX_UNBOND, rt_amount},
+    {CAIRN_TX_DELEGATE, rt_delegate},
+    {CAIRN_TX_UNDELEGATE, rt_delegate},
+    {CAIRN_TX_SET_COMMISSION, rt_commission},
+    {CAIRN_TX_SET_ENDPOINT, rt_endpoint},
+    {CAIRN_TX_CLAIM, rt_claim},
+    {CAIRN_TX_PROPOSE, rt_propose},
+    {CAIRN_TX_VOTE, rt_vote},
+    {CAIRN_TX_SET_PRICE, rt_set_price},
+    {CAIRN_TX_BUY_CREDITS, rt_buy_credits},
+    {CAIRN_TX_DEAL_OPEN, rt_deal_open},
+    {CAIRN_TX_PROVE, rt_prove},
+    {CAIRN_TX_DEAL_END, rt_deal_end},
+    {CAIRN_TX_DEAL_REPLACE, rt_deal_replace},
+};
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+/* Refuses to start when the node's rules know a kind that the table above
+ * lacks, so that a sector's new kind cannot go unfuzzed. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const cairn_rules *rules = cairn_registry_rules();
+    for (uint32_t k = 0; k <= UINT16_MAX; k++) {
+        const tx_kind *tk = kind_find(rules, (uint16_t)k);
+        size_t i = 0;
+        while (tk && i < NKINDS && kinds[i].kind != k)
+            i++;
+        if (tk && i == NKINDS) {
+            fprintf(stderr, "fuzz_tx_body: kind 0x%x (%s) has no line in "
+                            "the table of tests/fuzz/fuzz_tx_body.c\n",
+                    (unsigned)k, tk->name);
+            abort();
+        }
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0 || size - 1 > CAIRN_TX_BODY_MAX)
+        return 0;
+    size_t n = size - 1;
+    uint8_t *p = malloc(n ? n : 1);
+    if (!p)
+        return 0;
+    memcpy(p, data + 1, n);
+    cairn_buf b;
+    cairn_buf_init(&b, CAIRN_TX_BODY_MAX);
+    cairn_err e = kinds[data[0] % NKINDS].rt(&b, p, n);
+    if (e != CAIRN_OK && e != CAIRN_ERR_BAD_BODY)
+        abort(); /* decoders refuse with BAD_BODY only */
+    if (e == CAIRN_OK && (b.err || b.len != n || memcmp(b.p, p, n) != 0))
+        abort(); /* not canonical */
+    cairn_buf_free(&b);
+    free(p);
+    return 0;
+}
