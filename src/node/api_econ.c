@@ -433,6 +433,8 @@ int api_econ_route(node *n, httpd_req *req, const char *path,
         api_metrics(n, req, query);
     else if (strcmp(path, "/metrics") == 0)
         api_prometheus(n, req);
+    else if (strcmp(path, "/v1/rewards") == 0)
+        api_rewards(n, req, query); /* api_rewards.c */
     else
         return 0;
     return 1;

@@ -28,6 +28,8 @@ void api_credits(node *n, httpd_req *req, const char *addr);
 void api_price(node *n, httpd_req *req);
 void api_metrics(node *n, httpd_req *req, const char *query);
 void api_prometheus(node *n, httpd_req *req);
+/* api_rewards.c: /v1/rewards?epoch=E or ?provider=ADDR. */
+void api_rewards(node *n, httpd_req *req, const char *query);
 
 /* api_staking.c: /v1/staking, /v1/provider/A, /v1/providers,
  * /v1/delegation/D/P, /v1/unbonding/A. Returns 1 when path was one of them

@@ -56,6 +56,19 @@ ok "the devnet reports: $LINE"
 "$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
     --store "$NET/client" | grep -q "retrievable" || fail "status of the sample"
 
+# The proven epoch's rewards trace back to the work that earned them.
+EPOCH=$(echo "$LINE" | sed 's/.*proven in epoch \([0-9]*\).*/\1/')
+REW=$(curl -sf "http://127.0.0.1:$PORT/v1/rewards?epoch=$EPOCH") || fail "GET /v1/rewards"
+echo "$REW" | grep -q '"sector": *"storage"' || fail "no storage reward in epoch $EPOCH: $REW"
+echo "$REW" | grep -q '"work_units": *[1-9]' || fail "rewards without work in epoch $EPOCH: $REW"
+PROV=$(echo "$REW" | grep -o '"provider": *"[^"]*"' | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/')
+HIST=$(curl -sf "http://127.0.0.1:$PORT/v1/rewards?provider=$PROV&from=$EPOCH&to=$EPOCH") ||
+    fail "GET /v1/rewards?provider="
+echo "$HIST" | grep -q "\"epoch\": *$EPOCH" || fail "provider $PROV has no record of epoch $EPOCH: $HIST"
+curl -s "http://127.0.0.1:$PORT/v1/rewards?epoch=1&provider=$PROV" | grep -q bad_argument ||
+    fail "epoch and provider together were not refused"
+ok "GET /v1/rewards traces epoch $EPOCH's storage rewards to their work units"
+
 stop_devnet
 for i in 1 2 3 4; do
     grep -q "stopping" "$NET/storage-$i.log" || fail "storage provider $i did not stop cleanly"
