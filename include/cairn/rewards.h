@@ -15,7 +15,10 @@ typedef struct cairn_reward {
     uint8_t sector;
     uint64_t work_units;      /* its verified work in the epoch */
     uint64_t sector_work;     /* all the sector's work in the epoch */
-    uint64_t reward;          /* floor(sector pool × work / sector work) */
+    uint64_t reward;          /* for its work: floor(sector emission × work
+                                 / sector work), plus stake_reward */
+    uint64_t stake_reward;    /* for its bonded stake: floor(stakers' pool ×
+                                 bonded / Σ bonded of earning providers) */
     uint64_t provider_part;   /* to its claimable reward (commission incl.) */
     uint64_t delegators_part; /* to its delegators' pool */
 } cairn_reward;

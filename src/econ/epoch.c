@@ -163,10 +163,25 @@ typedef struct settle_ctx {
     econ_global *g;
     cairn_totals *t;
     econ_epoch_stats *st;
-    uint64_t share[CAIRN_SECTOR_SLOTS]; /* reward pool per sector */
+    uint64_t share[CAIRN_SECTOR_SLOTS]; /* emission per sector */
     uint64_t work[CAIRN_SECTOR_SLOTS];
     uint64_t paid[CAIRN_SECTOR_SLOTS];
+    uint64_t stake_pool;   /* the stakers' fee share, paid by bonded stake */
+    u128 bonded;           /* Σ bonded stake of the providers that earn it */
+    uint64_t stake_paid;
 } settle_ctx;
+
+/* A provider earns this epoch (work or stake) while active, not jailed. */
+static int earns(const econ_provider *p, uint64_t epoch)
+{
+    return (p->flags & PROV_ACTIVE) && !econ_is_jailed(p, epoch);
+}
+
+/* Its bonded stake: own stake plus what is delegated to it. */
+static u128 bonded_of(const econ_provider *p)
+{
+    return (u128)p->self_stake + p->del_tokens;
+}
 
 #define SETTLE_CHUNK 512 /* provider records read before they are written */
 
@@ -187,8 +202,10 @@ static cairn_err visit_work_sum(void *arg, const uint8_t *kp, size_t klen,
     if (klen != 33 || econ_provider_decode(&p, vp, vlen) ||
         p.sector >= CAIRN_SECTOR_SLOTS)
         return CAIRN_ERR_DB;
-    if ((p.flags & PROV_ACTIVE) && !econ_is_jailed(&p, c->g->epoch))
+    if (earns(&p, c->g->epoch)) {
         c->st->staked_providers[p.sector]++;
+        c->bonded += bonded_of(&p); /* < 2^64 · providers: no overflow */
+    }
     if (!econ_work_in(&p, c->g->epoch))
         return CAIRN_OK;
     return cairn_add(&c->work[p.sector], c->work[p.sector], p.work_units)
@@ -196,7 +213,7 @@ static cairn_err visit_work_sum(void *arg, const uint8_t *kp, size_t klen,
 }
 
 /* Copies into out[] up to SETTLE_CHUNK providers with work in the settling
- * epoch, from the provider records after key[0..*klen) in key order (the
+ * epoch or bonded stake that earns the stakers' pool, from the provider records after key[0..*klen) in key order (the
  * first of all when key is the bare tag); key is left at the last record
  * looked at. *n < SETTLE_CHUNK when the records are exhausted. */
 static cairn_err read_chunk(settle_ctx *c, uint8_t key[33], size_t *klen,
@@ -220,15 +237,13 @@ static cairn_err read_chunk(settle_ctx *c, uint8_t key[33], size_t *klen,
             e = CAIRN_ERR_DB;
             break;
         }
-        if ((e = econ_provider_work(v.mv_data, v.mv_size, &w->p.sector,
-                                    &w->p.work_epoch, &w->p.work_units)))
+        if ((e = econ_provider_decode(&w->p, v.mv_data, v.mv_size)))
             break;
         memcpy(key, kp, 33);
         *klen = 33;
-        if (!econ_work_in(&w->p, c->g->epoch))
+        if (!econ_work_in(&w->p, c->g->epoch) &&
+            !(c->stake_pool && earns(&w->p, c->g->epoch) && bonded_of(&w->p)))
             continue;
-        if ((e = econ_provider_decode(&w->p, v.mv_data, v.mv_size)))
-            break;
         if (w->p.sector >= CAIRN_SECTOR_SLOTS) {
             e = CAIRN_ERR_DB;
             break;
@@ -265,26 +280,50 @@ static cairn_err reward_provider(econ_provider *p, uint64_t reward,
     return CAIRN_OK;
 }
 
-/* Pays one provider with work: floor(sector share × units / sector work),
- * if it is active and not jailed; else nothing is paid (the unpaid part
- * reaches the treasury as sector remainder). Its units need no clearing:
- * they belong to this epoch, and count in no other. */
+/* The stakers' pool share of a provider: floor(pool × bonded / Σ bonded). */
+static uint64_t stake_share(const settle_ctx *c, const econ_provider *p)
+{
+    if (!c->stake_pool || !c->bonded)
+        return 0;
+    /* pool < 2^64 and bonded ≤ Σ bonded: the quotient fits in 64 bits;
+     * the product needs 128 bits only when Σ bonded < 2^64 */
+    u128 b = bonded_of(p);
+    if (c->bonded >> 64) { /* scale both down to keep the product in 128 */
+        b >>= 32;
+        return (uint64_t)((u128)c->stake_pool * b / (c->bonded >> 32));
+    }
+    return (uint64_t)((u128)c->stake_pool * b / c->bonded);
+}
+
+/* Pays one provider, if it is active and not jailed (else nothing: the
+ * unpaid part reaches the treasury as remainder): for its work,
+ * floor(sector share × units / sector work), and for its bonded stake, its
+ * stake_share of the stakers' pool. Its units need no clearing: they
+ * belong to this epoch, and count in no other. */
 static cairn_err settle_one(settle_ctx *c, work_entry *w)
 {
     econ_provider *p = &w->p;
     uint64_t r = 0, s = p->sector;
-    if (!(p->flags & PROV_ACTIVE) || econ_is_jailed(p, c->g->epoch))
+    int worked = econ_work_in(p, c->g->epoch);
+    if (!earns(p, c->g->epoch))
         return CAIRN_OK;
-    cairn_err e = c->work[s] ? cairn_muldiv(&r, c->share[s], p->work_units, c->work[s])
-                             : CAIRN_OK; /* only zero-unit reports */
-    cairn_reward rec = {.sector = (uint8_t)s, .work_units = p->work_units,
-                        .sector_work = c->work[s], .reward = r};
+    cairn_err e = worked && c->work[s]
+                      ? cairn_muldiv(&r, c->share[s], p->work_units, c->work[s])
+                      : CAIRN_OK; /* no work, or only zero-unit reports */
+    uint64_t st = stake_share(c, p);
+    cairn_reward rec = {.sector = (uint8_t)s,
+                        .work_units = worked ? p->work_units : 0,
+                        .sector_work = c->work[s], .reward = r + st,
+                        .stake_reward = st};
+    c->paid[s] += r;
+    c->stake_paid += st; /* Σ ≤ pool */
+    r += st;             /* both ≤ supply */
     if (e || (e = reward_provider(p, r, &rec.provider_part, &rec.delegators_part)) ||
         (e = econ_provider_put(c->x, &w->pk, p)) ||
         (e = econ_reward_note(c->x, c->g->epoch, &w->pk, &rec)))
         return e;
-    c->paid[s] += r;
-    c->st->active_providers[s]++;
+    if (worked)
+        c->st->active_providers[s]++;
     return CAIRN_OK;
 }
 
@@ -307,27 +346,28 @@ static cairn_err pay_work(settle_ctx *c)
     return e;
 }
 
-/* Mints the epoch's emission (never past the cap) and splits the reward
- * pool (emission + stakers' fee share) across sectors by weight. */
+/* Mints the epoch's emission (never past the cap) and splits it across
+ * sectors by weight; the stakers' fee share is set aside, to be paid by
+ * bonded stake. */
 static cairn_err emit(settle_ctx *c, const econ_params *P, uint64_t cap)
 {
     cairn_emission em = {P->v[P_EMISSION_INITIAL], P->v[P_HALVING_EPOCHS],
                          (uint32_t)P->v[P_DECAY_BPS]};
-    uint64_t w[CAIRN_SECTOR_SLOTS], fee_share[CAIRN_SECTOR_SLOTS], dust1, dust2;
+    uint64_t w[CAIRN_SECTOR_SLOTS], dust;
     for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         w[i] = P->v[P_WEIGHT_STORAGE + i];
     uint64_t minted = cairn_emission_for(&em, c->g->epoch, c->t->supply, cap);
     c->t->supply += minted;
     c->t->minted += minted;
     c->st->emitted = minted;
-    cairn_err e = cairn_prorata(minted, w, CAIRN_SECTOR_SLOTS, c->st->emitted_sector, &dust1);
-    if (e || (e = cairn_prorata(c->g->stakers_pool, w, CAIRN_SECTOR_SLOTS, fee_share, &dust2)))
+    cairn_err e = cairn_prorata(minted, w, CAIRN_SECTOR_SLOTS, c->st->emitted_sector, &dust);
+    if (e)
         return e;
-    c->st->stakers_pool = c->g->stakers_pool;
+    c->stake_pool = c->st->stakers_pool = c->g->stakers_pool;
     c->g->stakers_pool = 0;
-    c->t->treasury += dust1 + dust2; /* weight rounding dust */
+    c->t->treasury += dust; /* weight rounding dust */
     for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
-        c->share[i] = c->st->emitted_sector[i] + fee_share[i];
+        c->share[i] = c->st->emitted_sector[i];
     return CAIRN_OK;
 }
 
@@ -347,6 +387,8 @@ static cairn_err settle_epoch(exec_ctx *x, econ_global *g, cairn_totals *t,
         st->work_units[i] = c.work[i];
         t->treasury += c.share[i] - c.paid[i]; /* no work, jailed, dust */
     }
+    if (!e) /* no bonded stake that earns, and rounding dust */
+        t->treasury += c.stake_pool - c.stake_paid;
     return e;
 }
 

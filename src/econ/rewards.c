@@ -7,16 +7,16 @@
 #include "core/bytes.h"
 #include "ledger/view.h"
 
-#define REC_LEN (2 + 8 * 5)
+#define REC_LEN (2 + 8 * 6)
 enum { BY_EPOCH = 0x01, BY_PROVIDER = 0x02 };
 
 static void rec_encode(uint8_t b[REC_LEN], const cairn_reward *r)
 {
-    const uint64_t f[5] = {r->work_units, r->sector_work, r->reward,
-                           r->provider_part, r->delegators_part};
+    const uint64_t f[6] = {r->work_units, r->sector_work, r->reward,
+                           r->stake_reward, r->provider_part, r->delegators_part};
     b[0] = 1;
     b[1] = r->sector;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         cairn_le64_put(b + 2 + 8 * i, f[i]);
 }
 
@@ -25,10 +25,10 @@ static cairn_err rec_decode(cairn_reward *r, const MDB_val *v)
     const uint8_t *b = v->mv_data;
     if (v->mv_size != REC_LEN || b[0] != 1)
         return CAIRN_ERR_DB;
-    uint64_t *f[5] = {&r->work_units, &r->sector_work, &r->reward,
-                      &r->provider_part, &r->delegators_part};
+    uint64_t *f[6] = {&r->work_units, &r->sector_work, &r->reward,
+                      &r->stake_reward, &r->provider_part, &r->delegators_part};
     r->sector = b[1];
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         *f[i] = cairn_le64_get(b + 2 + 8 * i);
     return CAIRN_OK;
 }

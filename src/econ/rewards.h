@@ -6,7 +6,8 @@
  *   0x01 ‖ u64 BE epoch ‖ [32] provider  -> record   (an epoch's list)
  *   0x02 ‖ [32] provider ‖ u64 BE epoch  -> record   (a provider's history)
  * record: u8 version 1 ‖ u8 sector ‖ u64 work_units ‖ u64 sector_work ‖
- *         u64 reward ‖ u64 provider_part ‖ u64 delegators_part (LE) */
+ *         u64 reward ‖ u64 stake_reward ‖ u64 provider_part ‖
+ *         u64 delegators_part (LE) */
 #ifndef CAIRN_ECON_REWARDS_H_INTERNAL
 #define CAIRN_ECON_REWARDS_H_INTERNAL
 

@@ -22,6 +22,7 @@ static json_t *reward_json(const cairn_reward *r)
     json_object_set_new(o, "work_units", api_json_u64(r->work_units));
     json_object_set_new(o, "sector_work_units", api_json_u64(r->sector_work));
     api_json_set_amount(o, "reward", r->reward);
+    api_json_set_amount(o, "stake_reward", r->stake_reward);
     api_json_set_amount(o, "provider_part", r->provider_part);
     api_json_set_amount(o, "delegators_part", r->delegators_part);
     return o;
