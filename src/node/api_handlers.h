@@ -12,13 +12,15 @@ void api_tx(node *n, struct evhttp_request *req, const char *hash);
 void api_submit(node *n, struct evhttp_request *req);
 
 /* api_econ.c: /v1/proposals, /v1/proposal/ID, /v1/credits/A, /v1/price,
- * /v1/metrics, /metrics. Returns 1 when path was one of them (answered). */
+ * /v1/params, /v1/metrics, /metrics. Returns 1 when path was one of them
+ * (answered). */
 int api_econ_route(node *n, struct evhttp_request *req, const char *path,
                    const char *query);
 void api_proposals(node *n, struct evhttp_request *req, const char *query);
 void api_proposal(node *n, struct evhttp_request *req, const char *id);
 void api_credits(node *n, struct evhttp_request *req, const char *addr);
 void api_price(node *n, struct evhttp_request *req);
+void api_params(node *n, struct evhttp_request *req);
 void api_metrics(node *n, struct evhttp_request *req, const char *query);
 void api_prometheus(node *n, struct evhttp_request *req);
 
