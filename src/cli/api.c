@@ -1,8 +1,6 @@
 /* The `cairn` command's side of the node API client (net/node_rpc.h):
  * the same requests, with every failure printed as one line. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cairn/staking.h"
 #include "cairn/tx.h"
