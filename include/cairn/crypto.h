@@ -59,7 +59,9 @@ CAIRN_API void cairn_addr_format(char out[CAIRN_ADDR_TEXT_LEN + 1],
 CAIRN_API cairn_err cairn_addr_parse(cairn_pubkey *pk, const char *s) CAIRN_WUR;
 
 /* Key files: one line, "cairn-key-v1 <64 hex of the seed>\n", mode 0600.
- * cairn_key_save refuses to overwrite an existing file. */
+ * cairn_key_save refuses to overwrite an existing file. cairn_key_load
+ * accepts exactly that line, with "\n", "\r\n" or no line end, and lowercase
+ * hex only; anything else is BAD_KEY (docs/encoding.md, "Key files"). */
 CAIRN_API cairn_err cairn_key_save(const char *path,
                                    const cairn_keypair *kp) CAIRN_WUR;
 CAIRN_API cairn_err cairn_key_load(const char *path,

@@ -1,72 +1,67 @@
-/* Talking to a node's HTTP/JSON API (docs/api.md) from the command line:
- * GET and POST of JSON, with the server's error message printed. */
+/* The `cairn` command's side of the node API client (net/node_rpc.h):
+ * the same requests, with every failure printed as one line. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "cairn/http.h"
+#include "cairn/staking.h"
+#include "cairn/tx.h"
 #include "cli/cli.h"
 
-#define GET_TIMEOUT_MS 10000
-#define URL_MAX 2048
-
-/* Prints why a reply is an error: the API's "message" when it sent one. */
-static int print_api_error(const json_t *j, int status)
+int cli_rpc_fail(const char *base, cairn_err e, const snode_err *why)
 {
-    const char *msg = jstr(j, "message"), *name = jstr(j, "error");
-    if (*msg)
-        return cli_fail("%s", msg);
-    if (*name)
-        return cli_fail("the node refused: %s (HTTP %d)", name, status);
-    return cli_fail("the node answered HTTP %d", status);
-}
-
-/* Performs the request and parses the reply into *out (a new reference
- * owned by the caller). *status gets the HTTP status. Prints and returns 1
- * on failure, including any status of 400 or more. */
-static int call(const char *method, const char *base, const char *path,
-                const char *body, int timeout_ms, int *status, json_t **out)
-{
-    char url[URL_MAX];
-    cairn_http_resp r;
-    *out = NULL;
-    if ((size_t)snprintf(url, sizeof url, "%s%s", base, path) >= sizeof url)
-        return cli_fail("URL too long: %s%s", base, path);
-    cairn_err e = cairn_http_request(method, url, body, body ? strlen(body) : 0,
-                                     "application/json", timeout_ms, &r);
-    if (e == CAIRN_ERR_BAD_ARG)
-        return cli_fail("bad node URL \"%s\" (expected http://HOST:PORT)", base);
-    if (e)
-        return cli_fail("no answer from the node at %s: %s", base, cairn_strerror(e));
-    json_t *j = json_loadb(r.body, r.len, 0, NULL);
-    free(r.body);
-    *status = r.status;
-    if (r.status >= 400) {
-        int rc = print_api_error(j, r.status);
-        json_decref(j);
-        return rc;
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        return cli_fail("the node at %s sent a reply that is not a JSON object", base);
-    }
-    *out = j;
-    return 0;
+    if (why->status == 0 && e != CAIRN_ERR_BAD_ARG && e != CAIRN_ERR_NOMEM)
+        return cli_fail("no answer from the node at %s: %s", base, why->msg);
+    return cli_fail("%s", why->msg);
 }
 
 int api_get(const char *base, const char *path, json_t **out)
 {
-    int status;
-    return call("GET", base, path, NULL, GET_TIMEOUT_MS, &status, out);
+    snode_err why = {.msg = ""};
+    cairn_err e = snode_get(base, path, out, &why);
+    return e ? cli_rpc_fail(base, e, &why) : 0;
 }
 
-int api_post(const char *base, const char *path, const json_t *body,
-             int timeout_ms, int *status, json_t **out)
+void cli_print_submitted(const json_t *r, int status)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (!text)
-        return cli_fail("out of memory");
-    int rc = call("POST", base, path, text, timeout_ms, status, out);
-    free(text);
-    return rc;
+    if (cli.json)
+        cli_print_json(r);
+    else if (status == 202)
+        printf("tx %s pending (not waiting for a block)\n", jstr(r, "hash"));
+    else
+        printf("tx %s committed in block %lld\n", jstr(r, "hash"), jint(r, "height"));
+}
+
+/* Chain id and minimum fee from /v1/status into ctx; the next nonce of pk
+ * (counting its pending transactions) into *nonce unless have_nonce. */
+static int tx_context(const char *node, const cairn_pubkey *pk, snode_ctx *ctx,
+                      int have_nonce, uint64_t *nonce)
+{
+    snode_err why = {.msg = ""};
+    cairn_err e = snode_status(node, ctx, &why);
+    if (!e && !have_nonce)
+        e = snode_next_nonce(node, pk, nonce, &why);
+    return e ? cli_rpc_fail(node, e, &why) : 0;
+}
+
+int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body,
+                size_t len, int *status, json_t **reply)
+{
+    const char *node = cli_node_url();
+    snode_ctx ctx;
+    snode_err why = {.msg = ""};
+    uint64_t nonce = t->nonce ? *t->nonce : 0;
+    cairn_buf tx;
+    *reply = NULL;
+    if (tx_context(node, &t->kp->pk, &ctx, t->nonce != NULL, &nonce))
+        return 1;
+    cairn_buf_init(&tx, CAIRN_TX_MAX_BYTES);
+    cairn_err e = cairn_tx_make(&tx, ctx.chain_id, t->kp, nonce,
+                                t->fee ? *t->fee : ctx.min_fee, kind, body, len);
+    if (e) {
+        cairn_buf_free(&tx);
+        return cli_fail("cannot build the transaction: %s", cairn_strerror(e));
+    }
+    e = snode_submit(node, tx.p, tx.len, !t->no_wait, reply, &why);
+    cairn_buf_free(&tx);
+    *status = why.status;
+    return e ? cli_rpc_fail(node, e, &why) : 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cairn/crypto.h"
+#include "net/node_rpc.h"
 
 #define CLI_DEFAULT_NODE "http://127.0.0.1:8645"
 #define CLI_MAX_POS 4
@@ -51,15 +52,35 @@ void cli_print_json(const json_t *j);
  * default. Borrowed; never NULL. */
 const char *cli_node_url(void);
 
-/* GETs base+path and parses the JSON reply. On success *out is a new
- * reference the caller releases with json_decref. On any failure (no
- * answer, an API error, bad JSON) prints why and returns 1. */
+/* GETs base+path through the node API client (net/node_rpc.h). On
+ * success *out is a new reference the caller releases with json_decref.
+ * On any failure (no answer, an API error, bad JSON) prints why and
+ * returns 1. */
 int api_get(const char *base, const char *path, json_t **out);
-/* POSTs body (JSON) to base+path. *status gets the HTTP status and *out a
- * new reference to the parsed reply (caller decrefs). API errors print the
- * server's message and return 1, as api_get. */
-int api_post(const char *base, const char *path, const json_t *body,
-             int timeout_ms, int *status, json_t **out);
+/* Prints a failure of the node API client at base as one line: "no answer
+ * from the node at BASE: ..." when no reply came (why->status 0), else
+ * the reason (the node's message for an API error). Returns 1 (the exit
+ * status). */
+int cli_rpc_fail(const char *base, cairn_err e, const snode_err *why);
+
+/* How to sign a transaction: the key, and the fee and nonce when given
+ * (NULL: the network's minimum fee, the account's next nonce). */
+typedef struct cli_tx {
+    const cairn_keypair *kp;
+    const uint64_t *fee;
+    const uint64_t *nonce;
+    int no_wait; /* 1: do not wait for the block */
+} cli_tx;
+
+/* Signs a transaction of `kind` with `body` for the network of the node
+ * (cli_node_url) and submits it. On success *status is 202 (pending) or
+ * 200 (committed) and *reply the node's answer (a new reference the caller
+ * releases). Prints any failure; returns the exit status. */
+int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body,
+                size_t len, int *status, json_t **reply);
+/* Prints the node's answer to a submission: JSON with --json, else one
+ * line ("tx H pending ..." for 202, "tx H committed in block N"). */
+void cli_print_submitted(const json_t *r, int status);
 
 /* Field readers for API replies: a string ("" when missing, borrowed from
  * the object) and an integer (-1 when missing). */

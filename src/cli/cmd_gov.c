@@ -1,5 +1,6 @@
-/* `cairn gov`: open proposals, vote, list and show them; and the signing
- * and submission of any econ transaction (econ_submit). */
+/* `cairn gov`: open proposals, vote, list and show them; and the econ
+ * commands' shared option handling (econ_submit signs and submits through
+ * cli_send_tx). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,6 @@
 #include "cli/econ_cli.h"
 #include "econ/params.h"
 #include "sectors/registry.h"
-
-#define SUBMIT_TIMEOUT_MS 45000
 
 /* ---- shared helpers ---- */
 
@@ -33,95 +32,26 @@ int econ_parse_u64(const char *s, const char *what, uint64_t *v)
     return 0;
 }
 
-/* Chain id and fee (minimum unless given) from /v1/status; next nonce of
- * pk from /v1/account. */
-static int fetch_tx_context(const char *node, const cairn_pubkey *pk,
-                            char chain_id[CAIRN_CHAIN_ID_MAX + 1], uint64_t *fee,
-                            int have_fee, uint64_t *nonce)
-{
-    json_t *s, *a;
-    char addr[CAIRN_ADDR_TEXT_LEN + 1], path[128];
-    if (api_get(node, "/v1/status", &s))
-        return 1;
-    const char *id = jstr(s, "chain_id"), *mf = jstr(s, "min_fee_units");
-    int bad = !*id || strlen(id) > CAIRN_CHAIN_ID_MAX || !*mf;
-    if (!bad) {
-        snprintf(chain_id, CAIRN_CHAIN_ID_MAX + 1, "%s", id);
-        if (!have_fee)
-            *fee = strtoull(mf, NULL, 10);
-    }
-    json_decref(s);
-    if (bad)
-        return cli_fail("the node's /v1/status lacks chain_id or min_fee_units");
-    cairn_addr_format(addr, pk);
-    snprintf(path, sizeof path, "/v1/account/%s", addr);
-    if (api_get(node, path, &a))
-        return 1;
-    long long n = jint(a, "next_nonce");
-    json_decref(a);
-    if (n < 0)
-        return cli_fail("the node's account reply has no next_nonce");
-    *nonce = (uint64_t)n;
-    return 0;
-}
-
-/* POSTs signed tx bytes; *r receives the reply. */
-static int post_tx(const char *node, const cairn_buf *tx, int no_wait,
-                   int *status, json_t **r)
-{
-    char *hex = malloc(2 * tx->len + 1);
-    if (!hex)
-        return cli_fail("out of memory");
-    cairn_hex_encode(hex, tx->p, tx->len);
-    json_t *body = json_pack("{s:s}", "tx", hex);
-    free(hex);
-    int rc = api_post(node, no_wait ? "/v1/tx" : "/v1/tx?wait=1", body,
-                      SUBMIT_TIMEOUT_MS, status, r);
-    json_decref(body);
-    return rc;
-}
-
-/* Prints the node's answer to a submission. */
-static void print_submitted(const json_t *r, int status)
-{
-    if (cli.json)
-        cli_print_json(r);
-    else if (status == 202)
-        printf("tx %s pending (not waiting for a block)\n", jstr(r, "hash"));
-    else
-        printf("tx %s committed in block %lld\n", jstr(r, "hash"), jint(r, "height"));
-}
-
 int econ_submit(const econ_tx_opts *o, uint16_t kind, const cairn_buf *body,
                 json_t **reply)
 {
     cairn_keypair kp;
-    char chain_id[CAIRN_CHAIN_ID_MAX + 1];
-    uint64_t fee = 0, nonce = 0;
-    cairn_buf tx;
+    uint64_t fee = 0;
     json_t *r = NULL;
     int status = 0;
     if (!o->key)
         return cli_fail("--key FILE is required (the signing account)");
     if ((o->fee && econ_parse_tokens(o->fee, "--fee", &fee)) || cli_load_key(o->key, &kp))
         return 1;
-    const char *node = cli_node_url();
-    int rc = fetch_tx_context(node, &kp.pk, chain_id, &fee, o->fee != NULL, &nonce);
-    cairn_buf_init(&tx, CAIRN_TX_MAX_BYTES);
-    cairn_err e = rc ? CAIRN_OK
-                     : cairn_tx_make(&tx, chain_id, &kp, nonce, fee, kind, body->p, body->len);
+    cli_tx how = {&kp, o->fee ? &fee : NULL, NULL, o->no_wait};
+    int rc = cli_send_tx(&how, kind, body->p, body->len, &status, &r);
     cairn_keypair_wipe(&kp);
-    if (!rc && e)
-        rc = cli_fail("cannot build the transaction: %s", cairn_strerror(e));
-    if (!rc)
-        rc = post_tx(node, &tx, o->no_wait, &status, &r);
-    cairn_buf_free(&tx);
     if (rc)
         return rc;
     if (reply && status != 202)
         *reply = r;
     else {
-        print_submitted(r, status);
+        cli_print_submitted(r, status);
         json_decref(r);
     }
     return 0;
@@ -172,7 +102,7 @@ static void print_opened(const json_t *r)
 {
     json_t *list;
     if (cli.json || api_get(cli_node_url(), "/v1/proposals?limit=100", &list)) {
-        print_submitted(r, 200);
+        cli_print_submitted(r, 200);
         return;
     }
     json_t *arr = json_object_get(list, "proposals"), *p, *found = NULL;

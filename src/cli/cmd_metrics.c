@@ -4,27 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cairn/http.h"
 #include "cairn/metrics.h"
 #include "cli/econ_cli.h"
-
-#define PROM_TIMEOUT_MS 10000
 
 /* Prints the raw /metrics text. */
 static int print_prometheus(void)
 {
-    char url[2048];
-    cairn_http_resp r;
-    snprintf(url, sizeof url, "%s/metrics", cli_node_url());
-    cairn_err e = cairn_http_request("GET", url, NULL, 0, NULL, PROM_TIMEOUT_MS, &r);
+    snode_err why = {.msg = ""};
+    char *body;
+    size_t len;
+    cairn_err e = snode_get_text(cli_node_url(), "/metrics", &body, &len, &why);
     if (e)
-        return cli_fail("no answer from the node at %s: %s", cli_node_url(),
-                        cairn_strerror(e));
-    int ok = r.status == 200;
-    if (ok)
-        fwrite(r.body, 1, r.len, stdout);
-    free(r.body);
-    return ok ? 0 : cli_fail("the node answered HTTP %d to /metrics", r.status);
+        return cli_rpc_fail(cli_node_url(), e, &why);
+    fwrite(body, 1, len, stdout);
+    free(body);
+    return 0;
 }
 
 /* Sum of a per-sector object's counts. */

@@ -6,12 +6,9 @@
 #include <string.h>
 
 #include "cairn/econ_math.h"
-#include "cairn/http.h"
 #include "cairn/staking.h"
 #include "cli/staking_cli.h"
 #include "sectors/registry.h"
-
-#define QUIET_TIMEOUT_MS 10000
 
 /* ---- shared helpers ---- */
 
@@ -27,27 +24,12 @@ int stk_key_addr(const char *keyfile, char addr[STK_ADDR_MAX])
 
 int stk_get_quiet(const char *path, json_t **out)
 {
-    char url[1024];
-    cairn_http_resp r;
+    snode_err why = {.msg = ""};
     const char *base = cli_node_url();
-    *out = NULL;
-    if ((size_t)snprintf(url, sizeof url, "%s%s", base, path) >= sizeof url) {
-        cli_fail("URL too long: %s%s", base, path);
-        return 0;
-    }
-    cairn_err e =
-        cairn_http_request("GET", url, NULL, 0, NULL, QUIET_TIMEOUT_MS, &r);
-    if (e) {
-        cli_fail("no answer from the node at %s: %s", base, cairn_strerror(e));
-        return 0;
-    }
-    json_t *j = json_loadb(r.body, r.len, 0, NULL);
-    free(r.body);
-    if (r.status >= 200 && r.status < 300 && json_is_object(j))
-        *out = j;
-    else
-        json_decref(j);
-    return r.status;
+    cairn_err e = snode_get(base, path, out, &why);
+    if (e && !why.status)
+        cli_rpc_fail(base, e, &why);
+    return why.status;
 }
 
 void stk_print_committed(const json_t *reply)

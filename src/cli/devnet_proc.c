@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cairn/http.h"
 #include "cli/cli.h"
 #include "cli/devnet.h"
 
@@ -83,12 +82,11 @@ static int spawn(const devnet *d, devnet_node *n)
 /* 1 if the node answers GET /v1/status with 200. */
 static int answers(const devnet_node *n)
 {
-    char url[96];
-    cairn_http_resp r;
-    snprintf(url, sizeof url, "%s/v1/status", n->url);
-    int ok = cairn_http_request("GET", url, NULL, 0, NULL, 1000, &r) == CAIRN_OK &&
-             r.status == 200;
-    free(r.body);
+    json_t *j;
+    snode_err why;
+    int ok = snode_call("GET", n->url, "/v1/status", NULL, 1000, &j, &why) ==
+                 CAIRN_OK && why.status == 200;
+    json_decref(j);
     return ok;
 }
 

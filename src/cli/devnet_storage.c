@@ -83,7 +83,7 @@ static int fund(const devnet *d)
     char path[DEVNET_PATH_MAX];
     cairn_keypair alice;
     snode_ctx ctx;
-    snode_err ne = {""};
+    snode_err ne = {.msg = ""};
     uint64_t nonce;
     int last = -1;
     snprintf(path, sizeof path, "%s/keys/alice.key", d->dir);

@@ -76,6 +76,25 @@ cairn_err cairn_key_save(const char *path, const cairn_keypair *kp)
     return CAIRN_OK;
 }
 
+/* The seed of a key file's bytes line[0..n): exactly "cairn-key-v1 ",
+ * 64 lowercase hex digits, then nothing, "\n" or "\r\n". */
+static cairn_err key_parse(uint8_t seed[CAIRN_SEED_LEN], const char *line,
+                           size_t n)
+{
+    const size_t body = KEY_TAG_LEN + 2 * CAIRN_SEED_LEN;
+    if (n == body + 1 && line[body] == '\n')
+        n = body;
+    else if (n == body + 2 && line[body] == '\r' && line[body + 1] == '\n')
+        n = body;
+    if (n != body || memcmp(line, KEY_TAG, KEY_TAG_LEN) != 0)
+        return CAIRN_ERR_BAD_KEY;
+    for (size_t i = KEY_TAG_LEN; i < body; i++)
+        if (!((line[i] >= '0' && line[i] <= '9') || (line[i] >= 'a' && line[i] <= 'f')))
+            return CAIRN_ERR_BAD_KEY; /* lowercase only, as written */
+    return cairn_hex_decode(seed, CAIRN_SEED_LEN, line + KEY_TAG_LEN,
+                            2 * CAIRN_SEED_LEN) ? CAIRN_ERR_BAD_KEY : CAIRN_OK;
+}
+
 cairn_err cairn_key_load(const char *path, cairn_keypair *kp)
 {
     char line[128];
@@ -83,19 +102,11 @@ cairn_err cairn_key_load(const char *path, cairn_keypair *kp)
     FILE *f = fopen(path, "r");
     if (!f)
         return CAIRN_ERR_IO;
-    size_t n = fread(line, 1, sizeof line - 1, f);
+    size_t n = fread(line, 1, sizeof line, f); /* more than a key: refused */
     fclose(f);
-    line[n] = '\0';
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    cairn_err e = CAIRN_ERR_BAD_KEY;
-    if (n == KEY_TAG_LEN + 2 * CAIRN_SEED_LEN &&
-        memcmp(line, KEY_TAG, KEY_TAG_LEN) == 0 &&
-        cairn_hex_decode(seed, sizeof seed, line + KEY_TAG_LEN,
-                         2 * CAIRN_SEED_LEN) == CAIRN_OK) {
+    cairn_err e = key_parse(seed, line, n);
+    if (!e)
         cairn_keypair_from_seed(kp, seed);
-        e = CAIRN_OK;
-    }
     sodium_memzero(line, sizeof line);
     sodium_memzero(seed, sizeof seed);
     return e;

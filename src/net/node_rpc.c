@@ -1,5 +1,7 @@
-/* What the storage daemon and client need of a node's API
- * (net/node_rpc.h): JSON GETs and transaction submission. */
+/* The one client of a node's HTTP/JSON API (net/node_rpc.h): JSON GETs,
+ * text GETs and transaction submission, with one sentence for every
+ * failure. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +13,17 @@
 
 #define URL_MAX 2048
 
-static void say(snode_err *why, const char *msg)
+static void say(snode_err *why, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(snode_err *why, const char *fmt, ...)
 {
-    if (why)
-        snprintf(why->msg, sizeof why->msg, "%s", msg);
+    va_list ap;
+    if (!why)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why->msg, sizeof why->msg, fmt, ap);
+    va_end(ap);
 }
 
 /* The cairn_err of an API error reply (its "code"), with its message. */
@@ -22,31 +31,52 @@ static cairn_err api_err(const json_t *j, int status, snode_err *why)
 {
     json_t *c = json_object_get(j, "code");
     const char *m = json_string_value(json_object_get(j, "message"));
+    const char *name = json_string_value(json_object_get(j, "error"));
     json_int_t code = json_is_integer(c) ? json_integer_value(c) : 0;
-    char buf[SNODE_MSG_MAX];
-    snprintf(buf, sizeof buf, "%s", m ? m : "the node answered with an error");
-    say(why, buf);
+    if (m && *m)
+        say(why, "%s", m);
+    else if (name && *name)
+        say(why, "the node refused: %s (HTTP %d)", name, status);
+    else
+        say(why, "the node answered HTTP %d", status);
     if (code > 0 && code < CAIRN__ERR_COUNT)
         return (cairn_err)code;
     return status == 404 ? CAIRN_ERR_NOT_FOUND : CAIRN_ERR_HTTP;
 }
 
-/* One request; *out gets the parsed JSON object of a 2xx reply. */
-static cairn_err call(const char *method, const char *base, const char *path,
-                      const char *body, int timeout_ms, json_t **out,
-                      snode_err *why)
+/* Sends one request; *r gets the reply (r->body freed by the caller). */
+static cairn_err send_req(const char *method, const char *base,
+                          const char *path, const char *body, int timeout_ms,
+                          cairn_http_resp *r, snode_err *why)
 {
     char url[URL_MAX];
-    cairn_http_resp r = {0};
-    *out = NULL;
-    if ((size_t)snprintf(url, sizeof url, "%s%s", base, path) >= sizeof url)
+    memset(r, 0, sizeof *r);
+    if (why)
+        why->status = 0;
+    if ((size_t)snprintf(url, sizeof url, "%s%s", base, path) >= sizeof url) {
+        say(why, "URL too long: %s%s", base, path);
         return CAIRN_ERR_BAD_ARG;
-    cairn_err e = cairn_http_request(method, url, body, body ? strlen(body) : 0,
-                                     "application/json", timeout_ms, &r);
-    if (e) {
-        say(why, "no answer from the node");
-        return e;
     }
+    cairn_err e = cairn_http_request(method, url, body, body ? strlen(body) : 0,
+                                     "application/json", timeout_ms, r);
+    if (e == CAIRN_ERR_BAD_ARG)
+        say(why, "bad node URL \"%s\" (expected http://HOST:PORT)", base);
+    else if (e)
+        say(why, "%s", cairn_strerror(e));
+    else if (why)
+        why->status = r->status;
+    return e;
+}
+
+cairn_err snode_call(const char *method, const char *base, const char *path,
+                     const char *body, int timeout_ms, json_t **out,
+                     snode_err *why)
+{
+    cairn_http_resp r;
+    *out = NULL;
+    cairn_err e = send_req(method, base, path, body, timeout_ms, &r, why);
+    if (e)
+        return e;
     json_t *j = json_loadb(r.body, r.len, 0, NULL);
     free(r.body);
     if (r.status >= 400) {
@@ -56,7 +86,7 @@ static cairn_err call(const char *method, const char *base, const char *path,
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        say(why, "the node's reply is not a JSON object");
+        say(why, "the node at %s sent a reply that is not a JSON object", base);
         return CAIRN_ERR_BAD_JSON;
     }
     *out = j;
@@ -66,7 +96,26 @@ static cairn_err call(const char *method, const char *base, const char *path,
 cairn_err snode_get(const char *base, const char *path, json_t **out,
                     snode_err *why)
 {
-    return call("GET", base, path, NULL, SNODE_TIMEOUT_MS, out, why);
+    return snode_call("GET", base, path, NULL, SNODE_TIMEOUT_MS, out, why);
+}
+
+cairn_err snode_get_text(const char *base, const char *path, char **body,
+                         size_t *len, snode_err *why)
+{
+    cairn_http_resp r;
+    *body = NULL;
+    *len = 0;
+    cairn_err e = send_req("GET", base, path, NULL, SNODE_TIMEOUT_MS, &r, why);
+    if (e)
+        return e;
+    if (r.status != 200) {
+        free(r.body);
+        say(why, "the node answered HTTP %d to %s", r.status, path);
+        return CAIRN_ERR_HTTP;
+    }
+    *body = r.body;
+    *len = r.len;
+    return CAIRN_OK;
 }
 
 int snode_u64(const json_t *o, const char *key, uint64_t *v)
@@ -113,8 +162,7 @@ cairn_err snode_status(const char *base, snode_ctx *ctx, snode_err *why)
         snode_u64(j, "min_fee_units", &ctx->min_fee) ||
         snode_u64(j, "height", &ctx->height)) {
         json_decref(j);
-        say(why,
-            "the node's /v1/status lacks chain_id, min_fee_units or height");
+        say(why, "the node's /v1/status lacks chain_id, min_fee_units or height");
         return CAIRN_ERR_BAD_JSON;
     }
     snprintf(ctx->chain_id, sizeof ctx->chain_id, "%s", id);
@@ -132,35 +180,45 @@ cairn_err snode_next_nonce(const char *base, const cairn_pubkey *pk,
     cairn_err e = snode_get(base, path, &j, why);
     if (e)
         return e;
-    if (snode_u64(j, "next_nonce", nonce))
+    if (snode_u64(j, "next_nonce", nonce)) {
+        say(why, "the node's account reply has no next_nonce");
         e = CAIRN_ERR_BAD_JSON;
+    }
     json_decref(j);
     return e;
 }
 
-/* POSTs {"tx": hex}; *height gets the block when waited for. */
-static cairn_err post_tx(const char *base, const cairn_buf *tx, int wait,
-                         uint64_t *height, snode_err *why)
+cairn_err snode_submit(const char *base, const uint8_t *tx, size_t len,
+                       int wait, json_t **reply, snode_err *why)
 {
-    char *hex = malloc(2 * tx->len + 1);
+    char *hex = malloc(2 * len + 1);
     json_t *r;
-    if (!hex)
+    if (reply)
+        *reply = NULL;
+    if (why)
+        why->status = 0;
+    if (!hex) {
+        say(why, "out of memory");
         return CAIRN_ERR_NOMEM;
-    cairn_hex_encode(hex, tx->p, tx->len);
+    }
+    cairn_hex_encode(hex, tx, len);
     json_t *body = json_pack("{s:s}", "tx", hex);
     free(hex);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
-    if (!text)
+    if (!text) {
+        say(why, "out of memory");
         return CAIRN_ERR_NOMEM;
-    cairn_err e = call("POST", base, wait ? "/v1/tx?wait=1" : "/v1/tx", text,
-                       SNODE_SUBMIT_TIMEOUT_MS, &r, why);
+    }
+    cairn_err e = snode_call("POST", base, wait ? "/v1/tx?wait=1" : "/v1/tx",
+                             text, SNODE_SUBMIT_TIMEOUT_MS, &r, why);
     free(text);
     if (e)
         return e;
-    if (height && wait && snode_u64(r, "height", height))
-        *height = 0;
-    json_decref(r);
+    if (reply)
+        *reply = r;
+    else
+        json_decref(r);
     return CAIRN_OK;
 }
 
@@ -173,8 +231,14 @@ cairn_err snode_send(const char *base, const snode_ctx *ctx,
     cairn_buf_init(&tx, CAIRN_TX_MAX_BYTES);
     cairn_err e = cairn_tx_make(&tx, ctx->chain_id, kp, nonce, ctx->min_fee,
                                 kind, body, len);
-    if (!e)
-        e = post_tx(base, &tx, wait, height, why);
+    json_t *r = NULL;
+    if (e)
+        say(why, "cannot build the transaction: %s", cairn_strerror(e));
+    else
+        e = snode_submit(base, tx.p, tx.len, wait, &r, why);
     cairn_buf_free(&tx);
+    if (!e && height && wait && snode_u64(r, "height", height))
+        *height = 0;
+    json_decref(r);
     return e;
 }

@@ -1,10 +1,14 @@
-/* Internal: what the storage provider daemon and the storage client need of
- * a node's HTTP/JSON API (docs/api.md): GET a JSON object, and build, sign
- * and submit a transaction, optionally waiting for its block.
+/* Internal: the one client of a node's HTTP/JSON API (docs/api.md), used
+ * by the `cairn` command, the storage client and the provider daemons: GET
+ * a JSON object (or text), and build, sign and submit a transaction,
+ * optionally waiting for its block.
  *
- * Errors: CAIRN_ERR_HTTP when no answer came; an API error reply becomes
- * its own cairn_err (the reply's "code"), with the node's message copied
- * into msg when a buffer is given. */
+ * Errors: the transport's error when no answer came (CAIRN_ERR_HTTP, or
+ * BAD_ARG for a malformed node URL); an API error reply becomes its own
+ * cairn_err (the reply's "code"); a reply that is not a JSON object is
+ * BAD_JSON. When a snode_err is given it receives the HTTP status of the
+ * last reply (0 when none came) and, on failure, one sentence saying what
+ * went wrong (the node's own message for an API error). */
 #ifndef CAIRN_NET_NODE_RPC_H
 #define CAIRN_NET_NODE_RPC_H
 
@@ -19,9 +23,10 @@
 #define SNODE_SUBMIT_TIMEOUT_MS 45000
 #define SNODE_MSG_MAX 256
 
-/* An error and the node's words for it. */
+/* The HTTP status of a reply and, on failure, the words for it. */
 typedef struct snode_err {
     char msg[SNODE_MSG_MAX];
+    int status; /* 0: no reply came */
 } snode_err;
 
 /* What signing a transaction for this network needs. */
@@ -31,15 +36,31 @@ typedef struct snode_ctx {
     uint64_t height;
 } snode_ctx;
 
-/* GETs base+path; on success *out is a new reference to the reply (a JSON
- * object) that the caller releases with json_decref. */
+/* One request to base+path with an optional JSON body (text); on success
+ * (a 2xx reply holding a JSON object) *out is a new reference to it that
+ * the caller releases with json_decref. */
+cairn_err snode_call(const char *method, const char *base, const char *path,
+                     const char *body, int timeout_ms, json_t **out,
+                     snode_err *why);
+/* snode_call of GET with SNODE_TIMEOUT_MS. */
 cairn_err snode_get(const char *base, const char *path, json_t **out,
                     snode_err *why);
+/* GETs base+path as text (e.g. /metrics): on a 200 reply *body (malloc'd,
+ * NUL-terminated, the caller frees it) and *len; any other status is
+ * CAIRN_ERR_HTTP with "the node answered HTTP N to PATH". */
+cairn_err snode_get_text(const char *base, const char *path, char **body,
+                         size_t *len, snode_err *why);
 /* Chain id, minimum fee and height from /v1/status. */
 cairn_err snode_status(const char *base, snode_ctx *ctx, snode_err *why);
 /* The account's next nonce (counting its pending transactions). */
 cairn_err snode_next_nonce(const char *base, const cairn_pubkey *pk,
                            uint64_t *nonce, snode_err *why);
+/* POSTs signed transaction bytes to /v1/tx (?wait=1 with wait: the reply
+ * comes once its block is committed). *reply (may be NULL) receives the
+ * node's answer, a new reference the caller releases; why->status tells
+ * 202 (pending) from 200 (committed). */
+cairn_err snode_submit(const char *base, const uint8_t *tx, size_t len,
+                       int wait, json_t **reply, snode_err *why);
 /* Signs a transaction of `kind` with `body` at `nonce` and the minimum
  * fee, and submits it; with wait, returns once its block is committed
  * (*height, may be NULL). */

@@ -1,6 +1,6 @@
-/* Economy endpoints (docs/api.md): governance proposals, service credits,
- * the price feed, per-epoch metrics as JSON, and the Prometheus /metrics
- * exposition. */
+/* Economy endpoints (docs/api.md): governance proposals, the parameters in
+ * force, service credits, the price feed, per-epoch metrics as JSON, and
+ * the Prometheus /metrics exposition. */
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 #include <stdlib.h>
@@ -11,9 +11,11 @@
 #include "cairn/credits.h"
 #include "cairn/gov.h"
 #include "cairn/metrics.h"
+#include "cairn/staking.h"
 #include "node/api_handlers.h"
 
 #define PROPOSALS_MAX 100
+#define PARAMS_MAX 256 /* far above the parameter table's size */
 #define METRICS_DEFAULT 100
 
 
@@ -163,6 +165,74 @@ void api_price(node *n, httpd_req *req)
     } else {
         json_object_set_new(o, "price", json_null());
     }
+    api_reply(req, 200, o);
+}
+
+/* ---- parameters in force ---- */
+
+/* Sets name (and, for an amount, name_tokens) from a raw value. */
+static void set_raw(json_t *o, const char *name, uint64_t v, int amount)
+{
+    char num[24], key[32], txt[CAIRN_AMOUNT_TEXT_MAX];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+    json_object_set_new(o, name, json_string(num));
+    if (!amount)
+        return;
+    snprintf(key, sizeof key, "%s_tokens", name);
+    cairn_amount_format(txt, v);
+    json_object_set_new(o, key, json_string(txt));
+}
+
+/* One governable parameter as JSON. */
+static json_t *param_json(const cairn_econ_param *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", api_json_u64(p->id));
+    json_object_set_new(o, "name", json_string(p->name));
+    json_object_set_new(o, "amount", json_boolean(p->amount));
+    set_raw(o, "value", p->value, p->amount);
+    set_raw(o, "default", p->def, p->amount);
+    set_raw(o, "min", p->min, p->amount);
+    set_raw(o, "max", p->max, p->amount);
+    json_object_set_new(o, "description", json_string(p->doc));
+    return o;
+}
+
+void api_params(node *n, httpd_req *req)
+{
+    cairn_econ_param *ps = calloc(PARAMS_MAX, sizeof *ps);
+    cairn_staking_status st;
+    cairn_price_info pi;
+    cairn_header h;
+    size_t cnt = 0;
+    if (!ps) {
+        api_error(req, 500, CAIRN_ERR_NOMEM, NULL);
+        return;
+    }
+    pthread_mutex_lock(&n->lock);
+    cairn_chain_tip(n->chain, &h, NULL);
+    cairn_err e = cairn_chain_econ_params(n->chain, ps, PARAMS_MAX, &cnt);
+    if (!e)
+        e = cairn_chain_staking_status(n->chain, &st);
+    if (!e)
+        e = cairn_chain_price(n->chain, &pi);
+    pthread_mutex_unlock(&n->lock);
+    if (!e && cnt > PARAMS_MAX)
+        e = CAIRN_ERR_TOO_LARGE; /* cannot be: the table is small */
+    if (e) {
+        free(ps);
+        api_error(req, e == CAIRN_ERR_TOO_LARGE ? 500 : 0, e, NULL);
+        return;
+    }
+    json_t *o = json_object(), *arr = json_array();
+    for (size_t i = 0; i < cnt; i++)
+        json_array_append_new(arr, param_json(&ps[i]));
+    free(ps);
+    json_object_set_new(o, "height", api_json_u64(h.height));
+    json_object_set_new(o, "epoch", api_json_u64(st.epoch));
+    json_object_set_new(o, "price_oracle",
+                        pi.has_oracle ? api_json_addr(&pi.oracle) : json_null());
+    json_object_set_new(o, "params", arr);
     api_reply(req, 200, o);
 }
 
@@ -429,6 +499,8 @@ int api_econ_route(node *n, httpd_req *req, const char *path,
         api_credits(n, req, path + 12);
     else if (strcmp(path, "/v1/price") == 0)
         api_price(n, req);
+    else if (strcmp(path, "/v1/params") == 0)
+        api_params(n, req);
     else if (strcmp(path, "/v1/metrics") == 0)
         api_metrics(n, req, query);
     else if (strcmp(path, "/metrics") == 0)

@@ -19,13 +19,15 @@ cairn_err api_tx_body_parse(const char *body, size_t len, uint8_t **tx,
                             size_t *n, char why[256]);
 
 /* api_econ.c: /v1/proposals, /v1/proposal/ID, /v1/credits/A, /v1/price,
- * /v1/metrics, /metrics. Returns 1 when path was one of them (answered). */
+ * /v1/params, /v1/metrics, /metrics, /v1/rewards. Returns 1 when path was
+ * one of them (answered). */
 int api_econ_route(node *n, httpd_req *req, const char *path,
                    const char *query);
 void api_proposals(node *n, httpd_req *req, const char *query);
 void api_proposal(node *n, httpd_req *req, const char *id);
 void api_credits(node *n, httpd_req *req, const char *addr);
 void api_price(node *n, httpd_req *req);
+void api_params(node *n, httpd_req *req);
 void api_metrics(node *n, httpd_req *req, const char *query);
 void api_prometheus(node *n, httpd_req *req);
 /* api_rewards.c: /v1/rewards?epoch=E or ?provider=ADDR. */

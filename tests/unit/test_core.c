@@ -155,13 +155,71 @@ static void keys_and_sigs(void **st)
     unlink(path);
 }
 
+/* Writes `text` (n bytes) to a fresh file at path. */
+static void write_file(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    fclose(f);
+}
+
+/* The loader accepts exactly the documented line (docs/encoding.md, "Key
+ * files"): "cairn-key-v1 " + 64 lowercase hex, then nothing, \n or \r\n. */
+static void key_file_strict(void **st)
+{
+    static const char hex[] =
+        "0101010101010101010101010101010101010101010101010101010101010101";
+    static const char *const good[] = {"", "\n", "\r\n"};
+    static const char *const bad[] = {"\n\n", "\r", "\n\r", " ", " \n", "\t",
+                                      "\r\n\n", "\n#", "x"};
+    char path[] = "/tmp/cairn-key-XXXXXX", text[160];
+    int fd = mkstemp(path);
+    cairn_keypair kp, want;
+    uint8_t seed[32];
+    close(fd);
+    memset(seed, 1, sizeof seed);
+    cairn_keypair_from_seed(&want, seed);
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        int n = snprintf(text, sizeof text, "cairn-key-v1 %s%s", hex, good[i]);
+        write_file(path, text, (size_t)n);
+        assert_int_equal(cairn_key_load(path, &kp), CAIRN_OK);
+        assert_memory_equal(kp.pk.b, want.pk.b, 32);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int n = snprintf(text, sizeof text, "cairn-key-v1 %s%s", hex, bad[i]);
+        write_file(path, text, (size_t)n);
+        assert_int_equal(cairn_key_load(path, &kp), CAIRN_ERR_BAD_KEY);
+    }
+    /* upper-case hex, a second space, a wrong tag, a short seed, a NUL */
+    int n = snprintf(text, sizeof text, "cairn-key-v1 0A%s\n", hex + 2);
+    write_file(path, text, (size_t)n);
+    assert_int_equal(cairn_key_load(path, &kp), CAIRN_ERR_BAD_KEY);
+    n = snprintf(text, sizeof text, "cairn-key-v1  %s\n", hex);
+    write_file(path, text, (size_t)n);
+    assert_int_equal(cairn_key_load(path, &kp), CAIRN_ERR_BAD_KEY);
+    n = snprintf(text, sizeof text, "cairn-key-v2 %s\n", hex);
+    write_file(path, text, (size_t)n);
+    assert_int_equal(cairn_key_load(path, &kp), CAIRN_ERR_BAD_KEY);
+    n = snprintf(text, sizeof text, "cairn-key-v1 %.62s\n", hex);
+    write_file(path, text, (size_t)n);
+    assert_int_equal(cairn_key_load(path, &kp), CAIRN_ERR_BAD_KEY);
+    n = snprintf(text, sizeof text, "cairn-key-v1 %s\n", hex);
+    text[20] = '\0';
+    write_file(path, text, (size_t)n);
+    assert_int_equal(cairn_key_load(path, &kp), CAIRN_ERR_BAD_KEY);
+    write_file(path, "", 0);
+    assert_int_equal(cairn_key_load(path, &kp), CAIRN_ERR_BAD_KEY);
+    unlink(path);
+}
+
 int main(void)
 {
     cairn_crypto_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(codec_roundtrip), cmocka_unit_test(codec_bounds),
         cmocka_unit_test(amounts), cmocka_unit_test(addresses),
-        cmocka_unit_test(keys_and_sigs),
+        cmocka_unit_test(keys_and_sigs), cmocka_unit_test(key_file_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,7 +97,7 @@ cairn_err cdeals_send(sclient *c, const snode_ctx *ctx, uint64_t nonce,
                       uint16_t kind, const uint8_t *bodies, size_t stride,
                       size_t len, size_t n)
 {
-    snode_err ne = {""};
+    snode_err ne = {.msg = ""};
     cairn_err e = CAIRN_OK;
     if (nonce == UINT64_MAX &&
         (e = snode_next_nonce(c->node, &c->key.pk, &nonce, &ne)))
@@ -268,7 +268,7 @@ static cairn_err send_round(sclient *c, cjob *jobs, size_t n, int probe)
 {
     schain ch;
     uint64_t nonce;
-    snode_err ne = {""};
+    snode_err ne = {.msg = ""};
     cairn_err e = sclient_chain(c, &ch);
     if (!e && (e = snode_next_nonce(c->node, &c->key.pk, &nonce, &ne)))
         sclient_fail(c, e, "cannot read the account's nonce: %s", ne.msg);

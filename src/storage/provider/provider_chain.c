@@ -78,7 +78,7 @@ static cairn_err send_tx(sprov *p, uint16_t kind, const cairn_buf *b,
 /* Moves the registered endpoint to where this daemon listens now. */
 static cairn_err move_endpoint(sprov *p, const char *from, const char *to)
 {
-    snode_err why = {""};
+    snode_err why = {.msg = ""};
     uint64_t height = 0;
     cairn_buf b;
     cairn_buf_init(&b, 160);
@@ -128,7 +128,7 @@ static cairn_err register_now(sprov *p, const char *endpoint)
     cairn_register r = {.sector = CAIRN_SECTOR_STORAGE,
                         .commission_bps = p->cfg.commission_bps,
                         .stake = p->cfg.stake};
-    snode_err why = {""};
+    snode_err why = {.msg = ""};
     uint64_t height = 0;
     cairn_buf b;
     char stake[CAIRN_AMOUNT_TEXT_MAX];

@@ -57,7 +57,7 @@ static void add_pending(sprov *p, uint64_t deal, uint64_t epoch, uint64_t until)
 /* Submits the batch (without waiting for its block). */
 static void flush(sprov *p, sender *s, batch *b)
 {
-    snode_err why = {""};
+    snode_err why = {.msg = ""};
     cairn_buf body;
     cairn_err e = CAIRN_OK;
     if (b->n == 0 || s->failed)

@@ -1,0 +1,255 @@
+/* docs/encoding.md's state format against the node (issue 8, point 16):
+ * - the genesis state root of tests/vectors/genesis_state.txt, computed
+ *   from the docs alone in Python, is the one cairn_chain_create gives;
+ * - after a chain used every kind that writes state, every entry of its
+ *   LMDB state table has a documented tag, key length and value length,
+ *   and every documented record occurs.
+ * Reads the tree at $CAIRN_SRC (set by ctest). */
+#include "deal_fixture.h"
+
+#include <lmdb.h>
+
+#define ROWS_MAX 64
+
+/* One row of encoding.md's state table. */
+typedef struct state_row {
+    unsigned tag;
+    size_t klen, vmin, vmax;
+    int seen;
+} state_row;
+
+/* The whole file at $CAIRN_SRC/rel, NUL-terminated (caller frees). */
+static char *read_src(const char *rel)
+{
+    const char *root = getenv("CAIRN_SRC");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s (is CAIRN_SRC the source tree?)", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* ---- the genesis vector ---- */
+
+/* The value of "name=" on its own line of text (borrowed, modified). */
+static char *vector_field(char *text, const char *name)
+{
+    size_t n = strlen(name);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (strncmp(line, name, n) == 0 && line[n] == '=')
+            return line + n + 1;
+    fail_msg("tests/vectors/genesis_state.txt has no %s=", name);
+    return NULL;
+}
+
+static void genesis_vector(void **st)
+{
+    char *a = read_src("tests/vectors/genesis_state.txt");
+    char *b = read_src("tests/vectors/genesis_state.txt");
+    const char *json = vector_field(a, "genesis"), *want = vector_field(b, "state_root");
+    char dir[] = "/tmp/cairn-gvec-XXXXXX", msg[256] = "", got[65], cmd[64];
+    cairn_genesis g;
+    cairn_chain *c;
+    cairn_header h;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(cairn_genesis_parse(&g, json, msg, sizeof msg), CAIRN_OK);
+    assert_int_equal(cairn_chain_create(dir, &g), CAIRN_OK);
+    assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
+    cairn_chain_tip(c, &h, NULL);
+    cairn_hex_encode(got, h.state_root.b, 32);
+    got[64] = '\0';
+    assert_int_equal(h.height, 0);
+    if (strcmp(got, want) != 0)
+        fail_msg("genesis state root %s, docs/ say %s", got, want);
+    cairn_chain_close(c);
+    cairn_genesis_free(&g);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(a);
+    free(b);
+}
+
+/* ---- the state table ---- */
+
+/* Reads "N" or "A–B" (en dash) into lo..hi; -1 when the cell has none. */
+static int read_range(const char *cell, size_t *lo, size_t *hi)
+{
+    unsigned a, b;
+    if (sscanf(cell, " %u", &a) != 1)
+        return -1;
+    *lo = *hi = a;
+    const char *dash = strstr(cell, "–");
+    if (dash && sscanf(dash + strlen("–"), "%u", &b) == 1)
+        *hi = b;
+    return 0;
+}
+
+/* The rows "| 0xTT | record | key | key bytes | value | value bytes |" of
+ * the table in encoding.md's "## State" section. */
+static size_t state_rows(state_row *rows)
+{
+    char *doc = read_src("docs/encoding.md"), *save;
+    char *sec = strstr(doc, "\n## State\n");
+    size_t n = 0;
+    assert_non_null(sec);
+    char *end = strstr(sec + 1, "\n### ");
+    if (end)
+        *end = '\0';
+    for (char *line = strtok_r(sec, "\n", &save); line && n < ROWS_MAX;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *cell[8], *p = line;
+        int k = 0;
+        if (strncmp(line, "| 0x", 4) != 0)
+            continue;
+        while ((p = strchr(p, '|')) && k < 8) {
+            *p++ = '\0'; /* ends the cell before it */
+            cell[k++] = p;
+        }
+        state_row *r = &rows[n];
+        if (k < 7 || sscanf(cell[0], " 0x%x", &r->tag) != 1 ||
+            read_range(cell[3], &r->klen, &r->klen) ||
+            read_range(cell[5], &r->vmin, &r->vmax))
+            continue; /* a retired tag */
+        r->seen = 0;
+        n++;
+    }
+    free(doc);
+    return n;
+}
+
+/* Looks up one state entry among the rows; fails when none describes it. */
+static void check_entry(state_row *rows, size_t n, const MDB_val *k,
+                        const MDB_val *v)
+{
+    const uint8_t *kp = k->mv_data;
+    assert_true(k->mv_size >= 1);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].tag != kp[0] || rows[i].klen != k->mv_size - 1)
+            continue;
+        if (v->mv_size < rows[i].vmin || v->mv_size > rows[i].vmax)
+            fail_msg("tag 0x%02x: a %zu-byte value, docs/encoding.md says %zu..%zu",
+                     kp[0], v->mv_size, rows[i].vmin, rows[i].vmax);
+        rows[i].seen++;
+        return;
+    }
+    fail_msg("state entry tag 0x%02x with a %zu-byte key is not in docs/encoding.md",
+             kp[0], k->mv_size - 1);
+}
+
+/* Walks the LMDB state table of the (closed) chain in dir. */
+static void check_state_table(const char *dir, state_row *rows, size_t n)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "state", 0, &dbi), 0);
+    assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        check_entry(rows, n, &k, &v);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+}
+
+enum { ORACLE = 1, PROV = 2, CLIENT = 3, HOLDER = 4 };
+
+#define ECON_BUSY                                                              \
+    "{\"epoch_blocks\": 4, \"gov_voting_blocks\": 1000, "                      \
+    "\"unbonding_epochs\": 100, \"price_oracle\": \"%ORACLE%\", "              \
+    "\"fee_provider_bps\": 7000, \"fee_burn_bps\": 1000, "                     \
+    "\"fee_treasury_bps\": 1000, \"fee_stakers_bps\": 1000}"
+
+/* Staking, governance and credits: a delegation, an unbonding entry, an
+ * open proposal with a vote, a price and credits. */
+static void busy_econ(twin *t)
+{
+    cairn_buf b;
+    cairn_delegate d = {fx_keys[PROV].pk, 100 * TOK};
+    cairn_gov_propose p = {.type = CAIRN_GOV_PARAM, .param = "jail_epochs", .value = 3};
+    cairn_gov_vote v = {1, CAIRN_VOTE_YES};
+    cairn_buf_init(&b, 4096);
+    fx_register(t, PROV, 1000 * TOK, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_delegate_encode(&b, &d);
+    both(t, HOLDER, CAIRN_TX_DELEGATE, &b);
+    cairn_amount_body_encode(&b, 10 * TOK);
+    both(t, PROV, CAIRN_TX_UNBOND, &b);
+    cairn_gov_propose_encode(&b, &p);
+    both(t, PROV, CAIRN_TX_PROPOSE, &b);
+    cairn_set_price_encode(&b, 10);
+    both(t, ORACLE, CAIRN_TX_SET_PRICE, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_gov_vote_encode(&b, &v);
+    both(t, PROV, CAIRN_TX_VOTE, &b);
+    cairn_buy_credits_encode(&b, 5);
+    both(t, CLIENT, CAIRN_TX_BUY_CREDITS, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_buf_free(&b);
+}
+
+/* A storage deal, and an epoch settled after it. */
+static void busy_storage(twin *t, tpiece *p)
+{
+    cairn_buf b;
+    uint64_t S = dx_epoch(t) + 1;
+    cairn_deal_terms tm = dx_terms(PROV, p, S, 3, 1000, 600, 0);
+    cairn_buf_init(&b, 4096);
+    dx_open_body(&b, t, CLIENT, PROV, &tm);
+    both(t, CLIENT, CAIRN_TX_DEAL_OPEN, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    dx_to_epoch(t, S);
+    dx_prove(t, PROV, 1, p);
+    assert_int_equal(step(t), CAIRN_OK);
+    dx_to_epoch(t, S + 1);
+    assert_int_equal(dx_deal(t, 1).state, CAIRN_DEAL_ACTIVE);
+    cairn_buf_free(&b);
+}
+
+static void state_table(void **st)
+{
+    twin t;
+    tpiece p;
+    state_row rows[ROWS_MAX];
+    size_t n = state_rows(rows);
+    assert_true(n >= 10); /* the table was found */
+    twin_open(&t, ECON_BUSY);
+    tp_make(&p, 5000, 1);
+    busy_econ(&t);
+    busy_storage(&t, &p);
+    cairn_chain_close(t.c[0]);
+    check_state_table(t.dir[0], rows, n);
+    assert_int_equal(cairn_chain_open(&t.c[0], t.dir[0]), CAIRN_OK);
+    for (size_t i = 0; i < n; i++)
+        if (!rows[i].seen)
+            fail_msg("docs/encoding.md documents tag 0x%02x with a %zu-byte key, "
+                     "but the busy chain has no such entry",
+                     rows[i].tag, rows[i].klen);
+    tp_free(&p);
+    twin_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(genesis_vector),
+        cmocka_unit_test(state_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
