@@ -18,6 +18,7 @@
 #define SNODE_TIMEOUT_MS 10000
 #define SNODE_SUBMIT_TIMEOUT_MS 45000
 #define SNODE_MSG_MAX 256
+#define SNODE_URL_MAX 512
 
 /* An error and the node's words for it. */
 typedef struct snode_err {
@@ -29,14 +30,21 @@ typedef struct snode_ctx {
     char chain_id[CAIRN_CHAIN_ID_MAX + 1];
     uint64_t min_fee;
     uint64_t height;
+    int follower;              /* 1: the node follows another, takes no tx */
+    char following[SNODE_URL_MAX]; /* the URL it follows ("" if unknown) */
 } snode_ctx;
 
 /* GETs base+path; on success *out is a new reference to the reply (a JSON
  * object) that the caller releases with json_decref. */
 cairn_err snode_get(const char *base, const char *path, json_t **out,
                     snode_err *why);
-/* Chain id, minimum fee and height from /v1/status. */
+/* Chain id, minimum fee and height from /v1/status, and whether the node
+ * is a follower (and of which URL). */
 cairn_err snode_status(const char *base, snode_ctx *ctx, snode_err *why);
+/* READ_ONLY, with a message naming the URL to use instead, when ctx (from
+ * snode_status of base) is a follower's; else OK. */
+cairn_err snode_require_sequencer(const char *base, const snode_ctx *ctx,
+                                  snode_err *why);
 /* The account's next nonce (counting its pending transactions). */
 cairn_err snode_next_nonce(const char *base, const cairn_pubkey *pk,
                            uint64_t *nonce, snode_err *why);
