@@ -66,9 +66,9 @@ static void print_status(const json_t *r)
     printf("alive     the weakest segment has %lld of %lld pieces alive (deal "
            "active, provider answers)%s\n",
            jint(r, "weakest_segment_alive"), jint(r, "n"),
-           jint(r, "weakest_segment_alive") < jint(r, "n")
-               ? "; `cairn repair` restores the others"
-               : "");
+           jint(r, "weakest_segment_alive") >= jint(r, "n") ? ""
+           : ok ? "; `cairn repair` restores the others"
+                : "; too few good pieces to rebuild the others");
     printf("paid      %s to providers so far; %s still in escrow\n",
            jstr(r, "paid"), jstr(r, "escrow"));
     json_array_foreach(json_object_get(r, "segments"), i, s)

@@ -150,7 +150,9 @@ cairn_err sclient_status_check(sclient *c, const char *id, int fetch,
                    : weakest >= f.fi.p.k;
     if (!fetch && !ok)
         snprintf(why, sizeof why,
-                 "a segment has %llu of its pieces alive and needs k = %u",
+                 "judged from the deals alone (--no-fetch), a segment has %llu "
+                 "piece(s) alive and needs k = %u; without --no-fetch status "
+                 "tries to fetch them, as get would",
                  (unsigned long long)weakest, f.fi.p.k);
     json_object_set_new(o, "weakest_segment_alive",
                         json_integer((json_int_t)weakest));
