@@ -36,9 +36,11 @@ typedef struct repair_state {
 
 /* Per segment, what each provider (r->peers) is to it. */
 enum {
-    PEER_FREE = 0,  /* holds no piece of the segment */
-    PEER_LOST,      /* held a piece of it that is lost (came back?) */
-    PEER_BUSY,      /* holds an alive piece, took one now, or was tried */
+    PEER_FREE = 0, /* holds no piece of the segment */
+    PEER_LOST,     /* held a piece of it whose deal ended (came back?) */
+    PEER_HOLDS,    /* holds an alive piece, one under a running deal, or
+                      took one now */
+    PEER_TRIED,    /* refused a piece of it now */
 };
 
 /* The record of piece (seg, idx), or NULL. */
@@ -108,18 +110,42 @@ static int offer(repair_state *r, cjob *j, size_t k, size_t at, uint32_t seg,
     return j->state == CJOB_SIGNED;
 }
 
-/* The peer that held the piece at record `at`, if it may take it back: not
- * busy, and not the provider of a running deal (a deal cannot move to the
- * provider it is with). SIZE_MAX if none. */
+/* The peer that held the piece at record `at`, if it may take it back
+ * (its deal has ended and it holds no other piece of the segment).
+ * SIZE_MAX if none. */
 static size_t own_peer(const repair_state *r, size_t at, const uint8_t *seat)
 {
-    if (at == SIZE_MAX || movable(r, &r->h[at]))
-        return SIZE_MAX;
-    for (size_t k = 0; k < r->npeers; k++)
-        if (seat[k] != PEER_BUSY &&
+    for (size_t k = 0; at != SIZE_MAX && k < r->npeers; k++)
+        if (seat[k] == PEER_LOST &&
             !memcmp(r->peers[k].link.provider.b, r->pieces[at].provider.b, 32))
             return k;
     return SIZE_MAX;
+}
+
+/* Why no provider took a piece of segment seg that none was offered to. */
+static void why_none(const repair_state *r, const uint8_t *seat, uint32_t seg,
+                     cjob *j)
+{
+    size_t refused = 0;
+    for (size_t k = 0; k < r->npeers; k++)
+        refused += seat[k] == PEER_TRIED;
+    if (!r->npeers)
+        snprintf(j->why, sizeof j->why,
+                 "none of the %zu storage provider(s) on chain answers with "
+                 "room for it; start or add providers, then run repair again",
+                 r->stats.listed);
+    else if (!refused)
+        snprintf(j->why, sizeof j->why,
+                 "every one of the %zu storage provider(s) that answer already "
+                 "holds a piece of segment %u (its %u pieces need %u distinct "
+                 "providers); add providers, then run repair again",
+                 r->npeers, seg, r->f.fi.p.n, r->f.fi.p.n);
+    else
+        snprintf(j->why, sizeof j->why,
+                 "of the %zu storage provider(s) that answer, %zu refused a "
+                 "piece of segment %u and the others hold one; add providers, "
+                 "then run repair again",
+                 r->npeers, refused, seg);
 }
 
 /* Places job j with a provider of this segment's `seat`: the piece's own
@@ -138,30 +164,24 @@ static void place(repair_state *r, cjob *j, size_t at, uint32_t seg,
             int want = pass == 0   ? k == own
                        : pass == 1 ? seat[k] == PEER_FREE
                                    : seat[k] == PEER_LOST;
-            if (!want || seat[k] == PEER_BUSY)
+            if (!want)
                 continue;
-            seat[k] = PEER_BUSY; /* tried: never twice for one segment */
-            tried++;
-            offer(r, j, k, at, seg, idx, root, size, bytes);
+            tried++; /* never twice for one segment: */
+            seat[k] = offer(r, j, k, at, seg, idx, root, size, bytes)
+                          ? PEER_HOLDS
+                          : PEER_TRIED;
         }
     if (j->state == CJOB_SIGNED)
         return;
     j->state = CJOB_FAILED;
-    if (!r->npeers)
-        snprintf(j->why, sizeof j->why,
-                 "none of the %zu storage provider(s) on chain answers with "
-                 "room for it; start or add providers, then run repair again",
-                 r->stats.listed);
-    else if (!tried)
-        snprintf(j->why, sizeof j->why,
-                 "every one of the %zu storage provider(s) that answer already "
-                 "holds a piece of segment %u (its %u pieces need %u distinct "
-                 "providers); add providers, then run repair again",
-                 r->npeers, seg, r->f.fi.p.n, r->f.fi.p.n);
+    if (!tried)
+        why_none(r, seat, seg, j);
 }
 
-/* Seats of segment seg: BUSY for the providers holding an alive piece of
- * it, LOST for those whose piece of it is lost, FREE for the others. */
+/* Seats of segment seg: HOLDS for the providers holding an alive piece of
+ * it or one under a running deal (it may still keep that one), LOST for
+ * those whose piece of it has no running deal any more, FREE for the
+ * others. */
 static void seat_peers(const repair_state *r, uint32_t seg, uint8_t *seat)
 {
     memset(seat, PEER_FREE, r->npeers);
@@ -169,8 +189,9 @@ static void seat_peers(const repair_state *r, uint32_t seg, uint8_t *seat)
         for (size_t k = 0; r->pieces[i].seg == seg && k < r->npeers; k++)
             if (!memcmp(r->peers[k].link.provider.b, r->pieces[i].provider.b,
                         32) &&
-                seat[k] != PEER_BUSY)
-                seat[k] = r->h[i].alive ? PEER_BUSY : PEER_LOST;
+                seat[k] != PEER_HOLDS)
+                seat[k] = r->h[i].alive || movable(r, &r->h[i]) ? PEER_HOLDS
+                                                                : PEER_LOST;
 }
 
 /* Rebuilds piece idx from in[] and checks it against its recorded root
