@@ -30,7 +30,7 @@ typedef struct snode_ctx {
     char chain_id[CAIRN_CHAIN_ID_MAX + 1];
     uint64_t min_fee;
     uint64_t height;
-    int follower;              /* 1: the node follows another, takes no tx */
+    int follower; /* 1: the node follows another, takes no tx */
     char following[SNODE_URL_MAX]; /* the URL it follows ("" if unknown) */
 } snode_ctx;
 

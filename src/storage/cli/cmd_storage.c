@@ -138,8 +138,7 @@ static int put_numbers(const char *k, const char *n, const char *epochs,
         return cli_fail("--segment must be 1KiB..32MiB in whole KiB");
     if (seg)
         o->p.segment_size = (uint32_t)v;
-    if (max_price &&
-        econ_parse_tokens(max_price, "--max-price", &o->max_price))
+    if (max_price && econ_parse_tokens(max_price, "--max-price", &o->max_price))
         return 1;
     if (max_price && o->max_price == 0)
         return cli_fail("--max-price must be above 0 (leave it out to take "
@@ -187,8 +186,8 @@ static void print_put(const cmeta_file *f, const sclient_cost *c)
     cmeta_id_hex(id, f->id);
     if (cli.json) {
         json_t *o =
-            json_pack("{s:s, s:s, s:I, s:i, s:i, s:I, s:b, s:I, s:I}", "id",
-                      id, "name", f->name, "size", (json_int_t)f->fi.size, "k",
+            json_pack("{s:s, s:s, s:I, s:i, s:i, s:I, s:b, s:I, s:I}", "id", id,
+                      "name", f->name, "size", (json_int_t)f->fi.size, "k",
                       (int)f->fi.p.k, "n", (int)f->fi.p.n, "segments",
                       (json_int_t)cairn_layout_segments(&f->fi), "permanent",
                       (int)f->permanent, "epochs", (json_int_t)f->epochs,

@@ -153,8 +153,8 @@ static void print_rm(const char *id, const sclient_refund *r)
 {
     char now[CAIRN_AMOUNT_TEXT_MAX], later[CAIRN_AMOUNT_TEXT_MAX];
     if (cli.json) {
-        json_t *o = json_pack("{s:s, s:I}", "id", id, "epoch",
-                              (json_int_t)r->epoch);
+        json_t *o =
+            json_pack("{s:s, s:I}", "id", id, "epoch", (json_int_t)r->epoch);
         set_amount(o, "refund", r->now);
         set_amount(o, "endowment_returning", r->endowment);
         cli_print_json(o);

@@ -51,8 +51,7 @@ cairn_err cpick(sclient *c, const schain *ch, const cpick_want *w, cpeer **out,
 uint64_t cpick_price(const schain *ch, const cairn_sp_info *info);
 /* Appends to out (size len, NUL-terminated) why providers were left out,
  * from st: "; 3 did not answer; 2 ask more than ...". */
-void cpick_explain(const cpick_stats *st, int permanent, char *out,
-                   size_t len);
+void cpick_explain(const cpick_stats *st, int permanent, char *out, size_t len);
 void cpick_free(cpeer *p, size_t n);
 
 #endif

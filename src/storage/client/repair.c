@@ -29,8 +29,8 @@ typedef struct repair_state {
     size_t njobs;
     cpeer *peers;
     size_t npeers;
-    cpick_stats stats;          /* the providers listed, and why left out */
-    size_t unplaced;            /* lost pieces no provider took */
+    cpick_stats stats;         /* the providers listed, and why left out */
+    size_t unplaced;           /* lost pieces no provider took */
     char why[SCLIENT_WHY_MAX]; /* why the first of them was not placed */
 } repair_state;
 
@@ -90,11 +90,11 @@ static int offer(repair_state *r, cjob *j, size_t k, size_t at, uint32_t seg,
                  uint8_t *bytes)
 {
     cpeer *p = &r->peers[k];
-    cairn_err e = at != SIZE_MAX && movable(r, &r->h[at])
-                      ? replace_job(r, j, &r->h[at], &p->link, &p->info)
-                      : cjob_open(j, &p->link, &p->info, &r->ch, &r->f, seg,
-                                  idx, root, size, 0,
-                                  sclient_start_epoch(&r->ch));
+    cairn_err e =
+        at != SIZE_MAX && movable(r, &r->h[at])
+            ? replace_job(r, j, &r->h[at], &p->link, &p->info)
+            : cjob_open(j, &p->link, &p->info, &r->ch, &r->f, seg, idx, root,
+                        size, 0, sclient_start_epoch(&r->ch));
     if (e) {
         snprintf(j->why, sizeof j->why, "cannot make the deal for %s: %s",
                  p->link.endpoint, cairn_strerror(e));
@@ -251,8 +251,9 @@ static void note_unplaced(repair_state *r, const cjob *j, uint32_t seg,
         snprintf(r->why, sizeof r->why, "segment %u piece %u: %s", seg, idx,
                  j->why);
     if (r->c->log)
-        fprintf(r->c->log, "cairn: segment %u piece %u: no provider took it: "
-                           "%s\n",
+        fprintf(r->c->log,
+                "cairn: segment %u piece %u: no provider took it: "
+                "%s\n",
                 seg, idx, j->why);
 }
 

@@ -100,7 +100,8 @@ static int fetch_check(sclient *c, const cmeta_file *f,
         return 0;
     }
     for (size_t s = 0; s < json_array_size(segs); s++) {
-        cairn_err e = cfetch_segment(&fx, (uint32_t)s, f->fi.p.k, NULL, in, &got);
+        cairn_err e =
+            cfetch_segment(&fx, (uint32_t)s, f->fi.p.k, NULL, in, &got);
         cfetch_release(in, got);
         json_object_set_new(json_array_get(segs, s), "retrievable",
                             json_boolean(!e));
@@ -223,8 +224,8 @@ static cairn_err end_deals(sclient *c, const uint64_t *ids, size_t k,
     }
     if (!e) {
         *epoch = ch.epoch;
-        e = cdeals_send(c, &ch.ctx, UINT64_MAX, CAIRN_TX_DEAL_END, bodies, 8,
-                        8, k);
+        e = cdeals_send(c, &ch.ctx, UINT64_MAX, CAIRN_TX_DEAL_END, bodies, 8, 8,
+                        k);
     }
     free(bodies);
     return e;
@@ -250,10 +251,9 @@ cairn_err sclient_rm(sclient *c, const char *id, sclient_refund *refund)
         sclient_fail(c, e, "cannot update the client's store: %s",
                      cairn_strerror(e));
     if (!e) {
-        refund->now = (before.term > after.term ? before.term - after.term
-                                                : 0) +
-                      (before.perm > after.perm ? before.perm - after.perm
-                                                : 0);
+        refund->now =
+            (before.term > after.term ? before.term - after.term : 0) +
+            (before.perm > after.perm ? before.perm - after.perm : 0);
         refund->endowment = after.perm;
     }
     free(ids);
