@@ -12,7 +12,6 @@
 #include "storage/client/fetch.h"
 #include "storage/client/health.h"
 #include "storage/client/pick.h"
-#include "storage/provider/provider_terms.h"
 
 typedef struct repair_state {
     sclient *c;
@@ -52,28 +51,6 @@ static size_t find_piece(const repair_state *r, uint32_t seg, uint32_t idx)
     return SIZE_MAX;
 }
 
-/* Makes a job that moves (REPLACE) a running deal to link/info. */
-static cairn_err replace_job(repair_state *r, cjob *j, const chealth *h,
-                             clink *link, const cairn_sp_info *info)
-{
-    const cdeal *d = &h->deal;
-    uint64_t total,
-        from = d->start > r->ch.epoch + 1 ? d->start : r->ch.epoch + 1;
-    cairn_err e = d->permanent ? CAIRN_OK
-                               : cairn_mul(&total, d->price,
-                                           d->end > from ? d->end - from : 0);
-    memset(j, 0, sizeof *j);
-    j->link = link;
-    j->m.what = CAIRN_SP_REPLACE;
-    j->m.deal_id = d->id;
-    j->m.root = d->root;
-    j->m.size = d->size;
-    if (d->permanent)
-        total = d->escrow;
-    return e ? e
-             : sterms_collateral(&j->m.collateral, total, r->ch.collateral_bps);
-}
-
 /* 1 if the piece's deal can be moved: it runs past the next epoch. */
 static int movable(const repair_state *r, const chealth *h)
 {
@@ -84,6 +61,18 @@ static int movable(const repair_state *r, const chealth *h)
     return d->permanent || d->end > from;
 }
 
+/* Makes j move the running deal of the piece at record `at` to peer p,
+ * with the collateral for the deal and the epoch as they are now (both
+ * read again: the provider allows no more than that). */
+static cairn_err move_job(repair_state *r, cjob *j, size_t at, cpeer *p)
+{
+    cdeal d;
+    cairn_err e = sclient_chain(r->c, &r->ch);
+    if (!e)
+        e = cdeal_get(r->c, r->h[at].deal.id, &d);
+    return e ? e : cjob_replace(j, &p->link, &d, &r->ch);
+}
+
 /* Offers job j (piece idx of segment seg) to peer k; 1 if it signed. */
 static int offer(repair_state *r, cjob *j, size_t k, size_t at, uint32_t seg,
                  uint32_t idx, const cairn_hash *root, uint64_t size,
@@ -92,7 +81,7 @@ static int offer(repair_state *r, cjob *j, size_t k, size_t at, uint32_t seg,
     cpeer *p = &r->peers[k];
     cairn_err e =
         at != SIZE_MAX && movable(r, &r->h[at])
-            ? replace_job(r, j, &r->h[at], &p->link, &p->info)
+            ? move_job(r, j, at, p)
             : cjob_open(j, &p->link, &p->info, &r->ch, &r->f, seg, idx, root,
                         size, 0, sclient_start_epoch(&r->ch));
     if (e) {
