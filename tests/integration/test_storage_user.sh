@@ -26,7 +26,7 @@ mkdir -p "$HOME"
 PORT=0
 NODE_PID=""
 FOLLOW_PID=""
-declare -a PPID_OF
+declare -a PPID_OF PPORT_OF
 
 # Stops everything we started (by PID) and removes the temp dir.
 cleanup() {
@@ -128,13 +128,31 @@ done
 ok "sequencer on $PORT, follower on $((PORT + 1))"
 
 # --- providers ----------------------------------------------------------------
-# Starts provider I on PORT+10+I (against NODE, default the sequencer).
+# Starts provider I on its last port, or PORT+10+I the first time, and
+# waits until it listens; when the port is taken (by anyone: tests run side
+# by side), on a random other one (the provider moves its registered
+# endpoint there).
 start_provider() {
-    local i=$1 node=${2:-$(SEQ_URL)}
-    "$CAIRN_BIN" --node "$node" provider storage --data "$TMP/p$i" --capacity 64MiB \
-        --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$((PORT + 10 + i))" --stake 10 \
-        --price 0.0002 --poll-ms 300 --gc-grace 600 >>"$TMP/p$i.log" 2>&1 &
-    PPID_OF[$i]=$!
+    local i=$1 port=${PPORT_OF[$1]:-$((PORT + 10 + $1))}
+    for _ in 1 2 3 4 5; do
+        "$CAIRN_BIN" --node "$(SEQ_URL)" provider storage --data "$TMP/p$i" --capacity 64MiB \
+            --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$port" --stake 10 \
+            --price 0.0002 --poll-ms 300 --gc-grace 600 >"$TMP/p$i.log" 2>&1 &
+        PPID_OF[$i]=$!
+        for _ in $(seq 1 300); do
+            if grep -q "listening on 127.0.0.1:$port" "$TMP/p$i.log"; then
+                PPORT_OF[$i]=$port
+                return 0
+            fi
+            kill -0 "${PPID_OF[$i]}" 2>/dev/null || break
+            sleep 0.1
+        done
+        wait "${PPID_OF[$i]}" 2>/dev/null || true
+        PPID_OF[$i]=""
+        grep -q "cannot listen" "$TMP/p$i.log" || fail "provider p$i did not start"
+        port=$((20000 + RANDOM % 20000))
+    done
+    fail "provider p$i found no free port"
 }
 wait_providers() {
     local n=0
@@ -219,10 +237,13 @@ wait_proven() {
 }
 wait_proven
 provider_of() { # the provider number holding piece $1 of segment 0
-    local ep
+    local ep i
     ep=$(cairn status "$ID" --json --no-fetch | tr -d '\n ' | grep -o "\"index\":$1,[^}]*" |
-        head -n 1 | grep -o '"endpoint":"[^"]*' | sed 's/.*://')
-    echo $((ep - PORT - 10))
+        head -n 1 | grep -o '"provider":"[^"]*' | sed 's/.*"//')
+    for i in 1 2 3; do
+        [ "$(addr p$i)" = "$ep" ] && { echo "$i"; return 0; }
+    done
+    fail "piece $1 is with no provider of this test: $ep"
 }
 K1=$(provider_of 1)
 K2=$(provider_of 2)
