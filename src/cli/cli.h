@@ -87,6 +87,12 @@ void cli_print_submitted(const json_t *r, int status);
 const char *jstr(const json_t *o, const char *k);
 long long jint(const json_t *o, const char *k);
 
+#define CLI_PATH_MAX 4096
+
+/* The default key file, $HOME/.cairn/key, into out (n bytes): what keygen
+ * writes and what commands whose --key is optional read. Returns 0, or 1
+ * after printing why ($HOME unset or too long). */
+int cli_default_key(char *out, size_t n);
 /* Loads a key file, printing a clear error on failure. Returns 0 or 1. */
 int cli_load_key(const char *path, cairn_keypair *kp);
 /* Parses a text address, printing an error naming `what` on failure. */

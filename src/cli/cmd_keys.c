@@ -1,5 +1,9 @@
 /* `cairn keygen` and `cairn address`: key files and their addresses. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -20,17 +24,51 @@ static void print_address(const cairn_keypair *kp, const char *path)
 
 static const char keygen_usage[] =
     "usage: cairn keygen [--out FILE] [--json]\n"
-    "Generates a new Ed25519 key, saves it to FILE (default ./cairn.key,\n"
-    "mode 0600; an existing file is never overwritten) and prints its address.\n";
+    "Generates a new Ed25519 key, saves it to FILE (default ~/.cairn/key, the\n"
+    "key every command that takes --key reads when given none; ~/.cairn is\n"
+    "made with mode 0700), mode 0600 (an existing file is never overwritten),\n"
+    "and prints its address.\n";
+
+int cli_default_key(char *out, size_t n)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        return cli_fail("$HOME is not set: give the key file with --key FILE "
+                        "(or --out FILE)");
+    if ((size_t)snprintf(out, n, "%s/.cairn/key", home) >= n)
+        return cli_fail("$HOME is too long: give the key file with --key "
+                        "FILE (or --out FILE)");
+    return 0;
+}
+
+/* Makes the directory holding the default key (mode 0700) if missing. */
+static int make_key_dir(const char *key)
+{
+    char dir[CLI_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", key);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return cli_fail("cannot make %s: %s", dir, strerror(errno));
+    return 0;
+}
 
 int cmd_keygen(int argc, char **argv)
 {
-    const char *out = "cairn.key";
+    const char *out = NULL;
+    char def[CLI_PATH_MAX];
     cli_opt opts[] = {{"out", &out, NULL}, {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "keygen", keygen_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
+    if (!out) {
+        if (cli_default_key(def, sizeof def) || make_key_dir(def))
+            return 1;
+        out = def;
+    }
     if (access(out, F_OK) == 0)
         return cli_fail("%s already exists; not overwriting a key (use --out FILE)", out);
     cairn_keypair kp;

@@ -166,8 +166,32 @@ cairn_err snode_status(const char *base, snode_ctx *ctx, snode_err *why)
         return CAIRN_ERR_BAD_JSON;
     }
     snprintf(ctx->chain_id, sizeof ctx->chain_id, "%s", id);
+    const char *mode = json_string_value(json_object_get(j, "mode"));
+    const char *up = json_string_value(json_object_get(j, "following"));
+    ctx->follower = mode && strcmp(mode, "follower") == 0;
+    snprintf(ctx->following, sizeof ctx->following, "%s", up ? up : "");
     json_decref(j);
     return CAIRN_OK;
+}
+
+cairn_err snode_require_sequencer(const char *base, const snode_ctx *ctx,
+                                  snode_err *why)
+{
+    static const char plain[] =
+        "the node is a follower and takes no transactions: give the "
+        "sequencer's URL with --node (or $CAIRN_NODE)";
+    int w = 0;
+    if (!ctx->follower)
+        return CAIRN_OK;
+    if (why && *ctx->following)
+        w = snprintf(why->msg, sizeof why->msg,
+                     "the node at %s is a follower and takes no "
+                     "transactions: give the URL of the node it follows, "
+                     "--node %s (or $CAIRN_NODE)",
+                     base, ctx->following);
+    if (why && (!*ctx->following || w < 0 || (size_t)w >= sizeof why->msg))
+        say(why, plain); /* no URL, or too long to show whole */
+    return CAIRN_ERR_READ_ONLY;
 }
 
 cairn_err snode_next_nonce(const char *base, const cairn_pubkey *pk,

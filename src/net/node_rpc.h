@@ -22,6 +22,7 @@
 #define SNODE_TIMEOUT_MS 10000
 #define SNODE_SUBMIT_TIMEOUT_MS 45000
 #define SNODE_MSG_MAX 256
+#define SNODE_URL_MAX 512
 
 /* The HTTP status of a reply and, on failure, the words for it. */
 typedef struct snode_err {
@@ -34,6 +35,8 @@ typedef struct snode_ctx {
     char chain_id[CAIRN_CHAIN_ID_MAX + 1];
     uint64_t min_fee;
     uint64_t height;
+    int follower; /* 1: the node follows another, takes no tx */
+    char following[SNODE_URL_MAX]; /* the URL it follows ("" if unknown) */
 } snode_ctx;
 
 /* One request to base+path with an optional JSON body (text); on success
@@ -50,8 +53,13 @@ cairn_err snode_get(const char *base, const char *path, json_t **out,
  * CAIRN_ERR_HTTP with "the node answered HTTP N to PATH". */
 cairn_err snode_get_text(const char *base, const char *path, char **body,
                          size_t *len, snode_err *why);
-/* Chain id, minimum fee and height from /v1/status. */
+/* Chain id, minimum fee and height from /v1/status, and whether the node
+ * is a follower (and of which URL). */
 cairn_err snode_status(const char *base, snode_ctx *ctx, snode_err *why);
+/* READ_ONLY, with a message naming the URL to use instead, when ctx (from
+ * snode_status of base) is a follower's; else OK. */
+cairn_err snode_require_sequencer(const char *base, const snode_ctx *ctx,
+                                  snode_err *why);
 /* The account's next nonce (counting its pending transactions). */
 cairn_err snode_next_nonce(const char *base, const cairn_pubkey *pk,
                            uint64_t *nonce, snode_err *why);

@@ -54,7 +54,7 @@ LINE=$(grep "sample.bin [0-9]*/12 pieces alive, [1-9][0-9]* proven" "$OUT" | hea
 ok "the devnet reports: $LINE"
 
 "$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
-    --store "$NET/client" | grep -q "retrievable" || fail "status of the sample"
+    --store "$NET/client" | grep -q "^health *retrievable" || fail "status of the sample"
 
 # The proven epoch's rewards trace back to the work that earned them.
 EPOCH=$(echo "$LINE" | sed 's/.*proven in epoch \([0-9]*\).*/\1/')
@@ -91,7 +91,7 @@ for _ in $(seq 1 300); do
     if [ "$MOVED" -eq 4 ]; then
         ST=$("$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
             --store "$NET/client" 2>&1) || true
-        if echo "$ST" | grep -q "retrievable"; then RETR=1; break; fi
+        if echo "$ST" | grep -q "^health *retrievable"; then RETR=1; break; fi
     fi
     sleep 0.2
 done

@@ -32,8 +32,12 @@ int stor_open(const stor_opts *o, sclient *c)
     const char *k = o->key ? o->key : getenv("CAIRN_KEY");
     const char *s = o->store ? o->store : getenv("CAIRN_STORE");
     if (!k || !*k) {
-        if (home_path(key, sizeof key, "key"))
+        if (cli_default_key(key, sizeof key))
             return 1;
+        if (access(key, F_OK) != 0)
+            return cli_fail("no key at %s (the default): make one with "
+                            "`cairn keygen`, or give --key FILE or $CAIRN_KEY",
+                            key);
         k = key;
     }
     if (!s || !*s) {
@@ -134,22 +138,63 @@ static int put_numbers(const char *k, const char *n, const char *epochs,
         return cli_fail("--segment must be 1KiB..32MiB in whole KiB");
     if (seg)
         o->p.segment_size = (uint32_t)v;
-    return max_price
-               ? econ_parse_tokens(max_price, "--max-price", &o->max_price)
-               : 0;
+    if (max_price && econ_parse_tokens(max_price, "--max-price", &o->max_price))
+        return 1;
+    if (max_price && o->max_price == 0)
+        return cli_fail("--max-price must be above 0 (leave it out to take "
+                        "any price)");
+    return 0;
 }
 
-static void print_put(const cmeta_file *f)
+/* Sets "<key>" (tokens) and "<key>_units" (base units, a string) in o. */
+static void set_amount(json_t *o, const char *key, uint64_t units)
+{
+    char text[CAIRN_AMOUNT_TEXT_MAX], k[64];
+    cairn_amount_format(text, units);
+    json_object_set_new(o, key, json_string(text));
+    snprintf(k, sizeof k, "%s_units", key);
+    snprintf(text, sizeof text, "%llu", (unsigned long long)units);
+    json_object_set_new(o, k, json_string(text));
+}
+
+/* The cost line of put: what went into the deals and the fees. */
+static void print_cost(const cmeta_file *f, const sclient_cost *c)
+{
+    char total[CAIRN_AMOUNT_TEXT_MAX], escrow[CAIRN_AMOUNT_TEXT_MAX],
+        fees[CAIRN_AMOUNT_TEXT_MAX];
+    cairn_amount_format(total, c->total);
+    cairn_amount_format(escrow, c->escrow);
+    cairn_amount_format(fees, c->fees);
+    if (f->permanent)
+        fprintf(stderr,
+                "cost %s tokens: %s paid once into the endowment of %llu "
+                "permanent deal(s) and %s in fees; `cairn rm` returns what is "
+                "left of the endowment\n",
+                total, escrow, (unsigned long long)c->deals, fees);
+    else
+        fprintf(stderr,
+                "cost %s tokens: %s held in escrow for %llu epoch(s) by %llu "
+                "deal(s), paid to providers epoch by epoch, and %s in fees; "
+                "`cairn rm` returns the escrow of the epochs not yet begun\n",
+                total, escrow, (unsigned long long)f->epochs,
+                (unsigned long long)c->deals, fees);
+}
+
+static void print_put(const cmeta_file *f, const sclient_cost *c)
 {
     char id[2 * CMETA_ID_LEN + 1];
     cmeta_id_hex(id, f->id);
     if (cli.json) {
         json_t *o =
-            json_pack("{s:s, s:s, s:I, s:i, s:i, s:I, s:b, s:I}", "id", id,
+            json_pack("{s:s, s:s, s:I, s:i, s:i, s:I, s:b, s:I, s:I}", "id", id,
                       "name", f->name, "size", (json_int_t)f->fi.size, "k",
                       (int)f->fi.p.k, "n", (int)f->fi.p.n, "segments",
                       (json_int_t)cairn_layout_segments(&f->fi), "permanent",
-                      (int)f->permanent, "epochs", (json_int_t)f->epochs);
+                      (int)f->permanent, "epochs", (json_int_t)f->epochs,
+                      "deals", (json_int_t)c->deals);
+        set_amount(o, "escrow", c->escrow);
+        set_amount(o, "fees", c->fees);
+        set_amount(o, "cost", c->total);
         cli_print_json(o);
         json_decref(o);
         return;
@@ -161,12 +206,14 @@ static void print_put(const cmeta_file *f)
             f->name, (unsigned long long)f->fi.size,
             (unsigned long long)cairn_layout_segments(&f->fi), f->fi.p.k,
             f->fi.p.n, id);
+    print_cost(f, c);
 }
 
 int cmd_put(int argc, char **argv)
 {
     stor_opts so = {0};
-    sclient_put_opts o = {0};
+    sclient_cost cost = {0};
+    sclient_put_opts o = {.cost = &cost};
     const char *k = NULL, *n = NULL, *epochs = NULL, *seg = NULL, *maxp = NULL;
     cli_opt opts[] = {
         {"key", &so.key, NULL},    {"store", &so.store, NULL},
@@ -184,13 +231,16 @@ int cmd_put(int argc, char **argv)
         return cli_fail("put: give the FILE to store (see cairn put --help)");
     if (o.permanent && epochs)
         return cli_fail("put: --permanent deals have no --epochs");
+    if (o.permanent && maxp)
+        return cli_fail("put: --max-price is for term deals; a --permanent "
+                        "deal pays the network's permanent price");
     if (put_numbers(k, n, epochs, seg, maxp, &o) || stor_open(&so, &c))
         return 1;
     o.path = a.pos[0];
     cairn_err e = sclient_put(&c, &o, &f);
     rc = e ? stor_fail(&c, e) : 0;
     if (!e)
-        print_put(&f);
+        print_put(&f, &cost);
     sclient_close(&c);
     return rc;
 }

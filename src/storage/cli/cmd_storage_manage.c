@@ -11,13 +11,18 @@
 /* ---- status ---- */
 
 static const char status_usage[] =
-    "usage: cairn status ID [--key FILE] [--store DIR] [--node URL] [--json]\n"
+    "usage: cairn status ID [--no-fetch] [--key FILE] [--store DIR] [--node "
+    "URL] [--json]\n"
     "       cairn status [--node URL] [--json]\n"
     "Shows file ID per segment: each piece's provider, its deal on chain\n"
     "(state, faults, the last epoch proven), whether the provider answers, "
     "and\n"
-    "the pieces alive (deal active and provider reachable; any K of the N\n"
-    "rebuild a segment); and what the deals have paid providers so far.\n"
+    "the pieces alive (deal active and provider reachable; repair restores\n"
+    "the others); what the deals have paid providers so far; and whether the\n"
+    "file is retrievable, tested as get does it: K good pieces of every\n"
+    "segment fetched and checked (and dropped). --no-fetch judges from the\n"
+    "deals alone (K pieces alive per segment) and downloads nothing. Exits 1\n"
+    "when the file is not retrievable.\n"
     "Without an ID: the node's chain id, height, tip and mempool.\n";
 
 static void print_piece(const json_t *p)
@@ -49,11 +54,21 @@ static void print_status(const json_t *r)
            jint(r, "size"), jint(r, "k"), jint(r, "n"),
            json_is_true(json_object_get(r, "permanent")) ? "permanent"
                                                          : "term deals");
-    printf("health    %s: the weakest segment has %lld of %lld pieces alive "
-           "(%lld needed)\n",
-           json_is_true(json_object_get(r, "retrievable")) ? "retrievable"
-                                                           : "NOT RETRIEVABLE",
-           jint(r, "weakest_segment_alive"), jint(r, "n"), jint(r, "k"));
+    int ok = json_is_true(json_object_get(r, "retrievable"));
+    int fetched = !strcmp(jstr(r, "checked"), "fetch");
+    if (ok)
+        printf("health    retrievable: %s\n",
+               fetched ? "k good pieces of every segment fetched and checked, "
+                         "as get does"
+                       : "judged from the deals (--no-fetch), not fetched");
+    else
+        printf("health    NOT RETRIEVABLE: %s\n", jstr(r, "why"));
+    printf("alive     the weakest segment has %lld of %lld pieces alive (deal "
+           "active, provider answers)%s\n",
+           jint(r, "weakest_segment_alive"), jint(r, "n"),
+           jint(r, "weakest_segment_alive") >= jint(r, "n") ? ""
+           : ok ? "; `cairn repair` restores the others"
+                : "; too few good pieces to rebuild the others");
     printf("paid      %s to providers so far; %s still in escrow\n",
            jstr(r, "paid"), jstr(r, "escrow"));
     json_array_foreach(json_object_get(r, "segments"), i, s)
@@ -67,8 +82,11 @@ static void print_status(const json_t *r)
 int cmd_storage_status(int argc, char **argv)
 {
     stor_opts so = {0};
-    cli_opt opts[] = {
-        {"key", &so.key, NULL}, {"store", &so.store, NULL}, {NULL, NULL, NULL}};
+    int no_fetch = 0;
+    cli_opt opts[] = {{"key", &so.key, NULL},
+                      {"store", &so.store, NULL},
+                      {"no-fetch", NULL, &no_fetch},
+                      {NULL, NULL, NULL}};
     cli_args a;
     sclient c;
     json_t *r = NULL;
@@ -79,12 +97,15 @@ int cmd_storage_status(int argc, char **argv)
         return cli_fail("status: give the file's ID");
     if (stor_open(&so, &c))
         return 1;
-    cairn_err e = sclient_status(&c, a.pos[0], &r);
+    cairn_err e = sclient_status_check(&c, a.pos[0], !no_fetch, &r);
     rc = e ? stor_fail(&c, e) : 0;
     if (!e && cli.json)
         cli_print_json(r);
     else if (!e)
         print_status(r);
+    if (!e && !json_is_true(json_object_get(r, "retrievable")))
+        rc = cli_fail("file %s is not retrievable now: %s", jstr(r, "id"),
+                      jstr(r, "why"));
     json_decref(r);
     sclient_close(&c);
     return rc;
@@ -110,9 +131,47 @@ int cmd_status_any(int argc, char **argv)
 
 static const char rm_usage[] =
     "usage: cairn rm ID [--key FILE] [--store DIR] [--node URL] [--json]\n"
-    "Ends every running deal of file ID (DEAL_END): the escrow of the epochs\n"
-    "after the current one returns to you at once; providers drop the pieces.\n"
-    "Then forgets the file.\n";
+    "Ends every running deal of file ID (DEAL_END) and forgets the file.\n"
+    "Term deals: the escrow of the epochs after the current one returns to\n"
+    "you at once (the current epoch is paid to a provider that proves it).\n"
+    "Permanent deals: what is left of the endowment (all of it but the\n"
+    "payouts of the epochs proven so far) returns once the current epoch is\n"
+    "settled. Providers drop the pieces after that.\n";
+
+/* Sets "<key>" (tokens) and "<key>_units" (base units, a string) in o. */
+static void set_amount(json_t *o, const char *key, uint64_t units)
+{
+    char text[CAIRN_AMOUNT_TEXT_MAX], k[64];
+    cairn_amount_format(text, units);
+    json_object_set_new(o, key, json_string(text));
+    snprintf(k, sizeof k, "%s_units", key);
+    snprintf(text, sizeof text, "%llu", (unsigned long long)units);
+    json_object_set_new(o, k, json_string(text));
+}
+
+static void print_rm(const char *id, const sclient_refund *r)
+{
+    char now[CAIRN_AMOUNT_TEXT_MAX], later[CAIRN_AMOUNT_TEXT_MAX];
+    if (cli.json) {
+        json_t *o =
+            json_pack("{s:s, s:I}", "id", id, "epoch", (json_int_t)r->epoch);
+        set_amount(o, "refund", r->now);
+        set_amount(o, "endowment_returning", r->endowment);
+        cli_print_json(o);
+        json_decref(o);
+        return;
+    }
+    cairn_amount_format(now, r->now);
+    cairn_amount_format(later, r->endowment);
+    printf("removed %s: its deals end with epoch %llu; %s tokens returned "
+           "from escrow now\n",
+           id, (unsigned long long)r->epoch, now);
+    if (r->endowment)
+        printf("the permanent deals' endowment left, %s tokens, returns when "
+               "epoch %llu is settled (less that epoch's payout to a provider "
+               "that proves it)\n",
+               later, (unsigned long long)r->epoch);
+}
 
 int cmd_rm(int argc, char **argv)
 {
@@ -121,8 +180,7 @@ int cmd_rm(int argc, char **argv)
         {"key", &so.key, NULL}, {"store", &so.store, NULL}, {NULL, NULL, NULL}};
     cli_args a;
     sclient c;
-    uint64_t refund = 0;
-    char amt[CAIRN_AMOUNT_TEXT_MAX];
+    sclient_refund refund;
     int rc = cli_parse(argc, argv, "rm", rm_usage, opts, 1, &a);
     if (rc)
         return CLI_EXIT(rc);
@@ -132,17 +190,8 @@ int cmd_rm(int argc, char **argv)
         return 1;
     cairn_err e = sclient_rm(&c, a.pos[0], &refund);
     rc = e ? stor_fail(&c, e) : 0;
-    cairn_amount_format(amt, refund);
-    if (!e && cli.json) {
-        json_t *o = json_pack("{s:s, s:s, s:I}", "id", a.pos[0], "refund", amt,
-                              "refund_units", (json_int_t)refund);
-        cli_print_json(o);
-        json_decref(o);
-    } else if (!e) {
-        printf("removed %s: its deals end with this epoch; %s returned from "
-               "escrow\n",
-               a.pos[0], amt);
-    }
+    if (!e)
+        print_rm(a.pos[0], &refund);
     sclient_close(&c);
     return rc;
 }
@@ -151,13 +200,15 @@ int cmd_rm(int argc, char **argv)
 
 static const char repair_usage[] =
     "usage: cairn repair ID [--min-alive M] [--key FILE] [--store DIR] [--node "
-    "URL]\n"
+    "URL] [--json]\n"
     "For each segment of file ID with fewer than M alive pieces (default N:\n"
     "any loss), fetches K good pieces, rebuilds the lost ones and places each\n"
-    "with a provider that holds no piece of that segment: a running deal "
-    "moves\n"
-    "to the new provider with its escrow (DEAL_REPLACE), an ended one is\n"
-    "opened anew.\n";
+    "with a provider that holds no alive piece of that segment (its former\n"
+    "provider first, when that one answers again): a running deal moves to\n"
+    "the new provider with its escrow (DEAL_REPLACE), an ended one is opened\n"
+    "anew. Exits 1 unless every lost piece was placed, saying why (e.g. every\n"
+    "provider that answers already holds a piece of that segment: add\n"
+    "providers).\n";
 
 int cmd_repair(int argc, char **argv)
 {
@@ -170,7 +221,7 @@ int cmd_repair(int argc, char **argv)
     cli_args a;
     sclient c;
     uint64_t m = 0;
-    size_t fixed = 0;
+    sclient_repaired out = {0};
     int rc = cli_parse(argc, argv, "repair", repair_usage, opts, 1, &a);
     if (rc)
         return CLI_EXIT(rc);
@@ -182,16 +233,22 @@ int cmd_repair(int argc, char **argv)
         return cli_fail("--min-alive is at most 255");
     if (stor_open(&so, &c))
         return 1;
-    cairn_err e = sclient_repair(&c, a.pos[0], (uint32_t)m, &fixed);
-    rc = e ? stor_fail(&c, e) : 0;
+    cairn_err e = sclient_repair(&c, a.pos[0], (uint32_t)m, &out);
     if (cli.json) {
-        json_t *o = json_pack("{s:s, s:I, s:b}", "id", a.pos[0], "repaired",
-                              (json_int_t)fixed, "complete", !e);
+        json_t *o = json_pack("{s:s, s:I, s:I, s:b}", "id", a.pos[0],
+                              "repaired", (json_int_t)out.placed, "unplaced",
+                              (json_int_t)out.unplaced, "complete", !e);
+        if (e)
+            json_object_set_new(o, "why", json_string(c.why));
         cli_print_json(o);
         json_decref(o);
+    } else if (!e && !out.placed) {
+        printf("nothing to repair: every segment has its pieces alive\n");
     } else {
-        printf("%zu piece(s) placed with new providers\n", fixed);
+        printf("%zu piece(s) placed with providers%s\n", out.placed,
+               e ? "; the file is NOT back to full health" : "");
     }
+    rc = e ? stor_fail(&c, e) : 0;
     sclient_close(&c);
     return rc;
 }

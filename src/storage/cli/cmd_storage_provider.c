@@ -7,6 +7,7 @@
 #include "cairn/amount.h"
 #include "cairn/conn.h"
 #include "cli/econ_cli.h"
+#include "net/node_rpc.h"
 #include "storage/cli/storage_cli.h"
 #include "storage/provider/provider.h"
 
@@ -106,6 +107,20 @@ static int configure(const prov_args *a, sprov_config *cfg, char *host,
     return cli_load_key(a->key, &cfg->key) || numbers(a, cfg, poll_ms);
 }
 
+/* Refuses a follower node at once: a provider sends transactions (its
+ * registration, its proofs), which only the sequencer takes. A node that
+ * does not answer yet is left to the daemon, which waits for it. */
+static int need_sequencer(void)
+{
+    snode_ctx ctx;
+    snode_err ne;
+    if (snode_status(cli_node_url(), &ctx, &ne) != CAIRN_OK)
+        return 0;
+    if (snode_require_sequencer(cli_node_url(), &ctx, &ne) != CAIRN_OK)
+        return cli_fail("provider storage: %s", ne.msg);
+    return 0;
+}
+
 int cmd_provider_storage(int argc, char **argv)
 {
     prov_args a = {0};
@@ -128,7 +143,7 @@ int cmd_provider_storage(int argc, char **argv)
     int rc = cli_parse(argc, argv, "provider storage", usage, opts, 0, &pa);
     if (rc)
         return CLI_EXIT(rc);
-    if (configure(&a, &cfg, host, &poll_ms)) {
+    if (configure(&a, &cfg, host, &poll_ms) || need_sequencer()) {
         cairn_keypair_wipe(&cfg.key);
         return 1;
     }

@@ -110,6 +110,8 @@ cairn_err sclient_chain(sclient *c, schain *ch)
     if (e)
         return sclient_fail(c, e, "no answer from the node at %s: %s", c->node,
                             ne.msg);
+    if ((e = snode_require_sequencer(c->node, &ch->ctx, &ne)))
+        return sclient_fail(c, e, "%s", ne.msg);
     if ((e = read_params(c, ch)))
         return e;
     return read_epoch_end(c, ch);

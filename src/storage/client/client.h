@@ -44,7 +44,8 @@ void sclient_close(sclient *c);
 /* Sets c->why and returns e. */
 cairn_err sclient_fail(sclient *c, cairn_err e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Reads the chain's state for new deals. */
+/* Reads the chain's state for new deals; READ_ONLY (why names the URL to
+ * use) when the node is a follower, which takes no transactions. */
 cairn_err sclient_chain(sclient *c, schain *ch);
 /* Where provider pk is reached now: its endpoint registered on chain (a
  * provider that moved sends SET_ENDPOINT), else `known` (what the client
@@ -55,6 +56,15 @@ void sclient_endpoint(sclient *c, const cairn_pubkey *pk, const char *known,
  * one after when the current epoch is about to end. */
 uint64_t sclient_start_epoch(const schain *ch);
 
+/* What a put paid: into the deals (term: escrow, price x epochs; with
+ * --permanent: the endowment, paid once) and in transaction fees. */
+typedef struct sclient_cost {
+    uint64_t deals;  /* deals opened */
+    uint64_t escrow; /* escrow or endowment, base units */
+    uint64_t fees;   /* the deals' transaction fees, base units */
+    uint64_t total;  /* escrow + fees */
+} sclient_cost;
+
 typedef struct sclient_put_opts {
     const char *path;      /* the file to put */
     const char *name;      /* kept in the metadata (NULL: path's name) */
@@ -62,6 +72,7 @@ typedef struct sclient_put_opts {
     uint64_t epochs;       /* term deals; ignored when permanent */
     int permanent;
     uint64_t max_price; /* most accepted per MiB and epoch (0: any) */
+    sclient_cost *cost; /* out (may be NULL): what the put paid */
 } sclient_put_opts;
 
 /* Encodes the file, stores piece i of every segment with provider i (a
@@ -72,18 +83,46 @@ cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out);
  * down or send wrong bytes), decodes and writes out_path atomically. */
 cairn_err sclient_get(sclient *c, const char *id, const char *out_path);
 /* A report of file `id`: per segment, per piece its deal on chain and
- * whether its provider answers; what was paid so far. *report is a new
- * JSON object (docs/storage.md) the caller releases. */
+ * whether its provider answers (alive: both); what was paid so far; and
+ * whether the file is retrievable. With fetch, that is get's own test:
+ * k good pieces of every segment fetched (any pieces, with or without a
+ * deal) and checked against their roots, then dropped; without, it is
+ * judged from the deals: k pieces alive in the weakest segment. *report is
+ * a new JSON object (docs/storage.md) the caller releases. */
+cairn_err sclient_status_check(sclient *c, const char *id, int fetch,
+                               json_t **report);
+/* sclient_status_check without the fetch. */
 cairn_err sclient_status(sclient *c, const char *id, json_t **report);
+/* What ending a file's deals gives back. */
+typedef struct sclient_refund {
+    uint64_t now;       /* escrow returned at once (term deals: the epochs
+                           after the current one; deals not begun: all) */
+    uint64_t endowment; /* permanent deals: the endowment left, returned
+                           when epoch `epoch` is settled (less that epoch's
+                           payout to a provider that proves it) */
+    uint64_t epoch;     /* the current epoch, when the deals were ended */
+} sclient_refund;
+
 /* Ends every running deal of file `id` (DEAL_END) and forgets the file;
- * *refund (may be NULL) gets the escrow returned. */
-cairn_err sclient_rm(sclient *c, const char *id, uint64_t *refund);
+ * *refund gets what comes back. */
+cairn_err sclient_rm(sclient *c, const char *id, sclient_refund *refund);
+/* What a repair did. */
+typedef struct sclient_repaired {
+    size_t placed;   /* pieces put under a deal again */
+    size_t unplaced; /* lost pieces no provider took */
+} sclient_repaired;
+
 /* Rebuilds the pieces of file `id` that are not alive (deal not active or
  * provider unreachable) in segments with fewer than min_alive alive pieces
- * (0: n), and places them with new providers (DEAL_REPLACE for a running
- * deal, a new DEAL_OPEN otherwise). *fixed gets the pieces placed. */
+ * (0: n), and places each with a provider holding no alive piece of its
+ * segment — its own former provider first when that one answers again —
+ * (DEAL_REPLACE for a running deal, a new DEAL_OPEN otherwise). OK only
+ * when every such piece was placed: else FEW_PROVIDERS (c->why says why,
+ * e.g. that every provider answering holds a piece of the segment) or
+ * FEW_PIECES (a segment has fewer than k good pieces; the other segments
+ * are repaired all the same). *out counts both. */
 cairn_err sclient_repair(sclient *c, const char *id, uint32_t min_alive,
-                         size_t *fixed);
+                         sclient_repaired *out);
 /* Rebuilds the metadata of every file from this key's deals on chain
  * (names are not on chain: recovered files are named by their id).
  * *files gets the number of files found. */

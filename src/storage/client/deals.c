@@ -126,6 +126,7 @@ static void resign_link(void *arg, size_t li)
         if (j->link != r->links[li] || j->state != CJOB_SIGNED)
             continue;
         if (j->signed_nonce == j->m.client_nonce &&
+            j->signed_collateral == j->m.collateral &&
             (j->m.what != CAIRN_SP_OPEN ||
              j->signed_start == j->m.terms.start_epoch))
             continue;
@@ -138,6 +139,7 @@ static void resign_link(void *arg, size_t li)
         }
         j->signed_nonce = j->m.client_nonce;
         j->signed_start = j->m.terms.start_epoch;
+        j->signed_collateral = j->m.collateral;
     }
 }
 
@@ -262,6 +264,44 @@ static void renumber(cjob *jobs, size_t n, uint64_t nonce, uint64_t start)
     }
 }
 
+/* The collateral a move of deal d takes after the current epoch of ch. */
+static cairn_err replace_collateral(const cdeal *d, const schain *ch,
+                                    uint64_t *out)
+{
+    uint64_t total = d->escrow, /* permanent: the endowment left */
+        from = d->start > ch->epoch + 1 ? d->start : ch->epoch + 1;
+    cairn_err e = d->permanent ? CAIRN_OK
+                               : cairn_mul(&total, d->price,
+                                           d->end > from ? d->end - from : 0);
+    return e ? e : cairn_storage_collateral(out, total, ch->collateral_bps);
+}
+
+cairn_err cjob_replace(cjob *j, clink *link, const cdeal *d, const schain *ch)
+{
+    memset(j, 0, sizeof *j);
+    j->link = link;
+    j->m.what = CAIRN_SP_REPLACE;
+    j->m.deal_id = d->id;
+    j->m.root = d->root;
+    j->m.size = d->size;
+    return replace_collateral(d, ch, &j->m.collateral);
+}
+
+/* Sets each waiting move's collateral for the deal as it stands now (its
+ * epochs left, or its endowment left); renumber has them signed again. */
+static void recollateral(sclient *c, cjob *jobs, size_t n, const schain *ch)
+{
+    for (size_t i = 0; i < n; i++) {
+        cdeal d;
+        uint64_t coll;
+        cjob *j = &jobs[i];
+        if (j->state == CJOB_SIGNED && j->m.what == CAIRN_SP_REPLACE &&
+            !cdeal_get(c, j->m.deal_id, &d) &&
+            !replace_collateral(&d, ch, &coll))
+            j->m.collateral = coll;
+    }
+}
+
 /* Sends the waiting jobs in nonce order (only the first when probing),
  * the last one waiting for its block. */
 static cairn_err send_round(sclient *c, cjob *jobs, size_t n, int probe)
@@ -274,6 +314,7 @@ static cairn_err send_round(sclient *c, cjob *jobs, size_t n, int probe)
         sclient_fail(c, e, "cannot read the account's nonce: %s", ne.msg);
     if (e)
         return e;
+    recollateral(c, jobs, n, &ch);
     renumber(jobs, n, nonce, sclient_start_epoch(&ch));
     size_t todo = count_state(jobs, n, CJOB_SIGNED), sent = 0;
     if (probe && todo > 1)
@@ -388,6 +429,7 @@ static void stored(cjob *j, cairn_err e)
     j->state = CJOB_SIGNED;
     j->signed_nonce = j->m.client_nonce;
     j->signed_start = j->m.terms.start_epoch;
+    j->signed_collateral = j->m.collateral;
 }
 
 void cjob_store(cjob *j)

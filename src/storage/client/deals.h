@@ -22,7 +22,7 @@ typedef struct cjob {
     clink *link;      /* the provider (borrowed) */
     cairn_sp_store m; /* OPEN: terms; REPLACE: deal id, collateral */
     cairn_sig sig;    /* over m as last signed */
-    uint64_t signed_nonce, signed_start;
+    uint64_t signed_nonce, signed_start, signed_collateral;
     int state;
     uint32_t conn; /* the link's connection a sent STORE is on */
     uint64_t deal;
@@ -47,9 +47,11 @@ void cjob_store(cjob *j);
 void cjob_send(cjob *j);
 void cjob_recv(cjob *j);
 
-/* Puts every SIGNED job on chain, in order, re-signing as needed; each job
- * ends OPEN (with its deal id) or FAILED (with why). Returns OK when all
- * did, else the first failure (c->why says which). */
+/* Puts every SIGNED job on chain, in order, re-signing as needed (a new
+ * nonce; a new deal's later start; a moved deal's collateral, which shrinks
+ * as its epochs pass); each job ends OPEN (with its deal id) or FAILED
+ * (with why). Returns OK when all did, else the first failure (c->why says
+ * which). */
 cairn_err cjobs_submit(sclient *c, cjob *jobs, size_t n);
 
 /* One deal of the client as the chain lists it. */
@@ -65,6 +67,12 @@ typedef struct cdeal {
     uint64_t last_proven; /* CAIRN_EPOCH_NONE: never */
     char state[16];
 } cdeal;
+
+/* Makes j a STORE that moves running deal d to the provider behind link
+ * (DEAL_REPLACE), with the least collateral the chain takes for what is
+ * left of the deal after the current epoch of ch (what the provider also
+ * allows: no more). The bytes are left for the caller to set. */
+cairn_err cjob_replace(cjob *j, clink *link, const cdeal *d, const schain *ch);
 
 /* Reads a deal from its JSON form. -1 if malformed. */
 int cdeal_from_json(cdeal *d, const json_t *o);

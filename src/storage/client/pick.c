@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cairn/amount.h"
 #include "storage/client/par.h"
 #include "storage/client/pick.h"
 
@@ -65,30 +66,99 @@ static cairn_err list_providers(sclient *c, const cairn_pubkey *ex, size_t nex,
     return CAIRN_OK;
 }
 
+uint64_t cpick_price(const schain *ch, const cairn_sp_info *info)
+{
+    return info->price > ch->min_price_per_mib ? info->price
+                                               : ch->min_price_per_mib;
+}
+
 typedef struct ask_ctx {
     cpeer *p;
     const schain *ch;
-    uint64_t need, max_price;
+    const cpick_want *w;
 } ask_ctx;
+
+/* What ASK told of a provider: ok, or why it is left out. */
+enum { ASK_SILENT = 0, ASK_OK, ASK_NO_ROOM, ASK_TOO_DEAR };
+
+/* The price compared with the limit, and that limit (0: none). */
+static uint64_t price_of(const ask_ctx *a, const cairn_sp_info *info,
+                         uint64_t *limit)
+{
+    *limit = a->w->permanent ? a->ch->perm_cost_per_mib : a->w->max_price;
+    return a->w->permanent ? info->price : cpick_price(a->ch, info);
+}
 
 static void ask_one(void *arg, size_t i)
 {
     ask_ctx *a = arg;
     cpeer *p = &a->p[i];
+    uint64_t limit;
     if (clink_ask(&p->link, &p->info))
         return;
-    if (p->info.free < a->need ||
+    if (p->info.free < a->w->need ||
         p->info.collateral_bps < a->ch->collateral_bps) {
         snprintf(p->link.why, sizeof p->link.why,
                  "%s has too little room or collateral", p->link.endpoint);
+        p->verdict = ASK_NO_ROOM;
         return;
     }
-    if (a->max_price && p->info.price > a->max_price) {
-        snprintf(p->link.why, sizeof p->link.why,
-                 "%s asks more than --max-price", p->link.endpoint);
+    if (price_of(a, &p->info, &limit) > limit && limit) {
+        snprintf(p->link.why, sizeof p->link.why, "%s asks too much",
+                 p->link.endpoint);
+        p->verdict = ASK_TOO_DEAR;
         return;
     }
+    p->verdict = ASK_OK;
     p->ok = 1;
+}
+
+/* Counts the verdicts into st. */
+static void tally(const ask_ctx *a, size_t n, cpick_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->listed = n;
+    st->cheapest = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const cpeer *p = &a->p[i];
+        uint64_t price = price_of(a, &p->info, &st->limit);
+        st->silent += p->verdict == ASK_SILENT;
+        st->no_room += p->verdict == ASK_NO_ROOM;
+        st->too_dear += p->verdict == ASK_TOO_DEAR;
+        if ((p->verdict == ASK_OK || p->verdict == ASK_TOO_DEAR) &&
+            price < st->cheapest)
+            st->cheapest = price;
+    }
+}
+
+void cpick_explain(const cpick_stats *st, int permanent, char *out, size_t len)
+{
+    char max[CAIRN_AMOUNT_TEXT_MAX], low[CAIRN_AMOUNT_TEXT_MAX];
+    size_t at = strlen(out);
+    if (st->silent && at < len)
+        at += (size_t)snprintf(out + at, len - at, "; %zu did not answer",
+                               st->silent);
+    if (st->no_room && at < len)
+        at += (size_t)snprintf(out + at, len - at,
+                               "; %zu have too little room or collateral",
+                               st->no_room);
+    if (!st->too_dear || at >= len)
+        return;
+    cairn_amount_format(max, st->limit);
+    cairn_amount_format(low, st->cheapest);
+    if (permanent)
+        snprintf(out + at, len - at,
+                 "; %zu ask more than the network's permanent rate, %s per "
+                 "MiB and epoch, which is all a permanent deal pays (the "
+                 "lowest ask is %s): store for a term (leave out "
+                 "--permanent), or wait for providers that take it",
+                 st->too_dear, max, low);
+    else
+        snprintf(out + at, len - at,
+                 "; %zu ask more than --max-price %s per MiB and epoch: the "
+                 "lowest price on offer is %s, so raise --max-price to at "
+                 "least that",
+                 st->too_dear, max, low);
 }
 
 static int by_price(const void *a, const void *b)
@@ -110,8 +180,8 @@ static void shuffle(cpeer *p, size_t n)
     }
 }
 
-cairn_err cpick(sclient *c, const schain *ch, uint64_t need, uint64_t max_price,
-                const cairn_pubkey *exclude, size_t nex, cpeer **out, size_t *n)
+cairn_err cpick(sclient *c, const schain *ch, const cpick_want *w, cpeer **out,
+                size_t *n, cpick_stats *st)
 {
     cpeer *p = calloc(CPICK_MAX, sizeof *p);
     size_t cnt = 0, good = 0;
@@ -119,13 +189,15 @@ cairn_err cpick(sclient *c, const schain *ch, uint64_t need, uint64_t max_price,
     *n = 0;
     if (!p)
         return sclient_fail(c, CAIRN_ERR_NOMEM, "out of memory");
-    cairn_err e = list_providers(c, exclude, nex, p, &cnt);
+    cairn_err e = list_providers(c, w->exclude, w->nex, p, &cnt);
     if (e) {
         free(p);
         return e;
     }
-    ask_ctx a = {p, ch, need, max_price};
+    ask_ctx a = {p, ch, w};
     cpar_run(cnt, ask_one, &a);
+    if (st)
+        tally(&a, cnt, st);
     shuffle(p, cnt);
     qsort(p, cnt, sizeof *p, by_price); /* not stable, but the shuffle was */
     while (good < cnt && p[good].ok)

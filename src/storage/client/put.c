@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cairn/amount.h"
 #include "cairn/piecestore.h"
 #include "storage/client/putseg.h"
 #include "storage/client/tag.h"
@@ -43,17 +44,23 @@ static cairn_err prepare(put_state *s, int fd)
     uint32_t n = s->o->p.n;
     snode_err ne;
     cput *d = &s->d;
+    cpick_stats st;
+    char why[SCLIENT_WHY_MAX] = "";
     uint64_t need = per_provider(&s->f.fi, cairn_layout_segments(&s->f.fi));
-    cairn_err e =
-        cpick(c, &s->ch, need, s->o->max_price, NULL, 0, &d->peers, &d->npeers);
+    cpick_want w = {.need = need,
+                    .max_price = s->o->max_price,
+                    .permanent = s->o->permanent};
+    cairn_err e = cpick(c, &s->ch, &w, &d->peers, &d->npeers, &st);
     if (e)
         return e;
-    if (d->npeers < n)
+    if (d->npeers < n) {
+        cpick_explain(&st, s->o->permanent, why, sizeof why);
         return sclient_fail(
             c, CAIRN_ERR_FEW_PROVIDERS,
-            "%zu storage provider(s) can take the pieces; %u are needed "
-            "(n = %u): lower --n or wait for more providers",
-            d->npeers, n, n);
+            "%zu of %zu storage provider(s) can take the pieces; %u are "
+            "needed (n = %u)%s; lower --n or wait for more providers",
+            d->npeers, st.listed, n, n, why);
+    }
     if ((e = snode_next_nonce(c->node, &c->key.pk, &d->nonce, &ne)))
         return sclient_fail(c, e, "cannot read the account's nonce: %s",
                             ne.msg);
@@ -93,6 +100,29 @@ static cairn_err record(put_state *s)
              : CAIRN_OK;
 }
 
+/* What the deals that opened cost: each term deal's price x epochs, or a
+ * permanent deal's price (its endowment), and one minimum fee each. */
+static void put_cost(const put_state *s, size_t total, sclient_cost *cost)
+{
+    memset(cost, 0, sizeof *cost);
+    for (size_t i = 0; i < total; i++) {
+        const cairn_deal_terms *t = &s->d.jobs[i].m.terms;
+        uint64_t one = t->price;
+        if (s->d.jobs[i].state != CJOB_OPEN)
+            continue;
+        if (!(t->flags & CAIRN_DEAL_PERMANENT) &&
+            cairn_mul(&one, t->price, t->epochs))
+            one = UINT64_MAX; /* cannot be: the chain took it */
+        cost->deals++;
+        if (cairn_add(&cost->escrow, cost->escrow, one))
+            cost->escrow = UINT64_MAX;
+    }
+    if (cairn_mul(&cost->fees, cost->deals, s->ch.ctx.min_fee))
+        cost->fees = UINT64_MAX;
+    if (cairn_add(&cost->total, cost->escrow, cost->fees))
+        cost->total = UINT64_MAX;
+}
+
 /* Opens the deals and records their ids; warns of pieces left out. */
 static cairn_err open_deals(put_state *s)
 {
@@ -106,6 +136,8 @@ static cairn_err open_deals(put_state *s)
         if (s->d.jobs[i].deal > last)
             last = s->d.jobs[i].deal;
     }
+    if (s->o->cost)
+        put_cost(s, total, s->o->cost);
     cairn_err r = record(s);
     if (!r && last)
         r = cmeta_set_last_deal(s->c->meta, last);

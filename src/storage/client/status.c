@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "storage/client/fetch.h"
 #include "storage/client/health.h"
 
 /* A token amount and its base units, as the API gives them. */
@@ -81,13 +82,61 @@ static json_t *segments_json(const cmeta_file *f, const chealth *h, size_t n,
     return segs;
 }
 
-cairn_err sclient_status(sclient *c, const char *id, json_t **report)
+/* The retrieval check of status: for each segment, fetches k good pieces
+ * exactly as get does (cfetch_segment: any piece of the segment, in index
+ * order, each checked against its root) and lets them go. Sets each
+ * segment's "retrievable" and, for the first that fails, *why. Returns 1
+ * when every segment could be had. */
+static int fetch_check(sclient *c, const cmeta_file *f,
+                       const cmeta_piece *pieces, size_t n, json_t *segs,
+                       char *why, size_t wlen)
+{
+    cairn_piece_in in[CAIRN_RS_MAX_N];
+    cfetch fx;
+    size_t got;
+    int all = 1;
+    if (cfetch_init(&fx, c, pieces, n)) {
+        snprintf(why, wlen, "%s", c->why);
+        return 0;
+    }
+    for (size_t s = 0; s < json_array_size(segs); s++) {
+        cairn_err e =
+            cfetch_segment(&fx, (uint32_t)s, f->fi.p.k, NULL, in, &got);
+        cfetch_release(in, got);
+        json_object_set_new(json_array_get(segs, s), "retrievable",
+                            json_boolean(!e));
+        if (e && all)
+            snprintf(why, wlen, "%s", c->why);
+        all &= !e;
+    }
+    cfetch_free(&fx);
+    return all;
+}
+
+/* The file-wide part of the report. */
+static json_t *file_json(const cmeta_file *f)
+{
+    char hex[2 * CMETA_ID_LEN + 1];
+    json_t *o = json_object();
+    cmeta_id_hex(hex, f->id);
+    json_object_set_new(o, "id", json_string(hex));
+    json_object_set_new(o, "name", json_string(f->name));
+    json_object_set_new(o, "size", json_integer((json_int_t)f->fi.size));
+    json_object_set_new(o, "k", json_integer(f->fi.p.k));
+    json_object_set_new(o, "n", json_integer(f->fi.p.n));
+    json_object_set_new(o, "permanent", json_boolean(f->permanent));
+    json_object_set_new(o, "epochs", json_integer((json_int_t)f->epochs));
+    return o;
+}
+
+cairn_err sclient_status_check(sclient *c, const char *id, int fetch,
+                               json_t **report)
 {
     cmeta_file f;
     cmeta_piece *pieces = NULL;
     chealth *h = NULL;
     size_t n = 0;
-    char hex[2 * CMETA_ID_LEN + 1];
+    char why[SCLIENT_WHY_MAX] = "";
     uint64_t paid = 0, escrow = 0, weakest;
     cairn_err e = cfile_load(c, id, &f, &pieces, &n);
     if (!e)
@@ -96,19 +145,22 @@ cairn_err sclient_status(sclient *c, const char *id, json_t **report)
         free(pieces);
         return e;
     }
-    json_t *o = json_object();
-    cmeta_id_hex(hex, f.id);
-    json_object_set_new(o, "id", json_string(hex));
-    json_object_set_new(o, "name", json_string(f.name));
-    json_object_set_new(o, "size", json_integer((json_int_t)f.fi.size));
-    json_object_set_new(o, "k", json_integer(f.fi.p.k));
-    json_object_set_new(o, "n", json_integer(f.fi.p.n));
-    json_object_set_new(o, "permanent", json_boolean(f.permanent));
-    json_object_set_new(o, "epochs", json_integer((json_int_t)f.epochs));
+    json_t *o = file_json(&f);
     json_t *segs = segments_json(&f, h, n, &paid, &escrow, &weakest);
+    int ok = fetch ? fetch_check(c, &f, pieces, n, segs, why, sizeof why)
+                   : weakest >= f.fi.p.k;
+    if (!fetch && !ok)
+        snprintf(why, sizeof why,
+                 "judged from the deals alone (--no-fetch), a segment has %llu "
+                 "piece(s) alive and needs k = %u; without --no-fetch status "
+                 "tries to fetch them, as get would",
+                 (unsigned long long)weakest, f.fi.p.k);
     json_object_set_new(o, "weakest_segment_alive",
                         json_integer((json_int_t)weakest));
-    json_object_set_new(o, "retrievable", json_boolean(weakest >= f.fi.p.k));
+    json_object_set_new(o, "retrievable", json_boolean(ok));
+    json_object_set_new(o, "checked", json_string(fetch ? "fetch" : "deals"));
+    if (!ok)
+        json_object_set_new(o, "why", json_string(why));
     set_amount(o, "paid", paid);
     set_amount(o, "escrow", escrow);
     json_object_set_new(o, "segments", segs);
@@ -118,14 +170,24 @@ cairn_err sclient_status(sclient *c, const char *id, json_t **report)
     return CAIRN_OK;
 }
 
+cairn_err sclient_status(sclient *c, const char *id, json_t **report)
+{
+    return sclient_status_check(c, id, 0, report);
+}
+
 /* ---- rm ---- */
+
+/* The escrow of a client's running deals: term and permanent apart. */
+typedef struct held {
+    uint64_t term, perm;
+} held;
 
 /* Deal ids of the pieces whose deals still run; sums their escrow. */
 static size_t running_deals(sclient *c, const cmeta_piece *p, size_t n,
-                            uint64_t *ids, uint64_t *escrow, cairn_err *e)
+                            uint64_t *ids, held *h, cairn_err *e)
 {
     size_t k = 0;
-    *escrow = 0;
+    memset(h, 0, sizeof *h);
     for (size_t i = 0; i < n && !*e; i++) {
         cdeal d;
         if (!p[i].deal)
@@ -135,46 +197,66 @@ static size_t running_deals(sclient *c, const cmeta_piece *p, size_t n,
             *e = CAIRN_OK;
             continue;
         }
-        if (!*e && strcmp(d.state, "ended") != 0) {
-            ids[k++] = d.id;
-            *escrow += d.escrow;
-        }
+        if (*e || strcmp(d.state, "ended") == 0)
+            continue;
+        ids[k++] = d.id;
+        uint64_t *sum = d.permanent ? &h->perm : &h->term;
+        if (cairn_add(sum, *sum, d.escrow))
+            *sum = UINT64_MAX;
     }
     return k;
 }
 
-cairn_err sclient_rm(sclient *c, const char *id, uint64_t *refund)
+/* Sends DEAL_END for deals ids[0..k). */
+static cairn_err end_deals(sclient *c, const uint64_t *ids, size_t k,
+                           uint64_t *epoch)
 {
-    cmeta_file f;
-    cmeta_piece *pieces = NULL;
-    size_t n = 0;
     schain ch;
-    uint64_t before = 0, after = 0;
-    cairn_err e = cfile_load(c, id, &f, &pieces, &n);
-    uint64_t *ids = e ? NULL : calloc(n ? n : 1, sizeof *ids);
-    uint8_t *bodies = ids ? calloc(n ? n : 1, 8) : NULL;
-    if (!e && !bodies)
-        e = sclient_fail(c, CAIRN_ERR_NOMEM, "out of memory");
-    size_t k = e ? 0 : running_deals(c, pieces, n, ids, &before, &e);
-    for (size_t i = 0; i < k; i++) {
+    uint8_t *bodies = calloc(k ? k : 1, 8);
+    cairn_err e = bodies ? sclient_chain(c, &ch)
+                         : sclient_fail(c, CAIRN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !e && i < k; i++) {
         cairn_buf b;
         cairn_buf_init(&b, 8);
         cairn_deal_end_encode(&b, ids[i]);
         memcpy(bodies + 8 * i, b.p, 8);
         cairn_buf_free(&b);
     }
-    if (!e && k && !(e = sclient_chain(c, &ch)))
+    if (!e) {
+        *epoch = ch.epoch;
         e = cdeals_send(c, &ch.ctx, UINT64_MAX, CAIRN_TX_DEAL_END, bodies, 8, 8,
                         k);
+    }
+    free(bodies);
+    return e;
+}
+
+cairn_err sclient_rm(sclient *c, const char *id, sclient_refund *refund)
+{
+    cmeta_file f;
+    cmeta_piece *pieces = NULL;
+    size_t n = 0;
+    held before, after = {0, 0};
+    memset(refund, 0, sizeof *refund);
+    cairn_err e = cfile_load(c, id, &f, &pieces, &n);
+    uint64_t *ids = e ? NULL : calloc(n ? n : 1, sizeof *ids);
+    if (!e && !ids)
+        e = sclient_fail(c, CAIRN_ERR_NOMEM, "out of memory");
+    size_t k = e ? 0 : running_deals(c, pieces, n, ids, &before, &e);
+    if (!e && k)
+        e = end_deals(c, ids, k, &refund->epoch);
     if (!e)
         running_deals(c, pieces, n, ids, &after, &e);
     if (!e && (e = cmeta_delete(c->meta, f.id)))
         sclient_fail(c, e, "cannot update the client's store: %s",
                      cairn_strerror(e));
-    if (!e && refund)
-        *refund = before > after ? before - after : 0;
+    if (!e) {
+        refund->now =
+            (before.term > after.term ? before.term - after.term : 0) +
+            (before.perm > after.perm ? before.perm - after.perm : 0);
+        refund->endowment = after.perm;
+    }
     free(ids);
-    free(bodies);
     free(pieces);
     return e;
 }
