@@ -161,8 +161,7 @@ cairn_err econ_oracle_set(exec_ctx *x, const cairn_pubkey *pk)
     return state_put(x->w, x->s, STATE_ECON, "oracle", 6, pk->b, 32);
 }
 
-/* Writes a message into msg and returns GENESIS. */
-static cairn_err fail(char *msg, size_t len, const char *fmt, ...)
+cairn_err econ_msg(cairn_err e, char *msg, size_t len, const char *fmt, ...)
 {
     va_list ap;
     if (msg && len) {
@@ -170,8 +169,10 @@ static cairn_err fail(char *msg, size_t len, const char *fmt, ...)
         vsnprintf(msg, len, fmt, ap);
         va_end(ap);
     }
-    return CAIRN_ERR_GENESIS;
+    return e;
 }
+
+#define fail(msg, len, ...) econ_msg(CAIRN_ERR_GENESIS, msg, len, __VA_ARGS__)
 
 /* Reads one JSON value into *out per its declaration, checking bounds. */
 static cairn_err parse_one(const econ_param_def *d, json_t *v, uint64_t *out,

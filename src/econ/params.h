@@ -80,6 +80,11 @@ typedef struct econ_params {
 } econ_params;
 cairn_err econ_params_load(exec_ctx *x, econ_params *out);
 
+/* Writes a printf-style message into msg (len bytes; nothing when msg is
+ * NULL) and returns e. */
+cairn_err econ_msg(cairn_err e, char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 typedef struct econ_registry econ_registry;
 /* Validates an "economy" object (NULL: all defaults) for the sectors of
  * reg without writing anything: GENESIS with a message naming the field on

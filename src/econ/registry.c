@@ -1,7 +1,6 @@
 /* The economy over a registry of sectors: the rules a chain runs (kinds
  * and hooks), lookups of sectors and parameters, and the registry check
  * that keeps sectors' reserved ranges apart. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,16 +157,7 @@ void econ_rules_init(cairn_rules *rules, const econ_registry *reg)
 
 /* ---- the registry check ---- */
 
-static cairn_err clash(char *msg, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    if (msg && len) {
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return CAIRN_ERR_BAD_SECTOR;
-}
+#define clash(msg, len, ...) econ_msg(CAIRN_ERR_BAD_SECTOR, msg, len, __VA_ARGS__)
 
 /* One sector on its own: id, ranges, and what it declares inside them. */
 static cairn_err check_one(const econ_sector *s, char *msg, size_t len)

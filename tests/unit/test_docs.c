@@ -16,32 +16,13 @@
 
 #include "cairn/error.h"
 #include "node/node_internal.h"
+#include "unit/src_file.h"
 
 #define NAME_MAX_LEN 48
 #define DOCS_MAX 32
 
 /* The C names of include/cairn/error.h, by code ("" when none). */
 static char cnames[CAIRN__ERR_COUNT][NAME_MAX_LEN];
-
-/* The whole file at $CAIRN_SRC/rel, NUL-terminated (caller frees). */
-static char *read_src(const char *rel)
-{
-    const char *root = getenv("CAIRN_SRC");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot read %s (is CAIRN_SRC the source tree?)", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
 
 /* Fills cnames from "CAIRN_ERR_X = N," lines of error.h. */
 static void parse_header(void)

@@ -8,6 +8,7 @@
 #include "deal_fixture.h"
 
 #include <lmdb.h>
+#include "unit/src_file.h"
 
 #define ROWS_MAX 64
 
@@ -17,26 +18,6 @@ typedef struct state_row {
     size_t klen, vmin, vmax;
     int seen;
 } state_row;
-
-/* The whole file at $CAIRN_SRC/rel, NUL-terminated (caller frees). */
-static char *read_src(const char *rel)
-{
-    const char *root = getenv("CAIRN_SRC");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot read %s (is CAIRN_SRC the source tree?)", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
 
 /* ---- the genesis vector ---- */
 
