@@ -4,16 +4,12 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "core/json_amount.h"
 #include "node/node_internal.h"
 
 void api_json_set_amount(json_t *o, const char *name, uint64_t units)
 {
-    char txt[CAIRN_AMOUNT_TEXT_MAX], key[64], num[24];
-    cairn_amount_format(txt, units);
-    snprintf(key, sizeof key, "%s_units", name);
-    snprintf(num, sizeof num, "%llu", (unsigned long long)units);
-    json_object_set_new(o, name, json_string(txt));
-    json_object_set_new(o, key, json_string(num));
+    amount_json_set(o, name, units);
 }
 
 json_t *api_json_hex(const void *p, size_t n)

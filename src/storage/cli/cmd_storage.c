@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cairn/amount.h"
+#include "core/json_amount.h"
 #include "cli/econ_cli.h"
 #include "storage/cli/storage_cli.h"
 
@@ -146,17 +147,6 @@ static int put_numbers(const char *k, const char *n, const char *epochs,
     return 0;
 }
 
-/* Sets "<key>" (tokens) and "<key>_units" (base units, a string) in o. */
-static void set_amount(json_t *o, const char *key, uint64_t units)
-{
-    char text[CAIRN_AMOUNT_TEXT_MAX], k[64];
-    cairn_amount_format(text, units);
-    json_object_set_new(o, key, json_string(text));
-    snprintf(k, sizeof k, "%s_units", key);
-    snprintf(text, sizeof text, "%llu", (unsigned long long)units);
-    json_object_set_new(o, k, json_string(text));
-}
-
 /* The cost line of put: what went into the deals and the fees. */
 static void print_cost(const cmeta_file *f, const sclient_cost *c)
 {
@@ -192,9 +182,9 @@ static void print_put(const cmeta_file *f, const sclient_cost *c)
                       (json_int_t)cairn_layout_segments(&f->fi), "permanent",
                       (int)f->permanent, "epochs", (json_int_t)f->epochs,
                       "deals", (json_int_t)c->deals);
-        set_amount(o, "escrow", c->escrow);
-        set_amount(o, "fees", c->fees);
-        set_amount(o, "cost", c->total);
+        amount_json_set(o, "escrow", c->escrow);
+        amount_json_set(o, "fees", c->fees);
+        amount_json_set(o, "cost", c->total);
         cli_print_json(o);
         json_decref(o);
         return;

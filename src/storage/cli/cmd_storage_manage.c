@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "core/json_amount.h"
 #include "cli/econ_cli.h"
 #include "storage/cli/storage_cli.h"
 
@@ -138,25 +139,14 @@ static const char rm_usage[] =
     "payouts of the epochs proven so far) returns once the current epoch is\n"
     "settled. Providers drop the pieces after that.\n";
 
-/* Sets "<key>" (tokens) and "<key>_units" (base units, a string) in o. */
-static void set_amount(json_t *o, const char *key, uint64_t units)
-{
-    char text[CAIRN_AMOUNT_TEXT_MAX], k[64];
-    cairn_amount_format(text, units);
-    json_object_set_new(o, key, json_string(text));
-    snprintf(k, sizeof k, "%s_units", key);
-    snprintf(text, sizeof text, "%llu", (unsigned long long)units);
-    json_object_set_new(o, k, json_string(text));
-}
-
 static void print_rm(const char *id, const sclient_refund *r)
 {
     char now[CAIRN_AMOUNT_TEXT_MAX], later[CAIRN_AMOUNT_TEXT_MAX];
     if (cli.json) {
         json_t *o =
             json_pack("{s:s, s:I}", "id", id, "epoch", (json_int_t)r->epoch);
-        set_amount(o, "refund", r->now);
-        set_amount(o, "endowment_returning", r->endowment);
+        amount_json_set(o, "refund", r->now);
+        amount_json_set(o, "endowment_returning", r->endowment);
         cli_print_json(o);
         json_decref(o);
         return;

@@ -5,19 +5,9 @@
 #include <string.h>
 
 #include "cairn/amount.h"
+#include "core/json_amount.h"
 #include "storage/client/fetch.h"
 #include "storage/client/health.h"
-
-/* A token amount and its base units, as the API gives them. */
-static void set_amount(json_t *o, const char *key, uint64_t units)
-{
-    char text[CAIRN_AMOUNT_TEXT_MAX], k[64];
-    cairn_amount_format(text, units);
-    json_object_set_new(o, key, json_string(text));
-    snprintf(k, sizeof k, "%s_units", key);
-    snprintf(text, sizeof text, "%llu", (unsigned long long)units);
-    json_object_set_new(o, k, json_string(text));
-}
 
 static json_t *piece_json(const chealth *h)
 {
@@ -48,8 +38,8 @@ static json_t *piece_json(const chealth *h)
             h->deal.last_proven == CAIRN_EPOCH_NONE
                 ? json_null()
                 : json_integer((json_int_t)h->deal.last_proven));
-        set_amount(o, "paid", h->deal.paid);
-        set_amount(o, "escrow", h->deal.escrow);
+        amount_json_set(o, "paid", h->deal.paid);
+        amount_json_set(o, "escrow", h->deal.escrow);
     }
     return o;
 }
@@ -161,8 +151,8 @@ cairn_err sclient_status_check(sclient *c, const char *id, int fetch,
     json_object_set_new(o, "checked", json_string(fetch ? "fetch" : "deals"));
     if (!ok)
         json_object_set_new(o, "why", json_string(why));
-    set_amount(o, "paid", paid);
-    set_amount(o, "escrow", escrow);
+    amount_json_set(o, "paid", paid);
+    amount_json_set(o, "escrow", escrow);
     json_object_set_new(o, "segments", segs);
     free(h);
     free(pieces);
