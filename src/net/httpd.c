@@ -49,9 +49,9 @@ static void listener_update(httpd *d)
 }
 
 /* The connection to drop for a new one: a lingering one, else the one
- * that has held its place longest without a request getting through (idle
- * since its last answer or its accept, or still sending a request). A
- * connection just accepted is the last to go. */
+ * that has gone longest without an answer (since its accept or its last
+ * answer), idle or still sending a request. One that holds a request being
+ * answered never goes; one just accepted goes last. */
 static hconn *victim(httpd *d)
 {
     hconn *best = NULL;
@@ -61,7 +61,7 @@ static hconn *victim(httpd *d)
         if (rank < 0)
             continue;
         if (!best || rank < best_rank ||
-            (rank == best_rank && c->since_ms < best->since_ms)) {
+            (rank == best_rank && c->turn_ms < best->turn_ms)) {
             best = c;
             best_rank = rank;
         }

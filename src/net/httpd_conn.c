@@ -225,6 +225,7 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;
     }
     enter(c, C_IDLE);
+    c->turn_ms = c->since_ms;
     process(c);
 }
 
@@ -257,6 +258,7 @@ hconn *hconn_new(httpd *d, evutil_socket_t fd)
     bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     enter(c, C_IDLE);
+    c->turn_ms = c->since_ms;
     return c;
 }
 

@@ -43,6 +43,8 @@ typedef struct hconn {
     struct hconn *prev, *next;
     hstate st;
     uint64_t since_ms; /* when st began; C_BODY keeps C_HEAD's */
+    uint64_t turn_ms;  /* accepted, or its last answer sent: the oldest
+                          turn is dropped first at the cap */
     int close_after;   /* close once the answer is sent */
     httpd_req req;
 } hconn;
