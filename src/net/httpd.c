@@ -85,8 +85,10 @@ static int evict_one(httpd *d, const char *why)
     hconn *c = victim(d);
     if (!c)
         return 0;
-    httpd_warn(d, &d->evict_log, "%s: closed the longest-waiting of %zu "
-               "API connections", why, d->nconns);
+    httpd_warn(d, &d->evict_log,
+               "%s: closed the longest-waiting of %zu "
+               "API connections",
+               why, d->nconns);
     hconn_free(c);
     pause_accepting(d, 0);
     return 1;
@@ -107,7 +109,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
     httpd *d = arg;
     char why[64];
-    snprintf(why, sizeof why, "at the cap of %zu connections", d->lim.max_conns);
+    snprintf(why, sizeof why, "at the cap of %zu connections",
+             d->lim.max_conns);
     hconn *c = NULL;
     if (d->stopping || (d->nconns >= d->lim.max_conns && !evict_one(d, why)) ||
         !(c = hconn_new(d, fd))) {

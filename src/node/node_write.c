@@ -27,7 +27,8 @@ void node_note_write(node *n, cairn_err e, uint64_t height, size_t ntx)
     pthread_mutex_unlock(&n->lock);
     char more[80] = "";
     if (skipped)
-        snprintf(more, sizeof more, " (%llu more failures since the last warning)",
+        snprintf(more, sizeof more,
+                 " (%llu more failures since the last warning)",
                  (unsigned long long)skipped);
     if (e && say)
         node_log(n, 1,
@@ -36,7 +37,8 @@ void node_note_write(node *n, cairn_err e, uint64_t height, size_t ntx)
                  (unsigned long long)height, cairn_strerror(e), ntx,
                  n->sequencer ? " every block interval" : "", more);
     else if (!e && say)
-        node_log(n, 1, "blocks are written again, from block %llu, after %llu "
+        node_log(n, 1,
+                 "blocks are written again, from block %llu, after %llu "
                  "failure(s) over %llu s",
                  (unsigned long long)height, (unsigned long long)failures,
                  (unsigned long long)((node_now_ms() - since) / 1000));
@@ -49,7 +51,8 @@ json_t *node_write_error_json(const node *n)
     json_t *o = json_object();
     json_object_set_new(o, "error", json_string(cairn_errname(n->write_err)));
     json_object_set_new(o, "code", json_integer(n->write_err));
-    json_object_set_new(o, "message", json_string(cairn_strerror(n->write_err)));
+    json_object_set_new(o, "message",
+                        json_string(cairn_strerror(n->write_err)));
     json_object_set_new(o, "since_ms", json_u64(n->write_fail_ms));
     json_object_set_new(o, "failures", json_u64(n->write_failures));
     return o;

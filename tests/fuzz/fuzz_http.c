@@ -23,8 +23,8 @@ static long dechunk(const char *p, size_t n, size_t step)
     http_chunks c = {0};
     size_t have = step < n ? step : n, pos = 0, used, data = 0;
     for (;;) {
-        int st = pos < have ? http_chunks_step(&c, p + pos, have - pos, MAX_BODY,
-                                               MAX_TRAILER, &used)
+        int st = pos < have ? http_chunks_step(&c, p + pos, have - pos,
+                                               MAX_BODY, MAX_TRAILER, &used)
                             : HC_MORE;
         if (st == HC_MORE) {
             if (have == n)
@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == 0) {
         if (!h.target || h.target < p || h.target + h.target_len > p + hl ||
             h.target[0] != '/' || (h.minor != 0 && h.minor != 1) ||
-            (h.chunked && h.has_length) || (h.has_length && h.length > MAX_BODY))
+            (h.chunked && h.has_length) ||
+            (h.has_length && h.length > MAX_BODY))
             abort();
         if (h.chunked && hl < size) {
             long whole = dechunk(p + hl, size - hl, size - hl);

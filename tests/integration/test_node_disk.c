@@ -20,8 +20,8 @@
 #include "harness.h"
 #include "raw_http.h"
 
-#define FILLERS 4       /* accounts 0..3 fill the disk */
-#define HELD 4          /* accounts 4..7 wait with wait=1 */
+#define FILLERS 4 /* accounts 0..3 fill the disk */
+#define HELD 4    /* accounts 4..7 wait with wait=1 */
 #define MAX_TXS 4000
 
 static h_net net;
@@ -41,9 +41,10 @@ static char *tx_body(int a, uint64_t nonce, cairn_hash *h)
 {
     cairn_buf b;
     cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
-    assert_int_equal(cairn_tx_make_transfer(&b, "cairn-test", &net.acct[a], nonce, 1000,
-                                            &net.acct[(a + 1) % 8].pk, 1000 + a),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_tx_make_transfer(&b, "cairn-test", &net.acct[a], nonce, 1000,
+                               &net.acct[(a + 1) % 8].pk, 1000 + a),
+        CAIRN_OK);
     cairn_tx_hash(h, b.p, b.len);
     size_t cap = 2 * b.len + 16;
     char *s = malloc(cap);
@@ -62,11 +63,14 @@ static int submit(int a, uint64_t nonce)
     cairn_hash h;
     char *body = tx_body(a, nonce, &h);
     snprintf(url, sizeof url, "%s/v1/tx", base);
-    int st = cairn_http_request("POST", url, body, strlen(body), "application/json",
-                                5000, &r) ? -1 : r.status;
+    int st = cairn_http_request("POST", url, body, strlen(body),
+                                "application/json", 5000, &r)
+                 ? -1
+                 : r.status;
     if (st != 202)
-        fprintf(stderr, "submit %d/%llu: %d %.*s\n", a, (unsigned long long)nonce, st,
-                (int)r.len, r.body ? r.body : "");
+        fprintf(stderr, "submit %d/%llu: %d %.*s\n", a,
+                (unsigned long long)nonce, st, (int)r.len,
+                r.body ? r.body : "");
     else if (nsent < MAX_TXS)
         sent[nsent++] = h;
     free(r.body);
@@ -79,8 +83,10 @@ static int submit_held(int a)
 {
     cairn_hash h;
     char *body = tx_body(a, 0, &h), req[1600];
-    int n = snprintf(req, sizeof req, "POST /v1/tx?wait=1 HTTP/1.1\r\nContent-Length: %zu\r\n\r\n%s",
-                     strlen(body), body);
+    int n =
+        snprintf(req, sizeof req,
+                 "POST /v1/tx?wait=1 HTTP/1.1\r\nContent-Length: %zu\r\n\r\n%s",
+                 strlen(body), body);
     free(body);
     int fd = raw_connect(net.port, 2000);
     assert_true(fd >= 0);
@@ -162,8 +168,8 @@ static void disk_full_keeps_txs(void **st)
     json_t *s = get("/v1/status");
     long long pool = json_integer_value(json_object_get(s, "mempool"));
     json_decref(s);
-    fprintf(stderr, "%d txs sent, %lld in the mempool, %lld failed blocks\n", nsent,
-            pool, failures);
+    fprintf(stderr, "%d txs sent, %lld in the mempool, %lld failed blocks\n",
+            nsent, pool, failures);
     assert_true(pool >= HELD + FILLERS);
 
     set_fsize(RLIM_INFINITY); /* room again */

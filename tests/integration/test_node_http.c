@@ -80,7 +80,8 @@ static void expect(const char *req, size_t len, int status, const char *err)
     json_t *j = raw_json(buf);
     assert_non_null(j); /* JSON, with Content-Type: application/json */
     if (err)
-        assert_string_equal(json_string_value(json_object_get(j, "error")), err);
+        assert_string_equal(json_string_value(json_object_get(j, "error")),
+                            err);
     json_decref(j);
     free(buf);
 }
@@ -90,38 +91,55 @@ static void expect(const char *req, size_t len, int status, const char *err)
 static void every_answer_is_json(void **st)
 {
     start(1000, NULL);
-    EXPECT("DELETE /v1/status HTTP/1.1\r\nConnection: close\r\n\r\n", 405, "bad_argument");
-    EXPECT("PUT /v1/tx HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, "bad_argument");
+    EXPECT("DELETE /v1/status HTTP/1.1\r\nConnection: close\r\n\r\n", 405,
+           "bad_argument");
+    EXPECT("PUT /v1/tx HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405,
+           "bad_argument");
     EXPECT("BREW /v1/status HTTP/1.1\r\n\r\n", 405, "bad_argument");
     EXPECT("GARBAGE\r\n\r\n", 400, "bad_argument");
     EXPECT("GET /v1/status HTTP/2.0\r\n\r\n", 505, "bad_argument");
     EXPECT("GET http://x/v1/status HTTP/1.1\r\n\r\n", 400, "bad_argument");
-    EXPECT("GET /v1/status HTTP/1.1\r\nno colon here\r\n\r\n", 400, "bad_argument");
-    EXPECT("GET /v1/status HTTP/1.1\r\nExpect: tea\r\n\r\n", 417, "bad_argument");
-    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "bad_argument");
+    EXPECT("GET /v1/status HTTP/1.1\r\nno colon here\r\n\r\n", 400,
+           "bad_argument");
+    EXPECT("GET /v1/status HTTP/1.1\r\nExpect: tea\r\n\r\n", 417,
+           "bad_argument");
+    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
+           "bad_argument");
     /* chunk sizes: not hex is malformed (400), too big is too large (413) */
-    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: "
+           "chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
            400, "bad_argument");
-    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n",
+    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n",
            400, "bad_argument");
-    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\nabc", 413,
+    EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n200000\r\nabc",
+           413, "too_large");
+    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", 413,
            "too_large");
-    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", 413, "too_large");
-    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n", 413,
-           "too_large");
-    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 12abc\r\n\r\n", 400, "bad_argument");
-    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+    EXPECT(
+        "POST /v1/tx HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n",
+        413, "too_large");
+    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 12abc\r\n\r\n", 400,
+           "bad_argument");
+    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n",
            400, "bad_argument");
     /* a chunked body that is framed right reaches the handler */
     EXPECT("POST /v1/tx HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-           "5\r\n{\"tx\"\r\n6\r\n:\"zz\"}\r\n0\r\n\r\n", 400, "bad_json");
+           "5\r\n{\"tx\"\r\n6\r\n:\"zz\"}\r\n0\r\n\r\n",
+           400, "bad_json");
     /* a key given twice */
-    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: 21\r\n\r\n{\"tx\":\"00\",\"tx\":\"00\"}",
+    EXPECT("POST /v1/tx HTTP/1.1\r\nContent-Length: "
+           "21\r\n\r\n{\"tx\":\"00\",\"tx\":\"00\"}",
            400, "bad_json");
     /* numbers out of range are refused, not wrapped */
-    EXPECT("GET /v1/metrics?from=18446744073709551615 HTTP/1.1\r\n\r\n", 400, "bad_argument");
-    EXPECT("GET /v1/metrics?from=18446744073709551616 HTTP/1.1\r\n\r\n", 400, "bad_argument");
-    EXPECT("GET /v1/blocks?from=99999999999999999999 HTTP/1.1\r\n\r\n", 400, "bad_argument");
+    EXPECT("GET /v1/metrics?from=18446744073709551615 HTTP/1.1\r\n\r\n", 400,
+           "bad_argument");
+    EXPECT("GET /v1/metrics?from=18446744073709551616 HTTP/1.1\r\n\r\n", 400,
+           "bad_argument");
+    EXPECT("GET /v1/blocks?from=99999999999999999999 HTTP/1.1\r\n\r\n", 400,
+           "bad_argument");
     EXPECT("GET /v1/proposal/-1 HTTP/1.1\r\n\r\n", 400, "bad_argument");
     EXPECT("GET /v1/nope HTTP/1.1\r\n\r\n", 404, "not_found");
 
@@ -133,15 +151,21 @@ static void every_answer_is_json(void **st)
 
     /* the largest number a JSON reader keeps exactly is echoed exactly */
     EXPECT("GET /v1/metrics?from=9007199254740991 HTTP/1.1\r\n\r\n", 200, NULL);
-    assert_int_equal(raw_exchange(net.port, "GET /v1/metrics?from=9007199254740991 HTTP/1.1\r\n\r\n",
-                                  50, buf, BUF), 200);
+    assert_int_equal(
+        raw_exchange(net.port,
+                     "GET /v1/metrics?from=9007199254740991 HTTP/1.1\r\n\r\n",
+                     50, buf, BUF),
+        200);
     json_t *j = raw_json(buf);
-    assert_true(json_integer_value(json_object_get(j, "from")) == 9007199254740991LL);
+    assert_true(json_integer_value(json_object_get(j, "from")) ==
+                9007199254740991LL);
     json_decref(j);
 
     /* HEAD: the status and headers of the answer, no body */
-    static const char head[] = "HEAD /v1/status HTTP/1.1\r\nConnection: close\r\n\r\n";
-    assert_int_equal(raw_exchange(net.port, head, sizeof head - 1, buf, BUF), 405);
+    static const char head[] =
+        "HEAD /v1/status HTTP/1.1\r\nConnection: close\r\n\r\n";
+    assert_int_equal(raw_exchange(net.port, head, sizeof head - 1, buf, BUF),
+                     405);
     assert_null(strstr(buf, "\r\n\r\n{"));
     assert_non_null(strstr(buf, "Content-Type: application/json\r\n"));
     free(big);
@@ -192,7 +216,8 @@ static void flood(int fds_taken)
     inherit_fds = fds_taken;
     start(1000, low_fd_limit);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/status", net.port);
-    int ni = open_many(idle, IDLE), ns = open_many(slow, SLOW), ok = 0, tries = 0;
+    int ni = open_many(idle, IDLE), ns = open_many(slow, SLOW), ok = 0,
+        tries = 0;
     assert_true(ni > 0 && ns > 0);
     for (int i = 0; i < ns; i++)
         (void)raw_send(slow[i], "GET /v1/status HTTP/1.1\r\n", 25, 100);
@@ -213,7 +238,8 @@ static void flood(int fds_taken)
         if (raw_recv(slow[i], buf, BUF, 100) > 0 && raw_status(buf) == 408) {
             json_t *j = raw_json(buf);
             assert_non_null(j);
-            assert_string_equal(json_string_value(json_object_get(j, "error")), "timeout");
+            assert_string_equal(json_string_value(json_object_get(j, "error")),
+                                "timeout");
             json_decref(j);
             timed_out++;
         }
@@ -223,8 +249,11 @@ static void flood(int fds_taken)
         close(idle[i]);
     long bytes;
     int lines = log_lines(&bytes);
-    fprintf(stderr, "fds taken %d: %d/%d status ok, %d slow ones got 408, log %d lines, "
-            "%ld bytes\n", fds_taken, ok, tries, timed_out, lines, bytes);
+    fprintf(
+        stderr,
+        "fds taken %d: %d/%d status ok, %d slow ones got 408, log %d lines, "
+        "%ld bytes\n",
+        fds_taken, ok, tries, timed_out, lines, bytes);
     assert_true(timed_out > 0);
     assert_true(lines <= 20 && bytes <= 8192);
     assert_int_equal(h_stop(node_pid, SIGTERM), 0);
@@ -248,15 +277,17 @@ static int submit_held(int a)
     cairn_buf b;
     char body[1024], req[1400];
     cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
-    assert_int_equal(cairn_tx_make_transfer(&b, "cairn-test", &net.acct[a], 0, 1000,
-                                            &net.acct[(a + 1) % 8].pk, 1000),
+    assert_int_equal(cairn_tx_make_transfer(&b, "cairn-test", &net.acct[a], 0,
+                                            1000, &net.acct[(a + 1) % 8].pk,
+                                            1000),
                      CAIRN_OK);
     int k = snprintf(body, sizeof body, "{\"tx\":\"");
     cairn_hex_encode(body + k, b.p, b.len);
     k += 2 * (int)b.len;
     k += snprintf(body + k, sizeof body - (size_t)k, "\"}");
-    int n = snprintf(req, sizeof req, "POST /v1/tx?wait=1 HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s",
-                     k, body);
+    int n = snprintf(
+        req, sizeof req,
+        "POST /v1/tx?wait=1 HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s", k, body);
     cairn_buf_free(&b);
     int fd = raw_connect(net.port, 2000);
     assert_true(fd >= 0);
@@ -284,7 +315,8 @@ static void sigterm_answers_held(void **st)
         assert_int_equal(raw_status(buf), 503);
         json_t *j = raw_json(buf);
         assert_non_null(j);
-        assert_string_equal(json_string_value(json_object_get(j, "error")), "io");
+        assert_string_equal(json_string_value(json_object_get(j, "error")),
+                            "io");
         assert_non_null(strstr(buf, "Connection: close\r\n"));
         json_decref(j);
         close(fds[i]);
@@ -309,7 +341,8 @@ static void follower_logs_dead_upstream(void **st)
     for (int i = 0; i < 100 && !found; i++) {
         FILE *f = fopen(path, "r");
         while (f && fgets(line, sizeof line, f))
-            found += strstr(line, "WARN cannot fetch blocks from") && strstr(line, dead);
+            found += strstr(line, "WARN cannot fetch blocks from") &&
+                     strstr(line, dead);
         if (f)
             fclose(f);
         if (!found)
@@ -318,7 +351,8 @@ static void follower_logs_dead_upstream(void **st)
     assert_int_equal(found, 1);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/status", net.port);
     cairn_http_resp r = {0};
-    assert_int_equal(cairn_http_request("GET", url, NULL, 0, NULL, 2000, &r), CAIRN_OK);
+    assert_int_equal(cairn_http_request("GET", url, NULL, 0, NULL, 2000, &r),
+                     CAIRN_OK);
     assert_non_null(strstr(r.body, "\"follow_error\":\"upstream unreachable"));
     free(r.body);
     assert_int_equal(h_stop(node_pid, SIGTERM), 0);
