@@ -1,7 +1,8 @@
 /* Rate-limited reporting (include/cairn/ratelimit.h). */
 #include "cairn/ratelimit.h"
 
-int cairn_ratelimit_allow(cairn_ratelimit *r, uint64_t now_ms, uint64_t *skipped)
+int cairn_ratelimit_allow(cairn_ratelimit *r, uint64_t now_ms,
+                          uint64_t *skipped)
 {
     if (r->reported && now_ms - r->last_ms < r->interval_ms &&
         now_ms >= r->last_ms) {

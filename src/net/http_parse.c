@@ -10,7 +10,8 @@ size_t http_head_len(const char *p, size_t n)
 {
     size_t i = 0;
     /* blank lines before a request are ignored (RFC 9112 2.2) */
-    while (i < n && (p[i] == '\n' || (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')))
+    while (i < n &&
+           (p[i] == '\n' || (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')))
         i += p[i] == '\r' ? 2 : 1;
     for (; i < n; i++) {
         if (p[i] != '\n')
@@ -50,10 +51,10 @@ static http_method method_of(const char *m, size_t n)
     static const struct {
         const char *name;
         http_method m;
-    } tab[] = {{"GET", HTTP_GET},         {"HEAD", HTTP_HEAD},
-               {"POST", HTTP_POST},       {"PUT", HTTP_PUT},
-               {"DELETE", HTTP_DELETE},   {"OPTIONS", HTTP_OPTIONS},
-               {"PATCH", HTTP_PATCH},     {"TRACE", HTTP_TRACE},
+    } tab[] = {{"GET", HTTP_GET},        {"HEAD", HTTP_HEAD},
+               {"POST", HTTP_POST},      {"PUT", HTTP_PUT},
+               {"DELETE", HTTP_DELETE},  {"OPTIONS", HTTP_OPTIONS},
+               {"PATCH", HTTP_PATCH},    {"TRACE", HTTP_TRACE},
                {"CONNECT", HTTP_CONNECT}};
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
         if (strlen(tab[i].name) == n && memcmp(tab[i].name, m, n) == 0)
@@ -86,7 +87,8 @@ static int request_line(const char *l, size_t n, http_head *h, const char **why)
     h->target_len = t - m - 1;
     const char *v = l + t + 1;
     size_t vn = n - t - 1;
-    if (vn == 8 && memcmp(v, "HTTP/1.", 7) == 0 && (v[7] == '0' || v[7] == '1')) {
+    if (vn == 8 && memcmp(v, "HTTP/1.", 7) == 0 &&
+        (v[7] == '0' || v[7] == '1')) {
         h->minor = v[7] - '0';
         return 0;
     }
@@ -298,8 +300,8 @@ static int trailer_line(http_chunks *c, const char *p, size_t n,
     return colon && colon != p && p[0] != ' ' && p[0] != '\t' ? HC_SKIP : 400;
 }
 
-int http_chunks_step(http_chunks *c, const char *p, size_t n,
-                     uint64_t max_body, size_t max_trailer, size_t *used)
+int http_chunks_step(http_chunks *c, const char *p, size_t n, uint64_t max_body,
+                     size_t max_trailer, size_t *used)
 {
     *used = 0;
     if (c->state == CS_DATA) {
@@ -322,7 +324,8 @@ int http_chunks_step(http_chunks *c, const char *p, size_t n,
         return n < HTTP_CHUNK_LINE_MAX ? HC_MORE : 400;
     size_t len = (size_t)(nl - p);
     *used = len + 1;
-    int st = size_line(c, p, len && p[len - 1] == '\r' ? len - 1 : len, max_body);
+    int st =
+        size_line(c, p, len && p[len - 1] == '\r' ? len - 1 : len, max_body);
     if (st)
         *used = 0;
     return st ? st : HC_SKIP;
@@ -331,21 +334,37 @@ int http_chunks_step(http_chunks *c, const char *p, size_t n,
 const char *http_reason(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 417: return "Expectation Failed";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Error";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 202:
+        return "Accepted";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Content Too Large";
+    case 417:
+        return "Expectation Failed";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
     }
 }

@@ -71,8 +71,8 @@ enum {
  * status: 400 for a malformed size line, a missing CRLF after a chunk or a
  * malformed trailer, 413 when the data would pass max_body or the trailer
  * max_trailer bytes. */
-int http_chunks_step(http_chunks *c, const char *p, size_t n,
-                     uint64_t max_body, size_t max_trailer, size_t *used);
+int http_chunks_step(http_chunks *c, const char *p, size_t n, uint64_t max_body,
+                     size_t max_trailer, size_t *used);
 
 /* The reason phrase of a status ("Not Found"); "Error" when unknown. */
 const char *http_reason(int status);

@@ -49,9 +49,9 @@ static void listener_update(httpd *d)
 }
 
 /* The connection to drop for a new one: a lingering one, else the one
- * that has held its place longest without a request getting through (idle
- * since its last answer or its accept, or still sending a request). A
- * connection just accepted is the last to go. */
+ * that has gone longest without an answer (since its accept or its last
+ * answer), idle or still sending a request. One that holds a request being
+ * answered never goes; one just accepted goes last. */
 static hconn *victim(httpd *d)
 {
     hconn *best = NULL;
@@ -61,7 +61,7 @@ static hconn *victim(httpd *d)
         if (rank < 0)
             continue;
         if (!best || rank < best_rank ||
-            (rank == best_rank && c->since_ms < best->since_ms)) {
+            (rank == best_rank && c->turn_ms < best->turn_ms)) {
             best = c;
             best_rank = rank;
         }
@@ -85,8 +85,10 @@ static int evict_one(httpd *d, const char *why)
     hconn *c = victim(d);
     if (!c)
         return 0;
-    httpd_warn(d, &d->evict_log, "%s: closed the longest-waiting of %zu "
-               "API connections", why, d->nconns);
+    httpd_warn(d, &d->evict_log,
+               "%s: closed the longest-waiting of %zu "
+               "API connections",
+               why, d->nconns);
     hconn_free(c);
     pause_accepting(d, 0);
     return 1;
@@ -107,7 +109,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
     httpd *d = arg;
     char why[64];
-    snprintf(why, sizeof why, "at the cap of %zu connections", d->lim.max_conns);
+    snprintf(why, sizeof why, "at the cap of %zu connections",
+             d->lim.max_conns);
     hconn *c = NULL;
     if (d->stopping || (d->nconns >= d->lim.max_conns && !evict_one(d, why)) ||
         !(c = hconn_new(d, fd))) {

@@ -6,15 +6,17 @@
  * through the owner's error function and comes out in the owner's format.
  * What a stranger can take is bounded:
  * - connections: at most max_conns; at the cap a new connection closes the
- *   longest-idle one, or the slowest one still sending its request; when
- *   every connection holds a request being answered, accepting pauses;
+ *   one that has gone longest without an answer (idle, or still sending its
+ *   request); when every connection holds a request being answered,
+ *   accepting pauses;
  * - bytes: max_head for the request line and headers, max_body per body,
  *   max_body_total for all bodies being received at once;
  * - time: request_ms from a request's first byte to its last (slowloris),
  *   idle_ms between requests, write_ms to read an answer;
- * - accept errors (no file descriptors left): accepting pauses for 100 ms
- *   and frees the longest-idle connection instead of spinning, and the
- *   error is logged at most once per 10 s with a count.
+ * - accept errors (no file descriptors left): a connection is closed as at
+ *   the cap to give a descriptor back, or, when none can go, accepting
+ *   pauses for 100 ms instead of spinning; warnings are logged at most once
+ *   per 10 s with a count.
  * Single-threaded: every call on the loop's thread. */
 #ifndef CAIRN_NET_HTTPD_H
 #define CAIRN_NET_HTTPD_H

@@ -168,9 +168,11 @@ static void read_chunked(hconn *c)
                 return;
             }
         } else {
-            refuse(c, st, st == 413 ? "the request body is larger than the node accepts"
-                                    : "the chunked body is malformed (chunk sizes are hex, "
-                                      "each chunk ends with CRLF)");
+            refuse(c, st,
+                   st == 413
+                       ? "the request body is larger than the node accepts"
+                       : "the chunked body is malformed (chunk sizes are hex, "
+                         "each chunk ends with CRLF)");
             return;
         }
     }
@@ -225,6 +227,7 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;
     }
     enter(c, C_IDLE);
+    c->turn_ms = c->since_ms;
     process(c);
 }
 
@@ -257,6 +260,7 @@ hconn *hconn_new(httpd *d, evutil_socket_t fd)
     bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     enter(c, C_IDLE);
+    c->turn_ms = c->since_ms;
     return c;
 }
 
@@ -335,8 +339,9 @@ void httpd_reply(httpd_req *r, int status, const char *content_type,
                         "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
                         "Content-Length: %zu\r\n%s\r\n",
                         status, http_reason(status), content_type, len,
-                        close ? "Connection: close\r\n"
-                        : r->h.minor == 0 ? "Connection: keep-alive\r\n" : "");
+                        close             ? "Connection: close\r\n"
+                        : r->h.minor == 0 ? "Connection: keep-alive\r\n"
+                                          : "");
     if (r->h.method != HTTP_HEAD && len)
         evbuffer_add(out, body, len);
     c->close_after = close;

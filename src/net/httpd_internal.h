@@ -8,11 +8,12 @@
 #include "cairn/ratelimit.h"
 #include "net/httpd.h"
 
-#define HTTPD_LINGER_MS 2000  /* reading what a client still sends after a
-                                 closing answer, so it gets the answer and
-                                 not a reset */
-#define HTTPD_PAUSE_MS 100    /* accepting pauses this long after an error */
-#define HTTPD_SWEEP_MS 250    /* how often deadlines are checked */
+#define HTTPD_LINGER_MS                                                        \
+    2000                   /* reading what a client still sends after a        \
+                              closing answer, so it gets the answer and        \
+                              not a reset */
+#define HTTPD_PAUSE_MS 100 /* accepting pauses this long after an error */
+#define HTTPD_SWEEP_MS 250 /* how often deadlines are checked */
 #define HTTPD_LOG_EVERY_MS 10000
 
 typedef enum hstate {
@@ -43,6 +44,8 @@ typedef struct hconn {
     struct hconn *prev, *next;
     hstate st;
     uint64_t since_ms; /* when st began; C_BODY keeps C_HEAD's */
+    uint64_t turn_ms;  /* accepted, or its last answer sent: the oldest
+                          turn is dropped first at the cap */
     int close_after;   /* close once the answer is sent */
     httpd_req req;
 } hconn;

@@ -90,8 +90,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     n->stopping = 1;
     if (n->tick)
         event_del(n->tick);
-    waiters_fail_all(n);
     httpd_shutdown(n->http, NODE_STOP_GRACE_MS, on_drained, n);
+    waiters_fail_all(n); /* their answers close their connections */
 }
 
 /* libevent's own warnings, at most one per NODE_LOG_EVERY_MS (it can log

@@ -27,7 +27,8 @@ void node_note_write(node *n, cairn_err e, uint64_t height, size_t ntx)
     pthread_mutex_unlock(&n->lock);
     char more[80] = "";
     if (skipped)
-        snprintf(more, sizeof more, " (%llu more failures since the last warning)",
+        snprintf(more, sizeof more,
+                 " (%llu more failures since the last warning)",
                  (unsigned long long)skipped);
     if (e && say)
         node_log(n, 1,
@@ -36,7 +37,8 @@ void node_note_write(node *n, cairn_err e, uint64_t height, size_t ntx)
                  (unsigned long long)height, cairn_strerror(e), ntx,
                  n->sequencer ? " every block interval" : "", more);
     else if (!e && say)
-        node_log(n, 1, "blocks are written again, from block %llu, after %llu "
+        node_log(n, 1,
+                 "blocks are written again, from block %llu, after %llu "
                  "failure(s) over %llu s",
                  (unsigned long long)height, (unsigned long long)failures,
                  (unsigned long long)((node_now_ms() - since) / 1000));

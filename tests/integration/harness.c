@@ -69,6 +69,8 @@ void h_net_setup(h_net *net, int nacct, const char *tokens, uint32_t block_ms)
     net->port = h_port();
 }
 
+void (*h_child_setup)(void);
+
 /* fork+exec argv; returns the pid. */
 static pid_t spawn(char *const argv[], const char *log)
 {
@@ -78,6 +80,8 @@ static pid_t spawn(char *const argv[], const char *log)
     if (pid == 0) {
         if (log && !freopen(log, "a", stderr))
             _exit(127);
+        if (h_child_setup)
+            h_child_setup();
         execv(argv[0], argv);
         _exit(127);
     }

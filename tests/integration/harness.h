@@ -21,6 +21,10 @@ typedef struct h_net {
     int port;
 } h_net;
 
+/* When set, runs in every child the harness starts, just before exec
+ * (e.g. to lower a resource limit of the node under test). */
+extern void (*h_child_setup)(void);
+
 /* Creates a temp dir, keys from fixed seeds (sequencer, nacct accounts each
  * funded with `tokens`), and a genesis file with the given block interval.
  * Aborts the test (exit 1) on any failure. */
