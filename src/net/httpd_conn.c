@@ -227,7 +227,7 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;
     }
     enter(c, C_IDLE);
-    c->turn_ms = c->since_ms;
+    c->turn = ++c->d->turns;
     process(c);
 }
 
@@ -260,7 +260,7 @@ hconn *hconn_new(httpd *d, evutil_socket_t fd)
     bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     enter(c, C_IDLE);
-    c->turn_ms = c->since_ms;
+    c->turn = ++d->turns;
     return c;
 }
 
