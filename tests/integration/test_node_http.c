@@ -176,7 +176,7 @@ static int open_many(int *fds, int n)
 {
     int k = 0;
     for (int i = 0; i < n; i++)
-        if ((fds[k] = raw_connect(net.port, 2000)) >= 0)
+        if ((fds[k] = raw_connect_from(0x7f000002, net.port, 2000)) >= 0)
             k++;
     return k;
 }
