@@ -201,6 +201,10 @@ static void process(hconn *c)
 static void start_linger(hconn *c)
 {
     struct evbuffer *in = bufferevent_get_input(c->bev);
+    if (c->peer_eof) { /* nothing more can come: no need to wait */
+        hconn_free(c);
+        return;
+    }
     evbuffer_drain(in, evbuffer_get_length(in));
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
     enter(c, C_LINGER);
@@ -237,6 +241,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
         (c->st == C_HANDLING || c->st == C_WRITING)) {
         c->close_after = 1; /* maybe half-closed: still answer */
+        c->peer_eof = 1;
         return;
     }
     hconn_free(c);

@@ -48,6 +48,7 @@ typedef struct hconn {
                           as a count (ms would tie in a burst): the oldest
                           turn is dropped first at the cap */
     int close_after;   /* close once the answer is sent */
+    int peer_eof;      /* the client has shut its side */
     httpd_req req;
 } hconn;
 
