@@ -61,7 +61,7 @@ static hconn *victim(httpd *d)
         if (rank < 0)
             continue;
         if (!best || rank < best_rank ||
-            (rank == best_rank && c->turn_ms < best->turn_ms)) {
+            (rank == best_rank && c->turn < best->turn)) {
             best = c;
             best_rank = rank;
         }

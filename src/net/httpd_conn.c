@@ -201,6 +201,10 @@ static void process(hconn *c)
 static void start_linger(hconn *c)
 {
     struct evbuffer *in = bufferevent_get_input(c->bev);
+    if (c->peer_eof) { /* nothing more can come: no need to wait */
+        hconn_free(c);
+        return;
+    }
     evbuffer_drain(in, evbuffer_get_length(in));
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
     enter(c, C_LINGER);
@@ -227,7 +231,7 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;
     }
     enter(c, C_IDLE);
-    c->turn_ms = c->since_ms;
+    c->turn = ++c->d->turns;
     process(c);
 }
 
@@ -237,6 +241,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
         (c->st == C_HANDLING || c->st == C_WRITING)) {
         c->close_after = 1; /* maybe half-closed: still answer */
+        c->peer_eof = 1;
         return;
     }
     hconn_free(c);
@@ -260,7 +265,7 @@ hconn *hconn_new(httpd *d, evutil_socket_t fd)
     bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     enter(c, C_IDLE);
-    c->turn_ms = c->since_ms;
+    c->turn = ++d->turns;
     return c;
 }
 

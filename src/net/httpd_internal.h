@@ -44,9 +44,11 @@ typedef struct hconn {
     struct hconn *prev, *next;
     hstate st;
     uint64_t since_ms; /* when st began; C_BODY keeps C_HEAD's */
-    uint64_t turn_ms;  /* accepted, or its last answer sent: the oldest
+    uint64_t turn;     /* when it was accepted or its last answer sent,
+                          as a count (ms would tie in a burst): the oldest
                           turn is dropped first at the cap */
     int close_after;   /* close once the answer is sent */
+    int peer_eof;      /* the client has shut its side */
     httpd_req req;
 } hconn;
 
@@ -59,6 +61,7 @@ struct httpd {
     hconn *conns; /* newest first */
     size_t nconns;
     size_t body_total; /* bytes of bodies being received */
+    uint64_t turns;    /* the count behind hconn.turn */
     int paused;        /* after an accept error, for HTTPD_PAUSE_MS */
     int full;          /* at the cap with nothing to evict */
     int stopping;

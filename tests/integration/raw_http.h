@@ -24,16 +24,23 @@ static inline long long raw_now_ms(void)
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* A non-blocking TCP socket connected to 127.0.0.1:port within
- * timeout_ms, or -1. */
-static inline int raw_connect(int port, int timeout_ms)
+/* A non-blocking TCP socket from local address src (host order, 0: any)
+ * connected to 127.0.0.1:port within timeout_ms, or -1. A test that opens
+ * hundreds of sockets uses src 127.0.0.2, so that their ports do not
+ * collide with ports other tests bind on 127.0.0.1. */
+static inline int raw_connect_from(uint32_t src, int port, int timeout_ms)
 {
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in me = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(src)};
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (fd < 0 || (src && bind(fd, (struct sockaddr *)&me, sizeof me))) {
+        if (fd >= 0)
+            close(fd);
         return -1;
+    }
     if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
         return fd;
     struct pollfd p = {fd, POLLOUT, 0};
@@ -45,6 +52,11 @@ static inline int raw_connect(int port, int timeout_ms)
         return -1;
     }
     return fd;
+}
+
+static inline int raw_connect(int port, int timeout_ms)
+{
+    return raw_connect_from(0, port, timeout_ms);
 }
 
 /* Sends all n bytes within timeout_ms; 0 or -1. */

@@ -162,7 +162,7 @@ static void disk_full_keeps_txs(void **st)
         (void)writable(&failures);
     }
     assert_true(failures >= seen + 3); /* blocks keep failing, and ... */
-    char *buf = malloc(1 << 16);
+    static char buf[1 << 16];
     for (int i = 0; i < HELD; i++) /* ... nobody was told anything yet */
         assert_int_equal(raw_recv(held[i], buf, 1 << 16, 10), 0);
     json_t *s = get("/v1/status");
@@ -197,7 +197,6 @@ static void disk_full_keeps_txs(void **st)
         assert_non_null(t);
         json_decref(t);
     }
-    free(buf);
     assert_int_equal(h_stop(node_pid, SIGTERM), 0);
     node_pid = 0;
 }

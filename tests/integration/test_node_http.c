@@ -72,7 +72,7 @@ static int teardown(void **st)
  * that the body is a JSON error with that name. */
 static void expect(const char *req, size_t len, int status, const char *err)
 {
-    char *buf = malloc(BUF);
+    static char buf[BUF];
     int got = raw_exchange(net.port, req, len, buf, BUF);
     if (got != status)
         fprintf(stderr, "request %.60s... answered:\n%.400s\n", req, buf);
@@ -83,7 +83,6 @@ static void expect(const char *req, size_t len, int status, const char *err)
         assert_string_equal(json_string_value(json_object_get(j, "error")),
                             err);
     json_decref(j);
-    free(buf);
 }
 
 #define EXPECT(req, status, err) expect(req, sizeof(req) - 1, status, err)
@@ -143,7 +142,7 @@ static void every_answer_is_json(void **st)
     EXPECT("GET /v1/proposal/-1 HTTP/1.1\r\n\r\n", 400, "bad_argument");
     EXPECT("GET /v1/nope HTTP/1.1\r\n\r\n", 404, "not_found");
 
-    char *big = malloc(32u << 10), *buf = malloc(BUF);
+    static char big[32u << 10], buf[BUF];
     int k = snprintf(big, 64, "GET /v1/status HTTP/1.1\r\nX: ");
     memset(big + k, 'a', 20000);
     memcpy(big + k + 20000, "\r\n\r\n", 4);
@@ -168,8 +167,6 @@ static void every_answer_is_json(void **st)
                      405);
     assert_null(strstr(buf, "\r\n\r\n{"));
     assert_non_null(strstr(buf, "Content-Type: application/json\r\n"));
-    free(big);
-    free(buf);
     assert_int_equal(h_stop(node_pid, SIGTERM), 0);
     node_pid = 0;
 }
@@ -179,7 +176,7 @@ static int open_many(int *fds, int n)
 {
     int k = 0;
     for (int i = 0; i < n; i++)
-        if ((fds[k] = raw_connect(net.port, 2000)) >= 0)
+        if ((fds[k] = raw_connect_from(0x7f000002, net.port, 2000)) >= 0)
             k++;
     return k;
 }
@@ -209,7 +206,8 @@ static void flood(int fds_taken)
     enum { IDLE = 300, SLOW = 100 };
     static int idle[IDLE], slow[SLOW];
     struct rlimit r;
-    char url[128], *buf = malloc(BUF);
+    static char buf[BUF];
+    char url[128];
     getrlimit(RLIMIT_NOFILE, &r);
     r.rlim_cur = r.rlim_max; /* this process holds all those sockets */
     setrlimit(RLIMIT_NOFILE, &r);
@@ -258,7 +256,6 @@ static void flood(int fds_taken)
     assert_true(lines <= 20 && bytes <= 8192);
     assert_int_equal(h_stop(node_pid, SIGTERM), 0);
     node_pid = 0;
-    free(buf);
 }
 
 static void flood_at_cap(void **st)
@@ -301,7 +298,8 @@ static void sigterm_answers_held(void **st)
 {
     enum { HELD = 8 };
     int fds[HELD];
-    char url[128], *buf = malloc(BUF);
+    static char buf[BUF];
+    char url[128];
     start(60000, NULL);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/status", net.port);
     for (int i = 0; i < HELD; i++)
@@ -324,7 +322,6 @@ static void sigterm_answers_held(void **st)
     int status = h_stop(node_pid, SIGTERM);
     node_pid = 0;
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    free(buf);
 }
 
 /* A follower pointed at a port where nothing listens says so in its log
