@@ -117,7 +117,7 @@ const char *pd_admit_peer(pd_conn *c)
     int by_key = 0, by_ip = 0;
     for (int i = 0; i < s->nconns; i++) {
         const pd_conn *o = s->conns[i];
-        if (!o->authed)
+        if (!o->authed || o->state == PC_CLOSING)
             continue;
         by_key += memcmp(o->peer.b, c->peer.b, CAIRN_PK_LEN) == 0;
         by_ip += is_stranger(o) && same_ip(o, c->ip);
