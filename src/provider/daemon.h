@@ -97,7 +97,10 @@ typedef struct pd_limits {
 
 /* One complete request, as a worker hands it to the handler. body points
  * into the server's buffer, valid until the handler returns. */
+typedef struct pd_server pd_server;
+
 typedef struct pd_request {
+    pd_server *server; /* e.g. for pd_serve_add_friend */
     cairn_pubkey peer; /* the identity the peer proved */
     int friend;        /* 1 if the peer has a deal with us */
     uint8_t type;
@@ -143,8 +146,6 @@ typedef struct pd_stats {
     int conns, handshakes;
     size_t mem_used, mem_strangers;
 } pd_stats;
-
-typedef struct pd_server pd_server;
 
 /* Listens on listen_host:listen_port and starts the loop thread and the
  * workers. msg (len bytes) says why it failed. The caller owns *out and

@@ -42,10 +42,13 @@ static pd_conn *oldest_handshake(const pd_server *s, const uint8_t *ip)
     return best;
 }
 
+#define STALLED_MS 2000 /* a request with no byte for this long is idle */
+
 /* How much a connection is worth keeping, lowest first: 0 closing, 1 an
- * idle stranger, 2 a handshake, 3 a stranger reading or being written to;
- * -1 never (a friend, or a request with a worker). */
-static int evict_rank(const pd_conn *c)
+ * idle stranger (or one whose request has stalled), 2 a handshake, 3 a
+ * stranger reading or being written to; -1 never (a friend, or a request
+ * with a worker). */
+static int evict_rank(const pd_conn *c, int64_t now)
 {
     if (c->state == PC_BUSY || !is_stranger(c))
         return -1;
@@ -57,7 +60,7 @@ static int evict_rank(const pd_conn *c)
     case PC_HS:
         return 2;
     default:
-        return 3;
+        return now - c->last_active > STALLED_MS ? 1 : 3;
     }
 }
 
@@ -65,9 +68,10 @@ static pd_conn *pick_victim(const pd_server *s, const pd_conn *keep)
 {
     pd_conn *best = NULL;
     int best_rank = 99;
+    int64_t now = pd_now();
     for (int i = 0; i < s->nconns; i++) {
         pd_conn *c = s->conns[i];
-        int r = evict_rank(c);
+        int r = evict_rank(c, now);
         if (c == keep || r < 0)
             continue;
         if (r < best_rank ||
@@ -177,7 +181,7 @@ void pd_mem_evict(pd_server *s, size_t bytes, const pd_conn *keep)
         pd_conn *best = NULL;
         for (int i = 0; i < s->nconns; i++) {
             pd_conn *c = s->conns[i];
-            if (c != keep && evict_rank(c) >= 0 && held(c) > 0 &&
+            if (c != keep && evict_rank(c, 0) >= 0 && held(c) > 0 &&
                 (!best || held(c) > held(best)))
                 best = c;
         }

@@ -107,7 +107,7 @@ static void seal_reply(pd_server *s, pd_job *j, pd_reply *rep)
  * peer's FINAL, leaves j->frame NULL: the loop closes the connection. */
 static void run_job(pd_server *s, pd_job *j)
 {
-    pd_request req = {.peer = j->peer, .friend = j->friend};
+    pd_request req = {.server = s, .peer = j->peer, .friend = j->friend};
     uint8_t *payload = NULL;
     cairn_err e = conn_srv_open(&j->c->hs, j->buf, j->ct_len, &req.type,
                                 &payload, &req.n);

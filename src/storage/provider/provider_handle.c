@@ -118,7 +118,7 @@ static void short_hex(char out[17], const cairn_hash *h)
     cairn_hex_encode(out, h->b, 8);
 }
 
-static void handle_store(sprov *p, const cairn_pubkey *client,
+static void handle_store(sprov *p, pd_server *srv, const cairn_pubkey *client,
                          const uint8_t *req, size_t n, pd_reply *r)
 {
     cairn_sp_store m;
@@ -150,7 +150,7 @@ static void handle_store(sprov *p, const cairn_pubkey *client,
         return;
     }
     sprov_note_signed(p, &m.root);
-    pd_serve_add_friend(p->srv, client, 0); /* until the deal is on chain */
+    pd_serve_add_friend(srv, client, 0); /* until the deal is on chain */
     short_hex(root, &m.root);
     sprov_log(p, "%s piece %s (%llu bytes) for a %s deal",
               m.piece_len ? "stored" : "re-signed", root,
@@ -196,7 +196,7 @@ void sprov_handle(void *ctx, const pd_request *q, pd_reply *r)
         cairn_sp_ask_decode(q->body, q->n) == CAIRN_OK)
         handle_ask(p, r);
     else if (q->type == CAIRN_SP_STORE)
-        handle_store(p, &q->peer, q->body, q->n, r);
+        handle_store(p, q->server, &q->peer, q->body, q->n, r);
     else if (q->type == CAIRN_SP_FETCH)
         handle_fetch(p, q->body, q->n, r);
     else {
