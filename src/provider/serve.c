@@ -288,7 +288,7 @@ void pd_serve_stop(pd_server *s)
     }
     pd_pool_stop(s);
     while (s->nconns > 0)
-        pd_conn_close(s->conns[s->nconns - 1]);
+        pd_conn_free(s->conns[s->nconns - 1]);
     free_loop(s);
     if (s->listen_fd >= 0)
         close(s->listen_fd);

@@ -100,6 +100,17 @@ static void drop_in(pd_conn *c)
 
 void pd_conn_close(pd_conn *c)
 {
+    if (c->state == PC_BUSY) {
+        c->doomed = 1; /* the worker still uses it */
+        want_read(c, 0);
+        want_write(c, 0);
+        return;
+    }
+    pd_conn_free(c);
+}
+
+void pd_conn_free(pd_conn *c)
+{
     pd_server *s = c->srv;
     want_read(c, 0);
     want_write(c, 0);
@@ -438,8 +449,9 @@ void pd_conn_refuse(pd_conn *c, cairn_err e, const char *why)
 void pd_conn_done(pd_conn *c, pd_job *j)
 {
     c->friend = pd_is_friend(c->srv, &c->peer); /* a deal may be new */
-    if (!j->frame) {
-        pd_conn_close(c); /* a frame that did not open, or the peer's end */
+    if (!j->frame || c->doomed) {
+        /* a frame that did not open, the peer's end, or closed meanwhile */
+        pd_conn_free(c);
         return;
     }
     c->out = j->frame;

@@ -72,6 +72,7 @@ typedef struct pd_conn {
     int out_stranger;
     uint8_t hs_out[CONN_SRV_OUT_MAX];
     int close_after; /* CLOSING once out is written */
+    int doomed;      /* closed while BUSY: freed when the worker is done */
 } pd_conn;
 
 struct pd_job {
@@ -139,7 +140,11 @@ void pd_count(pd_server *s, uint64_t *field);
 /* Takes an accepted socket; closes it on failure. */
 void pd_conn_open(pd_server *s, int fd, const uint8_t ip[16],
                   const char *ip_text);
+/* Closes c and frees it; one whose request is with a worker (BUSY) is only
+ * marked, and freed when the worker's result comes back. */
 void pd_conn_close(pd_conn *c);
+/* Frees c whatever its state (the server's stop, workers joined). */
+void pd_conn_free(pd_conn *c);
 /* A worker's result for c (BUSY -> WRITE or closed). */
 void pd_conn_done(pd_conn *c, pd_job *j);
 /* The deadline sweep for one connection; 1 if it was closed. */

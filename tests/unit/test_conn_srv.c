@@ -91,8 +91,7 @@ static void frames_in_place(void **state)
         assert_int_equal(conn_frame_len(&ct, hdr, 2u << 20), CAIRN_OK);
         uint8_t *buf = malloc(ct);
         read_n(fd, buf, ct);
-        assert_int_equal(conn_srv_open(&s, buf, ct, &type, &p, &got),
-                         CAIRN_OK);
+        assert_int_equal(conn_srv_open(&s, buf, ct, &type, &p, &got), CAIRN_OK);
         assert_int_equal(type, 0x21);
         assert_int_equal(got, n);
         assert_true(n == 0 || memcmp(p, msg, n) == 0);
@@ -157,8 +156,7 @@ static void same_as_out_of_place(void **state)
     crypto_secretstream_xchacha20poly1305_init_pull(&pa, hdr, key);
     pb = pa;
     uint8_t tag;
-    assert_int_equal(conn_frame_open(&pa, out, f1 + 4, n + 18, &tag),
-                     CAIRN_OK);
+    assert_int_equal(conn_frame_open(&pa, out, f1 + 4, n + 18, &tag), CAIRN_OK);
     s.rx = pb;
     s.step = 4; /* open */
     uint8_t type, *p;

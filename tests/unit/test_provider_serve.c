@@ -276,8 +276,7 @@ static void bad_requests_close(void **state)
     memset(junk, 0x5a, sizeof junk);
     cairn_le32_put(junk, sizeof junk - 4);
     c = dial_from(1, &k);
-    assert_int_equal(send(c->fd, junk, sizeof junk, MSG_NOSIGNAL),
-                     sizeof junk);
+    assert_int_equal(send(c->fd, junk, sizeof junk, MSG_NOSIGNAL), sizeof junk);
     ends(c);
     cairn_conn_close(c);
 
@@ -310,8 +309,7 @@ static void deadlines(void **state)
     c = dial_from(1, &k);
     uint8_t part[100] = {0};
     cairn_le32_put(part, 50000); /* announces 50 kB, sends 96 bytes */
-    assert_int_equal(send(c->fd, part, sizeof part, MSG_NOSIGNAL),
-                     sizeof part);
+    assert_int_equal(send(c->fd, part, sizeof part, MSG_NOSIGNAL), sizeof part);
     ends(c);
     cairn_conn_close(c);
     assert_int_equal(stats().timed_out, 3);
