@@ -379,7 +379,7 @@ static void e2e_up(bench_ctx *c)
                             .key = e2e.prov[i],
                             .listen_host = "127.0.0.1",
                             .price = 1,
-                            .workers = 2,
+                            .limits = {.workers = 2},
                             .gc_grace_s = 1,
                             .log = stderr};
         cairn_err e = sprov_start(&e2e.p[i], &cfg, msg, sizeof msg);

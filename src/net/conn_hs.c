@@ -14,10 +14,11 @@
 
 #include "net/conn_internal.h"
 #include "net/conn_io.h"
+#include "net/conn_srv.h"
 
 #define AUTH_MLEN (1 + CONN_AUTH_LEN) /* type ‖ auth payload */
-#define AUTH_FRAME_LEN (CONN_LEN_BYTES + AUTH_MLEN + \
-                        crypto_secretstream_xchacha20poly1305_ABYTES)
+#define AUTH_FRAME_LEN                                                         \
+    (CONN_LEN_BYTES + AUTH_MLEN + crypto_secretstream_xchacha20poly1305_ABYTES)
 
 /* Reads a hello from want_role, its magic first so that a peer speaking
  * another protocol is refused at once (not at the deadline). */
@@ -38,11 +39,10 @@ static cairn_err read_hello(cairn_conn *c, uint8_t hello[CONN_HELLO_LEN],
 }
 
 /* Writes prefix ‖ stream header ‖ AUTH frame, starting c->tx with key. */
-static cairn_err send_auth(cairn_conn *c, const cairn_keypair *me,
-                           uint8_t role, const uint8_t *hello_c,
-                           const uint8_t *hello_s, const uint8_t *key,
-                           const uint8_t *prefix, size_t plen,
-                           int64_t deadline)
+static cairn_err send_auth(cairn_conn *c, const cairn_keypair *me, uint8_t role,
+                           const uint8_t *hello_c, const uint8_t *hello_s,
+                           const uint8_t *key, const uint8_t *prefix,
+                           size_t plen, int64_t deadline)
 {
     uint8_t out[CONN_HELLO_LEN + CONN_STREAM_HEADER_LEN + AUTH_FRAME_LEN];
     uint8_t m[AUTH_MLEN];
@@ -109,25 +109,30 @@ cairn_err conn_handshake_client(cairn_conn *c, const cairn_keypair *me,
     return e ? conn_fail(c, e) : CAIRN_OK;
 }
 
+/* The server's side runs on the state machine an event loop uses too
+ * (conn_srv.h), here with blocking reads and writes under one deadline. */
 cairn_err conn_handshake_server(cairn_conn *c, const cairn_keypair *me,
                                 int64_t deadline)
 {
-    uint8_t epk[CONN_EPH_LEN], esk[CONN_EPH_LEN], peer_eph[CONN_EPH_LEN];
-    uint8_t rx[CONN_KEY_LEN], tx[CONN_KEY_LEN];
-    uint8_t hc[CONN_HELLO_LEN], hs[CONN_HELLO_LEN];
-    cairn_err e = read_hello(c, hc, peer_eph, CONN_ROLE_CLIENT, deadline);
-    if (!e) {
-        crypto_kx_keypair(epk, esk);
-        conn_hello_encode(hs, CONN_ROLE_SERVER, epk);
-        e = conn_derive(rx, tx, CONN_ROLE_SERVER, epk, esk, peer_eph);
-        sodium_memzero(esk, sizeof esk);
+    conn_srv s;
+    uint8_t in[CONN_STREAM_HEADER_LEN + CONN_LEN_BYTES + AUTH_MLEN +
+               crypto_secretstream_xchacha20poly1305_ABYTES];
+    cairn_err e = CAIRN_OK;
+    size_t want;
+    conn_srv_init(&s);
+    while (!e && (want = conn_srv_want(&s)) > 0) {
+        e = want <= sizeof in ? conn_read_full(c->fd, in, want, deadline)
+                              : CAIRN_ERR_BAD_HELLO;
+        if (!e)
+            e = conn_srv_feed(&s, me, in, want);
+        if (!e && s.out_len)
+            e = conn_write_full(c->fd, s.out, s.out_len, deadline);
     }
-    if (!e)
-        e = send_auth(c, me, CONN_ROLE_SERVER, hc, hs, tx, hs, sizeof hs,
-                      deadline);
-    if (!e)
-        e = read_auth(c, CONN_ROLE_CLIENT, hc, hs, rx, deadline);
-    sodium_memzero(rx, sizeof rx);
-    sodium_memzero(tx, sizeof tx);
+    if (!e) {
+        c->tx = s.tx;
+        c->rx = s.rx;
+        c->peer = s.peer;
+    }
+    conn_srv_wipe(&s);
     return e ? conn_fail(c, e) : CAIRN_OK;
 }

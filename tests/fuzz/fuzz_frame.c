@@ -7,6 +7,9 @@
  *   2  a frame length header bound ‖ a stream header (24) ‖ frames, opened
  *      one after another with a fixed key until one fails
  *   3  endpoint text
+ *   first byte 0xF0 and up: the server's handshake state machine
+ *      (src/net/conn_srv.c) fed the rest in the pieces it asks for, then
+ *      frames opened in place once (if ever) the handshake is done
  * Every call must return OK or an error without crashing or reading past
  * the input (each piece is an exact-size heap copy), and what is accepted
  * must satisfy the invariants checked below. */
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "cairn/conn.h"
+#include "net/conn_srv.h"
 #include "net/frame.h"
 
 #define FUZZ_MAX_PAYLOAD (1u << 16)
@@ -119,6 +123,52 @@ static void fuzz_endpoint(const uint8_t *p, size_t n)
     free(s);
 }
 
+/* Feeds p[0..n) to the server's handshake in the pieces it wants (each an
+ * exact-size heap copy) until it fails, runs out, or opens; then frames. */
+static void fuzz_srv(const uint8_t *p, size_t n)
+{
+    static cairn_keypair me;
+    static int have_key;
+    conn_srv s;
+    size_t off = 0, want;
+    if (!have_key) {
+        uint8_t seed[32] = {7};
+        cairn_keypair_from_seed(&me, seed);
+        have_key = 1;
+    }
+    conn_srv_init(&s);
+    while ((want = conn_srv_want(&s)) > 0 && n - off >= want) {
+        uint8_t *q = dup(p + off, want);
+        cairn_err e = conn_srv_feed(&s, &me, q, want);
+        free(q);
+        off += want;
+        if (e) {
+            conn_srv_wipe(&s);
+            return;
+        }
+        if (s.out_len > sizeof s.out)
+            abort();
+    }
+    for (int i = 0; want == 0 && i < 16 && n - off >= CONN_LEN_BYTES; i++) {
+        size_t ct = 0, len = 0;
+        uint8_t type, *pl;
+        if (conn_frame_len(&ct, p + off, FUZZ_MAX_PAYLOAD) != CAIRN_OK)
+            break;
+        off += CONN_LEN_BYTES;
+        if (n - off < ct)
+            break;
+        uint8_t *q = dup(p + off, ct);
+        cairn_err e = conn_srv_open(&s, q, ct, &type, &pl, &len);
+        if (!e && (pl != q + 2 || len != ct - CONN_CT_OVERHEAD))
+            abort();
+        free(q);
+        off += ct;
+        if (e)
+            break;
+    }
+    conn_srv_wipe(&s);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -131,6 +181,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     uint8_t *p = dup(data + 1, size - 1);
+    if (data[0] >= 0xF0) {
+        fuzz_srv(p, size - 1);
+        free(p);
+        return 0;
+    }
     switch (data[0] % 4) {
     case 0:
         fuzz_hello(p, size - 1);

@@ -61,7 +61,7 @@ static void start_provider(int i, uint64_t capacity)
                         .key = prov_key[i],
                         .listen_host = "127.0.0.1",
                         .price = 1,
-                        .workers = 2,
+                        .limits = {.workers = 2},
                         .log = prov_log};
     assert_int_equal(sprov_start(&prov[i], &cfg, msg, sizeof msg), CAIRN_OK);
     sprov_set_view(prov[i], &v);

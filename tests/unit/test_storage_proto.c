@@ -276,7 +276,7 @@ static int world_up(void **state)
                         .key = w->prov,
                         .listen_host = "127.0.0.1",
                         .price = TOKEN,
-                        .workers = 2,
+                        .limits = {.workers = 2},
                         .log = stderr};
     assert_int_equal(sprov_start(&w->p, &cfg, msg, sizeof msg), CAIRN_OK);
     sprov_view v = {.ok = 1,
@@ -449,25 +449,37 @@ static void provider_refuses(void **state)
     m.what = CAIRN_SP_REPLACE;
     m.deal_id = 1;
     assert_int_equal(store(w, &m, &sig), CAIRN_ERR_HTTP);
-    /* malformed and unknown requests get an ERROR, and the connection lives on
-     */
+    /* a refusal leaves the connection open: the next request is served */
+    m = good_store(w, piece, sizeof piece);
+    assert_int_equal(store(w, &m, &sig), CAIRN_OK);
+    /* a malformed STORE, an unknown type, an ASK with a payload: each gets
+     * ERROR(bad_message) and then the end of the connection */
     uint8_t *rep;
     size_t n;
     cairn_buf b;
     cairn_sp_error er;
+    const uint8_t bad_types[] = {CAIRN_SP_STORE, 0x44, CAIRN_SP_ASK};
     cairn_buf_init(&b, 64);
     cairn_put_u8(&b, 1);
-    assert_int_equal(call(w, CAIRN_SP_STORE, &b, &rep, &n), CAIRN_SP_ERROR);
-    assert_int_equal(cairn_sp_error_decode(&er, rep, n), CAIRN_OK);
-    assert_int_equal(cairn_sp_error_code(&er), CAIRN_ERR_BAD_MSG);
-    free(rep);
-    assert_int_equal(call(w, 0x44, &b, &rep, &n), CAIRN_SP_ERROR);
-    free(rep);
-    assert_int_equal(call(w, CAIRN_SP_ASK, &b, &rep, &n), CAIRN_SP_ERROR);
-    free(rep);
+    for (size_t i = 0; i < sizeof bad_types; i++) {
+        uint8_t t;
+        assert_int_equal(call(w, bad_types[i], &b, &rep, &n), CAIRN_SP_ERROR);
+        assert_int_equal(cairn_sp_error_decode(&er, rep, n), CAIRN_OK);
+        assert_int_equal(cairn_sp_error_code(&er), CAIRN_ERR_BAD_MSG);
+        free(rep);
+        assert_int_equal(cairn_conn_recv(w->c, &t, &rep, &n, 0, MS),
+                         CAIRN_ERR_TRUNCATED);
+        cairn_conn_close(w->c);
+        assert_int_equal(cairn_conn_dial(&w->c, "127.0.0.1", sprov_port(w->p),
+                                         &w->client, &w->prov.pk, MS),
+                         CAIRN_OK);
+    }
     cairn_buf_free(&b);
     m = good_store(w, piece, sizeof piece);
     assert_int_equal(store(w, &m, &sig), CAIRN_OK);
+    pd_stats st;
+    sprov_stats(w->p, &st);
+    assert_int_equal(st.closed_bad, 3);
 }
 
 static void corrupt_piece_not_served(void **state)

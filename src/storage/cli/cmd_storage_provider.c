@@ -1,4 +1,5 @@
 /* `cairn provider storage`: the storage provider daemon. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,11 @@ int cmd_provider_storage(int argc, char **argv)
         cairn_keypair_wipe(&cfg.key);
         return 1;
     }
+    /* A request's buffer grows as its bytes arrive and is freed when the
+     * request is done: a fixed mmap threshold gives every large buffer back
+     * to the system at once (glibc would otherwise raise the threshold
+     * after the first free and keep later buffers in its heap). */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);

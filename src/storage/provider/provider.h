@@ -6,10 +6,15 @@
  * cairn/storage_proto.h, and answers the chain's storage challenges every
  * epoch with PROVE transactions (cairn/storage.h).
  *
- * Threads: one accept thread, a fixed pool of connection workers (a
- * connection waits in a bounded queue for a free worker, and is refused
- * when the queue is full), and the caller's thread for the chain loop
- * (sprov_tick). */
+ * What is not storage's own comes from the shared provider plumbing
+ * (provider/daemon.h): the data dir lock, the connection server (one event
+ * loop for every connection, limits per peer, deadlines, a memory budget,
+ * priority for clients with a deal, a few workers that run the handlers of
+ * provider_handle.c), the registration and the watch over the registered
+ * endpoint.
+ *
+ * Threads: the server's loop and workers, and the caller's thread for the
+ * chain loop (sprov_tick). */
 #ifndef CAIRN_PROVIDER_H
 #define CAIRN_PROVIDER_H
 
@@ -19,9 +24,8 @@
 
 #include "cairn/crypto.h"
 #include "cairn/error.h"
+#include "provider/daemon.h"
 
-#define SPROV_WORKERS_DEFAULT 8
-#define SPROV_IDLE_MS 30000  /* a connection quiet this long is closed */
 #define SPROV_START_AHEAD 4  /* deals must start within this many epochs */
 #define SPROV_GC_GRACE_S 600 /* a piece with no deal is kept this long */
 
@@ -38,8 +42,7 @@ typedef struct sprov_config {
     uint32_t collateral_bps; /* most collateral accepted, share of the price
                                 (0: whatever the chain requires) */
     const char *node;        /* node API base URL; NULL: no chain (tests) */
-    int workers;             /* 0: SPROV_WORKERS_DEFAULT */
-    int idle_ms;             /* 0: SPROV_IDLE_MS */
+    pd_limits limits;        /* bounds on peers; 0 fields: the defaults */
     uint64_t gc_grace_s;     /* 0: SPROV_GC_GRACE_S */
     FILE *log;               /* NULL: stderr */
 } sprov_config;
@@ -57,8 +60,9 @@ typedef struct sprov_view {
 
 typedef struct sprov sprov;
 
-/* Opens the piece store (removing leftover temporary files), listens on
- * listen_host:listen_port and starts the accept thread and the workers.
+/* Locks the data dir (one provider per dir: CAIRN_ERR_LOCKED when another
+ * holds it), opens the piece store (removing leftover temporary files),
+ * listens on listen_host:listen_port and starts the connection server.
  * No chain work: a node is needed only by sprov_tick and by REPLACE
  * requests. msg (len bytes) receives why it failed. The caller owns *out
  * and stops it with sprov_stop. */
@@ -68,21 +72,22 @@ cairn_err sprov_start(sprov **out, const sprov_config *cfg, char *msg,
 int sprov_port(const sprov *p);
 /* Replaces the chain view the handlers use. */
 void sprov_set_view(sprov *p, const sprov_view *v);
-/* One round of chain work: refresh the view, answer this epoch's
- * challenges, and (every few rounds) collect garbage. Logs what it did;
- * returns the first error (the daemon logs it and goes on). */
+/* One round of the storage sector's chain work: refresh the view, answer
+ * this epoch's challenges, and every few rounds tell the server which
+ * clients have deals and collect garbage. Logs what it did; returns the
+ * first error (the daemon logs it and goes on). */
 cairn_err sprov_tick(sprov *p);
-/* Registers the provider for the storage sector with its endpoint and
- * stake unless it is already registered (then checks the sector and logs
- * an endpoint that differs). */
-cairn_err sprov_register(sprov *p);
-/* Stops accepting, wakes and joins every worker (a request in flight is
- * cut), and frees everything. NULL is fine. */
+/* The connection server's counters. */
+void sprov_stats(sprov *p, pd_stats *out);
+/* Stops the server (every connection closed; a request with a worker runs
+ * to its end), frees everything and releases the data dir. NULL is fine. */
 void sprov_stop(sprov *p);
 
-/* The whole daemon: start, register, then sprov_tick every poll_ms until
- * *stop becomes non-zero; then sprov_stop. Returns 0, or 1 after logging
- * why it could not start. */
+/* The whole daemon: start, register (pd_chain_register), then sprov_tick
+ * and the endpoint watch every poll_ms until *stop becomes non-zero; then
+ * sprov_stop. Returns 0, or 1 after logging why it could not start or why
+ * it gave up (e.g. another daemon with this key keeps moving the
+ * endpoint). */
 int sprov_run(const sprov_config *cfg, int poll_ms,
               volatile sig_atomic_t *stop);
 

@@ -1,4 +1,5 @@
-/* The provider daemon's garbage collection: a piece is kept while an
+/* The provider daemon's garbage collection, and the clients with a deal
+ * (whom the connection server serves first): a piece is kept while an
  * active deal of this provider names its root. A piece no active deal
  * names is deleted once it has been stored (or last signed for) longer
  * than the grace time: pieces of deals that never opened, that ended, that
@@ -39,25 +40,52 @@ static int cmp_hash(const void *a, const void *b)
     return memcmp(a, b, CAIRN_HASH_LEN);
 }
 
-/* Adds the roots of the page's running deals; *after gets the last id. */
-static cairn_err add_page(root_set *s, const json_t *page, uint64_t *after)
+/* The clients of the running deals (for the server's friends). */
+typedef struct key_set {
+    cairn_pubkey *k;
+    size_t n, cap;
+} key_set;
+
+static cairn_err keys_add(key_set *s, const cairn_pubkey *k)
+{
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        cairn_pubkey *x = realloc(s->k, nc * sizeof *x);
+        if (!x)
+            return CAIRN_ERR_NOMEM;
+        s->k = x;
+        s->cap = nc;
+    }
+    s->k[s->n++] = *k;
+    return CAIRN_OK;
+}
+
+/* Adds the roots (or clients) of the page's running deals; *after gets the
+ * last id. Either set may be NULL. */
+static cairn_err add_page(root_set *roots, key_set *clients, const json_t *page,
+                          uint64_t *after)
 {
     size_t i;
     const json_t *d;
     cairn_hash h;
+    cairn_pubkey k;
     json_array_foreach(json_object_get(page, "deals"), i, d)
     {
         const char *state = json_string_value(json_object_get(d, "state"));
-        if (snode_u64(d, "id", after) || snode_hash(d, "root", &h))
+        if (snode_u64(d, "id", after) || snode_hash(d, "root", &h) ||
+            snode_addr(d, "client", &k))
             return CAIRN_ERR_BAD_JSON;
-        if (state && strcmp(state, "active") == 0 && set_add(s, &h))
+        if (!state || strcmp(state, "active") != 0)
+            continue;
+        if ((roots && set_add(roots, &h)) || (clients && keys_add(clients, &k)))
             return CAIRN_ERR_NOMEM;
     }
     return CAIRN_OK;
 }
 
-/* The roots of every running deal of this provider, sorted. */
-static cairn_err running_roots(sprov *p, root_set *s)
+/* Reads every running deal of this provider into roots (sorted) and
+ * clients; either may be NULL. */
+static cairn_err scan_deals(sprov *p, root_set *roots, key_set *clients)
 {
     char path[200];
     snode_err why;
@@ -68,18 +96,28 @@ static cairn_err running_roots(sprov *p, root_set *s)
                  p->addr, (unsigned long long)after, CAIRN_DEALS_MAX);
         cairn_err e = snode_get(p->cfg.node, path, &j, &why);
         if (!e)
-            e = add_page(s, j, &after);
+            e = add_page(roots, clients, j, &after);
         int more = !e && json_is_true(json_object_get(j, "more"));
         json_decref(j);
         if (e)
             return e;
         if (!more) {
-            if (s->n)
-                qsort(s->r, s->n, sizeof *s->r, cmp_hash);
+            if (roots && roots->n)
+                qsort(roots->r, roots->n, sizeof *roots->r, cmp_hash);
             return CAIRN_OK;
         }
     }
     return CAIRN_ERR_TOO_LARGE;
+}
+
+cairn_err sprov_friends(sprov *p)
+{
+    key_set k = {0};
+    cairn_err e = scan_deals(p, NULL, &k);
+    if (!e)
+        e = pd_serve_set_friends(p->srv, k.k, k.n);
+    free(k.k);
+    return e;
 }
 
 /* 1 if the piece has outlived its grace time without a running deal. */
@@ -101,7 +139,7 @@ cairn_err sprov_gc(sprov *p)
     cairn_piece_stat *list = NULL;
     size_t n = 0, dropped = 0;
     uint64_t freed = 0, now = (uint64_t)time(NULL);
-    cairn_err e = running_roots(p, &s);
+    cairn_err e = scan_deals(p, &s, NULL);
     if (!e)
         e = cairn_piecestore_list(p->ps, &list, &n);
     for (size_t i = 0; !e && i < n; i++) {

@@ -1,7 +1,11 @@
 /* The provider daemon's answers to client requests (cairn/storage_proto.h):
  * ASK (its price and free space), STORE (check the terms against its ask
  * and the chain's rules, store the piece durably, sign), FETCH (a piece,
- * checked against its checksum first). */
+ * checked against its checksum first). They run on the connection
+ * server's workers (provider/daemon.h). A request that does not decode is
+ * answered with ERROR(bad_message) and ends the connection: an honest
+ * client never sends one, and a peer that does gets no second try on the
+ * same connection. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +18,9 @@
 #include "storage/provider/provider_terms.h"
 
 /* Turns the reply into ERROR(e, message). */
-static void fail(sprov_reply *r, cairn_err e, const char *fmt, ...)
+static void fail(pd_reply *r, cairn_err e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void fail(sprov_reply *r, cairn_err e, const char *fmt, ...)
+static void fail(pd_reply *r, cairn_err e, const char *fmt, ...)
 {
     char msg[CAIRN_SP_ERRMSG_MAX + 1];
     va_list ap;
@@ -56,7 +60,7 @@ uint64_t sprov_signed_at(sprov *p, const cairn_hash *root)
     return at;
 }
 
-static void handle_ask(sprov *p, sprov_reply *r)
+static void handle_ask(sprov *p, pd_reply *r)
 {
     uint64_t used, cap;
     sprov_view v;
@@ -81,7 +85,7 @@ static void handle_ask(sprov *p, sprov_reply *r)
 }
 
 /* Stores the request's bytes, or checks that they are already here. */
-static cairn_err keep_piece(sprov *p, const cairn_sp_store *m, sprov_reply *r)
+static cairn_err keep_piece(sprov *p, const cairn_sp_store *m, pd_reply *r)
 {
     cairn_piece_stat st;
     cairn_err e;
@@ -114,8 +118,8 @@ static void short_hex(char out[17], const cairn_hash *h)
     cairn_hex_encode(out, h->b, 8);
 }
 
-static void handle_store(sprov *p, const cairn_pubkey *client,
-                         const uint8_t *req, size_t n, sprov_reply *r)
+static void handle_store(sprov *p, pd_server *srv, const cairn_pubkey *client,
+                         const uint8_t *req, size_t n, pd_reply *r)
 {
     cairn_sp_store m;
     cairn_replace_ctx rc;
@@ -124,6 +128,7 @@ static void handle_store(sprov *p, const cairn_pubkey *client,
     char why[CAIRN_SP_ERRMSG_MAX + 1] = "", root[17];
     if (cairn_sp_store_decode(&m, req, n)) {
         fail(r, CAIRN_ERR_BAD_MSG, "malformed STORE request");
+        r->close = 1;
         return;
     }
     sprov_get_view(p, &v);
@@ -145,6 +150,7 @@ static void handle_store(sprov *p, const cairn_pubkey *client,
         return;
     }
     sprov_note_signed(p, &m.root);
+    pd_serve_add_friend(srv, client, 0); /* until the deal is on chain */
     short_hex(root, &m.root);
     sprov_log(p, "%s piece %s (%llu bytes) for a %s deal",
               m.piece_len ? "stored" : "re-signed", root,
@@ -154,7 +160,7 @@ static void handle_store(sprov *p, const cairn_pubkey *client,
     cairn_sp_signed_encode(&r->body, &sig);
 }
 
-static void handle_fetch(sprov *p, const uint8_t *req, size_t n, sprov_reply *r)
+static void handle_fetch(sprov *p, const uint8_t *req, size_t n, pd_reply *r)
 {
     cairn_hash h;
     uint8_t *bytes;
@@ -162,6 +168,7 @@ static void handle_fetch(sprov *p, const uint8_t *req, size_t n, sprov_reply *r)
     char root[17];
     if (cairn_sp_fetch_decode(&h, req, n)) {
         fail(r, CAIRN_ERR_BAD_MSG, "malformed FETCH request");
+        r->close = 1;
         return;
     }
     cairn_err e = cairn_piecestore_get(p->ps, &h, &bytes, &size);
@@ -182,15 +189,27 @@ static void handle_fetch(sprov *p, const uint8_t *req, size_t n, sprov_reply *r)
     free(bytes);
 }
 
-void sprov_handle(sprov *p, const cairn_pubkey *client, uint8_t type,
-                  const uint8_t *req, size_t n, sprov_reply *r)
+void sprov_handle(void *ctx, const pd_request *q, pd_reply *r)
 {
-    if (type == CAIRN_SP_ASK && cairn_sp_ask_decode(req, n) == CAIRN_OK)
+    sprov *p = ctx;
+    if (q->type == CAIRN_SP_ASK &&
+        cairn_sp_ask_decode(q->body, q->n) == CAIRN_OK)
         handle_ask(p, r);
-    else if (type == CAIRN_SP_STORE)
-        handle_store(p, client, req, n, r);
-    else if (type == CAIRN_SP_FETCH)
-        handle_fetch(p, req, n, r);
-    else
-        fail(r, CAIRN_ERR_BAD_MSG, "unknown request type 0x%02x", type);
+    else if (q->type == CAIRN_SP_STORE)
+        handle_store(p, q->server, &q->peer, q->body, q->n, r);
+    else if (q->type == CAIRN_SP_FETCH)
+        handle_fetch(p, q->body, q->n, r);
+    else {
+        fail(r, CAIRN_ERR_BAD_MSG,
+             "unknown request type 0x%02x, or a "
+             "malformed one",
+             q->type);
+        r->close = 1;
+    }
+}
+
+void sprov_refuse(void *ctx, cairn_err e, const char *why, pd_reply *r)
+{
+    (void)ctx;
+    fail(r, e, "%s", why);
 }

@@ -12,9 +12,10 @@
 #include "net/node_rpc.h"
 #include "storage/provider/provider_internal.h"
 
-#define PENDING_S 8   /* a sent proof is retried after this long */
-#define FAILED_S 3600 /* a piece that cannot be proven: logged once an epoch   \
-                       */
+#define PENDING_S 8 /* a sent proof is retried after this long */
+#define FAILED_S                                                               \
+    3600 /* a piece that cannot be proven: logged once an epoch                \
+          */
 #define CHALLENGE_PAGES 64 /* pages of challenges read per round, at most */
 
 /* One batch being filled: entries and the leaf bytes they point to. */
