@@ -71,14 +71,15 @@ void h_net_setup(h_net *net, int nacct, const char *tokens, uint32_t block_ms)
 
 void (*h_child_setup)(void);
 
-/* fork+exec argv; returns the pid. */
-static pid_t spawn(char *const argv[], const char *log)
+pid_t h_spawn(char *const argv[], const char *out, const char *err)
 {
     pid_t pid = fork();
     if (pid < 0)
         DIE("fork: %s", strerror(errno));
     if (pid == 0) {
-        if (log && !freopen(log, "a", stderr))
+        if (out && !freopen(out, "a", stdout))
+            _exit(127);
+        if (err && !freopen(err, "a", stderr))
             _exit(127);
         if (h_child_setup)
             h_child_setup();
@@ -86,6 +87,25 @@ static pid_t spawn(char *const argv[], const char *log)
         _exit(127);
     }
     return pid;
+}
+
+int h_run(char *const argv[], const char *out, const char *err, int limit_ms)
+{
+    int st;
+    pid_t pid = h_spawn(argv, out, err);
+    for (int i = 0; i < limit_ms / 20; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        usleep(20000);
+    }
+    h_stop(pid, SIGKILL);
+    return -1;
+}
+
+/* fork+exec argv with stderr appended to log; returns the pid. */
+static pid_t spawn(char *const argv[], const char *log)
+{
+    return h_spawn(argv, NULL, log);
 }
 
 void h_init_chain(const h_net *net, const char *name, char *datadir, size_t len)

@@ -40,6 +40,12 @@ pid_t h_start_node(const h_net *net, const char *datadir, int port,
 /* Sends sig to pid and waits for it to exit (SIGKILL after 15 s). Returns
  * the exit status as waitpid gives it. */
 int h_stop(pid_t pid, int sig);
+/* fork+exec of argv with stdout and stderr appended to files (NULL:
+ * inherited); returns the pid (h_child_setup runs in the child). */
+pid_t h_spawn(char *const argv[], const char *out, const char *err);
+/* Runs argv to its end, at most limit_ms (then SIGKILL: -1); returns its
+ * exit code (128 + signal when killed). */
+int h_run(char *const argv[], const char *out, const char *err, int limit_ms);
 /* GETs url and returns the parsed integer field `field` of the JSON reply,
  * or -1. */
 long long h_get_int(const char *url, const char *field);

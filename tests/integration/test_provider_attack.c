@@ -92,45 +92,6 @@ static void path_of(char *out, size_t n, const char *name)
     snprintf(out, n, "%s/%s", net.dir, name);
 }
 
-static int free_port(void)
-{
-    int fd = -1;
-    assert_int_equal(cairn_listen("127.0.0.1", 0, &fd), CAIRN_OK);
-    int port = cairn_listen_port(fd);
-    close(fd);
-    assert_true(port > 0);
-    return port;
-}
-
-static pid_t spawn(char *const argv[], const char *out, const char *err)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (out && !freopen(out, "a", stdout))
-            _exit(127);
-        if (err && !freopen(err, "a", stderr))
-            _exit(127);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Runs argv to its end, at most CMD_LIMIT_MS (then SIGKILL: -1). */
-static int run(char *const argv[], const char *out, const char *err)
-{
-    int st;
-    pid_t pid = spawn(argv, out, err);
-    for (int i = 0; i < CMD_LIMIT_MS / 20; i++) {
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        sleep_ms(20);
-    }
-    h_stop(pid, SIGKILL);
-    return -1;
-}
-
 static char *slurp(const char *path, char *buf, size_t size)
 {
     FILE *f = fopen(path, "rb");
@@ -231,7 +192,7 @@ static pid_t start_provider_on(int i, int dir_of, int port, const char *log)
                     "--listen", listen, "--stake", "10", "--poll-ms", "300",
                     NULL};
     /* clang-format on */
-    return spawn(argv, log, log);
+    return h_spawn(argv, log, log);
 }
 
 static void prov_log(char *out, size_t n, int i)
@@ -312,7 +273,7 @@ static int client(const char *act, const char *a1, const char *a2,
     argv[k++] = "--store";
     argv[k++] = store;
     argv[k] = NULL;
-    return run(argv, out, err);
+    return h_run(argv, out, err, CMD_LIMIT_MS);
 }
 
 /* `cairn get` of the file; 1 if it exited 0 with the original bytes. */
@@ -349,7 +310,7 @@ static int setup(void **state)
     h_init_chain(&net, "chain", data, sizeof data);
     node_pid = h_start_node(&net, data, net.port, NULL);
     for (int i = 0; i < NPROV; i++) {
-        prov_ports[i] = free_port();
+        prov_ports[i] = h_port();
         prov_log(log, sizeof log, i);
         prov_pid[i] = start_provider_on(i, i, prov_ports[i], log);
     }
@@ -837,7 +798,7 @@ static void second_on_same_dir(void **state)
         after[CAIRN_ENDPOINT_MAX + 1];
     chain_endpoint(0, before, sizeof before);
     path_of(log, sizeof log, "second.log");
-    pid_t pid = start_provider_on(0, 0, free_port(), log);
+    pid_t pid = start_provider_on(0, 0, h_port(), log);
     int st = 0, done = 0;
     for (int i = 0; i < 300 && !done; i++) {
         done = waitpid(pid, &st, WNOHANG) == pid;

@@ -94,49 +94,6 @@ static int prov_port(int i)
     return prov_ports[i];
 }
 
-/* A port the kernel says is free now (it stays free unless someone else
- * takes it before the provider binds it). */
-static int free_port(void)
-{
-    int fd = -1;
-    assert_int_equal(cairn_listen("127.0.0.1", 0, &fd), CAIRN_OK);
-    int port = cairn_listen_port(fd);
-    close(fd);
-    assert_true(port > 0);
-    return port;
-}
-
-/* fork+exec of argv with stdout and stderr to files (NULL: inherited). */
-static pid_t spawn(char *const argv[], const char *out, const char *err)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (out && !freopen(out, "w", stdout))
-            _exit(127);
-        if (err && !freopen(err, "w", stderr))
-            _exit(127);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Runs argv to its end, at most CMD_LIMIT_MS (then SIGKILL: -1). Returns
- * the exit code. */
-static int run(char *const argv[], const char *out, const char *err)
-{
-    int st;
-    pid_t pid = spawn(argv, out, err);
-    for (int i = 0; i < CMD_LIMIT_MS / 20; i++) {
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        sleep_ms(20);
-    }
-    h_stop(pid, SIGKILL);
-    return -1;
-}
-
 /* The start of a small file as a string, into buf. */
 static char *slurp(const char *path, char *buf, size_t size)
 {
@@ -222,7 +179,7 @@ static void start_provider(int i)
                     "--listen", listen, "--stake", "10", "--poll-ms", "300",
                     NULL};
     /* clang-format on */
-    prov_pid[i] = spawn(argv, log, log);
+    prov_pid[i] = h_spawn(argv, log, log);
 }
 
 /* Waits (at most 60 s) until n storage providers are active on chain. */
@@ -287,7 +244,7 @@ static int client(const char *act, const char *a1, const char *a2,
     argv[k++] = "--store";
     argv[k++] = store;
     argv[k] = NULL;
-    return run(argv, out, err);
+    return h_run(argv, out, err, CMD_LIMIT_MS);
 }
 
 /* From `cairn status --json`: the provider of data piece 0 of segment 0,
@@ -344,7 +301,7 @@ static int setup(void **state)
     h_init_chain(&net, "chain", data, sizeof data);
     node_pid = h_start_node(&net, data, net.port, NULL);
     for (int i = 0; i < NPROV; i++) {
-        prov_ports[i] = free_port();
+        prov_ports[i] = h_port();
         start_provider(i);
     }
     wait_providers(NPROV);
