@@ -87,6 +87,7 @@ typedef enum cairn_err {
     CAIRN_ERR_FEW_PROVIDERS = 74, /* fewer providers than pieces */
     CAIRN_ERR_BAD_MSG = 75,       /* peer message malformed or unexpected */
     CAIRN_ERR_NOT_READY = 76,     /* provider has not read the chain yet */
+    CAIRN_ERR_ADDR_IN_USE = 77,   /* the port to listen on is taken */
     CAIRN__ERR_COUNT
 } cairn_err;
 

@@ -103,7 +103,11 @@ static cairn_err load_key(node *n, const cairn_node_opts *o)
         return e;
     }
     if (memcmp(n->kp.pk.b, p->sequencer.b, 32) != 0) {
-        fprintf(stderr, "cairn: %s is not this network's sequencer key\n", o->key_path);
+        char want[CAIRN_ADDR_TEXT_LEN + 1];
+        cairn_addr_format(want, &p->sequencer);
+        fprintf(stderr, "cairn: %s is not this network's sequencer key (the genesis "
+                "names %s); give that key, or follow with --follow URL\n",
+                o->key_path, want);
         return CAIRN_ERR_BAD_KEY;
     }
     return CAIRN_OK;
@@ -153,7 +157,12 @@ static cairn_err start(node *n, const cairn_node_opts *o)
         return CAIRN_ERR_BAD_ARG;
     }
     if (evhttp_bind_socket(n->http, host, (uint16_t)port)) {
-        fprintf(stderr, "cairn: cannot listen on %s:%d (in use?)\n", host, port);
+        if (errno == EADDRINUSE) {
+            fprintf(stderr, "cairn: port %d on %s is already in use (another node?); "
+                    "stop it or pick another port with --listen\n", port, host);
+            return CAIRN_ERR_ADDR_IN_USE;
+        }
+        fprintf(stderr, "cairn: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
         return CAIRN_ERR_IO;
     }
     api_register(n);

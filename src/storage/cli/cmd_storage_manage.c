@@ -134,8 +134,10 @@ int cmd_rm(int argc, char **argv)
     rc = e ? stor_fail(&c, e) : 0;
     cairn_amount_format(amt, refund);
     if (!e && cli.json) {
-        json_t *o = json_pack("{s:s, s:s, s:I}", "id", a.pos[0], "refund", amt,
-                              "refund_units", (json_int_t)refund);
+        char units[24];
+        snprintf(units, sizeof units, "%llu", (unsigned long long)refund);
+        json_t *o = json_pack("{s:s, s:s, s:s}", "id", a.pos[0], "refund", amt,
+                              "refund_units", units);
         cli_print_json(o);
         json_decref(o);
     } else if (!e) {
