@@ -190,28 +190,44 @@ static int save_options(const devnet *d)
     return bad ? cli_fail("cannot write %s", path) : 0;
 }
 
-/* Parses a number option given as text into *v. 0, or 1 (printed). */
-static int number_opt(const char *text, const char *what, long *v)
+/* Parses a number option given as text into *v (left alone when text is
+ * NULL) and checks it is in lo..hi. 0, or 1 (printed). */
+static int number_opt(const char *text, const char *what, long lo, long hi, long *v)
 {
     char *end;
     if (!text)
         return 0;
-    *v = strtol(text, &end, 10);
-    return !*text || *end ? cli_fail("devnet: %s must be a number", what) : 0;
+    long x = strtol(text, &end, 10);
+    if (!*text || *end || x < lo || x > hi)
+        return cli_fail("devnet: %s must be %ld..%ld", what, lo, hi);
+    *v = x;
+    return 0;
 }
 
 /* The options in effect: those given, else those kept in DIR, else the
- * defaults (port 8645, no storage). 0, or 1 (printed). */
+ * defaults (port 8645, no storage). Checks what is given before DIR is
+ * touched. 0, or 1 (printed). */
 static int options(devnet *d, const char *port, const char *storage)
 {
-    long p = 8645, ns = 0;
-    if (load_options(d, &p, &ns) || number_opt(port, "--port", &p) ||
-        number_opt(storage, "--storage", &ns))
+    long p = 8645, ns = 0, gp = -1, gns = -1;
+    if (number_opt(port, "--port", 1, 65534, &gp) ||
+        number_opt(storage, "--storage", 0, DEVNET_STORAGE_MAX, &gns))
         return 1;
-    if (p < 1 || p > 65534)
-        return cli_fail("devnet: --port must be 1..65534");
-    if (ns < 0 || ns > DEVNET_STORAGE_MAX || p + 100 + ns > 65535)
-        return cli_fail("devnet: --storage must be 0..%d", DEVNET_STORAGE_MAX);
+    int existed = access(d->dir, F_OK) == 0;
+    if (claim_dir(d))
+        return 1;
+    int bad = load_options(d, &p, &ns);
+    p = gp >= 0 ? gp : p;
+    ns = gns >= 0 ? gns : ns;
+    if (!bad && (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX ||
+                 p + 100 + ns - 1 > 65535))
+        bad = cli_fail("devnet: port %ld with %ld storage providers does not fit "
+                       "(ports P..P+1 and P+100..P+100+N-1 must be <= 65535)", p, ns);
+    if (bad) {
+        if (!existed)
+            cli_rmtree(d->dir); /* it holds only our lock */
+        return 1;
+    }
     d->port = (int)p;
     d->storage = (int)ns;
     return 0;
@@ -241,7 +257,7 @@ int cmd_devnet(int argc, char **argv)
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (claim_dir(&d) || options(&d, port, storage) || layout(&d))
+    if (options(&d, port, storage) || layout(&d))
         return 1;
     if (fresh && (cli_rmtree(d.dir) || claim_dir(&d)))
         return cli_fail("cannot start afresh in %s", d.dir);

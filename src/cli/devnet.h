@@ -59,6 +59,10 @@ int devnet_start(devnet *d);
  * Prints the per-epoch lines. Then stops everything: SIGTERM, SIGKILL
  * after 10 s. */
 int devnet_supervise(devnet *d);
+/* 1 if something accepts connections on 127.0.0.1:port. */
+int devnet_port_listens(int port);
+/* 1 if 127.0.0.1:port cannot be bound (another socket holds it). */
+int devnet_port_taken(int port);
 /* Stops whatever runs: storage providers, then both nodes. */
 void devnet_stop(devnet *d);
 /* The banner (devnet_banner.c): where everything is and what to try. */

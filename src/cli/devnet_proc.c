@@ -111,8 +111,7 @@ static void stop_all(devnet *d)
     devnet_watch_stopped(&d->fol);
 }
 
-/* 1 if something already accepts connections on 127.0.0.1:port. */
-static int port_busy(int port)
+int devnet_port_listens(int port)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -121,6 +120,18 @@ static int port_busy(int port)
     if (fd >= 0)
         close(fd);
     return busy;
+}
+
+int devnet_port_taken(int port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int taken = fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+                bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0;
+    if (fd >= 0)
+        close(fd);
+    return taken;
 }
 
 /* Starts one node and waits until it answers; 0 or 1 (printed). */
@@ -167,8 +178,12 @@ int devnet_start(devnet *d)
     signal(SIGINT, SIG_DFL); /* a shell's `&` ignores SIGINT; we take it */
     signal(SIGTERM, SIG_DFL);
     for (int p = d->port; p <= d->port + 1; p++)
-        if (port_busy(p))
+        if (devnet_port_taken(p))
             return cli_fail("port %d is already in use; pick another with --port", p);
+    for (int p = d->port + 100; p < d->port + 100 + d->storage; p++)
+        if (devnet_port_taken(p))
+            return cli_fail("port %d (storage provider %d) is already in use; pick "
+                            "another --port", p, p - d->port - 99);
     if (start_one(d, &d->seq) || start_one(d, &d->fol)) {
         stop_all(d);
         return 1;

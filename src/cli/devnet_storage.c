@@ -181,10 +181,20 @@ static int registered(const devnet *d)
     return found;
 }
 
+/* 1 when every provider accepts connections on its port. */
+static int all_listen(const devnet *d)
+{
+    for (int i = 0; i < st.n; i++)
+        if (!devnet_port_listens(d->port + 100 + i))
+            return 0;
+    return 1;
+}
+
+/* Waits until every provider is registered on chain and listens. */
 static int wait_registered(devnet *d)
 {
     for (int t = 0; t < READY_WAIT_MS / 200; t++) {
-        if (registered(d) >= st.n)
+        if (registered(d) >= st.n && all_listen(d))
             return 0;
         if (startup_ended())
             return 1;
