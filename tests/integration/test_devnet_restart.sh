@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's resilience demo under `cairn devnet --storage 6` (as
 # `make run`): kill -9 one storage provider, then two at once, then the
-# follower. Each time the devnet must say so, keep running, serve `cairn get`
-# of its sample file byte for byte, and start what ended again (new pid,
-# answering). Every wait is bounded; the devnet is stopped by PID.
+# follower, then the sequencer. Each time the devnet must say so, keep
+# running, serve `cairn get` of its sample file byte for byte (providers),
+# and start what ended again (new pid, answering). Every wait is bounded;
+# the devnet is stopped by PID.
 # Needs bash, grep, sed, cmp and cairn.
 set -euo pipefail
 
@@ -108,6 +109,21 @@ for _ in $(seq 1 300); do
 done
 "$CAIRN_BIN" --node "http://127.0.0.1:$((PORT + 1))" status >/dev/null || fail "the follower does not answer"
 ok "the follower answers again"
+
+# The sequencer: started again too; the chain goes on from where it was.
+PS=$(pid_of sequencer)
+H0=$("$CAIRN_BIN" --node "http://127.0.0.1:$PORT" --json status | field height)
+kill -9 "$PS"
+wait_line "the sequencer was killed by signal 9; starting it again in"
+wait_back sequencer "$PS"
+H1=""
+for _ in $(seq 1 300); do
+    H1=$("$CAIRN_BIN" --node "http://127.0.0.1:$PORT" --json status 2>/dev/null | field height) || true
+    [ -n "$H1" ] && [ "$H1" -gt "$H0" ] && break
+    sleep 0.1
+done
+[ -n "$H1" ] && [ "$H1" -gt "$H0" ] || fail "the sequencer did not go on after its restart ($H0 -> $H1)"
+ok "the sequencer is back and makes blocks ($H0 -> $H1)"
 
 # The providers that came back serve their pieces: all six alive.
 ST=""
