@@ -12,13 +12,11 @@
 #include "cli/cli.h"
 #include "cli/devnet.h"
 
-#define N_DEMO DEVNET_DEMOS
 #define OPTIONS_FILE "devnet.json"
 
 const devnet_demo devnet_demos[DEVNET_DEMOS] = {
     {"alice", "1000000", 0}, {"bob", "1000000", 0},
     {"carol", "1000000", 0}, {"dave", "500000", 1}};
-#define demo devnet_demos
 
 /* Writes "DIR/rest" into out; 1 (printed) if it does not fit. */
 static int dir_path(char *out, const devnet *d, const char *rest)
@@ -76,8 +74,8 @@ static json_t *genesis_json(const cairn_pubkey *seq, const cairn_pubkey *accts)
     char addr[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(addr, seq);
     json_t *allocs = json_array();
-    for (int i = 0; i < N_DEMO; i++)
-        json_array_append_new(allocs, alloc_json(&demo[i], &accts[i]));
+    for (int i = 0; i < DEVNET_DEMOS; i++)
+        json_array_append_new(allocs, alloc_json(&devnet_demos[i], &accts[i]));
     return json_pack("{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s, s:o, s:o}",
                      "chain_id", "cairn-devnet", "token", "name", "Cairn",
                      "symbol", "CRN", "supply_cap", "1000000000",
@@ -92,7 +90,7 @@ static int make_genesis(devnet *d)
 {
     char keys[DEVNET_PATH_MAX];
     cairn_keypair kp;
-    cairn_pubkey seq, accts[N_DEMO];
+    cairn_pubkey seq, accts[DEVNET_DEMOS];
     if (dir_path(keys, d, "keys"))
         return 1;
     if (mkdir(keys, 0700) && errno != EEXIST)
@@ -100,8 +98,8 @@ static int make_genesis(devnet *d)
     if (demo_key(d, "sequencer", &kp))
         return 1;
     seq = kp.pk;
-    for (int i = 0; i < N_DEMO; i++) {
-        if (demo_key(d, demo[i].name, &kp))
+    for (int i = 0; i < DEVNET_DEMOS; i++) {
+        if (demo_key(d, devnet_demos[i].name, &kp))
             return 1;
         accts[i] = kp.pk;
     }

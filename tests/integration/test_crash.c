@@ -93,6 +93,9 @@ static void *worker(void *arg)
 static void run_round(const char *datadir, unsigned *seed, int round)
 {
     pthread_t th[SENDERS];
+    /* a port free now: over many restarts another process may take one */
+    net.port = h_port();
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", net.port);
     pid_t pid = h_start_node(&net, datadir, net.port, NULL);
     round_over = 0;
     for (int s = 0; s < SENDERS; s++)
@@ -157,14 +160,13 @@ int main(void)
     unsigned seed = (unsigned)time(NULL);
     int n = rounds();
     h_net_setup(&net, SENDERS, "1000000", 50);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", net.port);
     h_init_chain(&net, "data", datadir, sizeof datadir);
     fprintf(stderr, "%d kill -9 rounds (seed %u)\n", n, seed);
     for (int r = 1; r <= n; r++)
         run_round(datadir, &seed, r);
     CHECK(nacked > 0);
     /* one clean restart: the node must open what kill -9 left */
-    pid_t pid = h_start_node(&net, datadir, net.port, NULL);
+    pid_t pid = h_start_node(&net, datadir, h_port(), NULL);
     CHECK(WIFEXITED(h_stop(pid, SIGTERM)));
     check_chain(datadir);
     h_net_cleanup(&net);

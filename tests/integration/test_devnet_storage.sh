@@ -36,7 +36,7 @@ fail() {
     exit 1
 }
 for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
     start_devnet first && break
     [ "$attempt" -lt 5 ] || fail "devnet would not start"
 done
@@ -84,7 +84,7 @@ ok "SIGTERM stopped the devnet and its four providers"
 # Restart on other ports: the providers move their registered endpoints
 # (SET_ENDPOINT) and the sample stays retrievable through the new ones.
 for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + (PORT - 20000 + 1000 + RANDOM % 5000) % 20000))
+    PORT=$((20000 + (PORT - 20000 + 1000 + RANDOM % 5000) % 12000))
     start_devnet second && break
     [ "$attempt" -lt 5 ] || fail "devnet did not restart"
 done
