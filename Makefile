@@ -4,9 +4,10 @@ BUILD ?= build
 SAN_BUILD ?= build-san
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+PREFIX ?= /usr/local
 
-.PHONY: all deps build run lint test test-fast test-san bench fuzz fuzz-regress \
-        format format-check clean
+.PHONY: all deps build install run lint test test-fast test-san bench fuzz \
+        fuzz-regress format format-check clean
 
 all: build
 
@@ -17,7 +18,12 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-# A local network: a sequencer and a follower, demo accounts funded.
+# Installs the cairn binary as $(DESTDIR)$(PREFIX)/bin/cairn.
+install: build
+	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX)
+
+# A local network: a sequencer, a follower and six storage providers, demo
+# accounts funded; its files and options stay in ./devnet.
 run: build
 	./$(BUILD)/cairn devnet --dir devnet --storage 6
 

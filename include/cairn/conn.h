@@ -52,7 +52,8 @@ CAIRN_API cairn_err cairn_endpoint_parse(const char *s,
 
 /* Opens a listening TCP socket on host:port (port 0: the kernel picks a
  * free one, see cairn_listen_port). host is a numeric address or
- * "localhost". The caller owns *fd_out and closes it with close(2). */
+ * "localhost". The caller owns *fd_out and closes it with close(2).
+ * ADDR_IN_USE when another socket holds the port. */
 CAIRN_API cairn_err cairn_listen(const char *host, int port,
                                  int *fd_out) CAIRN_WUR;
 /* The local port a socket is bound to, or -1. */

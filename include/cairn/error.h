@@ -88,6 +88,7 @@ typedef enum cairn_err {
     CAIRN_ERR_BAD_MSG = 75,       /* peer message malformed or unexpected */
     CAIRN_ERR_NOT_READY = 76,     /* provider has not read the chain yet */
     CAIRN_ERR_BUSY = 77,          /* provider is at a limit for this peer */
+    CAIRN_ERR_ADDR_IN_USE = 78,   /* the port to listen on is taken */
     CAIRN__ERR_COUNT
 } cairn_err;
 

@@ -20,9 +20,9 @@ typedef struct cairn_node_opts {
 
 /* Runs a node until SIGTERM or SIGINT, then stops cleanly (the last block
  * is fully committed or not at all; requests held for a commit are
- * answered 503) and returns CAIRN_OK. Errors at start
- * (bad data dir, key not the sequencer's, port in use) are returned with a
- * message on stderr. */
+ * answered 503) and returns CAIRN_OK. Errors at start (bad data dir, key
+ * not the sequencer's, port in use: ADDR_IN_USE) are returned after a
+ * message on stderr that says what to do, except NOMEM. */
 CAIRN_API cairn_err cairn_node_run(const cairn_node_opts *o) CAIRN_WUR;
 
 #endif

@@ -16,6 +16,7 @@
 typedef struct cli_common {
     const char *node; /* --node URL; NULL: $CAIRN_NODE or the default */
     int json;         /* --json: print data as JSON */
+    const char *argv0; /* how cairn was started ("./build/cairn") */
 } cli_common;
 
 extern cli_common cli;

@@ -1,6 +1,8 @@
 /* `cairn init`, `cairn node` and `cairn replay`: chains on local disk. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cairn/chain.h"
 #include "cairn/node.h"
@@ -24,25 +26,100 @@ static void print_init(const char *dir, const char *chain_id,
     json_decref(o);
 }
 
+/* 1 (printed) if DIR already holds a chain, or a database that is not
+ * one; 0 if it holds none. */
+static int holds_chain(const char *dir)
+{
+    char path[1100];
+    cairn_chain *c;
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    cairn_err e = cairn_chain_open(&c, dir);
+    if (e)
+        return cli_fail("%s holds a database (data.mdb) that is not a complete "
+                        "chain (%s); remove %s and %s/lock.mdb, or use another --data DIR",
+                        dir, cairn_strerror(e), path, dir);
+    cairn_header tip;
+    cairn_chain_tip(c, &tip, NULL);
+    cli_fail("%s already holds a chain (\"%s\", at height %llu); to start over "
+             "remove %s, or use another --data DIR",
+             dir, cairn_chain_params(c)->chain_id, (unsigned long long)tip.height, dir);
+    cairn_chain_close(c);
+    return 1;
+}
+
+/* What existed in DIR before init, so that a failed init removes only
+ * what it made. */
+typedef struct init_undo {
+    char dir[1024], data[1100], lock[1100];
+    int had_dir, had_data, had_lock;
+} init_undo;
+
+static void undo_note(init_undo *u, const char *dir)
+{
+    snprintf(u->dir, sizeof u->dir, "%s", dir);
+    snprintf(u->data, sizeof u->data, "%s/data.mdb", dir);
+    snprintf(u->lock, sizeof u->lock, "%s/lock.mdb", dir);
+    u->had_dir = access(dir, F_OK) == 0;
+    u->had_data = access(u->data, F_OK) == 0;
+    u->had_lock = access(u->lock, F_OK) == 0;
+}
+
+static void undo_run(const init_undo *u)
+{
+    if (!u->had_data)
+        unlink(u->data);
+    if (!u->had_lock)
+        unlink(u->lock);
+    if (!u->had_dir)
+        rmdir(u->dir);
+}
+
 int cli_init_chain(const char *genesis, const char *data_dir, int quiet)
 {
     cairn_genesis g;
     cairn_chain *c;
     cairn_hash gh;
+    init_undo u;
     char msg[256] = "";
     cairn_err e = cairn_genesis_load(&g, genesis, msg, sizeof msg);
     if (e)
         return cli_fail("genesis %s: %s", genesis, *msg ? msg : cairn_strerror(e));
+    if (strlen(data_dir) > 1000 || holds_chain(data_dir)) {
+        cairn_genesis_free(&g);
+        return strlen(data_dir) > 1000 ? cli_fail("--data: path too long") : 1;
+    }
+    undo_note(&u, data_dir);
     e = cairn_chain_create(data_dir, &g);
     cairn_genesis_free(&g);
-    if (e)
-        return cli_fail("cannot create a chain in %s: %s", data_dir, cairn_strerror(e));
+    if (e) {
+        undo_run(&u);
+        return cli_fail("cannot create a chain in %s: %s; nothing was written there",
+                        data_dir, cairn_strerror(e));
+    }
     if ((e = cairn_chain_open(&c, data_dir)))
         return cli_fail("cannot open the new chain in %s: %s", data_dir, cairn_strerror(e));
     cairn_chain_genesis_hash(c, &gh);
     if (!quiet)
         print_init(data_dir, cairn_chain_params(c)->chain_id, &gh);
     cairn_chain_close(c);
+    return 0;
+}
+
+/* 0 if DIR holds a chain's database; else 1, after saying to run init. */
+static int require_chain(const char *cmd, const char *dir)
+{
+    char path[1100];
+    if (strlen(dir) > 1000)
+        return cli_fail("%s: --data: path too long", cmd);
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (access(dir, F_OK) != 0)
+        return cli_fail("%s: %s does not exist; create a chain there first with "
+                        "`cairn init --genesis FILE --data %s`", cmd, dir, dir);
+    if (access(path, F_OK) != 0)
+        return cli_fail("%s: %s holds no chain; create one first with "
+                        "`cairn init --genesis FILE --data %s`", cmd, dir, dir);
     return 0;
 }
 
@@ -94,9 +171,14 @@ int cmd_node(int argc, char **argv)
     if (max_conns && (cairn_parse_u64_max(max_conns, 1000000, &mc) || mc == 0))
         return cli_fail("node: --max-connections wants a number from 1 to 1000000");
     o.max_connections = (uint32_t)mc;
+    if (require_chain("node", o.data_dir))
+        return 1;
     o.quiet = quiet;
     cairn_err e = cairn_node_run(&o);
-    return e ? cli_fail("node stopped: %s", cairn_strerror(e)) : 0;
+    /* the node has said why, except when memory ran out */
+    if (e == CAIRN_ERR_NOMEM)
+        return cli_fail("node stopped: %s", cairn_strerror(e));
+    return e ? 1 : 0;
 }
 
 static const char replay_usage[] =
@@ -130,6 +212,8 @@ int cmd_replay(int argc, char **argv)
         return CLI_EXIT(rc);
     if (!data)
         return cli_fail("replay: --data DIR is required");
+    if (require_chain("replay", data))
+        return 1;
     char tmp[] = "/tmp/cairn-replay-XXXXXX";
     if (!mkdtemp(tmp))
         return cli_fail("cannot make a scratch directory under /tmp");

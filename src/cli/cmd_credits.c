@@ -154,8 +154,19 @@ static int price_show(int argc, char **argv)
     return 0;
 }
 
+static const char price_usage[] =
+    "usage: cairn price [show] [--node URL] [--json]\n"
+    "       cairn price set PRICE --key FILE [--fee TOKENS] [--no-wait]\n"
+    "  show        the credit price feed, its oracle and how far it may move\n"
+    "  set PRICE   the oracle sets the price (tokens per credit)\n"
+    "`cairn price set --help` tells more.\n";
+
 int cmd_price(int argc, char **argv)
 {
+    if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+        fputs(price_usage, stdout);
+        return 0;
+    }
     if (argc >= 1 && !strcmp(argv[0], "set"))
         return price_set(argc - 1, argv + 1);
     if (argc >= 1 && !strcmp(argv[0], "show"))

@@ -1,5 +1,7 @@
 /* `cairn devnet`: a local network in one command — keys, genesis file and
- * two chains on first run, then a sequencer and a follower. */
+ * two chains on first run, then a sequencer and a follower. Its options
+ * are kept in DIR/devnet.json so that a resume or --fresh gives the same
+ * network. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,15 +12,11 @@
 #include "cli/cli.h"
 #include "cli/devnet.h"
 
-#define N_DEMO 4
+#define OPTIONS_FILE "devnet.json"
 
-/* The demo accounts and their genesis allocations (tokens). */
-static const struct demo {
-    const char *name;
-    const char *amount;
-    int vests; /* all of it vests: none before block 60, all by block 600 */
-} demo[N_DEMO] = {{"alice", "1000000", 0}, {"bob", "1000000", 0},
-                  {"carol", "1000000", 0}, {"dave", "500000", 1}};
+const devnet_demo devnet_demos[DEVNET_DEMOS] = {
+    {"alice", "1000000", 0}, {"bob", "1000000", 0},
+    {"carol", "1000000", 0}, {"dave", "500000", 1}};
 
 /* Writes "DIR/rest" into out; 1 (printed) if it does not fit. */
 static int dir_path(char *out, const devnet *d, const char *rest)
@@ -43,7 +41,7 @@ static int demo_key(const devnet *d, const char *name, cairn_keypair *kp)
 }
 
 /* One allocation object of the genesis file (a new reference). */
-static json_t *alloc_json(const struct demo *m, const cairn_pubkey *pk)
+static json_t *alloc_json(const devnet_demo *m, const cairn_pubkey *pk)
 {
     char addr[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(addr, pk);
@@ -76,8 +74,8 @@ static json_t *genesis_json(const cairn_pubkey *seq, const cairn_pubkey *accts)
     char addr[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(addr, seq);
     json_t *allocs = json_array();
-    for (int i = 0; i < N_DEMO; i++)
-        json_array_append_new(allocs, alloc_json(&demo[i], &accts[i]));
+    for (int i = 0; i < DEVNET_DEMOS; i++)
+        json_array_append_new(allocs, alloc_json(&devnet_demos[i], &accts[i]));
     return json_pack("{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s, s:o, s:o}",
                      "chain_id", "cairn-devnet", "token", "name", "Cairn",
                      "symbol", "CRN", "supply_cap", "1000000000",
@@ -92,7 +90,7 @@ static int make_genesis(devnet *d)
 {
     char keys[DEVNET_PATH_MAX];
     cairn_keypair kp;
-    cairn_pubkey seq, accts[N_DEMO];
+    cairn_pubkey seq, accts[DEVNET_DEMOS];
     if (dir_path(keys, d, "keys"))
         return 1;
     if (mkdir(keys, 0700) && errno != EEXIST)
@@ -100,8 +98,8 @@ static int make_genesis(devnet *d)
     if (demo_key(d, "sequencer", &kp))
         return 1;
     seq = kp.pk;
-    for (int i = 0; i < N_DEMO; i++) {
-        if (demo_key(d, demo[i].name, &kp))
+    for (int i = 0; i < DEVNET_DEMOS; i++) {
+        if (demo_key(d, devnet_demos[i].name, &kp))
             return 1;
         accts[i] = kp.pk;
     }
@@ -117,11 +115,12 @@ static int layout(devnet *d)
 {
     devnet_node *ns[2] = {&d->seq, &d->fol};
     const char *roles[2] = {"sequencer", "follower"};
+    const char *names[2] = {"the sequencer", "the follower"};
     char rest[32];
     if (dir_path(d->genesis, d, "genesis.json") || dir_path(d->seq_key, d, "keys/sequencer.key"))
         return 1;
     for (int i = 0; i < 2; i++) {
-        ns[i]->role = roles[i];
+        snprintf(ns[i]->name, sizeof ns[i]->name, "%s", names[i]);
         snprintf(rest, sizeof rest, "%s.log", roles[i]);
         if (dir_path(ns[i]->data, d, roles[i]) || dir_path(ns[i]->log, d, rest))
             return 1;
@@ -146,50 +145,6 @@ static int prepare(devnet *d)
     return 0;
 }
 
-/* Prints one demo account: name, address, current balance. */
-static void print_account(const devnet *d, int i, char addr[CAIRN_ADDR_TEXT_LEN + 1])
-{
-    char path[DEVNET_PATH_MAX], rest[64], url[160];
-    cairn_keypair kp;
-    json_t *a = NULL;
-    snprintf(rest, sizeof rest, "keys/%s.key", demo[i].name);
-    addr[0] = '\0';
-    if (dir_path(path, d, rest) || cairn_key_load(path, &kp))
-        return;
-    cairn_addr_format(addr, &kp.pk);
-    cairn_keypair_wipe(&kp);
-    snprintf(url, sizeof url, "/v1/account/%.*s", CAIRN_ADDR_TEXT_LEN, addr);
-    if (api_get(d->seq.url, url, &a))
-        return;
-    printf("  %-6s %s  %s CRN%s\n", demo[i].name, addr, jstr(a, "balance"),
-           demo[i].vests ? " (vesting: locked until block 60, all free at 600)" : "");
-    json_decref(a);
-}
-
-/* The banner: where the nodes are, the accounts, and what to try. */
-static void print_banner(const devnet *d)
-{
-    char addr[N_DEMO][CAIRN_ADDR_TEXT_LEN + 1], node[96] = "";
-    if (d->port != 8645)
-        snprintf(node, sizeof node, "--node %s ", d->seq.url);
-    printf("\ncairn devnet is running\n");
-    printf("  sequencer  %s   (log %s)\n", d->seq.url, d->seq.log);
-    printf("  follower   %s   (log %s)\n\naccounts (keys in %s/keys):\n",
-           d->fol.url, d->fol.log, d->dir);
-    for (int i = 0; i < N_DEMO; i++)
-        print_account(d, i, addr[i]);
-    printf("\ntry, in another terminal:\n");
-    printf("  cairn %sbalance %s\n", node, addr[0]);
-    printf("  cairn %stransfer --key %s/keys/alice.key --to %s --amount 10\n", node,
-           d->dir, addr[1]);
-    printf("  cairn %saccount prove %s\n", node, addr[1]);
-    printf("  cairn %sblock show\n", node);
-    printf("  cairn --node %s status\n", d->fol.url);
-    devnet_storage_banner(d);
-    printf("\nCtrl-C stops the network; `cairn devnet --dir %s` resumes it.\n", d->dir);
-    fflush(stdout);
-}
-
 /* Creates DIR if missing and locks it against a second devnet. */
 static int claim_dir(const devnet *d)
 {
@@ -198,21 +153,101 @@ static int claim_dir(const devnet *d)
     return devnet_lock(d);
 }
 
+/* Reads the options kept in DIR/devnet.json into *port and *storage
+ * (left alone when it does not exist). 0, or 1 (printed). */
+static int load_options(const devnet *d, long *port, long *storage)
+{
+    char path[DEVNET_PATH_MAX];
+    json_error_t jerr;
+    if (dir_path(path, d, OPTIONS_FILE))
+        return 1;
+    if (access(path, F_OK) != 0)
+        return 0;
+    json_t *j = json_load_file(path, 0, &jerr);
+    json_t *p = json_object_get(j, "port"), *s = json_object_get(j, "storage");
+    int bad = !json_is_integer(p) || !json_is_integer(s);
+    if (!bad) {
+        *port = (long)json_integer_value(p);
+        *storage = (long)json_integer_value(s);
+    }
+    json_decref(j);
+    return bad ? cli_fail("%s is not {\"port\": P, \"storage\": N}; fix or remove it",
+                          path)
+               : 0;
+}
+
+/* Keeps the options in DIR/devnet.json. 0, or 1 (printed). */
+static int save_options(const devnet *d)
+{
+    char path[DEVNET_PATH_MAX];
+    if (dir_path(path, d, OPTIONS_FILE))
+        return 1;
+    json_t *j = json_pack("{s:i, s:i}", "port", d->port, "storage", d->storage);
+    int bad = !j || json_dump_file(j, path, JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return bad ? cli_fail("cannot write %s", path) : 0;
+}
+
+/* Parses a number option given as text into *v (left alone when text is
+ * NULL) and checks it is in lo..hi. 0, or 1 (printed). */
+static int number_opt(const char *text, const char *what, long lo, long hi, long *v)
+{
+    char *end;
+    if (!text)
+        return 0;
+    long x = strtol(text, &end, 10);
+    if (!*text || *end || x < lo || x > hi)
+        return cli_fail("devnet: %s must be %ld..%ld", what, lo, hi);
+    *v = x;
+    return 0;
+}
+
+/* The options in effect: those given, else those kept in DIR, else the
+ * defaults (port 8645, no storage). Checks what is given before DIR is
+ * touched. 0, or 1 (printed). */
+static int options(devnet *d, const char *port, const char *storage)
+{
+    long p = 8645, ns = 0, gp = -1, gns = -1;
+    if (number_opt(port, "--port", 1, 65534, &gp) ||
+        number_opt(storage, "--storage", 0, DEVNET_STORAGE_MAX, &gns))
+        return 1;
+    int existed = access(d->dir, F_OK) == 0;
+    if (claim_dir(d))
+        return 1;
+    int bad = load_options(d, &p, &ns);
+    p = gp >= 0 ? gp : p;
+    ns = gns >= 0 ? gns : ns;
+    if (!bad && (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX ||
+                 p + 100 + ns - 1 > 65535))
+        bad = cli_fail("devnet: port %ld with %ld storage providers does not fit "
+                       "(ports P..P+1 and P+100..P+100+N-1 must be <= 65535)", p, ns);
+    if (bad) {
+        if (!existed)
+            cli_rmtree(d->dir); /* it holds only our lock */
+        return 1;
+    }
+    d->port = (int)p;
+    d->storage = (int)ns;
+    return 0;
+}
+
 static const char devnet_usage[] =
     "usage: cairn devnet [--dir DIR] [--port P] [--fresh] [--storage N]\n"
     "Runs a local network: a sequencer on 127.0.0.1:P (default 8645) and a\n"
     "follower on P+1, with demo accounts alice, bob, carol and dave (vesting).\n"
     "The first run creates DIR (default ./devnet): keys, genesis.json and both\n"
     "chains; later runs resume it. --fresh deletes DIR first. --storage N also\n"
-    "runs N storage provider daemons (ports P+100.., keys funded by alice),\n"
-    "stores a sample file on them once and prints, every epoch, how it is\n"
-    "proven and paid (`make run` uses 6). Stops on Ctrl-C.\n";
+    "runs N storage provider daemons (ports P+100.., keys funded by alice) and\n"
+    "stores a sample file on them once (`make run` uses 6). The options are\n"
+    "kept in DIR/devnet.json: a later run (also with --fresh) that does not\n"
+    "give them uses those. A process that ends is started again after 5 s.\n"
+    "Prints, every epoch, one line per sector with providers. Stops on Ctrl-C.\n";
 
 int cmd_devnet(int argc, char **argv)
 {
-    const char *port = "8645", *storage = "0";
+    const char *port = NULL, *storage = NULL;
     int fresh = 0;
-    devnet d = {.dir = "devnet"};
+    devnet d = {.dir = "devnet", .cmd = cli.argv0 ? cli.argv0 : "cairn"};
     cli_opt opts[] = {{"dir", &d.dir, NULL}, {"port", &port, NULL},
                       {"fresh", NULL, &fresh}, {"storage", &storage, NULL},
                       {NULL, NULL, NULL}};
@@ -220,27 +255,16 @@ int cmd_devnet(int argc, char **argv)
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    char *end;
-    long p = strtol(port, &end, 10);
-    if (!*port || *end || p < 1 || p > 65534)
-        return cli_fail("devnet: --port must be 1..65534");
-    d.port = (int)p;
-    long ns = strtol(storage, &end, 10);
-    if (!*storage || *end || ns < 0 || ns > DEVNET_STORAGE_MAX || p + 100 + ns > 65535)
-        return cli_fail("devnet: --storage must be 0..%d", DEVNET_STORAGE_MAX);
-    d.storage = (int)ns;
-    if (layout(&d))
-        return 1;
-    if (claim_dir(&d))
+    if (options(&d, port, storage) || layout(&d))
         return 1;
     if (fresh && (cli_rmtree(d.dir) || claim_dir(&d)))
         return cli_fail("cannot start afresh in %s", d.dir);
-    if (prepare(&d) || devnet_start(&d))
+    if (prepare(&d) || save_options(&d) || devnet_start(&d))
         return 1;
     if (devnet_storage_start(&d)) {
         devnet_stop(&d);
         return 1;
     }
-    print_banner(&d);
+    devnet_banner(&d);
     return devnet_supervise(&d);
 }

@@ -1,25 +1,43 @@
-/* `cairn devnet` internals: the network's files (cmd_devnet.c), its two
- * node processes (devnet_proc.c) and its storage providers with a sample
- * file (devnet_storage.c). */
+/* `cairn devnet` internals: the network's files and options (cmd_devnet.c),
+ * the banner (devnet_banner.c), its two node processes (devnet_proc.c),
+ * restarts of processes that end (devnet_watch.c), its storage providers
+ * with a sample file (devnet_storage.c) and the line printed per epoch
+ * (devnet_epoch.c). */
 #ifndef CAIRN_CLI_DEVNET_H
 #define CAIRN_CLI_DEVNET_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define DEVNET_PATH_MAX 1024
+#define DEVNET_RESTART_S 5 /* a process that ends is started again after this */
 
-/* One node process of the devnet. */
+/* One child process of the devnet: a node or a storage provider. */
 typedef struct devnet_node {
-    const char *role;          /* "sequencer" or "follower" */
+    char name[32];             /* "sequencer", "follower", "storage provider 3" */
     char data[DEVNET_PATH_MAX];
     char log[DEVNET_PATH_MAX];
-    char url[64];              /* http://127.0.0.1:PORT */
+    char url[64];              /* nodes: http://127.0.0.1:PORT */
     char listen[48];           /* 127.0.0.1:PORT */
     pid_t pid;                 /* 0 when not running */
+    int64_t started_ms;        /* when it was last started (monotonic) */
+    int64_t restart_at_ms;     /* it ended: start it again then; 0: no */
+    int quick_ends;            /* ends in a row soon after a start */
 } devnet_node;
+
+/* The demo accounts and their genesis allocations (tokens; cmd_devnet.c). */
+#define DEVNET_DEMOS 4
+typedef struct devnet_demo {
+    const char *name;
+    const char *amount;
+    int vests; /* all of it vests: none before block 60, all by block 600 */
+} devnet_demo;
+extern const devnet_demo devnet_demos[DEVNET_DEMOS];
 
 typedef struct devnet {
     const char *dir;
+    const char *cmd;           /* how the banner names cairn: "./build/cairn" */
     int port;
     char genesis[DEVNET_PATH_MAX];
     char seq_key[DEVNET_PATH_MAX];
@@ -35,28 +53,78 @@ int devnet_lock(const devnet *d);
  * /v1/status. On failure prints why (with the log's tail), stops whatever
  * started, and returns 1. */
 int devnet_start(devnet *d);
-/* Waits for SIGINT/SIGTERM (returns 0) or for a node to die (returns 1),
- * then stops both nodes: SIGTERM, and SIGKILL after 10 s. */
+/* Runs until SIGINT/SIGTERM (returns 0). A child that ends is reported in
+ * one line and started again DEVNET_RESTART_S later (devnet_watch.c); only
+ * a sequencer that keeps ending at start stops the devnet (returns 1).
+ * Prints the per-epoch lines. Then stops everything: SIGTERM, SIGKILL
+ * after 10 s. */
 int devnet_supervise(devnet *d);
+/* 1 if something accepts connections on 127.0.0.1:port. */
+int devnet_port_listens(int port);
+/* 1 if 127.0.0.1:port cannot be bound (another socket holds it). */
+int devnet_port_taken(int port);
 /* Stops whatever runs: storage providers, then both nodes. */
 void devnet_stop(devnet *d);
+/* The banner (devnet_banner.c): where everything is and what to try. */
+void devnet_banner(const devnet *d);
+
+/* ---- devnet_watch.c: restarts ---- */
+
+/* Monotonic milliseconds. */
+int64_t devnet_now_ms(void);
+/* Records that n (n->pid) was just started and writes its pid file: its
+ * log's path with .pid for .log (DIR/storage-1.pid). */
+void devnet_watch_started(devnet_node *n);
+/* Removes n's pid file (once it is stopped for good). */
+void devnet_watch_stopped(devnet_node *n);
+/* If n's process has ended: reaps it and prints one line. With restart,
+ * the line says when it starts again (and n->restart_at_ms is set), or,
+ * after DEVNET_QUICK_MAX ends in a row within 30 s of a start, that it
+ * will not (the log's tail follows). Without restart it says where the
+ * log is and prints its tail. Returns 0 (still running, or not started),
+ * 1 (ended; restart scheduled) or 2 (ended for good). */
+int devnet_watch_reap(devnet_node *n, int restart);
+/* 1 when n ended and its restart is due. */
+int devnet_watch_due(const devnet_node *n);
+/* Prints the last lines of a log file to stderr. */
+void devnet_print_tail(const char *path);
 
 #define DEVNET_STORAGE_MAX 32
 
-/* With d->storage > 0 (devnet_storage.c): funds DIR/keys/storage-I.key
- * from alice, starts that many `cairn provider storage` processes (data
- * DIR/storage-I, log DIR/storage-I.log, port P+100+I), waits until each
- * registered, and stores a sample file once (as alice, store DIR/client).
- * 0, or 1 after printing why (the caller stops everything). */
+/* ---- devnet_storage.c ---- */
+
+/* With d->storage > 0: funds DIR/keys/storage-I.key from alice, starts
+ * that many `cairn provider storage` processes (data DIR/storage-I, log
+ * DIR/storage-I.log, port P+100+I), waits until each registered, and stores
+ * a sample file once (as alice, store DIR/client). 0, or 1 after printing
+ * why (the caller stops everything). */
 int devnet_storage_start(devnet *d);
-/* 1 (after reporting it) if a provider process has ended. */
-int devnet_storage_reap(devnet *d);
-/* Prints one line per new epoch: the sample file's pieces alive, proven
- * and paid. Called about once a second. */
-void devnet_storage_tick(devnet *d);
-/* What the banner says about storage. */
-void devnet_storage_banner(const devnet *d);
+/* Reaps providers that ended (one line each) and starts again those whose
+ * restart is due. */
+void devnet_storage_watch(devnet *d);
 /* SIGTERM to each provider, SIGKILL after 10 s. */
 void devnet_storage_stop(devnet *d);
+/* Providers started and the sample's id ("" when none stored). */
+int devnet_storage_count(void);
+const char *devnet_storage_sample_id(void);
+
+/* The last epoch in which each of the sample's pieces was proven, as the
+ * chain's deals say (UINT64_MAX: never, or no deal), into last[0..max),
+ * their count in *n. 0, or -1 when there is no sample or the node or the
+ * client's store cannot say. */
+int devnet_sample_proven(uint64_t *last, size_t max, size_t *n);
+/* The sample's pieces alive (deal running and provider answering) and
+ * all of them, asking each provider. 0, or -1 when unknown. */
+int devnet_sample_alive(int *alive, int *all);
+
+/* ---- devnet_epoch.c ---- */
+
+/* Called about once a second: follows which of the sample's pieces are
+ * proven in the current epoch and, once an epoch has settled, prints one
+ * line per sector with providers or work (staked providers, providers with
+ * work, usage, the network's revenue, burned, emitted and velocity; the
+ * storage line adds the sample's pieces alive and proven in that epoch).
+ * The first epoch reported is the one running when it is first called. */
+void devnet_epoch_tick(const devnet *d);
 
 #endif

@@ -21,7 +21,6 @@
 
 #define READY_WAIT_MS 15000
 #define STOP_WAIT_MS 10000
-#define TAIL_BYTES 2048
 
 static sigset_t watched; /* SIGINT, SIGTERM, SIGCHLD: blocked, waited for */
 
@@ -29,24 +28,6 @@ static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-/* Prints the last lines of a log file to stderr. */
-static void print_tail(const char *path)
-{
-    char buf[TAIL_BYTES + 1];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, size > TAIL_BYTES ? size - TAIL_BYTES : 0, SEEK_SET);
-    size_t n = fread(buf, 1, TAIL_BYTES, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *start = size > TAIL_BYTES && strchr(buf, '\n') ? strchr(buf, '\n') + 1 : buf;
-    fprintf(stderr, "--- last lines of %s ---\n%s%s---\n", path, start,
-            n && buf[n - 1] != '\n' ? "\n" : "");
 }
 
 /* In the child: log to n->log, restore signals, become `cairn node`. */
@@ -76,6 +57,7 @@ static int spawn(const devnet *d, devnet_node *n)
     if (pid == 0)
         exec_node(d, n);
     n->pid = pid;
+    devnet_watch_started(n);
     return 0;
 }
 
@@ -88,21 +70,6 @@ static int answers(const devnet_node *n)
                  CAIRN_OK && why.status == 200;
     json_decref(j);
     return ok;
-}
-
-/* 1 (after reporting it) if the node's process has ended. */
-static int reap(devnet_node *n)
-{
-    int st;
-    if (!n->pid || waitpid(n->pid, &st, WNOHANG) != n->pid)
-        return 0;
-    n->pid = 0;
-    if (WIFSIGNALED(st))
-        cli_fail("the %s was killed by signal %d; see %s", n->role, WTERMSIG(st), n->log);
-    else
-        cli_fail("the %s exited with status %d; see %s", n->role, WEXITSTATUS(st), n->log);
-    print_tail(n->log);
-    return 1;
 }
 
 /* 1 if SIGINT or SIGTERM is pending (and takes it). */
@@ -133,15 +100,16 @@ static void stop_all(devnet *d)
     }
     for (int i = 0; i < 2; i++)
         if (ns[i]->pid) {
-            fprintf(stderr, "cairn: the %s did not stop in 10 s; killing it\n", ns[i]->role);
+            fprintf(stderr, "cairn: %s did not stop in 10 s; killing it\n", ns[i]->name);
             kill(ns[i]->pid, SIGKILL);
             waitpid(ns[i]->pid, NULL, 0);
             ns[i]->pid = 0;
         }
+    devnet_watch_stopped(&d->seq);
+    devnet_watch_stopped(&d->fol);
 }
 
-/* 1 if something already accepts connections on 127.0.0.1:port. */
-static int port_busy(int port)
+int devnet_port_listens(int port)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -152,6 +120,18 @@ static int port_busy(int port)
     return busy;
 }
 
+int devnet_port_taken(int port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int taken = fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+                bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0;
+    if (fd >= 0)
+        close(fd);
+    return taken;
+}
+
 /* Starts one node and waits until it answers; 0 or 1 (printed). */
 static int start_one(devnet *d, devnet_node *n)
 {
@@ -160,15 +140,15 @@ static int start_one(devnet *d, devnet_node *n)
     for (int t = 0; t < READY_WAIT_MS / 100; t++) {
         if (answers(n))
             return 0;
-        if (reap(n))
+        if (devnet_watch_reap(n, 0))
             return 1;
         if (stop_requested())
-            return cli_fail("interrupted while starting the %s", n->role);
+            return cli_fail("interrupted while starting %s", n->name);
         sleep_ms(100);
     }
-    cli_fail("the %s did not answer on %s within %d s", n->role, n->url,
+    cli_fail("%s did not answer on %s within %d s", n->name, n->url,
              READY_WAIT_MS / 1000);
-    print_tail(n->log);
+    devnet_print_tail(n->log);
     return 1;
 }
 
@@ -196,12 +176,28 @@ int devnet_start(devnet *d)
     signal(SIGINT, SIG_DFL); /* a shell's `&` ignores SIGINT; we take it */
     signal(SIGTERM, SIG_DFL);
     for (int p = d->port; p <= d->port + 1; p++)
-        if (port_busy(p))
+        if (devnet_port_taken(p))
             return cli_fail("port %d is already in use; pick another with --port", p);
+    for (int p = d->port + 100; p < d->port + 100 + d->storage; p++)
+        if (devnet_port_taken(p))
+            return cli_fail("port %d (storage provider %d) is already in use; pick "
+                            "another --port", p, p - d->port - 99);
     if (start_one(d, &d->seq) || start_one(d, &d->fol)) {
         stop_all(d);
         return 1;
     }
+    return 0;
+}
+
+/* Reaps a node that ended and starts it again when due. 1 if the
+ * sequencer ended for good (the devnet stops), else 0. */
+static int watch_node(devnet *d, devnet_node *n)
+{
+    int r = devnet_watch_reap(n, 1);
+    if (r == 2 && n == &d->seq)
+        return 1;
+    if (devnet_watch_due(n) && spawn(d, n) == 0)
+        fprintf(stderr, "cairn: %s started again\n", n->name);
     return 0;
 }
 
@@ -215,15 +211,19 @@ int devnet_supervise(devnet *d)
         if (sig == SIGINT || sig == SIGTERM) {
             fprintf(stderr, "cairn: stopping the devnet\n");
             rc = 0;
-        } else if (reap(&d->seq) | reap(&d->fol) | devnet_storage_reap(d)) {
+        } else if (watch_node(d, &d->seq)) {
+            fprintf(stderr, "cairn: stopping the devnet: it has no sequencer\n");
             rc = 1;
         } else {
-            devnet_storage_tick(d);
+            watch_node(d, &d->fol);
+            devnet_storage_watch(d);
+            devnet_epoch_tick(d);
         }
     }
     stop_all(d);
     if (rc == 0)
-        fprintf(stderr, "cairn: devnet stopped; `cairn devnet --dir %s` resumes it\n", d->dir);
+        fprintf(stderr, "cairn: devnet stopped; `%s devnet --dir %s` resumes it\n",
+                d->cmd, d->dir);
     return rc;
 }
 

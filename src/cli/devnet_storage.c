@@ -1,6 +1,6 @@
 /* `cairn devnet --storage N`: N storage provider daemons as separate
- * processes with keys funded by alice, a sample file stored on them once,
- * and one line per epoch that shows it proven and paid. */
+ * processes with keys funded by alice, restarted when they end, and a
+ * sample file stored on them once. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 
 #include "cli/devnet.h"
 #include "storage/cli/storage_cli.h"
+#include "storage/client/health.h"
 
 #define FUND_UNITS (1000ull * 1000000ull) /* tokens each provider gets */
 #define FUND_BELOW (500ull * 1000000ull)  /* ... when it holds less */
@@ -32,7 +33,6 @@ static struct {
     int have_client;
     sclient client;
     char sample[2 * CMETA_ID_LEN + 1];
-    uint64_t epoch_shown;
 } st;
 
 static void sleep_ms(int ms)
@@ -131,10 +131,11 @@ static void exec_provider(const devnet *d, int i)
     _exit(127);
 }
 
+/* Starts provider i (again). Returns 0, or 1 after printing. */
 static int spawn(const devnet *d, int i)
 {
     devnet_node *n = &st.p[i];
-    n->role = "storage provider";
+    snprintf(n->name, sizeof n->name, "storage provider %d", i + 1);
     snprintf(n->data, sizeof n->data, "%s/storage-%d", d->dir, i + 1);
     snprintf(n->log, sizeof n->log, "%s/storage-%d.log", d->dir, i + 1);
     snprintf(n->listen, sizeof n->listen, "127.0.0.1:%d", d->port + 100 + i);
@@ -145,7 +146,17 @@ static int spawn(const devnet *d, int i)
     if (pid == 0)
         exec_provider(d, i);
     n->pid = pid;
+    devnet_watch_started(n);
     return 0;
+}
+
+/* While starting: 1 (after reporting it) if a provider has ended. */
+static int startup_ended(void)
+{
+    int ended = 0;
+    for (int i = 0; i < st.n; i++)
+        ended |= devnet_watch_reap(&st.p[i], 0) != 0;
+    return ended;
 }
 
 /* How many of our providers the chain lists as active. */
@@ -170,12 +181,22 @@ static int registered(const devnet *d)
     return found;
 }
 
+/* 1 when every provider accepts connections on its port. */
+static int all_listen(const devnet *d)
+{
+    for (int i = 0; i < st.n; i++)
+        if (!devnet_port_listens(d->port + 100 + i))
+            return 0;
+    return 1;
+}
+
+/* Waits until every provider is registered on chain and listens. */
 static int wait_registered(devnet *d)
 {
     for (int t = 0; t < READY_WAIT_MS / 200; t++) {
-        if (registered(d) >= st.n)
+        if (registered(d) >= st.n && all_listen(d))
             return 0;
-        if (devnet_storage_reap(d))
+        if (startup_ended())
             return 1;
         sleep_ms(200);
     }
@@ -244,6 +265,7 @@ static int store_sample(const devnet *d)
     for (int t = 0; (e = sclient_put(&st.client, &o, &f)) == CAIRN_ERR_FEW_PROVIDERS &&
                     t < READY_WAIT_MS / 1000; t++)
         sleep_ms(1000);
+    st.client.log = NULL; /* the per-epoch lines tell the rest */
     if (e)
         return stor_fail(&st.client, e);
     cmeta_id_hex(st.sample, f.id);
@@ -268,86 +290,92 @@ int devnet_storage_start(devnet *d)
     return 0;
 }
 
-int devnet_storage_reap(devnet *d)
+void devnet_storage_watch(devnet *d)
 {
-    int st_code, died = 0;
     for (int i = 0; i < st.n; i++) {
         devnet_node *n = &st.p[i];
-        if (!n->pid || waitpid(n->pid, &st_code, WNOHANG) != n->pid)
-            continue;
-        n->pid = 0;
-        died = 1;
-        cli_fail("storage provider %d ended (%s %d); see %s", i + 1,
-                 WIFSIGNALED(st_code) ? "signal" : "status",
-                 WIFSIGNALED(st_code) ? WTERMSIG(st_code)
-                                      : WEXITSTATUS(st_code),
-                 n->log);
+        devnet_watch_reap(n, 1);
+        if (devnet_watch_due(n) && spawn(d, i) == 0)
+            fprintf(stderr, "cairn: %s started again\n", n->name);
     }
-    return died;
 }
 
-/* Counts the sample's alive pieces, those proven in `epoch`, and all. */
-static void sample_counts(const json_t *r, uint64_t epoch, int *alive,
-                          int *proven, int *all)
+int devnet_storage_count(void)
 {
-    const json_t *s, *p;
+    return st.n;
+}
+
+const char *devnet_storage_sample_id(void)
+{
+    return st.sample;
+}
+
+/* Sets last[i] for the pieces whose deal is in one page of the client's
+ * deals; *after gets the page's last id. 1 while more pages remain, 0 at
+ * the end, -1 when the node does not answer. */
+static int proven_page(const cmeta_piece *p, size_t n, uint64_t *last,
+                       uint64_t *after)
+{
+    char addr[CAIRN_ADDR_TEXT_LEN + 1], path[200];
+    json_t *j, *o;
+    snode_err ne;
+    size_t k;
+    cairn_addr_format(addr, &st.client.key.pk);
+    snprintf(path, sizeof path, "/v1/deals?client=%s&after=%llu&limit=100",
+             addr, (unsigned long long)*after);
+    if (snode_get(st.client.node, path, &j, &ne))
+        return -1;
+    json_array_foreach(json_object_get(j, "deals"), k, o)
+    {
+        uint64_t id = 0, lp;
+        snode_u64(o, "id", &id);
+        *after = id > *after ? id : *after;
+        int proven = snode_u64(o, "last_proven", &lp) == 0;
+        for (size_t i = 0; i < n; i++)
+            if (p[i].deal && p[i].deal == id)
+                last[i] = proven ? lp : UINT64_MAX;
+    }
+    int more = json_is_true(json_object_get(j, "more"));
+    json_decref(j);
+    return more;
+}
+
+int devnet_sample_proven(uint64_t *last, size_t max, size_t *n)
+{
+    cmeta_file f;
+    cmeta_piece *pieces = NULL;
+    size_t np = 0;
+    uint64_t after = 0;
+    int more = 1;
+    *n = 0;
+    if (!st.have_client || !*st.sample ||
+        cfile_load(&st.client, st.sample, &f, &pieces, &np))
+        return -1;
+    np = np < max ? np : max;
+    for (size_t i = 0; i < np; i++)
+        last[i] = UINT64_MAX;
+    for (int page = 0; more > 0 && page < 100; page++)
+        more = proven_page(pieces, np, last, &after);
+    free(pieces);
+    *n = np;
+    return more < 0 ? -1 : 0;
+}
+
+int devnet_sample_alive(int *alive, int *all)
+{
+    json_t *r, *s, *p;
     size_t i, j;
-    *alive = *proven = *all = 0;
+    *alive = *all = 0;
+    if (!st.have_client || !*st.sample || sclient_status(&st.client, st.sample, &r))
+        return -1;
     json_array_foreach(json_object_get(r, "segments"), i, s)
         json_array_foreach(json_object_get(s, "pieces"), j, p)
     {
         (*all)++;
         *alive += json_is_true(json_object_get(p, "alive"));
-        *proven += jint(p, "last_proven") == (long long)epoch;
     }
-}
-
-void devnet_storage_tick(devnet *d)
-{
-    json_t *j, *r;
-    snode_err ne;
-    uint64_t epoch;
-    int alive, proven, all;
-    if (!st.have_client || !*st.sample ||
-        snode_get(d->seq.url, "/v1/storage/params", &j, &ne))
-        return;
-    int bad = snode_u64(j, "epoch", &epoch);
-    json_decref(j);
-    if (bad || epoch == st.epoch_shown || epoch == 0)
-        return;
-    st.epoch_shown = epoch;
-    if (sclient_status(&st.client, st.sample, &r))
-        return;
-    sample_counts(r, epoch - 1, &alive, &proven, &all);
-    printf("epoch %llu: %s %d/%d pieces alive, %d proven in epoch %llu; "
-           "providers paid %s "
-           "CRN so far\n",
-           (unsigned long long)epoch, SAMPLE_NAME, alive, all, proven,
-           (unsigned long long)(epoch - 1), jstr(r, "paid"));
-    fflush(stdout);
     json_decref(r);
-}
-
-void devnet_storage_banner(const devnet *d)
-{
-    char node[96] = "";
-    if (st.n <= 0)
-        return;
-    if (d->port != 8645)
-        snprintf(node, sizeof node, "--node %s ", d->seq.url);
-    printf("\nstorage: %d provider daemons on 127.0.0.1:%d..%d (logs "
-           "%s/storage-N.log)\n",
-           st.n, d->port + 100, d->port + 100 + st.n - 1, d->dir);
-    if (!*st.sample)
-        return;
-    printf("  sample file %s stored as alice: id %s\n", SAMPLE_NAME, st.sample);
-    printf("  cairn %sstatus %s --key %s/keys/alice.key --store %s/client\n",
-           node, st.sample, d->dir, d->dir);
-    printf(
-        "  cairn %sget %s out.bin --key %s/keys/alice.key --store %s/client\n",
-        node, st.sample, d->dir, d->dir);
-    printf("  cairn %sput FILE --key %s/keys/bob.key     # store your own\n",
-           node, d->dir);
+    return 0;
 }
 
 void devnet_storage_stop(devnet *d)
@@ -373,6 +401,8 @@ void devnet_storage_stop(devnet *d)
             waitpid(st.p[i].pid, NULL, 0);
             st.p[i].pid = 0;
         }
+    for (int i = 0; i < st.n; i++)
+        devnet_watch_stopped(&st.p[i]);
     if (st.have_client)
         sclient_close(&st.client);
     st.have_client = 0;

@@ -11,9 +11,11 @@
 
 static const char usage[] =
     "usage: cairn [--node URL] [--json] <command> [options]\n"
+    "       cairn help [COMMAND] | --version\n"
     "\n"
     "A local network in one command:\n"
-    "  devnet [--dir DIR] [--port P] [--fresh]   run a sequencer and a follower\n"
+    "  devnet [--dir DIR] [--port P] [--fresh] [--storage N]\n"
+    "                                       a sequencer, a follower, N storage providers\n"
     "\n"
     "Keys and chains:\n"
     "  keygen [--out FILE]                  new key; prints its address\n"
@@ -44,6 +46,10 @@ static const char usage[] =
     "\n"
     "`cairn <command> --help` tells more. --json prints data as JSON.\n"
     "The sectors' commands:\n";
+
+#ifndef CAIRN_VERSION
+#define CAIRN_VERSION "unknown"
+#endif
 
 typedef struct command {
     const char *name;
@@ -86,6 +92,24 @@ static int (*find_command(const char *name))(int, char **)
     return NULL;
 }
 
+/* `cairn help [COMMAND [SUB]]`: the usage, or COMMAND's own --help. */
+static int help(int argc, char **argv)
+{
+    char *args[3] = {NULL, NULL, NULL};
+    if (argc == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    int (*run)(int, char **) = find_command(argv[0]);
+    if (!run)
+        return cli_fail("help: unknown command \"%s\" (see cairn help)", argv[0]) + 1;
+    int n = 0;
+    if (argc > 1)
+        args[n++] = argv[1]; /* a subcommand: `help price set` */
+    args[n++] = "--help";
+    return run(n, args);
+}
+
 /* Consumes the options given before the subcommand; returns the index of
  * the subcommand word, or -1 (after printing) to stop with status *rc. */
 static int global_opts(int argc, char **argv, int *rc)
@@ -94,6 +118,10 @@ static int global_opts(int argc, char **argv, int *rc)
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             print_usage(stdout);
+            *rc = 0;
+            return -1;
+        } else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+            printf("cairn %s\n", CAIRN_VERSION);
             *rc = 0;
             return -1;
         } else if (!strcmp(argv[i], "--json")) {
@@ -115,12 +143,19 @@ int main(int argc, char **argv)
     int rc = 2;
     signal(SIGPIPE, SIG_IGN);
     cairn_crypto_init();
+    cli.argv0 = argv[0];
     int i = global_opts(argc, argv, &rc);
     if (i < 0)
         return rc;
     if (i >= argc) {
         print_usage(stderr);
         return 2;
+    }
+    if (!strcmp(argv[i], "help"))
+        return help(argc - i - 1, argv + i + 1);
+    if (!strcmp(argv[i], "version")) {
+        printf("cairn %s\n", CAIRN_VERSION);
+        return 0;
     }
     int (*run)(int, char **) = find_command(argv[i]);
     if (run)

@@ -83,6 +83,7 @@ static const struct {
     [CAIRN_ERR_BAD_MSG] = {"bad_message", "the peer sent a message that is malformed or not expected at this point of the protocol"},
     [CAIRN_ERR_NOT_READY] = {"not_ready", "the provider has not read the chain's rules yet; try again in a few seconds"},
     [CAIRN_ERR_BUSY] = {"busy", "the provider is at its limit of connections or memory for this peer; try again later, or use another provider"},
+    [CAIRN_ERR_ADDR_IN_USE] = {"addr_in_use", "the port is already in use by another process; stop it or pick another port (--listen)"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -50,14 +50,24 @@ static cairn_err get_str(json_t *o, const char *k, char *out, size_t max,
     return CAIRN_OK;
 }
 
-static cairn_err get_amount(json_t *o, const char *k, uint64_t *out, char *msg,
-                            size_t len)
+/* Reads o's field k, a token amount; `where` names o in the message
+ * ("allocations[2]"), NULL at the top level. */
+static cairn_err get_amount(json_t *o, const char *where, const char *k,
+                            uint64_t *out, char *msg, size_t len)
 {
     json_t *v = json_object_get(o, k);
-    if (!json_is_string(v) || cairn_amount_parse(out, json_string_value(v)))
-        return fail(msg, len,
-                    "\"%s\" must be a token amount in a string, e.g. \"1000.5\"", k);
-    return CAIRN_OK;
+    if (json_is_string(v) && !cairn_amount_parse(out, json_string_value(v)))
+        return CAIRN_OK;
+    char got[48] = "", name[160];
+    if (json_is_string(v))
+        snprintf(got, sizeof got, " (not \"%.24s\")", json_string_value(v));
+    if (where)
+        snprintf(name, sizeof name, "%s.%s", where, k);
+    else
+        snprintf(name, sizeof name, "\"%s\"", k);
+    return fail(msg, len,
+                "%s must be a non-negative token amount in a string, e.g. "
+                "\"1000.5\"%s", name, got);
 }
 
 static cairn_err get_uint(json_t *o, const char *k, uint64_t lo, uint64_t hi,
@@ -82,7 +92,7 @@ static cairn_err parse_vesting(json_t *v, cairn_alloc *a, size_t i, char *msg,
     if (!json_is_object(v))
         return fail(msg, len, "%s must be an object", where);
     cairn_err e = check_keys(v, keys, where, msg, len);
-    if (e || (e = get_amount(v, "amount", &a->vest_amount, msg, len)) ||
+    if (e || (e = get_amount(v, where, "amount", &a->vest_amount, msg, len)) ||
         (e = get_uint(v, "cliff_height", 0, UINT64_MAX >> 1, &a->vest_cliff, msg, len)) ||
         (e = get_uint(v, "end_height", 1, UINT64_MAX >> 1, &a->vest_end, msg, len)))
         return e;
@@ -97,8 +107,12 @@ static cairn_err parse_alloc(json_t *v, cairn_alloc *a, size_t i, char *msg,
                              size_t len)
 {
     static const char *const keys[] = {"address", "amount", "vesting", "label", NULL};
-    char where[48];
-    snprintf(where, sizeof where, "allocations[%zu]", i);
+    char where[96];
+    const char *label = json_string_value(json_object_get(v, "label"));
+    if (label)
+        snprintf(where, sizeof where, "allocations[%zu] (\"%.40s\")", i, label);
+    else
+        snprintf(where, sizeof where, "allocations[%zu]", i);
     memset(a, 0, sizeof *a);
     if (!json_is_object(v))
         return fail(msg, len, "%s must be an object", where);
@@ -108,7 +122,7 @@ static cairn_err parse_alloc(json_t *v, cairn_alloc *a, size_t i, char *msg,
     json_t *addr = json_object_get(v, "address");
     if (!json_is_string(addr) || cairn_addr_parse(&a->addr, json_string_value(addr)))
         return fail(msg, len, "%s.address is not a valid cairn address", where);
-    if ((e = get_amount(v, "amount", &a->amount, msg, len)))
+    if ((e = get_amount(v, where, "amount", &a->amount, msg, len)))
         return e;
     if (a->amount == 0)
         return fail(msg, len, "%s.amount must be positive", where);
@@ -156,8 +170,8 @@ static cairn_err parse_params(json_t *root, cairn_params *p, char *msg, size_t l
     if ((e = check_keys(tok, tok_keys, "token", msg, len)) ||
         (e = get_str(tok, "name", p->token_name, CAIRN_TOKEN_NAME_MAX, msg, len)) ||
         (e = get_str(tok, "symbol", p->token_symbol, CAIRN_TOKEN_SYMBOL_MAX, msg, len)) ||
-        (e = get_amount(root, "supply_cap", &p->supply_cap, msg, len)) ||
-        (e = get_amount(root, "min_fee", &p->min_fee, msg, len)) ||
+        (e = get_amount(root, NULL, "supply_cap", &p->supply_cap, msg, len)) ||
+        (e = get_amount(root, NULL, "min_fee", &p->min_fee, msg, len)) ||
         (e = get_uint(root, "genesis_time_ms", 0, UINT64_MAX >> 1, &p->genesis_time_ms, msg, len)) ||
         (e = get_uint(root, "block_interval_ms", 10, 600000, &v, msg, len)))
         return e;

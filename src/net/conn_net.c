@@ -199,6 +199,8 @@ cairn_err cairn_listen(const char *host, int port, int *fd_out)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
         bind(fd, res->ai_addr, res->ai_addrlen) == 0 && listen(fd, 64) == 0)
         e = CAIRN_OK;
+    else if (errno == EADDRINUSE)
+        e = CAIRN_ERR_ADDR_IN_USE;
     freeaddrinfo(res);
     if (e) {
         if (fd >= 0)

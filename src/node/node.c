@@ -178,7 +178,11 @@ static cairn_err load_key(node *n, const cairn_node_opts *o)
         return e;
     }
     if (memcmp(n->kp.pk.b, p->sequencer.b, 32) != 0) {
-        fprintf(stderr, "cairn: %s is not this network's sequencer key\n", o->key_path);
+        char want[CAIRN_ADDR_TEXT_LEN + 1];
+        cairn_addr_format(want, &p->sequencer);
+        fprintf(stderr, "cairn: %s is not this network's sequencer key (the genesis "
+                "names %s); give that key, or follow with --follow URL\n",
+                o->key_path, want);
         return CAIRN_ERR_BAD_KEY;
     }
     return CAIRN_OK;
@@ -228,12 +232,15 @@ static cairn_err start(node *n, const cairn_node_opts *o)
         return CAIRN_ERR_BAD_ARG;
     }
     e = api_start(n, host, port, connection_cap(n, o->max_connections));
+    if (e == CAIRN_ERR_IO && errno == EADDRINUSE) {
+        fprintf(stderr, "cairn: port %d on %s is already in use (another node?); "
+                "stop it or pick another port with --listen\n", port, host);
+        return CAIRN_ERR_ADDR_IN_USE;
+    }
     if (e == CAIRN_ERR_IO) {
         int err = errno;
-        fprintf(stderr, "cairn: cannot listen on %s:%d: %s%s\n", host, port,
-                strerror(err),
-                err == EADDRINUSE ? " (another process holds the port: stop it "
-                                    "or give another --listen HOST:PORT)" : "");
+        fprintf(stderr, "cairn: cannot listen on %s:%d: %s\n", host, port,
+                strerror(err));
     }
     if (e)
         return e;

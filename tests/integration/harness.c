@@ -119,6 +119,18 @@ void h_init_chain(const h_net *net, const char *name, char *datadir, size_t len)
         DIE("cairn init failed for %s", datadir);
 }
 
+/* Copies a (short) log file to stderr. */
+static void print_log(const char *path)
+{
+    char buf[4096];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    fprintf(stderr, "--- %s ---\n%s---\n", path, buf);
+}
+
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -147,8 +159,10 @@ pid_t h_start_node(const h_net *net, const char *datadir, int port,
     for (int i = 0; i < 400; i++) {
         if (h_get_int(url, "height") >= 0)
             return pid;
-        if (waitpid(pid, NULL, WNOHANG) == pid)
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            print_log(log);
             DIE("node exited at start; see %s", log);
+        }
         sleep_ms(50);
     }
     kill(pid, SIGKILL);
@@ -186,20 +200,46 @@ long long h_get_int(const char *url, const char *field)
     return v;
 }
 
-int h_port(void)
+/* The first port of the kernel's ephemeral range (32768 by default). */
+static int ephemeral_low(void)
 {
-    /* a port the kernel says is free now (tests run in parallel) */
-    struct sockaddr_in a = {.sin_family = AF_INET,
+    int lo = 32768, hi;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f && fscanf(f, "%d %d", &lo, &hi) != 2)
+        lo = 32768;
+    if (f)
+        fclose(f);
+    return lo > 20200 && lo <= 65535 ? lo : 32768;
+}
+
+/* 1 if 127.0.0.1:port can be bound now. */
+static int port_free(int port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    int ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+             bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
     if (fd >= 0)
         close(fd);
-    return port ? port
-                : 20000 + (int)((getpid() * 7919u + (unsigned)time(NULL)) % 25000u);
+    return ok;
+}
+
+int h_port(void)
+{
+    /* A port free now, below the ephemeral range: there no client socket
+     * (ours polling a node that is still starting, or another test's) can
+     * be given it, and a connect to it can never connect to itself. */
+    static unsigned n;
+    int lo = ephemeral_low();
+    unsigned x = (unsigned)getpid() * 7919u ^ (unsigned)time(NULL) * 104729u;
+    for (int i = 0; i < 200; i++) {
+        x = x * 1103515245u + 12345u + ++n;
+        int port = 20000 + (int)((x >> 8) % (unsigned)(lo - 20100));
+        if (port_free(port))
+            return port;
+    }
+    return 20000 + (int)(x % 10000u);
 }
 
 void h_net_cleanup(h_net *net)

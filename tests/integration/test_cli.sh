@@ -44,7 +44,7 @@ balance_of() { cairn balance "$1" --json | field balance; }
 
 # --- start a fresh devnet on a random free port ---------------------------
 for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
     start_devnet first && break
     [ "$attempt" -lt 5 ] || fail "devnet would not start"
 done

@@ -1,8 +1,9 @@
 /* kill -9 durability: a load of transfers runs against a real sequencer
- * process that is killed with SIGKILL several times at random moments and
- * restarted. Every transaction the node acknowledged as committed must be
- * in the chain afterwards, token totals must add up, and a fresh replay of
- * the blocks from genesis must reach the same state root. */
+ * process that is killed with SIGKILL at a random moment, ROUNDS times
+ * (CAIRN_CRASH_ROUNDS overrides), and restarted each time. Every
+ * transaction the node acknowledged as committed must be in the chain
+ * afterwards, token totals must add up, and a fresh replay of the blocks
+ * from genesis must reach the same state root. */
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,11 +15,14 @@
 
 #include "cairn/chain.h"
 #include "cairn/http.h"
+#include "cairn/parse.h"
+#include "cairn/parse.h"
 #include "harness.h"
 #include "cairn/staking.h"
 
 #define SENDERS 6
-#define ROUNDS 4
+#define ROUNDS 20
+#define ROUNDS_MAX 10000
 #define MAX_ACKS 20000
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); exit(1); } } while (0)
 
@@ -88,21 +92,25 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void run_round(const char *datadir, unsigned *seed)
+static void run_round(const char *datadir, unsigned *seed, int round)
 {
     pthread_t th[SENDERS];
+    /* a port free now: over many restarts another process may take one */
+    net.port = h_port();
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", net.port);
     pid_t pid = h_start_node(&net, datadir, net.port, NULL);
     round_over = 0;
     for (int s = 0; s < SENDERS; s++)
         pthread_create(&th[s], NULL, worker, (void *)(intptr_t)s);
-    int ms = 300 + (int)(rand_r(seed) % 1200); /* kill at a random moment */
+    int ms = 100 + (int)(rand_r(seed) % 900); /* kill at a random moment */
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
     h_stop(pid, SIGKILL);
     round_over = 1;
     for (int s = 0; s < SENDERS; s++)
         pthread_join(th[s], NULL);
-    fprintf(stderr, "round: killed after %d ms, %d acked so far\n", ms, nacked);
+    fprintf(stderr, "round %d: killed after %d ms, %d acked so far\n", round, ms,
+            nacked);
 }
 
 static void check_chain(const char *datadir)
@@ -140,18 +148,29 @@ static void check_chain(const char *datadir)
             nacked, (unsigned long long)blocks);
 }
 
+/* ROUNDS, or CAIRN_CRASH_ROUNDS (1..ROUNDS_MAX) when set. */
+static int rounds(void)
+{
+    const char *s = getenv("CAIRN_CRASH_ROUNDS");
+    uint64_t n = ROUNDS;
+    if (s && cairn_parse_u64_max(s, ROUNDS_MAX, &n))
+        n = ROUNDS;
+    return n >= 1 ? (int)n : ROUNDS;
+}
+
 int main(void)
 {
     char datadir[300];
     unsigned seed = (unsigned)time(NULL);
+    int n = rounds();
     h_net_setup(&net, SENDERS, "1000000", 50);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", net.port);
     h_init_chain(&net, "data", datadir, sizeof datadir);
-    for (int r = 0; r < ROUNDS; r++)
-        run_round(datadir, &seed);
+    fprintf(stderr, "%d kill -9 rounds (seed %u)\n", n, seed);
+    for (int r = 1; r <= n; r++)
+        run_round(datadir, &seed, r);
     CHECK(nacked > 0);
     /* one clean restart: the node must open what kill -9 left */
-    pid_t pid = h_start_node(&net, datadir, net.port, NULL);
+    pid_t pid = h_start_node(&net, datadir, h_port(), NULL);
     CHECK(WIFEXITED(h_stop(pid, SIGTERM)));
     check_chain(datadir);
     h_net_cleanup(&net);

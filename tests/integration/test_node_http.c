@@ -331,7 +331,8 @@ static void follower_logs_dead_upstream(void **st)
     char dir[400], dead[64], path[400], line[1024], url[128];
     h_net_setup(&net, 1, "1000", 1000);
     h_init_chain(&net, "follower", dir, sizeof dir);
-    snprintf(dead, sizeof dead, "http://127.0.0.1:%d", h_port());
+    /* 127.0.0.3: no test listens there, whatever port it picks */
+    snprintf(dead, sizeof dead, "http://127.0.0.3:%d", h_port());
     node_pid = h_start_node(&net, dir, net.port, dead);
     snprintf(path, sizeof path, "%s/node-%d.log", net.dir, net.port);
     int found = 0;

@@ -263,6 +263,7 @@ ok "deal $DEAL ended after repeated faults; repair opened a new deal for its pie
 B0=$(units_of "$(addr alice)")
 RM=$(client rm "$ID" --json) || fail "rm"
 REFUND=$(echo "$RM" | field refund_units)
+echo "$RM" | grep -q '"refund_units": "[0-9]*"' || fail "refund_units is not a string as every *_units: $RM"
 [ "$REFUND" -gt 0 ] || fail "rm refunded nothing: $RM"
 B1=$(units_of "$(addr alice)")
 [ "$B1" -gt "$B0" ] || fail "alice's balance did not grow: $B0 -> $B1"
