@@ -32,9 +32,11 @@ run: build
 test: lint
 	$(MAKE) test-fast test-san fuzz-regress
 
-# Calls to banned functions (scripts/banned.txt says which and why).
-lint:
+# Calls to banned functions (scripts/banned.txt says which and why), and
+# any C file that differs from .clang-format (`make format` fixes it).
+lint: deps
 	bash scripts/check-banned.sh
+	bash scripts/check-format.sh
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j 2

@@ -45,7 +45,8 @@ static void *send_main(void *arg)
 {
     sender *s = arg;
     cairn_conn *c = NULL;
-    cairn_err e = cairn_conn_dial(&c, "127.0.0.1", s->port, &s->me, &s->server, T_MS);
+    cairn_err e =
+        cairn_conn_dial(&c, "127.0.0.1", s->port, &s->me, &s->server, T_MS);
     if (e)
         die("dial", e);
     for (unsigned i = 0; i < N; i++)
@@ -116,9 +117,10 @@ static double raw_rate(const uint8_t *buf, int pull)
     crypto_secretstream_xchacha20poly1305_init_pull(&rx, hdr, key);
     double t0 = now();
     for (unsigned i = 0; i < N; i++) {
-        crypto_secretstream_xchacha20poly1305_push(&tx, ct, NULL, buf, MSG, NULL, 0, 0);
-        if (pull && crypto_secretstream_xchacha20poly1305_pull(&rx, pt, NULL, NULL, ct, clen,
-                                                               NULL, 0) != 0)
+        crypto_secretstream_xchacha20poly1305_push(&tx, ct, NULL, buf, MSG,
+                                                   NULL, 0, 0);
+        if (pull && crypto_secretstream_xchacha20poly1305_pull(
+                        &rx, pt, NULL, NULL, ct, clen, NULL, 0) != 0)
             die("pull", CAIRN_ERR_BAD_MAC);
     }
     double dt = now() - t0;
@@ -134,13 +136,16 @@ int main(void)
     randombytes_buf(buf, MSG);
     double push = raw_rate(buf, 0), both = raw_rate(buf, 1);
     double chan = channel_rate(buf);
-    printf("transport: %u MiB in %u MiB messages over 127.0.0.1\n", TOTAL >> 20, MSG >> 20);
+    printf("transport: %u MiB in %u MiB messages over 127.0.0.1\n", TOTAL >> 20,
+           MSG >> 20);
     printf("  raw secretstream push          %8.0f MiB/s\n", push);
     printf("  raw secretstream push+pull     %8.0f MiB/s\n", both);
     printf("  cairn_conn send->recv          %8.0f MiB/s\n", chan);
-    printf("  ratio channel / raw push       %8.2f  (sender and receiver on two threads)\n",
-           chan / push);
-    printf("  ratio channel / raw push+pull  %8.2f  (one core doing both)\n", chan / both);
+    printf(
+        "  ratio channel / raw push       %8.2f  (sender and receiver on two threads)\n",
+        chan / push);
+    printf("  ratio channel / raw push+pull  %8.2f  (one core doing both)\n",
+           chan / both);
     free(buf);
     return 0;
 }

@@ -119,8 +119,8 @@ static double raw_put_rate(const char *dir)
     MDB_dbi dbi;
     uint8_t val[96] = {1};
     if (mdb_env_create(&env) || mdb_env_set_mapsize(env, 1ull << 32) ||
-        mdb_env_open(env, dir, MDB_NOTLS, 0600) || mdb_txn_begin(env, NULL, 0, &txn) ||
-        mdb_dbi_open(txn, NULL, 0, &dbi))
+        mdb_env_open(env, dir, MDB_NOTLS, 0600) ||
+        mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, NULL, 0, &dbi))
         die("raw lmdb", CAIRN_ERR_DB);
     double t0 = now();
     for (uint32_t i = 0; i < PROVIDERS; i++) {
@@ -176,18 +176,24 @@ int main(void)
     store_close(&s);
     double raw = raw_put_rate(rdir);
     double settle = t4 - t1;
-    printf("setup (1M providers, 100k delegations, work, tree): %8.2f s\n", t1 - t0);
+    printf("setup (1M providers, 100k delegations, work, tree): %8.2f s\n",
+           t1 - t0);
     printf("epoch settlement, %d providers with work:\n", PROVIDERS);
     printf("  econ (scan, reward, write providers):     %8.2f s\n", t2 - t1);
-    printf("  state commitment (%zu changes):       %8.2f s\n", changes, t3 - t2);
+    printf("  state commitment (%zu changes):       %8.2f s\n", changes,
+           t3 - t2);
     printf("    of which tree updates:                  %8.2f s\n", t2b - t2);
     printf("    of which rehash to the root:            %8.2f s\n", t3 - t2b);
     printf("  LMDB commit (fsync):                      %8.2f s\n", t4 - t3);
-    printf("  total:                                    %8.2f s  = %10.0f providers/s\n",
-           settle, PROVIDERS / settle);
+    printf(
+        "  total:                                    %8.2f s  = %10.0f providers/s\n",
+        settle, PROVIDERS / settle);
     printf("  CPU time, all threads:                    %8.2f s\n", c4 - c1);
-    printf("raw LMDB put rate (1M x 32B key + 96B value, one txn): %10.0f puts/s\n", raw);
-    printf("ratio settled providers/s / raw puts/s:     %8.3f\n", PROVIDERS / settle / raw);
+    printf(
+        "raw LMDB put rate (1M x 32B key + 96B value, one txn): %10.0f puts/s\n",
+        raw);
+    printf("ratio settled providers/s / raw puts/s:     %8.3f\n",
+           PROVIDERS / settle / raw);
     cairn_smt_free(t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     return system(cmd) != 0;

@@ -48,8 +48,9 @@ static cairn_buf *make_txs(int n)
     for (int k = 0; k < n; k++) {
         int s = k % ACCOUNTS, nonce = k / ACCOUNTS;
         cairn_buf_init(&txs[k], CAIRN_TX_MAX_BYTES);
-        cairn_err e = cairn_tx_make_transfer(&txs[k], "bench", &keys[s + 1], (uint64_t)nonce,
-                                             1000, &keys[(s + 7) % ACCOUNTS + 1].pk, 1000);
+        cairn_err e = cairn_tx_make_transfer(
+            &txs[k], "bench", &keys[s + 1], (uint64_t)nonce, 1000,
+            &keys[(s + 7) % ACCOUNTS + 1].pk, 1000);
         if (e) {
             fprintf(stderr, "bench: tx %d: %s\n", k, cairn_strerror(e));
             abort();
@@ -90,7 +91,8 @@ static void make_chain(const char *dir)
     g.nallocs = ACCOUNTS;
     g.allocs = calloc(ACCOUNTS, sizeof *g.allocs);
     for (int i = 0; i < ACCOUNTS; i++)
-        g.allocs[i] = (cairn_alloc){.addr = keys[i + 1].pk, .amount = 1000000000};
+        g.allocs[i] =
+            (cairn_alloc){.addr = keys[i + 1].pk, .amount = 1000000000};
     cairn_err e = cairn_chain_create(dir, &g);
     if (e) {
         fprintf(stderr, "bench: create chain: %s\n", cairn_strerror(e));
@@ -115,14 +117,16 @@ static double apply_rate(const char *dir, const cairn_buf *txs, int n)
             cairn_account a;
             if ((e = cairn_chain_check_tx(c, txs[i].p, txs[i].len, &tx, &h)) ||
                 (e = cairn_chain_account(c, &tx.sender, &a)) ||
-                (e = cairn_mempool_add(mp, txs[i].p, txs[i].len, &tx, &h, a.nonce)))
+                (e = cairn_mempool_add(mp, txs[i].p, txs[i].len, &tx, &h,
+                                       a.nonce)))
                 die("admit tx", e);
         }
         cairn_proposal pr;
         if ((e = cairn_chain_propose(c, mp, &keys[0], 1, &pr)))
             die("propose", e);
         if (pr.n_included != BLOCK_TXS)
-            die("a transaction was dropped", pr.n_dropped ? pr.drop_err[0] : CAIRN_OK);
+            die("a transaction was dropped",
+                pr.n_dropped ? pr.drop_err[0] : CAIRN_OK);
         cairn_proposal_free(&pr);
     }
     double dt = now() - t0;
@@ -133,8 +137,8 @@ static double apply_rate(const char *dir, const cairn_buf *txs, int n)
 
 /* Replays the chain with `threads` signature-checking threads and prints
  * blocks/s, tx/s and the ratio to threads x single-core verify rate. */
-static void replay_report(const char *chain, const char *replay, const char *threads,
-                          int n, double v, int cores)
+static void replay_report(const char *chain, const char *replay,
+                          const char *threads, int n, double v, int cores)
 {
     char cmd[160];
     cairn_hash root;
@@ -148,8 +152,9 @@ static void replay_report(const char *chain, const char *replay, const char *thr
     if (e)
         die("replay", e);
     double rt = now() - t0;
-    printf("follower replay, %d verify thread(s):    %6.1f blocks/s %8.0f tx/s  ratio to %d x verify: %.2f\n",
-           cores, blocks / rt, n / rt, cores, n / rt / (v * cores));
+    printf(
+        "follower replay, %d verify thread(s):    %6.1f blocks/s %8.0f tx/s  ratio to %d x verify: %.2f\n",
+        cores, blocks / rt, n / rt, cores, n / rt / (v * cores));
 }
 
 int main(void)
@@ -167,8 +172,9 @@ int main(void)
     double v = verify_rate(txs, VERIFY_N);
     double a = apply_rate(chain, txs, n);
     printf("ed25519 verify (1 core):                 %10.0f /s\n", v);
-    printf("transfers validated+applied+committed:   %10.0f /s  (%d blocks of %d, %d accounts, fsync per block)\n",
-           a, BLOCKS, BLOCK_TXS, ACCOUNTS);
+    printf(
+        "transfers validated+applied+committed:   %10.0f /s  (%d blocks of %d, %d accounts, fsync per block)\n",
+        a, BLOCKS, BLOCK_TXS, ACCOUNTS);
     printf("ratio transfers / verify (goal >= 0.6):  %10.2f\n", a / v);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     replay_report(chain, replay, "1", n, v, 1);

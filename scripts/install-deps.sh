@@ -3,7 +3,7 @@
 # asks apt only for what is missing, so a second run costs nothing.
 set -euo pipefail
 
-PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
+PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
       libsodium-dev liblmdb-dev libevent-dev libjansson-dev libcmocka-dev
       libisal-dev
       curl python3)

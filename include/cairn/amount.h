@@ -23,7 +23,8 @@ CAIRN_API cairn_err cairn_muldiv(uint64_t *out, uint64_t a, uint64_t num,
 
 /* Parses "12", "12.5", "0.000001" (tokens, at most 6 decimals) into units.
  * BAD_AMOUNT on malformed text, OVERFLOW past u64. */
-CAIRN_API cairn_err cairn_amount_parse(uint64_t *units, const char *s) CAIRN_WUR;
+CAIRN_API cairn_err cairn_amount_parse(uint64_t *units,
+                                       const char *s) CAIRN_WUR;
 /* Formats units as tokens with trailing zeros trimmed ("12.5", "0.000001").
  * out must hold CAIRN_AMOUNT_TEXT_MAX bytes. */
 CAIRN_API void cairn_amount_format(char out[CAIRN_AMOUNT_TEXT_MAX],

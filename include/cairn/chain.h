@@ -27,8 +27,8 @@ typedef struct cairn_params {
     char chain_id[CAIRN_CHAIN_ID_MAX + 1];
     char token_name[CAIRN_TOKEN_NAME_MAX + 1];
     char token_symbol[CAIRN_TOKEN_SYMBOL_MAX + 1];
-    uint64_t supply_cap;      /* base units */
-    uint64_t min_fee;         /* base units per transaction */
+    uint64_t supply_cap; /* base units */
+    uint64_t min_fee;    /* base units per transaction */
     uint32_t block_interval_ms;
     uint32_t max_block_txs;
     uint64_t genesis_time_ms;
@@ -53,7 +53,7 @@ typedef struct cairn_totals {
     uint64_t supply;   /* tokens in existence */
     uint64_t treasury; /* fees collected, held by the protocol */
     uint64_t burned;
-    uint64_t minted;   /* after genesis */
+    uint64_t minted; /* after genesis */
 } cairn_totals;
 
 typedef struct cairn_alloc {
@@ -68,7 +68,7 @@ typedef struct cairn_genesis {
     cairn_params params;
     cairn_alloc *allocs; /* owned */
     size_t nallocs;
-    char *economy_json;  /* owned; the "economy" object as JSON, or NULL */
+    char *economy_json; /* owned; the "economy" object as JSON, or NULL */
 } cairn_genesis;
 
 typedef struct cairn_chain cairn_chain;
@@ -97,9 +97,9 @@ CAIRN_API void cairn_chain_close(cairn_chain *c);
  * forms use the node's registry of sectors (src/sectors/registry.c), the
  * composition root; rules must outlive the chain. NULL: transfers only. */
 typedef struct cairn_rules cairn_rules;
-CAIRN_API cairn_err cairn_chain_create_rules(const char *dir,
-                                             const cairn_genesis *g,
-                                             const cairn_rules *rules) CAIRN_WUR;
+CAIRN_API cairn_err
+cairn_chain_create_rules(const char *dir, const cairn_genesis *g,
+                         const cairn_rules *rules) CAIRN_WUR;
 CAIRN_API cairn_err cairn_chain_open_rules(cairn_chain **out, const char *dir,
                                            const cairn_rules *rules) CAIRN_WUR;
 /* The rules c was opened with (borrowed). */
@@ -129,8 +129,8 @@ typedef struct cairn_proposal {
     cairn_hash hash;
     cairn_hash *included; /* owned, n_included */
     size_t n_included;
-    cairn_hash *dropped;  /* owned, n_dropped */
-    cairn_err *drop_err;  /* owned, why each was dropped */
+    cairn_hash *dropped; /* owned, n_dropped */
+    cairn_err *drop_err; /* owned, why each was dropped */
     size_t n_dropped;
 } cairn_proposal;
 
@@ -183,8 +183,7 @@ CAIRN_API void cairn_account_key(cairn_hash *key, const cairn_pubkey *pk);
 CAIRN_API void cairn_account_vhash(cairn_hash *vh, const cairn_account *a);
 CAIRN_API void cairn_account_encode(uint8_t out[48], const cairn_account *a);
 /* Proof of the account (or of its absence) against the tip's state root. */
-CAIRN_API void cairn_chain_prove_account(cairn_chain *c,
-                                         const cairn_pubkey *pk,
+CAIRN_API void cairn_chain_prove_account(cairn_chain *c, const cairn_pubkey *pk,
                                          cairn_smt_proof *pf);
 
 /* Replays every block of the chain in `dir` into a fresh chain in `tmpdir`

@@ -31,8 +31,8 @@ CAIRN_API void cairn_get_bytes(cairn_reader *r, void *out, size_t n);
 /* Reads a u32 length then that many bytes; fails with CAIRN_ERR_TOO_LARGE
  * when the length exceeds max. *out points into the reader's buffer (not a
  * copy): it lives as long as that buffer. */
-CAIRN_API void cairn_get_var(cairn_reader *r, const uint8_t **out,
-                             uint32_t *n, uint32_t max);
+CAIRN_API void cairn_get_var(cairn_reader *r, const uint8_t **out, uint32_t *n,
+                             uint32_t max);
 /* CAIRN_OK when no error happened and every byte was read; else the first
  * error, or CAIRN_ERR_TRAILING. */
 CAIRN_API cairn_err cairn_reader_done(const cairn_reader *r) CAIRN_WUR;

@@ -92,9 +92,8 @@ CAIRN_API const cairn_pubkey *cairn_conn_peer(const cairn_conn *c);
 
 /* Sends one message: type and n bytes of payload (n <=
  * CAIRN_CONN_PAYLOAD_LIMIT). */
-CAIRN_API cairn_err cairn_conn_send(cairn_conn *c, uint8_t type,
-                                    const void *p, size_t n,
-                                    int timeout_ms) CAIRN_WUR;
+CAIRN_API cairn_err cairn_conn_send(cairn_conn *c, uint8_t type, const void *p,
+                                    size_t n, int timeout_ms) CAIRN_WUR;
 /* Receives one message. A frame whose payload would exceed max (0 means
  * CAIRN_CONN_DEFAULT_MAX) is refused from its length header, before any
  * allocation: CAIRN_ERR_TOO_LARGE. On success *p is a new malloc'd buffer
@@ -102,8 +101,8 @@ CAIRN_API cairn_err cairn_conn_send(cairn_conn *c, uint8_t type,
  * CAIRN_ERR_TIMEOUT, CAIRN_ERR_TRUNCATED (the socket ended without an
  * orderly close, mid-frame or between frames), CAIRN_ERR_BAD_MAC,
  * CAIRN_ERR_CLOSED (the peer called cairn_conn_finish), CAIRN_ERR_IO. */
-CAIRN_API cairn_err cairn_conn_recv(cairn_conn *c, uint8_t *type,
-                                    uint8_t **p, size_t *n, size_t max,
+CAIRN_API cairn_err cairn_conn_recv(cairn_conn *c, uint8_t *type, uint8_t **p,
+                                    size_t *n, size_t max,
                                     int timeout_ms) CAIRN_WUR;
 /* Ends our direction in order: sends an authenticated final frame, after
  * which the peer's recv returns CAIRN_ERR_CLOSED and our sends are refused

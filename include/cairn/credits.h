@@ -39,10 +39,10 @@ CAIRN_API cairn_err cairn_buy_credits_decode(uint64_t *credits,
 
 /* The price feed as stored. */
 typedef struct cairn_price_info {
-    int has_price;          /* 0: no price was ever set */
-    uint64_t price;         /* base units per credit */
-    uint64_t set_height;    /* block that set it */
-    uint64_t epoch;         /* current epoch */
+    int has_price;              /* 0: no price was ever set */
+    uint64_t price;             /* base units per credit */
+    uint64_t set_height;        /* block that set it */
+    uint64_t epoch;             /* current epoch */
     uint64_t epoch_start_price; /* reference for this epoch's bound */
     uint64_t max_change_bps;
     int has_oracle;
@@ -50,7 +50,8 @@ typedef struct cairn_price_info {
 } cairn_price_info;
 
 /* Credits held by owner (0 when none). */
-CAIRN_API cairn_err cairn_chain_credits(cairn_chain *c, const cairn_pubkey *owner,
+CAIRN_API cairn_err cairn_chain_credits(cairn_chain *c,
+                                        const cairn_pubkey *owner,
                                         uint64_t *credits) CAIRN_WUR;
 /* The price feed and the bounds on its next change. */
 CAIRN_API cairn_err cairn_chain_price(cairn_chain *c,

@@ -19,9 +19,15 @@
 #define CAIRN_SIG_LEN 64
 #define CAIRN_ADDR_TEXT_LEN 78 /* "cairn1" + 72 hex, without the NUL */
 
-typedef struct { uint8_t b[CAIRN_HASH_LEN]; } cairn_hash;
-typedef struct { uint8_t b[CAIRN_PK_LEN]; } cairn_pubkey;
-typedef struct { uint8_t b[CAIRN_SIG_LEN]; } cairn_sig;
+typedef struct {
+    uint8_t b[CAIRN_HASH_LEN];
+} cairn_hash;
+typedef struct {
+    uint8_t b[CAIRN_PK_LEN];
+} cairn_pubkey;
+typedef struct {
+    uint8_t b[CAIRN_SIG_LEN];
+} cairn_sig;
 typedef struct {
     uint8_t sk[CAIRN_SK_LEN]; /* libsodium's seed ‖ public key */
     cairn_pubkey pk;
@@ -37,7 +43,9 @@ CAIRN_API void cairn_hash_pair(cairn_hash *out, uint8_t tag,
                                const cairn_hash *a, const cairn_hash *b);
 
 /* Incremental hashing, for structures written field by field. */
-typedef struct { uint8_t state[384] __attribute__((aligned(64))); } cairn_hasher;
+typedef struct {
+    uint8_t state[384] __attribute__((aligned(64)));
+} cairn_hasher;
 CAIRN_API void cairn_hasher_init(cairn_hasher *h);
 CAIRN_API void cairn_hasher_update(cairn_hasher *h, const void *p, size_t n);
 CAIRN_API void cairn_hasher_final(cairn_hasher *h, cairn_hash *out);

@@ -54,12 +54,12 @@ enum cairn_gov_status {
 
 /* Body of PROPOSE. */
 typedef struct cairn_gov_propose {
-    uint8_t type;                        /* cairn_gov_type */
-    char param[CAIRN_GOV_NAME_MAX + 1];  /* PARAM: JSON name, NUL-terminated */
-    uint64_t value;                      /* PARAM: new value (base units for
-                                            amount parameters) */
-    cairn_pubkey to;                     /* SPEND: recipient */
-    uint64_t amount;                     /* SPEND: base units */
+    uint8_t type;                       /* cairn_gov_type */
+    char param[CAIRN_GOV_NAME_MAX + 1]; /* PARAM: JSON name, NUL-terminated */
+    uint64_t value;                     /* PARAM: new value (base units for
+                                           amount parameters) */
+    cairn_pubkey to;                    /* SPEND: recipient */
+    uint64_t amount;                    /* SPEND: base units */
 } cairn_gov_propose;
 
 /* Body of VOTE. */
@@ -70,7 +70,8 @@ typedef struct cairn_gov_vote {
 
 /* Body codecs: encoders append to b; decoders check every byte (BAD_BODY
  * for a bad length, an unknown type or choice, or a bad name). */
-CAIRN_API void cairn_gov_propose_encode(cairn_buf *b, const cairn_gov_propose *p);
+CAIRN_API void cairn_gov_propose_encode(cairn_buf *b,
+                                        const cairn_gov_propose *p);
 CAIRN_API cairn_err cairn_gov_propose_decode(cairn_gov_propose *p,
                                              const uint8_t *b,
                                              size_t n) CAIRN_WUR;
@@ -81,21 +82,21 @@ CAIRN_API cairn_err cairn_gov_vote_decode(cairn_gov_vote *v, const uint8_t *b,
 /* A proposal as stored, for queries. */
 typedef struct cairn_gov_info {
     uint64_t id;
-    uint8_t type;          /* cairn_gov_type */
-    uint8_t status;        /* cairn_gov_status */
+    uint8_t type;   /* cairn_gov_type */
+    uint8_t status; /* cairn_gov_status */
     cairn_pubkey proposer;
     uint64_t deposit;      /* amount locked at submission */
     int deposit_held;      /* 1 while open */
     uint64_t start_height; /* block that opened it */
     uint64_t end_height;   /* last block that takes votes; tallied at its end */
     uint64_t yes, no, abstain; /* stake-weighted tallies */
-    uint64_t total_bonded; /* at the tally (0 while open) */
-    uint16_t param_id;     /* PARAM */
+    uint64_t total_bonded;     /* at the tally (0 while open) */
+    uint16_t param_id;         /* PARAM */
     char param[CAIRN_GOV_NAME_MAX + 1];
     uint64_t value;
-    cairn_pubkey to;       /* SPEND */
+    cairn_pubkey to; /* SPEND */
     uint64_t amount;
-    cairn_err exec_err;    /* FAILED: why execution failed */
+    cairn_err exec_err; /* FAILED: why execution failed */
 } cairn_gov_info;
 
 /* "open", "passed", "rejected", "no_quorum", "failed" ("?" otherwise). */

@@ -10,8 +10,8 @@
 #define CAIRN_HTTP_MAX_BODY (64u << 20)
 
 typedef struct cairn_http_resp {
-    int status;   /* HTTP status; 0 if no response */
-    char *body;   /* malloc'd, NUL-terminated; caller frees */
+    int status; /* HTTP status; 0 if no response */
+    char *body; /* malloc'd, NUL-terminated; caller frees */
     size_t len;
 } cairn_http_resp;
 
@@ -22,8 +22,7 @@ typedef struct cairn_http_resp {
  * The caller frees r->body with free(). */
 CAIRN_API cairn_err cairn_http_request(const char *method, const char *url,
                                        const void *body, size_t len,
-                                       const char *content_type,
-                                       int timeout_ms,
+                                       const char *content_type, int timeout_ms,
                                        cairn_http_resp *r) CAIRN_WUR;
 
 #endif

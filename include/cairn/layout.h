@@ -38,15 +38,16 @@
 #include "cairn/error.h"
 #include "cairn/piece.h"
 
-#define CAIRN_SECRET_LEN 32     /* the user's storage secret */
-#define CAIRN_FILE_KEY_LEN 32   /* XChaCha20-Poly1305 key of one file */
-#define CAIRN_FILE_NONCE_LEN 24 /* random per file upload; public */
+#define CAIRN_SECRET_LEN 32      /* the user's storage secret */
+#define CAIRN_FILE_KEY_LEN 32    /* XChaCha20-Poly1305 key of one file */
+#define CAIRN_FILE_NONCE_LEN 24  /* random per file upload; public */
 #define CAIRN_SEGMENT_TAG_LEN 16 /* Poly1305 tag added to every segment */
 
 #define CAIRN_SEGMENT_DEFAULT (4u << 20) /* 4 MiB */
 #define CAIRN_SEGMENT_MIN 1024u          /* 1 KiB */
-#define CAIRN_SEGMENT_MAX (32u << 20)    /* 32 MiB: keeps k = 1 pieces
-                                            below CAIRN_PIECE_MAX */
+#define CAIRN_SEGMENT_MAX                                                      \
+    (32u << 20)            /* 32 MiB: keeps k = 1 pieces                       \
+                              below CAIRN_PIECE_MAX */
 #define CAIRN_RS_MAX_N 255 /* GF(2^8) Cauchy code: 1 <= k < n <= 255 */
 
 typedef struct cairn_layout_params {
@@ -70,8 +71,8 @@ typedef struct cairn_segment_sizes {
 } cairn_segment_sizes;
 
 /* CAIRN_OK if the parameters are within the bounds above, else BAD_ARG. */
-CAIRN_API cairn_err cairn_layout_params_check(const cairn_layout_params *p)
-    CAIRN_WUR;
+CAIRN_API cairn_err
+cairn_layout_params_check(const cairn_layout_params *p) CAIRN_WUR;
 
 /* Fills fi for a new upload of `size` bytes with parameters p and a fresh
  * random nonce (never reuse a nonce with the same secret). BAD_ARG if p is
@@ -102,10 +103,9 @@ typedef struct cairn_layout cairn_layout;
 /* Allocates *out for the file fi (copied) under `secret` (not kept; the
  * derived key is). BAD_ARG if fi->p is out of bounds, NOMEM. The caller owns
  * *out and frees it with cairn_layout_free. */
-CAIRN_API cairn_err cairn_layout_new(cairn_layout **out,
-                                     const cairn_file_info *fi,
-                                     const uint8_t secret[CAIRN_SECRET_LEN])
-    CAIRN_WUR;
+CAIRN_API cairn_err
+cairn_layout_new(cairn_layout **out, const cairn_file_info *fi,
+                 const uint8_t secret[CAIRN_SECRET_LEN]) CAIRN_WUR;
 /* Wipes the key and frees everything; NULL is fine. */
 CAIRN_API void cairn_layout_free(cairn_layout *l);
 /* The file info the layout was made with. */
@@ -138,8 +138,8 @@ typedef struct cairn_piece_in {
  * pieces checked with cairn_piece_check first cannot cause it. */
 CAIRN_API cairn_err cairn_layout_decode(cairn_layout *l, uint64_t seg,
                                         const cairn_piece_in *in, size_t count,
-                                        uint8_t *plain, size_t plain_cap)
-    CAIRN_WUR;
+                                        uint8_t *plain,
+                                        size_t plain_cap) CAIRN_WUR;
 
 /* Repair: rebuilds piece `want` (0..n-1) of segment `seg` from any k
  * distinct pieces in[] into the caller's `out` (sizes.piece bytes), without

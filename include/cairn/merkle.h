@@ -17,9 +17,9 @@
 #define CAIRN_MERKLE_MAX_DEPTH 64
 
 typedef struct cairn_merkle_proof {
-    uint64_t index;  /* leaf index */
-    uint64_t count;  /* number of leaves in the tree */
-    uint32_t n;      /* number of sibling hashes */
+    uint64_t index;                         /* leaf index */
+    uint64_t count;                         /* number of leaves in the tree */
+    uint32_t n;                             /* number of sibling hashes */
     cairn_hash sib[CAIRN_MERKLE_MAX_DEPTH]; /* bottom-up */
 } cairn_merkle_proof;
 

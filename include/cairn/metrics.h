@@ -9,11 +9,11 @@
 
 #include "cairn/chain.h"
 
-#include "cairn/staking.h" /* CAIRN_SECTOR_SLOTS */
-#define CAIRN_METRICS_MAX_EPOCHS 1000   /* most epochs one query returns */
+#include "cairn/staking.h"               /* CAIRN_SECTOR_SLOTS */
+#define CAIRN_METRICS_MAX_EPOCHS 1000    /* most epochs one query returns */
 #define CAIRN_MS_PER_YEAR 31536000000ull /* 365 days */
 #define CAIRN_VELOCITY_TEXT_MAX 32
-#define CAIRN_VELOCITY_WINDOW 30        /* epochs of the trailing velocity */
+#define CAIRN_VELOCITY_WINDOW 30 /* epochs of the trailing velocity */
 
 /* One settled epoch. Amounts are base units. */
 typedef struct cairn_epoch_metrics {
@@ -21,14 +21,14 @@ typedef struct cairn_epoch_metrics {
     uint64_t active_providers[CAIRN_SECTOR_SLOTS]; /* paid for work */
     uint64_t staked_providers[CAIRN_SECTOR_SLOTS]; /* registered with the
                                   minimum stake, not jailed (work or not) */
-    uint64_t work_units[CAIRN_SECTOR_SLOTS]; /* service usage */
-    uint64_t emitted_sector[CAIRN_SECTOR_SLOTS]; /* each sector's share */
-    uint64_t stakers_pool;     /* fees' stakers share added to the rewards */
-    uint64_t revenue;          /* fees paid (base + service fees) */
-    uint64_t burned;           /* fee burns, slashes, credits, deposits */
+    uint64_t work_units[CAIRN_SECTOR_SLOTS];       /* service usage */
+    uint64_t emitted_sector[CAIRN_SECTOR_SLOTS];   /* each sector's share */
+    uint64_t stakers_pool; /* fees' stakers share added to the rewards */
+    uint64_t revenue;      /* fees paid (base + service fees) */
+    uint64_t burned;       /* fee burns, slashes, credits, deposits */
     uint64_t emitted;
-    uint64_t net_change;       /* |emitted − burned| */
-    int net_negative;          /* 1 when burned > emitted (supply shrank) */
+    uint64_t net_change; /* |emitted − burned| */
+    int net_negative;    /* 1 when burned > emitted (supply shrank) */
     uint64_t supply, treasury, staked, unbonding; /* at the epoch's end */
     uint64_t held;             /* tokens sectors hold (escrow, collateral) */
     uint64_t circulating;      /* supply − treasury − staked − unbonding
@@ -49,7 +49,8 @@ typedef struct cairn_epoch_metrics {
 
 /* Epochs of `blocks` blocks of `interval_ms` in a year of 365 days:
  * floor(CAIRN_MS_PER_YEAR / (blocks × interval_ms)); 0 when either is 0. */
-CAIRN_API uint64_t cairn_periods_per_year(uint64_t blocks, uint64_t interval_ms);
+CAIRN_API uint64_t cairn_periods_per_year(uint64_t blocks,
+                                          uint64_t interval_ms);
 /* Writes velocity_bps as a decimal with at least two decimals: 36500 ->
  * "3.65", 12345 -> "1.2345", 0 -> "0.00". */
 CAIRN_API void cairn_velocity_format(char out[CAIRN_VELOCITY_TEXT_MAX],
@@ -59,8 +60,8 @@ CAIRN_API void cairn_velocity_format(char out[CAIRN_VELOCITY_TEXT_MAX],
 CAIRN_API cairn_err cairn_chain_latest_epoch(cairn_chain *c,
                                              uint64_t *epoch) CAIRN_WUR;
 /* One settled epoch: NOT_FOUND if it has not ended yet. */
-CAIRN_API cairn_err cairn_chain_epoch_metrics(cairn_chain *c, uint64_t epoch,
-                                              cairn_epoch_metrics *out) CAIRN_WUR;
+CAIRN_API cairn_err cairn_chain_epoch_metrics(
+    cairn_chain *c, uint64_t epoch, cairn_epoch_metrics *out) CAIRN_WUR;
 /* Epochs from..to (inclusive; those not yet settled are left out) into
  * out[0..max); BAD_ARG when from > to or the range is longer than
  * CAIRN_METRICS_MAX_EPOCHS or max. *n receives how many were written. */

@@ -8,14 +8,14 @@
 #include "cairn/error.h"
 
 typedef struct cairn_node_opts {
-    const char *data_dir;   /* chain directory made by `cairn init` */
-    const char *key_path;   /* sequencer key file (sequencer mode only) */
-    const char *follow_url; /* non-NULL: follow this node instead */
-    const char *listen;     /* "127.0.0.1:8645" by default */
-    uint32_t mempool_max;   /* transactions; 0 = default 100000 */
+    const char *data_dir;     /* chain directory made by `cairn init` */
+    const char *key_path;     /* sequencer key file (sequencer mode only) */
+    const char *follow_url;   /* non-NULL: follow this node instead */
+    const char *listen;       /* "127.0.0.1:8645" by default */
+    uint32_t mempool_max;     /* transactions; 0 = default 100000 */
     uint32_t max_connections; /* API connections at once; 0 = default 1024
                                  (lowered to fit the open-file limit) */
-    int quiet;              /* 1: log only warnings and errors */
+    int quiet;                /* 1: log only warnings and errors */
 } cairn_node_opts;
 
 /* Runs a node until SIGTERM or SIGINT, then stops cleanly (the last block

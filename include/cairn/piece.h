@@ -41,7 +41,8 @@ typedef struct cairn_piece_hasher {
 CAIRN_API void cairn_piece_hasher_init(cairn_piece_hasher *h);
 /* TOO_LARGE once more than CAIRN_PIECE_MAX bytes have been fed. */
 CAIRN_API cairn_err cairn_piece_hasher_update(cairn_piece_hasher *h,
-                                              const void *p, size_t n) CAIRN_WUR;
+                                              const void *p,
+                                              size_t n) CAIRN_WUR;
 /* The root of the bytes fed; BAD_ARG if none were (a piece has >= 1 byte).
  * The hasher must be initialised again before reuse. */
 CAIRN_API cairn_err cairn_piece_hasher_final(cairn_piece_hasher *h,

@@ -34,10 +34,8 @@ CAIRN_API cairn_err cairn_chain_epoch_rewards(cairn_chain *c, uint64_t epoch,
                                               size_t *n, int *more) CAIRN_WUR;
 /* Provider pk's records for epochs from..to (inclusive), oldest first, at
  * most max into out; *n receives how many, *more 1 when others follow. */
-CAIRN_API cairn_err cairn_chain_provider_rewards(cairn_chain *c,
-                                                 const cairn_pubkey *pk,
-                                                 uint64_t from, uint64_t to,
-                                                 cairn_reward *out, size_t max,
-                                                 size_t *n, int *more) CAIRN_WUR;
+CAIRN_API cairn_err cairn_chain_provider_rewards(
+    cairn_chain *c, const cairn_pubkey *pk, uint64_t from, uint64_t to,
+    cairn_reward *out, size_t max, size_t *n, int *more) CAIRN_WUR;
 
 #endif

@@ -70,7 +70,8 @@ CAIRN_API cairn_err cairn_claim_decode(cairn_pubkey *provider, const uint8_t *p,
 CAIRN_API void cairn_endpoint_body_encode(cairn_buf *b, const char *endpoint);
 /* out receives the NUL-terminated endpoint; BAD_BODY if empty or too long. */
 CAIRN_API cairn_err cairn_endpoint_body_decode(char out[CAIRN_ENDPOINT_MAX + 1],
-                                               const uint8_t *p, size_t n) CAIRN_WUR;
+                                               const uint8_t *p,
+                                               size_t n) CAIRN_WUR;
 CAIRN_API void cairn_commission_encode(cairn_buf *b, uint32_t bps);
 CAIRN_API cairn_err cairn_commission_decode(uint32_t *bps, const uint8_t *p,
                                             size_t n) CAIRN_WUR;
@@ -80,26 +81,27 @@ CAIRN_API cairn_err cairn_commission_decode(uint32_t *bps, const uint8_t *p,
 CAIRN_API cairn_err cairn_tx_make(cairn_buf *out, const char *chain_id,
                                   const cairn_keypair *kp, uint64_t nonce,
                                   uint64_t fee, uint16_t kind,
-                                  const uint8_t *body, size_t body_len) CAIRN_WUR;
+                                  const uint8_t *body,
+                                  size_t body_len) CAIRN_WUR;
 
 /* A provider as stored, for queries. */
 typedef struct cairn_provider_info {
     uint8_t sector;
-    int active;             /* self stake >= min_provider_stake */
-    int jailed;             /* jailed in the current epoch */
+    int active; /* self stake >= min_provider_stake */
+    int jailed; /* jailed in the current epoch */
     uint32_t commission_bps;
     uint64_t self_stake;
-    uint64_t delegated;     /* tokens delegated to it (all delegators) */
-    uint64_t reward;        /* the provider's unclaimed reward */
-    uint64_t delegator_pool;/* rewards held for delegators, unclaimed */
-    uint32_t faults;        /* since the last jailing */
-    uint64_t jailed_until;  /* first epoch it earns again */
+    uint64_t delegated;      /* tokens delegated to it (all delegators) */
+    uint64_t reward;         /* the provider's unclaimed reward */
+    uint64_t delegator_pool; /* rewards held for delegators, unclaimed */
+    uint32_t faults;         /* since the last jailing */
+    uint64_t jailed_until;   /* first epoch it earns again */
     uint64_t registered_height;
     char endpoint[CAIRN_ENDPOINT_MAX + 1];
 } cairn_provider_info;
 
 typedef struct cairn_delegation_info {
-    uint64_t stake;   /* current token value of the delegation */
+    uint64_t stake; /* current token value of the delegation */
     uint64_t shares;
     uint64_t pending; /* rewards claimable now */
 } cairn_delegation_info;
@@ -107,16 +109,16 @@ typedef struct cairn_delegation_info {
 /* NOT_PROVIDER / NOT_DELEGATED when absent. */
 CAIRN_API cairn_err cairn_chain_provider(cairn_chain *c, const cairn_pubkey *pk,
                                          cairn_provider_info *out) CAIRN_WUR;
-CAIRN_API cairn_err cairn_chain_delegation(cairn_chain *c,
-                                           const cairn_pubkey *delegator,
-                                           const cairn_pubkey *provider,
-                                           cairn_delegation_info *out) CAIRN_WUR;
+CAIRN_API cairn_err cairn_chain_delegation(
+    cairn_chain *c, const cairn_pubkey *delegator, const cairn_pubkey *provider,
+    cairn_delegation_info *out) CAIRN_WUR;
 
 /* The name of a sector id in the node's registry ("storage", ...;
  * static; "unknown" for an id it does not list), and back: BAD_SECTOR for
  * any other name. Defined by the composition root, src/sectors/registry.c. */
 CAIRN_API const char *cairn_sector_name(unsigned sector);
-CAIRN_API cairn_err cairn_sector_parse(const char *name, uint8_t *sector) CAIRN_WUR;
+CAIRN_API cairn_err cairn_sector_parse(const char *name,
+                                       uint8_t *sector) CAIRN_WUR;
 
 /* One entry of the unbonding queue: `amount` is released to the owner's
  * balance at the end of epoch `release_epoch` (src/econ/query_staking.c). */
@@ -130,7 +132,8 @@ typedef struct cairn_unbond_entry {
  * release order. Fills out[0..max); *n receives the number of entries
  * (even if larger than max) and *total, when not NULL, their sum. Walks the
  * whole queue (it holds only stake not yet released). */
-CAIRN_API cairn_err cairn_chain_unbonding(cairn_chain *c, const cairn_pubkey *owner,
+CAIRN_API cairn_err cairn_chain_unbonding(cairn_chain *c,
+                                          const cairn_pubkey *owner,
                                           cairn_unbond_entry *out, size_t max,
                                           size_t *n, uint64_t *total) CAIRN_WUR;
 
@@ -164,12 +167,12 @@ typedef struct cairn_staking_status {
     uint64_t min_provider_stake; /* base units */
     uint64_t min_delegation;     /* base units */
     uint64_t max_commission_bps;
-    uint64_t staked;             /* Σ self stake + delegated */
-    uint64_t unbonding;          /* Σ unbonding queue */
+    uint64_t staked;    /* Σ self stake + delegated */
+    uint64_t unbonding; /* Σ unbonding queue */
 } cairn_staking_status;
 
-CAIRN_API cairn_err cairn_chain_staking_status(cairn_chain *c,
-                                               cairn_staking_status *out) CAIRN_WUR;
+CAIRN_API cairn_err
+cairn_chain_staking_status(cairn_chain *c, cairn_staking_status *out) CAIRN_WUR;
 
 /* One governable parameter and its current value. */
 typedef struct cairn_econ_param {
@@ -177,13 +180,14 @@ typedef struct cairn_econ_param {
     const char *name; /* static */
     const char *doc;  /* static */
     uint64_t value, def, min, max;
-    int amount;       /* 1: base units (show as tokens) */
+    int amount; /* 1: base units (show as tokens) */
 } cairn_econ_param;
 
 /* Fills out[0..max) with every parameter in id order; *n receives the
  * count (the table size, even if larger than max). */
-CAIRN_API cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
-                                            size_t max, size_t *n) CAIRN_WUR;
+CAIRN_API cairn_err cairn_chain_econ_params(cairn_chain *c,
+                                            cairn_econ_param *out, size_t max,
+                                            size_t *n) CAIRN_WUR;
 
 /* Checks a genesis "economy" object (JSON text; NULL = defaults) without a
  * chain: GENESIS with a message naming the field. */
@@ -193,19 +197,19 @@ CAIRN_API cairn_err cairn_econ_check(const char *economy_json, char *msg,
 /* The economy's books, summed over the whole state in key order. */
 typedef struct cairn_econ_audit {
     uint64_t supply, genesis_supply, minted, burned, treasury;
-    uint64_t balances;       /* Σ account balances */
-    uint64_t staked;         /* Σ self stake + delegated tokens */
-    uint64_t unbonding;      /* Σ unbonding queue */
-    uint64_t pools;          /* Σ provider rewards + delegator pools +
-                                stakers' pool, undistributed */
-    uint64_t escrow;         /* Σ storage deals' escrow, endowments and
-                                collateral, held by the deals */
+    uint64_t balances;  /* Σ account balances */
+    uint64_t staked;    /* Σ self stake + delegated tokens */
+    uint64_t unbonding; /* Σ unbonding queue */
+    uint64_t pools;     /* Σ provider rewards + delegator pools +
+                           stakers' pool, undistributed */
+    uint64_t escrow;    /* Σ storage deals' escrow, endowments and
+                           collateral, held by the deals */
     uint64_t providers, delegations, unbond_entries;
-    int ok;                  /* 1 when every identity below holds:
-                                supply = genesis_supply + minted − burned;
-                                balances + staked + unbonding + pools +
-                                escrow + treasury = supply; the running totals kept
-                                for staked/unbonding match the sums */
+    int ok; /* 1 when every identity below holds:
+               supply = genesis_supply + minted − burned;
+               balances + staked + unbonding + pools +
+               escrow + treasury = supply; the running totals kept
+               for staked/unbonding match the sums */
 } cairn_econ_audit;
 
 CAIRN_API cairn_err cairn_chain_econ_audit(cairn_chain *c,

@@ -55,7 +55,8 @@
 #include "cairn/piece.h"
 #include "cairn/staking.h"
 
-#define CAIRN_SECTOR_STORAGE 0 /* the storage sector's id (src/sectors/registry.c) */
+#define CAIRN_SECTOR_STORAGE                                                   \
+    0 /* the storage sector's id (src/sectors/registry.c) */
 
 enum cairn_storage_kind {
     CAIRN_TX_DEAL_OPEN = 0x40,

@@ -22,7 +22,7 @@
 #define CAIRN_TX_MAGIC 0xC1
 #define CAIRN_CHAIN_ID_MAX 32
 #define CAIRN_TX_BODY_MAX 16384
-#define CAIRN_TX_MAX_BYTES \
+#define CAIRN_TX_MAX_BYTES                                                     \
     (1 + 1 + CAIRN_CHAIN_ID_MAX + 32 + 8 + 8 + 2 + 4 + CAIRN_TX_BODY_MAX + 64)
 
 enum cairn_tx_kind {

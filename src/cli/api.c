@@ -25,8 +25,10 @@ static int print_min_fee(const char *base)
     const char *fee = jstr(s, "min_fee");
     int done = *fee != '\0';
     if (done)
-        cli_fail("the fee is below the network minimum of %s %s; raise --fee to at "
-                 "least %s", fee, jstr(json_object_get(s, "token"), "symbol"), fee);
+        cli_fail(
+            "the fee is below the network minimum of %s %s; raise --fee to at "
+            "least %s",
+            fee, jstr(json_object_get(s, "token"), "symbol"), fee);
     json_decref(s);
     return done;
 }
@@ -41,12 +43,14 @@ static int print_price_range(const char *base)
     int done = !cairn_parse_u64(jstr(p, "epoch_start_price_units"), &ref) &&
                ref > 0 && bps >= 0;
     if (done) {
-        uint64_t room = (uint64_t)((unsigned __int128)ref * (uint64_t)bps / 10000);
+        uint64_t room =
+            (uint64_t)((unsigned __int128)ref * (uint64_t)bps / 10000);
         cairn_amount_format(lo, ref - room);
         cairn_amount_format(hi, ref + room < ref ? UINT64_MAX : ref + room);
-        cli_fail("the price may move at most %lld bps per epoch: in epoch %lld it "
-                 "started at %s, so it must stay within %s..%s",
-                 bps, jint(p, "epoch"), jstr(p, "epoch_start_price"), lo, hi);
+        cli_fail(
+            "the price may move at most %lld bps per epoch: in epoch %lld it "
+            "started at %s, so it must stay within %s..%s",
+            bps, jint(p, "epoch"), jstr(p, "epoch_start_price"), lo, hi);
     }
     json_decref(p);
     return done;
@@ -78,7 +82,8 @@ void cli_print_submitted(const json_t *r, int status)
     else if (status == 202)
         printf("tx %s pending (not waiting for a block)\n", jstr(r, "hash"));
     else
-        printf("tx %s committed in block %lld\n", jstr(r, "hash"), jint(r, "height"));
+        printf("tx %s committed in block %lld\n", jstr(r, "hash"),
+               jint(r, "height"));
 }
 
 /* Chain id and minimum fee from /v1/status into ctx; the next nonce of pk
@@ -93,8 +98,8 @@ static int tx_context(const char *node, const cairn_pubkey *pk, snode_ctx *ctx,
     return e ? cli_rpc_fail(node, e, &why) : 0;
 }
 
-int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body,
-                size_t len, int *status, json_t **reply)
+int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body, size_t len,
+                int *status, json_t **reply)
 {
     const char *node = cli_node_url();
     snode_ctx ctx;
@@ -105,8 +110,9 @@ int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body,
     if (tx_context(node, &t->kp->pk, &ctx, t->nonce != NULL, &nonce))
         return 1;
     cairn_buf_init(&tx, CAIRN_TX_MAX_BYTES);
-    cairn_err e = cairn_tx_make(&tx, ctx.chain_id, t->kp, nonce,
-                                t->fee ? *t->fee : ctx.min_fee, kind, body, len);
+    cairn_err e =
+        cairn_tx_make(&tx, ctx.chain_id, t->kp, nonce,
+                      t->fee ? *t->fee : ctx.min_fee, kind, body, len);
     if (e) {
         cairn_buf_free(&tx);
         return cli_fail("cannot build the transaction: %s", cairn_strerror(e));

@@ -27,8 +27,9 @@ int cli_fail(const char *fmt, ...)
 /* Finds the option called name (length n) in opts, or the common ones. */
 static const cli_opt *find_opt(const cli_opt *opts, const char *name, size_t n)
 {
-    static const cli_opt common[] = {
-        {"node", &cli.node, NULL}, {"json", NULL, &cli.json}, {NULL, NULL, NULL}};
+    static const cli_opt common[] = {{"node", &cli.node, NULL},
+                                     {"json", NULL, &cli.json},
+                                     {NULL, NULL, NULL}};
     for (const cli_opt *o = opts; o && o->name; o++)
         if (strlen(o->name) == n && strncmp(o->name, name, n) == 0)
             return o;
@@ -49,7 +50,8 @@ static int take_opt(int argc, char **argv, int *i, const char *cmd,
         return 1;
     const cli_opt *o = argv[*i][1] == '-' ? find_opt(opts, name, n) : NULL;
     if (!o) {
-        cli_fail("%s: unknown option %s (see cairn %s --help)", cmd, argv[*i], cmd);
+        cli_fail("%s: unknown option %s (see cairn %s --help)", cmd, argv[*i],
+                 cmd);
         return 2;
     }
     if (!o->val && eq) {
@@ -65,7 +67,8 @@ static int take_opt(int argc, char **argv, int *i, const char *cmd,
     } else if (*i + 1 < argc) {
         *o->val = argv[++*i];
     } else {
-        cli_fail("%s: --%s needs a value (see cairn %s --help)", cmd, o->name, cmd);
+        cli_fail("%s: --%s needs a value (see cairn %s --help)", cmd, o->name,
+                 cmd);
         return 2;
     }
     return 0;

@@ -14,8 +14,8 @@
 
 /* Options every subcommand may take, set by the parser (cli.c). */
 typedef struct cli_common {
-    const char *node; /* --node URL; NULL: $CAIRN_NODE or the default */
-    int json;         /* --json: print data as JSON */
+    const char *node;  /* --node URL; NULL: $CAIRN_NODE or the default */
+    int json;          /* --json: print data as JSON */
     const char *argv0; /* how cairn was started ("./build/cairn") */
 } cli_common;
 
@@ -77,8 +77,8 @@ typedef struct cli_tx {
  * (cli_node_url) and submits it. On success *status is 202 (pending) or
  * 200 (committed) and *reply the node's answer (a new reference the caller
  * releases). Prints any failure; returns the exit status. */
-int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body,
-                size_t len, int *status, json_t **reply);
+int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body, size_t len,
+                int *status, json_t **reply);
 /* Prints the node's answer to a submission: JSON with --json, else one
  * line ("tx H pending ..." for 202, "tx H committed in block N"). */
 void cli_print_submitted(const json_t *r, int status);

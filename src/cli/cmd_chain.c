@@ -20,8 +20,8 @@ static void print_init(const char *dir, const char *chain_id,
                dir, hex);
         return;
     }
-    json_t *o = json_pack("{s:s, s:s, s:s}", "chain_id", chain_id,
-                          "data_dir", dir, "genesis_hash", hex);
+    json_t *o = json_pack("{s:s, s:s, s:s}", "chain_id", chain_id, "data_dir",
+                          dir, "genesis_hash", hex);
     cli_print_json(o);
     json_decref(o);
 }
@@ -37,14 +37,16 @@ static int holds_chain(const char *dir)
         return 0;
     cairn_err e = cairn_chain_open(&c, dir);
     if (e)
-        return cli_fail("%s holds a database (data.mdb) that is not a complete "
-                        "chain (%s); remove %s and %s/lock.mdb, or use another --data DIR",
-                        dir, cairn_strerror(e), path, dir);
+        return cli_fail(
+            "%s holds a database (data.mdb) that is not a complete "
+            "chain (%s); remove %s and %s/lock.mdb, or use another --data DIR",
+            dir, cairn_strerror(e), path, dir);
     cairn_header tip;
     cairn_chain_tip(c, &tip, NULL);
     cli_fail("%s already holds a chain (\"%s\", at height %llu); to start over "
              "remove %s, or use another --data DIR",
-             dir, cairn_chain_params(c)->chain_id, (unsigned long long)tip.height, dir);
+             dir, cairn_chain_params(c)->chain_id,
+             (unsigned long long)tip.height, dir);
     cairn_chain_close(c);
     return 1;
 }
@@ -85,7 +87,8 @@ int cli_init_chain(const char *genesis, const char *data_dir, int quiet)
     char msg[256] = "";
     cairn_err e = cairn_genesis_load(&g, genesis, msg, sizeof msg);
     if (e)
-        return cli_fail("genesis %s: %s", genesis, *msg ? msg : cairn_strerror(e));
+        return cli_fail("genesis %s: %s", genesis,
+                        *msg ? msg : cairn_strerror(e));
     if (strlen(data_dir) > 1000 || holds_chain(data_dir)) {
         cairn_genesis_free(&g);
         return strlen(data_dir) > 1000 ? cli_fail("--data: path too long") : 1;
@@ -95,11 +98,13 @@ int cli_init_chain(const char *genesis, const char *data_dir, int quiet)
     cairn_genesis_free(&g);
     if (e) {
         undo_run(&u);
-        return cli_fail("cannot create a chain in %s: %s; nothing was written there",
-                        data_dir, cairn_strerror(e));
+        return cli_fail(
+            "cannot create a chain in %s: %s; nothing was written there",
+            data_dir, cairn_strerror(e));
     }
     if ((e = cairn_chain_open(&c, data_dir)))
-        return cli_fail("cannot open the new chain in %s: %s", data_dir, cairn_strerror(e));
+        return cli_fail("cannot open the new chain in %s: %s", data_dir,
+                        cairn_strerror(e));
     cairn_chain_genesis_hash(c, &gh);
     if (!quiet)
         print_init(data_dir, cairn_chain_params(c)->chain_id, &gh);
@@ -115,11 +120,14 @@ static int require_chain(const char *cmd, const char *dir)
         return cli_fail("%s: --data: path too long", cmd);
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     if (access(dir, F_OK) != 0)
-        return cli_fail("%s: %s does not exist; create a chain there first with "
-                        "`cairn init --genesis FILE --data %s`", cmd, dir, dir);
+        return cli_fail(
+            "%s: %s does not exist; create a chain there first with "
+            "`cairn init --genesis FILE --data %s`",
+            cmd, dir, dir);
     if (access(path, F_OK) != 0)
         return cli_fail("%s: %s holds no chain; create one first with "
-                        "`cairn init --genesis FILE --data %s`", cmd, dir, dir);
+                        "`cairn init --genesis FILE --data %s`",
+                        cmd, dir, dir);
     return 0;
 }
 
@@ -131,8 +139,8 @@ static const char init_usage[] =
 int cmd_init(int argc, char **argv)
 {
     const char *genesis = NULL, *data = NULL;
-    cli_opt opts[] = {{"genesis", &genesis, NULL}, {"data", &data, NULL},
-                      {NULL, NULL, NULL}};
+    cli_opt opts[] = {
+        {"genesis", &genesis, NULL}, {"data", &data, NULL}, {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "init", init_usage, opts, 0, &a);
     if (rc)
@@ -156,10 +164,13 @@ int cmd_node(int argc, char **argv)
     const char *max_conns = NULL;
     uint64_t mc = 0;
     cairn_node_opts o = {0};
-    cli_opt opts[] = {{"data", &o.data_dir, NULL}, {"key", &o.key_path, NULL},
-                      {"follow", &o.follow_url, NULL}, {"listen", &o.listen, NULL},
+    cli_opt opts[] = {{"data", &o.data_dir, NULL},
+                      {"key", &o.key_path, NULL},
+                      {"follow", &o.follow_url, NULL},
+                      {"listen", &o.listen, NULL},
                       {"max-connections", &max_conns, NULL},
-                      {"quiet", NULL, &quiet}, {NULL, NULL, NULL}};
+                      {"quiet", NULL, &quiet},
+                      {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "node", node_usage, opts, 0, &a);
     if (rc)
@@ -167,9 +178,11 @@ int cmd_node(int argc, char **argv)
     if (!o.data_dir)
         return cli_fail("node: --data DIR is required");
     if (!o.key_path == !o.follow_url)
-        return cli_fail("node: give --key FILE (sequencer) or --follow URL (follower)");
+        return cli_fail(
+            "node: give --key FILE (sequencer) or --follow URL (follower)");
     if (max_conns && (cairn_parse_u64_max(max_conns, 1000000, &mc) || mc == 0))
-        return cli_fail("node: --max-connections wants a number from 1 to 1000000");
+        return cli_fail(
+            "node: --max-connections wants a number from 1 to 1000000");
     o.max_connections = (uint32_t)mc;
     if (require_chain("node", o.data_dir))
         return 1;
@@ -192,8 +205,9 @@ static void print_replay(uint64_t blocks, const cairn_hash *root)
     char hex[2 * CAIRN_HASH_LEN + 1];
     cairn_hex_encode(hex, root->b, CAIRN_HASH_LEN);
     if (!cli.json) {
-        printf("replayed %llu blocks; every state root matches\nstate root %s\n",
-               (unsigned long long)blocks, hex);
+        printf(
+            "replayed %llu blocks; every state root matches\nstate root %s\n",
+            (unsigned long long)blocks, hex);
         return;
     }
     json_t *o = json_pack("{s:I, s:s, s:b}", "blocks", (json_int_t)blocks,

@@ -18,8 +18,10 @@ static const char buy_usage[] =
 static int credits_buy(int argc, char **argv)
 {
     econ_tx_opts o = {0};
-    cli_opt opts[] = {{"key", &o.key, NULL}, {"fee", &o.fee, NULL},
-                      {"no-wait", NULL, &o.no_wait}, {NULL, NULL, NULL}};
+    cli_opt opts[] = {{"key", &o.key, NULL},
+                      {"fee", &o.fee, NULL},
+                      {"no-wait", NULL, &o.no_wait},
+                      {NULL, NULL, NULL}};
     cli_args a;
     cairn_buf b;
     uint64_t n;
@@ -51,7 +53,8 @@ static int credits_balance(int argc, char **argv)
     cairn_pubkey pk;
     char path[128];
     json_t *j;
-    int rc = cli_parse(argc, argv, "credits balance", balance_usage, NULL, 1, &a);
+    int rc =
+        cli_parse(argc, argv, "credits balance", balance_usage, NULL, 1, &a);
     if (rc)
         return CLI_EXIT(rc);
     if (a.npos != 1)
@@ -64,7 +67,8 @@ static int credits_balance(int argc, char **argv)
     if (cli.json)
         cli_print_json(j);
     else
-        printf("%s credits (at block %lld)\n", jstr(j, "credits"), jint(j, "height"));
+        printf("%s credits (at block %lld)\n", jstr(j, "credits"),
+               jint(j, "height"));
     json_decref(j);
     return 0;
 }
@@ -84,7 +88,8 @@ int cmd_credits(int argc, char **argv)
         return credits_buy(argc - 1, argv + 1);
     if (!strcmp(argv[0], "balance"))
         return credits_balance(argc - 1, argv + 1);
-    cli_fail("credits: unknown subcommand \"%s\" (see cairn credits --help)", argv[0]);
+    cli_fail("credits: unknown subcommand \"%s\" (see cairn credits --help)",
+             argv[0]);
     return 2;
 }
 
@@ -100,8 +105,10 @@ static const char set_usage[] =
 static int price_set(int argc, char **argv)
 {
     econ_tx_opts o = {0};
-    cli_opt opts[] = {{"key", &o.key, NULL}, {"fee", &o.fee, NULL},
-                      {"no-wait", NULL, &o.no_wait}, {NULL, NULL, NULL}};
+    cli_opt opts[] = {{"key", &o.key, NULL},
+                      {"fee", &o.fee, NULL},
+                      {"no-wait", NULL, &o.no_wait},
+                      {NULL, NULL, NULL}};
     cli_args a;
     cairn_buf b;
     uint64_t units;

@@ -14,14 +14,16 @@
 
 #define OPTIONS_FILE "devnet.json"
 
-const devnet_demo devnet_demos[DEVNET_DEMOS] = {
-    {"alice", "1000000", 0}, {"bob", "1000000", 0},
-    {"carol", "1000000", 0}, {"dave", "500000", 1}};
+const devnet_demo devnet_demos[DEVNET_DEMOS] = {{"alice", "1000000", 0},
+                                                {"bob", "1000000", 0},
+                                                {"carol", "1000000", 0},
+                                                {"dave", "500000", 1}};
 
 /* Writes "DIR/rest" into out; 1 (printed) if it does not fit. */
 static int dir_path(char *out, const devnet *d, const char *rest)
 {
-    if ((size_t)snprintf(out, DEVNET_PATH_MAX, "%s/%s", d->dir, rest) >= DEVNET_PATH_MAX)
+    if ((size_t)snprintf(out, DEVNET_PATH_MAX, "%s/%s", d->dir, rest) >=
+        DEVNET_PATH_MAX)
         return cli_fail("devnet: path too long: %s/%s", d->dir, rest);
     return 0;
 }
@@ -48,9 +50,9 @@ static json_t *alloc_json(const devnet_demo *m, const cairn_pubkey *pk)
     json_t *a = json_pack("{s:s, s:s, s:s}", "label", m->name, "address", addr,
                           "amount", m->amount);
     if (m->vests)
-        json_object_set_new(a, "vesting", json_pack("{s:s, s:i, s:i}", "amount",
-                                                     m->amount, "cliff_height", 60,
-                                                     "end_height", 600));
+        json_object_set_new(a, "vesting",
+                            json_pack("{s:s, s:i, s:i}", "amount", m->amount,
+                                      "cliff_height", 60, "end_height", 600));
     return a;
 }
 
@@ -76,13 +78,13 @@ static json_t *genesis_json(const cairn_pubkey *seq, const cairn_pubkey *accts)
     json_t *allocs = json_array();
     for (int i = 0; i < DEVNET_DEMOS; i++)
         json_array_append_new(allocs, alloc_json(&devnet_demos[i], &accts[i]));
-    return json_pack("{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s, s:o, s:o}",
-                     "chain_id", "cairn-devnet", "token", "name", "Cairn",
-                     "symbol", "CRN", "supply_cap", "1000000000",
-                     "genesis_time_ms", (json_int_t)1767225600000LL,
-                     "block_interval_ms", 1000, "max_block_txs", 5000,
-                     "min_fee", "0.001", "sequencer", addr, "allocations", allocs,
-                     "economy", economy_json(&accts[0]));
+    return json_pack(
+        "{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s, s:o, s:o}",
+        "chain_id", "cairn-devnet", "token", "name", "Cairn", "symbol", "CRN",
+        "supply_cap", "1000000000", "genesis_time_ms",
+        (json_int_t)1767225600000LL, "block_interval_ms", 1000, "max_block_txs",
+        5000, "min_fee", "0.001", "sequencer", addr, "allocations", allocs,
+        "economy", economy_json(&accts[0]));
 }
 
 /* First run: DIR, DIR/keys, the five keys and DIR/genesis.json. */
@@ -105,7 +107,8 @@ static int make_genesis(devnet *d)
     }
     cairn_keypair_wipe(&kp);
     json_t *g = genesis_json(&seq, accts);
-    int bad = !g || json_dump_file(g, d->genesis, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int bad = !g || json_dump_file(g, d->genesis,
+                                   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(g);
     return bad ? cli_fail("cannot write %s", d->genesis) : 0;
 }
@@ -117,15 +120,18 @@ static int layout(devnet *d)
     const char *roles[2] = {"sequencer", "follower"};
     const char *names[2] = {"the sequencer", "the follower"};
     char rest[32];
-    if (dir_path(d->genesis, d, "genesis.json") || dir_path(d->seq_key, d, "keys/sequencer.key"))
+    if (dir_path(d->genesis, d, "genesis.json") ||
+        dir_path(d->seq_key, d, "keys/sequencer.key"))
         return 1;
     for (int i = 0; i < 2; i++) {
         snprintf(ns[i]->name, sizeof ns[i]->name, "%s", names[i]);
         snprintf(rest, sizeof rest, "%s.log", roles[i]);
         if (dir_path(ns[i]->data, d, roles[i]) || dir_path(ns[i]->log, d, rest))
             return 1;
-        snprintf(ns[i]->listen, sizeof ns[i]->listen, "127.0.0.1:%d", d->port + i);
-        snprintf(ns[i]->url, sizeof ns[i]->url, "http://127.0.0.1:%d", d->port + i);
+        snprintf(ns[i]->listen, sizeof ns[i]->listen, "127.0.0.1:%d",
+                 d->port + i);
+        snprintf(ns[i]->url, sizeof ns[i]->url, "http://127.0.0.1:%d",
+                 d->port + i);
     }
     return 0;
 }
@@ -136,11 +142,14 @@ static int prepare(devnet *d)
     if (access(d->genesis, F_OK) != 0) {
         if (make_genesis(d))
             return 1;
-        printf("created a new network in %s (genesis %s)\n", d->dir, d->genesis);
+        printf("created a new network in %s (genesis %s)\n", d->dir,
+               d->genesis);
     }
-    if (access(d->seq.data, F_OK) != 0 && cli_init_chain(d->genesis, d->seq.data, 1))
+    if (access(d->seq.data, F_OK) != 0 &&
+        cli_init_chain(d->genesis, d->seq.data, 1))
         return 1;
-    if (access(d->fol.data, F_OK) != 0 && cli_init_chain(d->genesis, d->fol.data, 1))
+    if (access(d->fol.data, F_OK) != 0 &&
+        cli_init_chain(d->genesis, d->fol.data, 1))
         return 1;
     return 0;
 }
@@ -171,8 +180,9 @@ static int load_options(const devnet *d, long *port, long *storage)
         *storage = (long)json_integer_value(s);
     }
     json_decref(j);
-    return bad ? cli_fail("%s is not {\"port\": P, \"storage\": N}; fix or remove it",
-                          path)
+    return bad ? cli_fail(
+                     "%s is not {\"port\": P, \"storage\": N}; fix or remove it",
+                     path)
                : 0;
 }
 
@@ -190,7 +200,8 @@ static int save_options(const devnet *d)
 
 /* Parses a number option given as text into *v (left alone when text is
  * NULL) and checks it is in lo..hi. 0, or 1 (printed). */
-static int number_opt(const char *text, const char *what, long lo, long hi, long *v)
+static int number_opt(const char *text, const char *what, long lo, long hi,
+                      long *v)
 {
     char *end;
     if (!text)
@@ -219,8 +230,10 @@ static int options(devnet *d, const char *port, const char *storage)
     ns = gns >= 0 ? gns : ns;
     if (!bad && (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX ||
                  p + 100 + ns - 1 > 65535))
-        bad = cli_fail("devnet: port %ld with %ld storage providers does not fit "
-                       "(ports P..P+1 and P+100..P+100+N-1 must be <= 65535)", p, ns);
+        bad =
+            cli_fail("devnet: port %ld with %ld storage providers does not fit "
+                     "(ports P..P+1 and P+100..P+100+N-1 must be <= 65535)",
+                     p, ns);
     if (bad) {
         if (!existed)
             cli_rmtree(d->dir); /* it holds only our lock */
@@ -248,8 +261,10 @@ int cmd_devnet(int argc, char **argv)
     const char *port = NULL, *storage = NULL;
     int fresh = 0;
     devnet d = {.dir = "devnet", .cmd = cli.argv0 ? cli.argv0 : "cairn"};
-    cli_opt opts[] = {{"dir", &d.dir, NULL}, {"port", &port, NULL},
-                      {"fresh", NULL, &fresh}, {"storage", &storage, NULL},
+    cli_opt opts[] = {{"dir", &d.dir, NULL},
+                      {"port", &port, NULL},
+                      {"fresh", NULL, &fresh},
+                      {"storage", &storage, NULL},
                       {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);

@@ -41,7 +41,8 @@ int econ_submit(const econ_tx_opts *o, uint16_t kind, const cairn_buf *body,
     int status = 0;
     if (!o->key)
         return cli_fail("--key FILE is required (the signing account)");
-    if ((o->fee && econ_parse_tokens(o->fee, "--fee", &fee)) || cli_load_key(o->key, &kp))
+    if ((o->fee && econ_parse_tokens(o->fee, "--fee", &fee)) ||
+        cli_load_key(o->key, &kp))
         return 1;
     cli_tx how = {&kp, o->fee ? &fee : NULL, NULL, o->no_wait};
     int rc = cli_send_tx(&how, kind, body->p, body->len, &status, &r);
@@ -90,7 +91,8 @@ static int param_body(const char *name, const char *val, cairn_buf *b)
 static int spend_body(const char *amount, const char *to, cairn_buf *b)
 {
     cairn_gov_propose p = {.type = CAIRN_GOV_SPEND};
-    if (econ_parse_tokens(amount, "--spend", &p.amount) || cli_parse_addr(to, "--to", &p.to))
+    if (econ_parse_tokens(amount, "--spend", &p.amount) ||
+        cli_parse_addr(to, "--to", &p.to))
         return 1;
     cairn_gov_propose_encode(b, &p);
     return 0;
@@ -107,10 +109,10 @@ static void print_opened(const json_t *r)
     }
     json_t *arr = json_object_get(list, "proposals"), *p, *found = NULL;
     size_t i;
-    json_array_foreach(arr, i, p)
-        if (jint(p, "start_height") == jint(r, "height"))
-            found = p;
-    printf("tx %s committed in block %lld\n", jstr(r, "hash"), jint(r, "height"));
+    json_array_foreach(arr, i, p) if (jint(p, "start_height") ==
+                                      jint(r, "height")) found = p;
+    printf("tx %s committed in block %lld\n", jstr(r, "hash"),
+           jint(r, "height"));
     if (found)
         printf("proposal %lld is open; voting ends with block %lld\n",
                jint(found, "id"), jint(found, "end_height"));
@@ -121,9 +123,9 @@ static int gov_propose(int argc, char **argv)
 {
     const char *param = NULL, *value = NULL, *spend = NULL, *to = NULL;
     econ_tx_opts o = {0};
-    cli_opt opts[] = {{"param", &param, NULL}, {"value", &value, NULL},
-                      {"spend", &spend, NULL}, {"to", &to, NULL},
-                      {"key", &o.key, NULL}, {"fee", &o.fee, NULL},
+    cli_opt opts[] = {{"param", &param, NULL},       {"value", &value, NULL},
+                      {"spend", &spend, NULL},       {"to", &to, NULL},
+                      {"key", &o.key, NULL},         {"fee", &o.fee, NULL},
                       {"no-wait", NULL, &o.no_wait}, {NULL, NULL, NULL}};
     cli_args a;
     cairn_buf b;
@@ -132,7 +134,8 @@ static int gov_propose(int argc, char **argv)
     if (rc)
         return CLI_EXIT(rc);
     if (!!param + !!spend != 1 || (param && !value) || (spend && !to))
-        return cli_fail("gov propose: give --param NAME --value V, or --spend TOKENS --to ADDR");
+        return cli_fail(
+            "gov propose: give --param NAME --value V, or --spend TOKENS --to ADDR");
     cairn_buf_init(&b, 256);
     rc = param ? param_body(param, value, &b) : spend_body(spend, to, &b);
     if (!rc)
@@ -156,8 +159,10 @@ static const char vote_usage[] =
 static int gov_vote(int argc, char **argv)
 {
     econ_tx_opts o = {0};
-    cli_opt opts[] = {{"key", &o.key, NULL}, {"fee", &o.fee, NULL},
-                      {"no-wait", NULL, &o.no_wait}, {NULL, NULL, NULL}};
+    cli_opt opts[] = {{"key", &o.key, NULL},
+                      {"fee", &o.fee, NULL},
+                      {"no-wait", NULL, &o.no_wait},
+                      {NULL, NULL, NULL}};
     cli_args a;
     cairn_buf b;
     cairn_gov_vote v;
@@ -193,13 +198,15 @@ static void print_proposal(const json_t *p)
     json_t *t = json_object_get(p, "tally");
     printf("proposal %lld: ", jint(p, "id"));
     print_subject(p);
-    printf("\nstatus      %s%s%s\n", jstr(p, "status"), *jstr(p, "exec_error") ? ": " : "",
-           jstr(p, "exec_error"));
-    printf("proposer    %s (deposit %s%s)\n", jstr(p, "proposer"), jstr(p, "deposit"),
+    printf("\nstatus      %s%s%s\n", jstr(p, "status"),
+           *jstr(p, "exec_error") ? ": " : "", jstr(p, "exec_error"));
+    printf("proposer    %s (deposit %s%s)\n", jstr(p, "proposer"),
+           jstr(p, "deposit"),
            json_is_true(json_object_get(p, "deposit_held")) ? ", held" : "");
-    printf("voting      blocks %lld..%lld\n", jint(p, "start_height"), jint(p, "end_height"));
-    printf("tally       yes %s  no %s  abstain %s", jstr(t, "yes"), jstr(t, "no"),
-           jstr(t, "abstain"));
+    printf("voting      blocks %lld..%lld\n", jint(p, "start_height"),
+           jint(p, "end_height"));
+    printf("tally       yes %s  no %s  abstain %s", jstr(t, "yes"),
+           jstr(t, "no"), jstr(t, "abstain"));
     if (strcmp(jstr(p, "status"), "open") != 0)
         printf("  of bonded %s", jstr(t, "total_bonded"));
     printf("\n");
@@ -223,7 +230,8 @@ static int gov_list(int argc, char **argv)
         return CLI_EXIT(rc);
     if (after && econ_parse_u64(after, "--after", &from))
         return 1;
-    snprintf(path, sizeof path, "/v1/proposals?after=%llu", (unsigned long long)from);
+    snprintf(path, sizeof path, "/v1/proposals?after=%llu",
+             (unsigned long long)from);
     if (api_get(cli_node_url(), path, &j))
         return 1;
     json_t *arr = json_object_get(j, "proposals");
@@ -231,7 +239,8 @@ static int gov_list(int argc, char **argv)
         cli_print_json(j);
     else if (!json_array_size(arr))
         printf("no proposals\n");
-    json_array_foreach(arr, i, p) {
+    json_array_foreach(arr, i, p)
+    {
         if (cli.json)
             break;
         printf("%4lld  %-9s  ends %-8lld  ", jint(p, "id"), jstr(p, "status"),
@@ -284,8 +293,10 @@ int cmd_gov(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(int, char **);
-    } subs[] = {{"propose", gov_propose}, {"vote", gov_vote},
-                {"list", gov_list}, {"show", gov_show}};
+    } subs[] = {{"propose", gov_propose},
+                {"vote", gov_vote},
+                {"list", gov_list},
+                {"show", gov_show}};
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         fputs(gov_usage, argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;

@@ -70,13 +70,15 @@ int cmd_keygen(int argc, char **argv)
         out = def;
     }
     if (access(out, F_OK) == 0)
-        return cli_fail("%s already exists; not overwriting a key (use --out FILE)", out);
+        return cli_fail(
+            "%s already exists; not overwriting a key (use --out FILE)", out);
     cairn_keypair kp;
     cairn_keypair_generate(&kp);
     cairn_err e = cairn_key_save(out, &kp);
     if (e) {
         cairn_keypair_wipe(&kp);
-        return cli_fail("cannot save the key to %s: %s", out, cairn_strerror(e));
+        return cli_fail("cannot save the key to %s: %s", out,
+                        cairn_strerror(e));
     }
     print_address(&kp, out);
     if (!cli.json)
@@ -85,9 +87,8 @@ int cmd_keygen(int argc, char **argv)
     return 0;
 }
 
-static const char address_usage[] =
-    "usage: cairn address --key FILE [--json]\n"
-    "Prints the address of the key in FILE.\n";
+static const char address_usage[] = "usage: cairn address --key FILE [--json]\n"
+                                    "Prints the address of the key in FILE.\n";
 
 int cmd_address(int argc, char **argv)
 {

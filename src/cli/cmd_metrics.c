@@ -27,8 +27,8 @@ static long long sector_sum(const json_t *o)
     const char *k;
     json_t *v;
     long long s = 0;
-    json_object_foreach((json_t *)o, k, v)
-        s += json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+    json_object_foreach((json_t *)o, k, v) s +=
+        json_is_integer(v) ? (long long)json_integer_value(v) : 0;
     return s;
 }
 
@@ -42,18 +42,21 @@ static void print_table(const json_t *j)
         return;
     }
     printf("%6s %13s %7s %14s %14s %14s %15s %7s %9s\n", "epoch",
-           "staked/worked", "work", "revenue", "burned", "emitted", "net change",
-           "staked", "velocity");
-    json_array_foreach(arr, i, e) {
+           "staked/worked", "work", "revenue", "burned", "emitted",
+           "net change", "staked", "velocity");
+    json_array_foreach(arr, i, e)
+    {
         char prov[32];
         snprintf(prov, sizeof prov, "%lld/%lld",
                  sector_sum(json_object_get(e, "staked_providers")),
                  sector_sum(json_object_get(e, "active_providers")));
         long long bps = jint(e, "staked_ratio_bps");
         printf("%6lld %13s %7lld %14s %14s %14s %15s %4lld.%02lld%% %9s\n",
-               jint(e, "epoch"), prov, sector_sum(json_object_get(e, "work_units")),
-               jstr(e, "revenue"), jstr(e, "burned"), jstr(e, "emitted"),
-               jstr(e, "net_supply_change"), bps / 100, bps % 100, jstr(e, "velocity"));
+               jint(e, "epoch"), prov,
+               sector_sum(json_object_get(e, "work_units")), jstr(e, "revenue"),
+               jstr(e, "burned"), jstr(e, "emitted"),
+               jstr(e, "net_supply_change"), bps / 100, bps % 100,
+               jstr(e, "velocity"));
     }
     printf("staked/worked: providers staked and not jailed / paid for work; "
            "velocity: over the last %d epochs (docs/tokenomics.md)\n",
@@ -73,8 +76,10 @@ int cmd_metrics(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
     int prom = 0;
-    cli_opt opts[] = {{"from", &from, NULL}, {"to", &to, NULL},
-                      {"prometheus", NULL, &prom}, {NULL, NULL, NULL}};
+    cli_opt opts[] = {{"from", &from, NULL},
+                      {"to", &to, NULL},
+                      {"prometheus", NULL, &prom},
+                      {NULL, NULL, NULL}};
     cli_args a;
     uint64_t f = 0, t = 0;
     char path[128] = "/v1/metrics";
@@ -84,7 +89,8 @@ int cmd_metrics(int argc, char **argv)
         return CLI_EXIT(rc);
     if (prom)
         return print_prometheus();
-    if ((from && econ_parse_u64(from, "--from", &f)) || (to && econ_parse_u64(to, "--to", &t)))
+    if ((from && econ_parse_u64(from, "--from", &f)) ||
+        (to && econ_parse_u64(to, "--to", &t)))
         return 1;
     if (from && to)
         snprintf(path, sizeof path, "/v1/metrics?from=%llu&to=%llu",

@@ -40,9 +40,10 @@ static int sequencer_key(const char *opt, cairn_pubkey *seq)
     int rc = cli_parse_addr(jstr(s, "sequencer"), "the node's sequencer", seq);
     json_decref(s);
     if (!rc)
-        fprintf(stderr, "note: the sequencer key was taken from the node itself; "
-                        "pass --sequencer ADDR (from the genesis file) to trust "
-                        "nothing the node says\n");
+        fprintf(stderr,
+                "note: the sequencer key was taken from the node itself; "
+                "pass --sequencer ADDR (from the genesis file) to trust "
+                "nothing the node says\n");
     return rc;
 }
 
@@ -124,9 +125,11 @@ static const char *check_state(const json_t *j, prove_ctx *c)
         cairn_hash_bytes(&vhash, c->rec, sizeof c->rec);
         decode_account(c->rec, &c->acct);
     }
-    if (cairn_smt_verify(&c->h.state_root, &c->key, c->present ? &vhash : NULL, &c->pf))
-        return c->present ? "the account is not in the header's state root"
-                          : "the account's absence is not proven by the header's state root";
+    if (cairn_smt_verify(&c->h.state_root, &c->key, c->present ? &vhash : NULL,
+                         &c->pf))
+        return c->present
+                   ? "the account is not in the header's state root"
+                   : "the account's absence is not proven by the header's state root";
     return NULL;
 }
 
@@ -135,13 +138,16 @@ static void print_verified(const json_t *j, const prove_ctx *c)
 {
     char bal[CAIRN_AMOUNT_TEXT_MAX], locked[CAIRN_AMOUNT_TEXT_MAX];
     cairn_amount_format(bal, c->present ? c->acct.balance : 0);
-    cairn_amount_format(locked, c->present ? cairn_account_locked(&c->acct, c->h.height + 1) : 0);
+    cairn_amount_format(
+        locked,
+        c->present ? cairn_account_locked(&c->acct, c->h.height + 1) : 0);
     if (cli.json) {
-        json_t *o = json_pack("{s:s, s:b, s:b, s:I, s:s, s:s, s:s, s:I}",
-                              "address", jstr(j, "address"), "verified", 1,
-                              "present", c->present, "height", (json_int_t)c->h.height,
-                              "block_hash", jstr(j, "block_hash"), "balance", bal,
-                              "locked", locked, "nonce", (json_int_t)c->acct.nonce);
+        json_t *o =
+            json_pack("{s:s, s:b, s:b, s:I, s:s, s:s, s:s, s:I}", "address",
+                      jstr(j, "address"), "verified", 1, "present", c->present,
+                      "height", (json_int_t)c->h.height, "block_hash",
+                      jstr(j, "block_hash"), "balance", bal, "locked", locked,
+                      "nonce", (json_int_t)c->acct.nonce);
         cli_print_json(o);
         json_decref(o);
         return;
@@ -177,7 +183,8 @@ int cmd_account(int argc, char **argv)
         return CLI_EXIT(rc);
     if (a.npos != 2 || strcmp(a.pos[0], "prove") != 0)
         return cli_fail("account: expected `cairn account prove ADDR`");
-    if (cli_parse_addr(a.pos[1], "address", &c.pk) || sequencer_key(seq, &c.seq))
+    if (cli_parse_addr(a.pos[1], "address", &c.pk) ||
+        sequencer_key(seq, &c.seq))
         return 1;
     snprintf(path, sizeof path, "/v1/account/%s/proof", a.pos[1]);
     if (api_get(cli_node_url(), path, &j))

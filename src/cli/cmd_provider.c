@@ -590,7 +590,8 @@ int cmd_provider(int argc, char **argv)
         return sec->provider(argc - 1, argv + 1);
     if (sec)
         return cli_fail("provider: the %s sector has no provider daemon yet "
-                        "(see cairn provider --help)", argv[0]);
+                        "(see cairn provider --help)",
+                        argv[0]);
     cli_fail("provider: unknown subcommand \"%s\" (see cairn provider --help)",
              argv[0]);
     return 2;

@@ -46,8 +46,10 @@ static void show_status(const json_t *j)
     printf("tip         %s\n", jstr(j, "tip_hash"));
     printf("state root  %s\n", jstr(j, "state_root"));
     printf("sequencer   %s\n", jstr(j, "sequencer"));
-    printf("supply      %s   treasury %s\n", jstr(j, "supply"), jstr(j, "treasury"));
-    printf("min fee     %s   mempool %lld\n", jstr(j, "min_fee"), jint(j, "mempool"));
+    printf("supply      %s   treasury %s\n", jstr(j, "supply"),
+           jstr(j, "treasury"));
+    printf("min fee     %s   mempool %lld\n", jstr(j, "min_fee"),
+           jint(j, "mempool"));
     if (*jstr(j, "follow_error"))
         printf("warning     %s\n", jstr(j, "follow_error"));
 }
@@ -70,10 +72,12 @@ static void show_account(const json_t *j)
     printf("balance    %s\n", jstr(j, "balance"));
     printf("spendable  %s\n", jstr(j, "spendable"));
     printf("locked     %s\n", jstr(j, "locked"));
-    printf("nonce      %lld (next %lld)\n", jint(j, "nonce"), jint(j, "next_nonce"));
+    printf("nonce      %lld (next %lld)\n", jint(j, "nonce"),
+           jint(j, "next_nonce"));
     if (json_is_object(v))
-        printf("vesting    %s tokens, none before block %lld, all by block %lld\n",
-               jstr(v, "total"), jint(v, "cliff_height"), jint(v, "end_height"));
+        printf(
+            "vesting    %s tokens, none before block %lld, all by block %lld\n",
+            jstr(v, "total"), jint(v, "cliff_height"), jint(v, "end_height"));
     printf("at block   %lld\n", jint(j, "height"));
 }
 
@@ -111,8 +115,9 @@ int cmd_balance(int argc, char **argv)
 static void show_tx_line(const json_t *t)
 {
     if (strcmp(jstr(t, "kind"), "transfer") == 0)
-        printf("  %s  %s -> %s  %s (fee %s)\n", jstr(t, "hash"), jstr(t, "sender"),
-               jstr(t, "to"), jstr(t, "amount"), jstr(t, "fee"));
+        printf("  %s  %s -> %s  %s (fee %s)\n", jstr(t, "hash"),
+               jstr(t, "sender"), jstr(t, "to"), jstr(t, "amount"),
+               jstr(t, "fee"));
     else
         printf("  %s  kind %lld from %s (fee %s)\n", jstr(t, "hash"),
                jint(t, "kind"), jstr(t, "sender"), jstr(t, "fee"));
@@ -124,7 +129,8 @@ static void show_tx(const json_t *j)
     printf("block      %lld (%s), index %lld\n", jint(j, "height"),
            jstr(j, "block_hash"), jint(j, "index"));
     printf("kind       %s\n", json_is_string(json_object_get(j, "kind"))
-                                  ? jstr(j, "kind") : "other");
+                                  ? jstr(j, "kind")
+                                  : "other");
     printf("from       %s\n", jstr(j, "sender"));
     if (*jstr(j, "to"))
         printf("to         %s\n", jstr(j, "to"));
@@ -147,7 +153,8 @@ int cmd_tx(int argc, char **argv)
         return CLI_EXIT(rc);
     if (a.npos != 2 || strcmp(a.pos[0], "show") != 0)
         return cli_fail("tx: expected `cairn tx show HASH`");
-    if (strlen(a.pos[1]) != 64 || strspn(a.pos[1], "0123456789abcdefABCDEF") != 64)
+    if (strlen(a.pos[1]) != 64 ||
+        strspn(a.pos[1], "0123456789abcdefABCDEF") != 64)
         return cli_fail("tx: a transaction hash is 64 hex digits");
     snprintf(path, sizeof path, "/v1/tx/%s", a.pos[1]);
     return query(path, show_tx);
@@ -197,7 +204,8 @@ int cmd_block(int argc, char **argv)
     if (a.npos < 1 || strcmp(a.pos[0], "show") != 0)
         return cli_fail("block: expected `cairn block show [HEIGHT | HASH]`");
     const char *id = a.npos == 2 ? a.pos[1] : NULL;
-    if (id && (strlen(id) > 64 || strspn(id, "0123456789abcdefABCDEF") != strlen(id)))
+    if (id &&
+        (strlen(id) > 64 || strspn(id, "0123456789abcdefABCDEF") != strlen(id)))
         return cli_fail("block: give a block height or a 64-hex block hash");
     if (id) {
         snprintf(path, sizeof path, "/v1/block/%s", id);

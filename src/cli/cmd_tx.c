@@ -47,7 +47,8 @@ static int submit(transfer_req *t, int have_fee, int have_nonce, int no_wait)
     json_t *r;
     int status = 0;
     cairn_transfer_encode(body, &tr);
-    int rc = cli_send_tx(&how, CAIRN_TX_TRANSFER, body, sizeof body, &status, &r);
+    int rc =
+        cli_send_tx(&how, CAIRN_TX_TRANSFER, body, sizeof body, &status, &r);
     if (rc)
         return rc;
     cli_print_submitted(r, status);
@@ -65,11 +66,12 @@ static const char transfer_usage[] =
 
 int cmd_transfer(int argc, char **argv)
 {
-    const char *key = NULL, *to = NULL, *amount = NULL, *fee = NULL, *nonce = NULL;
+    const char *key = NULL, *to = NULL, *amount = NULL, *fee = NULL,
+               *nonce = NULL;
     int no_wait = 0;
-    cli_opt opts[] = {{"key", &key, NULL}, {"to", &to, NULL},
+    cli_opt opts[] = {{"key", &key, NULL},       {"to", &to, NULL},
                       {"amount", &amount, NULL}, {"fee", &fee, NULL},
-                      {"nonce", &nonce, NULL}, {"no-wait", NULL, &no_wait},
+                      {"nonce", &nonce, NULL},   {"no-wait", NULL, &no_wait},
                       {NULL, NULL, NULL}};
     cli_args a;
     transfer_req t = {0};
@@ -77,9 +79,12 @@ int cmd_transfer(int argc, char **argv)
     if (rc)
         return CLI_EXIT(rc);
     if (!key || !to || !amount)
-        return cli_fail("transfer: --key FILE, --to ADDR and --amount TOKENS are required");
-    if (cli_parse_addr(to, "--to", &t.to) || parse_tokens(amount, "--amount", &t.amount) ||
-        (fee && parse_tokens(fee, "--fee", &t.fee)) || (nonce && parse_nonce(nonce, &t.nonce)))
+        return cli_fail(
+            "transfer: --key FILE, --to ADDR and --amount TOKENS are required");
+    if (cli_parse_addr(to, "--to", &t.to) ||
+        parse_tokens(amount, "--amount", &t.amount) ||
+        (fee && parse_tokens(fee, "--fee", &t.fee)) ||
+        (nonce && parse_nonce(nonce, &t.nonce)))
         return 1;
     if (cli_load_key(key, &t.kp))
         return 1;

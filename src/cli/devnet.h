@@ -11,19 +11,21 @@
 #include <sys/types.h>
 
 #define DEVNET_PATH_MAX 1024
-#define DEVNET_RESTART_S 5 /* a process that ends is started again after this */
+#define DEVNET_RESTART_S                                                       \
+    5 /* a process that ends is started again after this                       \
+       */
 
 /* One child process of the devnet: a node or a storage provider. */
 typedef struct devnet_node {
-    char name[32];             /* "sequencer", "follower", "storage provider 3" */
+    char name[32]; /* "sequencer", "follower", "storage provider 3" */
     char data[DEVNET_PATH_MAX];
     char log[DEVNET_PATH_MAX];
-    char url[64];              /* nodes: http://127.0.0.1:PORT */
-    char listen[48];           /* 127.0.0.1:PORT */
-    pid_t pid;                 /* 0 when not running */
-    int64_t started_ms;        /* when it was last started (monotonic) */
-    int64_t restart_at_ms;     /* it ended: start it again then; 0: no */
-    int quick_ends;            /* ends in a row soon after a start */
+    char url[64];          /* nodes: http://127.0.0.1:PORT */
+    char listen[48];       /* 127.0.0.1:PORT */
+    pid_t pid;             /* 0 when not running */
+    int64_t started_ms;    /* when it was last started (monotonic) */
+    int64_t restart_at_ms; /* it ended: start it again then; 0: no */
+    int quick_ends;        /* ends in a row soon after a start */
 } devnet_node;
 
 /* The demo accounts and their genesis allocations (tokens; cmd_devnet.c). */
@@ -37,12 +39,12 @@ extern const devnet_demo devnet_demos[DEVNET_DEMOS];
 
 typedef struct devnet {
     const char *dir;
-    const char *cmd;           /* how the banner names cairn: "./build/cairn" */
+    const char *cmd; /* how the banner names cairn: "./build/cairn" */
     int port;
     char genesis[DEVNET_PATH_MAX];
     char seq_key[DEVNET_PATH_MAX];
     devnet_node seq, fol;
-    int storage;               /* storage provider daemons to run (--storage) */
+    int storage; /* storage provider daemons to run (--storage) */
 } devnet;
 
 /* Takes DIR/devnet.lock for the life of this process, so that two devnets

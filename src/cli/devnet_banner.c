@@ -8,7 +8,8 @@
 
 /* Prints one demo account: name, address, current balance; addr gets the
  * address ("" when unknown). */
-static void print_account(const devnet *d, int i, char addr[CAIRN_ADDR_TEXT_LEN + 1])
+static void print_account(const devnet *d, int i,
+                          char addr[CAIRN_ADDR_TEXT_LEN + 1])
 {
     char path[DEVNET_PATH_MAX], url[160];
     cairn_keypair kp;
@@ -22,9 +23,11 @@ static void print_account(const devnet *d, int i, char addr[CAIRN_ADDR_TEXT_LEN 
     snprintf(url, sizeof url, "/v1/account/%.*s", CAIRN_ADDR_TEXT_LEN, addr);
     if (api_get(d->seq.url, url, &a))
         return;
-    printf("  %-6s %s  %s CRN%s\n", devnet_demos[i].name, addr, jstr(a, "balance"),
-           devnet_demos[i].vests ? " (vesting: locked until block 60, all free at 600)"
-                                 : "");
+    printf("  %-6s %s  %s CRN%s\n", devnet_demos[i].name, addr,
+           jstr(a, "balance"),
+           devnet_demos[i].vests
+               ? " (vesting: locked until block 60, all free at 600)"
+               : "");
     json_decref(a);
 }
 
@@ -35,21 +38,27 @@ static void storage_banner(const devnet *d, const char *c)
     const char *id = devnet_storage_sample_id();
     if (n <= 0)
         return;
-    printf("\nstorage: %d provider daemons on 127.0.0.1:%d..%d (logs %s/storage-N.log)\n",
-           n, d->port + 100, d->port + 100 + n - 1, d->dir);
+    printf(
+        "\nstorage: %d provider daemons on 127.0.0.1:%d..%d (logs %s/storage-N.log)\n",
+        n, d->port + 100, d->port + 100 + n - 1, d->dir);
     if (*id) {
         printf("  sample.bin is stored as alice with id %s:\n", id);
-        printf("  %s get %s out.bin --key %s/keys/alice.key --store %s/client\n", c,
+        printf(
+            "  %s get %s out.bin --key %s/keys/alice.key --store %s/client\n",
+            c, id, d->dir, d->dir);
+        printf("  %s status %s --key %s/keys/alice.key --store %s/client\n", c,
                id, d->dir, d->dir);
-        printf("  %s status %s --key %s/keys/alice.key --store %s/client\n", c, id,
-               d->dir, d->dir);
     }
-    printf("  %s put FILE --key %s/keys/bob.key --store %s/bob   # store your own\n",
-           c, d->dir, d->dir);
-    printf("  kill -9 $(cat %s/storage-1.pid)   # the devnet says so and starts it "
-           "again after %d s\n", d->dir, DEVNET_RESTART_S);
+    printf(
+        "  %s put FILE --key %s/keys/bob.key --store %s/bob   # store your own\n",
+        c, d->dir, d->dir);
+    printf(
+        "  kill -9 $(cat %s/storage-1.pid)   # the devnet says so and starts it "
+        "again after %d s\n",
+        d->dir, DEVNET_RESTART_S);
     printf("  providers earn rewards every epoch; one claims them with\n"
-           "  %s claim --key %s/keys/storage-1.key\n", c, d->dir);
+           "  %s claim --key %s/keys/storage-1.key\n",
+           c, d->dir);
 }
 
 void devnet_banner(const devnet *d)
@@ -66,16 +75,17 @@ void devnet_banner(const devnet *d)
         print_account(d, i, addr[i]);
     printf("\ntry, in another terminal:\n");
     printf("  %s balance %s\n", c, addr[0]);
-    printf("  %s transfer --key %s/keys/alice.key --to %s --amount 10\n", c, d->dir,
-           addr[1]);
+    printf("  %s transfer --key %s/keys/alice.key --to %s --amount 10\n", c,
+           d->dir, addr[1]);
     printf("  %s account prove %s\n", c, addr[1]);
     printf("  %s block show\n", c);
     printf("  %s --node %s status\n", d->cmd, d->fol.url);
     storage_banner(d, c);
-    printf("\nevery epoch, one line per sector with providers: providers staked and "
-           "with work,\nusage (work units), and the network's fee revenue, tokens "
-           "burned and emitted,\nand velocity (all from /v1/metrics).\n");
-    printf("Ctrl-C stops the network; `%s devnet --dir %s` resumes it.\n", d->cmd,
-           d->dir);
+    printf(
+        "\nevery epoch, one line per sector with providers: providers staked and "
+        "with work,\nusage (work units), and the network's fee revenue, tokens "
+        "burned and emitted,\nand velocity (all from /v1/metrics).\n");
+    printf("Ctrl-C stops the network; `%s devnet --dir %s` resumes it.\n",
+           d->cmd, d->dir);
     fflush(stdout);
 }

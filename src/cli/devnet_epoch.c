@@ -19,17 +19,17 @@
 
 /* The epochs followed and reported (one devnet per process). */
 static struct {
-    int started;                        /* the first tick has run */
-    uint64_t next;                      /* the next epoch to report */
-    int tracking;                       /* t and proven[] are in use */
-    uint64_t t;                         /* the epoch being followed */
-    size_t n;                           /* sample pieces followed */
-    uint8_t proven[SAMPLE_PIECES_MAX];  /* piece i seen proven in t */
+    int started;                       /* the first tick has run */
+    uint64_t next;                     /* the next epoch to report */
+    int tracking;                      /* t and proven[] are in use */
+    uint64_t t;                        /* the epoch being followed */
+    size_t n;                          /* sample pieces followed */
+    uint8_t proven[SAMPLE_PIECES_MAX]; /* piece i seen proven in t */
     struct {
         int valid;
         uint64_t epoch;
         int proven;
-    } done[DONE_RING];                  /* counts of finished epochs */
+    } done[DONE_RING]; /* counts of finished epochs */
 } ep;
 
 /* The running epoch from /v1/staking. 0, or -1 when the node is down. */
@@ -86,7 +86,8 @@ static void sample_part(char *out, size_t len, uint64_t epoch)
     if (!*id || devnet_sample_alive(&alive, &all))
         return;
     int n = snprintf(out, len, "; sample.bin %d/%d pieces alive", alive, all);
-    if (ep.done[epoch % DONE_RING].valid && ep.done[epoch % DONE_RING].epoch == epoch)
+    if (ep.done[epoch % DONE_RING].valid &&
+        ep.done[epoch % DONE_RING].epoch == epoch)
         snprintf(out + n, len - (size_t)n, ", %d proven",
                  ep.done[epoch % DONE_RING].proven);
 }
@@ -108,12 +109,13 @@ static void print_epoch(const json_t *m)
             continue;
         if (!strcmp(k, "storage"))
             sample_part(tail, sizeof tail, epoch);
-        printf("epoch %llu %s: %lld providers staked, %lld with work, usage %lld "
-               "units; network revenue %s CRN, burned %s, emitted %s, velocity "
-               "%s%s\n",
-               (unsigned long long)epoch, k, stk, with_work < 0 ? 0 : with_work,
-               usage, jstr(m, "revenue"), jstr(m, "burned"), jstr(m, "emitted"),
-               jstr(m, "velocity"), tail);
+        printf(
+            "epoch %llu %s: %lld providers staked, %lld with work, usage %lld "
+            "units; network revenue %s CRN, burned %s, emitted %s, velocity "
+            "%s%s\n",
+            (unsigned long long)epoch, k, stk, with_work < 0 ? 0 : with_work,
+            usage, jstr(m, "revenue"), jstr(m, "burned"), jstr(m, "emitted"),
+            jstr(m, "velocity"), tail);
     }
     fflush(stdout);
 }

@@ -35,14 +35,21 @@ static void exec_node(const devnet *d, const devnet_node *n)
 {
     int fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     int null = open("/dev/null", O_RDONLY);
-    if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || dup2(null, 0) < 0)
+    if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
+        dup2(null, 0) < 0)
         _exit(126);
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the devnet */
     sigprocmask(SIG_UNBLOCK, &watched, NULL);
-    char *seq_argv[] = {"cairn", "node", "--data", (char *)n->data, "--key",
-                        (char *)d->seq_key, "--listen", (char *)n->listen, NULL};
-    char *fol_argv[] = {"cairn", "node", "--data", (char *)n->data, "--follow",
-                        (char *)d->seq.url, "--listen", (char *)n->listen, NULL};
+    char *seq_argv[] = {"cairn",    "node",
+                        "--data",   (char *)n->data,
+                        "--key",    (char *)d->seq_key,
+                        "--listen", (char *)n->listen,
+                        NULL};
+    char *fol_argv[] = {"cairn",    "node",
+                        "--data",   (char *)n->data,
+                        "--follow", (char *)d->seq.url,
+                        "--listen", (char *)n->listen,
+                        NULL};
     execv("/proc/self/exe", n == &d->seq ? seq_argv : fol_argv);
     _exit(127);
 }
@@ -67,7 +74,8 @@ static int answers(const devnet_node *n)
     json_t *j;
     snode_err why;
     int ok = snode_call("GET", n->url, "/v1/status", NULL, 1000, &j, &why) ==
-                 CAIRN_OK && why.status == 200;
+                 CAIRN_OK &&
+             why.status == 200;
     json_decref(j);
     return ok;
 }
@@ -100,7 +108,8 @@ static void stop_all(devnet *d)
     }
     for (int i = 0; i < 2; i++)
         if (ns[i]->pid) {
-            fprintf(stderr, "cairn: %s did not stop in 10 s; killing it\n", ns[i]->name);
+            fprintf(stderr, "cairn: %s did not stop in 10 s; killing it\n",
+                    ns[i]->name);
             kill(ns[i]->pid, SIGKILL);
             waitpid(ns[i]->pid, NULL, 0);
             ns[i]->pid = 0;
@@ -111,7 +120,8 @@ static void stop_all(devnet *d)
 
 int devnet_port_listens(int port)
 {
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int busy = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
@@ -122,10 +132,12 @@ int devnet_port_listens(int port)
 
 int devnet_port_taken(int port)
 {
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
     int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int taken = fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+    int taken = fd < 0 ||
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
                 bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0;
     if (fd >= 0)
         close(fd);
@@ -161,7 +173,8 @@ int devnet_lock(const devnet *d)
         return cli_fail("cannot open %s: %s", path, strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);
-        return cli_fail("a devnet is already running in %s (stop it first)", d->dir);
+        return cli_fail("a devnet is already running in %s (stop it first)",
+                        d->dir);
     }
     return 0; /* fd stays open: the lock lasts as long as this process */
 }
@@ -177,11 +190,14 @@ int devnet_start(devnet *d)
     signal(SIGTERM, SIG_DFL);
     for (int p = d->port; p <= d->port + 1; p++)
         if (devnet_port_taken(p))
-            return cli_fail("port %d is already in use; pick another with --port", p);
+            return cli_fail(
+                "port %d is already in use; pick another with --port", p);
     for (int p = d->port + 100; p < d->port + 100 + d->storage; p++)
         if (devnet_port_taken(p))
-            return cli_fail("port %d (storage provider %d) is already in use; pick "
-                            "another --port", p, p - d->port - 99);
+            return cli_fail(
+                "port %d (storage provider %d) is already in use; pick "
+                "another --port",
+                p, p - d->port - 99);
     if (start_one(d, &d->seq) || start_one(d, &d->fol)) {
         stop_all(d);
         return 1;
@@ -212,7 +228,8 @@ int devnet_supervise(devnet *d)
             fprintf(stderr, "cairn: stopping the devnet\n");
             rc = 0;
         } else if (watch_node(d, &d->seq)) {
-            fprintf(stderr, "cairn: stopping the devnet: it has no sequencer\n");
+            fprintf(stderr,
+                    "cairn: stopping the devnet: it has no sequencer\n");
             rc = 1;
         } else {
             watch_node(d, &d->fol);
@@ -222,7 +239,8 @@ int devnet_supervise(devnet *d)
     }
     stop_all(d);
     if (rc == 0)
-        fprintf(stderr, "cairn: devnet stopped; `%s devnet --dir %s` resumes it\n",
+        fprintf(stderr,
+                "cairn: devnet stopped; `%s devnet --dir %s` resumes it\n",
                 d->cmd, d->dir);
     return rc;
 }

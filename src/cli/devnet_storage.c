@@ -262,8 +262,10 @@ static int store_sample(const devnet *d)
     if (make_sample(d, path))
         return 1;
     /* providers that just registered may not have read the chain yet */
-    for (int t = 0; (e = sclient_put(&st.client, &o, &f)) == CAIRN_ERR_FEW_PROVIDERS &&
-                    t < READY_WAIT_MS / 1000; t++)
+    for (int t = 0;
+         (e = sclient_put(&st.client, &o, &f)) == CAIRN_ERR_FEW_PROVIDERS &&
+         t < READY_WAIT_MS / 1000;
+         t++)
         sleep_ms(1000);
     st.client.log = NULL; /* the per-epoch lines tell the rest */
     if (e)
@@ -366,7 +368,8 @@ int devnet_sample_alive(int *alive, int *all)
     json_t *r, *s, *p;
     size_t i, j;
     *alive = *all = 0;
-    if (!st.have_client || !*st.sample || sclient_status(&st.client, st.sample, &r))
+    if (!st.have_client || !*st.sample ||
+        sclient_status(&st.client, st.sample, &r))
         return -1;
     json_array_foreach(json_object_get(r, "segments"), i, s)
         json_array_foreach(json_object_get(s, "pieces"), j, p)

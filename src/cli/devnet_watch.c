@@ -63,7 +63,8 @@ void devnet_print_tail(const char *path)
     size_t n = fread(buf, 1, TAIL_BYTES, f);
     fclose(f);
     buf[n] = '\0';
-    char *start = size > TAIL_BYTES && strchr(buf, '\n') ? strchr(buf, '\n') + 1 : buf;
+    char *start =
+        size > TAIL_BYTES && strchr(buf, '\n') ? strchr(buf, '\n') + 1 : buf;
     fprintf(stderr, "--- last lines of %s ---\n%s%s---\n", path, start,
             n && buf[n - 1] != '\n' ? "\n" : "");
 }
@@ -96,8 +97,8 @@ int devnet_watch_reap(devnet_node *n, int restart)
                  n->name, how, n->quick_ends, QUICK_MS / 1000, n->log);
     } else {
         n->restart_at_ms = now + DEVNET_RESTART_S * 1000;
-        cli_fail("%s %s; starting it again in %d s (log %s)", n->name,
-                 how, DEVNET_RESTART_S, n->log);
+        cli_fail("%s %s; starting it again in %d s (log %s)", n->name, how,
+                 DEVNET_RESTART_S, n->log);
         return 1;
     }
     devnet_print_tail(n->log);

@@ -11,9 +11,9 @@
 
 /* Options every econ transaction takes. */
 typedef struct econ_tx_opts {
-    const char *key;  /* --key FILE (required) */
-    const char *fee;  /* --fee TOKENS (default: the network minimum) */
-    int no_wait;      /* --no-wait */
+    const char *key; /* --key FILE (required) */
+    const char *fee; /* --fee TOKENS (default: the network minimum) */
+    int no_wait;     /* --no-wait */
 } econ_tx_opts;
 
 /* Signs a transaction of `kind` with `body` using the key file, submits it

@@ -56,15 +56,27 @@ typedef struct command {
     int (*run)(int argc, char **argv);
 } command;
 
-static const command commands[] = {
-    {"devnet", cmd_devnet},   {"keygen", cmd_keygen},   {"address", cmd_address},
-    {"init", cmd_init},       {"node", cmd_node},       {"replay", cmd_replay},
-    {"status", cmd_status_any},   {"balance", cmd_balance}, {"transfer", cmd_transfer},
-    {"tx", cmd_tx},           {"block", cmd_block},     {"account", cmd_account},
-    {"gov", cmd_gov},         {"credits", cmd_credits}, {"price", cmd_price},
-    {"metrics", cmd_metrics}, {"provider", cmd_provider}, {"delegate", cmd_delegate},
-    {"undelegate", cmd_undelegate}, {"claim", cmd_claim},
-    {NULL, NULL}};
+static const command commands[] = {{"devnet", cmd_devnet},
+                                   {"keygen", cmd_keygen},
+                                   {"address", cmd_address},
+                                   {"init", cmd_init},
+                                   {"node", cmd_node},
+                                   {"replay", cmd_replay},
+                                   {"status", cmd_status_any},
+                                   {"balance", cmd_balance},
+                                   {"transfer", cmd_transfer},
+                                   {"tx", cmd_tx},
+                                   {"block", cmd_block},
+                                   {"account", cmd_account},
+                                   {"gov", cmd_gov},
+                                   {"credits", cmd_credits},
+                                   {"price", cmd_price},
+                                   {"metrics", cmd_metrics},
+                                   {"provider", cmd_provider},
+                                   {"delegate", cmd_delegate},
+                                   {"undelegate", cmd_undelegate},
+                                   {"claim", cmd_claim},
+                                   {NULL, NULL}};
 
 /* The usage: the general part, then each sector's lines. */
 static void print_usage(FILE *f)
@@ -102,7 +114,9 @@ static int help(int argc, char **argv)
     }
     int (*run)(int, char **) = find_command(argv[0]);
     if (!run)
-        return cli_fail("help: unknown command \"%s\" (see cairn help)", argv[0]) + 1;
+        return cli_fail("help: unknown command \"%s\" (see cairn help)",
+                        argv[0]) +
+               1;
     int n = 0;
     if (argc > 1)
         args[n++] = argv[1]; /* a subcommand: `help price set` */

@@ -89,10 +89,13 @@ static cairn_err key_parse(uint8_t seed[CAIRN_SEED_LEN], const char *line,
     if (n != body || memcmp(line, KEY_TAG, KEY_TAG_LEN) != 0)
         return CAIRN_ERR_BAD_KEY;
     for (size_t i = KEY_TAG_LEN; i < body; i++)
-        if (!((line[i] >= '0' && line[i] <= '9') || (line[i] >= 'a' && line[i] <= 'f')))
+        if (!((line[i] >= '0' && line[i] <= '9') ||
+              (line[i] >= 'a' && line[i] <= 'f')))
             return CAIRN_ERR_BAD_KEY; /* lowercase only, as written */
     return cairn_hex_decode(seed, CAIRN_SEED_LEN, line + KEY_TAG_LEN,
-                            2 * CAIRN_SEED_LEN) ? CAIRN_ERR_BAD_KEY : CAIRN_OK;
+                            2 * CAIRN_SEED_LEN)
+               ? CAIRN_ERR_BAD_KEY
+               : CAIRN_OK;
 }
 
 cairn_err cairn_key_load(const char *path, cairn_keypair *kp)

@@ -50,7 +50,8 @@ cairn_err cairn_amount_parse(uint64_t *units, const char *s)
     if (!s || !*s)
         return CAIRN_ERR_BAD_AMOUNT;
     for (; *c >= '0' && *c <= '9'; c++, nwhole++)
-        if (cairn_mul(&whole, whole, 10) || cairn_add(&whole, whole, (uint64_t)(*c - '0')))
+        if (cairn_mul(&whole, whole, 10) ||
+            cairn_add(&whole, whole, (uint64_t)(*c - '0')))
             return CAIRN_ERR_OVERFLOW;
     if (*c == '.') {
         for (c++; *c >= '0' && *c <= '9'; c++, nfrac++) {

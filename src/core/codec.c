@@ -38,10 +38,22 @@ static uint64_t get_le(cairn_reader *r, size_t n)
     return v;
 }
 
-uint8_t cairn_get_u8(cairn_reader *r) { return (uint8_t)get_le(r, 1); }
-uint16_t cairn_get_u16(cairn_reader *r) { return (uint16_t)get_le(r, 2); }
-uint32_t cairn_get_u32(cairn_reader *r) { return (uint32_t)get_le(r, 4); }
-uint64_t cairn_get_u64(cairn_reader *r) { return get_le(r, 8); }
+uint8_t cairn_get_u8(cairn_reader *r)
+{
+    return (uint8_t)get_le(r, 1);
+}
+uint16_t cairn_get_u16(cairn_reader *r)
+{
+    return (uint16_t)get_le(r, 2);
+}
+uint32_t cairn_get_u32(cairn_reader *r)
+{
+    return (uint32_t)get_le(r, 4);
+}
+uint64_t cairn_get_u64(cairn_reader *r)
+{
+    return get_le(r, 8);
+}
 
 void cairn_get_bytes(cairn_reader *r, void *out, size_t n)
 {
@@ -133,10 +145,22 @@ static void put_le(cairn_buf *b, uint64_t v, size_t n)
         q[i] = (uint8_t)(v >> (8 * i));
 }
 
-void cairn_put_u8(cairn_buf *b, uint8_t v) { put_le(b, v, 1); }
-void cairn_put_u16(cairn_buf *b, uint16_t v) { put_le(b, v, 2); }
-void cairn_put_u32(cairn_buf *b, uint32_t v) { put_le(b, v, 4); }
-void cairn_put_u64(cairn_buf *b, uint64_t v) { put_le(b, v, 8); }
+void cairn_put_u8(cairn_buf *b, uint8_t v)
+{
+    put_le(b, v, 1);
+}
+void cairn_put_u16(cairn_buf *b, uint16_t v)
+{
+    put_le(b, v, 2);
+}
+void cairn_put_u32(cairn_buf *b, uint32_t v)
+{
+    put_le(b, v, 4);
+}
+void cairn_put_u64(cairn_buf *b, uint64_t v)
+{
+    put_le(b, v, 8);
+}
 
 void cairn_put_bytes(cairn_buf *b, const void *p, size_t n)
 {

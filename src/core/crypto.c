@@ -57,7 +57,10 @@ void cairn_keypair_from_seed(cairn_keypair *kp,
     crypto_sign_seed_keypair(kp->pk.b, kp->sk, seed);
 }
 
-void cairn_keypair_wipe(cairn_keypair *kp) { sodium_memzero(kp, sizeof *kp); }
+void cairn_keypair_wipe(cairn_keypair *kp)
+{
+    sodium_memzero(kp, sizeof *kp);
+}
 
 void cairn_sign(cairn_sig *sig, const void *msg, size_t n,
                 const cairn_keypair *kp)

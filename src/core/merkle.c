@@ -66,8 +66,8 @@ static uint64_t split_point(uint64_t n)
 /* Walks from the root down to leaf `index`, collecting at each split the
  * root of the other side (from range_root), then stores them bottom-up. */
 cairn_err cairn_merkle_prove_ranges(cairn_merkle_proof *pf, uint64_t count,
-                                    uint64_t index, cairn_merkle_range_fn range_root,
-                                    void *arg)
+                                    uint64_t index,
+                                    cairn_merkle_range_fn range_root, void *arg)
 {
     cairn_hash top[CAIRN_MERKLE_MAX_DEPTH];
     uint32_t n = 0;

@@ -37,7 +37,8 @@ void cairn_buy_credits_encode(cairn_buf *b, uint64_t credits)
     cairn_put_u64(b, credits);
 }
 
-cairn_err cairn_buy_credits_decode(uint64_t *credits, const uint8_t *p, size_t n)
+cairn_err cairn_buy_credits_decode(uint64_t *credits, const uint8_t *p,
+                                   size_t n)
 {
     return cairn_set_price_decode(credits, p, n); /* same layout: one u64 */
 }
@@ -61,8 +62,8 @@ static cairn_err price_read(MDB_txn *txn, const store *s, price_rec *r)
     if (v.mv_size != PRICE_REC_LEN)
         return CAIRN_ERR_DB;
     const uint8_t *p = v.mv_data;
-    *r = (price_rec){cairn_le64_get(p), cairn_le64_get(p + 8), cairn_le64_get(p + 16),
-                     cairn_le64_get(p + 24)};
+    *r = (price_rec){cairn_le64_get(p), cairn_le64_get(p + 8),
+                     cairn_le64_get(p + 16), cairn_le64_get(p + 24)};
     return CAIRN_OK;
 }
 
@@ -234,7 +235,8 @@ cairn_err cairn_chain_credits(cairn_chain *c, const cairn_pubkey *owner,
 }
 
 /* Fills the oracle part of out. */
-static cairn_err oracle_info(MDB_txn *txn, const store *s, cairn_price_info *out)
+static cairn_err oracle_info(MDB_txn *txn, const store *s,
+                             cairn_price_info *out)
 {
     MDB_val v;
     cairn_err e = state_get(txn, s, STATE_ECON, "oracle", 6, &v);
@@ -254,7 +256,9 @@ static cairn_err price_info(MDB_txn *txn, const store *s, cairn_price_info *out)
     econ_global g;
     memset(out, 0, sizeof *out);
     cairn_err e = econ_global_get(txn, s, &g);
-    if (e || (e = econ_param_read(txn, s, P_MAX_PRICE_CHANGE_BPS, &out->max_change_bps)) ||
+    if (e ||
+        (e = econ_param_read(txn, s, P_MAX_PRICE_CHANGE_BPS,
+                             &out->max_change_bps)) ||
         (e = oracle_info(txn, s, out)))
         return e;
     out->epoch = g.epoch;

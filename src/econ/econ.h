@@ -60,7 +60,6 @@ enum {
     STATE_EPOCH = 0x40,
 };
 
-
 /* Called by the ledger at the end of every block, inside the block's write
  * transaction, with the block's total transaction fees and transfer volume.
  * Splits the fees; at an epoch boundary settles the epoch. */
@@ -68,7 +67,8 @@ cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume);
 
 /* Called by the ledger when a chain is created, inside the genesis write
  * transaction, with the genesis file's "economy" object as JSON text (NULL
- * when the file has none: defaults apply). msg/len receive a message naming a bad field. */
+ * when the file has none: defaults apply). msg/len receive a message naming a
+ * bad field. */
 cairn_err econ_genesis(exec_ctx *x, const char *economy_json, char *msg,
                        size_t len);
 
@@ -94,9 +94,11 @@ cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake);
  * payer: provider share credited to `provider`'s balance (to the stakers'
  * pool when provider is NULL), burn, treasury, stakers' pool, per the
  * fee-split parameters. Counts toward the epoch's fees. */
-cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provider);
+cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
+                       const cairn_pubkey *provider);
 
-/* Parameters: econ_param_get / econ_param_set (econ_param_find_name in econ/sector.h). */
+/* Parameters: econ_param_get / econ_param_set (econ_param_find_name in
+ * econ/sector.h). */
 #include "econ/params.h"
 
 #endif

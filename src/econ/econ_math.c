@@ -44,7 +44,8 @@ uint64_t cairn_emission_for(const cairn_emission *em, uint64_t epoch,
         uint64_t halvings = epoch / em->halving_epochs;
         e = halvings >= 64 ? 0 : e >> halvings;
     } else if (em->decay_bps) {
-        uint64_t keep = CAIRN_BPS - (em->decay_bps > CAIRN_BPS ? CAIRN_BPS : em->decay_bps);
+        uint64_t keep =
+            CAIRN_BPS - (em->decay_bps > CAIRN_BPS ? CAIRN_BPS : em->decay_bps);
         for (uint64_t i = 0; i < epoch && e; i++)
             e = bps_of(e, (uint32_t)keep);
     }
@@ -62,7 +63,8 @@ cairn_err cairn_split_reward(uint64_t reward, uint32_t commission_bps,
         return CAIRN_ERR_BAD_ARG;
     if (cairn_add(&total, self_stake, delegated))
         return CAIRN_ERR_OVERFLOW;
-    uint64_t dshare = total ? (uint64_t)((unsigned __int128)reward * delegated / total) : 0;
+    uint64_t dshare =
+        total ? (uint64_t)((unsigned __int128)reward * delegated / total) : 0;
     *delegators = dshare - bps_of(dshare, commission_bps);
     *provider = reward - *delegators;
     return CAIRN_OK;

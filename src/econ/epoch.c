@@ -106,7 +106,8 @@ cairn_err econ_note_credits(exec_ctx *x, uint64_t units)
 static cairn_err fee_split_now(exec_ctx *x, cairn_fee_split *s)
 {
     uint64_t v[3];
-    const unsigned ids[3] = {P_FEE_PROVIDER_BPS, P_FEE_BURN_BPS, P_FEE_STAKERS_BPS};
+    const unsigned ids[3] = {P_FEE_PROVIDER_BPS, P_FEE_BURN_BPS,
+                             P_FEE_STAKERS_BPS};
     uint64_t left = CAIRN_BPS;
     for (int i = 0; i < 3; i++) {
         cairn_err e = econ_param_get(x, ids[i], &v[i]);
@@ -132,7 +133,8 @@ static void book_fee(cairn_totals *t, econ_global *g, const cairn_fee_parts *f,
     g->fees_epoch += fee;
 }
 
-cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount, const cairn_pubkey *provider)
+cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
+                       const cairn_pubkey *provider)
 {
     cairn_fee_split s;
     cairn_fee_parts f;
@@ -166,8 +168,8 @@ typedef struct settle_ctx {
     uint64_t share[CAIRN_SECTOR_SLOTS]; /* emission per sector */
     uint64_t work[CAIRN_SECTOR_SLOTS];
     uint64_t paid[CAIRN_SECTOR_SLOTS];
-    uint64_t stake_pool;   /* the stakers' fee share, paid by bonded stake */
-    u128 bonded;           /* Σ bonded stake of the providers that earn it */
+    uint64_t stake_pool; /* the stakers' fee share, paid by bonded stake */
+    u128 bonded;         /* Σ bonded stake of the providers that earn it */
     uint64_t stake_paid;
 } settle_ctx;
 
@@ -209,13 +211,15 @@ static cairn_err visit_work_sum(void *arg, const uint8_t *kp, size_t klen,
     if (!econ_work_in(&p, c->g->epoch))
         return CAIRN_OK;
     return cairn_add(&c->work[p.sector], c->work[p.sector], p.work_units)
-               ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
+               ? CAIRN_ERR_OVERFLOW
+               : CAIRN_OK;
 }
 
 /* Copies into out[] up to SETTLE_CHUNK providers with work in the settling
- * epoch or bonded stake that earns the stakers' pool, from the provider records after key[0..*klen) in key order (the
- * first of all when key is the bare tag); key is left at the last record
- * looked at. *n < SETTLE_CHUNK when the records are exhausted. */
+ * epoch or bonded stake that earns the stakers' pool, from the provider records
+ * after key[0..*klen) in key order (the first of all when key is the bare tag);
+ * key is left at the last record looked at. *n < SETTLE_CHUNK when the records
+ * are exhausted. */
 static cairn_err read_chunk(settle_ctx *c, uint8_t key[33], size_t *klen,
                             work_entry *out, size_t *n)
 {
@@ -226,9 +230,11 @@ static cairn_err read_chunk(settle_ctx *c, uint8_t key[33], size_t *klen,
     if (mdb_cursor_open(c->x->w->txn, c->x->s->state, &cur))
         return CAIRN_ERR_DB;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (rc == 0 && *klen == 33 && k.mv_size == 33 && memcmp(k.mv_data, key, 33) == 0)
+    if (rc == 0 && *klen == 33 && k.mv_size == 33 &&
+        memcmp(k.mv_data, key, 33) == 0)
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* done last time */
-    for (; rc == 0 && *n < SETTLE_CHUNK; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (; rc == 0 && *n < SETTLE_CHUNK;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *kp = k.mv_data;
         work_entry *w = &out[*n];
         if (k.mv_size == 0 || kp[0] != STATE_PROVIDER)
@@ -271,7 +277,8 @@ static cairn_err reward_provider(econ_provider *p, uint64_t reward,
         own += dels;
         dels = 0;
     }
-    if (cairn_add(&p->reward, p->reward, own) || cairn_add(&p->pool, p->pool, dels))
+    if (cairn_add(&p->reward, p->reward, own) ||
+        cairn_add(&p->pool, p->pool, dels))
         return CAIRN_ERR_OVERFLOW;
     if (dels)
         p->rps += ((u128)dels << 64) / p->del_shares;
@@ -313,12 +320,14 @@ static cairn_err settle_one(settle_ctx *c, work_entry *w)
     uint64_t st = stake_share(c, p);
     cairn_reward rec = {.sector = (uint8_t)s,
                         .work_units = worked ? p->work_units : 0,
-                        .sector_work = c->work[s], .reward = r + st,
+                        .sector_work = c->work[s],
+                        .reward = r + st,
                         .stake_reward = st};
     c->paid[s] += r;
     c->stake_paid += st; /* Σ ≤ pool */
     r += st;             /* both ≤ supply */
-    if (e || (e = reward_provider(p, r, &rec.provider_part, &rec.delegators_part)) ||
+    if (e ||
+        (e = reward_provider(p, r, &rec.provider_part, &rec.delegators_part)) ||
         (e = econ_provider_put(c->x, &w->pk, p)) ||
         (e = econ_reward_note(c->x, c->g->epoch, &w->pk, &rec)))
         return e;
@@ -360,7 +369,8 @@ static cairn_err emit(settle_ctx *c, const econ_params *P, uint64_t cap)
     c->t->supply += minted;
     c->t->minted += minted;
     c->st->emitted = minted;
-    cairn_err e = cairn_prorata(minted, w, CAIRN_SECTOR_SLOTS, c->st->emitted_sector, &dust);
+    cairn_err e = cairn_prorata(minted, w, CAIRN_SECTOR_SLOTS,
+                                c->st->emitted_sector, &dust);
     if (e)
         return e;
     c->stake_pool = c->st->stakers_pool = c->g->stakers_pool;
@@ -480,7 +490,8 @@ cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume)
     cairn_totals t;
     econ_global g;
     econ_params P;
-    cairn_err e = econ_test_hook ? econ_test_hook(x, econ_test_hook_arg) : CAIRN_OK;
+    cairn_err e =
+        econ_test_hook ? econ_test_hook(x, econ_test_hook_arg) : CAIRN_OK;
     if (!e)
         e = gov_end_block(x); /* proposals whose vote ended take effect first */
     if (!e) /* at an epoch's last block: the sectors' payments and faults,

@@ -22,8 +22,8 @@ typedef struct gov_rec {
     uint64_t deposit, held, start_height, end_height;
     uint64_t yes, no, abstain, total_bonded;
     uint16_t param_id;
-    uint64_t value;    /* PARAM */
-    cairn_pubkey to;   /* SPEND */
+    uint64_t value;  /* PARAM */
+    cairn_pubkey to; /* SPEND */
     uint64_t amount;
 } gov_rec;
 
@@ -60,7 +60,8 @@ static void read_param(cairn_reader *rd, cairn_gov_propose *p, int *bad)
     p->param[n] = '\0';
 }
 
-cairn_err cairn_gov_propose_decode(cairn_gov_propose *p, const uint8_t *b, size_t n)
+cairn_err cairn_gov_propose_decode(cairn_gov_propose *p, const uint8_t *b,
+                                   size_t n)
 {
     cairn_reader rd;
     int bad = 0;
@@ -125,8 +126,9 @@ uint8_t cairn_vote_parse(const char *s)
 /* Encodes r into b (GOV_REC_LEN bytes). */
 static void rec_encode(uint8_t b[GOV_REC_LEN], const gov_rec *r)
 {
-    const uint64_t f[8] = {r->deposit, r->held, r->start_height, r->end_height,
-                           r->yes, r->no, r->abstain, r->total_bonded};
+    const uint64_t f[8] = {r->deposit,    r->held,        r->start_height,
+                           r->end_height, r->yes,         r->no,
+                           r->abstain,    r->total_bonded};
     memset(b, 0, GOV_REC_LEN);
     b[0] = GOV_VERSION;
     b[1] = r->type;
@@ -148,8 +150,9 @@ static void rec_encode(uint8_t b[GOV_REC_LEN], const gov_rec *r)
 /* Decodes a stored record: DB when it is malformed. */
 static cairn_err rec_decode(gov_rec *r, const uint8_t *b, size_t n)
 {
-    uint64_t *f[8] = {&r->deposit, &r->held, &r->start_height, &r->end_height,
-                      &r->yes, &r->no, &r->abstain, &r->total_bonded};
+    uint64_t *f[8] = {&r->deposit,    &r->held,        &r->start_height,
+                      &r->end_height, &r->yes,         &r->no,
+                      &r->abstain,    &r->total_bonded};
     if (n != GOV_REC_LEN || b[0] != GOV_VERSION)
         return CAIRN_ERR_DB;
     memset(r, 0, sizeof *r);
@@ -254,7 +257,8 @@ static cairn_err next_id(exec_ctx *x, uint64_t *id)
 }
 
 /* Fills the payload of r from the body; checks it against state. */
-static cairn_err fill_payload(exec_ctx *x, const cairn_gov_propose *p, gov_rec *r)
+static cairn_err fill_payload(exec_ctx *x, const cairn_gov_propose *p,
+                              gov_rec *r)
 {
     const econ_param_def *d;
     cairn_totals t;
@@ -319,8 +323,9 @@ static void vote_key(uint8_t k[40], uint64_t id, const cairn_pubkey *voter)
 /* Adds weight to the tally of choice. */
 static cairn_err tally_add(gov_rec *r, uint8_t choice, uint64_t weight)
 {
-    uint64_t *t = choice == CAIRN_VOTE_YES ? &r->yes
-                  : choice == CAIRN_VOTE_NO ? &r->no : &r->abstain;
+    uint64_t *t = choice == CAIRN_VOTE_YES  ? &r->yes
+                  : choice == CAIRN_VOTE_NO ? &r->no
+                                            : &r->abstain;
     return cairn_add(t, *t, weight) ? CAIRN_ERR_OVERFLOW : CAIRN_OK;
 }
 
@@ -366,7 +371,7 @@ static cairn_err burn_deposit(exec_ctx *x, uint64_t amount)
     if (t.supply < amount)
         return CAIRN_ERR_OVERFLOW;
     t.supply -= amount;
-    t.burned += amount;   /* bounded by the supply */
+    t.burned += amount; /* bounded by the supply */
     g.burned_epoch += amount;
     if ((e = totals_put(x->w, x->s, &t)))
         return e;
@@ -415,9 +420,11 @@ static cairn_err decide(exec_ctx *x, gov_rec *r)
         return e;
     unsigned __int128 votes = (unsigned __int128)r->yes + r->no + r->abstain;
     unsigned __int128 yes_no = (unsigned __int128)r->yes + r->no;
-    if (votes == 0 || votes * CAIRN_BPS < (unsigned __int128)quorum * r->total_bonded)
+    if (votes == 0 ||
+        votes * CAIRN_BPS < (unsigned __int128)quorum * r->total_bonded)
         r->status = CAIRN_GOV_NO_QUORUM;
-    else if (r->yes == 0 || (unsigned __int128)r->yes * CAIRN_BPS < threshold * yes_no)
+    else if (r->yes == 0 ||
+             (unsigned __int128)r->yes * CAIRN_BPS < threshold * yes_no)
         r->status = CAIRN_GOV_REJECTED;
     else
         r->status = CAIRN_GOV_PASSED;
@@ -506,12 +513,17 @@ static void rec_info(const econ_registry *reg, cairn_gov_info *o, uint64_t id,
 {
     const econ_param_def *d = econ_param_find(reg, r->param_id);
     memset(o, 0, sizeof *o);
-    *o = (cairn_gov_info){.id = id, .type = r->type, .status = r->status,
-                          .proposer = r->proposer, .deposit = r->deposit,
+    *o = (cairn_gov_info){.id = id,
+                          .type = r->type,
+                          .status = r->status,
+                          .proposer = r->proposer,
+                          .deposit = r->deposit,
                           .deposit_held = r->held != 0,
                           .start_height = r->start_height,
-                          .end_height = r->end_height, .yes = r->yes,
-                          .no = r->no, .abstain = r->abstain,
+                          .end_height = r->end_height,
+                          .yes = r->yes,
+                          .no = r->no,
+                          .abstain = r->abstain,
                           .total_bonded = r->total_bonded,
                           .exec_err = (cairn_err)r->exec_err};
     if (r->type == CAIRN_GOV_PARAM) {
@@ -525,7 +537,8 @@ static void rec_info(const econ_registry *reg, cairn_gov_info *o, uint64_t id,
     }
 }
 
-cairn_err cairn_chain_gov_proposal(cairn_chain *c, uint64_t id, cairn_gov_info *out)
+cairn_err cairn_chain_gov_proposal(cairn_chain *c, uint64_t id,
+                                   cairn_gov_info *out)
 {
     MDB_txn *txn;
     gov_rec r;
@@ -555,7 +568,8 @@ static cairn_err list_txn(MDB_txn *txn, const store *s,
     if (mdb_cursor_open(txn, s->state, &cur))
         return CAIRN_ERR_DB;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    for (; !e && rc == 0 && *n < max; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (; !e && rc == 0 && *n < max;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *kp = k.mv_data;
         if (k.mv_size != 9 || kp[0] != STATE_PROPOSAL)
             break;
@@ -572,7 +586,8 @@ cairn_err cairn_chain_gov_proposals(cairn_chain *c, uint64_t after_id,
     MDB_txn *txn;
     if (chain_read_begin(c, &txn))
         return CAIRN_ERR_DB;
-    cairn_err e = list_txn(txn, chain_store(c), econ_chain_registry(c), after_id, out, max, n);
+    cairn_err e = list_txn(txn, chain_store(c), econ_chain_registry(c),
+                           after_id, out, max, n);
     mdb_txn_abort(txn);
     return e;
 }

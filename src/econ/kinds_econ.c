@@ -243,7 +243,8 @@ cairn_err econ_stake_apply(exec_ctx *x, const cairn_tx *tx)
         return e;
     p.self_stake += amount;
     g.staked += amount;
-    if ((e = refresh_active(x, &p)) || (e = econ_provider_put(x, &tx->sender, &p)))
+    if ((e = refresh_active(x, &p)) ||
+        (e = econ_provider_put(x, &tx->sender, &p)))
         return e;
     return econ_global_put(x, &g);
 }
@@ -295,8 +296,9 @@ cairn_err econ_delegate_apply(exec_ctx *x, const cairn_tx *tx)
         return e;
     if (econ_is_jailed(&p, g.epoch) || (p.del_shares && !p.del_tokens))
         return CAIRN_ERR_JAILED;
-    uint64_t shares = p.del_shares
-        ? (uint64_t)((u128)b.amount * p.del_shares / p.del_tokens) : b.amount;
+    uint64_t shares =
+        p.del_shares ? (uint64_t)((u128)b.amount * p.del_shares / p.del_tokens)
+                     : b.amount;
     if (b.amount < min || shares == 0)
         return CAIRN_ERR_STAKE_LOW;
     e = econ_deleg_read(x->w->txn, x->s, &tx->sender, &b.provider, &d);
@@ -348,8 +350,11 @@ cairn_err econ_undelegate_apply(exec_ctx *x, const cairn_tx *tx)
     if (b.amount > value)
         return CAIRN_ERR_UNBOND_TOO_MUCH;
     /* shares burned: all of them for the full value, else the ceiling */
-    uint64_t burn = b.amount == value ? d.shares
-        : (uint64_t)(((u128)b.amount * p.del_shares + p.del_tokens - 1) / p.del_tokens);
+    uint64_t burn =
+        b.amount == value
+            ? d.shares
+            : (uint64_t)(((u128)b.amount * p.del_shares + p.del_tokens - 1) /
+                         p.del_tokens);
     if ((e = settle_deleg(x, &tx->sender, &p, &d)))
         return e;
     d.shares -= burn;

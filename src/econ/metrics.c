@@ -15,12 +15,14 @@ uint64_t cairn_periods_per_year(uint64_t blocks, uint64_t interval_ms)
     return len ? (uint64_t)(CAIRN_MS_PER_YEAR / len) : 0;
 }
 
-void cairn_velocity_format(char out[CAIRN_VELOCITY_TEXT_MAX], uint64_t velocity_bps)
+void cairn_velocity_format(char out[CAIRN_VELOCITY_TEXT_MAX],
+                           uint64_t velocity_bps)
 {
     unsigned long long whole = velocity_bps / CAIRN_BPS;
     unsigned frac = (unsigned)(velocity_bps % CAIRN_BPS);
     int n = snprintf(out, CAIRN_VELOCITY_TEXT_MAX, "%llu.%04u", whole, frac);
-    while (n > 0 && out[n - 1] == '0' && out[n - 3] != '.') /* keep 2 decimals */
+    while (n > 0 && out[n - 1] == '0' &&
+           out[n - 3] != '.') /* keep 2 decimals */
         out[--n] = '\0';
 }
 
@@ -32,29 +34,37 @@ static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
     m->epoch = s->epoch;
     m->start_height = s->start_height;
     m->end_height = s->end_height;
-    memcpy(m->active_providers, s->active_providers, sizeof m->active_providers);
+    memcpy(m->active_providers, s->active_providers,
+           sizeof m->active_providers);
     memcpy(m->work_units, s->work_units, sizeof m->work_units);
-    memcpy(m->staked_providers, s->staked_providers, sizeof m->staked_providers);
+    memcpy(m->staked_providers, s->staked_providers,
+           sizeof m->staked_providers);
     memcpy(m->emitted_sector, s->emitted_sector, sizeof m->emitted_sector);
     m->revenue = s->fees_paid;
     m->burned = s->burned;
     m->emitted = s->emitted;
     m->stakers_pool = s->stakers_pool;
     m->net_negative = s->burned > s->emitted;
-    m->net_change = m->net_negative ? s->burned - s->emitted : s->emitted - s->burned;
+    m->net_change =
+        m->net_negative ? s->burned - s->emitted : s->emitted - s->burned;
     m->supply = s->supply_end;
     m->treasury = s->treasury_end;
     m->staked = s->staked_end;
     m->unbonding = s->unbonding_end;
     m->held = s->held_end;
-    unsigned __int128 held = (unsigned __int128)s->treasury_end + s->staked_end +
-                             s->unbonding_end + s->held_end;
-    m->circulating = s->supply_end > held ? (uint64_t)(s->supply_end - held) : 0;
+    unsigned __int128 held = (unsigned __int128)s->treasury_end +
+                             s->staked_end + s->unbonding_end + s->held_end;
+    m->circulating =
+        s->supply_end > held ? (uint64_t)(s->supply_end - held) : 0;
     m->staked_ratio_bps = s->supply_end
-        ? (uint64_t)((unsigned __int128)s->staked_end * CAIRN_BPS / s->supply_end) : 0;
+                              ? (uint64_t)((unsigned __int128)s->staked_end *
+                                           CAIRN_BPS / s->supply_end)
+                              : 0;
     m->transfer_volume = s->transfer_volume;
     m->avg_circulating = s->avg_circulating;
-    uint64_t blocks = s->end_height >= s->start_height ? s->end_height - s->start_height + 1 : 0;
+    uint64_t blocks = s->end_height >= s->start_height
+                          ? s->end_height - s->start_height + 1
+                          : 0;
     m->periods_per_year = cairn_periods_per_year(blocks, interval_ms);
     m->velocity_bps = cairn_velocity_bps(s->transfer_volume, s->avg_circulating,
                                          m->periods_per_year);
@@ -68,13 +78,16 @@ static cairn_err window(cairn_chain *c, MDB_txn *txn, cairn_epoch_metrics *m)
 {
     unsigned __int128 vol = 0, circ_blocks = 0, blocks = 0;
     uint64_t first = m->epoch + 1 > CAIRN_VELOCITY_WINDOW
-                         ? m->epoch + 1 - CAIRN_VELOCITY_WINDOW : 0;
+                         ? m->epoch + 1 - CAIRN_VELOCITY_WINDOW
+                         : 0;
     for (uint64_t ep = first; ep <= m->epoch; ep++) {
         econ_epoch_stats s;
         cairn_err e = econ_stats_get(txn, chain_store(c), ep, &s);
         if (e)
             return e;
-        uint64_t b = s.end_height >= s.start_height ? s.end_height - s.start_height + 1 : 0;
+        uint64_t b = s.end_height >= s.start_height
+                         ? s.end_height - s.start_height + 1
+                         : 0;
         vol += s.transfer_volume;
         circ_blocks += (unsigned __int128)s.avg_circulating * b;
         blocks += b;

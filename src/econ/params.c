@@ -29,10 +29,12 @@ static const econ_param_def defs[] = {
     {P_FEE_PROVIDER_BPS, "fee_provider_bps", 0, 0, 10000, 0,
      "fee share: the provider serving the payment (stakers' pool for base fees)"},
     {P_FEE_BURN_BPS, "fee_burn_bps", 2000, 0, 10000, 0, "fee share: burned"},
-    {P_FEE_TREASURY_BPS, "fee_treasury_bps", 5000, 0, 10000, 0, "fee share: treasury"},
-    {P_FEE_STAKERS_BPS, "fee_stakers_bps", 3000, 0, 10000, 0, "fee share: stakers"},
-    {P_MIN_PROVIDER_STAKE, "min_provider_stake", 100 * TOK, 1, 1000000000 * TOK, 1,
-     "minimum self stake of an active provider"},
+    {P_FEE_TREASURY_BPS, "fee_treasury_bps", 5000, 0, 10000, 0,
+     "fee share: treasury"},
+    {P_FEE_STAKERS_BPS, "fee_stakers_bps", 3000, 0, 10000, 0,
+     "fee share: stakers"},
+    {P_MIN_PROVIDER_STAKE, "min_provider_stake", 100 * TOK, 1, 1000000000 * TOK,
+     1, "minimum self stake of an active provider"},
     {P_MIN_DELEGATION, "min_delegation", 10 * TOK, 1, 1000000000 * TOK, 1,
      "minimum delegation"},
     {P_UNBONDING_EPOCHS, "unbonding_epochs", 2, 0, 10000, 0,
@@ -41,7 +43,8 @@ static const econ_param_def defs[] = {
      "1: slashed stake to treasury; 0: burned"},
     {P_JAIL_AFTER_FAULTS, "jail_after_faults", 3, 1, 1000, 0,
      "faults that jail a provider"},
-    {P_JAIL_EPOCHS, "jail_epochs", 5, 0, 1000000, 0, "epochs a jailed provider sits out"},
+    {P_JAIL_EPOCHS, "jail_epochs", 5, 0, 1000000, 0,
+     "epochs a jailed provider sits out"},
     {P_MAX_COMMISSION_BPS, "max_commission_bps", 5000, 0, 10000, 0,
      "highest commission a provider may set"},
     {P_GOV_DEPOSIT, "gov_deposit", 100 * TOK, 0, 1000000000 * TOK, 1,
@@ -181,11 +184,14 @@ static cairn_err parse_one(const econ_param_def *d, json_t *v, uint64_t *out,
     char lo[CAIRN_AMOUNT_TEXT_MAX], hi[CAIRN_AMOUNT_TEXT_MAX];
     if (d->amount) {
         if (!json_is_string(v) || cairn_amount_parse(out, json_string_value(v)))
-            return fail(msg, len, "economy: \"%s\" must be a token amount in a "
-                        "string, e.g. \"1000.5\"", d->name);
+            return fail(msg, len,
+                        "economy: \"%s\" must be a token amount in a "
+                        "string, e.g. \"1000.5\"",
+                        d->name);
     } else {
         if (!json_is_integer(v) || json_integer_value(v) < 0)
-            return fail(msg, len, "economy: \"%s\" must be a non-negative integer",
+            return fail(msg, len,
+                        "economy: \"%s\" must be a non-negative integer",
                         d->name);
         *out = (uint64_t)json_integer_value(v);
     }
@@ -193,7 +199,8 @@ static cairn_err parse_one(const econ_param_def *d, json_t *v, uint64_t *out,
         return CAIRN_OK;
     if (!d->amount)
         return fail(msg, len, "economy: \"%s\" must be between %llu and %llu",
-                    d->name, (unsigned long long)d->min, (unsigned long long)d->max);
+                    d->name, (unsigned long long)d->min,
+                    (unsigned long long)d->max);
     cairn_amount_format(lo, d->min);
     cairn_amount_format(hi, d->max);
     return fail(msg, len, "economy: \"%s\" must be between %s and %s tokens",
@@ -255,12 +262,15 @@ static cairn_err check_sums(param_set *ps, const econ_registry *reg, char *msg,
     for (unsigned id = P_FEE_PROVIDER_BPS; id <= P_FEE_STAKERS_BPS; id++)
         f += *set_val(ps, id);
     if (reg->n && w != CAIRN_BPS)
-        return fail(msg, len, "economy: %s must sum to 10000 (they sum to %llu)",
-                    names, (unsigned long long)w);
+        return fail(msg, len,
+                    "economy: %s must sum to 10000 (they sum to %llu)", names,
+                    (unsigned long long)w);
     if (f != CAIRN_BPS)
-        return fail(msg, len, "economy: \"fee_provider_bps\" + \"fee_burn_bps\" + "
+        return fail(msg, len,
+                    "economy: \"fee_provider_bps\" + \"fee_burn_bps\" + "
                     "\"fee_treasury_bps\" + \"fee_stakers_bps\" must sum to "
-                    "10000 (they sum to %llu)", (unsigned long long)f);
+                    "10000 (they sum to %llu)",
+                    (unsigned long long)f);
     return CAIRN_OK;
 }
 
@@ -272,7 +282,8 @@ static cairn_err parse_fields(json_t *root, const econ_registry *reg,
 {
     const char *k;
     json_t *v;
-    json_object_foreach(root, k, v) {
+    json_object_foreach(root, k, v)
+    {
         const econ_param_def *d = econ_param_find_name(reg, k);
         const econ_sector *sec = econ_sector_by_name(reg, k);
         cairn_err e;
@@ -280,8 +291,11 @@ static cairn_err parse_fields(json_t *root, const econ_registry *reg,
             if ((e = parse_one(d, v, set_val(ps, d->id), msg, len)))
                 return e;
         } else if (strcmp(k, "price_oracle") == 0) {
-            if (!json_is_string(v) || cairn_addr_parse(oracle, json_string_value(v)))
-                return fail(msg, len, "economy: \"price_oracle\" must be a cairn address");
+            if (!json_is_string(v) ||
+                cairn_addr_parse(oracle, json_string_value(v)))
+                return fail(
+                    msg, len,
+                    "economy: \"price_oracle\" must be a cairn address");
             *has_oracle = 1;
         } else if (!sec || !sec->genesis) {
             return fail(msg, len, "economy: unknown field \"%s\"", k);
@@ -306,9 +320,10 @@ static cairn_err params_parse(const econ_registry *reg, const char *json,
     *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
     if (!*root)
         return fail(msg, len, "economy: not valid JSON: %s", jerr.text);
-    cairn_err e = json_is_object(*root)
-                      ? parse_fields(*root, reg, ps, oracle, has_oracle, msg, len)
-                      : fail(msg, len, "\"economy\" must be an object");
+    cairn_err e =
+        json_is_object(*root)
+            ? parse_fields(*root, reg, ps, oracle, has_oracle, msg, len)
+            : fail(msg, len, "\"economy\" must be an object");
     return e ? e : check_sums(ps, reg, msg, len);
 }
 

@@ -12,26 +12,26 @@
 #include "ledger/kinds.h"
 
 typedef enum econ_param_id {
-    P_EPOCH_BLOCKS = 0,       /* blocks per epoch */
-    P_EMISSION_INITIAL = 1,   /* amount: emission of epoch 0 */
-    P_HALVING_EPOCHS = 2,     /* 0: use decay_bps */
-    P_DECAY_BPS = 3,          /* per-epoch decay when halving_epochs is 0 */
-    P_WEIGHT_STORAGE = 4,     /* sector weights (bps, relative) */
+    P_EPOCH_BLOCKS = 0,     /* blocks per epoch */
+    P_EMISSION_INITIAL = 1, /* amount: emission of epoch 0 */
+    P_HALVING_EPOCHS = 2,   /* 0: use decay_bps */
+    P_DECAY_BPS = 3,        /* per-epoch decay when halving_epochs is 0 */
+    P_WEIGHT_STORAGE = 4,   /* sector weights (bps, relative) */
     P_WEIGHT_COMPUTE = 5,
     P_WEIGHT_WIRELESS = 6,
     P_WEIGHT_SENSOR = 7,
-    P_FEE_PROVIDER_BPS = 8,   /* fee split */
+    P_FEE_PROVIDER_BPS = 8, /* fee split */
     P_FEE_BURN_BPS = 9,
     P_FEE_TREASURY_BPS = 10,
     P_FEE_STAKERS_BPS = 11,
     P_MIN_PROVIDER_STAKE = 12, /* amount */
-    P_MIN_DELEGATION = 13,    /* amount */
+    P_MIN_DELEGATION = 13,     /* amount */
     P_UNBONDING_EPOCHS = 14,
     P_SLASH_TO_TREASURY = 15, /* 0: burn slashed stake; 1: to treasury */
     P_JAIL_AFTER_FAULTS = 16,
     P_JAIL_EPOCHS = 17,
     P_MAX_COMMISSION_BPS = 18,
-    P_GOV_DEPOSIT = 19,       /* amount */
+    P_GOV_DEPOSIT = 19, /* amount */
     P_GOV_VOTING_BLOCKS = 20,
     P_GOV_QUORUM_BPS = 21,
     P_GOV_THRESHOLD_BPS = 22,
@@ -40,7 +40,7 @@ typedef enum econ_param_id {
     P_DEAL_FAULT_SLASH_BPS = 25,
     P_DEAL_MAX_FAULTS = 26,
     P_DEAL_MAX_EPOCHS = 27,
-    P_PERM_COST_PER_MIB = 28,   /* amount per MiB per epoch */
+    P_PERM_COST_PER_MIB = 28, /* amount per MiB per epoch */
     P_PERM_DECLINE_BPS = 29,
     P_DEAL_MIN_PRICE_PER_MIB = 30, /* amount per MiB per epoch */
     ECON_PARAM_COUNT
@@ -50,8 +50,8 @@ typedef struct econ_param_def {
     uint16_t id;
     const char *name; /* JSON name */
     uint64_t def, min, max;
-    int amount;       /* 1: JSON token string; 0: JSON integer */
-    const char *doc;  /* one line for listings */
+    int amount;      /* 1: JSON token string; 0: JSON integer */
+    const char *doc; /* one line for listings */
 } econ_param_def;
 
 /* The economy's own declaration of parameter `id`, or NULL; the i-th of

@@ -16,14 +16,19 @@ static const tx_kind econ_kinds[] = {
     {CAIRN_TX_STAKE, "stake", econ_amount_check, econ_stake_apply},
     {CAIRN_TX_UNBOND, "unbond", econ_amount_check, econ_unbond_apply},
     {CAIRN_TX_DELEGATE, "delegate", econ_delegate_check, econ_delegate_apply},
-    {CAIRN_TX_UNDELEGATE, "undelegate", econ_delegate_check, econ_undelegate_apply},
-    {CAIRN_TX_SET_COMMISSION, "set_commission", econ_commission_check, econ_commission_apply},
-    {CAIRN_TX_SET_ENDPOINT, "set_endpoint", econ_endpoint_check, econ_endpoint_apply},
+    {CAIRN_TX_UNDELEGATE, "undelegate", econ_delegate_check,
+     econ_undelegate_apply},
+    {CAIRN_TX_SET_COMMISSION, "set_commission", econ_commission_check,
+     econ_commission_apply},
+    {CAIRN_TX_SET_ENDPOINT, "set_endpoint", econ_endpoint_check,
+     econ_endpoint_apply},
     {CAIRN_TX_CLAIM, "claim", econ_claim_check, econ_claim_apply},
     {CAIRN_TX_PROPOSE, "propose", gov_propose_check, gov_propose_apply},
     {CAIRN_TX_VOTE, "vote", gov_vote_check, gov_vote_apply},
-    {CAIRN_TX_SET_PRICE, "set_price", econ_set_price_check, econ_set_price_apply},
-    {CAIRN_TX_BUY_CREDITS, "buy_credits", econ_buy_credits_check, econ_buy_credits_apply},
+    {CAIRN_TX_SET_PRICE, "set_price", econ_set_price_check,
+     econ_set_price_apply},
+    {CAIRN_TX_BUY_CREDITS, "buy_credits", econ_buy_credits_check,
+     econ_buy_credits_apply},
 };
 
 static const econ_registry empty = {NULL, 0};
@@ -99,7 +104,10 @@ const econ_param_def *econ_param_find_name(const econ_registry *reg,
 
 static int collect(const econ_param_def *d, const void *arg)
 {
-    struct { const econ_param_def **out; size_t max, n; } *c = (void *)arg;
+    struct {
+        const econ_param_def **out;
+        size_t max, n;
+    } *c = (void *)arg;
     if (c->n < c->max) {
         size_t i = c->n++;
         for (; i > 0 && c->out[i - 1]->id > d->id; i--) /* keep id order */
@@ -114,7 +122,10 @@ static int collect(const econ_param_def *d, const void *arg)
 size_t econ_param_list(const econ_registry *reg, const econ_param_def **out,
                        size_t max)
 {
-    struct { const econ_param_def **out; size_t max, n; } c = {out, max, 0};
+    struct {
+        const econ_param_def **out;
+        size_t max, n;
+    } c = {out, max, 0};
     param_walk(reg, collect, &c);
     return c.n;
 }
@@ -157,7 +168,8 @@ void econ_rules_init(cairn_rules *rules, const econ_registry *reg)
 
 /* ---- the registry check ---- */
 
-#define clash(msg, len, ...) econ_msg(CAIRN_ERR_BAD_SECTOR, msg, len, __VA_ARGS__)
+#define clash(msg, len, ...)                                                   \
+    econ_msg(CAIRN_ERR_BAD_SECTOR, msg, len, __VA_ARGS__)
 
 /* One sector on its own: id, ranges, and what it declares inside them. */
 static cairn_err check_one(const econ_sector *s, char *msg, size_t len)
@@ -167,8 +179,10 @@ static cairn_err check_one(const econ_sector *s, char *msg, size_t len)
                      s->id, CAIRN_SECTOR_SLOTS);
     if (s->tag_first < ECON_SECTOR_TAG_MIN || s->tag_first > s->tag_last ||
         s->kind_first < ECON_SECTOR_KIND_MIN || s->kind_first > s->kind_last)
-        return clash(msg, len, "sector %s: its tag or kind range is empty or "
-                     "inside the economy's", s->name);
+        return clash(msg, len,
+                     "sector %s: its tag or kind range is empty or "
+                     "inside the economy's",
+                     s->name);
     if (s->weight.id != P_WEIGHT_STORAGE + s->id)
         return clash(msg, len, "sector %s: declare its weight with ECON_WEIGHT",
                      s->name);
@@ -178,11 +192,13 @@ static cairn_err check_one(const econ_sector *s, char *msg, size_t len)
                          s->name, s->kinds[j].kind);
     for (size_t j = 0; j < s->nparams; j++) {
         unsigned id = s->params[j].id, base = ECON_SECTOR_PARAM_BASE(s->id);
-        int legacy = s->id == 0 && id >= P_DEAL_COLLATERAL_BPS && id < ECON_PARAM_COUNT;
+        int legacy =
+            s->id == 0 && id >= P_DEAL_COLLATERAL_BPS && id < ECON_PARAM_COUNT;
         if (!legacy && (id < base || id > base + 0xFF))
-            return clash(msg, len, "sector %s: parameter %s has id %u, outside "
-                         "its range %u..%u", s->name, s->params[j].name, id,
-                         base, base + 0xFF);
+            return clash(msg, len,
+                         "sector %s: parameter %s has id %u, outside "
+                         "its range %u..%u",
+                         s->name, s->params[j].name, id, base, base + 0xFF);
     }
     return CAIRN_OK;
 }
@@ -195,11 +211,15 @@ static cairn_err check_pair(const econ_sector *a, const econ_sector *b,
         return clash(msg, len, "sectors %s and %s share an id or a name",
                      a->name, b->name);
     if (a->tag_first <= b->tag_last && b->tag_first <= a->tag_last)
-        return clash(msg, len, "sectors %s and %s reserve overlapping state "
-                     "tags", a->name, b->name);
+        return clash(msg, len,
+                     "sectors %s and %s reserve overlapping state "
+                     "tags",
+                     a->name, b->name);
     if (a->kind_first <= b->kind_last && b->kind_first <= a->kind_last)
-        return clash(msg, len, "sectors %s and %s reserve overlapping "
-                     "transaction kinds", a->name, b->name);
+        return clash(msg, len,
+                     "sectors %s and %s reserve overlapping "
+                     "transaction kinds",
+                     a->name, b->name);
     return CAIRN_OK;
 }
 
@@ -223,8 +243,10 @@ cairn_err econ_registry_check(const econ_registry *r, char *msg, size_t len)
         for (size_t j = 0; !e && j < r->sectors[i]->nparams; j++) {
             const econ_param_def *d = &r->sectors[i]->params[j];
             if (param_walk(r, same_param, d))
-                e = clash(msg, len, "parameter %s (id %u) of sector %s is "
-                          "declared twice", d->name, d->id, r->sectors[i]->name);
+                e = clash(msg, len,
+                          "parameter %s (id %u) of sector %s is "
+                          "declared twice",
+                          d->name, d->id, r->sectors[i]->name);
         }
     if (!e && nparams > 256)
         e = clash(msg, len, "the sectors declare %zu parameters; at most 256",

@@ -12,8 +12,9 @@ enum { BY_EPOCH = 0x01, BY_PROVIDER = 0x02 };
 
 static void rec_encode(uint8_t b[REC_LEN], const cairn_reward *r)
 {
-    const uint64_t f[6] = {r->work_units, r->sector_work, r->reward,
-                           r->stake_reward, r->provider_part, r->delegators_part};
+    const uint64_t f[6] = {r->work_units,    r->sector_work,
+                           r->reward,        r->stake_reward,
+                           r->provider_part, r->delegators_part};
     b[0] = 1;
     b[1] = r->sector;
     for (int i = 0; i < 6; i++)
@@ -25,7 +26,7 @@ static cairn_err rec_decode(cairn_reward *r, const MDB_val *v)
     const uint8_t *b = v->mv_data;
     if (v->mv_size != REC_LEN || b[0] != 1)
         return CAIRN_ERR_DB;
-    uint64_t *f[6] = {&r->work_units, &r->sector_work, &r->reward,
+    uint64_t *f[6] = {&r->work_units,   &r->sector_work,   &r->reward,
                       &r->stake_reward, &r->provider_part, &r->delegators_part};
     r->sector = b[1];
     for (int i = 0; i < 6; i++)
@@ -46,7 +47,8 @@ cairn_err econ_reward_note(exec_ctx *x, uint64_t epoch, const cairn_pubkey *pk,
     if (mdb_put(x->w->txn, x->s->index, &a, &val, 0))
         return CAIRN_ERR_DB;
     val = (MDB_val){REC_LEN, v};
-    return mdb_put(x->w->txn, x->s->index, &b, &val, 0) ? CAIRN_ERR_DB : CAIRN_OK;
+    return mdb_put(x->w->txn, x->s->index, &b, &val, 0) ? CAIRN_ERR_DB
+                                                        : CAIRN_OK;
 }
 
 /* A walk over index keys that start with prefix[0..plen), from `start`. */
@@ -54,8 +56,8 @@ typedef struct walk {
     const uint8_t *prefix;
     size_t plen;
     uint8_t start[41];
-    int skip_start;  /* the start key itself was already returned */
-    uint64_t to;     /* by provider: last epoch wanted */
+    int skip_start; /* the start key itself was already returned */
+    uint64_t to;    /* by provider: last epoch wanted */
     cairn_reward *out;
     size_t max, n;
     int more;

@@ -31,17 +31,19 @@
 
 /* The weight parameter of sector `id`: id P_WEIGHT_STORAGE + id (state
  * format), bps relative to the other sectors' weights (they sum to 10000). */
-#define ECON_WEIGHT(id, json_name, dflt)                                  \
-    {(uint16_t)(P_WEIGHT_STORAGE + (id)), json_name, dflt, 0, 10000, 0,    \
-     "emission weight of the sector"}
+#define ECON_WEIGHT(id, json_name, dflt)                                       \
+    {                                                                          \
+        (uint16_t)(P_WEIGHT_STORAGE + (id)), json_name, dflt, 0, 10000, 0,     \
+            "emission weight of the sector"                                    \
+    }
 
 typedef struct econ_sector {
-    uint8_t id;           /* < CAIRN_SECTOR_SLOTS; stored in provider records */
-    const char *name;     /* lower-case word: "storage" */
-    econ_param_def weight; /* its emission weight: ECON_WEIGHT(...) */
+    uint8_t id;       /* < CAIRN_SECTOR_SLOTS; stored in provider records */
+    const char *name; /* lower-case word: "storage" */
+    econ_param_def weight;          /* its emission weight: ECON_WEIGHT(...) */
     uint8_t tag_first, tag_last;    /* reserved state tags (inclusive) */
     uint16_t kind_first, kind_last; /* reserved transaction kinds */
-    const tx_kind *kinds; /* its kinds, each inside its range */
+    const tx_kind *kinds;           /* its kinds, each inside its range */
     size_t nkinds;
     const econ_param_def *params; /* its own governable parameters */
     size_t nparams;

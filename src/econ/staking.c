@@ -36,9 +36,9 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
     if (v.mv_size != GLOBAL_LEN && v.mv_size != GLOBAL_LEN_V1)
         return CAIRN_ERR_DB;
     const uint8_t *p = v.mv_data;
-    uint64_t *f[] = {&g->epoch, &g->start_height, &g->genesis_supply,
-                     &g->staked, &g->unbonding, &g->unbond_seq,
-                     &g->stakers_pool, &g->fees_epoch, &g->burned_epoch,
+    uint64_t *f[] = {&g->epoch,        &g->start_height, &g->genesis_supply,
+                     &g->staked,       &g->unbonding,    &g->unbond_seq,
+                     &g->stakers_pool, &g->fees_epoch,   &g->burned_epoch,
                      &g->volume_epoch, &g->credits_epoch};
     for (size_t i = 0; i < 11; i++)
         *f[i] = cairn_le64_get(p + 8 * i);
@@ -50,9 +50,9 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
 cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
 {
     uint8_t p[GLOBAL_LEN];
-    const uint64_t f[] = {g->epoch, g->start_height, g->genesis_supply,
-                          g->staked, g->unbonding, g->unbond_seq,
-                          g->stakers_pool, g->fees_epoch, g->burned_epoch,
+    const uint64_t f[] = {g->epoch,        g->start_height, g->genesis_supply,
+                          g->staked,       g->unbonding,    g->unbond_seq,
+                          g->stakers_pool, g->fees_epoch,   g->burned_epoch,
                           g->volume_epoch, g->credits_epoch};
     for (size_t i = 0; i < 11; i++)
         cairn_le64_put(p + 8 * i, f[i]);
@@ -73,10 +73,17 @@ cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
 
 static size_t provider_encode(uint8_t *b, const econ_provider *p)
 {
-    const uint64_t f[PROVIDER_U64S] = {
-        p->self_stake, p->del_tokens, p->del_shares, (uint64_t)p->rps,
-        (uint64_t)(p->rps >> 64), p->pool, p->reward, p->jailed_until,
-        p->registered_height, p->work_epoch, p->work_units};
+    const uint64_t f[PROVIDER_U64S] = {p->self_stake,
+                                       p->del_tokens,
+                                       p->del_shares,
+                                       (uint64_t)p->rps,
+                                       (uint64_t)(p->rps >> 64),
+                                       p->pool,
+                                       p->reward,
+                                       p->jailed_until,
+                                       p->registered_height,
+                                       p->work_epoch,
+                                       p->work_units};
     b[0] = PROVIDER_VERSION;
     b[1] = p->sector;
     b[2] = p->flags;
@@ -100,10 +107,17 @@ cairn_err econ_provider_decode(econ_provider *p, const uint8_t *b, size_t n)
 {
     if (!provider_framed(b, n))
         return CAIRN_ERR_DB;
-    uint64_t *f[PROVIDER_U64S] = {
-        &p->self_stake, &p->del_tokens, &p->del_shares, NULL, NULL, &p->pool,
-        &p->reward, &p->jailed_until, &p->registered_height, &p->work_epoch,
-        &p->work_units};
+    uint64_t *f[PROVIDER_U64S] = {&p->self_stake,
+                                  &p->del_tokens,
+                                  &p->del_shares,
+                                  NULL,
+                                  NULL,
+                                  &p->pool,
+                                  &p->reward,
+                                  &p->jailed_until,
+                                  &p->registered_height,
+                                  &p->work_epoch,
+                                  &p->work_units};
     p->sector = b[1];
     p->flags = b[2];
     p->endpoint_len = b[3];
@@ -257,7 +271,8 @@ static cairn_err held_move(exec_ctx *x, uint64_t amount, int add)
     cairn_err e = econ_global_get(x->w->txn, x->s, &g);
     if (e)
         return e;
-    if (add ? cairn_add(&g.held, g.held, amount) : cairn_sub(&g.held, g.held, amount))
+    if (add ? cairn_add(&g.held, g.held, amount)
+            : cairn_sub(&g.held, g.held, amount))
         return CAIRN_ERR_DB; /* the books would not balance: a sector bug */
     return econ_global_put(x, &g);
 }
@@ -325,10 +340,12 @@ static cairn_err collect_due(exec_ctx *x, uint64_t epoch, due_entry **out,
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *kp = k.mv_data;
-        if (k.mv_size != 49 || kp[0] != STATE_UNBOND || cairn_be64_get(kp + 1) > epoch)
+        if (k.mv_size != 49 || kp[0] != STATE_UNBOND ||
+            cairn_be64_get(kp + 1) > epoch)
             break;
         if (*n == cap) {
-            due_entry *d = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *d);
+            due_entry *d =
+                realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof *d);
             if (!d) {
                 e = CAIRN_ERR_NOMEM;
                 break;
@@ -474,9 +491,9 @@ static cairn_err collect_queued(exec_ctx *x, const cairn_pubkey *provider,
         }
         uint8_t *ek = (*out)[(*n)++].key;
         ek[0] = STATE_UNBOND;
-        memcpy(ek + 1, kp + 33, 8);     /* release */
-        memcpy(ek + 9, v.mv_data, 32);  /* owner */
-        memcpy(ek + 41, kp + 41, 8);    /* seq */
+        memcpy(ek + 1, kp + 33, 8);    /* release */
+        memcpy(ek + 9, v.mv_data, 32); /* owner */
+        memcpy(ek + 41, kp + 41, 8);   /* seq */
     }
     mdb_cursor_close(cur);
     return e;
@@ -495,7 +512,8 @@ static cairn_err slash_queue(exec_ctx *x, econ_global *g,
     for (size_t i = 0; !e && i < n; i++) {
         MDB_val v;
         uint8_t nv[40];
-        if ((e = state_get(x->w->txn, x->s, STATE_UNBOND, q[i].key + 1, 48, &v)))
+        if ((e = state_get(x->w->txn, x->s, STATE_UNBOND, q[i].key + 1, 48,
+                           &v)))
             break;
         if (v.mv_size != 40) {
             e = CAIRN_ERR_DB;
@@ -646,8 +664,8 @@ cairn_err cairn_chain_econ_params(cairn_chain *c, cairn_econ_param *out,
         return e;
     for (size_t i = 0; !e && i < all && i < max && i < 512; i++) {
         const econ_param_def *d = defs[i];
-        out[i] = (cairn_econ_param){d->id, d->name, d->doc, 0, d->def,
-                                    d->min, d->max, d->amount};
+        out[i] = (cairn_econ_param){d->id,  d->name, d->doc, 0,
+                                    d->def, d->min,  d->max, d->amount};
         e = econ_param_read(txn, chain_store(c), d->id, &out[i].value);
         if (e == CAIRN_ERR_NOT_FOUND) /* a sector's, never written */
             out[i].value = d->def, e = CAIRN_OK;
@@ -666,8 +684,9 @@ static uint64_t sector_held(const econ_registry *reg, const MDB_val *k,
     for (size_t i = 0; i < reg->n; i++) {
         const econ_sector *s = reg->sectors[i];
         if (tag >= s->tag_first && tag <= s->tag_last)
-            return s->held ? s->held(k->mv_data, k->mv_size, v->mv_data, v->mv_size)
-                           : 0;
+            return s->held
+                       ? s->held(k->mv_data, k->mv_size, v->mv_data, v->mv_size)
+                       : 0;
     }
     return 0;
 }
@@ -681,7 +700,8 @@ static cairn_err audit_entry(const econ_registry *reg, cairn_econ_audit *a,
     int ov = 0;
     switch (kp[0]) {
     case STATE_ACCOUNT:
-        ov = v->mv_size < 8 || cairn_add(&a->balances, a->balances, cairn_le64_get(vp));
+        ov = v->mv_size < 8 ||
+             cairn_add(&a->balances, a->balances, cairn_le64_get(vp));
         break;
     case STATE_PROVIDER:
         if (econ_provider_decode(&p, vp, v->mv_size))
@@ -729,14 +749,15 @@ static cairn_err audit_scan(MDB_txn *txn, const store *s,
 }
 
 /* Audits the state visible to txn (committed or in a block). */
-cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
-                         const econ_registry *reg, cairn_econ_audit *a)
+cairn_err econ_audit_txn(MDB_txn *txn, const store *s, const econ_registry *reg,
+                         cairn_econ_audit *a)
 {
     cairn_totals t;
     econ_global g;
     memset(a, 0, sizeof *a);
     cairn_err e = totals_get(txn, s, &t);
-    if (e || (e = econ_global_get(txn, s, &g)) || (e = audit_scan(txn, s, reg, a)))
+    if (e || (e = econ_global_get(txn, s, &g)) ||
+        (e = audit_scan(txn, s, reg, a)))
         return e;
     a->supply = t.supply;
     a->treasury = t.treasury;

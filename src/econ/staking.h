@@ -22,20 +22,20 @@ enum { PROV_ACTIVE = 1 };
 
 typedef struct econ_provider {
     uint8_t sector;
-    uint8_t flags;          /* PROV_ACTIVE */
+    uint8_t flags; /* PROV_ACTIVE */
     uint32_t commission_bps;
     uint32_t faults;
     uint64_t self_stake;
     uint64_t del_tokens;
     uint64_t del_shares;
     u128 rps;
-    uint64_t pool;          /* delegator rewards not yet claimed */
-    uint64_t reward;        /* provider's own unclaimed reward */
-    uint64_t jailed_until;  /* jailed while epoch < jailed_until */
+    uint64_t pool;         /* delegator rewards not yet claimed */
+    uint64_t reward;       /* provider's own unclaimed reward */
+    uint64_t jailed_until; /* jailed while epoch < jailed_until */
     uint64_t registered_height;
-    uint64_t work_epoch;    /* 1 + the epoch of the last work report, 0
-                             * before the first (see econ_work_in) */
-    uint64_t work_units;    /* verified work reported in that epoch */
+    uint64_t work_epoch; /* 1 + the epoch of the last work report, 0
+                          * before the first (see econ_work_in) */
+    uint64_t work_units; /* verified work reported in that epoch */
     uint8_t endpoint_len;
     char endpoint[CAIRN_ENDPOINT_MAX];
 } econ_provider;
@@ -47,16 +47,16 @@ typedef struct econ_deleg {
 
 /* Econ-wide running state, tag 0x04 key "econ". */
 typedef struct econ_global {
-    uint64_t epoch;          /* current epoch */
-    uint64_t start_height;   /* its first block */
+    uint64_t epoch;        /* current epoch */
+    uint64_t start_height; /* its first block */
     uint64_t genesis_supply;
-    uint64_t staked;         /* Σ self stake + del_tokens */
-    uint64_t unbonding;      /* Σ unbonding queue */
+    uint64_t staked;    /* Σ self stake + del_tokens */
+    uint64_t unbonding; /* Σ unbonding queue */
     uint64_t unbond_seq;
-    uint64_t stakers_pool;   /* fee shares for stakers, paid at epoch end */
+    uint64_t stakers_pool; /* fee shares for stakers, paid at epoch end */
     uint64_t fees_epoch, burned_epoch, volume_epoch, credits_epoch;
-    u128 circ_sum;           /* Σ circulating over the epoch's blocks */
-    uint64_t held;           /* Σ tokens sectors hold (econ_hold) */
+    u128 circ_sum; /* Σ circulating over the epoch's blocks */
+    uint64_t held; /* Σ tokens sectors hold (econ_hold) */
 } econ_global;
 
 #define PROVIDER_FIXED_LEN (4 + 4 * 2 + 8 * 11)
@@ -116,8 +116,8 @@ cairn_err econ_release_unbonding(exec_ctx *x, econ_global *g);
 
 /* Sums the books over the state visible to txn (see cairn_econ_audit). */
 typedef struct econ_registry econ_registry;
-cairn_err econ_audit_txn(MDB_txn *txn, const store *s,
-                         const econ_registry *reg, cairn_econ_audit *a);
+cairn_err econ_audit_txn(MDB_txn *txn, const store *s, const econ_registry *reg,
+                         cairn_econ_audit *a);
 
 /* Test hook run at the start of every econ_end_block (NULL in production):
  * tests use it to report work and slash inside a block. */

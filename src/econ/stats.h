@@ -17,30 +17,30 @@
 
 typedef struct econ_epoch_stats {
     uint64_t epoch;
-    uint64_t start_height;     /* first block of the epoch */
-    uint64_t end_height;       /* last block (the settling block) */
+    uint64_t start_height; /* first block of the epoch */
+    uint64_t end_height;   /* last block (the settling block) */
     uint64_t active_providers[CAIRN_SECTOR_SLOTS]; /* registered, active,
                                                       not jailed, at end */
-    uint64_t work_units[CAIRN_SECTOR_SLOTS]; /* verified work reported */
-    uint64_t fees_paid;        /* base fees + service fees in the epoch */
-    uint64_t burned;           /* burned in the epoch (fees + slashes) */
-    uint64_t emitted;          /* minted by emission at this epoch end */
+    uint64_t work_units[CAIRN_SECTOR_SLOTS];       /* verified work reported */
+    uint64_t fees_paid; /* base fees + service fees in the epoch */
+    uint64_t burned;    /* burned in the epoch (fees + slashes) */
+    uint64_t emitted;   /* minted by emission at this epoch end */
     uint64_t emitted_sector[CAIRN_SECTOR_SLOTS]; /* sector shares of it
                                                    (paid or to treasury) */
-    uint64_t supply_end;       /* totals.supply after settlement */
-    uint64_t treasury_end;     /* totals.treasury after settlement */
-    uint64_t staked_end;       /* self stake + delegations, all providers */
-    uint64_t unbonding_end;    /* queued in unbonding, not yet released */
-    uint64_t transfer_volume;  /* sum of transfers' amounts in the epoch */
-    uint64_t avg_circulating;  /* mean over the epoch's blocks of
-                                  supply − treasury − staked − unbonding */
-    uint64_t credits_bought;   /* service credits bought (econ_note_credits) */
+    uint64_t supply_end;      /* totals.supply after settlement */
+    uint64_t treasury_end;    /* totals.treasury after settlement */
+    uint64_t staked_end;      /* self stake + delegations, all providers */
+    uint64_t unbonding_end;   /* queued in unbonding, not yet released */
+    uint64_t transfer_volume; /* sum of transfers' amounts in the epoch */
+    uint64_t avg_circulating; /* mean over the epoch's blocks of
+                                 supply − treasury − staked − unbonding */
+    uint64_t credits_bought;  /* service credits bought (econ_note_credits) */
     uint64_t staked_providers[CAIRN_SECTOR_SLOTS]; /* registered with at
                                   least the minimum stake, not jailed, at end
                                   (with work or not) */
-    uint64_t held_end;         /* tokens sectors hold (econ_hold) at end */
-    uint64_t stakers_pool;     /* the fees' stakers share that joined this
-                                  epoch's reward pool */
+    uint64_t held_end;     /* tokens sectors hold (econ_hold) at end */
+    uint64_t stakers_pool; /* the fees' stakers share that joined this
+                              epoch's reward pool */
 } econ_epoch_stats;
 
 #define ECON_STATS_FIELDS 31

@@ -83,7 +83,7 @@ cairn_err cairn_header_verify(const cairn_header *h, const cairn_pubkey *pk)
         return CAIRN_ERR_BAD_PROPOSER;
     unsigned_bytes(h, m);
     return cairn_verify(&h->sig, m, sizeof m, pk) ? CAIRN_ERR_BAD_PROPOSER
-                                                 : CAIRN_OK;
+                                                  : CAIRN_OK;
 }
 
 cairn_err cairn_block_decode(cairn_block *blk, const uint8_t *p, size_t n)

@@ -21,7 +21,8 @@ static cairn_err write_genesis_state(cairn_chain *c, wctx *w,
             acc.vest_cliff = a->vest_cliff;
             acc.vest_end = a->vest_end;
         }
-        if (cairn_add(&t.supply, t.supply, a->amount) || t.supply > g->params.supply_cap)
+        if (cairn_add(&t.supply, t.supply, a->amount) ||
+            t.supply > g->params.supply_cap)
             return CAIRN_ERR_SUPPLY_CAP;
         e = account_put(w, &c->s, &a->addr, &acc);
     }
@@ -90,8 +91,8 @@ cairn_err cairn_chain_create_rules(const char *dir, const cairn_genesis *g,
     return e;
 }
 
-static cairn_err load_block_header(cairn_chain *c, MDB_txn *txn, uint64_t height,
-                                   cairn_header *h)
+static cairn_err load_block_header(cairn_chain *c, MDB_txn *txn,
+                                   uint64_t height, cairn_header *h)
 {
     uint8_t hk[8];
     height_key(hk, height);
@@ -168,9 +169,15 @@ void cairn_chain_close(cairn_chain *c)
     free(c);
 }
 
-const cairn_params *cairn_chain_params(const cairn_chain *c) { return &c->p; }
+const cairn_params *cairn_chain_params(const cairn_chain *c)
+{
+    return &c->p;
+}
 
-const cairn_rules *cairn_chain_rules(const cairn_chain *c) { return c->rules; }
+const cairn_rules *cairn_chain_rules(const cairn_chain *c)
+{
+    return c->rules;
+}
 
 void cairn_chain_tip(const cairn_chain *c, cairn_header *h, cairn_hash *hash)
 {
@@ -217,7 +224,9 @@ static cairn_err get_copy(cairn_chain *c, MDB_dbi dbi, const void *key,
     if (mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, &txn))
         return CAIRN_ERR_DB;
     int rc = mdb_get(txn, dbi, &k, &v);
-    cairn_err e = rc == MDB_NOTFOUND ? CAIRN_ERR_NOT_FOUND : rc ? CAIRN_ERR_DB : CAIRN_OK;
+    cairn_err e = rc == MDB_NOTFOUND ? CAIRN_ERR_NOT_FOUND
+                  : rc               ? CAIRN_ERR_DB
+                                     : CAIRN_OK;
     if (!e && !(*p = malloc(v.mv_size ? v.mv_size : 1)))
         e = CAIRN_ERR_NOMEM;
     if (!e) {
@@ -228,7 +237,8 @@ static cairn_err get_copy(cairn_chain *c, MDB_dbi dbi, const void *key,
     return e;
 }
 
-cairn_err cairn_chain_block(cairn_chain *c, uint64_t height, uint8_t **p, size_t *n)
+cairn_err cairn_chain_block(cairn_chain *c, uint64_t height, uint8_t **p,
+                            size_t *n)
 {
     uint8_t hk[8];
     height_key(hk, height);
@@ -280,11 +290,15 @@ void cairn_chain_prove_account(cairn_chain *c, const cairn_pubkey *pk,
     cairn_smt_prove(c->smt, &key, pf);
 }
 
-const store *chain_store(const cairn_chain *c) { return &c->s; }
+const store *chain_store(const cairn_chain *c)
+{
+    return &c->s;
+}
 
 cairn_err chain_read_begin(const cairn_chain *c, MDB_txn **txn)
 {
-    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB : CAIRN_OK;
+    return mdb_txn_begin(c->s.env, NULL, MDB_RDONLY, txn) ? CAIRN_ERR_DB
+                                                          : CAIRN_OK;
 }
 
 cairn_err chain_view_run(cairn_chain *c, chain_view_fn fn, void *arg)

@@ -125,7 +125,8 @@ cairn_err chain_rebuild_smt(cairn_chain *c)
         cairn_smt_free(t);
         return CAIRN_ERR_DB;
     }
-    cairn_err e = mdb_cursor_open(txn, c->s.state, &cur) ? CAIRN_ERR_DB : CAIRN_OK;
+    cairn_err e =
+        mdb_cursor_open(txn, c->s.state, &cur) ? CAIRN_ERR_DB : CAIRN_OK;
     if (!e) {
         e = rebuild_scan(cur, t);
         mdb_cursor_close(cur); /* read-only txns do not free their cursors */
@@ -146,7 +147,8 @@ cairn_err chain_finish_state(cairn_chain *c, wctx *w, uint64_t fees,
     exec_ctx x = {w, &c->s, &c->p, w->height, c->rules};
     const cairn_rules *r = c->rules;
     cairn_err e = w->height && r && r->end_block
-                      ? r->end_block(&x, fees, w->volume) : CAIRN_OK;
+                      ? r->end_block(&x, fees, w->volume)
+                      : CAIRN_OK;
     if (e)
         return e;
     e = cairn_smt_apply(c->smt, w->changes, w->n);
@@ -154,8 +156,9 @@ cairn_err chain_finish_state(cairn_chain *c, wctx *w, uint64_t fees,
     return e;
 }
 
-static cairn_err put_indexes(cairn_chain *c, MDB_txn *txn, const cairn_header *h,
-                             const cairn_hash *bh, const uint8_t *blk, size_t n,
+static cairn_err put_indexes(cairn_chain *c, MDB_txn *txn,
+                             const cairn_header *h, const cairn_hash *bh,
+                             const uint8_t *blk, size_t n,
                              const cairn_hash *txh, uint32_t ntx)
 {
     uint8_t hk[8], loc[12];

@@ -20,15 +20,17 @@ static cairn_err fail(char *msg, size_t len, const char *fmt, ...)
 }
 
 static const char *const top_keys[] = {
-    "chain_id", "token", "supply_cap", "genesis_time_ms", "block_interval_ms",
-    "max_block_txs", "min_fee", "sequencer", "allocations", "economy", NULL};
+    "chain_id",          "token",         "supply_cap", "genesis_time_ms",
+    "block_interval_ms", "max_block_txs", "min_fee",    "sequencer",
+    "allocations",       "economy",       NULL};
 
-static cairn_err check_keys(json_t *o, const char *const *allowed, const char *where,
-                            char *msg, size_t len)
+static cairn_err check_keys(json_t *o, const char *const *allowed,
+                            const char *where, char *msg, size_t len)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         int ok = 0;
         for (const char *const *a = allowed; *a; a++)
             ok |= strcmp(*a, k) == 0;
@@ -67,7 +69,8 @@ static cairn_err get_amount(json_t *o, const char *where, const char *k,
         snprintf(name, sizeof name, "\"%s\"", k);
     return fail(msg, len,
                 "%s must be a non-negative token amount in a string, e.g. "
-                "\"1000.5\"%s", name, got);
+                "\"1000.5\"%s",
+                name, got);
 }
 
 static cairn_err get_uint(json_t *o, const char *k, uint64_t lo, uint64_t hi,
@@ -86,15 +89,18 @@ static cairn_err get_uint(json_t *o, const char *k, uint64_t lo, uint64_t hi,
 static cairn_err parse_vesting(json_t *v, cairn_alloc *a, size_t i, char *msg,
                                size_t len)
 {
-    static const char *const keys[] = {"amount", "cliff_height", "end_height", NULL};
+    static const char *const keys[] = {"amount", "cliff_height", "end_height",
+                                       NULL};
     char where[64];
     snprintf(where, sizeof where, "allocations[%zu].vesting", i);
     if (!json_is_object(v))
         return fail(msg, len, "%s must be an object", where);
     cairn_err e = check_keys(v, keys, where, msg, len);
     if (e || (e = get_amount(v, where, "amount", &a->vest_amount, msg, len)) ||
-        (e = get_uint(v, "cliff_height", 0, UINT64_MAX >> 1, &a->vest_cliff, msg, len)) ||
-        (e = get_uint(v, "end_height", 1, UINT64_MAX >> 1, &a->vest_end, msg, len)))
+        (e = get_uint(v, "cliff_height", 0, UINT64_MAX >> 1, &a->vest_cliff,
+                      msg, len)) ||
+        (e = get_uint(v, "end_height", 1, UINT64_MAX >> 1, &a->vest_end, msg,
+                      len)))
         return e;
     if (a->vest_amount > a->amount)
         return fail(msg, len, "%s.amount exceeds the allocation", where);
@@ -106,7 +112,8 @@ static cairn_err parse_vesting(json_t *v, cairn_alloc *a, size_t i, char *msg,
 static cairn_err parse_alloc(json_t *v, cairn_alloc *a, size_t i, char *msg,
                              size_t len)
 {
-    static const char *const keys[] = {"address", "amount", "vesting", "label", NULL};
+    static const char *const keys[] = {"address", "amount", "vesting", "label",
+                                       NULL};
     char where[96];
     const char *label = json_string_value(json_object_get(v, "label"));
     if (label)
@@ -120,7 +127,8 @@ static cairn_err parse_alloc(json_t *v, cairn_alloc *a, size_t i, char *msg,
     if (e)
         return e;
     json_t *addr = json_object_get(v, "address");
-    if (!json_is_string(addr) || cairn_addr_parse(&a->addr, json_string_value(addr)))
+    if (!json_is_string(addr) ||
+        cairn_addr_parse(&a->addr, json_string_value(addr)))
         return fail(msg, len, "%s.address is not a valid cairn address", where);
     if ((e = get_amount(v, where, "amount", &a->amount, msg, len)))
         return e;
@@ -130,7 +138,8 @@ static cairn_err parse_alloc(json_t *v, cairn_alloc *a, size_t i, char *msg,
     return vest ? parse_vesting(vest, a, i, msg, len) : CAIRN_OK;
 }
 
-static cairn_err parse_allocs(json_t *root, cairn_genesis *g, char *msg, size_t len)
+static cairn_err parse_allocs(json_t *root, cairn_genesis *g, char *msg,
+                              size_t len)
 {
     json_t *arr = json_object_get(root, "allocations");
     uint64_t sum = 0;
@@ -142,45 +151,59 @@ static cairn_err parse_allocs(json_t *root, cairn_genesis *g, char *msg, size_t 
     if (!g->allocs)
         return CAIRN_ERR_NOMEM;
     for (size_t i = 0; i < g->nallocs; i++) {
-        cairn_err e = parse_alloc(json_array_get(arr, i), &g->allocs[i], i, msg, len);
+        cairn_err e =
+            parse_alloc(json_array_get(arr, i), &g->allocs[i], i, msg, len);
         if (e)
             return e;
         for (size_t j = 0; j < i; j++)
             if (!memcmp(g->allocs[j].addr.b, g->allocs[i].addr.b, 32))
-                return fail(msg, len, "allocations[%zu] repeats the address of allocations[%zu]", i, j);
-        if (cairn_add(&sum, sum, g->allocs[i].amount) || sum > g->params.supply_cap)
+                return fail(
+                    msg, len,
+                    "allocations[%zu] repeats the address of allocations[%zu]",
+                    i, j);
+        if (cairn_add(&sum, sum, g->allocs[i].amount) ||
+            sum > g->params.supply_cap)
             return fail(msg, len, "allocations add up to more than supply_cap");
     }
     return CAIRN_OK;
 }
 
-static cairn_err parse_params(json_t *root, cairn_params *p, char *msg, size_t len)
+static cairn_err parse_params(json_t *root, cairn_params *p, char *msg,
+                              size_t len)
 {
     uint64_t v;
     json_t *tok = json_object_get(root, "token");
     static const char *const tok_keys[] = {"name", "symbol", NULL};
-    cairn_err e = get_str(root, "chain_id", p->chain_id, CAIRN_CHAIN_ID_MAX, msg, len);
+    cairn_err e =
+        get_str(root, "chain_id", p->chain_id, CAIRN_CHAIN_ID_MAX, msg, len);
     if (e)
         return e;
     for (const char *c = p->chain_id; *c; c++)
         if (*c < 0x21 || *c > 0x7e)
-            return fail(msg, len, "\"chain_id\" must be printable ASCII without spaces");
+            return fail(msg, len,
+                        "\"chain_id\" must be printable ASCII without spaces");
     if (!json_is_object(tok))
-        return fail(msg, len, "\"token\" must be an object with name and symbol");
+        return fail(msg, len,
+                    "\"token\" must be an object with name and symbol");
     if ((e = check_keys(tok, tok_keys, "token", msg, len)) ||
-        (e = get_str(tok, "name", p->token_name, CAIRN_TOKEN_NAME_MAX, msg, len)) ||
-        (e = get_str(tok, "symbol", p->token_symbol, CAIRN_TOKEN_SYMBOL_MAX, msg, len)) ||
+        (e = get_str(tok, "name", p->token_name, CAIRN_TOKEN_NAME_MAX, msg,
+                     len)) ||
+        (e = get_str(tok, "symbol", p->token_symbol, CAIRN_TOKEN_SYMBOL_MAX,
+                     msg, len)) ||
         (e = get_amount(root, NULL, "supply_cap", &p->supply_cap, msg, len)) ||
         (e = get_amount(root, NULL, "min_fee", &p->min_fee, msg, len)) ||
-        (e = get_uint(root, "genesis_time_ms", 0, UINT64_MAX >> 1, &p->genesis_time_ms, msg, len)) ||
+        (e = get_uint(root, "genesis_time_ms", 0, UINT64_MAX >> 1,
+                      &p->genesis_time_ms, msg, len)) ||
         (e = get_uint(root, "block_interval_ms", 10, 600000, &v, msg, len)))
         return e;
     p->block_interval_ms = (uint32_t)v;
-    if ((e = get_uint(root, "max_block_txs", 1, CAIRN_BLOCK_MAX_TXS, &v, msg, len)))
+    if ((e = get_uint(root, "max_block_txs", 1, CAIRN_BLOCK_MAX_TXS, &v, msg,
+                      len)))
         return e;
     p->max_block_txs = (uint32_t)v;
     json_t *seq = json_object_get(root, "sequencer");
-    if (!json_is_string(seq) || cairn_addr_parse(&p->sequencer, json_string_value(seq)))
+    if (!json_is_string(seq) ||
+        cairn_addr_parse(&p->sequencer, json_string_value(seq)))
         return fail(msg, len, "\"sequencer\" must be a cairn address");
     if (p->supply_cap == 0)
         return fail(msg, len, "\"supply_cap\" must be positive");
@@ -194,7 +217,8 @@ cairn_err cairn_genesis_parse(cairn_genesis *g, const char *json, char *msg,
     memset(g, 0, sizeof *g);
     json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return fail(msg, len, "not valid JSON: %s (line %d)", jerr.text, jerr.line);
+        return fail(msg, len, "not valid JSON: %s (line %d)", jerr.text,
+                    jerr.line);
     cairn_err e = CAIRN_OK;
     if (!json_is_object(root))
         e = fail(msg, len, "the genesis file must hold a JSON object");
@@ -207,7 +231,8 @@ cairn_err cairn_genesis_parse(cairn_genesis *g, const char *json, char *msg,
     json_t *econ = json_object_get(root, "economy");
     if (!e && econ && !json_is_object(econ))
         e = fail(msg, len, "\"economy\" must be an object");
-    if (!e && econ && !(g->economy_json = json_dumps(econ, JSON_COMPACT | JSON_SORT_KEYS)))
+    if (!e && econ &&
+        !(g->economy_json = json_dumps(econ, JSON_COMPACT | JSON_SORT_KEYS)))
         e = CAIRN_ERR_NOMEM;
     json_decref(root);
     if (e)

@@ -19,7 +19,8 @@ static cairn_err transfer_check(const cairn_tx *tx)
     return CAIRN_OK;
 }
 
-static const tx_kind transfer = {CAIRN_TX_TRANSFER, "transfer", transfer_check, NULL};
+static const tx_kind transfer = {CAIRN_TX_TRANSFER, "transfer", transfer_check,
+                                 NULL};
 
 const tx_kind *kind_find(const cairn_rules *r, uint16_t kind)
 {

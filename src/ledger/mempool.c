@@ -7,8 +7,8 @@
 
 typedef struct sender {
     cairn_pubkey pk;
-    uint64_t base;       /* nonce of q[head] */
-    cairn_mp_entry *q;   /* pending entries are q[head..len) */
+    uint64_t base;     /* nonce of q[head] */
+    cairn_mp_entry *q; /* pending entries are q[head..len) */
     uint32_t head, len, cap;
     struct sender *prev, *next; /* FIFO of senders */
 } sender;
@@ -16,7 +16,7 @@ typedef struct sender {
 static sender tombstone;
 
 struct cairn_mempool {
-    sender **slots;      /* open addressing with tombstones */
+    sender **slots;       /* open addressing with tombstones */
     size_t nslots, nused; /* nused counts live senders and tombstones */
     sender *first, *last;
     size_t count, bytes;
@@ -125,7 +125,10 @@ uint32_t cairn_mempool_pending(const cairn_mempool *mp, const cairn_pubkey *pk)
     return s ? s->len - s->head : 0;
 }
 
-size_t cairn_mempool_count(const cairn_mempool *mp) { return mp->count; }
+size_t cairn_mempool_count(const cairn_mempool *mp)
+{
+    return mp->count;
+}
 
 static void unlink_sender(cairn_mempool *mp, sender *s)
 {
@@ -198,7 +201,8 @@ static cairn_err push(sender *s, cairn_mp_entry *e)
 }
 
 /* Nonce checks against committed state and pending entries. */
-static cairn_err check_nonce(const sender *s, uint64_t nonce, uint64_t committed)
+static cairn_err check_nonce(const sender *s, uint64_t nonce,
+                             uint64_t committed)
 {
     uint64_t next = s ? s->base + (s->len - s->head) : committed;
     if (nonce < committed)
@@ -269,7 +273,8 @@ void cairn_mempool_unpop(cairn_mempool *mp, cairn_mp_entry *e, size_t n)
     /* walk backwards so each sender's entries end up in order at the front */
     for (size_t i = n; i-- > 0;) {
         sender *s = find(mp, &e[i].tx.sender);
-        if (!s && !(s = add_sender(mp, &e[i].tx.sender, e[i].tx.nonce + 1, 1))) {
+        if (!s &&
+            !(s = add_sender(mp, &e[i].tx.sender, e[i].tx.nonce + 1, 1))) {
             cairn_mp_entry_free(&e[i]);
             continue;
         }

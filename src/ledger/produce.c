@@ -11,7 +11,8 @@ cairn_err cairn_chain_check_tx(cairn_chain *c, const uint8_t *p, size_t n,
                                cairn_tx *tx, cairn_hash *hash)
 {
     cairn_err e = cairn_tx_decode(tx, p, n);
-    if (e || (e = exec_check_static(&c->p, c->rules, tx)) || (e = cairn_tx_verify(tx, p, n)))
+    if (e || (e = exec_check_static(&c->p, c->rules, tx)) ||
+        (e = cairn_tx_verify(tx, p, n)))
         return e;
     cairn_tx_hash(hash, p, n);
     return CAIRN_OK;
@@ -44,9 +45,10 @@ static cairn_err run_entries(cairn_chain *c, wctx *w, cairn_mempool *mp,
             note_drop(pr, &ents[i].hash, e);
             cairn_mp_entry_free(&ents[i]); /* gone, whatever the block's fate */
             /* the sender's later transactions can no longer apply */
-            size_t room = c->p.max_block_txs + CAIRN_MEMPOOL_PER_SENDER - pr->n_dropped;
-            size_t k = cairn_mempool_drop_sender(mp, &ents[i].tx.sender,
-                                                 pr->dropped + pr->n_dropped, room);
+            size_t room =
+                c->p.max_block_txs + CAIRN_MEMPOOL_PER_SENDER - pr->n_dropped;
+            size_t k = cairn_mempool_drop_sender(
+                mp, &ents[i].tx.sender, pr->dropped + pr->n_dropped, room);
             for (size_t j = 0; j < k; j++)
                 pr->drop_err[pr->n_dropped++] = CAIRN_ERR_NONCE_GAP;
             continue;
@@ -118,9 +120,10 @@ cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
     pr->included = calloc(max, sizeof *pr->included);
     pr->dropped = calloc(max + CAIRN_MEMPOOL_PER_SENDER, sizeof *pr->dropped);
     pr->drop_err = calloc(max + CAIRN_MEMPOOL_PER_SENDER, sizeof *pr->drop_err);
-    cairn_err e = (!ents || !txs || !pr->included || !pr->dropped || !pr->drop_err)
-                      ? CAIRN_ERR_NOMEM
-                      : wctx_begin(&w, &c->s, c->tip.height + 1);
+    cairn_err e =
+        (!ents || !txs || !pr->included || !pr->dropped || !pr->drop_err)
+            ? CAIRN_ERR_NOMEM
+            : wctx_begin(&w, &c->s, c->tip.height + 1);
     size_t n = e ? 0 : cairn_mempool_pop(mp, ents, max);
     if (!e)
         e = run_entries(c, &w, mp, ents, n, pr, txs, &fees);
@@ -150,7 +153,8 @@ static cairn_err check_header(cairn_chain *c, const cairn_block *blk)
     const cairn_header *h = &blk->h;
     cairn_hash root;
     if (h->height != c->tip.height + 1 ||
-        memcmp(h->prev.b, c->tip_hash.b, 32) != 0 || h->time_ms < c->tip.time_ms)
+        memcmp(h->prev.b, c->tip_hash.b, 32) != 0 ||
+        h->time_ms < c->tip.time_ms)
         return CAIRN_ERR_BAD_BLOCK;
     if (h->tx_count > c->p.max_block_txs)
         return CAIRN_ERR_TOO_LARGE;
@@ -165,7 +169,8 @@ static cairn_err exec_block_txs(cairn_chain *c, wctx *w, const cairn_block *blk,
                                 cairn_hash *txh, uint64_t *fees)
 {
     uint32_t bad;
-    cairn_err e = verify_block_sigs(blk->txs, blk->h.tx_count, verify_threads(), &bad);
+    cairn_err e =
+        verify_block_sigs(blk->txs, blk->h.tx_count, verify_threads(), &bad);
     if (e)
         return e;
     for (uint32_t i = 0; i < blk->h.tx_count; i++) {

@@ -35,13 +35,15 @@
 #include <sys/mman.h>
 
 #define CHUNK_LEN SMT_CHUNK_LEN
-#define MAX_CHUNKS (1u << (31 - SMT_CHUNK_SHIFT)) /* keeps indices below 2^31 */
+#define MAX_CHUNKS                                                             \
+    (1u << (31 - SMT_CHUNK_SHIFT)) /* keeps indices below 2^31                 \
+                                    */
 #define NONE UINT32_MAX
 #define LEAF_BIT SMT_LEAF_BIT
 #define KEY_BITS SMT_KEY_BITS
 #define HUGE_PAGE ((size_t)2 << 20)
 #define SMALL_CHUNKS 2 /* chunks of a pool allocated plainly */
-#define PAR_MIN 4096 /* pending changes that make a parallel rehash pay */
+#define PAR_MIN 4096   /* pending changes that make a parallel rehash pay */
 
 typedef smt_inner inner;
 typedef smt_leaf leaf;
@@ -115,16 +117,28 @@ static void pool_free(pool *p)
 }
 
 /* The inner node that ref names. */
-static inner *in_at(const cairn_smt *t, uint32_t ref) { return smt_in_at(t, ref); }
+static inner *in_at(const cairn_smt *t, uint32_t ref)
+{
+    return smt_in_at(t, ref);
+}
 
 /* The leaf that ref names. */
-static leaf *lf_at(const cairn_smt *t, uint32_t ref) { return smt_lf_at(t, ref); }
+static leaf *lf_at(const cairn_smt *t, uint32_t ref)
+{
+    return smt_lf_at(t, ref);
+}
 
 /* Whether ref names a leaf. */
-static int is_leaf(uint32_t ref) { return smt_is_leaf(ref); }
+static int is_leaf(uint32_t ref)
+{
+    return smt_is_leaf(ref);
+}
 
 /* Bit d of key k, most significant bit of byte 0 first. */
-static unsigned key_bit(const cairn_hash *k, unsigned d) { return smt_key_bit(k, d); }
+static unsigned key_bit(const cairn_hash *k, unsigned d)
+{
+    return smt_key_bit(k, d);
+}
 
 /* The first bit at which a and b differ, or KEY_BITS if they are equal. */
 static unsigned first_diff(const cairn_hash *a, const cairn_hash *b)
@@ -400,7 +414,10 @@ void cairn_smt_set_threads(cairn_smt *t, unsigned threads)
 }
 
 /* Number of keys present. */
-uint64_t cairn_smt_count(const cairn_smt *t) { return t->count; }
+uint64_t cairn_smt_count(const cairn_smt *t)
+{
+    return t->count;
+}
 
 /* Records the end of a proof at depth d: empty (ref 0) or a leaf. */
 static void prove_end(const cairn_smt *t, uint32_t ref, unsigned d,

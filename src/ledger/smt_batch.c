@@ -84,7 +84,8 @@ static cairn_err apply_in_order(cairn_smt *t, const cairn_smt_change *c,
         if (prev && p.n > 0)
             k = smt_shared_prefix(t, &p, smt_first_diff(prev, &ch->key));
         smt_descend_from(t, &ch->key, &p, k);
-        cairn_err e = smt_set_at(t, &p, &ch->key, ch->deleted ? NULL : &ch->vhash);
+        cairn_err e =
+            smt_set_at(t, &p, &ch->key, ch->deleted ? NULL : &ch->vhash);
         if (e)
             return e;
         prev = &ch->key;
@@ -102,8 +103,8 @@ cairn_err cairn_smt_apply(cairn_smt *t, const cairn_smt_change *c, size_t n)
     unsigned threads = 1;
     if (n >= SORT_MIN && n <= UINT32_MAX)
         order = sort_changes(c, n);
-    if (order && n >= PAR_UPDATE_MIN && (threads = smt_threads(t->threads)) > 1 &&
-        (done = calloc(n, 1)))
+    if (order && n >= PAR_UPDATE_MIN &&
+        (threads = smt_threads(t->threads)) > 1 && (done = calloc(n, 1)))
         smt_update_parallel(t, c, order, n, done, threads);
     cairn_err e = apply_in_order(t, c, order, n, done);
     free(done);

@@ -37,9 +37,9 @@ typedef struct smt_pool {
 } smt_pool;
 
 struct cairn_smt {
-    smt_pool in;      /* inner nodes */
-    smt_pool lf;      /* leaves */
-    uint32_t root;    /* ref of the root */
+    smt_pool in;   /* inner nodes */
+    smt_pool lf;   /* leaves */
+    uint32_t root; /* ref of the root */
     uint64_t count;
     uint64_t pending; /* changes since the root was last brought up to date */
     unsigned threads; /* for the rehash; 0 = one per online CPU */
@@ -87,7 +87,10 @@ static inline unsigned smt_key_bit(const cairn_hash *k, unsigned d)
 }
 
 /* Whether ref names a leaf. */
-static inline int smt_is_leaf(uint32_t ref) { return (ref & SMT_LEAF_BIT) != 0; }
+static inline int smt_is_leaf(uint32_t ref)
+{
+    return (ref & SMT_LEAF_BIT) != 0;
+}
 
 /* Whether ref names an inner node (not empty, not a leaf). */
 static inline int smt_is_inner(uint32_t ref)

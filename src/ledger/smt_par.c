@@ -18,7 +18,10 @@ static long online_cpus;
 static pthread_once_t online_once = PTHREAD_ONCE_INIT;
 
 /* Asks the system once: sysconf reads a file each time. */
-static void count_cpus(void) { online_cpus = sysconf(_SC_NPROCESSORS_ONLN); }
+static void count_cpus(void)
+{
+    online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+}
 
 unsigned smt_threads(unsigned asked)
 {

@@ -48,9 +48,9 @@ typedef struct update_job {
     cairn_smt *t;
     const cairn_smt_change *c;
     const smt_sort_ent *order;
-    uint8_t *done;       /* per position in order */
+    uint8_t *done; /* per position in order */
     const cut *cut;
-    const uint32_t *pos; /* qualifying positions, grouped by task */
+    const uint32_t *pos;         /* qualifying positions, grouped by task */
     size_t start[MAX_TASKS + 1]; /* task k's are pos[start[k]..start[k+1]) */
     uint8_t touched[MAX_TASKS];
     atomic_size_t next; /* the next task to take */
@@ -89,7 +89,8 @@ static void make_cut(cairn_smt *t, cut *k, size_t want)
         k->level++;
     }
     for (size_t i = k->first; i < k->n; i++)
-        k->by_ref[i - k->first] = (task_ref){*k->top[i].slot, (uint32_t)(i - k->first)};
+        k->by_ref[i - k->first] =
+            (task_ref){*k->top[i].slot, (uint32_t)(i - k->first)};
     qsort(k->by_ref, k->n - k->first, sizeof *k->by_ref, cmp_ref);
 }
 
@@ -115,7 +116,7 @@ static unsigned task_of(const cairn_smt *t, const cut *k, const cairn_hash *key)
             hi = mid;
     }
     return lo < k->n - k->first && k->by_ref[lo].ref == ref ? k->by_ref[lo].task
-                                                          : NO_TASK;
+                                                            : NO_TASK;
 }
 
 /* Whether order[i] is the batch's only change to its 32-bit prefix. */
@@ -127,7 +128,8 @@ static int alone(const smt_sort_ent *order, size_t n, size_t i)
 
 /* Groups the qualifying positions by task, in key order within each.
  * Returns a malloc'd array (the caller frees it) or NULL. */
-static uint32_t *group(update_job *j, const cairn_smt *t, const cut *k, size_t n)
+static uint32_t *group(update_job *j, const cairn_smt *t, const cut *k,
+                       size_t n)
 {
     uint16_t *tk = malloc(n * sizeof *tk);
     uint32_t *pos = malloc(n * sizeof *pos);
@@ -143,7 +145,8 @@ static uint32_t *group(update_job *j, const cairn_smt *t, const cut *k, size_t n
         if (i + PREFETCH < n) /* sorted order reads c at random */
             __builtin_prefetch(&j->c[j->order[i + PREFETCH].idx]);
         tk[i] = ch->deleted || !alone(j->order, n, i)
-                    ? NO_TASK : (uint16_t)task_of(t, k, &ch->key);
+                    ? NO_TASK
+                    : (uint16_t)task_of(t, k, &ch->key);
         if (tk[i] != NO_TASK)
             j->start[tk[i] + 1]++;
     }
@@ -170,11 +173,13 @@ static void update_task(update_job *j, uint32_t *slot, size_t task)
         const cairn_smt_change *ch = &j->c[j->order[j->pos[x]].idx];
         if (x + PREFETCH < j->start[task + 1])
             __builtin_prefetch(&j->c[j->order[j->pos[x + PREFETCH]].idx]);
-        unsigned k = prev ? smt_shared_prefix(j->t, &p, smt_first_diff(prev, &ch->key)) : 1;
+        unsigned k =
+            prev ? smt_shared_prefix(j->t, &p, smt_first_diff(prev, &ch->key))
+                 : 1;
         smt_descend_from(j->t, &ch->key, &p, k);
         prev = &ch->key;
         uint32_t end = *p.slot[p.n - 1]; /* a leaf: no slot below an inner
-                                            * node is empty */
+                                          * node is empty */
         if (!smt_is_leaf(end))
             continue;
         smt_leaf *l = smt_lf_at(j->t, end);

@@ -29,7 +29,8 @@ cairn_err store_open(store *s, const char *dir, int create)
         goto fail;
     if (mdb_txn_begin(s->env, NULL, 0, &txn))
         goto fail;
-    if (open_dbi(txn, "state", &s->state) || open_dbi(txn, "blocks", &s->blocks) ||
+    if (open_dbi(txn, "state", &s->state) ||
+        open_dbi(txn, "blocks", &s->blocks) ||
         open_dbi(txn, "hashes", &s->hashes) || open_dbi(txn, "txs", &s->txs) ||
         open_dbi(txn, "meta", &s->meta) || open_dbi(txn, "index", &s->index) ||
         mdb_txn_commit(txn)) {
@@ -141,7 +142,8 @@ cairn_err state_scan(MDB_txn *txn, const store *s, uint8_t tag,
     return e;
 }
 
-cairn_err grow_array(void **arr, size_t *cap, size_t n, size_t elem, size_t first)
+cairn_err grow_array(void **arr, size_t *cap, size_t n, size_t elem,
+                     size_t first)
 {
     if (n < *cap)
         return CAIRN_OK;
@@ -259,7 +261,8 @@ cairn_err totals_put(wctx *w, const store *s, const cairn_totals *t)
     cairn_put_u64(&b, t->treasury);
     cairn_put_u64(&b, t->burned);
     cairn_put_u64(&b, t->minted);
-    cairn_err e = b.err ? b.err : state_put(w, s, STATE_TOTALS, "ledger", 6, b.p, b.len);
+    cairn_err e =
+        b.err ? b.err : state_put(w, s, STATE_TOTALS, "ledger", 6, b.p, b.len);
     cairn_buf_free(&b);
     return e;
 }
@@ -279,8 +282,8 @@ cairn_err meta_get(MDB_txn *txn, const store *s, const char *name, MDB_val *val)
     return rc ? CAIRN_ERR_DB : CAIRN_OK;
 }
 
-cairn_err meta_put(MDB_txn *txn, const store *s, const char *name, const void *p,
-                   size_t n)
+cairn_err meta_put(MDB_txn *txn, const store *s, const char *name,
+                   const void *p, size_t n)
 {
     MDB_val k = {strlen(name), (void *)name};
     MDB_val v = {n, (void *)p};

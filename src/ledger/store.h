@@ -42,8 +42,8 @@ typedef struct wctx {
     MDB_txn *txn;
     smt_change *changes; /* owned */
     size_t n, cap;
-    uint64_t height;     /* height of the block being applied */
-    uint64_t volume;     /* tokens moved by transfers in this block */
+    uint64_t height; /* height of the block being applied */
+    uint64_t volume; /* tokens moved by transfers in this block */
 } wctx;
 
 cairn_err store_open(store *s, const char *dir, int create);
@@ -73,7 +73,8 @@ cairn_err state_scan(MDB_txn *txn, const store *s, uint8_t tag,
 /* Makes room for one more element in a growing array: doubles *cap (from
  * `first`) when n == *cap. The array is realloc'd; the caller frees it.
  * NOMEM leaves *arr as it was. */
-cairn_err grow_array(void **arr, size_t *cap, size_t n, size_t elem, size_t first);
+cairn_err grow_array(void **arr, size_t *cap, size_t n, size_t elem,
+                     size_t first);
 
 /* Deletes a state entry by its full key (tag byte first) and records the
  * deletion for the commitment. Absent: OK. */

@@ -9,8 +9,8 @@
 
 typedef struct job {
     const cairn_block_tx *txs;
-    uint32_t from, to;  /* this thread's slice */
-    uint32_t bad;       /* lowest failing index in the slice, or UINT32_MAX */
+    uint32_t from, to; /* this thread's slice */
+    uint32_t bad;      /* lowest failing index in the slice, or UINT32_MAX */
     cairn_err err;
 } job;
 

@@ -43,11 +43,12 @@ static void scratch_trim(uint8_t **buf, size_t *cap)
     }
 }
 
-cairn_err conn_write_frame(cairn_conn *c, uint8_t type, const void *p,
-                           size_t n, uint8_t tag, int64_t deadline)
+cairn_err conn_write_frame(cairn_conn *c, uint8_t type, const void *p, size_t n,
+                           uint8_t tag, int64_t deadline)
 {
     size_t mlen = n + 1;
-    size_t flen = CONN_LEN_BYTES + mlen + crypto_secretstream_xchacha20poly1305_ABYTES;
+    size_t flen =
+        CONN_LEN_BYTES + mlen + crypto_secretstream_xchacha20poly1305_ABYTES;
     /* layout: [frame: flen][plaintext: mlen], so that they never overlap */
     if (scratch(&c->sbuf, &c->scap, flen + mlen))
         return conn_fail(c, CAIRN_ERR_NOMEM);
@@ -95,8 +96,8 @@ const cairn_pubkey *cairn_conn_peer(const cairn_conn *c)
     return &c->peer;
 }
 
-cairn_err cairn_conn_send(cairn_conn *c, uint8_t type, const void *p,
-                          size_t n, int timeout_ms)
+cairn_err cairn_conn_send(cairn_conn *c, uint8_t type, const void *p, size_t n,
+                          int timeout_ms)
 {
     if (!c || (n && !p) || n > CAIRN_CONN_PAYLOAD_LIMIT || timeout_ms <= 0)
         return CAIRN_ERR_BAD_ARG;
@@ -126,8 +127,8 @@ cairn_err cairn_conn_finish(cairn_conn *c, int timeout_ms)
     return e;
 }
 
-cairn_err cairn_conn_recv(cairn_conn *c, uint8_t *type, uint8_t **p,
-                          size_t *n, size_t max, int timeout_ms)
+cairn_err cairn_conn_recv(cairn_conn *c, uint8_t *type, uint8_t **p, size_t *n,
+                          size_t max, int timeout_ms)
 {
     uint8_t *m = NULL, tag = 0;
     size_t len = 0;

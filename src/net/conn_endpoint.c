@@ -76,8 +76,8 @@ cairn_err cairn_endpoint_parse(const char *s, char host[CAIRN_HOST_MAX + 1],
                                int *port)
 {
     int pt = 0;
-    if (!s || !host || !port || strnlen(s, CAIRN_ENDPOINT_TEXT_MAX + 1) >
-                                    CAIRN_ENDPOINT_TEXT_MAX)
+    if (!s || !host || !port ||
+        strnlen(s, CAIRN_ENDPOINT_TEXT_MAX + 1) > CAIRN_ENDPOINT_TEXT_MAX)
         return CAIRN_ERR_BAD_ENDPOINT;
     if (s[0] == '[')
         return parse_v6(s, host, port);

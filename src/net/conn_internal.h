@@ -10,14 +10,14 @@
 
 struct cairn_conn {
     int fd;
-    _Atomic int err;     /* first error; the connection is dead after it */
-    int sent_final;      /* sender side: cairn_conn_finish was called */
-    int recv_final;      /* receiver side: the peer's final frame came */
-    cairn_pubkey peer;   /* set by the handshake */
-    conn_stream tx, rx;  /* one secretstream per direction */
-    uint8_t *sbuf;       /* send scratch: frame ‖ plaintext */
+    _Atomic int err;    /* first error; the connection is dead after it */
+    int sent_final;     /* sender side: cairn_conn_finish was called */
+    int recv_final;     /* receiver side: the peer's final frame came */
+    cairn_pubkey peer;  /* set by the handshake */
+    conn_stream tx, rx; /* one secretstream per direction */
+    uint8_t *sbuf;      /* send scratch: frame ‖ plaintext */
     size_t scap;
-    uint8_t *rbuf;       /* receive scratch: one frame's ciphertext */
+    uint8_t *rbuf; /* receive scratch: one frame's ciphertext */
     size_t rcap;
 };
 
@@ -27,8 +27,8 @@ cairn_err conn_fail(cairn_conn *c, cairn_err e);
 
 /* Seals and writes one frame of type ‖ payload with the given
  * secretstream tag. Any failure kills the connection. */
-cairn_err conn_write_frame(cairn_conn *c, uint8_t type, const void *p,
-                           size_t n, uint8_t tag, int64_t deadline) CAIRN_WUR;
+cairn_err conn_write_frame(cairn_conn *c, uint8_t type, const void *p, size_t n,
+                           uint8_t tag, int64_t deadline) CAIRN_WUR;
 /* Reads and opens one frame whose payload may not exceed max. On success
  * *m is a new malloc'd buffer of *mlen >= 1 bytes (type ‖ payload) that
  * the caller frees. Any failure kills the connection. */

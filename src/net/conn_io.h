@@ -21,8 +21,7 @@ cairn_err conn_set_nonblock(int fd) CAIRN_WUR;
 cairn_err conn_wait(int fd, short events, int64_t deadline) CAIRN_WUR;
 /* Reads exactly n bytes. CAIRN_ERR_TRUNCATED when the peer closes first,
  * CAIRN_ERR_TIMEOUT past the deadline, CAIRN_ERR_IO on a socket error. */
-cairn_err conn_read_full(int fd, void *p, size_t n,
-                         int64_t deadline) CAIRN_WUR;
+cairn_err conn_read_full(int fd, void *p, size_t n, int64_t deadline) CAIRN_WUR;
 /* Writes exactly n bytes (MSG_NOSIGNAL: a closed peer gives CAIRN_ERR_IO,
  * never SIGPIPE). CAIRN_ERR_TIMEOUT past the deadline. */
 cairn_err conn_write_full(int fd, const void *p, size_t n,

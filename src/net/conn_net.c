@@ -25,7 +25,7 @@ typedef struct resolve_job {
     pthread_cond_t cv;
     int refs; /* caller and helper thread */
     int done;
-    int rc;   /* getaddrinfo's result */
+    int rc; /* getaddrinfo's result */
     struct addrinfo *res;
     char host[CAIRN_HOST_MAX + 1];
     char port[8];
@@ -94,7 +94,7 @@ static cairn_err job_wait(resolve_job *j, struct addrinfo **res,
             e = j->done ? CAIRN_OK : CAIRN_ERR_TIMEOUT;
     if (e == CAIRN_OK && j->rc != 0) /* no such name, or no resolver */
         e = j->rc == EAI_AGAIN || j->rc == EAI_SYSTEM ? CAIRN_ERR_IO
-                                                       : CAIRN_ERR_BAD_ENDPOINT;
+                                                      : CAIRN_ERR_BAD_ENDPOINT;
     if (e == CAIRN_OK) {
         *res = j->res;
         j->res = NULL;
@@ -139,8 +139,8 @@ static cairn_err resolve(struct addrinfo **res, const char *host, int port,
 static cairn_err connect_one(int *fd_out, const struct addrinfo *ai,
                              int64_t deadline)
 {
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
+    int fd =
+        socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return CAIRN_ERR_IO;
     cairn_err e = CAIRN_OK;
@@ -191,8 +191,8 @@ cairn_err cairn_listen(const char *host, int port, int *fd_out)
     snprintf(ps, sizeof ps, "%d", port);
     if (getaddrinfo(host, ps, &h, &res) != 0)
         return CAIRN_ERR_BAD_ENDPOINT;
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
+    int fd =
+        socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     cairn_err e = CAIRN_ERR_IO;
     if (fd >= 0 &&

@@ -42,8 +42,7 @@ void conn_transcript(uint8_t out[CONN_TRANSCRIPT_LEN], uint8_t signer_role,
     memcpy(out, CONN_DOMAIN, CONN_DOMAIN_LEN);
     out[CONN_DOMAIN_LEN] = signer_role;
     memcpy(out + CONN_DOMAIN_LEN + 1, hello_c, CONN_HELLO_LEN);
-    memcpy(out + CONN_DOMAIN_LEN + 1 + CONN_HELLO_LEN, hello_s,
-           CONN_HELLO_LEN);
+    memcpy(out + CONN_DOMAIN_LEN + 1 + CONN_HELLO_LEN, hello_s, CONN_HELLO_LEN);
 }
 
 void conn_auth_make(uint8_t out[CONN_AUTH_LEN], const cairn_keypair *me,
@@ -82,9 +81,10 @@ cairn_err conn_derive(uint8_t rx[CONN_KEY_LEN], uint8_t tx[CONN_KEY_LEN],
                       const uint8_t eph_sk[CONN_EPH_LEN],
                       const uint8_t peer_eph[CONN_EPH_LEN])
 {
-    int rc = role == CONN_ROLE_CLIENT
-                 ? crypto_kx_client_session_keys(rx, tx, eph_pk, eph_sk, peer_eph)
-                 : crypto_kx_server_session_keys(rx, tx, eph_pk, eph_sk, peer_eph);
+    int rc =
+        role == CONN_ROLE_CLIENT
+            ? crypto_kx_client_session_keys(rx, tx, eph_pk, eph_sk, peer_eph)
+            : crypto_kx_server_session_keys(rx, tx, eph_pk, eph_sk, peer_eph);
     return rc == 0 ? CAIRN_OK : CAIRN_ERR_BAD_HELLO;
 }
 
@@ -120,8 +120,8 @@ cairn_err conn_frame_open(conn_stream *rx, uint8_t *m, const uint8_t *ct,
 {
     if (ct_len < CONN_CT_OVERHEAD)
         return CAIRN_ERR_BAD_MAC;
-    if (crypto_secretstream_xchacha20poly1305_pull(rx, m, NULL, tag, ct,
-                                                   ct_len, NULL, 0) != 0)
+    if (crypto_secretstream_xchacha20poly1305_pull(rx, m, NULL, tag, ct, ct_len,
+                                                   NULL, 0) != 0)
         return CAIRN_ERR_BAD_MAC;
     return CAIRN_OK;
 }

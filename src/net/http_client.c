@@ -20,7 +20,7 @@
 typedef struct http_call {
     struct event_base *base;
     cairn_http_resp *r;
-    int done;     /* the completion callback ran */
+    int done; /* the completion callback ran */
     cairn_err err;
 } http_call;
 
@@ -63,10 +63,14 @@ static void on_done(struct evhttp_request *req, void *arg)
 /* Maps a method name to evhttp's enum; 0 if unsupported. */
 static int method_of(const char *m, enum evhttp_cmd_type *out)
 {
-    static const struct { const char *name; enum evhttp_cmd_type t; } tab[] = {
-        {"GET", EVHTTP_REQ_GET}, {"POST", EVHTTP_REQ_POST},
-        {"PUT", EVHTTP_REQ_PUT}, {"DELETE", EVHTTP_REQ_DELETE},
-        {"HEAD", EVHTTP_REQ_HEAD}};
+    static const struct {
+        const char *name;
+        enum evhttp_cmd_type t;
+    } tab[] = {{"GET", EVHTTP_REQ_GET},
+               {"POST", EVHTTP_REQ_POST},
+               {"PUT", EVHTTP_REQ_PUT},
+               {"DELETE", EVHTTP_REQ_DELETE},
+               {"HEAD", EVHTTP_REQ_HEAD}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (strcmp(m, tab[i].name) == 0) {
             *out = tab[i].t;
@@ -120,7 +124,8 @@ static struct evhttp_request *build_request(http_call *c, const http_target *t,
               evhttp_add_header(h, "Connection", "close");
     if (body && len) {
         bad |= evhttp_add_header(h, "Content-Type",
-                                 content_type ? content_type : "application/octet-stream");
+                                 content_type ? content_type
+                                              : "application/octet-stream");
         bad |= evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
     }
     if (bad) {
@@ -149,7 +154,7 @@ static cairn_err exchange(http_call *c, enum evhttp_cmd_type cmd,
         e = CAIRN_ERR_NOMEM;
     else if (evhttp_make_request(conn, req, cmd, t->target) != 0)
         e = CAIRN_ERR_HTTP; /* evhttp has freed req */
-    if (!e && !c->done) { /* a failure may complete it at once */
+    if (!e && !c->done) {   /* a failure may complete it at once */
         event_base_loopexit(c->base, &tv);
         event_base_dispatch(c->base);
     }

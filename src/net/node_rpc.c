@@ -162,7 +162,8 @@ cairn_err snode_status(const char *base, snode_ctx *ctx, snode_err *why)
         snode_u64(j, "min_fee_units", &ctx->min_fee) ||
         snode_u64(j, "height", &ctx->height)) {
         json_decref(j);
-        say(why, "the node's /v1/status lacks chain_id, min_fee_units or height");
+        say(why,
+            "the node's /v1/status lacks chain_id, min_fee_units or height");
         return CAIRN_ERR_BAD_JSON;
     }
     snprintf(ctx->chain_id, sizeof ctx->chain_id, "%s", id);

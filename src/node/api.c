@@ -37,8 +37,9 @@ void api_reply(httpd_req *req, int status, json_t *body)
     char *s = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     if (!s) {
-        static const char oom[] = "{\"error\":\"nomem\",\"code\":1,"
-                                  "\"message\":\"the node is out of memory\"}\n";
+        static const char oom[] =
+            "{\"error\":\"nomem\",\"code\":1,"
+            "\"message\":\"the node is out of memory\"}\n";
         httpd_reply(req, 500, "application/json", oom, sizeof oom - 1);
         return;
     }
@@ -48,13 +49,13 @@ void api_reply(httpd_req *req, int status, json_t *body)
     free(s);
 }
 
-void api_error(httpd_req *req, int status, cairn_err e,
-               const char *detail)
+void api_error(httpd_req *req, int status, cairn_err e, const char *detail)
 {
     json_t *o = json_object();
     json_object_set_new(o, "error", json_string(cairn_errname(e)));
     json_object_set_new(o, "code", json_integer(e));
-    json_object_set_new(o, "message", json_string(detail ? detail : cairn_strerror(e)));
+    json_object_set_new(o, "message",
+                        json_string(detail ? detail : cairn_strerror(e)));
     api_reply(req, status ? status : api_status_of(e), o);
 }
 
@@ -88,7 +89,8 @@ static void route(httpd_req *req, void *arg)
     }
     if (strcmp(path, "/v1/tx") == 0) {
         if (cmd != HTTP_POST)
-            api_error(req, 405, CAIRN_ERR_BAD_ARG, "use POST to submit a transaction");
+            api_error(req, 405, CAIRN_ERR_BAD_ARG,
+                      "use POST to submit a transaction");
         else
             api_submit(n, req);
         return;
@@ -113,7 +115,8 @@ static void route(httpd_req *req, void *arg)
     else if (api_staking_route(n, req, path, q))
         return; /* api_staking.c: providers, delegations, unbonding */
     else if (!sector_route(n, req, path, q))
-        api_error(req, 404, CAIRN_ERR_NOT_FOUND, "no such endpoint; see docs/api.md");
+        api_error(req, 404, CAIRN_ERR_NOT_FOUND,
+                  "no such endpoint; see docs/api.md");
 }
 
 /* The HTTP server's own refusals (malformed, too large, too slow), in the
@@ -121,9 +124,9 @@ static void route(httpd_req *req, void *arg)
 static void refuse(httpd_req *req, int status, const char *why, void *arg)
 {
     cairn_err e = status == 413 || status == 431 ? CAIRN_ERR_TOO_LARGE
-                  : status == 408               ? CAIRN_ERR_TIMEOUT
-                  : status == 503               ? CAIRN_ERR_IO
-                                                : CAIRN_ERR_BAD_ARG;
+                  : status == 408                ? CAIRN_ERR_TIMEOUT
+                  : status == 503                ? CAIRN_ERR_IO
+                                                 : CAIRN_ERR_BAD_ARG;
     api_error(req, status, e, why);
 }
 

@@ -95,14 +95,16 @@ void api_blocks(node *n, httpd_req *req, const char *query)
               limit > BLOCKS_MAX;
     evhttp_clear_headers(&q);
     if (bad) {
-        api_error(req, 400, CAIRN_ERR_BAD_ARG, "from must be a height, limit 1..500");
+        api_error(req, 400, CAIRN_ERR_BAD_ARG,
+                  "from must be a height, limit 1..500");
         return;
     }
     json_t *o = json_object(), *arr = json_array();
     size_t bytes = 0;
     pthread_mutex_lock(&n->lock);
     cairn_chain_tip(n->chain, &tip, NULL);
-    for (uint64_t h = from; h <= tip.height && h - from < limit && bytes < BLOCKS_MAX_BYTES; h++) {
+    for (uint64_t h = from;
+         h <= tip.height && h - from < limit && bytes < BLOCKS_MAX_BYTES; h++) {
         uint8_t *p;
         size_t len;
         if (cairn_chain_block(n->chain, h, &p, &len))
@@ -128,7 +130,8 @@ static cairn_err tx_lookup(node *n, const cairn_hash *h, json_t **out)
     cairn_err e = cairn_chain_tx_location(n->chain, h, &height, &index);
     if (!e)
         e = cairn_chain_block(n->chain, height, &p, &len);
-    if (!e && !(e = cairn_block_decode(&blk, p, len) ? CAIRN_ERR_DB : CAIRN_OK)) {
+    if (!e &&
+        !(e = cairn_block_decode(&blk, p, len) ? CAIRN_ERR_DB : CAIRN_OK)) {
         if (index < blk.h.tx_count) {
             cairn_hash bh;
             cairn_header_hash(&bh, &blk.h);
@@ -150,14 +153,18 @@ void api_tx(node *n, httpd_req *req, const char *hex)
     cairn_hash h;
     json_t *o = NULL;
     if (cairn_hex_decode(h.b, 32, hex, strlen(hex))) {
-        api_error(req, 400, CAIRN_ERR_BAD_ARG, "a transaction hash is 64 hex digits");
+        api_error(req, 400, CAIRN_ERR_BAD_ARG,
+                  "a transaction hash is 64 hex digits");
         return;
     }
     pthread_mutex_lock(&n->lock);
     cairn_err e = tx_lookup(n, &h, &o);
     pthread_mutex_unlock(&n->lock);
     if (e)
-        api_error(req, 0, e, e == CAIRN_ERR_NOT_FOUND ? "no committed transaction with that hash" : NULL);
+        api_error(req, 0, e,
+                  e == CAIRN_ERR_NOT_FOUND
+                      ? "no committed transaction with that hash"
+                      : NULL);
     else
         api_reply(req, 200, o);
 }

@@ -18,7 +18,6 @@
 #define PARAMS_MAX 256 /* far above the parameter table's size */
 #define METRICS_DEFAULT 100
 
-
 /* Reads query parameter k as a u64 (*set = 0 when absent); -1 if bad. */
 static int query_opt(struct evkeyvalq *q, const char *k, uint64_t *v, int *set)
 {
@@ -34,8 +33,10 @@ static json_t *proposal_json(const cairn_gov_info *g)
 {
     json_t *o = json_object(), *t = json_object();
     json_object_set_new(o, "id", api_json_u64(g->id));
-    json_object_set_new(o, "type", json_string(g->type == CAIRN_GOV_PARAM ? "param" : "spend"));
-    json_object_set_new(o, "status", json_string(cairn_gov_status_name(g->status)));
+    json_object_set_new(
+        o, "type", json_string(g->type == CAIRN_GOV_PARAM ? "param" : "spend"));
+    json_object_set_new(o, "status",
+                        json_string(cairn_gov_status_name(g->status)));
     json_object_set_new(o, "proposer", api_json_addr(&g->proposer));
     api_json_set_amount(o, "deposit", g->deposit);
     json_object_set_new(o, "deposit_held", json_boolean(g->deposit_held));
@@ -56,7 +57,8 @@ static json_t *proposal_json(const cairn_gov_info *g)
     api_json_set_amount(t, "total_bonded", g->total_bonded);
     json_object_set_new(o, "tally", t);
     if (g->status == CAIRN_GOV_FAILED)
-        json_object_set_new(o, "exec_error", json_string(cairn_errname(g->exec_err)));
+        json_object_set_new(o, "exec_error",
+                            json_string(cairn_errname(g->exec_err)));
     return o;
 }
 
@@ -69,10 +71,12 @@ void api_proposals(node *n, httpd_req *req, const char *query)
     TAILQ_INIT(&q);
     int bad = query && evhttp_parse_query_str(query, &q);
     bad = bad || query_opt(&q, "after", &after, &s1) ||
-          query_opt(&q, "limit", &limit, &s2) || limit == 0 || limit > PROPOSALS_MAX;
+          query_opt(&q, "limit", &limit, &s2) || limit == 0 ||
+          limit > PROPOSALS_MAX;
     evhttp_clear_headers(&q);
     if (bad) {
-        api_error(req, 400, CAIRN_ERR_BAD_ARG, "after must be a proposal id, limit 1..100");
+        api_error(req, 400, CAIRN_ERR_BAD_ARG,
+                  "after must be a proposal id, limit 1..100");
         return;
     }
     cairn_gov_info *list = calloc(limit, sizeof *list);
@@ -101,7 +105,8 @@ void api_proposal(node *n, httpd_req *req, const char *id)
     uint64_t v;
     cairn_gov_info g;
     if (api_parse_num(id, &v)) {
-        api_error(req, 400, CAIRN_ERR_BAD_ARG, "a proposal id is a decimal number");
+        api_error(req, 400, CAIRN_ERR_BAD_ARG,
+                  "a proposal id is a decimal number");
         return;
     }
     pthread_mutex_lock(&n->lock);
@@ -156,7 +161,8 @@ void api_price(node *n, httpd_req *req)
     json_t *o = json_object();
     json_object_set_new(o, "height", api_json_u64(h.height));
     json_object_set_new(o, "epoch", api_json_u64(pi.epoch));
-    json_object_set_new(o, "oracle", pi.has_oracle ? api_json_addr(&pi.oracle) : json_null());
+    json_object_set_new(
+        o, "oracle", pi.has_oracle ? api_json_addr(&pi.oracle) : json_null());
     json_object_set_new(o, "max_change_bps", api_json_u64(pi.max_change_bps));
     if (pi.has_price) {
         api_json_set_amount(o, "price", pi.price);
@@ -231,7 +237,8 @@ void api_params(node *n, httpd_req *req)
     json_object_set_new(o, "height", api_json_u64(h.height));
     json_object_set_new(o, "epoch", api_json_u64(st.epoch));
     json_object_set_new(o, "price_oracle",
-                        pi.has_oracle ? api_json_addr(&pi.oracle) : json_null());
+                        pi.has_oracle ? api_json_addr(&pi.oracle)
+                                      : json_null());
     json_object_set_new(o, "params", arr);
     api_reply(req, 200, o);
 }
@@ -249,13 +256,15 @@ static json_t *sectors_json(const uint64_t *v)
 }
 
 /* A signed amount: "-1.5" / "-1500000", or as api_json_set_amount. */
-static void set_signed_amount(json_t *o, const char *name, uint64_t units, int neg)
+static void set_signed_amount(json_t *o, const char *name, uint64_t units,
+                              int neg)
 {
     char txt[CAIRN_AMOUNT_TEXT_MAX + 1], key[64], num[26];
     cairn_amount_format(txt + 1, units);
     txt[0] = '-';
     snprintf(key, sizeof key, "%s_units", name);
-    snprintf(num, sizeof num, "%s%llu", neg && units ? "-" : "", (unsigned long long)units);
+    snprintf(num, sizeof num, "%s%llu", neg && units ? "-" : "",
+             (unsigned long long)units);
     json_object_set_new(o, name, json_string(neg && units ? txt : txt + 1));
     json_object_set_new(o, key, json_string(num));
 }
@@ -268,8 +277,10 @@ static json_t *epoch_json(const cairn_epoch_metrics *m)
     json_object_set_new(o, "epoch", api_json_u64(m->epoch));
     json_object_set_new(o, "start_height", api_json_u64(m->start_height));
     json_object_set_new(o, "end_height", api_json_u64(m->end_height));
-    json_object_set_new(o, "active_providers", sectors_json(m->active_providers));
-    json_object_set_new(o, "staked_providers", sectors_json(m->staked_providers));
+    json_object_set_new(o, "active_providers",
+                        sectors_json(m->active_providers));
+    json_object_set_new(o, "staked_providers",
+                        sectors_json(m->staked_providers));
     json_object_set_new(o, "work_units", sectors_json(m->work_units));
     api_json_set_amount(o, "revenue", m->revenue);
     api_json_set_amount(o, "burned", m->burned);
@@ -286,16 +297,20 @@ static json_t *epoch_json(const cairn_epoch_metrics *m)
     api_json_set_amount(o, "treasury", m->treasury);
     api_json_set_amount(o, "staked", m->staked);
     api_json_set_amount(o, "held", m->held);
-    json_object_set_new(o, "staked_ratio_bps", api_json_u64(m->staked_ratio_bps));
+    json_object_set_new(o, "staked_ratio_bps",
+                        api_json_u64(m->staked_ratio_bps));
     api_json_set_amount(o, "transfer_volume", m->transfer_volume);
     api_json_set_amount(o, "avg_circulating", m->avg_circulating);
     cairn_velocity_format(v, m->velocity_window_bps);
     json_object_set_new(o, "velocity", json_string(v));
-    json_object_set_new(o, "velocity_bps", api_json_u64(m->velocity_window_bps));
-    json_object_set_new(o, "velocity_window_epochs", api_json_u64(m->window_epochs));
+    json_object_set_new(o, "velocity_bps",
+                        api_json_u64(m->velocity_window_bps));
+    json_object_set_new(o, "velocity_window_epochs",
+                        api_json_u64(m->window_epochs));
     cairn_velocity_format(v, m->velocity_bps);
     json_object_set_new(o, "velocity_epoch_annualised", json_string(v));
-    json_object_set_new(o, "periods_per_year", api_json_u64(m->periods_per_year));
+    json_object_set_new(o, "periods_per_year",
+                        api_json_u64(m->periods_per_year));
     json_object_set_new(o, "credits_bought", api_json_u64(m->credits_bought));
     return o;
 }
@@ -310,13 +325,15 @@ static int metrics_range(const char *query, uint64_t last, uint64_t *from,
     int sf, st;
     TAILQ_INIT(&q);
     int bad = query && evhttp_parse_query_str(query, &q);
-    bad = bad || query_opt(&q, "from", from, &sf) || query_opt(&q, "to", to, &st);
+    bad =
+        bad || query_opt(&q, "from", from, &sf) || query_opt(&q, "to", to, &st);
     evhttp_clear_headers(&q);
     if (bad)
         return -1;
     if (!st && sf) /* the METRICS_DEFAULT epochs from `from`, up to the last */
-        *to = *from > last ? *from
-              : last - *from >= METRICS_DEFAULT ? *from + (METRICS_DEFAULT - 1) : last;
+        *to = *from > last                      ? *from
+              : last - *from >= METRICS_DEFAULT ? *from + (METRICS_DEFAULT - 1)
+                                                : last;
     else if (!st)
         *to = last;
     if (!sf)
@@ -354,13 +371,15 @@ void api_metrics(node *n, httpd_req *req, const char *query)
         return;
     }
     if (metrics_range(query, last, &from, &to)) {
-        api_error(req, 400, CAIRN_ERR_BAD_ARG,
-                  "from and to are epoch numbers, from <= to, at most 1000 epochs");
+        api_error(
+            req, 400, CAIRN_ERR_BAD_ARG,
+            "from and to are epoch numbers, from <= to, at most 1000 epochs");
         return;
     }
     json_t *o = json_object(), *arr = json_array();
     e = none ? CAIRN_OK : metrics_fill(n, arr, from, to);
-    json_object_set_new(o, "latest_epoch", none ? json_null() : api_json_u64(last));
+    json_object_set_new(o, "latest_epoch",
+                        none ? json_null() : api_json_u64(last));
     json_object_set_new(o, "from", api_json_u64(from));
     json_object_set_new(o, "to", api_json_u64(to));
     json_object_set_new(o, "block_interval_ms", api_json_u64(interval));
@@ -407,7 +426,8 @@ static void prom_sectors(struct evbuffer *b, const char *name, const char *help,
     for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
         if (strcmp(cairn_sector_name((unsigned)i), "unknown") != 0)
             evbuffer_add_printf(b, "%s{sector=\"%s\"} %llu\n", name,
-                                cairn_sector_name((unsigned)i), (unsigned long long)v[i]);
+                                cairn_sector_name((unsigned)i),
+                                (unsigned long long)v[i]);
 }
 
 /* The latest epoch's values. */
@@ -418,26 +438,31 @@ static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
     prom_sectors(b, "cairn_epoch_active_providers",
                  "providers paid for work per sector", m->active_providers);
     prom_sectors(b, "cairn_epoch_staked_providers",
-                 "providers staked and not jailed per sector", m->staked_providers);
+                 "providers staked and not jailed per sector",
+                 m->staked_providers);
     prom_sectors(b, "cairn_epoch_work_units", "verified work units per sector",
                  m->work_units);
-    prom_tokens(b, "cairn_epoch_revenue_tokens", "fees paid in the epoch", m->revenue, 0);
-    prom_tokens(b, "cairn_epoch_burned_tokens", "tokens burned in the epoch", m->burned, 0);
-    prom_tokens(b, "cairn_epoch_emitted_tokens", "tokens emitted at the epoch end",
-                m->emitted, 0);
-    prom_tokens(b, "cairn_epoch_net_supply_change_tokens", "emitted minus burned",
-                m->net_change, m->net_negative);
+    prom_tokens(b, "cairn_epoch_revenue_tokens", "fees paid in the epoch",
+                m->revenue, 0);
+    prom_tokens(b, "cairn_epoch_burned_tokens", "tokens burned in the epoch",
+                m->burned, 0);
+    prom_tokens(b, "cairn_epoch_emitted_tokens",
+                "tokens emitted at the epoch end", m->emitted, 0);
+    prom_tokens(b, "cairn_epoch_net_supply_change_tokens",
+                "emitted minus burned", m->net_change, m->net_negative);
     prom_tokens(b, "cairn_epoch_circulating_tokens",
-                "supply minus treasury, staked, unbonding and held", m->circulating, 0);
-    prom_tokens(b, "cairn_epoch_transfer_volume_tokens", "tokens moved by transfers",
-                m->transfer_volume, 0);
+                "supply minus treasury, staked, unbonding and held",
+                m->circulating, 0);
+    prom_tokens(b, "cairn_epoch_transfer_volume_tokens",
+                "tokens moved by transfers", m->transfer_volume, 0);
     prom_u64(b, "cairn_epoch_staked_ratio_bps", "staked share of supply (bps)",
              m->staked_ratio_bps);
     cairn_velocity_format(v, m->velocity_window_bps);
     prom_head(b, "cairn_epoch_velocity",
               "token velocity over the trailing 30 epochs (not annualised)");
     evbuffer_add_printf(b, "cairn_epoch_velocity %s\n", v);
-    prom_u64(b, "cairn_epoch_credits_bought", "service credits bought", m->credits_bought);
+    prom_u64(b, "cairn_epoch_credits_bought", "service credits bought",
+             m->credits_bought);
 }
 
 /* Node gauges and, once an epoch settled, its metrics. */
@@ -460,8 +485,10 @@ static cairn_err prom_fill(node *n, struct evbuffer *b)
     prom_u64(b, "cairn_height", "height of the tip block", h.height);
     prom_u64(b, "cairn_mempool_txs", "transactions waiting in the mempool", mp);
     prom_tokens(b, "cairn_supply_tokens", "tokens in existence", t.supply, 0);
-    prom_tokens(b, "cairn_treasury_tokens", "tokens held by the treasury", t.treasury, 0);
-    prom_tokens(b, "cairn_burned_tokens", "tokens burned since genesis", t.burned, 0);
+    prom_tokens(b, "cairn_treasury_tokens", "tokens held by the treasury",
+                t.treasury, 0);
+    prom_tokens(b, "cairn_burned_tokens", "tokens burned since genesis",
+                t.burned, 0);
     if (!le)
         prom_epoch(b, &m);
     return CAIRN_OK;
@@ -482,14 +509,14 @@ void api_prometheus(node *n, httpd_req *req)
     }
     size_t len = evbuffer_get_length(b);
     const char *text = len ? (const char *)evbuffer_pullup(b, -1) : "";
-    httpd_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    httpd_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text,
+                len);
     evbuffer_free(b);
 }
 
 /* ---- routing ---- */
 
-int api_econ_route(node *n, httpd_req *req, const char *path,
-                   const char *query)
+int api_econ_route(node *n, httpd_req *req, const char *path, const char *query)
 {
     if (strcmp(path, "/v1/proposals") == 0)
         api_proposals(n, req, query);

@@ -20,7 +20,8 @@ void api_status(node *n, httpd_req *req)
     json_object_set_new(tok, "name", json_string(p->token_name));
     json_object_set_new(tok, "symbol", json_string(p->token_symbol));
     json_object_set_new(o, "token", tok);
-    json_object_set_new(o, "mode", json_string(n->sequencer ? "sequencer" : "follower"));
+    json_object_set_new(o, "mode",
+                        json_string(n->sequencer ? "sequencer" : "follower"));
     json_object_set_new(o, "height", api_json_u64(h.height));
     json_object_set_new(o, "tip_hash", api_json_hex(th.b, 32));
     json_object_set_new(o, "state_root", api_json_hex(h.state_root.b, 32));
@@ -28,22 +29,26 @@ void api_status(node *n, httpd_req *req)
     json_object_set_new(o, "genesis_hash", api_json_hex(gh.b, 32));
     json_object_set_new(o, "sequencer", api_json_addr(&p->sequencer));
     api_json_set_amount(o, "min_fee", p->min_fee);
-    json_object_set_new(o, "block_interval_ms", api_json_u64(p->block_interval_ms));
+    json_object_set_new(o, "block_interval_ms",
+                        api_json_u64(p->block_interval_ms));
     json_object_set_new(o, "mempool", api_json_u64(cairn_mempool_count(n->mp)));
     api_json_set_amount(o, "supply", t.supply);
     api_json_set_amount(o, "treasury", t.treasury);
     if (n->follow_url) {
         json_object_set_new(o, "following", json_string(n->follow_url));
         if (n->follow_error[0])
-            json_object_set_new(o, "follow_error", json_string(n->follow_error));
+            json_object_set_new(o, "follow_error",
+                                json_string(n->follow_error));
     }
     json_t *we = node_write_error_json(n);
     json_object_set_new(o, "writable", json_boolean(!we));
     if (we)
         json_object_set_new(o, "write_error", we);
     pthread_mutex_unlock(&n->lock);
-    json_object_set_new(o, "connections", api_json_u64(httpd_conn_count(n->http)));
-    json_object_set_new(o, "max_connections", api_json_u64(httpd_conn_max(n->http)));
+    json_object_set_new(o, "connections",
+                        api_json_u64(httpd_conn_count(n->http)));
+    json_object_set_new(o, "max_connections",
+                        api_json_u64(httpd_conn_max(n->http)));
     if (e) {
         json_decref(o);
         api_error(req, 0, e, NULL);
@@ -64,8 +69,7 @@ static json_t *vesting_json(const cairn_account *a)
     return v;
 }
 
-static void account_plain(node *n, httpd_req *req,
-                          const cairn_pubkey *pk)
+static void account_plain(node *n, httpd_req *req, const cairn_pubkey *pk)
 {
     cairn_account a;
     cairn_header h;
@@ -85,7 +89,8 @@ static void account_plain(node *n, httpd_req *req,
     json_object_set_new(o, "height", api_json_u64(h.height));
     api_json_set_amount(o, "balance", a.balance);
     api_json_set_amount(o, "spendable", cairn_account_spendable(&a, next));
-    api_json_set_amount(o, "locked", a.balance - cairn_account_spendable(&a, next));
+    api_json_set_amount(o, "locked",
+                        a.balance - cairn_account_spendable(&a, next));
     json_object_set_new(o, "nonce", api_json_u64(a.nonce));
     json_object_set_new(o, "next_nonce", api_json_u64(a.nonce + pending));
     json_object_set_new(o, "vesting", vesting_json(&a));
@@ -102,13 +107,13 @@ static json_t *proof_json(const cairn_smt_proof *pf)
     json_object_set_new(o, "end", json_string(pf->end ? "leaf" : "empty"));
     if (pf->end) {
         json_object_set_new(o, "leaf_key", api_json_hex(pf->leaf_key.b, 32));
-        json_object_set_new(o, "leaf_vhash", api_json_hex(pf->leaf_vhash.b, 32));
+        json_object_set_new(o, "leaf_vhash",
+                            api_json_hex(pf->leaf_vhash.b, 32));
     }
     return o;
 }
 
-static void account_proof(node *n, httpd_req *req,
-                          const cairn_pubkey *pk)
+static void account_proof(node *n, httpd_req *req, const cairn_pubkey *pk)
 {
     cairn_smt_proof pf;
     cairn_account a;
@@ -166,5 +171,6 @@ void api_account(node *n, httpd_req *req, const char *rest)
     else if (strcmp(slash, "/proof") == 0)
         account_proof(n, req, &pk);
     else
-        api_error(req, 404, CAIRN_ERR_NOT_FOUND, "no such endpoint; see docs/api.md");
+        api_error(req, 404, CAIRN_ERR_NOT_FOUND,
+                  "no such endpoint; see docs/api.md");
 }

@@ -74,7 +74,8 @@ static int parse(const char *query, rq *r, const char **msg)
         *msg = "limit must be 1..1000";
     } else if (!bad && r->has_epoch == r->has_provider) {
         bad = 1;
-        *msg = "give epoch=E (an epoch's rewards) or provider=ADDR (a provider's)";
+        *msg =
+            "give epoch=E (an epoch's rewards) or provider=ADDR (a provider's)";
     } else if (!bad && r->from > r->to) {
         bad = 1;
         *msg = "from must not be after to";
@@ -98,11 +99,13 @@ void api_rewards(node *n, httpd_req *req, const char *query)
         return;
     }
     pthread_mutex_lock(&n->lock);
-    cairn_err e = r.has_epoch
-        ? cairn_chain_epoch_rewards(n->chain, r.epoch, r.has_after ? &r.after : NULL,
-                                    out, r.limit, &count, &more)
-        : cairn_chain_provider_rewards(n->chain, &r.provider, r.from, r.to, out,
-                                       r.limit, &count, &more);
+    cairn_err e =
+        r.has_epoch
+            ? cairn_chain_epoch_rewards(n->chain, r.epoch,
+                                        r.has_after ? &r.after : NULL, out,
+                                        r.limit, &count, &more)
+            : cairn_chain_provider_rewards(n->chain, &r.provider, r.from, r.to,
+                                           out, r.limit, &count, &more);
     pthread_mutex_unlock(&n->lock);
     if (e) {
         free(out);

@@ -77,7 +77,8 @@ static void set_unbonding(json_t *o, const unbond_view *u,
     json_object_set_new(o, "unbonding", arr);
     json_object_set_new(o, "unbonding_count", api_json_u64(u->n));
     api_json_set_amount(o, "unbonding_total", u->total);
-    json_object_set_new(o, "unbonding_epochs", api_json_u64(st->unbonding_epochs));
+    json_object_set_new(o, "unbonding_epochs",
+                        api_json_u64(st->unbonding_epochs));
 }
 
 /* A provider's own fields. */
@@ -97,7 +98,8 @@ static json_t *provider_json(const cairn_pubkey *pk,
     api_json_set_amount(o, "reward", p->reward);
     api_json_set_amount(o, "delegator_pool", p->delegator_pool);
     json_object_set_new(o, "faults", api_json_u64(p->faults));
-    json_object_set_new(o, "registered_height", api_json_u64(p->registered_height));
+    json_object_set_new(o, "registered_height",
+                        api_json_u64(p->registered_height));
     return o;
 }
 
@@ -132,7 +134,8 @@ static void api_staking(node *n, httpd_req *req)
     json_object_set_new(o, "epoch_end_height",
                         api_json_u64(epoch_end_height(&st, st.epoch)));
     json_object_set_new(o, "epoch_blocks", api_json_u64(st.epoch_blocks));
-    json_object_set_new(o, "unbonding_epochs", api_json_u64(st.unbonding_epochs));
+    json_object_set_new(o, "unbonding_epochs",
+                        api_json_u64(st.unbonding_epochs));
     api_json_set_amount(o, "min_provider_stake", st.min_provider_stake);
     api_json_set_amount(o, "min_delegation", st.min_delegation);
     json_object_set_new(o, "max_commission_bps",
@@ -218,8 +221,7 @@ static void api_unbonding(node *n, httpd_req *req, const char *addr)
 
 /* ---- GET /v1/delegation/D/P ---- */
 
-static void api_delegation(node *n, httpd_req *req,
-                           const char *rest)
+static void api_delegation(node *n, httpd_req *req, const char *rest)
 {
     cairn_pubkey who, prov;
     cairn_delegation_info d;
@@ -259,9 +261,8 @@ static void api_delegation(node *n, httpd_req *req,
 /* ---- GET /v1/providers?sector=S&limit=N&after=A ---- */
 
 /* Reads the list's query; 0, or -1 after replying 400. */
-static int providers_query(httpd_req *req, const char *query,
-                           unsigned *sector, size_t *limit, cairn_pubkey *after,
-                           int *has_after)
+static int providers_query(httpd_req *req, const char *query, unsigned *sector,
+                           size_t *limit, cairn_pubkey *after, int *has_after)
 {
     struct evkeyvalq q;
     uint8_t sec = 0;
@@ -287,8 +288,7 @@ static int providers_query(httpd_req *req, const char *query,
     return bad || bad_l || bad_s || bad_a ? -1 : 0;
 }
 
-static void api_providers(node *n, httpd_req *req,
-                          const char *query)
+static void api_providers(node *n, httpd_req *req, const char *query)
 {
     unsigned sector;
     size_t limit, cnt = 0;

@@ -18,11 +18,13 @@ cairn_err api_tx_body_parse(const char *body, size_t len, uint8_t **tx,
     /* a key given twice is a malformed body, not "the last one wins" */
     json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     json_t *v = j ? json_object_get(j, "tx") : NULL;
-    snprintf(why, 256, "body must be {\"tx\": \"<hex of the signed transaction>\"}%s%s",
+    snprintf(why, 256,
+             "body must be {\"tx\": \"<hex of the signed transaction>\"}%s%s",
              j ? "" : ": ", j ? "" : jerr.text);
     cairn_err e = CAIRN_ERR_BAD_JSON;
     if (json_is_string(v))
-        e = cairn_hex_decode_alloc(tx, n, json_string_value(v), CAIRN_TX_MAX_BYTES);
+        e = cairn_hex_decode_alloc(tx, n, json_string_value(v),
+                                   CAIRN_TX_MAX_BYTES);
     if (e == CAIRN_ERR_BAD_ARG)
         e = CAIRN_ERR_BAD_JSON;
     json_decref(j);

@@ -43,7 +43,8 @@ static cairn_err apply_hex(node *n, const char *hex, uint64_t height)
     pthread_mutex_unlock(&n->lock);
     free(p);
     if (!e || e == CAIRN_ERR_DB || e == CAIRN_ERR_NOMEM || e == CAIRN_ERR_IO)
-        node_note_write(n, e, height, 0); /* this node's fault, not the block's */
+        node_note_write(n, e, height,
+                        0); /* this node's fault, not the block's */
     return e;
 }
 
@@ -62,7 +63,8 @@ static void upstream_down(node *n, cairn_ratelimit *rl, cairn_err e, int status)
     if (!cairn_ratelimit_allow(rl, node_mono_ms(), &skipped))
         return;
     if (skipped)
-        snprintf(more, sizeof more, " (%llu more failed tries since the last warning)",
+        snprintf(more, sizeof more,
+                 " (%llu more failed tries since the last warning)",
                  (unsigned long long)skipped);
     node_log(n, 1, "cannot fetch blocks from %s (%s); retrying with back-off%s",
              n->follow_url, why, more);
@@ -73,8 +75,10 @@ static void upstream_up(node *n, cairn_ratelimit *rl)
     int was_down = rl->reported;
     uint64_t unlogged = cairn_ratelimit_reset(rl);
     if (was_down)
-        node_log(n, 1, "%s answers again (%llu more failed tries since the "
-                 "last warning)", n->follow_url, (unsigned long long)unlogged);
+        node_log(n, 1,
+                 "%s answers again (%llu more failed tries since the "
+                 "last warning)",
+                 n->follow_url, (unsigned long long)unlogged);
 }
 
 /* Applies the blocks of one reply; the number applied, -1 on a refusal. */
@@ -86,8 +90,9 @@ static int apply_batch(node *n, const cairn_http_resp *r, uint64_t first)
     int applied = 0;
     for (size_t i = 0; json_is_array(arr) && i < json_array_size(arr); i++) {
         json_t *b = json_array_get(arr, i);
-        cairn_err e = json_is_string(b) ? apply_hex(n, json_string_value(b), first + i)
-                                        : CAIRN_ERR_BAD_BLOCK;
+        cairn_err e = json_is_string(b)
+                          ? apply_hex(n, json_string_value(b), first + i)
+                          : CAIRN_ERR_BAD_BLOCK;
         if (e == CAIRN_ERR_DB || e == CAIRN_ERR_NOMEM || e == CAIRN_ERR_IO) {
             set_error(n, "cannot write a followed block", e);
             applied = -1;
@@ -95,7 +100,8 @@ static int apply_batch(node *n, const cairn_http_resp *r, uint64_t first)
         }
         if (e) {
             node_log(n, 1, "refused block %llu from %s: %s",
-                     (unsigned long long)(first + i), n->follow_url, cairn_strerror(e));
+                     (unsigned long long)(first + i), n->follow_url,
+                     cairn_strerror(e));
             set_error(n, "refused a block from upstream", e);
             applied = -1;
             break;
@@ -117,7 +123,8 @@ static int sync_once(node *n, cairn_ratelimit *rl)
     pthread_mutex_unlock(&n->lock);
     snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%d", n->follow_url,
              (unsigned long long)tip.height + 1, FETCH_LIMIT);
-    cairn_err e = cairn_http_request("GET", url, NULL, 0, NULL, FETCH_TIMEOUT_MS, &r);
+    cairn_err e =
+        cairn_http_request("GET", url, NULL, 0, NULL, FETCH_TIMEOUT_MS, &r);
     if (e || r.status != 200) {
         upstream_down(n, rl, e, r.status);
         free(r.body);

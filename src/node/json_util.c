@@ -32,7 +32,10 @@ json_t *api_json_addr(const cairn_pubkey *pk)
 
 /* Integers above 2^53 lose precision in many JSON readers, but heights and
  * nonces stay far below that; amounts are strings. */
-json_t *api_json_u64(uint64_t v) { return json_integer((json_int_t)v); }
+json_t *api_json_u64(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
 
 static void add_body(json_t *o, const cairn_tx *tx)
 {

@@ -25,7 +25,8 @@ void node_log(const node *n, int warn, const char *fmt, ...)
     clock_gettime(CLOCK_REALTIME, &t);
     gmtime_r(&t.tv_sec, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(stderr, "%s.%03ldZ %s ", ts, t.tv_nsec / 1000000, warn ? "WARN" : "info");
+    fprintf(stderr, "%s.%03ldZ %s ", ts, t.tv_nsec / 1000000,
+            warn ? "WARN" : "info");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -57,14 +58,16 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         return;
     pthread_mutex_lock(&n->lock);
     cairn_chain_tip(n->chain, &tip, NULL);
-    cairn_err e = cairn_chain_propose(n->chain, n->mp, &n->kp, node_now_ms(), &pr);
+    cairn_err e =
+        cairn_chain_propose(n->chain, n->mp, &n->kp, node_now_ms(), &pr);
     pthread_mutex_unlock(&n->lock);
     node_note_write(n, e, tip.height + 1, e ? pr.n_included : 0);
     if (e) /* its included transactions are back in the mempool: they wait on */
         pr.n_included = 0;
     else if (pr.n_included || pr.n_dropped)
         node_log(n, 0, "block %llu: %zu txs, %zu dropped",
-                 (unsigned long long)pr.header.height, pr.n_included, pr.n_dropped);
+                 (unsigned long long)pr.header.height, pr.n_included,
+                 pr.n_dropped);
     waiters_block(n, &pr);
     waiters_expire(n, node_now_ms());
     cairn_proposal_free(&pr);
@@ -107,8 +110,9 @@ static void on_event_log(int severity, const char *msg)
     int say = cairn_ratelimit_allow(&limit, node_mono_ms(), &skipped);
     pthread_mutex_unlock(&lock);
     if (say && skipped)
-        node_log(NULL, 1, "libevent: %s (and %llu more warnings in the last %d s)",
-                 msg, (unsigned long long)skipped, NODE_LOG_EVERY_MS / 1000);
+        node_log(NULL, 1,
+                 "libevent: %s (and %llu more warnings in the last %d s)", msg,
+                 (unsigned long long)skipped, NODE_LOG_EVERY_MS / 1000);
     else if (say)
         node_log(NULL, 1, "libevent: %s", msg);
 }
@@ -126,7 +130,8 @@ static uint64_t raise_fd_limit(void)
         if (setrlimit(RLIMIT_NOFILE, &nr) == 0)
             r.rlim_cur = want;
     }
-    return r.rlim_cur == RLIM_INFINITY ? (uint64_t)1 << 20 : (uint64_t)r.rlim_cur;
+    return r.rlim_cur == RLIM_INFINITY ? (uint64_t)1 << 20
+                                       : (uint64_t)r.rlim_cur;
 }
 
 /* The API's connection cap: --max-connections (or the default), lowered
@@ -137,7 +142,8 @@ static size_t connection_cap(node *n, uint32_t asked)
     uint64_t cap = asked ? asked : NODE_MAX_CONNS;
     uint64_t room = fds > NODE_FD_RESERVE + 8 ? fds - NODE_FD_RESERVE : 8;
     if (cap > room) {
-        node_log(n, asked != 0, "the open-file limit is %llu: serving at most "
+        node_log(n, asked != 0,
+                 "the open-file limit is %llu: serving at most "
                  "%llu API connections (raise ulimit -n for more)",
                  (unsigned long long)fds, (unsigned long long)room);
         cap = room;
@@ -169,18 +175,21 @@ static cairn_err load_key(node *n, const cairn_node_opts *o)
 {
     const cairn_params *p = cairn_chain_params(n->chain);
     if (!o->key_path) {
-        fprintf(stderr, "cairn: a sequencer needs --key (or use --follow URL)\n");
+        fprintf(stderr,
+                "cairn: a sequencer needs --key (or use --follow URL)\n");
         return CAIRN_ERR_BAD_ARG;
     }
     cairn_err e = cairn_key_load(o->key_path, &n->kp);
     if (e) {
-        fprintf(stderr, "cairn: cannot load key %s: %s\n", o->key_path, cairn_strerror(e));
+        fprintf(stderr, "cairn: cannot load key %s: %s\n", o->key_path,
+                cairn_strerror(e));
         return e;
     }
     if (memcmp(n->kp.pk.b, p->sequencer.b, 32) != 0) {
         char want[CAIRN_ADDR_TEXT_LEN + 1];
         cairn_addr_format(want, &p->sequencer);
-        fprintf(stderr, "cairn: %s is not this network's sequencer key (the genesis "
+        fprintf(stderr,
+                "cairn: %s is not this network's sequencer key (the genesis "
                 "names %s); give that key, or follow with --follow URL\n",
                 o->key_path, want);
         return CAIRN_ERR_BAD_KEY;
@@ -202,7 +211,8 @@ static cairn_err lock_dir(node *n, const char *dir)
         return CAIRN_ERR_IO;
     }
     if (flock(n->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        fprintf(stderr, "cairn: another cairn node is using %s; stop it first\n", dir);
+        fprintf(stderr,
+                "cairn: another cairn node is using %s; stop it first\n", dir);
         return CAIRN_ERR_IO;
     }
     return CAIRN_OK;
@@ -224,17 +234,21 @@ static cairn_err start(node *n, const cairn_node_opts *o)
     }
     if (n->sequencer && (e = load_key(n, o)))
         return e;
-    if (!(n->mp = cairn_mempool_new(o->mempool_max ? o->mempool_max : 100000, 256u << 20)) ||
+    if (!(n->mp = cairn_mempool_new(o->mempool_max ? o->mempool_max : 100000,
+                                    256u << 20)) ||
         !(n->base = event_base_new()))
         return CAIRN_ERR_NOMEM;
     if (parse_listen(o->listen, host, sizeof host, &port)) {
-        fprintf(stderr, "cairn: --listen wants HOST:PORT, e.g. 127.0.0.1:8645\n");
+        fprintf(stderr,
+                "cairn: --listen wants HOST:PORT, e.g. 127.0.0.1:8645\n");
         return CAIRN_ERR_BAD_ARG;
     }
     e = api_start(n, host, port, connection_cap(n, o->max_connections));
     if (e == CAIRN_ERR_IO && errno == EADDRINUSE) {
-        fprintf(stderr, "cairn: port %d on %s is already in use (another node?); "
-                "stop it or pick another port with --listen\n", port, host);
+        fprintf(stderr,
+                "cairn: port %d on %s is already in use (another node?); "
+                "stop it or pick another port with --listen\n",
+                port, host);
         return CAIRN_ERR_ADDR_IN_USE;
     }
     if (e == CAIRN_ERR_IO) {
@@ -256,7 +270,8 @@ static cairn_err start(node *n, const cairn_node_opts *o)
 static cairn_err arm(node *n)
 {
     const cairn_params *p = cairn_chain_params(n->chain);
-    struct timeval tv = {p->block_interval_ms / 1000, (p->block_interval_ms % 1000) * 1000};
+    struct timeval tv = {p->block_interval_ms / 1000,
+                         (p->block_interval_ms % 1000) * 1000};
     n->sigterm = evsignal_new(n->base, SIGTERM, on_signal, n);
     n->sigint = evsignal_new(n->base, SIGINT, on_signal, n);
     if (!n->sigterm || !n->sigint || evsignal_add(n->sigterm, NULL) ||

@@ -14,18 +14,19 @@
 #include "net/httpd.h"
 
 /* What one API client may take (docs/api.md, "Limits"). */
-#define NODE_MAX_HEAD (16u << 10)    /* request line and headers */
-#define NODE_MAX_BODY (1u << 20)     /* one request body */
-#define NODE_MAX_BODIES (64u << 20)  /* all bodies being received */
-#define NODE_REQUEST_MS 10000        /* a request's first byte to its last */
-#define NODE_IDLE_MS 60000           /* a kept-alive connection, idle */
-#define NODE_WRITE_MS 60000          /* the client reads its answer */
-#define NODE_MAX_CONNS 1024          /* default --max-connections */
-#define NODE_FD_RESERVE 64           /* descriptors kept for the store, logs,
-                                        the follower's client */
+#define NODE_MAX_HEAD (16u << 10)   /* request line and headers */
+#define NODE_MAX_BODY (1u << 20)    /* one request body */
+#define NODE_MAX_BODIES (64u << 20) /* all bodies being received */
+#define NODE_REQUEST_MS 10000       /* a request's first byte to its last */
+#define NODE_IDLE_MS 60000          /* a kept-alive connection, idle */
+#define NODE_WRITE_MS 60000         /* the client reads its answer */
+#define NODE_MAX_CONNS 1024         /* default --max-connections */
+#define NODE_FD_RESERVE                                                        \
+    64 /* descriptors kept for the store, logs,                                \
+          the follower's client */
 #define NODE_WAIT_MS 30000
-#define NODE_STOP_GRACE_MS 5000      /* answers to held requests on SIGTERM */
-#define NODE_LOG_EVERY_MS 10000      /* repeated warnings, at most this often */
+#define NODE_STOP_GRACE_MS 5000 /* answers to held requests on SIGTERM */
+#define NODE_LOG_EVERY_MS 10000 /* repeated warnings, at most this often */
 
 typedef struct waiter {
     cairn_hash hash;
@@ -44,7 +45,7 @@ typedef struct node {
     struct event_base *base;
     httpd *http;
     struct event *tick, *sigterm, *sigint;
-    pthread_mutex_t lock;   /* guards chain and mempool */
+    pthread_mutex_t lock; /* guards chain and mempool */
     pthread_t follower;
     int follower_started;
     _Atomic int stopping;
@@ -77,8 +78,7 @@ json_t *node_write_error_json(const node *n);
 cairn_err api_start(node *n, const char *host, int port, size_t max_conns);
 /* Sends a JSON body with a status and frees it. */
 void api_reply(httpd_req *req, int status, json_t *body);
-void api_error(httpd_req *req, int status, cairn_err e,
-               const char *detail);
+void api_error(httpd_req *req, int status, cairn_err e, const char *detail);
 int api_status_of(cairn_err e);
 /* A number from a path or query string: decimal digits only, at most
  * CAIRN_JSON_SAFE_MAX (so a reply that echoes it reads back exactly).

@@ -51,7 +51,8 @@ json_t *node_write_error_json(const node *n)
     json_t *o = json_object();
     json_object_set_new(o, "error", json_string(cairn_errname(n->write_err)));
     json_object_set_new(o, "code", json_integer(n->write_err));
-    json_object_set_new(o, "message", json_string(cairn_strerror(n->write_err)));
+    json_object_set_new(o, "message",
+                        json_string(cairn_strerror(n->write_err)));
     json_object_set_new(o, "since_ms", api_json_u64(n->write_fail_ms));
     json_object_set_new(o, "failures", api_json_u64(n->write_failures));
     return o;

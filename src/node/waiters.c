@@ -98,7 +98,9 @@ void waiters_fail_all(node *n)
         waiter *x = n->waiters;
         n->waiters = x->next;
         httpd_req_on_close(x->req, NULL, NULL);
-        api_error(x->req, 503, CAIRN_ERR_IO, "the node is stopping; the transaction may or may not commit");
+        api_error(
+            x->req, 503, CAIRN_ERR_IO,
+            "the node is stopping; the transaction may or may not commit");
         free(x);
     }
 }

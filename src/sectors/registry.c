@@ -14,11 +14,12 @@
 #include "storage/plugin.h"
 
 /* A sector that is planned but not built: no kinds, no hooks. */
-#define RESERVED(sid, sname, tag, kind)                                     \
-    {.id = sid, .name = sname,                                              \
-     .weight = ECON_WEIGHT(sid, "weight_" sname, 2500),                     \
-     .tag_first = tag, .tag_last = tag + 0x0F,                              \
-     .kind_first = kind, .kind_last = kind + 0x0F}
+#define RESERVED(sid, sname, tag, kind)                                        \
+    {                                                                          \
+        .id = sid, .name = sname,                                              \
+        .weight = ECON_WEIGHT(sid, "weight_" sname, 2500), .tag_first = tag,   \
+        .tag_last = tag + 0x0F, .kind_first = kind, .kind_last = kind + 0x0F   \
+    }
 
 static const econ_sector compute = RESERVED(1, "compute", 0x60, 0x50);
 static const econ_sector wireless = RESERVED(2, "wireless", 0x70, 0x60);

@@ -24,8 +24,8 @@ typedef struct cairn_sector_plugin {
     const econ_sector *rules;
     /* Its node API routes: answers and returns 1 when path is one of
      * them, else 0 (src/node/api.c tries every sector). */
-    int (*api_route)(struct node *n, httpd_req *req,
-                     const char *path, const char *query);
+    int (*api_route)(struct node *n, httpd_req *req, const char *path,
+                     const char *query);
     const cairn_cli_cmd *commands; /* user commands; {NULL, NULL} ends */
     /* `cairn provider <name> ...`: its provider daemon. */
     int (*provider)(int argc, char **argv);

@@ -8,9 +8,11 @@
 #define FILE_KEY_TAG "cairn-file-key"     /* 14 bytes */
 #define SEGMENT_AD_TAG "cairn-segment-v1" /* 16 bytes */
 
-_Static_assert(CAIRN_SEGMENT_TAG_LEN == crypto_aead_xchacha20poly1305_ietf_ABYTES,
+_Static_assert(CAIRN_SEGMENT_TAG_LEN ==
+                   crypto_aead_xchacha20poly1305_ietf_ABYTES,
                "tag length");
-_Static_assert(CAIRN_FILE_NONCE_LEN == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+_Static_assert(CAIRN_FILE_NONCE_LEN ==
+                   crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
                "nonce length");
 
 void cairn_file_key(uint8_t key[CAIRN_FILE_KEY_LEN],
@@ -64,9 +66,8 @@ cairn_err storage_open(uint8_t *plain, const uint8_t *cipher, size_t clen,
         return CAIRN_ERR_BAD_ARG;
     seg_nonce(nonce, id->seg);
     seg_ad(ad, id);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, cipher,
-                                                   clen, ad, sizeof ad, nonce,
-                                                   key) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            plain, NULL, NULL, cipher, clen, ad, sizeof ad, nonce, key) != 0) {
         if (clen > CAIRN_SEGMENT_TAG_LEN)
             sodium_memzero(plain, clen - CAIRN_SEGMENT_TAG_LEN);
         return CAIRN_ERR_DECRYPT;

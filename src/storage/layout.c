@@ -65,7 +65,8 @@ const cairn_file_info *cairn_layout_info(const cairn_layout *l)
 
 static storage_seg_id seg_id(const cairn_layout *l, uint64_t seg)
 {
-    return (storage_seg_id){.seg = seg, .file_size = l->fi.size,
+    return (storage_seg_id){.seg = seg,
+                            .file_size = l->fi.size,
                             .segment_size = l->fi.p.segment_size};
 }
 
@@ -158,8 +159,8 @@ cairn_err cairn_layout_decode(cairn_layout *l, uint64_t seg,
         if (l->scratch[i] != 0)
             return CAIRN_ERR_DECRYPT; /* honest padding is zero */
     storage_seg_id id = seg_id(l, seg);
-    return storage_open(sz.plain ? plain : none, l->scratch, sz.cipher,
-                        l->key, &id);
+    return storage_open(sz.plain ? plain : none, l->scratch, sz.cipher, l->key,
+                        &id);
 }
 
 cairn_err cairn_layout_repair(cairn_layout *l, uint64_t seg,

@@ -161,8 +161,7 @@ static json_t *challenge_json(const cairn_challenge *c)
     return o;
 }
 
-static void api_challenges(node *n, httpd_req *req,
-                           const char *query)
+static void api_challenges(node *n, httpd_req *req, const char *query)
 {
     list_query q;
     size_t cnt = 0;
@@ -231,16 +230,15 @@ static const char *parse_providers(const char *query, cairn_pubkey *after,
     const char *l = err ? NULL : evhttp_find_header(&kv, "limit");
     if (a && cairn_addr_parse(after, a))
         err = "after must be a cairn1... address";
-    else if (l &&
-             (api_parse_num(l, limit) || *limit == 0 || *limit > SPROVIDERS_MAX))
+    else if (l && (api_parse_num(l, limit) || *limit == 0 ||
+                   *limit > SPROVIDERS_MAX))
         err = "limit must be 1..1000";
     *has_after = a != NULL;
     evhttp_clear_headers(&kv);
     return err;
 }
 
-static void api_sproviders(node *n, httpd_req *req,
-                           const char *query)
+static void api_sproviders(node *n, httpd_req *req, const char *query)
 {
     cairn_pubkey after, next;
     int has_after, more = 0;
@@ -287,14 +285,17 @@ static void api_sparams(node *n, httpd_req *req)
     }
     json_t *o = json_object();
     json_object_set_new(o, "epoch", api_json_u64(p.epoch));
-    json_object_set_new(o, "deal_collateral_bps", api_json_u64(p.collateral_bps));
-    json_object_set_new(o, "deal_fault_slash_bps", api_json_u64(p.fault_slash_bps));
+    json_object_set_new(o, "deal_collateral_bps",
+                        api_json_u64(p.collateral_bps));
+    json_object_set_new(o, "deal_fault_slash_bps",
+                        api_json_u64(p.fault_slash_bps));
     json_object_set_new(o, "deal_max_faults", api_json_u64(p.max_faults));
     json_object_set_new(o, "deal_max_epochs", api_json_u64(p.max_epochs));
     json_object_set_new(o, "deal_start_window",
                         api_json_u64(CAIRN_DEAL_START_WINDOW));
     api_json_set_amount(o, "perm_cost_per_mib", p.perm_cost_per_mib);
-    json_object_set_new(o, "perm_decline_bps", api_json_u64(p.perm_decline_bps));
+    json_object_set_new(o, "perm_decline_bps",
+                        api_json_u64(p.perm_decline_bps));
     api_json_set_amount(o, "deal_min_price_per_mib", p.min_price_per_mib);
     json_object_set_new(o, "piece_max", api_json_u64(CAIRN_PIECE_MAX));
     json_object_set_new(o, "leaf_size", api_json_u64(CAIRN_LEAF_SIZE));

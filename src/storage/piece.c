@@ -132,7 +132,8 @@ cairn_err cairn_piece_leaf_hashes(cairn_hash *out, const uint8_t *piece,
         return e;
     uint64_t n = cairn_piece_leaves(size);
     for (uint64_t i = 0; i + 1 < n; i++)
-        cairn_merkle_leaf(&out[i], piece + i * CAIRN_LEAF_SIZE, CAIRN_LEAF_SIZE);
+        cairn_merkle_leaf(&out[i], piece + i * CAIRN_LEAF_SIZE,
+                          CAIRN_LEAF_SIZE);
     padded_leaf(leaf, piece, size, n - 1);
     cairn_merkle_leaf(&out[n - 1], leaf, CAIRN_LEAF_SIZE);
     return CAIRN_OK;

@@ -5,11 +5,11 @@
 #include "storage/cli/storage_cli.h"
 
 /* src/storage/node_api.c */
-int api_storage_route(struct node *n, httpd_req *req,
-                      const char *path, const char *query);
+int api_storage_route(struct node *n, httpd_req *req, const char *path,
+                      const char *query);
 
 static const cairn_cli_cmd commands[] = {
-    {"put", cmd_put}, {"get", cmd_get},   {"ls", cmd_ls},
+    {"put", cmd_put}, {"get", cmd_get},       {"ls", cmd_ls},
     {"rm", cmd_rm},   {"repair", cmd_repair}, {NULL, NULL}};
 
 const cairn_sector_plugin cairn_storage_plugin = {

@@ -32,8 +32,8 @@ void storage_rs_free(storage_rs *rs)
     memset(rs, 0, sizeof *rs);
 }
 
-void storage_rs_encode(const storage_rs *rs, size_t len,
-                       uint8_t *const *data, uint8_t *const *parity)
+void storage_rs_encode(const storage_rs *rs, size_t len, uint8_t *const *data,
+                       uint8_t *const *parity)
 {
     ec_encode_data((int)len, (int)rs->k, (int)(rs->n - rs->k), rs->tables,
                    (unsigned char **)data, (unsigned char **)parity);

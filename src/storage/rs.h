@@ -27,8 +27,8 @@ cairn_err storage_rs_init(storage_rs *rs, unsigned k, unsigned n) CAIRN_WUR;
 void storage_rs_free(storage_rs *rs);
 
 /* parity[0..n-k-1] = the parity pieces of data[0..k-1], `len` bytes each. */
-void storage_rs_encode(const storage_rs *rs, size_t len,
-                       uint8_t *const *data, uint8_t *const *parity);
+void storage_rs_encode(const storage_rs *rs, size_t len, uint8_t *const *data,
+                       uint8_t *const *parity);
 
 /* From k pieces with distinct indices have[0..k-1] (each < n) and bytes
  * src[0..k-1], rebuilds the pieces with indices want[0..nwant-1] (each < n,

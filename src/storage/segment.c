@@ -46,8 +46,8 @@ cairn_err cairn_layout_sizes(const cairn_file_info *fi, uint64_t seg,
     if (nseg == 0 || seg >= nseg)
         return CAIRN_ERR_BAD_ARG;
     uint64_t start = seg * fi->p.segment_size, left = fi->size - start;
-    out->plain = (uint32_t)(left < fi->p.segment_size ? left
-                                                      : fi->p.segment_size);
+    out->plain =
+        (uint32_t)(left < fi->p.segment_size ? left : fi->p.segment_size);
     out->cipher = out->plain + CAIRN_SEGMENT_TAG_LEN;
     out->piece = (out->cipher + fi->p.k - 1) / fi->p.k;
     return CAIRN_OK;

@@ -41,12 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     cairn_buf_init(&hb, CAIRN_HEADER_LEN);
     cairn_header_encode(&h, &hb);
-    if (hb.err || hb.len != CAIRN_HEADER_LEN || memcmp(hb.p, p, CAIRN_HEADER_LEN))
+    if (hb.err || hb.len != CAIRN_HEADER_LEN ||
+        memcmp(hb.p, p, CAIRN_HEADER_LEN))
         abort();
     cairn_buf_free(&hb);
     for (uint32_t i = 0; i < blk.h.tx_count; i++) {
         const cairn_block_tx *t = &blk.txs[i];
-        if (t->n > CAIRN_TX_MAX_BYTES || (t->n && (t->p < p || t->p + t->n > p + size)))
+        if (t->n > CAIRN_TX_MAX_BYTES ||
+            (t->n && (t->p < p || t->p + t->n > p + size)))
             abort();
         cairn_put_var(&b, t->p, t->n);
         cairn_tx tx;

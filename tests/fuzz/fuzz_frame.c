@@ -89,7 +89,8 @@ static void fuzz_stream(const uint8_t *p, size_t n)
         if (n - off < ct_len)
             return; /* a truncated frame */
         uint8_t *ct = dup(p + off, ct_len);
-        uint8_t *m = malloc(ct_len - crypto_secretstream_xchacha20poly1305_ABYTES);
+        uint8_t *m =
+            malloc(ct_len - crypto_secretstream_xchacha20poly1305_ABYTES);
         cairn_err e = conn_frame_open(&rx, m, ct, ct_len, &tag);
         free(ct);
         free(m);
@@ -101,7 +102,8 @@ static void fuzz_stream(const uint8_t *p, size_t n)
 
 static void fuzz_endpoint(const uint8_t *p, size_t n)
 {
-    char *s = malloc(n + 1), host[CAIRN_HOST_MAX + 1], again[CAIRN_ENDPOINT_TEXT_MAX + 8];
+    char *s = malloc(n + 1), host[CAIRN_HOST_MAX + 1],
+         again[CAIRN_ENDPOINT_TEXT_MAX + 8];
     char host2[CAIRN_HOST_MAX + 1];
     int port = 0, port2 = 0;
     if (!s)
@@ -113,8 +115,8 @@ static void fuzz_endpoint(const uint8_t *p, size_t n)
         if (hl == 0 || hl > CAIRN_HOST_MAX || port < 1 || port > 65535)
             abort();
         /* what it accepted is exactly the text it was given */
-        snprintf(again, sizeof again, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host,
-                 port);
+        snprintf(again, sizeof again, strchr(host, ':') ? "[%s]:%d" : "%s:%d",
+                 host, port);
         if (strcmp(again, s) != 0 ||
             cairn_endpoint_parse(again, host2, &port2) != CAIRN_OK ||
             strcmp(host, host2) != 0 || port != port2)

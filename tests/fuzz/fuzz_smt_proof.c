@@ -44,8 +44,8 @@ static void raw_proof(const uint8_t *data, size_t size)
     take(&pf.leaf_key, 32, &data, &size);
     take(&pf.leaf_vhash, 32, &data, &size);
     take(pf.sib, sizeof pf.sib, &data, &size);
-    cairn_err e = cairn_smt_verify(&root, &key, (flags & 1) ? &vhash : NULL,
-                                   &pf);
+    cairn_err e =
+        cairn_smt_verify(&root, &key, (flags & 1) ? &vhash : NULL, &pf);
     if (e != CAIRN_OK && e != CAIRN_ERR_BAD_PROOF)
         abort();
 }
@@ -60,8 +60,7 @@ static void check_key(cairn_smt *t, const cairn_hash *root,
     cairn_smt_prove(t, key, &pf);
     if (cairn_smt_verify(root, key, present ? &v : NULL, &pf) != CAIRN_OK)
         abort();
-    if (cairn_smt_verify(root, key, present ? NULL : &other, &pf) ==
-        CAIRN_OK)
+    if (cairn_smt_verify(root, key, present ? NULL : &other, &pf) == CAIRN_OK)
         abort();
 }
 

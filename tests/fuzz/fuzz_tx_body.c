@@ -218,8 +218,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         while (tk && i < NKINDS && kinds[i].kind != k)
             i++;
         if (tk && i == NKINDS) {
-            fprintf(stderr, "fuzz_tx_body: kind 0x%x (%s) has no line in "
-                            "the table of tests/fuzz/fuzz_tx_body.c\n",
+            fprintf(stderr,
+                    "fuzz_tx_body: kind 0x%x (%s) has no line in "
+                    "the table of tests/fuzz/fuzz_tx_body.c\n",
                     (unsigned)k, tk->name);
             abort();
         }

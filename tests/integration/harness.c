@@ -17,7 +17,12 @@
 #include "cairn/chain.h"
 #include "cairn/http.h"
 
-#define DIE(...) do { fprintf(stderr, "harness: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+#define DIE(...)                                                               \
+    do {                                                                       \
+        fprintf(stderr, "harness: " __VA_ARGS__);                              \
+        fputc('\n', stderr);                                                   \
+        exit(1);                                                               \
+    } while (0)
 
 static const char *bin(void)
 {
@@ -34,13 +39,17 @@ static void write_genesis(h_net *net, const char *tokens, uint32_t block_ms)
     if (!f)
         DIE("cannot write %s", net->genesis);
     cairn_addr_format(a, &net->seq.pk);
-    fprintf(f, "{\"chain_id\":\"cairn-test\",\"token\":{\"name\":\"Test\",\"symbol\":\"TST\"},"
-               "\"supply_cap\":\"1000000000\",\"genesis_time_ms\":1767225600000,"
-               "\"block_interval_ms\":%u,\"max_block_txs\":5000,\"min_fee\":\"0.001\","
-               "\"sequencer\":\"%s\",\"allocations\":[", block_ms, a);
+    fprintf(
+        f,
+        "{\"chain_id\":\"cairn-test\",\"token\":{\"name\":\"Test\",\"symbol\":\"TST\"},"
+        "\"supply_cap\":\"1000000000\",\"genesis_time_ms\":1767225600000,"
+        "\"block_interval_ms\":%u,\"max_block_txs\":5000,\"min_fee\":\"0.001\","
+        "\"sequencer\":\"%s\",\"allocations\":[",
+        block_ms, a);
     for (int i = 0; i < net->nacct; i++) {
         cairn_addr_format(a, &net->acct[i].pk);
-        fprintf(f, "%s{\"address\":\"%s\",\"amount\":\"%s\"}", i ? "," : "", a, tokens);
+        fprintf(f, "%s{\"address\":\"%s\",\"amount\":\"%s\"}", i ? "," : "", a,
+                tokens);
     }
     fprintf(f, "]}\n");
     fclose(f);
@@ -112,8 +121,8 @@ void h_init_chain(const h_net *net, const char *name, char *datadir, size_t len)
 {
     int st;
     snprintf(datadir, len, "%s/%s", net->dir, name);
-    char *argv[] = {(char *)bin(), "init", "--genesis", (char *)net->genesis,
-                    "--data", datadir, NULL};
+    char *argv[] = {(char *)bin(), "init",  "--genesis", (char *)net->genesis,
+                    "--data",      datadir, NULL};
     pid_t pid = spawn(argv, NULL);
     if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         DIE("cairn init failed for %s", datadir);
@@ -144,7 +153,7 @@ pid_t h_start_node(const h_net *net, const char *datadir, int port,
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
     snprintf(log, sizeof log, "%s/node-%d.log", net->dir, port);
     char *argv[12] = {(char *)bin(), "node", "--data", (char *)datadir,
-                      "--listen", listen, "--quiet"};
+                      "--listen",    listen, "--quiet"};
     int k = 7;
     if (follow_url) {
         argv[k++] = "--follow";
@@ -215,10 +224,12 @@ static int ephemeral_low(void)
 /* 1 if 127.0.0.1:port can be bound now. */
 static int port_free(int port)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
-    int ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+    int ok = fd >= 0 &&
+             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
              bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
     if (fd >= 0)
         close(fd);

@@ -12,7 +12,7 @@
 #define H_MAX_ACCOUNTS 16
 
 typedef struct h_net {
-    char dir[256];         /* temp dir holding everything */
+    char dir[256]; /* temp dir holding everything */
     char genesis[300];
     char seq_key[300];
     cairn_keypair seq;
@@ -28,8 +28,7 @@ extern void (*h_child_setup)(void);
 /* Creates a temp dir, keys from fixed seeds (sequencer, nacct accounts each
  * funded with `tokens`), and a genesis file with the given block interval.
  * Aborts the test (exit 1) on any failure. */
-void h_net_setup(h_net *net, int nacct, const char *tokens,
-                 uint32_t block_ms);
+void h_net_setup(h_net *net, int nacct, const char *tokens, uint32_t block_ms);
 /* Runs `cairn init` for a data dir under net->dir named `name`. */
 void h_init_chain(const h_net *net, const char *name, char *datadir,
                   size_t len);

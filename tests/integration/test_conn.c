@@ -24,7 +24,7 @@
 
 #include "cairn/conn.h"
 
-#define T_MS 10000 /* deadline of calls that are expected to succeed */
+#define T_MS 10000   /* deadline of calls that are expected to succeed */
 #define SHORT_MS 300 /* deadline of calls that are expected to time out */
 
 static cairn_keypair key_c, key_s, key_other;
@@ -53,7 +53,8 @@ static int listen_any(int *port)
 /* A plain blocking TCP connection to 127.0.0.1:port. */
 static int raw_connect(int port)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -63,7 +64,8 @@ static int raw_connect(int port)
 
 static void msleep(int ms)
 {
-    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    struct timespec t = {.tv_sec = ms / 1000,
+                         .tv_nsec = (ms % 1000) * 1000000L};
     nanosleep(&t, NULL);
 }
 
@@ -73,7 +75,7 @@ enum { SRV_ECHO, SRV_RECV_ALL, SRV_HOLD };
 
 typedef struct server {
     int lfd, port, mode;
-    size_t max;           /* recv bound (0: default) */
+    size_t max; /* recv bound (0: default) */
     pthread_t th;
     cairn_err accept_err; /* of cairn_conn_accept */
     cairn_err err;        /* the error that ended the session */
@@ -174,14 +176,14 @@ typedef struct proxy {
     int lfd, port, up_port;
     int op, frame, after; /* data frame index to act on; replay after */
     pthread_t th;
-    uint8_t in[1 << 16];  /* client->server bytes not yet forwarded */
+    uint8_t in[1 << 16]; /* client->server bytes not yet forwarded */
     size_t in_len;
-    int unit;             /* units seen: 0 hello, 1 auth, 2.. data frames */
+    int unit; /* units seen: 0 hello, 1 auth, 2.. data frames */
     uint8_t saved[256];
     size_t saved_len;
     uint8_t log[1 << 16]; /* everything forwarded client->server */
     size_t log_len;
-    int swallow;          /* drop everything from now on */
+    int swallow; /* drop everything from now on */
 } proxy;
 
 static uint32_t le32(const uint8_t *p)
@@ -351,8 +353,9 @@ static void proxy_join(proxy *x)
 static void client_send_msgs(int port, int n, int finish)
 {
     cairn_conn *c = NULL;
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", port, &key_c, &key_s.pk, T_MS),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", port, &key_c, &key_s.pk, T_MS),
+        CAIRN_OK);
     for (int i = 0; i < n; i++) {
         char m[32];
         int len = snprintf(m, sizeof m, "msg %d", i);
@@ -364,7 +367,8 @@ static void client_send_msgs(int port, int n, int finish)
     /* wait for the server's end (or its error) before closing */
     uint8_t t, *p = NULL;
     size_t len;
-    for (int i = 0; i < 10 && cairn_conn_recv(c, &t, &p, &len, 0, T_MS) == CAIRN_OK; i++)
+    for (int i = 0;
+         i < 10 && cairn_conn_recv(c, &t, &p, &len, 0, T_MS) == CAIRN_OK; i++)
         free(p);
     cairn_conn_close(c);
 }
@@ -381,16 +385,18 @@ static void fill(uint8_t *p, size_t n, uint32_t seed)
 
 static void roundtrip_many(void **st)
 {
-    static const size_t sizes[] = {0, 1, 2, 17, 100, 1000, 4095, 65536, 65537,
-                                   (1 << 20), (1 << 20) + 3, 3u << 20};
+    static const size_t sizes[] = {
+        0,    1,     2,     17,        100,           1000,
+        4095, 65536, 65537, (1 << 20), (1 << 20) + 3, 3u << 20};
     const int nsizes = (int)(sizeof sizes / sizeof *sizes);
     server s;
     cairn_conn *c = NULL;
     uint8_t *buf = malloc(3u << 20);
     assert_non_null(buf);
     server_start(&s, SRV_ECHO, 0);
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
+        CAIRN_OK);
     assert_memory_equal(cairn_conn_peer(c)->b, key_s.pk.b, 32);
     for (int i = 0; i < 240; i++) {
         size_t n = sizes[i % nsizes], rn = 0;
@@ -398,8 +404,10 @@ static void roundtrip_many(void **st)
         if (i >= 2 * nsizes && n > 100000)
             n = (size_t)i * 37; /* after two full rounds, keep it quick */
         fill(buf, n, (uint32_t)i);
-        assert_int_equal(cairn_conn_send(c, (uint8_t)i, buf, n, T_MS), CAIRN_OK);
-        assert_int_equal(cairn_conn_recv(c, &type, &p, &rn, 4u << 20, T_MS), CAIRN_OK);
+        assert_int_equal(cairn_conn_send(c, (uint8_t)i, buf, n, T_MS),
+                         CAIRN_OK);
+        assert_int_equal(cairn_conn_recv(c, &type, &p, &rn, 4u << 20, T_MS),
+                         CAIRN_OK);
         assert_int_equal(type, (uint8_t)(i + 1));
         assert_int_equal(rn, n);
         assert_non_null(p);
@@ -415,8 +423,10 @@ static void roundtrip_many(void **st)
     assert_int_equal(type, 0x7f);
     assert_int_equal(n, 3);
     free(p);
-    assert_int_equal(cairn_conn_recv(c, &type, &p, &n, 0, T_MS), CAIRN_ERR_CLOSED);
-    assert_int_equal(cairn_conn_recv(c, &type, &p, &n, 0, T_MS), CAIRN_ERR_CLOSED);
+    assert_int_equal(cairn_conn_recv(c, &type, &p, &n, 0, T_MS),
+                     CAIRN_ERR_CLOSED);
+    assert_int_equal(cairn_conn_recv(c, &type, &p, &n, 0, T_MS),
+                     CAIRN_ERR_CLOSED);
     cairn_conn_close(c);
     server_join(&s);
     assert_int_equal(s.accept_err, CAIRN_OK);
@@ -432,7 +442,8 @@ static void dial_by_name_any_peer(void **st)
     cairn_conn *c = NULL;
     server_start(&s, SRV_RECV_ALL, 0);
     /* a name goes through the resolver thread; NULL accepts any peer */
-    assert_int_equal(cairn_conn_dial(&c, "localhost", s.port, &key_c, NULL, T_MS), CAIRN_OK);
+    assert_int_equal(
+        cairn_conn_dial(&c, "localhost", s.port, &key_c, NULL, T_MS), CAIRN_OK);
     assert_memory_equal(cairn_conn_peer(c)->b, key_s.pk.b, 32);
     assert_int_equal(cairn_conn_send(c, 1, "msg 0", 5, T_MS), CAIRN_OK);
     assert_int_equal(cairn_conn_finish(c, T_MS), CAIRN_OK);
@@ -447,8 +458,9 @@ static void peer_mismatch(void **st)
     server s;
     cairn_conn *c = (cairn_conn *)&s; /* must stay untouched on failure */
     server_start(&s, SRV_RECV_ALL, 0);
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_other.pk, T_MS),
-                     CAIRN_ERR_PEER_MISMATCH);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_other.pk, T_MS),
+        CAIRN_ERR_PEER_MISMATCH);
     assert_ptr_equal(c, (cairn_conn *)&s);
     server_join(&s);
     /* the client left before proving itself: the server has no session */
@@ -476,8 +488,9 @@ static void tampered_hello(void **st)
     cairn_conn *c = NULL;
     server_start(&s, SRV_RECV_ALL, 0);
     proxy *x = proxy_start(s.port, P_FLIP_HELLO, 0, 0);
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", x->port, &key_c, &key_s.pk, T_MS),
-                     CAIRN_ERR_BAD_MAC);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", x->port, &key_c, &key_s.pk, T_MS),
+        CAIRN_ERR_BAD_MAC);
     proxy_join(x);
     server_join(&s);
     assert_int_not_equal(s.accept_err, CAIRN_OK);
@@ -521,7 +534,8 @@ static void replayed_session(void **st)
     assert_int_equal(send_all(fd, x->log, x->log_len), 0);
     cairn_conn *c = NULL;
     /* new server ephemeral, new keys: the old AUTH frame does not open */
-    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, T_MS), CAIRN_ERR_BAD_MAC);
+    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, T_MS),
+                     CAIRN_ERR_BAD_MAC);
     close(fd);
     close(lfd);
     close(x->lfd);
@@ -546,8 +560,9 @@ static void oversized_frame(void **st)
     cairn_conn *c = NULL;
     uint8_t big[201];
     memset(big, 'z', sizeof big);
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
+        CAIRN_OK);
     assert_int_equal(cairn_conn_send(c, 1, "msg 0", 5, T_MS), CAIRN_OK);
     assert_int_equal(cairn_conn_send(c, 1, big, 200, T_MS), CAIRN_OK);
     assert_int_equal(cairn_conn_send(c, 1, big, 201, T_MS), CAIRN_OK);
@@ -572,8 +587,9 @@ static void truncated_stream(void **st)
     /* ... or between frames, without the authenticated final frame */
     server_start(&s, SRV_RECV_ALL, 0);
     cairn_conn *c = NULL;
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
+        CAIRN_OK);
     assert_int_equal(cairn_conn_send(c, 1, "msg 0", 5, T_MS), CAIRN_OK);
     cairn_conn_close(c);
     server_join(&s);
@@ -587,21 +603,25 @@ static void silent_peers_time_out(void **st)
     int port, lfd = listen_any(&port);
     /* connects and sends nothing: accept returns at its deadline */
     int fd = raw_connect(port);
-    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, SHORT_MS), CAIRN_ERR_TIMEOUT);
+    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, SHORT_MS),
+                     CAIRN_ERR_TIMEOUT);
     assert_null(c);
     /* nobody connects at all */
-    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, SHORT_MS), CAIRN_ERR_TIMEOUT);
-    /* a listener that never answers: the dialer's handshake times out */
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", port, &key_c, NULL, SHORT_MS),
+    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, SHORT_MS),
                      CAIRN_ERR_TIMEOUT);
+    /* a listener that never answers: the dialer's handshake times out */
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", port, &key_c, NULL, SHORT_MS),
+        CAIRN_ERR_TIMEOUT);
     close(fd);
     close(lfd);
 
     /* a session whose peer goes quiet: recv returns at its deadline */
     server s;
     server_start(&s, SRV_HOLD, 0);
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", s.port, &key_c, &key_s.pk, T_MS),
+        CAIRN_OK);
     assert_int_equal(cairn_conn_send(c, 1, "msg 0", 5, T_MS), CAIRN_OK);
     server_join(&s); /* the server gave up on us: it was not waiting on us */
     cairn_conn_close(c);
@@ -636,7 +656,8 @@ static void trickling_peer_times_out(void **st)
     pthread_t th;
     int lfd = listen_any(&t.port);
     assert_int_equal(pthread_create(&th, NULL, trickle_main, &t), 0);
-    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, SHORT_MS), CAIRN_ERR_TIMEOUT);
+    assert_int_equal(cairn_conn_accept(&c, lfd, &key_s, SHORT_MS),
+                     CAIRN_ERR_TIMEOUT);
     atomic_store(&t.stop, 1);
     pthread_join(th, NULL);
     close(lfd);
@@ -687,7 +708,8 @@ static void garbage_hellos(void **st)
 {
     static const char http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     uint8_t h[38] = {'C', 'R', 'N', 'C', 9, 1};
-    assert_int_equal(accept_raw_hello(http, sizeof http - 1), CAIRN_ERR_BAD_HELLO);
+    assert_int_equal(accept_raw_hello(http, sizeof http - 1),
+                     CAIRN_ERR_BAD_HELLO);
     assert_int_equal(accept_raw_hello(h, sizeof h), CAIRN_ERR_BAD_VERSION);
     h[4] = 1;
     h[5] = 2; /* claims to be a server */
@@ -702,8 +724,9 @@ static void garbage_hellos(void **st)
     r.lfd = listen_any(&r.port);
     assert_int_equal(pthread_create(&r.th, NULL, raw_server_main, &r), 0);
     cairn_conn *c = NULL;
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", r.port, &key_c, NULL, T_MS),
-                     CAIRN_ERR_BAD_HELLO);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", r.port, &key_c, NULL, T_MS),
+        CAIRN_ERR_BAD_HELLO);
     pthread_join(r.th, NULL);
     close(r.lfd);
 }
@@ -713,12 +736,15 @@ static void dial_errors(void **st)
     cairn_conn *c = NULL;
     int port, lfd = listen_any(&port);
     close(lfd); /* nothing listens there now */
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", port, &key_c, NULL, T_MS), CAIRN_ERR_IO);
+    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", port, &key_c, NULL, T_MS),
+                     CAIRN_ERR_IO);
     assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", 0, &key_c, NULL, T_MS),
                      CAIRN_ERR_BAD_ENDPOINT);
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", 70000, &key_c, NULL, T_MS),
-                     CAIRN_ERR_BAD_ENDPOINT);
-    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", port, &key_c, NULL, 0), CAIRN_ERR_BAD_ARG);
+    assert_int_equal(
+        cairn_conn_dial(&c, "127.0.0.1", 70000, &key_c, NULL, T_MS),
+        CAIRN_ERR_BAD_ENDPOINT);
+    assert_int_equal(cairn_conn_dial(&c, "127.0.0.1", port, &key_c, NULL, 0),
+                     CAIRN_ERR_BAD_ARG);
     assert_null(c);
 }
 

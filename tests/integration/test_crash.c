@@ -24,7 +24,13 @@
 #define ROUNDS 20
 #define ROUNDS_MAX 10000
 #define MAX_ACKS 20000
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); exit(1); } } while (0)
+#define CHECK(c)                                                               \
+    do {                                                                       \
+        if (!(c)) {                                                            \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);       \
+            exit(1);                                                           \
+        }                                                                      \
+    } while (0)
 
 static h_net net;
 static char url[128];
@@ -51,13 +57,15 @@ static int submit(int s, uint64_t nonce, cairn_hash *h)
     int ok = 0;
     cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
     CHECK(cairn_tx_make_transfer(&b, "cairn-test", &net.acct[s], nonce, 1000,
-                                 &net.acct[(s + 1) % SENDERS].pk, 1000 + s) == CAIRN_OK);
+                                 &net.acct[(s + 1) % SENDERS].pk,
+                                 1000 + s) == CAIRN_OK);
     char *hex = malloc(2 * b.len + 1);
     cairn_hex_encode(hex, b.p, b.len);
     json_t *body = json_pack("{s:s}", "tx", hex);
     char *js = json_dumps(body, JSON_COMPACT);
     snprintf(u, sizeof u, "%s/v1/tx?wait=1", url);
-    if (cairn_http_request("POST", u, js, strlen(js), "application/json", 10000, &r) == CAIRN_OK &&
+    if (cairn_http_request("POST", u, js, strlen(js), "application/json", 10000,
+                           &r) == CAIRN_OK &&
         r.status == 200 && strstr(r.body, "\"committed\"")) {
         cairn_tx_hash(h, b.p, b.len);
         ok = 1;
@@ -109,8 +117,8 @@ static void run_round(const char *datadir, unsigned *seed, int round)
     round_over = 1;
     for (int s = 0; s < SENDERS; s++)
         pthread_join(th[s], NULL);
-    fprintf(stderr, "round %d: killed after %d ms, %d acked so far\n", round, ms,
-            nacked);
+    fprintf(stderr, "round %d: killed after %d ms, %d acked so far\n", round,
+            ms, nacked);
 }
 
 static void check_chain(const char *datadir)
@@ -144,8 +152,10 @@ static void check_chain(const char *datadir)
     snprintf(tmp, sizeof tmp, "%s/replay", net.dir);
     CHECK(cairn_chain_replay(datadir, tmp, &root, &blocks) == CAIRN_OK);
     CHECK(memcmp(root.b, tip.state_root.b, 32) == 0);
-    fprintf(stderr, "ok: %d acknowledged txs all present; %llu blocks replay to the same root\n",
-            nacked, (unsigned long long)blocks);
+    fprintf(
+        stderr,
+        "ok: %d acknowledged txs all present; %llu blocks replay to the same root\n",
+        nacked, (unsigned long long)blocks);
 }
 
 /* ROUNDS, or CAIRN_CRASH_ROUNDS (1..ROUNDS_MAX) when set. */

@@ -59,18 +59,23 @@ static inline char *fx_genesis(const char *economy)
     const char *at = strstr(economy, "%ORACLE%");
     cairn_addr_format(addr, &fx_keys[1].pk);
     if (at)
-        snprintf(eco, n, "%.*s%s%s", (int)(at - economy), economy, addr, at + 8);
+        snprintf(eco, n, "%.*s%s%s", (int)(at - economy), economy, addr,
+                 at + 8);
     else
         snprintf(eco, n, "%s", economy);
     cairn_addr_format(addr, &fx_keys[0].pk);
-    int o = snprintf(j, n,
-        "{\"chain_id\":\"" FX_CHAIN "\",\"token\":{\"name\":\"Test\",\"symbol\":\"TST\"},"
+    int o = snprintf(
+        j, n,
+        "{\"chain_id\":\"" FX_CHAIN
+        "\",\"token\":{\"name\":\"Test\",\"symbol\":\"TST\"},"
         "\"supply_cap\":\"10000000\",\"min_fee\":\"0.001\",\"genesis_time_ms\":0,"
         "\"block_interval_ms\":1000,\"max_block_txs\":1000,\"sequencer\":\"%s\","
-        "\"allocations\":[", addr);
+        "\"allocations\":[",
+        addr);
     for (int i = 1; i <= FX_KEYS; i++) {
         cairn_addr_format(addr, &fx_keys[i].pk);
-        o += snprintf(j + o, n - (size_t)o, "%s{\"address\":\"%s\",\"amount\":\"100000\"}",
+        o += snprintf(j + o, n - (size_t)o,
+                      "%s{\"address\":\"%s\",\"amount\":\"100000\"}",
                       i > 1 ? "," : "", addr);
     }
     snprintf(j + o, n - (size_t)o, "],\"economy\":%s}", eco);
@@ -119,11 +124,14 @@ static inline cairn_err fx_submit(twin *t, int i, int who, uint16_t kind,
     cairn_buf b;
     cairn_tx tx;
     cairn_hash h;
-    assert_int_equal(cairn_chain_account(t->c[i], &fx_keys[who].pk, &a), CAIRN_OK);
+    assert_int_equal(cairn_chain_account(t->c[i], &fx_keys[who].pk, &a),
+                     CAIRN_OK);
     cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
-    uint64_t nonce = a.nonce + cairn_mempool_pending(t->mp[i], &fx_keys[who].pk);
-    assert_int_equal(cairn_tx_make(&b, FX_CHAIN, &fx_keys[who], nonce, FEE, kind,
-                                   body->p, body->len), CAIRN_OK);
+    uint64_t nonce =
+        a.nonce + cairn_mempool_pending(t->mp[i], &fx_keys[who].pk);
+    assert_int_equal(cairn_tx_make(&b, FX_CHAIN, &fx_keys[who], nonce, FEE,
+                                   kind, body->p, body->len),
+                     CAIRN_OK);
     cairn_err e = cairn_chain_check_tx(t->c[i], b.p, b.len, &tx, &h);
     if (!e)
         e = cairn_mempool_add(t->mp[i], b.p, b.len, &tx, &h, a.nonce);
@@ -154,7 +162,8 @@ static inline cairn_err step(twin *t)
     }
     e = pr[0].n_dropped ? pr[0].drop_err[0] : CAIRN_OK;
     assert_int_equal(pr[1].n_dropped, 0);
-    assert_memory_equal(pr[0].header.state_root.b, pr[1].header.state_root.b, 32);
+    assert_memory_equal(pr[0].header.state_root.b, pr[1].header.state_root.b,
+                        32);
     cairn_proposal_free(&pr[0]);
     cairn_proposal_free(&pr[1]);
     return e;
@@ -192,7 +201,8 @@ static inline uint64_t fx_height(twin *t)
 static inline cairn_account fx_account(twin *t, int who)
 {
     cairn_account a;
-    assert_int_equal(cairn_chain_account(t->c[0], &fx_keys[who].pk, &a), CAIRN_OK);
+    assert_int_equal(cairn_chain_account(t->c[0], &fx_keys[who].pk, &a),
+                     CAIRN_OK);
     return a;
 }
 
@@ -214,7 +224,8 @@ static inline void fx_replay_check(twin *t)
     cairn_chain_tip(t->c[0], &h, NULL);
     cairn_chain_close(t->c[0]);
     snprintf(rdir, sizeof rdir, "%s-replay", t->dir[0]);
-    assert_int_equal(cairn_chain_replay(t->dir[0], rdir, &root, &blocks), CAIRN_OK);
+    assert_int_equal(cairn_chain_replay(t->dir[0], rdir, &root, &blocks),
+                     CAIRN_OK);
     assert_memory_equal(root.b, h.state_root.b, 32);
     assert_int_equal(blocks, h.height);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", rdir);

@@ -84,8 +84,10 @@ static void amounts(void **st)
     /* u64 max is 18446744073709.551615 tokens */
     assert_int_equal(cairn_amount_parse(&u, "18446744073709.551615"), CAIRN_OK);
     assert_true(u == UINT64_MAX);
-    assert_int_equal(cairn_amount_parse(&u, "18446744073709.551616"), CAIRN_ERR_OVERFLOW);
-    assert_int_equal(cairn_amount_parse(&u, "99999999999999999999999"), CAIRN_ERR_OVERFLOW);
+    assert_int_equal(cairn_amount_parse(&u, "18446744073709.551616"),
+                     CAIRN_ERR_OVERFLOW);
+    assert_int_equal(cairn_amount_parse(&u, "99999999999999999999999"),
+                     CAIRN_ERR_OVERFLOW);
     cairn_amount_format(txt, 12500000);
     assert_string_equal(txt, "12.5");
     cairn_amount_format(txt, UINT64_MAX);
@@ -100,7 +102,8 @@ static void amounts(void **st)
     assert_true(r == UINT64_MAX);
     assert_int_equal(cairn_sub(&r, 1, 2), CAIRN_ERR_FUNDS);
     assert_int_equal(cairn_mul(&r, UINT64_MAX / 2 + 1, 2), CAIRN_ERR_OVERFLOW);
-    assert_int_equal(cairn_muldiv(&r, UINT64_MAX, UINT64_MAX, UINT64_MAX), CAIRN_OK);
+    assert_int_equal(cairn_muldiv(&r, UINT64_MAX, UINT64_MAX, UINT64_MAX),
+                     CAIRN_OK);
     assert_true(r == UINT64_MAX);
     assert_int_equal(cairn_muldiv(&r, UINT64_MAX, 2, 1), CAIRN_ERR_OVERFLOW);
 }
@@ -140,7 +143,8 @@ static void keys_and_sigs(void **st)
     cairn_sig sig;
     cairn_keypair_generate(&kp);
     assert_int_equal(cairn_key_save(path, &kp), CAIRN_OK);
-    assert_int_equal(cairn_key_save(path, &kp), CAIRN_ERR_IO); /* no overwrite */
+    assert_int_equal(cairn_key_save(path, &kp),
+                     CAIRN_ERR_IO); /* no overwrite */
     assert_int_equal(cairn_key_load(path, &kp2), CAIRN_OK);
     assert_memory_equal(kp.pk.b, kp2.pk.b, 32);
     cairn_sign(&sig, "msg", 3, &kp2);
@@ -171,8 +175,8 @@ static void key_file_strict(void **st)
     static const char hex[] =
         "0101010101010101010101010101010101010101010101010101010101010101";
     static const char *const good[] = {"", "\n", "\r\n"};
-    static const char *const bad[] = {"\n\n", "\r", "\n\r", " ", " \n", "\t",
-                                      "\r\n\n", "\n#", "x"};
+    static const char *const bad[] = {"\n\n", "\r",     "\n\r", " ", " \n",
+                                      "\t",   "\r\n\n", "\n#",  "x"};
     char path[] = "/tmp/cairn-key-XXXXXX", text[160];
     int fd = mkstemp(path);
     cairn_keypair kp, want;
@@ -218,8 +222,8 @@ int main(void)
     cairn_crypto_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(codec_roundtrip), cmocka_unit_test(codec_bounds),
-        cmocka_unit_test(amounts), cmocka_unit_test(addresses),
-        cmocka_unit_test(keys_and_sigs), cmocka_unit_test(key_file_strict),
+        cmocka_unit_test(amounts),         cmocka_unit_test(addresses),
+        cmocka_unit_test(keys_and_sigs),   cmocka_unit_test(key_file_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,8 +32,7 @@ enum { PROV = 2, CLIENT = 3, PROV2 = 4, COMPUTE = 5, NOBODY = 6 };
 static void setup(twin *t, const char *econ)
 {
     cairn_buf b;
-    cairn_register r = {SECTOR_COMPUTE, 0, 1000 * TOK,
-                        "tcp://127.0.0.1:7001"};
+    cairn_register r = {SECTOR_COMPUTE, 0, 1000 * TOK, "tcp://127.0.0.1:7001"};
     twin_open(t, econ);
     cairn_buf_init(&b, 4096);
     fx_register(t, PROV, 1000 * TOK, &b);

@@ -28,10 +28,12 @@ static char cnames[CAIRN__ERR_COUNT][NAME_MAX_LEN];
 static void parse_header(void)
 {
     char *h = read_src("include/cairn/error.h");
-    for (char *p = strstr(h, "CAIRN_ERR_"); p; p = strstr(p + 1, "CAIRN_ERR_")) {
+    for (char *p = strstr(h, "CAIRN_ERR_"); p;
+         p = strstr(p + 1, "CAIRN_ERR_")) {
         char name[NAME_MAX_LEN];
         int code, used = 0;
-        if (sscanf(p + 10, "%47[A-Z_] = %d,%n", name, &code, &used) != 2 || !used)
+        if (sscanf(p + 10, "%47[A-Z_] = %d,%n", name, &code, &used) != 2 ||
+            !used)
             continue;
         assert_true(code > 0 && code < CAIRN__ERR_COUNT);
         assert_string_equal(cnames[code], ""); /* one name per code */
@@ -82,17 +84,20 @@ static void check_row(char *row, int *seen)
         fail_msg("api.md lists code %d, which error.h does not have", code);
     if (seen[code]++)
         fail_msg("api.md lists code %d twice", code);
-    if (backticked(c[1], name, sizeof name) || backticked(c[2], cname, sizeof cname))
+    if (backticked(c[1], name, sizeof name) ||
+        backticked(c[2], cname, sizeof cname))
         fail_msg("api.md, code %d: name and C name must be in backticks", code);
     if (strcmp(name, cairn_errname((cairn_err)code)) != 0)
         fail_msg("api.md, code %d: \"%s\" but the node says \"%s\"", code, name,
                  cairn_errname((cairn_err)code));
-    if (strncmp(cname, "CAIRN_ERR_", 10) != 0 || strcmp(cname + 10, cnames[code]) != 0)
-        fail_msg("api.md, code %d: %s but error.h says CAIRN_ERR_%s", code, cname,
-                 cnames[code]);
-    if (sscanf(c[3], " %d", &http) != 1 || http != api_status_of((cairn_err)code))
-        fail_msg("api.md, code %d (%s): HTTP %s but the node answers %d", code, name,
-                 c[3], api_status_of((cairn_err)code));
+    if (strncmp(cname, "CAIRN_ERR_", 10) != 0 ||
+        strcmp(cname + 10, cnames[code]) != 0)
+        fail_msg("api.md, code %d: %s but error.h says CAIRN_ERR_%s", code,
+                 cname, cnames[code]);
+    if (sscanf(c[3], " %d", &http) != 1 ||
+        http != api_status_of((cairn_err)code))
+        fail_msg("api.md, code %d (%s): HTTP %s but the node answers %d", code,
+                 name, c[3], api_status_of((cairn_err)code));
     while (*c[4] == ' ')
         c[4]++;
     if (strlen(c[4]) < 3)
@@ -110,7 +115,8 @@ static void error_table(void **st)
     if (end)
         *end = '\0';
     char *save = NULL;
-    for (char *line = strtok_r(sec, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+    for (char *line = strtok_r(sec, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
         if (line[0] == '|')
             check_row(line, seen);
     for (int code = 1; code < CAIRN__ERR_COUNT; code++)
@@ -176,7 +182,8 @@ static void check_after(const char *page, const char *text, const char *after,
         memcpy(name, q, n);
         name[n] = '\0';
         if (q[n] == stop && !is_errname(name))
-            fail_msg("%s: \"%s%s\" is not an error the node sends", page, after, name);
+            fail_msg("%s: \"%s%s\" is not an error the node sends", page, after,
+                     name);
     }
 }
 
@@ -206,12 +213,14 @@ static void check_cell_names(const char *page, char *cell)
             buf[n++] = *cell;
     }
     buf[n] = '\0';
-    for (part = strtok_r(buf, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+    for (part = strtok_r(buf, ",", &save); part;
+         part = strtok_r(NULL, ",", &save)) {
         char name[NAME_MAX_LEN];
         if (sscanf(part, " %47s", name) == 1 && strcmp(name, "—") != 0 &&
             !is_errname(name))
-            fail_msg("%s: \"%s\" in an error column is not an error the node sends",
-                     page, name);
+            fail_msg(
+                "%s: \"%s\" in an error column is not an error the node sends",
+                page, name);
     }
 }
 
@@ -221,7 +230,8 @@ static void check_error_columns(const char *page, const char *text)
     char *t = strdup(text), *save, *c[12];
     int col = -1;
     assert_non_null(t);
-    for (char *line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = strtok_r(t, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
         if (line[0] != '|') {
             col = -1;
             continue;

@@ -46,19 +46,23 @@ static void make_keys(void)
 
 /* Builds a genesis JSON (malloc'd; caller frees) with NACC funded
  * accounts, the given supply cap and economy object. */
-static char *genesis_json(const char *cap, const char *amount, const char *economy)
+static char *genesis_json(const char *cap, const char *amount,
+                          const char *economy)
 {
     size_t n = 4096 + NACC * 200 + strlen(economy);
     char *j = malloc(n), addr[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(addr, &keys[0].pk);
-    int o = snprintf(j, n,
+    int o = snprintf(
+        j, n,
         "{\"chain_id\":\"econ-test\",\"token\":{\"name\":\"Test\",\"symbol\":\"TST\"},"
         "\"supply_cap\":\"%s\",\"min_fee\":\"0.001\",\"genesis_time_ms\":0,"
         "\"block_interval_ms\":1000,\"max_block_txs\":1000,\"sequencer\":\"%s\","
-        "\"allocations\":[", cap, addr);
+        "\"allocations\":[",
+        cap, addr);
     for (int i = 1; i <= NACC; i++) {
         cairn_addr_format(addr, &keys[i].pk);
-        o += snprintf(j + o, n - (size_t)o, "%s{\"address\":\"%s\",\"amount\":\"%s\"}",
+        o += snprintf(j + o, n - (size_t)o,
+                      "%s{\"address\":\"%s\",\"amount\":\"%s\"}",
                       i > 1 ? "," : "", addr, amount);
     }
     snprintf(j + o, n - (size_t)o, "],\"economy\":%s}", economy);
@@ -90,8 +94,8 @@ static void rm_rf(const char *dir)
 }
 
 /* Signs a tx from keys[who] and admits it; returns the admission error. */
-static cairn_err submit(cairn_chain *c, cairn_mempool *mp, int who, uint16_t kind,
-                        const cairn_buf *body)
+static cairn_err submit(cairn_chain *c, cairn_mempool *mp, int who,
+                        uint16_t kind, const cairn_buf *body)
 {
     cairn_account a;
     cairn_buf b;
@@ -100,8 +104,9 @@ static cairn_err submit(cairn_chain *c, cairn_mempool *mp, int who, uint16_t kin
     assert_int_equal(cairn_chain_account(c, &keys[who].pk, &a), CAIRN_OK);
     cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
     uint64_t nonce = a.nonce + cairn_mempool_pending(mp, &keys[who].pk);
-    assert_int_equal(cairn_tx_make(&b, "econ-test", &keys[who], nonce, FEE, kind,
-                                   body->p, body->len), CAIRN_OK);
+    assert_int_equal(cairn_tx_make(&b, "econ-test", &keys[who], nonce, FEE,
+                                   kind, body->p, body->len),
+                     CAIRN_OK);
     cairn_err e = cairn_chain_check_tx(c, b.p, b.len, &tx, &h);
     if (!e)
         e = cairn_mempool_add(mp, b.p, b.len, &tx, &h, a.nonce);
@@ -117,8 +122,9 @@ static cairn_err block(cairn_chain *c, cairn_mempool *mp)
     cairn_header h;
     cairn_hash th;
     cairn_chain_tip(c, &h, &th);
-    assert_int_equal(cairn_chain_propose(c, mp, &keys[0], (h.height + 1) * 1000, &pr),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_chain_propose(c, mp, &keys[0], (h.height + 1) * 1000, &pr),
+        CAIRN_OK);
     cairn_err e = pr.n_dropped ? pr.drop_err[0] : CAIRN_OK;
     cairn_proposal_free(&pr);
     return e;
@@ -130,20 +136,23 @@ static void audit_ok(cairn_chain *c, const cairn_params *p)
     cairn_econ_audit a;
     assert_int_equal(cairn_chain_econ_audit(c, &a), CAIRN_OK);
     if (!a.ok)
-        fprintf(stderr, "audit: supply %llu genesis %llu minted %llu burned %llu "
-                "balances %llu staked %llu unbonding %llu pools %llu treasury %llu\n",
-                (unsigned long long)a.supply, (unsigned long long)a.genesis_supply,
-                (unsigned long long)a.minted, (unsigned long long)a.burned,
-                (unsigned long long)a.balances, (unsigned long long)a.staked,
-                (unsigned long long)a.unbonding, (unsigned long long)a.pools,
-                (unsigned long long)a.treasury);
+        fprintf(
+            stderr,
+            "audit: supply %llu genesis %llu minted %llu burned %llu "
+            "balances %llu staked %llu unbonding %llu pools %llu treasury %llu\n",
+            (unsigned long long)a.supply, (unsigned long long)a.genesis_supply,
+            (unsigned long long)a.minted, (unsigned long long)a.burned,
+            (unsigned long long)a.balances, (unsigned long long)a.staked,
+            (unsigned long long)a.unbonding, (unsigned long long)a.pools,
+            (unsigned long long)a.treasury);
     assert_true(a.ok);
     assert_true(a.supply <= p->supply_cap);
 }
 
 /* ---- body helpers ---- */
 
-static void body_register(cairn_buf *b, uint8_t sector, uint32_t comm, uint64_t stake)
+static void body_register(cairn_buf *b, uint8_t sector, uint32_t comm,
+                          uint64_t stake)
 {
     cairn_register r = {sector, comm, stake, "tcp://127.0.0.1:7000"};
     cairn_register_encode(b, &r);
@@ -164,9 +173,11 @@ static cairn_err hook(exec_ctx *x, void *arg)
     for (int i = 1; i <= NACC; i++) {
         uint64_t r = rnd(&s);
         if (r % 3 == 0)
-            (void)econ_add_work(x, &keys[i].pk, 1 + r % 1000); /* may be no provider */
+            (void)econ_add_work(x, &keys[i].pk,
+                                1 + r % 1000); /* may be no provider */
         if (r % 97 == 0)
-            (void)econ_slash(x, &keys[i].pk, (uint32_t)(r % 3000), "test fault");
+            (void)econ_slash(x, &keys[i].pk, (uint32_t)(r % 3000),
+                             "test fault");
     }
     return CAIRN_OK;
 }
@@ -175,11 +186,16 @@ static cairn_err hook(exec_ctx *x, void *arg)
 static uint64_t rand_amount(uint64_t *s)
 {
     switch (rnd(s) % 6) {
-    case 0: return 0;
-    case 1: return rnd(s) % 1000;
-    case 2: return UINT64_MAX / 2;
-    case 3: return (rnd(s) % 50) * TOK;
-    default: return (rnd(s) % 500 + 1) * TOK;
+    case 0:
+        return 0;
+    case 1:
+        return rnd(s) % 1000;
+    case 2:
+        return UINT64_MAX / 2;
+    case 3:
+        return (rnd(s) % 50) * TOK;
+    default:
+        return (rnd(s) % 500 + 1) * TOK;
     }
 }
 
@@ -212,12 +228,14 @@ static void random_tx(cairn_chain *c, cairn_mempool *mp, int who, uint64_t *s)
         cairn_amount_body_encode(&b, rand_amount(s));
         kind = CAIRN_TX_UNBOND;
         break;
-    case 4: case 5:
+    case 4:
+    case 5:
         body_deleg(&b, other, rand_amount(s));
         kind = CAIRN_TX_DELEGATE;
         break;
     case 6:
-        body_deleg(&b, other, rnd(s) % 2 ? rand_amount(s) : 1 + rnd(s) % (20 * TOK));
+        body_deleg(&b, other,
+                   rnd(s) % 2 ? rand_amount(s) : 1 + rnd(s) % (20 * TOK));
         kind = CAIRN_TX_UNDELEGATE;
         break;
     default:
@@ -245,7 +263,8 @@ static void random_traffic(void **st)
     int txs = 0;
     (void)st;
     econ_set_test_hook(hook, NULL);
-    assert_int_equal(make_chain(dir, "100000000", "10000", ECON_SMALL), CAIRN_OK);
+    assert_int_equal(make_chain(dir, "100000000", "10000", ECON_SMALL),
+                     CAIRN_OK);
     assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
     const cairn_params *p = cairn_chain_params(c);
     audit_ok(c, p);
@@ -264,9 +283,11 @@ static void random_traffic(void **st)
     assert_int_equal(cairn_chain_econ_audit(c, &a), CAIRN_OK);
     assert_true(t.minted > 0 && t.burned > 0);
     assert_true(a.providers > 0 && a.delegations > 0);
-    fprintf(stderr, "random traffic: %d txs, %llu providers, %llu delegations, "
-            "%llu unbonding entries, minted %llu burned %llu\n", txs,
-            (unsigned long long)a.providers, (unsigned long long)a.delegations,
+    fprintf(stderr,
+            "random traffic: %d txs, %llu providers, %llu delegations, "
+            "%llu unbonding entries, minted %llu burned %llu\n",
+            txs, (unsigned long long)a.providers,
+            (unsigned long long)a.delegations,
             (unsigned long long)a.unbond_entries, (unsigned long long)t.minted,
             (unsigned long long)t.burned);
     cairn_header h;
@@ -293,9 +314,10 @@ static void emission_cap(void **st)
     cairn_totals t;
     (void)st;
     /* 30 × 10 = 300 tokens at genesis, cap 325: 25 tokens to mint */
-    assert_int_equal(make_chain(dir, "325", "10",
-                                "{\"epoch_blocks\":2,\"emission_initial\":\"7\"}"),
-                     CAIRN_OK);
+    assert_int_equal(
+        make_chain(dir, "325", "10",
+                   "{\"epoch_blocks\":2,\"emission_initial\":\"7\"}"),
+        CAIRN_OK);
     assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
     for (int i = 0; i < 20; i++) {
         (void)block(c, mp);
@@ -313,8 +335,8 @@ static void emission_cap(void **st)
 
 /* Submits a tx and produces a block; returns the admission error or the
  * execution (drop) error. */
-static cairn_err run_tx(cairn_chain *c, cairn_mempool *mp, int who, uint16_t kind,
-                        cairn_buf *b)
+static cairn_err run_tx(cairn_chain *c, cairn_mempool *mp, int who,
+                        uint16_t kind, cairn_buf *b)
 {
     cairn_err e = submit(c, mp, who, kind, b);
     cairn_err d = block(c, mp);
@@ -336,38 +358,51 @@ static void bad_inputs(void **st)
     assert_int_equal(make_chain(dir, "100000000", "10000", "{}"), CAIRN_OK);
     assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
     body_register(&b, 0, 100, 99 * TOK);
-    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b), CAIRN_ERR_STAKE_LOW);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b),
+                     CAIRN_ERR_STAKE_LOW);
     body_register(&b, 4, 100, 200 * TOK);
-    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b), CAIRN_ERR_BAD_SECTOR);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b),
+                     CAIRN_ERR_BAD_SECTOR);
     body_register(&b, 1, 100, 200 * TOK);
     assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b), CAIRN_OK);
     assert_int_equal(cairn_chain_account(c, &keys[1].pk, &a0), CAIRN_OK);
     assert_int_equal(cairn_chain_provider(c, &keys[1].pk, &pi), CAIRN_OK);
     assert_int_equal(pi.self_stake, 200 * TOK);
     body_register(&b, 1, 100, 200 * TOK);
-    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b), CAIRN_ERR_PROVIDER_EXISTS);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_REGISTER, &b),
+                     CAIRN_ERR_PROVIDER_EXISTS);
     cairn_amount_body_encode(&b, 201 * TOK);
-    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_UNBOND, &b), CAIRN_ERR_UNBOND_TOO_MUCH);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_UNBOND, &b),
+                     CAIRN_ERR_UNBOND_TOO_MUCH);
     cairn_amount_body_encode(&b, 0);
-    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_STAKE, &b), CAIRN_ERR_ZERO_AMOUNT);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_STAKE, &b),
+                     CAIRN_ERR_ZERO_AMOUNT);
     cairn_amount_body_encode(&b, 1);
-    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_STAKE, &b), CAIRN_ERR_NOT_PROVIDER);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_STAKE, &b),
+                     CAIRN_ERR_NOT_PROVIDER);
     body_deleg(&b, 3, 50 * TOK);
-    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_DELEGATE, &b), CAIRN_ERR_NOT_PROVIDER);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_DELEGATE, &b),
+                     CAIRN_ERR_NOT_PROVIDER);
     body_deleg(&b, 1, 5 * TOK);
-    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_DELEGATE, &b), CAIRN_ERR_STAKE_LOW);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_DELEGATE, &b),
+                     CAIRN_ERR_STAKE_LOW);
     body_deleg(&b, 1, 20000 * TOK);
     assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_DELEGATE, &b), CAIRN_ERR_FUNDS);
     body_deleg(&b, 1, 5 * TOK);
-    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_UNDELEGATE, &b), CAIRN_ERR_NOT_DELEGATED);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_UNDELEGATE, &b),
+                     CAIRN_ERR_NOT_DELEGATED);
     cairn_commission_encode(&b, 6000);
-    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_SET_COMMISSION, &b), CAIRN_ERR_BAD_PARAM);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_SET_COMMISSION, &b),
+                     CAIRN_ERR_BAD_PARAM);
     cairn_claim_encode(&b, &keys[1].pk);
-    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_CLAIM, &b), CAIRN_ERR_NOT_DELEGATED);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_CLAIM, &b),
+                     CAIRN_ERR_NOT_DELEGATED);
     cairn_endpoint_body_encode(&b, "127.0.0.1:9");
-    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_SET_ENDPOINT, &b), CAIRN_ERR_NOT_PROVIDER);
+    assert_int_equal(run_tx(c, mp, 2, CAIRN_TX_SET_ENDPOINT, &b),
+                     CAIRN_ERR_NOT_PROVIDER);
     cairn_endpoint_body_encode(&b, "");
-    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_SET_ENDPOINT, &b), CAIRN_ERR_BAD_BODY);
+    assert_int_equal(run_tx(c, mp, 1, CAIRN_TX_SET_ENDPOINT, &b),
+                     CAIRN_ERR_BAD_BODY);
     /* nothing changed: same balance, nonce, provider record */
     assert_int_equal(cairn_chain_account(c, &keys[1].pk, &a1), CAIRN_OK);
     assert_memory_equal(&a0, &a1, sizeof a0);
@@ -396,30 +431,38 @@ static void genesis_params(void **st)
     assert_int_equal(cairn_econ_check("{\"epoch_blocks\":0}", msg, sizeof msg),
                      CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "epoch_blocks"));
-    assert_int_equal(cairn_econ_check("{\"epochs\":3}", msg, sizeof msg), CAIRN_ERR_GENESIS);
+    assert_int_equal(cairn_econ_check("{\"epochs\":3}", msg, sizeof msg),
+                     CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "epochs"));
-    assert_int_equal(cairn_econ_check("{\"min_delegation\":5}", msg, sizeof msg),
-                     CAIRN_ERR_GENESIS);
+    assert_int_equal(
+        cairn_econ_check("{\"min_delegation\":5}", msg, sizeof msg),
+        CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "min_delegation"));
-    assert_int_equal(cairn_econ_check("{\"weight_storage\":2000}", msg, sizeof msg),
-                     CAIRN_ERR_GENESIS);
+    assert_int_equal(
+        cairn_econ_check("{\"weight_storage\":2000}", msg, sizeof msg),
+        CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "weight_storage"));
-    assert_int_equal(cairn_econ_check("{\"max_commission_bps\":10001}", msg, sizeof msg),
-                     CAIRN_ERR_GENESIS);
+    assert_int_equal(
+        cairn_econ_check("{\"max_commission_bps\":10001}", msg, sizeof msg),
+        CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "max_commission_bps"));
-    assert_int_equal(cairn_econ_check("{\"fee_burn_bps\":0,\"fee_treasury_bps\":7000,"
-                                      "\"min_provider_stake\":\"12.5\"}", msg, sizeof msg),
-                     CAIRN_OK);
-    assert_int_equal(make_chain(dir, "100000000", "10", "{\"jail_after_faults\":0}"),
-                     CAIRN_ERR_GENESIS);
+    assert_int_equal(
+        cairn_econ_check("{\"fee_burn_bps\":0,\"fee_treasury_bps\":7000,"
+                         "\"min_provider_stake\":\"12.5\"}",
+                         msg, sizeof msg),
+        CAIRN_OK);
+    assert_int_equal(
+        make_chain(dir, "100000000", "10", "{\"jail_after_faults\":0}"),
+        CAIRN_ERR_GENESIS);
     rm_rf(dir);
     /* a good one: the values land in state */
     cairn_chain *c;
     cairn_econ_param ps[64];
     size_t n;
-    assert_int_equal(make_chain(dir, "100000000", "10",
-                                "{\"min_provider_stake\":\"12.5\",\"epoch_blocks\":3}"),
-                     CAIRN_OK);
+    assert_int_equal(
+        make_chain(dir, "100000000", "10",
+                   "{\"min_provider_stake\":\"12.5\",\"epoch_blocks\":3}"),
+        CAIRN_OK);
     assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
     assert_int_equal(cairn_chain_econ_params(c, ps, 64, &n), CAIRN_OK);
     assert_int_equal(n, ECON_PARAM_COUNT);
@@ -453,10 +496,13 @@ static void worked_example(void **st)
     cairn_account a;
     (void)st;
     cairn_buf_init(&b, 4096);
-    assert_int_equal(make_chain(dir, "100000000", "10000",
-        "{\"epoch_blocks\":4,\"emission_initial\":\"1000\",\"weight_storage\":10000,"
-        "\"weight_compute\":0,\"weight_wireless\":0,\"weight_sensor\":0,"
-        "\"unbonding_epochs\":1}"), CAIRN_OK);
+    assert_int_equal(
+        make_chain(
+            dir, "100000000", "10000",
+            "{\"epoch_blocks\":4,\"emission_initial\":\"1000\",\"weight_storage\":10000,"
+            "\"weight_compute\":0,\"weight_wireless\":0,\"weight_sensor\":0,"
+            "\"unbonding_epochs\":1}"),
+        CAIRN_OK);
     assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
     /* block 1: both register in storage; block 2: keys[3] delegates 300
      * to keys[1] (commission 10%); block 3: empty; block 4 ends epoch 0 */
@@ -483,7 +529,8 @@ static void worked_example(void **st)
      * 10% commission 56250054 -> 506250486 to delegators */
     assert_int_equal(p1.delegator_pool, 506250486);
     assert_int_equal(p1.reward, 750000720 - 506250486);
-    assert_int_equal(cairn_chain_delegation(c, &keys[3].pk, &keys[1].pk, &d), CAIRN_OK);
+    assert_int_equal(cairn_chain_delegation(c, &keys[3].pk, &keys[1].pk, &d),
+                     CAIRN_OK);
     assert_true(d.pending <= 506250486 && d.pending >= 506250485);
     assert_int_equal(d.stake, 300 * TOK);
     /* claim as delegator and undelegate all */
@@ -562,7 +609,8 @@ static void slash_and_jail(void **st)
     assert_int_equal(pi.delegated, 72900000);
     assert_true(pi.jailed);
     assert_int_equal(pi.faults, 0);
-    assert_int_equal(cairn_chain_delegation(c, &keys[2].pk, &keys[1].pk, &d), CAIRN_OK);
+    assert_int_equal(cairn_chain_delegation(c, &keys[2].pk, &keys[1].pk, &d),
+                     CAIRN_OK);
     assert_int_equal(d.stake, 72900000);
     assert_int_equal(cairn_chain_totals(c, &t1), CAIRN_OK);
     assert_true(t1.burned - t0.burned >= 81300000); /* + fee burns */
@@ -604,10 +652,12 @@ static void unbonding_slashable(void **st)
     (void)block(c, mp);
     econ_set_test_hook(NULL, NULL);
     assert_int_equal(left, 0);
-    assert_int_equal(cairn_chain_unbonding(c, &keys[1].pk, ue, 4, &n, &total), CAIRN_OK);
+    assert_int_equal(cairn_chain_unbonding(c, &keys[1].pk, ue, 4, &n, &total),
+                     CAIRN_OK);
     assert_int_equal(n, 1);
     assert_int_equal(total, 45 * TOK);
-    assert_int_equal(cairn_chain_unbonding(c, &keys[2].pk, ue, 4, &n, &total), CAIRN_OK);
+    assert_int_equal(cairn_chain_unbonding(c, &keys[2].pk, ue, 4, &n, &total),
+                     CAIRN_OK);
     assert_int_equal(total, 36 * TOK);
     audit_ok(c, cairn_chain_params(c));
     /* released in full of what is left, with the index gone */
@@ -616,7 +666,8 @@ static void unbonding_slashable(void **st)
     assert_int_equal(cairn_chain_account(c, &keys[2].pk, &a2), CAIRN_OK);
     for (int i = 0; i < 30; i++) /* 10-block epochs, released after 2 */
         (void)block(c, mp);
-    assert_int_equal(cairn_chain_unbonding(c, &keys[1].pk, ue, 4, &n, &total), CAIRN_OK);
+    assert_int_equal(cairn_chain_unbonding(c, &keys[1].pk, ue, 4, &n, &total),
+                     CAIRN_OK);
     assert_int_equal(n, 0);
     assert_int_equal(cairn_chain_account(c, &keys[1].pk, &b1), CAIRN_OK);
     assert_int_equal(cairn_chain_account(c, &keys[2].pk, &b2), CAIRN_OK);
@@ -637,12 +688,9 @@ static void unbonding_slashable(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(genesis_params),
-        cmocka_unit_test(bad_inputs),
-        cmocka_unit_test(emission_cap),
-        cmocka_unit_test(worked_example),
-        cmocka_unit_test(slash_and_jail),
-        cmocka_unit_test(unbonding_slashable),
+        cmocka_unit_test(genesis_params), cmocka_unit_test(bad_inputs),
+        cmocka_unit_test(emission_cap),   cmocka_unit_test(worked_example),
+        cmocka_unit_test(slash_and_jail), cmocka_unit_test(unbonding_slashable),
         cmocka_unit_test(random_traffic),
     };
     cairn_crypto_init();

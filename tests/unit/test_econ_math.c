@@ -27,7 +27,8 @@ static void fee_split_sums(void **st)
     assert_true(p.treasury == 201); /* dust goes to the treasury */
     for (int i = 0; i < 100000; i++) {
         uint64_t fee = rnd(&seed) >> (rnd(&seed) % 64);
-        uint32_t a = (uint32_t)(rnd(&seed) % 10001), b = (uint32_t)(rnd(&seed) % (10001 - a));
+        uint32_t a = (uint32_t)(rnd(&seed) % 10001),
+                 b = (uint32_t)(rnd(&seed) % (10001 - a));
         uint32_t c = (uint32_t)(rnd(&seed) % (10001 - a - b));
         cairn_fee_split r = {a, b, c, 10000 - a - b - c};
         assert_int_equal(cairn_split_fee(fee, &r, &p), CAIRN_OK);
@@ -41,7 +42,8 @@ static void prorata_sums(void **st)
 {
     uint64_t w[5] = {1, 1, 1, 0, 0}, out[5], dust;
     assert_int_equal(cairn_prorata(100, w, 5, out, &dust), CAIRN_OK);
-    assert_true(out[0] == 33 && out[1] == 33 && out[2] == 33 && out[3] == 0 && dust == 1);
+    assert_true(out[0] == 33 && out[1] == 33 && out[2] == 33 && out[3] == 0 &&
+                dust == 1);
     uint64_t z[2] = {0, 0};
     assert_int_equal(cairn_prorata(7, z, 2, out, &dust), CAIRN_OK);
     assert_true(dust == 7);
@@ -86,16 +88,20 @@ static void emission_schedule(void **st)
 static void reward_split(void **st)
 {
     uint64_t p, d;
-    /* 100 reward, self 1, delegated 3 → 75 to delegators minus 10% = 68 (floor 67.5) */
+    /* 100 reward, self 1, delegated 3 → 75 to delegators minus 10% = 68
+     * (floor 67.5) */
     assert_int_equal(cairn_split_reward(100, 1000, 1, 3, &p, &d), CAIRN_OK);
     assert_true(d == 68 && p == 32);
     assert_int_equal(cairn_split_reward(100, 0, 0, 0, &p, &d), CAIRN_OK);
     assert_true(d == 0 && p == 100);
-    assert_int_equal(cairn_split_reward(100, 10001, 1, 1, &p, &d), CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_split_reward(100, 10001, 1, 1, &p, &d),
+                     CAIRN_ERR_BAD_ARG);
     uint64_t seed = 99;
     for (int i = 0; i < 100000; i++) {
         uint64_t r = rnd(&seed), s = rnd(&seed) >> 2, dl = rnd(&seed) >> 2;
-        assert_int_equal(cairn_split_reward(r, (uint32_t)(rnd(&seed) % 10001), s, dl, &p, &d), CAIRN_OK);
+        assert_int_equal(cairn_split_reward(r, (uint32_t)(rnd(&seed) % 10001),
+                                            s, dl, &p, &d),
+                         CAIRN_OK);
         assert_true(p + d == r);
     }
 }
@@ -111,7 +117,7 @@ static void velocity(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fee_split_sums), cmocka_unit_test(prorata_sums),
+        cmocka_unit_test(fee_split_sums),    cmocka_unit_test(prorata_sums),
         cmocka_unit_test(emission_schedule), cmocka_unit_test(reward_split),
         cmocka_unit_test(velocity),
     };

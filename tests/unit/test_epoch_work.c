@@ -20,9 +20,9 @@
 
 #define TOK 1000000ull
 #define EMISSION (1000 * TOK)
-#define ECONOMY                                                            \
-    "{\"epoch_blocks\":1,\"emission_initial\":\"1000\","                   \
-    "\"weight_storage\":10000,\"weight_compute\":0,\"weight_wireless\":0," \
+#define ECONOMY                                                                \
+    "{\"epoch_blocks\":1,\"emission_initial\":\"1000\","                       \
+    "\"weight_storage\":10000,\"weight_compute\":0,\"weight_wireless\":0,"     \
     "\"weight_sensor\":0}"
 
 /* A store with the economy's genesis, and the next block's height. */
@@ -227,7 +227,8 @@ static void zero_unit_reports_settle(void **st)
 }
 
 /* Every field of a equals b's. */
-static void assert_provider_equal(const econ_provider *a, const econ_provider *b)
+static void assert_provider_equal(const econ_provider *a,
+                                  const econ_provider *b)
 {
     assert_int_equal(a->sector, b->sector);
     assert_int_equal(a->flags, b->flags);
@@ -281,7 +282,8 @@ static void provider_record_codec(void **st)
     assert_int_equal(wctx_begin(&w, &f.s, 1), CAIRN_OK);
     exec_ctx x = {&w, &f.s, &f.cp, 1, cairn_registry_rules()};
     assert_int_equal(econ_provider_put(&x, &pk_a, &p), CAIRN_OK);
-    assert_int_equal(state_get(w.txn, &f.s, STATE_PROVIDER, pk_a.b, 32, &v), CAIRN_OK);
+    assert_int_equal(state_get(w.txn, &f.s, STATE_PROVIDER, pk_a.b, 32, &v),
+                     CAIRN_OK);
     assert_int_equal(v.mv_size, 114);
     memcpy(b, v.mv_data, v.mv_size);
     mdb_txn_abort(w.txn);
@@ -300,10 +302,12 @@ static void provider_record_codec(void **st)
     assert_int_equal(econ_provider_decode(&q, b, 113), CAIRN_ERR_DB);
     assert_int_equal(econ_provider_decode(&q, b, 115), CAIRN_ERR_DB);
     assert_int_equal(econ_provider_decode(&q, b, 99), CAIRN_ERR_DB);
-    assert_int_equal(econ_provider_work(b, 113, &sector, &we, &wu), CAIRN_ERR_DB);
+    assert_int_equal(econ_provider_work(b, 113, &sector, &we, &wu),
+                     CAIRN_ERR_DB);
     b[0] = 1; /* the record before work moved in */
     assert_int_equal(econ_provider_decode(&q, b, 114), CAIRN_ERR_DB);
-    assert_int_equal(econ_provider_work(b, 114, &sector, &we, &wu), CAIRN_ERR_DB);
+    assert_int_equal(econ_provider_work(b, 114, &sector, &we, &wu),
+                     CAIRN_ERR_DB);
     b[0] = 2;
     b[3] = CAIRN_ENDPOINT_MAX + 1;
     assert_int_equal(econ_provider_decode(&q, b, 100 + CAIRN_ENDPOINT_MAX + 1),

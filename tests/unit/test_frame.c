@@ -47,19 +47,27 @@ static void hello_parse_cases(void **st)
     vec v;
     uint8_t eph[32], b[CONN_HELLO_LEN + 1];
     vec_init(&v);
-    assert_int_equal(conn_hello_parse(eph, v.hc, CONN_HELLO_LEN, CONN_ROLE_CLIENT), CAIRN_OK);
+    assert_int_equal(
+        conn_hello_parse(eph, v.hc, CONN_HELLO_LEN, CONN_ROLE_CLIENT),
+        CAIRN_OK);
     assert_memory_equal(eph, v.epk_c, 32);
     assert_memory_equal(v.hc, "CRNC\x01\x01", 6);
-    assert_int_equal(conn_hello_parse(eph, v.hc, CONN_HELLO_LEN, CONN_ROLE_SERVER),
-                     CAIRN_ERR_BAD_HELLO); /* reflected */
-    assert_int_equal(conn_hello_parse(eph, v.hc, 0, CONN_ROLE_CLIENT), CAIRN_ERR_TRUNCATED);
-    assert_int_equal(conn_hello_parse(eph, v.hc, 4, CONN_ROLE_CLIENT), CAIRN_ERR_TRUNCATED);
-    assert_int_equal(conn_hello_parse(eph, v.hc, 37, CONN_ROLE_CLIENT), CAIRN_ERR_TRUNCATED);
+    assert_int_equal(
+        conn_hello_parse(eph, v.hc, CONN_HELLO_LEN, CONN_ROLE_SERVER),
+        CAIRN_ERR_BAD_HELLO); /* reflected */
+    assert_int_equal(conn_hello_parse(eph, v.hc, 0, CONN_ROLE_CLIENT),
+                     CAIRN_ERR_TRUNCATED);
+    assert_int_equal(conn_hello_parse(eph, v.hc, 4, CONN_ROLE_CLIENT),
+                     CAIRN_ERR_TRUNCATED);
+    assert_int_equal(conn_hello_parse(eph, v.hc, 37, CONN_ROLE_CLIENT),
+                     CAIRN_ERR_TRUNCATED);
     memcpy(b, v.hc, CONN_HELLO_LEN);
     b[CONN_HELLO_LEN] = 0;
-    assert_int_equal(conn_hello_parse(eph, b, sizeof b, CONN_ROLE_CLIENT), CAIRN_ERR_TRAILING);
+    assert_int_equal(conn_hello_parse(eph, b, sizeof b, CONN_ROLE_CLIENT),
+                     CAIRN_ERR_TRAILING);
     b[0] = 'G';
-    assert_int_equal(conn_hello_parse(eph, b, 1, CONN_ROLE_CLIENT), CAIRN_ERR_BAD_HELLO);
+    assert_int_equal(conn_hello_parse(eph, b, 1, CONN_ROLE_CLIENT),
+                     CAIRN_ERR_BAD_HELLO);
     assert_int_equal(conn_hello_parse(eph, b, CONN_HELLO_LEN, CONN_ROLE_CLIENT),
                      CAIRN_ERR_BAD_HELLO);
     memcpy(b, v.hc, CONN_HELLO_LEN);
@@ -80,26 +88,33 @@ static void auth_cases(void **st)
     vec_init(&v);
     conn_auth_make(a, &v.id_s, CONN_ROLE_SERVER, v.hc, v.hs);
     assert_memory_equal(a, v.id_s.pk.b, 32);
-    assert_int_equal(conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, v.hc, v.hs), CAIRN_OK);
+    assert_int_equal(
+        conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, v.hc, v.hs),
+        CAIRN_OK);
     assert_memory_equal(peer.b, v.id_s.pk.b, 32);
     /* the same signature does not pass as the other role's */
-    assert_int_equal(conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_CLIENT, v.hc, v.hs),
-                     CAIRN_ERR_BAD_SIG);
+    assert_int_equal(
+        conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_CLIENT, v.hc, v.hs),
+        CAIRN_ERR_BAD_SIG);
     /* nor for another client ephemeral (a replayed signature) */
     memcpy(bad, v.hc, sizeof bad);
     bad[20] ^= 1;
-    assert_int_equal(conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, bad, v.hs),
-                     CAIRN_ERR_BAD_SIG);
+    assert_int_equal(
+        conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, bad, v.hs),
+        CAIRN_ERR_BAD_SIG);
     memcpy(bad, v.hs, sizeof bad);
     bad[37] ^= 0x80;
-    assert_int_equal(conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, v.hc, bad),
-                     CAIRN_ERR_BAD_SIG);
+    assert_int_equal(
+        conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, v.hc, bad),
+        CAIRN_ERR_BAD_SIG);
     /* another identity claiming this signature */
     memcpy(a, v.id_c.pk.b, 32);
-    assert_int_equal(conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, v.hc, v.hs),
-                     CAIRN_ERR_BAD_SIG);
-    assert_int_equal(conn_auth_verify(&peer, a, sizeof a - 1, CONN_ROLE_SERVER, v.hc, v.hs),
-                     CAIRN_ERR_BAD_HELLO);
+    assert_int_equal(
+        conn_auth_verify(&peer, a, sizeof a, CONN_ROLE_SERVER, v.hc, v.hs),
+        CAIRN_ERR_BAD_SIG);
+    assert_int_equal(
+        conn_auth_verify(&peer, a, sizeof a - 1, CONN_ROLE_SERVER, v.hc, v.hs),
+        CAIRN_ERR_BAD_HELLO);
 }
 
 /* Pins the handshake bytes; the same values are in the docs, and were
@@ -113,32 +128,48 @@ static void handshake_vector(void **st)
     char h[2 * CONN_TRANSCRIPT_LEN + 1];
     vec_init(&v);
     conn_transcript(t, CONN_ROLE_CLIENT, v.hc, v.hs);
-    assert_memory_equal(t, "cairn-conn-v1\x01" "CRNC\x01\x01", 20);
+    assert_memory_equal(t,
+                        "cairn-conn-v1\x01"
+                        "CRNC\x01\x01",
+                        20);
     assert_memory_equal(t + 14 + 38, "CRNC\x01\x02", 6);
     hex(h, v.hc, CONN_HELLO_LEN);
-    assert_string_equal(h, "43524e4301015dfedd3b6bd47f6fa28ee15d969d5bb0ea53774d488bdaf9df1c6e0124b3ef22");
+    assert_string_equal(
+        h,
+        "43524e4301015dfedd3b6bd47f6fa28ee15d969d5bb0ea53774d488bdaf9df1c6e0124b3ef22");
     hex(h, v.hs, CONN_HELLO_LEN);
-    assert_string_equal(h, "43524e430102ac01b2209e86354fb853237b5de0f4fab13c7fcbf433a61c019369617fecf10b");
+    assert_string_equal(
+        h,
+        "43524e430102ac01b2209e86354fb853237b5de0f4fab13c7fcbf433a61c019369617fecf10b");
     conn_auth_make(a, &v.id_c, CONN_ROLE_CLIENT, v.hc, v.hs);
     hex(h, a + 32, 64);
-    assert_string_equal(h, "b9904fe6f9fa9ed16e10e82aa8e72073ccd0369a7829bbef0d09e4f45bbc5b5d"
-                           "3f69db527295ac331e84875006f949e8c8dad2213feb65394f87e75042e6fc05");
+    assert_string_equal(
+        h, "b9904fe6f9fa9ed16e10e82aa8e72073ccd0369a7829bbef0d09e4f45bbc5b5d"
+           "3f69db527295ac331e84875006f949e8c8dad2213feb65394f87e75042e6fc05");
     conn_auth_make(a, &v.id_s, CONN_ROLE_SERVER, v.hc, v.hs);
     hex(h, a + 32, 64);
-    assert_string_equal(h, "9cc99faedd861a2d1eb46b9572b89fbabeb370b90309c287c36d680f5e01c0c3"
-                           "041df4f5bfb844ccb7c09de1b2a9430c99c04d41dda4375e5826d600b1d35409");
-    assert_int_equal(conn_derive(crx, ctx, CONN_ROLE_CLIENT, v.epk_c, v.esk_c, v.epk_s), CAIRN_OK);
-    assert_int_equal(conn_derive(srx, stx, CONN_ROLE_SERVER, v.epk_s, v.esk_s, v.epk_c), CAIRN_OK);
+    assert_string_equal(
+        h, "9cc99faedd861a2d1eb46b9572b89fbabeb370b90309c287c36d680f5e01c0c3"
+           "041df4f5bfb844ccb7c09de1b2a9430c99c04d41dda4375e5826d600b1d35409");
+    assert_int_equal(
+        conn_derive(crx, ctx, CONN_ROLE_CLIENT, v.epk_c, v.esk_c, v.epk_s),
+        CAIRN_OK);
+    assert_int_equal(
+        conn_derive(srx, stx, CONN_ROLE_SERVER, v.epk_s, v.esk_s, v.epk_c),
+        CAIRN_OK);
     assert_memory_equal(crx, stx, 32);
     assert_memory_equal(ctx, srx, 32);
     assert_memory_not_equal(crx, ctx, 32);
     hex(h, crx, 32);
-    assert_string_equal(h, "c1a56f66410996a08f42587e532c2deceba426a50ec3b808a42a50ca14c7d792");
+    assert_string_equal(
+        h, "c1a56f66410996a08f42587e532c2deceba426a50ec3b808a42a50ca14c7d792");
     hex(h, ctx, 32);
-    assert_string_equal(h, "6124a4810f045309a93e0a89b6e8c6e89889c73828229893cdbd1952dae00397");
+    assert_string_equal(
+        h, "6124a4810f045309a93e0a89b6e8c6e89889c73828229893cdbd1952dae00397");
     /* a low-order peer key gives an all-zero secret: refused */
-    assert_int_equal(conn_derive(crx, ctx, CONN_ROLE_CLIENT, v.epk_c, v.esk_c, zero),
-                     CAIRN_ERR_BAD_HELLO);
+    assert_int_equal(
+        conn_derive(crx, ctx, CONN_ROLE_CLIENT, v.epk_c, v.esk_c, zero),
+        CAIRN_ERR_BAD_HELLO);
 }
 
 static void frame_len_bounds(void **st)
@@ -152,13 +183,18 @@ static void frame_len_bounds(void **st)
     memset(h, 0, 4);
     assert_int_equal(conn_frame_len(&n, h, 100), CAIRN_ERR_BAD_MAC);
     /* 0x00010012 = 65554 = 65536 + 18: little-endian, exactly at the bound */
-    h[0] = 0x12; h[1] = 0x00; h[2] = 0x01; h[3] = 0x00;
+    h[0] = 0x12;
+    h[1] = 0x00;
+    h[2] = 0x01;
+    h[3] = 0x00;
     assert_int_equal(conn_frame_len(&n, h, 65536), CAIRN_OK);
     assert_int_equal(n, 65554);
     assert_int_equal(conn_frame_len(&n, h, 65535), CAIRN_ERR_TOO_LARGE);
     memset(h, 0xff, 4);
-    assert_int_equal(conn_frame_len(&n, h, CAIRN_CONN_DEFAULT_MAX), CAIRN_ERR_TOO_LARGE);
-    assert_int_equal(conn_frame_len(&n, h, CAIRN_CONN_PAYLOAD_LIMIT), CAIRN_ERR_TOO_LARGE);
+    assert_int_equal(conn_frame_len(&n, h, CAIRN_CONN_DEFAULT_MAX),
+                     CAIRN_ERR_TOO_LARGE);
+    assert_int_equal(conn_frame_len(&n, h, CAIRN_CONN_PAYLOAD_LIMIT),
+                     CAIRN_ERR_TOO_LARGE);
 }
 
 /* A pair of streams with a fixed key and three sealed frames. */
@@ -174,9 +210,11 @@ static void streams_init(streams *s)
     cairn_crypto_init();
     memset(key, 0x42, sizeof key);
     crypto_secretstream_xchacha20poly1305_init_push(&s->tx, hdr, key);
-    assert_int_equal(crypto_secretstream_xchacha20poly1305_init_pull(&s->rx, hdr, key), 0);
+    assert_int_equal(
+        crypto_secretstream_xchacha20poly1305_init_pull(&s->rx, hdr, key), 0);
     for (int i = 0; i < 3; i++) {
-        uint8_t m[8] = {(uint8_t)(0x10 + i), 'f', 'r', 'a', 'm', 'e', (uint8_t)('0' + i), 0};
+        uint8_t m[8] = {(uint8_t)(0x10 + i), 'f', 'r', 'a', 'm', 'e',
+                        (uint8_t)('0' + i),  0};
         s->n[i] = conn_frame_seal(&s->tx, s->f[i], m, sizeof m,
                                   i == 2 ? CONN_TAG_FINAL : CONN_TAG_MESSAGE);
         assert_int_equal(s->n[i], 4 + 8 + 17);
@@ -205,7 +243,8 @@ static void frame_roundtrip(void **st)
         assert_int_equal(tag, i == 2 ? CONN_TAG_FINAL : CONN_TAG_MESSAGE);
     }
     /* payload over the reader's bound */
-    assert_int_equal(conn_frame_len(&(size_t){0}, s.f[0], 6), CAIRN_ERR_TOO_LARGE);
+    assert_int_equal(conn_frame_len(&(size_t){0}, s.f[0], 6),
+                     CAIRN_ERR_TOO_LARGE);
 }
 
 static void frame_tamper(void **st)
@@ -219,8 +258,10 @@ static void frame_tamper(void **st)
     }
     streams s;
     streams_init(&s);
-    assert_int_equal(conn_frame_open(&s.rx, m, s.f[0] + 4, s.n[0] - 5, &tag), CAIRN_ERR_BAD_MAC);
-    assert_int_equal(conn_frame_open(&s.rx, m, s.f[0] + 4, 17, &tag), CAIRN_ERR_BAD_MAC);
+    assert_int_equal(conn_frame_open(&s.rx, m, s.f[0] + 4, s.n[0] - 5, &tag),
+                     CAIRN_ERR_BAD_MAC);
+    assert_int_equal(conn_frame_open(&s.rx, m, s.f[0] + 4, 17, &tag),
+                     CAIRN_ERR_BAD_MAC);
 }
 
 static void frame_reorder_replay_drop(void **st)
@@ -241,22 +282,49 @@ static void endpoints(void **st)
 {
     char host[CAIRN_HOST_MAX + 1];
     int port = 0;
-    assert_int_equal(cairn_endpoint_parse("127.0.0.1:7000", host, &port), CAIRN_OK);
+    assert_int_equal(cairn_endpoint_parse("127.0.0.1:7000", host, &port),
+                     CAIRN_OK);
     assert_string_equal(host, "127.0.0.1");
     assert_int_equal(port, 7000);
-    assert_int_equal(cairn_endpoint_parse("node-1.example.org:65535", host, &port), CAIRN_OK);
+    assert_int_equal(
+        cairn_endpoint_parse("node-1.example.org:65535", host, &port),
+        CAIRN_OK);
     assert_string_equal(host, "node-1.example.org");
     assert_int_equal(port, 65535);
     assert_int_equal(cairn_endpoint_parse("[::1]:1", host, &port), CAIRN_OK);
     assert_string_equal(host, "::1");
     assert_int_equal(port, 1);
-    assert_int_equal(cairn_endpoint_parse("[2001:db8::7]:443", host, &port), CAIRN_OK);
+    assert_int_equal(cairn_endpoint_parse("[2001:db8::7]:443", host, &port),
+                     CAIRN_OK);
     assert_string_equal(host, "2001:db8::7");
-    const char *bad[] = {"", ":", "host", "host:", ":80", "host:0", "host:65536",
-                         "host:080", "host:+80", "host:80x", "host:8 0", "host:99999999999",
-                         "ho st:80", "a..b:80", ".a:80", "a.:80", "-a:80", "a-:80",
-                         "a_b:80", "::1:80", "[::1]", "[::1]80", "[]:80", "[::g]:80",
-                         "[1.2.3.4]:80", "host:80:81", "h\x01:80", "[::1]:80]",
+    const char *bad[] = {"",
+                         ":",
+                         "host",
+                         "host:",
+                         ":80",
+                         "host:0",
+                         "host:65536",
+                         "host:080",
+                         "host:+80",
+                         "host:80x",
+                         "host:8 0",
+                         "host:99999999999",
+                         "ho st:80",
+                         "a..b:80",
+                         ".a:80",
+                         "a.:80",
+                         "-a:80",
+                         "a-:80",
+                         "a_b:80",
+                         "::1:80",
+                         "[::1]",
+                         "[::1]80",
+                         "[]:80",
+                         "[::g]:80",
+                         "[1.2.3.4]:80",
+                         "host:80:81",
+                         "h\x01:80",
+                         "[::1]:80]",
                          "[::1%eth0]:80"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (cairn_endpoint_parse(bad[i], host, &port) != CAIRN_ERR_BAD_ENDPOINT)
@@ -269,15 +337,19 @@ static void endpoints(void **st)
     assert_int_equal(cairn_endpoint_parse(longest, host, &port), CAIRN_OK);
     longest[CAIRN_HOST_MAX] = 'a'; /* host of 254 */
     memcpy(longest + CAIRN_HOST_MAX + 1, ":65535", 7);
-    assert_int_equal(cairn_endpoint_parse(longest, host, &port), CAIRN_ERR_BAD_ENDPOINT);
+    assert_int_equal(cairn_endpoint_parse(longest, host, &port),
+                     CAIRN_ERR_BAD_ENDPOINT);
     memset(longest, 'a', sizeof longest - 1); /* over the text bound */
     longest[sizeof longest - 1] = '\0';
-    assert_int_equal(cairn_endpoint_parse(longest, host, &port), CAIRN_ERR_BAD_ENDPOINT);
+    assert_int_equal(cairn_endpoint_parse(longest, host, &port),
+                     CAIRN_ERR_BAD_ENDPOINT);
     char label64[80];
     memset(label64, 'b', 64);
     memcpy(label64 + 64, ":80", 4);
-    assert_int_equal(cairn_endpoint_parse(label64, host, &port), CAIRN_ERR_BAD_ENDPOINT);
-    assert_int_equal(cairn_endpoint_parse(NULL, host, &port), CAIRN_ERR_BAD_ENDPOINT);
+    assert_int_equal(cairn_endpoint_parse(label64, host, &port),
+                     CAIRN_ERR_BAD_ENDPOINT);
+    assert_int_equal(cairn_endpoint_parse(NULL, host, &port),
+                     CAIRN_ERR_BAD_ENDPOINT);
 }
 
 int main(void)

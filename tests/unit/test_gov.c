@@ -35,8 +35,8 @@ static void body_param(cairn_buf *b, const char *name, uint64_t value)
 
 static void body_spend(cairn_buf *b, int to, uint64_t amount)
 {
-    cairn_gov_propose p = {.type = CAIRN_GOV_SPEND, .to = fx_keys[to].pk,
-                           .amount = amount};
+    cairn_gov_propose p = {
+        .type = CAIRN_GOV_SPEND, .to = fx_keys[to].pk, .amount = amount};
     cairn_buf_reset(b);
     cairn_gov_propose_encode(b, &p);
 }
@@ -127,7 +127,8 @@ static void param_change_passes(void **st)
     assert_int_equal(g.status, CAIRN_GOV_PASSED);
     assert_false(g.deposit_held);
     assert_int_equal(g.total_bonded, 1800 * TOK);
-    assert_int_equal(p0.balance - fx_account(&t, 5).balance, FEE); /* deposit back */
+    assert_int_equal(p0.balance - fx_account(&t, 5).balance,
+                     FEE); /* deposit back */
     body_vote(&b, 1, CAIRN_VOTE_YES);
     assert_int_equal(bad(&t, 4, CAIRN_TX_VOTE, &b), CAIRN_ERR_VOTING_CLOSED);
     books_balance(&t);
@@ -156,7 +157,8 @@ static void bad_params_refused(void **st)
     body_vote(&b, 1, CAIRN_VOTE_YES);
     assert_int_equal(bad(&t, 2, CAIRN_TX_VOTE, &b), CAIRN_ERR_NO_PROPOSAL);
     cairn_gov_info g;
-    assert_int_equal(cairn_chain_gov_proposal(t.c[0], 1, &g), CAIRN_ERR_NO_PROPOSAL);
+    assert_int_equal(cairn_chain_gov_proposal(t.c[0], 1, &g),
+                     CAIRN_ERR_NO_PROPOSAL);
     cairn_buf_free(&b);
     twin_close(&t);
 }
@@ -175,7 +177,7 @@ static void failed_proposals(void **st)
     body_param(&b, "max_commission_bps", 100);
     both(&t, 5, CAIRN_TX_PROPOSE, &b); /* id 1 */
     body_param(&b, "jail_epochs", 99);
-    both(&t, 6, CAIRN_TX_PROPOSE, &b); /* id 2 */
+    both(&t, 6, CAIRN_TX_PROPOSE, &b);    /* id 2 */
     assert_int_equal(step(&t), CAIRN_OK); /* block 2; both end at 8 */
     body_vote(&b, 1, CAIRN_VOTE_NO);
     both(&t, 2, CAIRN_TX_VOTE, &b);
@@ -224,7 +226,8 @@ static void treasury_spend(void **st)
     step_to(&t, 11);
     cairn_account before = fx_account(&t, 6);
     cairn_totals tb = fx_totals(&t);
-    assert_int_equal(step(&t), CAIRN_OK); /* block 12: no txs, not an epoch end */
+    assert_int_equal(step(&t),
+                     CAIRN_OK); /* block 12: no txs, not an epoch end */
     cairn_totals ta = fx_totals(&t);
     assert_int_equal(fx_account(&t, 6).balance - before.balance, amount);
     assert_int_equal(tb.treasury - ta.treasury, amount);
@@ -235,9 +238,11 @@ static void treasury_spend(void **st)
     assert_int_equal(g2.exec_err, CAIRN_ERR_TREASURY);
     cairn_gov_info list[4];
     size_t n;
-    assert_int_equal(cairn_chain_gov_proposals(t.c[0], 0, list, 4, &n), CAIRN_OK);
+    assert_int_equal(cairn_chain_gov_proposals(t.c[0], 0, list, 4, &n),
+                     CAIRN_OK);
     assert_int_equal(n, 2);
-    assert_int_equal(cairn_chain_gov_proposals(t.c[0], 1, list, 4, &n), CAIRN_OK);
+    assert_int_equal(cairn_chain_gov_proposals(t.c[0], 1, list, 4, &n),
+                     CAIRN_OK);
     assert_int_equal(n, 1);
     assert_int_equal(list[0].id, 2);
     books_balance(&t);
@@ -257,9 +262,11 @@ static void codecs(void **st)
     body_param(&b, "gov_deposit", 5);
     assert_int_equal(cairn_gov_propose_decode(&p, b.p, b.len), CAIRN_OK);
     assert_string_equal(p.param, "gov_deposit");
-    assert_int_equal(cairn_gov_propose_decode(&p, b.p, b.len - 1), CAIRN_ERR_BAD_BODY);
+    assert_int_equal(cairn_gov_propose_decode(&p, b.p, b.len - 1),
+                     CAIRN_ERR_BAD_BODY);
     b.p[0] = 7;
-    assert_int_equal(cairn_gov_propose_decode(&p, b.p, b.len), CAIRN_ERR_BAD_BODY);
+    assert_int_equal(cairn_gov_propose_decode(&p, b.p, b.len),
+                     CAIRN_ERR_BAD_BODY);
     body_vote(&b, 3, 4);
     assert_int_equal(cairn_gov_vote_decode(&v, b.p, b.len), CAIRN_ERR_BAD_BODY);
     body_vote(&b, 3, CAIRN_VOTE_ABSTAIN);
@@ -267,7 +274,8 @@ static void codecs(void **st)
     assert_int_equal(v.id, 3);
     assert_int_equal(cairn_vote_parse("abstain"), CAIRN_VOTE_ABSTAIN);
     assert_int_equal(cairn_vote_parse("maybe"), 0);
-    assert_string_equal(cairn_gov_status_name(CAIRN_GOV_NO_QUORUM), "no_quorum");
+    assert_string_equal(cairn_gov_status_name(CAIRN_GOV_NO_QUORUM),
+                        "no_quorum");
     cairn_buf_free(&b);
 }
 

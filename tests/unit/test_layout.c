@@ -33,7 +33,8 @@ static cairn_file_info info(uint32_t k, uint32_t n, uint32_t seg, uint64_t size)
     return fi;
 }
 
-static void encode_seg(cairn_layout *l, uint64_t s, const uint8_t *plain, enc_seg *out)
+static void encode_seg(cairn_layout *l, uint64_t s, const uint8_t *plain,
+                       enc_seg *out)
 {
     const cairn_file_info *fi = cairn_layout_info(l);
     assert_int_equal(cairn_layout_sizes(fi, s, &out->sz), CAIRN_OK);
@@ -41,7 +42,8 @@ static void encode_seg(cairn_layout *l, uint64_t s, const uint8_t *plain, enc_se
     out->pieces = malloc(cap);
     assert_non_null(out->pieces);
     assert_int_equal(cairn_layout_encode(l, s, plain + s * fi->p.segment_size,
-                                         out->sz.plain, out->pieces, cap, out->roots),
+                                         out->sz.plain, out->pieces, cap,
+                                         out->roots),
                      CAIRN_OK);
 }
 
@@ -51,7 +53,8 @@ static const uint8_t *piece(const enc_seg *e, uint32_t i)
 }
 
 /* The pieces whose bit is set in mask, ascending; returns how many. */
-static size_t from_mask(const enc_seg *e, uint32_t n, uint64_t mask, cairn_piece_in *in)
+static size_t from_mask(const enc_seg *e, uint32_t n, uint64_t mask,
+                        cairn_piece_in *in)
 {
     size_t c = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -61,18 +64,20 @@ static size_t from_mask(const enc_seg *e, uint32_t n, uint64_t mask, cairn_piece
 }
 
 /* Decodes segment s from `in` and compares it with the plaintext. */
-static void expect_plain(cairn_layout *l, uint64_t s, const cairn_piece_in *in, size_t c,
-                         const uint8_t *plain, const enc_seg *e)
+static void expect_plain(cairn_layout *l, uint64_t s, const cairn_piece_in *in,
+                         size_t c, const uint8_t *plain, const enc_seg *e)
 {
     uint8_t *out = malloc(e->sz.plain + 1);
     assert_non_null(out);
-    assert_int_equal(cairn_layout_decode(l, s, in, c, out, e->sz.plain), CAIRN_OK);
+    assert_int_equal(cairn_layout_decode(l, s, in, c, out, e->sz.plain),
+                     CAIRN_OK);
     const cairn_file_info *fi = cairn_layout_info(l);
     assert_memory_equal(out, plain + s * fi->p.segment_size, e->sz.plain);
     free(out);
 }
 
-static cairn_err try_decode(cairn_layout *l, uint64_t s, const cairn_piece_in *in, size_t c,
+static cairn_err try_decode(cairn_layout *l, uint64_t s,
+                            const cairn_piece_in *in, size_t c,
                             const enc_seg *e)
 {
     uint8_t *out = malloc(e->sz.plain + 1);
@@ -85,19 +90,27 @@ static cairn_err try_decode(cairn_layout *l, uint64_t s, const cairn_piece_in *i
 static void params_bounds(void **st)
 {
     static const cairn_layout_params bad[] = {
-        {0, 4, 4096}, {4, 4, 4096}, {5, 4, 4096}, {1, 256, 4096},
-        {4, 6, CAIRN_SEGMENT_MIN - 1}, {4, 6, CAIRN_SEGMENT_MAX + 1}, {4, 6, 0},
+        {0, 4, 4096},
+        {4, 4, 4096},
+        {5, 4, 4096},
+        {1, 256, 4096},
+        {4, 6, CAIRN_SEGMENT_MIN - 1},
+        {4, 6, CAIRN_SEGMENT_MAX + 1},
+        {4, 6, 0},
     };
     static const cairn_layout_params good[] = {
-        {1, 2, CAIRN_SEGMENT_MIN}, {254, 255, CAIRN_SEGMENT_MAX},
-        {4, 6, CAIRN_SEGMENT_DEFAULT}, {29, 80, 1u << 20},
+        {1, 2, CAIRN_SEGMENT_MIN},
+        {254, 255, CAIRN_SEGMENT_MAX},
+        {4, 6, CAIRN_SEGMENT_DEFAULT},
+        {29, 80, 1u << 20},
     };
     static char dummy;
     cairn_file_info fi = {.size = 10};
     cairn_layout *l = (cairn_layout *)&dummy; /* must come back NULL */
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(cairn_layout_params_check(&bad[i]), CAIRN_ERR_BAD_ARG);
-        assert_int_equal(cairn_file_info_init(&fi, &bad[i], 10), CAIRN_ERR_BAD_ARG);
+        assert_int_equal(cairn_file_info_init(&fi, &bad[i], 10),
+                         CAIRN_ERR_BAD_ARG);
         fi.p = bad[i];
         assert_int_equal(cairn_layout_segments(&fi), 0);
         assert_int_equal(cairn_layout_new(&l, &fi, secret), CAIRN_ERR_BAD_ARG);
@@ -111,7 +124,8 @@ static void segment_sizes(void **st)
 {
     cairn_segment_sizes sz;
     cairn_file_info fi = info(4, 6, 4096, 0);
-    assert_int_equal(cairn_layout_segments(&fi), 1); /* an empty file: one empty segment */
+    assert_int_equal(cairn_layout_segments(&fi),
+                     1); /* an empty file: one empty segment */
     assert_int_equal(cairn_layout_sizes(&fi, 0, &sz), CAIRN_OK);
     assert_int_equal(sz.plain, 0);
     assert_int_equal(sz.cipher, 16);
@@ -130,7 +144,8 @@ static void segment_sizes(void **st)
     assert_int_equal(cairn_layout_segments(&fi), UINT64_MAX / 4096 + 1);
     assert_int_equal(cairn_layout_sizes(&fi, UINT64_MAX / 4096, &sz), CAIRN_OK);
     assert_int_equal(sz.plain, UINT64_MAX % 4096);
-    assert_int_equal(cairn_layout_sizes(&fi, UINT64_MAX / 4096 + 1, &sz), CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_layout_sizes(&fi, UINT64_MAX / 4096 + 1, &sz),
+                     CAIRN_ERR_BAD_ARG);
     cairn_file_info a = info(4, 6, 4096, 1), b = info(4, 6, 4096, 1);
     assert_memory_not_equal(a.nonce, b.nonce, sizeof a.nonce);
 }
@@ -149,12 +164,15 @@ static void round_trip(uint32_t k, uint32_t n, uint32_t seg, uint64_t size)
         encode_seg(l, s, plain, &e);
         assert_int_equal(e.sz.piece, (e.sz.plain + 16 + k - 1) / k);
         for (uint32_t i = 0; i < n; i++)
-            assert_int_equal(cairn_piece_check(&e.roots[i], e.sz.piece, piece(&e, i)), CAIRN_OK);
+            assert_int_equal(
+                cairn_piece_check(&e.roots[i], e.sz.piece, piece(&e, i)),
+                CAIRN_OK);
         for (uint32_t i = 0; i < k; i++)
             in[i] = (cairn_piece_in){.index = i, .bytes = piece(&e, i)};
         expect_plain(l, s, in, k, plain, &e);
         for (uint32_t i = 0; i < k; i++)
-            in[i] = (cairn_piece_in){.index = n - 1 - i, .bytes = piece(&e, n - 1 - i)};
+            in[i] = (cairn_piece_in){.index = n - 1 - i,
+                                     .bytes = piece(&e, n - 1 - i)};
         expect_plain(l, s, in, k, plain, &e);
         free(e.pieces);
     }
@@ -164,14 +182,15 @@ static void round_trip(uint32_t k, uint32_t n, uint32_t seg, uint64_t size)
 
 static void round_trips(void **st)
 {
-    static const uint64_t sizes[] = {0, 1, 1023, 1024, 1025, 4095, 4096, 4097,
-                                     3 * 4096, 3 * 4096 + 17, 10 * 4096 - 1};
-    static const uint32_t codes[][2] = {{1, 2}, {1, 3}, {2, 4}, {4, 6}, {3, 7},
-                                        {5, 6}, {10, 30}};
+    static const uint64_t sizes[] = {
+        0,    1,    1023,     1024,          1025,         4095,
+        4096, 4097, 3 * 4096, 3 * 4096 + 17, 10 * 4096 - 1};
+    static const uint32_t codes[][2] = {{1, 2}, {1, 3}, {2, 4},  {4, 6},
+                                        {3, 7}, {5, 6}, {10, 30}};
     for (size_t c = 0; c < sizeof codes / sizeof *codes; c++)
         for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
             round_trip(codes[c][0], codes[c][1], 4096, sizes[s]);
-    round_trip(29, 80, 65536, 200000);      /* Storj's spread */
+    round_trip(29, 80, 65536, 200000); /* Storj's spread */
     round_trip(254, 255, CAIRN_SEGMENT_MIN, 3000);
     round_trip(4, 6, CAIRN_SEGMENT_DEFAULT, CAIRN_SEGMENT_DEFAULT + 12345);
 }
@@ -180,8 +199,8 @@ static void round_trips(void **st)
  * order of in[]), fewer give FEW_PIECES. */
 static void every_subset(void **st)
 {
-    static const uint32_t codes[][2] = {{1, 2}, {1, 4}, {2, 4}, {3, 6}, {4, 6},
-                                        {5, 6}, {2, 7}, {4, 8}};
+    static const uint32_t codes[][2] = {{1, 2}, {1, 4}, {2, 4}, {3, 6},
+                                        {4, 6}, {5, 6}, {2, 7}, {4, 8}};
     cairn_piece_in in[8], rev[8];
     for (size_t c = 0; c < sizeof codes / sizeof *codes; c++) {
         uint32_t k = codes[c][0], n = codes[c][1];
@@ -198,7 +217,8 @@ static void every_subset(void **st)
                 for (size_t i = 0; i < cnt; i++)
                     rev[i] = in[cnt - 1 - i];
                 if (cnt < k) {
-                    assert_int_equal(try_decode(l, s, in, cnt, &e[s]), CAIRN_ERR_FEW_PIECES);
+                    assert_int_equal(try_decode(l, s, in, cnt, &e[s]),
+                                     CAIRN_ERR_FEW_PIECES);
                     continue;
                 }
                 expect_plain(l, s, in, cnt, plain, &e[s]);
@@ -224,27 +244,40 @@ static void bad_arguments(void **st)
     assert_int_equal(cairn_layout_new(&l, &fi, secret), CAIRN_OK);
     encode_seg(l, 0, plain, &e);
     size_t cap = 4 * (size_t)e.sz.piece;
-    assert_int_equal(cairn_layout_encode(l, 0, plain, 1023, e.pieces, cap, e.roots),
-                     CAIRN_ERR_BAD_ARG);
-    assert_int_equal(cairn_layout_encode(l, 0, plain, 1024, e.pieces, cap - 1, e.roots),
-                     CAIRN_ERR_BAD_ARG);
-    assert_int_equal(cairn_layout_encode(l, 2, plain, 1024, e.pieces, cap, e.roots),
-                     CAIRN_ERR_BAD_ARG);
+    assert_int_equal(
+        cairn_layout_encode(l, 0, plain, 1023, e.pieces, cap, e.roots),
+        CAIRN_ERR_BAD_ARG);
+    assert_int_equal(
+        cairn_layout_encode(l, 0, plain, 1024, e.pieces, cap - 1, e.roots),
+        CAIRN_ERR_BAD_ARG);
+    assert_int_equal(
+        cairn_layout_encode(l, 2, plain, 1024, e.pieces, cap, e.roots),
+        CAIRN_ERR_BAD_ARG);
     from_mask(&e, 4, 0xf, in);
     in[1].index = 0;
-    assert_int_equal(cairn_layout_decode(l, 0, in, 2, out, sizeof out), CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_layout_decode(l, 0, in, 2, out, sizeof out),
+                     CAIRN_ERR_BAD_ARG);
     in[1].index = 4;
-    assert_int_equal(cairn_layout_decode(l, 0, in, 2, out, sizeof out), CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_layout_decode(l, 0, in, 2, out, sizeof out),
+                     CAIRN_ERR_BAD_ARG);
     in[1] = (cairn_piece_in){.index = 1, .bytes = NULL};
-    assert_int_equal(cairn_layout_decode(l, 0, in, 2, out, sizeof out), CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_layout_decode(l, 0, in, 2, out, sizeof out),
+                     CAIRN_ERR_BAD_ARG);
     from_mask(&e, 4, 0xf, in);
-    assert_int_equal(cairn_layout_decode(l, 0, in, 4, out, sizeof out - 1), CAIRN_ERR_BAD_ARG);
-    assert_int_equal(cairn_layout_decode(l, 2, in, 4, out, sizeof out), CAIRN_ERR_BAD_ARG);
-    assert_int_equal(cairn_layout_decode(l, 0, in, 1, out, sizeof out), CAIRN_ERR_FEW_PIECES);
-    assert_int_equal(cairn_layout_decode(l, 0, in, 0, out, sizeof out), CAIRN_ERR_FEW_PIECES);
-    assert_int_equal(cairn_layout_decode(l, 0, in, 4, out, sizeof out), CAIRN_OK);
-    assert_int_equal(cairn_layout_repair(l, 0, in, 4, 4, out), CAIRN_ERR_BAD_ARG);
-    assert_int_equal(cairn_layout_repair(l, 0, in, 1, 3, out), CAIRN_ERR_FEW_PIECES);
+    assert_int_equal(cairn_layout_decode(l, 0, in, 4, out, sizeof out - 1),
+                     CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_layout_decode(l, 2, in, 4, out, sizeof out),
+                     CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_layout_decode(l, 0, in, 1, out, sizeof out),
+                     CAIRN_ERR_FEW_PIECES);
+    assert_int_equal(cairn_layout_decode(l, 0, in, 0, out, sizeof out),
+                     CAIRN_ERR_FEW_PIECES);
+    assert_int_equal(cairn_layout_decode(l, 0, in, 4, out, sizeof out),
+                     CAIRN_OK);
+    assert_int_equal(cairn_layout_repair(l, 0, in, 4, 4, out),
+                     CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_layout_repair(l, 0, in, 1, 3, out),
+                     CAIRN_ERR_FEW_PIECES);
     free(e.pieces);
     cairn_layout_free(l);
     cairn_layout_free(NULL);
@@ -256,7 +289,8 @@ static void bad_arguments(void **st)
 static void corrupt_pieces(void **st)
 {
     const uint32_t k = 3, n = 6;
-    cairn_file_info fi = info(k, n, 1024, 1000); /* cipher 1016, pieces 339, pad 1 */
+    cairn_file_info fi =
+        info(k, n, 1024, 1000); /* cipher 1016, pieces 339, pad 1 */
     uint8_t *plain = pattern_alloc(1000, "corrupt");
     cairn_layout *l;
     cairn_piece_in in[6];
@@ -266,32 +300,39 @@ static void corrupt_pieces(void **st)
     assert_int_equal(e.sz.piece * k - e.sz.cipher, 1);
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *p = e.pieces + (size_t)i * e.sz.piece;
-        const size_t spots[] = {0, 113, 226, e.sz.piece - 1}; /* last: pad of piece 2 */
+        const size_t spots[] = {0, 113, 226,
+                                e.sz.piece - 1}; /* last: pad of piece 2 */
         for (size_t t = 0; t < 4; t++) {
             size_t at = spots[t];
             p[at] ^= 0x20;
-            assert_int_equal(cairn_piece_check(&e.roots[i], e.sz.piece, p), CAIRN_ERR_BAD_PROOF);
+            assert_int_equal(cairn_piece_check(&e.roots[i], e.sz.piece, p),
+                             CAIRN_ERR_BAD_PROOF);
             /* decode from piece i and k - 1 others */
             uint64_t mask = 1u << i;
-            for (uint32_t j = 0; j < n && __builtin_popcountll(mask) < (int)k; j++)
+            for (uint32_t j = 0; j < n && __builtin_popcountll(mask) < (int)k;
+                 j++)
                 mask |= 1u << ((i + 1 + j) % n);
             size_t c = from_mask(&e, n, mask, in);
             assert_int_equal(try_decode(l, 0, in, c, &e), CAIRN_ERR_DECRYPT);
             p[at] ^= 0x20;
         }
-        assert_int_equal(cairn_piece_check(&e.roots[i], e.sz.piece, p), CAIRN_OK);
+        assert_int_equal(cairn_piece_check(&e.roots[i], e.sz.piece, p),
+                         CAIRN_OK);
     }
     /* Padding is not under the AEAD, yet a flipped pad byte in the data
      * pieces at hand is refused too. */
     e.pieces[(size_t)k * e.sz.piece - 1] ^= 1;
-    assert_int_equal(try_decode(l, 0, in, from_mask(&e, n, 0x7, in), &e), CAIRN_ERR_DECRYPT);
+    assert_int_equal(try_decode(l, 0, in, from_mask(&e, n, 0x7, in), &e),
+                     CAIRN_ERR_DECRYPT);
     e.pieces[(size_t)k * e.sz.piece - 1] ^= 1;
     expect_plain(l, 0, in, from_mask(&e, n, 0x7, in), plain, &e);
-    /* The caller's way: drop the pieces that fail their root, decode the rest. */
+    /* The caller's way: drop the pieces that fail their root, decode the rest.
+     */
     e.pieces[5] ^= 1;
     size_t c = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (cairn_piece_check(&e.roots[i], e.sz.piece, piece(&e, i)) == CAIRN_OK)
+        if (cairn_piece_check(&e.roots[i], e.sz.piece, piece(&e, i)) ==
+            CAIRN_OK)
             in[c++] = (cairn_piece_in){.index = i, .bytes = piece(&e, i)};
     assert_int_equal(c, n - 1);
     assert_int_equal(in[0].index, 1);
@@ -320,7 +361,8 @@ static void binding(void **st)
             if (s == t)
                 expect_plain(l, s, in, 2, plain, &e[s]);
             else
-                assert_int_equal(try_decode(l, s, in, 2, &e[s]), CAIRN_ERR_DECRYPT);
+                assert_int_equal(try_decode(l, s, in, 2, &e[s]),
+                                 CAIRN_ERR_DECRYPT);
         }
     from_mask(&e[0], 4, 0xc, in);
     assert_int_equal(cairn_layout_new(&w, &fi, other_secret), CAIRN_OK);
@@ -332,7 +374,8 @@ static void binding(void **st)
     assert_int_equal(try_decode(w, 0, in, 2, &e[0]), CAIRN_ERR_DECRYPT);
     cairn_layout_free(w);
     bad = fi;
-    bad.size = 4 * 1024; /* a claimed longer file: full segment 0 unchanged in size */
+    bad.size =
+        4 * 1024; /* a claimed longer file: full segment 0 unchanged in size */
     assert_int_equal(cairn_layout_new(&w, &bad, secret), CAIRN_OK);
     assert_int_equal(try_decode(w, 0, in, 2, &e[0]), CAIRN_ERR_DECRYPT);
     cairn_layout_free(w);
@@ -360,9 +403,11 @@ static void tampered_ciphertext(void **st)
     enc_seg e;
     assert_int_equal(cairn_layout_new(&l, &fi, secret), CAIRN_OK);
     encode_seg(l, 0, plain, &e);
-    static const size_t spots[] = {0, 1, 300, 599, 600, 615}; /* 600..615 = tag */
+    static const size_t spots[] = {0,   1,   300,
+                                   599, 600, 615}; /* 600..615 = tag */
     for (size_t i = 0; i < sizeof spots / sizeof *spots; i++) {
-        uint8_t *copy = malloc(2 * (size_t)e.sz.piece), *fixed = malloc(e.sz.piece);
+        uint8_t *copy = malloc(2 * (size_t)e.sz.piece),
+                *fixed = malloc(e.sz.piece);
         assert_true(copy && fixed);
         memcpy(copy, e.pieces, 2 * (size_t)e.sz.piece);
         copy[spots[i]] ^= 0x01;
@@ -402,9 +447,11 @@ static void repair_any_piece(void **st)
         size_t c = from_mask(&e, n, mask, in);
         for (uint32_t want = 0; want < n; want++) {
             memset(out, 0xee, e.sz.piece);
-            assert_int_equal(cairn_layout_repair(l, 0, in, c, want, out), CAIRN_OK);
+            assert_int_equal(cairn_layout_repair(l, 0, in, c, want, out),
+                             CAIRN_OK);
             assert_memory_equal(out, piece(&e, want), e.sz.piece);
-            assert_int_equal(cairn_piece_check(&e.roots[want], e.sz.piece, out), CAIRN_OK);
+            assert_int_equal(cairn_piece_check(&e.roots[want], e.sz.piece, out),
+                             CAIRN_OK);
         }
     }
     free(out);
@@ -435,12 +482,14 @@ static char *next_line(FILE *f)
 }
 
 /* Checks one "seg=" line against a fresh encoding of that segment. */
-static void check_seg_line(cairn_layout *l, const uint8_t *plain, const char *line, uint64_t s)
+static void check_seg_line(cairn_layout *l, const uint8_t *plain,
+                           const char *line, uint64_t s)
 {
     const cairn_file_info *fi = cairn_layout_info(l);
     unsigned long long idx, ps;
     int off = 0;
-    assert_int_equal(sscanf(line, "seg=%llu piece=%llu roots=%n", &idx, &ps, &off), 2);
+    assert_int_equal(
+        sscanf(line, "seg=%llu piece=%llu roots=%n", &idx, &ps, &off), 2);
     assert_true(off > 0);
     assert_int_equal(idx, s);
     enc_seg e;
@@ -490,12 +539,15 @@ static void vector_layout(void **st)
     unsigned files = 0;
     for (char *line; (line = next_line(f));) {
         lvec v;
-        assert_int_equal(sscanf(line, "file name=%63s size=%llu segment=%u k=%u n=%u",
-                                v.name, &v.size, &v.seg, &v.k, &v.n), 5);
+        assert_int_equal(sscanf(line,
+                                "file name=%63s size=%llu segment=%u k=%u n=%u",
+                                v.name, &v.size, &v.seg, &v.k, &v.n),
+                         5);
         line = next_line(f);
         assert_non_null(line);
         assert_int_equal(sscanf(line, "secret=%79s nonce=%79s key=%79s",
-                                v.secret, v.nonce, v.key), 3);
+                                v.secret, v.nonce, v.key),
+                         3);
         check_file_vector(f, &v);
         files++;
     }

@@ -69,15 +69,15 @@ static json_t *base_genesis(const fx *f)
         "{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s,"
         " s:[{s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:{s:s, s:i, s:i}}],"
         " s:{s:i, s:i, s:i, s:i, s:s, s:i}}",
-        "chain_id", CHAIN, "token", "name", "Cairn Ledger Test", "symbol", "CLT",
-        "supply_cap", "1000000", "genesis_time_ms", (json_int_t)T0,
+        "chain_id", CHAIN, "token", "name", "Cairn Ledger Test", "symbol",
+        "CLT", "supply_cap", "1000000", "genesis_time_ms", (json_int_t)T0,
         "block_interval_ms", 1000, "max_block_txs", 100, "min_fee", "0.001",
         "sequencer", seq, "allocations", "address", a, "amount", "1000",
         "label", "alice", "address", b, "amount", "500", "address", v, "amount",
         "300", "vesting", "amount", "200", "cliff_height", VEST_CLIFF,
-        "end_height", VEST_END, "economy", "fee_provider_bps", 0, "fee_burn_bps",
-        0, "fee_treasury_bps", 10000, "fee_stakers_bps", 0, "emission_initial",
-        "0", "epoch_blocks", 1000000);
+        "end_height", VEST_END, "economy", "fee_provider_bps", 0,
+        "fee_burn_bps", 0, "fee_treasury_bps", 10000, "fee_stakers_bps", 0,
+        "emission_initial", "0", "epoch_blocks", 1000000);
     if (!o)
         fail_msg("json_pack: %s", err.text);
     return o;
@@ -90,12 +90,16 @@ static char *dump(json_t *o)
     return s;
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+static int rm_one(const char *p, const struct stat *sb, int flag,
+                  struct FTW *ftw)
 {
     return remove(p);
 }
 
-static void rm_rf(const char *dir) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+static void rm_rf(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 static int setup(void **state)
 {
@@ -121,7 +125,8 @@ static int setup(void **state)
         fprintf(stderr, "genesis: %s\n", msg);
         return -1;
     }
-    if (cairn_chain_create(f->dir, &f->g) || cairn_chain_create(f->fdir, &f->g) ||
+    if (cairn_chain_create(f->dir, &f->g) ||
+        cairn_chain_create(f->fdir, &f->g) ||
         cairn_chain_open(&f->ch, f->dir) || cairn_chain_open(&f->fol, f->fdir))
         return -1;
     f->mp = cairn_mempool_new(1000, 1u << 22);
@@ -162,8 +167,8 @@ static void mk(cairn_buf *b, const char *chain, const cairn_keypair *kp,
                uint64_t amount)
 {
     cairn_buf_init(b, CAIRN_TX_MAX_BYTES);
-    assert_int_equal(cairn_tx_make_transfer(b, chain, kp, nonce, fee, to, amount),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_tx_make_transfer(b, chain, kp, nonce, fee, to, amount), CAIRN_OK);
 }
 
 static cairn_account account_of(cairn_chain *c, const cairn_keypair *kp)
@@ -214,7 +219,8 @@ static void force_add(fx *f, const cairn_keypair *kp, uint64_t nonce,
     cairn_tx tx;
     mk(&b, CHAIN, kp, nonce, fee, to, amount);
     assert_int_equal(cairn_chain_check_tx(f->ch, b.p, b.len, &tx, h), CAIRN_OK);
-    assert_int_equal(cairn_mempool_add(f->mp, b.p, b.len, &tx, h, nonce), CAIRN_OK);
+    assert_int_equal(cairn_mempool_add(f->mp, b.p, b.len, &tx, h, nonce),
+                     CAIRN_OK);
     cairn_buf_free(&b);
 }
 
@@ -250,7 +256,8 @@ static void follow(fx *f)
 static void invariants(fx *f)
 {
     cairn_totals t = totals(f->ch);
-    const cairn_keypair *all[] = {&f->seq, &f->a, &f->b, &f->v, &f->c, &f->other};
+    const cairn_keypair *all[] = {&f->seq, &f->a, &f->b,
+                                  &f->v,   &f->c, &f->other};
     uint64_t sum = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sum += account_of(f->ch, all[i]).balance;
@@ -297,8 +304,10 @@ static void propose_noop(fx *f, cairn_proposal *pr)
     assert_int_equal(epr.n_included, 0);
     assert_memory_equal(pr->hash.b, epr.hash.b, 32);
     assert_memory_equal(pr->header.state_root.b, epr.header.state_root.b, 32);
-    assert_int_equal(cairn_chain_block(f->ch, pr->header.height, &p1, &n1), CAIRN_OK);
-    assert_int_equal(cairn_chain_block(f->fol, pr->header.height, &p2, &n2), CAIRN_OK);
+    assert_int_equal(cairn_chain_block(f->ch, pr->header.height, &p1, &n1),
+                     CAIRN_OK);
+    assert_int_equal(cairn_chain_block(f->fol, pr->header.height, &p2, &n2),
+                     CAIRN_OK);
     assert_int_equal(n1, n2);
     assert_memory_equal(p1, p2, n1);
     free(p1);
@@ -395,19 +404,23 @@ static void mutate(json_t *o, const char *what, const fx *f)
     if (!strcmp(what, "unknown_top"))
         json_object_set_new(o, "colour", json_string("blue"));
     else if (!strcmp(what, "unknown_token"))
-        json_object_set_new(json_object_get(o, "token"), "decimals", json_integer(6));
+        json_object_set_new(json_object_get(o, "token"), "decimals",
+                            json_integer(6));
     else if (!strcmp(what, "unknown_alloc"))
         json_object_set_new(a1, "memo", json_string("x"));
     else if (!strcmp(what, "unknown_vesting"))
         json_object_set_new(vest, "start_height", json_integer(0));
     else if (!strcmp(what, "bad_address")) {
         char s[80];
-        snprintf(s, sizeof s, "%s", json_string_value(json_object_get(a1, "address")));
-        s[CAIRN_ADDR_TEXT_LEN - 1] = s[CAIRN_ADDR_TEXT_LEN - 1] == '0' ? '1' : '0';
+        snprintf(s, sizeof s, "%s",
+                 json_string_value(json_object_get(a1, "address")));
+        s[CAIRN_ADDR_TEXT_LEN - 1] =
+            s[CAIRN_ADDR_TEXT_LEN - 1] == '0' ? '1' : '0';
         json_object_set_new(a1, "address", json_string(s));
     } else if (!strcmp(what, "upper_address")) {
         char s[80];
-        snprintf(s, sizeof s, "%s", json_string_value(json_object_get(a1, "address")));
+        snprintf(s, sizeof s, "%s",
+                 json_string_value(json_object_get(a1, "address")));
         for (char *c = s + 6; *c; c++)
             if (*c >= 'a' && *c <= 'f')
                 *c = (char)(*c - 'a' + 'A');
@@ -449,7 +462,8 @@ static void mutate(json_t *o, const char *what, const fx *f)
     else if (!strcmp(what, "max_txs_zero"))
         json_object_set_new(o, "max_block_txs", json_integer(0));
     else if (!strcmp(what, "max_txs_high"))
-        json_object_set_new(o, "max_block_txs", json_integer(CAIRN_BLOCK_MAX_TXS + 1));
+        json_object_set_new(o, "max_block_txs",
+                            json_integer(CAIRN_BLOCK_MAX_TXS + 1));
     else if (!strcmp(what, "negative_time"))
         json_object_set_new(o, "genesis_time_ms", json_integer(-1));
     else if (!strcmp(what, "no_allocs"))
@@ -518,11 +532,13 @@ static void genesis_invalid(void **state)
     assert_int_equal(cairn_genesis_parse(&g, "{\"chain_id\":", msg, sizeof msg),
                      CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "JSON"));
-    assert_int_equal(cairn_genesis_parse(&g, "[]", msg, sizeof msg), CAIRN_ERR_GENESIS);
-    msg[0] = '\0';
-    assert_int_equal(cairn_genesis_parse(&g, "{\"chain_id\":\"a\",\"chain_id\":\"b\"}",
-                                         msg, sizeof msg),
+    assert_int_equal(cairn_genesis_parse(&g, "[]", msg, sizeof msg),
                      CAIRN_ERR_GENESIS);
+    msg[0] = '\0';
+    assert_int_equal(
+        cairn_genesis_parse(&g, "{\"chain_id\":\"a\",\"chain_id\":\"b\"}", msg,
+                            sizeof msg),
+        CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "JSON"));
     /* allocations exactly at the cap are fine */
     json_t *o = base_genesis(f);
@@ -534,7 +550,8 @@ static void genesis_invalid(void **state)
     json_decref(o);
     /* a bad economy parameter is refused when the chain is created */
     o = base_genesis(f);
-    json_object_set_new(json_object_get(o, "economy"), "bogus", json_integer(1));
+    json_object_set_new(json_object_get(o, "economy"), "bogus",
+                        json_integer(1));
     s = dump(o);
     assert_int_equal(cairn_genesis_parse(&g, s, msg, sizeof msg), CAIRN_OK);
     char dir[200];
@@ -554,9 +571,12 @@ static void transfers_move_exactly(void **state)
     fx *f = *state;
     cairn_hash h[3];
     cairn_proposal pr;
-    assert_int_equal(submit(f, &f->a, 0, 1000, &f->c.pk, 10 * TOK, &h[0]), CAIRN_OK);
-    assert_int_equal(submit(f, &f->b, 0, 1500, &f->c.pk, 1 * TOK, &h[1]), CAIRN_OK);
-    assert_int_equal(submit(f, &f->a, 1, 2000, &f->b.pk, 5 * TOK, &h[2]), CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 0, 1000, &f->c.pk, 10 * TOK, &h[0]),
+                     CAIRN_OK);
+    assert_int_equal(submit(f, &f->b, 0, 1500, &f->c.pk, 1 * TOK, &h[1]),
+                     CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 1, 2000, &f->b.pk, 5 * TOK, &h[2]),
+                     CAIRN_OK);
     assert_int_equal(cairn_mempool_count(f->mp), 3);
     propose(f, &pr);
     assert_int_equal(pr.n_included, 3);
@@ -582,9 +602,11 @@ static void transfers_move_exactly(void **state)
     /* indexes */
     uint64_t height;
     uint32_t index;
-    assert_int_equal(cairn_chain_tx_location(f->ch, &h[1], &height, &index), CAIRN_OK);
+    assert_int_equal(cairn_chain_tx_location(f->ch, &h[1], &height, &index),
+                     CAIRN_OK);
     assert_true(height == 1 && index == 2);
-    assert_int_equal(cairn_chain_tx_location(f->ch, &h[2], &height, &index), CAIRN_OK);
+    assert_int_equal(cairn_chain_tx_location(f->ch, &h[2], &height, &index),
+                     CAIRN_OK);
     assert_true(height == 1 && index == 1);
     cairn_hash tip, nope = {{1}};
     cairn_chain_tip(f->ch, NULL, &tip);
@@ -599,7 +621,8 @@ static void transfers_move_exactly(void **state)
     assert_int_equal(cairn_chain_block(f->ch, 2, &p, &n), CAIRN_ERR_NOT_FOUND);
 
     /* a second block: the new account spends; fees accumulate */
-    assert_int_equal(submit(f, &f->c, 0, 3000, &f->a.pk, 2 * TOK, NULL), CAIRN_OK);
+    assert_int_equal(submit(f, &f->c, 0, 3000, &f->a.pk, 2 * TOK, NULL),
+                     CAIRN_OK);
     step(f, 1);
     assert_true(account_of(f->ch, &f->c).balance == 9 * TOK - 3000);
     assert_true(account_of(f->ch, &f->a).balance == 985 * TOK - 3000 + 2 * TOK);
@@ -629,7 +652,8 @@ static void rejected_at_admission(void **state)
     assert_int_equal(cairn_chain_check_tx(f->ch, b.p, b.len, &tx, &h),
                      CAIRN_ERR_BAD_SIG);
     b.p[b.len - 64 - 1] ^= 1;
-    assert_int_equal(cairn_chain_check_tx(f->ch, b.p, b.len, &tx, &h), CAIRN_OK);
+    assert_int_equal(cairn_chain_check_tx(f->ch, b.p, b.len, &tx, &h),
+                     CAIRN_OK);
     cairn_buf_free(&b);
 
     /* another network */
@@ -646,7 +670,8 @@ static void rejected_at_admission(void **state)
     /* fee floor */
     assert_int_equal(submit(f, &f->a, 0, MIN_FEE - 1, &f->b.pk, TOK, NULL),
                      CAIRN_ERR_FEE_LOW);
-    assert_int_equal(submit(f, &f->a, 0, 0, &f->b.pk, TOK, NULL), CAIRN_ERR_FEE_LOW);
+    assert_int_equal(submit(f, &f->a, 0, 0, &f->b.pk, TOK, NULL),
+                     CAIRN_ERR_FEE_LOW);
     /* zero amount, self transfer */
     assert_int_equal(submit(f, &f->a, 0, MIN_FEE, &f->b.pk, 0, NULL),
                      CAIRN_ERR_ZERO_AMOUNT);
@@ -687,7 +712,8 @@ static void rejected_at_admission(void **state)
     }
     /* malformed bytes */
     uint8_t junk[3] = {CAIRN_TX_MAGIC, 5, 'a'};
-    assert_int_equal(submit_bytes(f, junk, sizeof junk, NULL), CAIRN_ERR_TRUNCATED);
+    assert_int_equal(submit_bytes(f, junk, sizeof junk, NULL),
+                     CAIRN_ERR_TRUNCATED);
 
     /* nothing got in; the next block is the empty block */
     assert_int_equal(cairn_mempool_count(f->mp), 0);
@@ -712,16 +738,19 @@ static void nonce_rules(void **state)
     assert_int_equal(submit_bytes(f, b0.p, b0.len, NULL), CAIRN_OK);
     /* the same transaction again, another with the same nonce */
     assert_int_equal(submit_bytes(f, b0.p, b0.len, NULL), CAIRN_ERR_DUPLICATE);
-    assert_int_equal(submit_bytes(f, b0x.p, b0x.len, NULL), CAIRN_ERR_DUPLICATE);
+    assert_int_equal(submit_bytes(f, b0x.p, b0x.len, NULL),
+                     CAIRN_ERR_DUPLICATE);
     assert_int_equal(submit(f, &f->a, 2, MIN_FEE, &f->b.pk, TOK, NULL),
                      CAIRN_ERR_NONCE_GAP);
-    assert_int_equal(submit(f, &f->a, 1, MIN_FEE, &f->b.pk, TOK, NULL), CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 1, MIN_FEE, &f->b.pk, TOK, NULL),
+                     CAIRN_OK);
     assert_int_equal(cairn_mempool_pending(f->mp, &f->a.pk), 2);
     step(f, 2);
     assert_true(account_of(f->ch, &f->a).nonce == 2);
     /* replay after commit */
     assert_int_equal(submit_bytes(f, b0.p, b0.len, NULL), CAIRN_ERR_NONCE_USED);
-    assert_int_equal(submit_bytes(f, b0x.p, b0x.len, NULL), CAIRN_ERR_NONCE_USED);
+    assert_int_equal(submit_bytes(f, b0x.p, b0x.len, NULL),
+                     CAIRN_ERR_NONCE_USED);
     assert_int_equal(submit(f, &f->a, 1, MIN_FEE, &f->b.pk, TOK, NULL),
                      CAIRN_ERR_NONCE_USED);
     assert_int_equal(submit(f, &f->a, 3, MIN_FEE, &f->b.pk, TOK, NULL),
@@ -757,9 +786,11 @@ static void overspend_and_overflow(void **state)
     uint64_t bal = b0.balance;
 
     /* amount + fee one unit over the balance; the sender's next one goes too */
-    assert_int_equal(submit(f, &f->b, 0, MIN_FEE, &f->c.pk, bal - MIN_FEE + 1, &h[0]),
+    assert_int_equal(
+        submit(f, &f->b, 0, MIN_FEE, &f->c.pk, bal - MIN_FEE + 1, &h[0]),
+        CAIRN_OK);
+    assert_int_equal(submit(f, &f->b, 1, MIN_FEE, &f->c.pk, 1, &h[1]),
                      CAIRN_OK);
-    assert_int_equal(submit(f, &f->b, 1, MIN_FEE, &f->c.pk, 1, &h[1]), CAIRN_OK);
     /* amount + fee overflows u64; amount + fee == UINT64_MAX is just funds */
     assert_int_equal(submit(f, &f->a, 0, MIN_FEE, &f->c.pk, UINT64_MAX, &h[2]),
                      CAIRN_OK);
@@ -770,9 +801,9 @@ static void overspend_and_overflow(void **state)
     expect_drop(&pr, 2, &h[2], CAIRN_ERR_OVERFLOW);
     cairn_proposal_free(&pr);
     assert_int_equal(cairn_mempool_count(f->mp), 0);
-    assert_int_equal(submit(f, &f->a, 0, MIN_FEE, &f->c.pk, UINT64_MAX - MIN_FEE,
-                            &h[3]),
-                     CAIRN_OK);
+    assert_int_equal(
+        submit(f, &f->a, 0, MIN_FEE, &f->c.pk, UINT64_MAX - MIN_FEE, &h[3]),
+        CAIRN_OK);
     propose_noop(f, &pr);
     expect_drop(&pr, 0, &h[3], CAIRN_ERR_FUNDS);
     cairn_proposal_free(&pr);
@@ -783,10 +814,12 @@ static void overspend_and_overflow(void **state)
 
     /* the whole balance exactly: fine, and a failing sender does not take
      * another sender's transaction down with it */
-    assert_int_equal(submit(f, &f->b, 0, MIN_FEE, &f->c.pk, bal - MIN_FEE, &h[0]),
+    assert_int_equal(
+        submit(f, &f->b, 0, MIN_FEE, &f->c.pk, bal - MIN_FEE, &h[0]), CAIRN_OK);
+    assert_int_equal(submit(f, &f->b, 1, MIN_FEE, &f->c.pk, 1, &h[1]),
                      CAIRN_OK);
-    assert_int_equal(submit(f, &f->b, 1, MIN_FEE, &f->c.pk, 1, &h[1]), CAIRN_OK);
-    assert_int_equal(submit(f, &f->a, 0, MIN_FEE, &f->c.pk, TOK, &h[2]), CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 0, MIN_FEE, &f->c.pk, TOK, &h[2]),
+                     CAIRN_OK);
     propose(f, &pr);
     assert_int_equal(pr.n_included, 2);
     assert_memory_equal(pr.included[0].b, h[0].b, 32);
@@ -834,8 +867,9 @@ static void spend_limit(fx *f)
     assert_true(sp == (v.balance > lk ? v.balance - lk : 0));
     assert_true(sp > MIN_FEE);
     assert_true(v.balance >= sp + 1);
-    assert_int_equal(submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, sp - MIN_FEE + 1, &h),
-                     CAIRN_OK);
+    assert_int_equal(
+        submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, sp - MIN_FEE + 1, &h),
+        CAIRN_OK);
     propose_noop(f, &pr);
     assert_int_equal(pr.n_dropped, 1);
     expect_drop(&pr, 0, &h, CAIRN_ERR_LOCKED);
@@ -845,8 +879,9 @@ static void spend_limit(fx *f)
     sp = cairn_account_spendable(&v, next);
     lk = model_locked(VEST_TOTAL, VEST_CLIFF, VEST_END, next);
     assert_true(sp == (v.balance > lk ? v.balance - lk : 0));
-    assert_int_equal(submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, sp - MIN_FEE, &h),
-                     CAIRN_OK);
+    assert_int_equal(
+        submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, sp - MIN_FEE, &h),
+        CAIRN_OK);
     step(f, 1);
     cairn_account v2 = account_of(f->ch, &f->v);
     assert_true(v2.balance == v.balance - sp);
@@ -869,7 +904,8 @@ static void vesting(void **state)
     v = account_of(f->ch, &f->v);
     assert_true(v.balance == VEST_TOTAL);
     assert_true(cairn_account_spendable(&v, 3) == 0);
-    assert_int_equal(submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, 1, &h), CAIRN_OK);
+    assert_int_equal(submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, 1, &h),
+                     CAIRN_OK);
     propose_noop(f, &pr); /* height 3 */
     expect_drop(&pr, 0, &h, CAIRN_ERR_LOCKED);
     cairn_proposal_free(&pr);
@@ -880,7 +916,8 @@ static void vesting(void **state)
     assert_true(cairn_account_locked(&v, VEST_CLIFF - 1) == VEST_TOTAL);
     /* linear between cliff and end, all free at the end */
     assert_true(cairn_account_locked(&v, 7) == VEST_TOTAL - 93333333);
-    assert_true(cairn_account_locked(&v, VEST_END - 1) == VEST_TOTAL - 186666666);
+    assert_true(cairn_account_locked(&v, VEST_END - 1) ==
+                VEST_TOTAL - 186666666);
     assert_true(cairn_account_locked(&v, VEST_END) == 0);
     assert_true(cairn_account_locked(&v, UINT64_MAX) == 0);
     for (uint64_t ht = 0; ht < 20; ht++)
@@ -895,16 +932,19 @@ static void vesting(void **state)
     advance_to(f, VEST_END - 1);
     v = account_of(f->ch, &f->v);
     assert_true(cairn_account_spendable(&v, VEST_END) == v.balance);
-    assert_int_equal(submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, v.balance - MIN_FEE,
-                            NULL),
-                     CAIRN_OK);
+    assert_int_equal(
+        submit(f, &f->v, v.nonce, MIN_FEE, &f->c.pk, v.balance - MIN_FEE, NULL),
+        CAIRN_OK);
     step(f, 1);
     assert_true(account_of(f->ch, &f->v).balance == 0);
     follow(f);
 
     /* the pure functions on edge cases */
-    cairn_account x = {.balance = 10, .vest_total = 100, .vest_start = 10,
-                       .vest_cliff = 20, .vest_end = 30};
+    cairn_account x = {.balance = 10,
+                       .vest_total = 100,
+                       .vest_start = 10,
+                       .vest_cliff = 20,
+                       .vest_end = 30};
     assert_true(cairn_account_locked(&x, 19) == 100);
     assert_true(cairn_account_locked(&x, 20) == 50);
     assert_true(cairn_account_locked(&x, 29) == 5);
@@ -914,8 +954,10 @@ static void vesting(void **state)
     cairn_account y = {.balance = 5};
     assert_true(cairn_account_locked(&y, 0) == 0);
     assert_true(cairn_account_spendable(&y, 0) == 5);
-    cairn_account z = {.balance = UINT64_MAX, .vest_total = UINT64_MAX,
-                       .vest_cliff = 0, .vest_end = UINT64_MAX};
+    cairn_account z = {.balance = UINT64_MAX,
+                       .vest_total = UINT64_MAX,
+                       .vest_cliff = 0,
+                       .vest_end = UINT64_MAX};
     assert_true(cairn_account_locked(&z, UINT64_MAX - 1) == 1);
 }
 
@@ -923,8 +965,9 @@ static void vesting(void **state)
 
 /* Re-encodes a decoded block with header h, signed by `signer` (NULL keeps
  * h's signature), and with transaction list txs/n. */
-static void reencode(cairn_buf *out, cairn_header *h, const cairn_keypair *signer,
-                     const cairn_block_tx *txs, uint32_t n)
+static void reencode(cairn_buf *out, cairn_header *h,
+                     const cairn_keypair *signer, const cairn_block_tx *txs,
+                     uint32_t n)
 {
     if (signer)
         cairn_header_sign(h, signer);
@@ -945,7 +988,8 @@ static void refuse(fx *f, const uint8_t *p, size_t n, cairn_err want,
     cairn_chain_tip(f->fol, &h0, &a0);
     cairn_err e = cairn_chain_apply_block(f->fol, p, n);
     if (e != want)
-        fail_msg("%s: got %s, want %s", what, cairn_errname(e), cairn_errname(want));
+        fail_msg("%s: got %s, want %s", what, cairn_errname(e),
+                 cairn_errname(want));
     cairn_chain_tip(f->fol, &h1, &a1);
     assert_header_eq(&h0, &h1);
     assert_memory_equal(a0.b, a1.b, 32);
@@ -958,8 +1002,9 @@ static void follower_refuses_tampered_blocks(void **state)
     fx *f = *state;
     /* some history first */
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(submit(f, &f->a, (uint64_t)i, MIN_FEE, &f->b.pk, TOK, NULL),
-                         CAIRN_OK);
+        assert_int_equal(
+            submit(f, &f->a, (uint64_t)i, MIN_FEE, &f->b.pk, TOK, NULL),
+            CAIRN_OK);
         assert_int_equal(submit(f, &f->b, (uint64_t)i, MIN_FEE + (uint64_t)i,
                                 &f->c.pk, 2 * TOK, NULL),
                          CAIRN_OK);
@@ -967,8 +1012,10 @@ static void follower_refuses_tampered_blocks(void **state)
     }
     follow(f);
     /* the next block, with two transactions */
-    assert_int_equal(submit(f, &f->a, 3, MIN_FEE, &f->c.pk, 7 * TOK, NULL), CAIRN_OK);
-    assert_int_equal(submit(f, &f->c, 0, MIN_FEE, &f->b.pk, TOK, NULL), CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 3, MIN_FEE, &f->c.pk, 7 * TOK, NULL),
+                     CAIRN_OK);
+    assert_int_equal(submit(f, &f->c, 0, MIN_FEE, &f->b.pk, TOK, NULL),
+                     CAIRN_OK);
     step(f, 2);
     uint8_t *p;
     size_t n;
@@ -1116,13 +1163,15 @@ static void follower_refuses_tampered_blocks(void **state)
     /* the follower's state matches account by account */
     const cairn_keypair *all[] = {&f->a, &f->b, &f->c, &f->v, &f->seq};
     for (size_t i = 0; i < 5; i++) {
-        cairn_account x = account_of(f->ch, all[i]), y = account_of(f->fol, all[i]);
+        cairn_account x = account_of(f->ch, all[i]),
+                      y = account_of(f->fol, all[i]);
         assert_memory_equal(&x, &y, sizeof x);
     }
     cairn_totals t1 = totals(f->ch), t2 = totals(f->fol);
     assert_memory_equal(&t1, &t2, sizeof t1);
     /* more blocks still follow */
-    assert_int_equal(submit(f, &f->a, 4, MIN_FEE, &f->c.pk, TOK, NULL), CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 4, MIN_FEE, &f->c.pk, TOK, NULL),
+                     CAIRN_OK);
     step(f, 1);
     follow(f);
 }
@@ -1164,7 +1213,8 @@ static void reopen_replay_and_prove(void **state)
     snprintf(rdir, sizeof rdir, "%s/replay", f->tmp);
     cairn_chain_close(f->ch);
     f->ch = NULL;
-    assert_int_equal(cairn_chain_replay(f->dir, rdir, &root, &blocks), CAIRN_OK);
+    assert_int_equal(cairn_chain_replay(f->dir, rdir, &root, &blocks),
+                     CAIRN_OK);
     assert_true(blocks == 5);
     assert_memory_equal(root.b, h0.state_root.b, 32);
     assert_int_equal(cairn_chain_open(&f->ch, f->dir), CAIRN_OK);
@@ -1182,9 +1232,11 @@ static void reopen_replay_and_prove(void **state)
     cairn_account_encode(rec, &acc0);
     cairn_hash_bytes(&want, rec, 48);
     assert_memory_equal(vh.b, want.b, 32);
-    assert_true(rec[0] == (uint8_t)acc0.balance && rec[8] == (uint8_t)acc0.nonce);
+    assert_true(rec[0] == (uint8_t)acc0.balance &&
+                rec[8] == (uint8_t)acc0.nonce);
     cairn_chain_prove_account(f->ch, &f->a.pk, &pf);
-    assert_int_equal(cairn_smt_verify(&h0.state_root, &key, &vh, &pf), CAIRN_OK);
+    assert_int_equal(cairn_smt_verify(&h0.state_root, &key, &vh, &pf),
+                     CAIRN_OK);
     assert_int_equal(cairn_smt_verify(&h0.state_root, &key, NULL, &pf),
                      CAIRN_ERR_BAD_PROOF);
     cairn_account wrong = acc0;
@@ -1209,18 +1261,21 @@ static void reopen_replay_and_prove(void **state)
         cairn_account_key(&key, &all[i]->pk);
         cairn_account_vhash(&vh, &x);
         cairn_chain_prove_account(f->ch, &all[i]->pk, &pf);
-        assert_int_equal(cairn_smt_verify(&h0.state_root, &key, &vh, &pf), CAIRN_OK);
+        assert_int_equal(cairn_smt_verify(&h0.state_root, &key, &vh, &pf),
+                         CAIRN_OK);
     }
     cairn_account_key(&key, &f->other.pk);
     cairn_chain_prove_account(f->ch, &f->other.pk, &pf);
-    assert_int_equal(cairn_smt_verify(&h0.state_root, &key, NULL, &pf), CAIRN_OK);
+    assert_int_equal(cairn_smt_verify(&h0.state_root, &key, NULL, &pf),
+                     CAIRN_OK);
     cairn_account zero = {0};
     cairn_account_vhash(&vh, &zero);
     assert_int_equal(cairn_smt_verify(&h0.state_root, &key, &vh, &pf),
                      CAIRN_ERR_BAD_PROOF);
 
     /* the reopened chain keeps producing, and the follower keeps up */
-    assert_int_equal(submit(f, &f->a, 4, MIN_FEE, &f->c.pk, TOK, NULL), CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 4, MIN_FEE, &f->c.pk, TOK, NULL),
+                     CAIRN_OK);
     step(f, 1);
     follow(f);
 }
@@ -1230,15 +1285,18 @@ static void block_fills_up(void **state)
     fx *f = *state;
     /* 150 from one sender, 20 from another: the block takes 100 */
     for (uint64_t i = 0; i < 150; i++)
-        assert_int_equal(submit(f, &f->a, i, MIN_FEE, &f->c.pk, 1, NULL), CAIRN_OK);
+        assert_int_equal(submit(f, &f->a, i, MIN_FEE, &f->c.pk, 1, NULL),
+                         CAIRN_OK);
     for (uint64_t i = 0; i < 20; i++)
-        assert_int_equal(submit(f, &f->b, i, MIN_FEE, &f->c.pk, 1, NULL), CAIRN_OK);
+        assert_int_equal(submit(f, &f->b, i, MIN_FEE, &f->c.pk, 1, NULL),
+                         CAIRN_OK);
     assert_int_equal(cairn_mempool_count(f->mp), 170);
     step(f, 100);
     assert_int_equal(cairn_mempool_count(f->mp), 70);
     assert_true(account_of(f->ch, &f->a).nonce == 100);
     /* the sender's next nonces still join its queue */
-    assert_int_equal(submit(f, &f->a, 150, MIN_FEE, &f->c.pk, 1, NULL), CAIRN_OK);
+    assert_int_equal(submit(f, &f->a, 150, MIN_FEE, &f->c.pk, 1, NULL),
+                     CAIRN_OK);
     step(f, 71);
     assert_int_equal(cairn_mempool_count(f->mp), 0);
     assert_true(account_of(f->ch, &f->a).nonce == 151);
@@ -1262,13 +1320,19 @@ static void commitment_vectors(void **state)
     assert_string_equal(hex, "00ca9a3b000000000300000000000000");
     cairn_account_key(&k, &kp.pk);
     cairn_account_vhash(&v, &a);
-    assert_int_equal(cairn_hex_decode(want.b, 32,
-        "35a4b34274879075ccdd314f0180eb3c55cca4d054a10fd1068c8588bda4f106", 64),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_hex_decode(
+            want.b, 32,
+            "35a4b34274879075ccdd314f0180eb3c55cca4d054a10fd1068c8588bda4f106",
+            64),
+        CAIRN_OK);
     assert_memory_equal(k.b, want.b, 32);
-    assert_int_equal(cairn_hex_decode(want.b, 32,
-        "3556d109ca1b11bc77c36d558ac71de7c421f0c48146f1667d345fce32265f96", 64),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_hex_decode(
+            want.b, 32,
+            "3556d109ca1b11bc77c36d558ac71de7c421f0c48146f1667d345fce32265f96",
+            64),
+        CAIRN_OK);
     assert_memory_equal(v.b, want.b, 32);
 }
 
@@ -1279,14 +1343,17 @@ int main(void)
         cmocka_unit_test(commitment_vectors),
         cmocka_unit_test_setup_teardown(genesis_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(genesis_invalid, setup, teardown),
-        cmocka_unit_test_setup_teardown(transfers_move_exactly, setup, teardown),
+        cmocka_unit_test_setup_teardown(transfers_move_exactly, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(rejected_at_admission, setup, teardown),
         cmocka_unit_test_setup_teardown(nonce_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(overspend_and_overflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(overspend_and_overflow, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(vesting, setup, teardown),
         cmocka_unit_test_setup_teardown(follower_refuses_tampered_blocks, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(reopen_replay_and_prove, setup, teardown),
+        cmocka_unit_test_setup_teardown(reopen_replay_and_prove, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(block_fills_up, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,11 +77,13 @@ static size_t pop(cairn_mempool *mp, cairn_mp_entry *out, size_t max)
     for (size_t i = 0; i < k; i++) {
         cairn_tx tx;
         cairn_hash h;
-        assert_int_equal(cairn_tx_decode(&tx, out[i].bytes, out[i].n), CAIRN_OK);
+        assert_int_equal(cairn_tx_decode(&tx, out[i].bytes, out[i].n),
+                         CAIRN_OK);
         assert_true(tx.nonce == out[i].tx.nonce);
         assert_memory_equal(tx.sender.b, out[i].tx.sender.b, 32);
         /* the entry's body points into its own bytes */
-        assert_ptr_equal(out[i].tx.body, out[i].bytes + (tx.body - out[i].bytes));
+        assert_ptr_equal(out[i].tx.body,
+                         out[i].bytes + (tx.body - out[i].bytes));
         assert_int_equal(out[i].tx.body_len, tx.body_len);
         cairn_tx_hash(&h, out[i].bytes, out[i].n);
         assert_memory_equal(h.b, out[i].hash.b, 32);
@@ -238,8 +240,9 @@ static void drop_sender(void **st)
     ttx t[5];
     for (uint64_t i = 0; i < 5; i++) {
         make(&t[i], 7, i, 0);
-        assert_int_equal(cairn_mempool_add(mp, t[i].p, t[i].n, &t[i].tx, &t[i].h, 0),
-                         CAIRN_OK);
+        assert_int_equal(
+            cairn_mempool_add(mp, t[i].p, t[i].n, &t[i].tx, &t[i].h, 0),
+            CAIRN_OK);
     }
     assert_int_equal(add(mp, 8, 0, 0), CAIRN_OK);
     cairn_pubkey p7, p9;
@@ -311,7 +314,8 @@ static void bounds(void **st)
     mp = cairn_mempool_new(CAIRN_MEMPOOL_PER_SENDER + 10, 1u << 30);
     for (uint64_t i = 0; i < CAIRN_MEMPOOL_PER_SENDER; i++)
         assert_int_equal(add(mp, 1, i, 0), CAIRN_OK);
-    assert_int_equal(add(mp, 1, CAIRN_MEMPOOL_PER_SENDER, 0), CAIRN_ERR_MEMPOOL_FULL);
+    assert_int_equal(add(mp, 1, CAIRN_MEMPOOL_PER_SENDER, 0),
+                     CAIRN_ERR_MEMPOOL_FULL);
     assert_int_equal(add(mp, 2, 0, 0), CAIRN_OK);
     cairn_mempool_free(mp);
 }
@@ -366,8 +370,8 @@ static void stress(void **st)
                 want = CAIRN_ERR_MEMPOOL_FULL;
             cairn_err e = add(mp, s, nonce, m.committed[s]);
             if (e != want)
-                fail_msg("op %d: add sender %u nonce %llu: got %d want %d", op, s,
-                         (unsigned long long)nonce, e, want);
+                fail_msg("op %d: add sender %u nonce %llu: got %d want %d", op,
+                         s, (unsigned long long)nonce, e, want);
             if (!e) {
                 m.pending[s]++;
                 m.count++;
@@ -384,10 +388,11 @@ static void stress(void **st)
                 uint32_t id = sender_id(&out[i].tx.sender);
                 assert_true(id < NS);
                 if (out[i].tx.nonce != expect[id]++)
-                    fail_msg("op %d: popped #%zu of %zu (max %zu): sender %u nonce "
-                             "%llu, want %llu", op, i, k, max, id,
-                             (unsigned long long)out[i].tx.nonce,
-                             (unsigned long long)expect[id] - 1);
+                    fail_msg(
+                        "op %d: popped #%zu of %zu (max %zu): sender %u nonce "
+                        "%llu, want %llu",
+                        op, i, k, max, id, (unsigned long long)out[i].tx.nonce,
+                        (unsigned long long)expect[id] - 1);
                 if (i < keep) { /* "committed" */
                     m.committed[id]++;
                     m.pending[id]--;
@@ -461,8 +466,9 @@ static void many_senders(void **st)
             cairn_pubkey pk;
             sender_key(&pk, base + i);
             assert_int_equal(cairn_mempool_pending(mp, &pk), 1);
-            assert_int_equal(add(mp, base + i, nonce[base + i], nonce[base + i]),
-                             CAIRN_ERR_DUPLICATE);
+            assert_int_equal(
+                add(mp, base + i, nonce[base + i], nonce[base + i]),
+                CAIRN_ERR_DUPLICATE);
         }
         /* pop in chunks; senders come out in arrival order */
         size_t got = 0;
@@ -484,7 +490,8 @@ static void many_senders(void **st)
             for (uint32_t i = 0; i < N / 3; i += 2) {
                 cairn_pubkey pk;
                 sender_key(&pk, base + i);
-                assert_int_equal(cairn_mempool_drop_sender(mp, &pk, NULL, 0), 1);
+                assert_int_equal(cairn_mempool_drop_sender(mp, &pk, NULL, 0),
+                                 1);
             }
             size_t left = cairn_mempool_count(mp);
             assert_int_equal(left, N / 3 - (N / 3 + 1) / 2);

@@ -178,9 +178,9 @@ static void tampered_proofs_fail(void **st)
             leaf.b[31] ^= 0x80;
             assert_int_equal(cairn_merkle_verify(&root, &leaf, &pf),
                              CAIRN_ERR_BAD_PROOF);
-            assert_int_equal(cairn_merkle_verify(&root, &leaves[(i + 1) % n],
-                                                 &pf),
-                             n == 1 ? CAIRN_OK : CAIRN_ERR_BAD_PROOF);
+            assert_int_equal(
+                cairn_merkle_verify(&root, &leaves[(i + 1) % n], &pf),
+                n == 1 ? CAIRN_OK : CAIRN_ERR_BAD_PROOF);
             for (size_t j = 0; j < n + 3; j++) {
                 if (j == i)
                     continue;

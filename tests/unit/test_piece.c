@@ -24,7 +24,8 @@ static cairn_hash *naive_leaves(const uint8_t *p, size_t size, size_t *count)
     for (size_t i = 0; i < n; i++) {
         uint8_t leaf[CAIRN_LEAF_SIZE] = {0};
         size_t at = i * CAIRN_LEAF_SIZE;
-        memcpy(leaf, p + at, size - at < CAIRN_LEAF_SIZE ? size - at : CAIRN_LEAF_SIZE);
+        memcpy(leaf, p + at,
+               size - at < CAIRN_LEAF_SIZE ? size - at : CAIRN_LEAF_SIZE);
         cairn_merkle_leaf(&out[i], leaf, sizeof leaf);
     }
     *count = n;
@@ -39,9 +40,20 @@ static void naive_root(cairn_hash *root, const uint8_t *p, size_t size)
     free(l);
 }
 
-static const size_t sizes[] = {1, 2, 1023, 1024, 1025, 2047, 2048, 2049,
-                               3 * 1024, 5 * 1024 + 7, 8 * 1024, 8 * 1024 + 1,
-                               17 * 1024 - 1, 33 * 1024 + 5};
+static const size_t sizes[] = {1,
+                               2,
+                               1023,
+                               1024,
+                               1025,
+                               2047,
+                               2048,
+                               2049,
+                               3 * 1024,
+                               5 * 1024 + 7,
+                               8 * 1024,
+                               8 * 1024 + 1,
+                               17 * 1024 - 1,
+                               33 * 1024 + 5};
 
 static void root_matches_merkle_root(void **st)
 {
@@ -72,7 +84,8 @@ static void streaming_any_chunks(void **st)
         cairn_piece_hasher_init(&h);
         for (size_t at = 0; at < size; at += chunks[c]) {
             size_t n = size - at < chunks[c] ? size - at : chunks[c];
-            assert_int_equal(cairn_piece_hasher_update(&h, p + at, n), CAIRN_OK);
+            assert_int_equal(cairn_piece_hasher_update(&h, p + at, n),
+                             CAIRN_OK);
             assert_int_equal(cairn_piece_hasher_update(&h, p, 0), CAIRN_OK);
         }
         assert_int_equal(cairn_piece_hasher_final(&h, &got), CAIRN_OK);
@@ -90,16 +103,21 @@ static void size_bounds(void **st)
     cairn_piece_hasher h;
     assert_non_null(big);
     assert_int_equal(cairn_piece_root(&r, big, 0), CAIRN_ERR_BAD_ARG);
-    assert_int_equal(cairn_piece_root(&r, big, CAIRN_PIECE_MAX + 1), CAIRN_ERR_TOO_LARGE);
-    assert_int_equal(cairn_piece_prove(leaf, &pf, big, 0, 0), CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cairn_piece_root(&r, big, CAIRN_PIECE_MAX + 1),
+                     CAIRN_ERR_TOO_LARGE);
+    assert_int_equal(cairn_piece_prove(leaf, &pf, big, 0, 0),
+                     CAIRN_ERR_BAD_ARG);
     assert_int_equal(cairn_piece_leaf_hashes(&r, big, 0), CAIRN_ERR_BAD_ARG);
     cairn_piece_hasher_init(&h);
     assert_int_equal(cairn_piece_hasher_final(&h, &r), CAIRN_ERR_BAD_ARG);
-    assert_int_equal(cairn_piece_hasher_update(&h, big, CAIRN_PIECE_MAX), CAIRN_OK);
-    assert_int_equal(cairn_piece_hasher_update(&h, big, 1), CAIRN_ERR_TOO_LARGE);
+    assert_int_equal(cairn_piece_hasher_update(&h, big, CAIRN_PIECE_MAX),
+                     CAIRN_OK);
+    assert_int_equal(cairn_piece_hasher_update(&h, big, 1),
+                     CAIRN_ERR_TOO_LARGE);
     assert_int_equal(cairn_piece_hasher_final(&h, &r), CAIRN_OK);
     assert_int_equal(cairn_piece_check(&r, CAIRN_PIECE_MAX, big), CAIRN_OK);
-    assert_int_equal(cairn_piece_check(&r, CAIRN_PIECE_MAX + 1, big), CAIRN_ERR_BAD_PROOF);
+    assert_int_equal(cairn_piece_check(&r, CAIRN_PIECE_MAX + 1, big),
+                     CAIRN_ERR_BAD_PROOF);
     assert_int_equal(cairn_piece_check(&r, 0, big), CAIRN_ERR_BAD_PROOF);
     free(big);
 }
@@ -116,15 +134,18 @@ static void prove_every_leaf(void **st)
         cairn_merkle_root(&root, l, n);
         for (size_t i = 0; i < n; i++) {
             cairn_merkle_proof pf, ref;
-            assert_int_equal(cairn_piece_prove(leaf, &pf, p, size, i), CAIRN_OK);
+            assert_int_equal(cairn_piece_prove(leaf, &pf, p, size, i),
+                             CAIRN_OK);
             assert_int_equal(cairn_merkle_prove(&ref, l, n, i), CAIRN_OK);
             assert_int_equal(pf.n, ref.n);
             assert_int_equal(pf.count, n);
             assert_memory_equal(pf.sib, ref.sib, pf.n * sizeof *pf.sib);
-            assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &pf), CAIRN_OK);
+            assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &pf),
+                             CAIRN_OK);
         }
-        assert_int_equal(cairn_piece_prove(leaf, &(cairn_merkle_proof){0}, p, size, n),
-                         CAIRN_ERR_BAD_ARG);
+        assert_int_equal(
+            cairn_piece_prove(leaf, &(cairn_merkle_proof){0}, p, size, n),
+            CAIRN_ERR_BAD_ARG);
         free(l);
     }
     free(p);
@@ -143,50 +164,63 @@ static void proof_rejections(void **st)
         assert_int_equal(cairn_piece_prove(leaf, &pf, p, size, i), CAIRN_OK);
         for (size_t at = 0; at < CAIRN_LEAF_SIZE; at += 211) {
             leaf[at] ^= 0x01;
-            assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &pf), CAIRN_ERR_BAD_PROOF);
+            assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &pf),
+                             CAIRN_ERR_BAD_PROOF);
             leaf[at] ^= 0x01;
         }
         for (uint64_t j = 0; j < 8; j++) {
             if (j == i)
                 continue;
-            assert_int_equal(cairn_piece_verify(&root, size, j, leaf, &pf), CAIRN_ERR_BAD_PROOF);
+            assert_int_equal(cairn_piece_verify(&root, size, j, leaf, &pf),
+                             CAIRN_ERR_BAD_PROOF);
             bad = pf;
             bad.index = j;
-            assert_int_equal(cairn_piece_verify(&root, size, j, leaf, &bad), CAIRN_ERR_BAD_PROOF);
+            assert_int_equal(cairn_piece_verify(&root, size, j, leaf, &bad),
+                             CAIRN_ERR_BAD_PROOF);
         }
         cairn_hash other = root;
         other.b[31] ^= 0x80;
-        assert_int_equal(cairn_piece_verify(&other, size, i, leaf, &pf), CAIRN_ERR_BAD_PROOF);
+        assert_int_equal(cairn_piece_verify(&other, size, i, leaf, &pf),
+                         CAIRN_ERR_BAD_PROOF);
         /* Sizes with other leaf counts. */
-        static const uint64_t sizes_other[] = {4 * 1024, 7 * 1024 + 1, 1, 64 * 1024};
+        static const uint64_t sizes_other[] = {4 * 1024, 7 * 1024 + 1, 1,
+                                               64 * 1024};
         for (size_t s = 0; s < 4; s++)
-            assert_int_equal(cairn_piece_verify(&root, sizes_other[s], i, leaf, &pf),
-                             CAIRN_ERR_BAD_PROOF);
+            assert_int_equal(
+                cairn_piece_verify(&root, sizes_other[s], i, leaf, &pf),
+                CAIRN_ERR_BAD_PROOF);
         bad = pf;
         bad.count = 7; /* must be the leaf count of the recorded size */
-        assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &bad), CAIRN_ERR_BAD_PROOF);
+        assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &bad),
+                         CAIRN_ERR_BAD_PROOF);
         for (uint32_t s = 0; s < pf.n; s++) {
             bad = pf;
             bad.sib[s].b[0] ^= 1;
-            assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &bad), CAIRN_ERR_BAD_PROOF);
+            assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &bad),
+                             CAIRN_ERR_BAD_PROOF);
         }
         bad = pf;
         bad.n = pf.n - 1;
-        assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &bad), CAIRN_ERR_BAD_PROOF);
+        assert_int_equal(cairn_piece_verify(&root, size, i, leaf, &bad),
+                         CAIRN_ERR_BAD_PROOF);
     }
     /* The last leaf's padding is part of its hash. */
     assert_int_equal(cairn_piece_prove(leaf, &pf, p, size, 5), CAIRN_OK);
     leaf[CAIRN_LEAF_SIZE - 1] = 1;
-    assert_int_equal(cairn_piece_verify(&root, size, 5, leaf, &pf), CAIRN_ERR_BAD_PROOF);
+    assert_int_equal(cairn_piece_verify(&root, size, 5, leaf, &pf),
+                     CAIRN_ERR_BAD_PROOF);
     leaf[CAIRN_LEAF_SIZE - 1] = 0;
     /* The root commits to the padded leaves, not to the size: a size with
      * the same leaf count verifies. The deal records the size beside the
      * root, and challenges come from the recorded size. */
-    assert_int_equal(cairn_piece_verify(&root, 6 * 1024, 5, leaf, &pf), CAIRN_OK);
+    assert_int_equal(cairn_piece_verify(&root, 6 * 1024, 5, leaf, &pf),
+                     CAIRN_OK);
     assert_int_equal(cairn_piece_prove(leaf, &pf, p, size, 4), CAIRN_OK);
     leaf[0] ^= 1; /* a leaf's bytes are checked whatever the size */
-    assert_int_equal(cairn_piece_verify(&root, 6 * 1024, 4, leaf, &pf), CAIRN_ERR_BAD_PROOF);
-    assert_int_equal(cairn_piece_verify(&root, 0, 5, leaf, &pf), CAIRN_ERR_BAD_PROOF);
+    assert_int_equal(cairn_piece_verify(&root, 6 * 1024, 4, leaf, &pf),
+                     CAIRN_ERR_BAD_PROOF);
+    assert_int_equal(cairn_piece_verify(&root, 0, 5, leaf, &pf),
+                     CAIRN_ERR_BAD_PROOF);
     free(p);
 }
 
@@ -201,20 +235,23 @@ static void check_catches_flips(void **st)
     assert_int_equal(cairn_piece_check(&root, size, p), CAIRN_OK);
     for (size_t at = 0; at < size; at += 97) {
         p[at] ^= 0x40;
-        assert_int_equal(cairn_piece_check(&root, size, p), CAIRN_ERR_BAD_PROOF);
+        assert_int_equal(cairn_piece_check(&root, size, p),
+                         CAIRN_ERR_BAD_PROOF);
         p[at] ^= 0x40;
     }
     p[size - 1] ^= 1;
     assert_int_equal(cairn_piece_check(&root, size, p), CAIRN_ERR_BAD_PROOF);
     p[size - 1] ^= 1;
-    assert_int_equal(cairn_piece_check(&root, size - 1, p), CAIRN_ERR_BAD_PROOF);
+    assert_int_equal(cairn_piece_check(&root, size - 1, p),
+                     CAIRN_ERR_BAD_PROOF);
     /* Zero bytes appended within the last leaf leave the padded leaves, and
      * so the root, unchanged: the size is recorded beside the root. A
      * nonzero byte there, or a whole leaf more, changes the root. */
     p[size] = 0;
     assert_int_equal(cairn_piece_check(&root, size + 1, p), CAIRN_OK);
     p[size] = 1;
-    assert_int_equal(cairn_piece_check(&root, size + 1, p), CAIRN_ERR_BAD_PROOF);
+    assert_int_equal(cairn_piece_check(&root, size + 1, p),
+                     CAIRN_ERR_BAD_PROOF);
     root.b[0] ^= 1;
     assert_int_equal(cairn_piece_check(&root, size, p), CAIRN_ERR_BAD_PROOF);
     free(p);
@@ -254,12 +291,15 @@ static void check_proof_line(const char *line)
     cairn_merkle_proof pf;
     uint8_t leaf[CAIRN_LEAF_SIZE];
     assert_int_equal(sscanf(line, "size=%llu index=%llu root=%79s path=%4200s",
-                            &size, &index, hex, path), 4);
+                            &size, &index, hex, path),
+                     4);
     assert_true(size >= 1 && size <= (1u << 20));
     assert_int_equal(hex_decode(root.b, 32, hex, strlen(hex)), 0);
     uint8_t *p = pattern_alloc((size_t)size, "cairn-test-piece");
-    assert_int_equal(cairn_piece_prove(leaf, &pf, p, (size_t)size, index), CAIRN_OK);
-    assert_int_equal(cairn_piece_verify(&root, size, index, leaf, &pf), CAIRN_OK);
+    assert_int_equal(cairn_piece_prove(leaf, &pf, p, (size_t)size, index),
+                     CAIRN_OK);
+    assert_int_equal(cairn_piece_verify(&root, size, index, leaf, &pf),
+                     CAIRN_OK);
     uint32_t n = 0;
     for (char *s = path; strcmp(path, "-") != 0 && *s; n++) {
         cairn_hash want;

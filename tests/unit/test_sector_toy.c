@@ -37,11 +37,11 @@
 /* ---- the toy sector ---- */
 
 enum {
-    TOY_ID = 1,               /* a free sector id (no compute here) */
-    TOY_TAG = 0x60,           /* its state: 0x60 ‖ provider -> units ‖ deposit */
-    TOY_KIND_WORK = 0x50,     /* body: u64 units ‖ u64 deposit */
-    TOY_P_CAP = 0x200,        /* ECON_SECTOR_PARAM_BASE(1) + 0 */
-    TOY_MAX_PENDING = 64,     /* records settled per epoch in this test */
+    TOY_ID = 1,     /* a free sector id (no compute here) */
+    TOY_TAG = 0x60, /* its state: 0x60 ‖ provider -> units ‖ deposit */
+    TOY_KIND_WORK = 0x50, /* body: u64 units ‖ u64 deposit */
+    TOY_P_CAP = 0x200,    /* ECON_SECTOR_PARAM_BASE(1) + 0 */
+    TOY_MAX_PENDING = 64, /* records settled per epoch in this test */
 };
 
 static cairn_err toy_work_check(const cairn_tx *tx)
@@ -58,7 +58,8 @@ static cairn_err toy_work_apply(exec_ctx *x, const cairn_tx *tx)
     econ_provider p;
     MDB_val v;
     uint8_t rec[16];
-    uint64_t units = cairn_le64_get(tx->body), dep = cairn_le64_get(tx->body + 8);
+    uint64_t units = cairn_le64_get(tx->body),
+             dep = cairn_le64_get(tx->body + 8);
     cairn_err e = econ_provider_read(x->w->txn, x->s, &tx->sender, &p);
     if (e || p.sector != TOY_ID)
         return e ? e : CAIRN_ERR_BAD_SECTOR;
@@ -117,7 +118,8 @@ static cairn_err toy_end_epoch(exec_ctx *x, uint64_t epoch)
     return e;
 }
 
-static uint64_t toy_held(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
+static uint64_t toy_held(const uint8_t *k, size_t kn, const uint8_t *v,
+                         size_t vn)
 {
     (void)k;
     (void)kn;
@@ -148,7 +150,8 @@ static const econ_sector toy_sector = {
 };
 
 /* The test's composition root: storage and the toy. */
-static const econ_sector *const sectors[] = {&cairn_storage_sector, &toy_sector};
+static const econ_sector *const sectors[] = {&cairn_storage_sector,
+                                             &toy_sector};
 static const econ_registry registry = {sectors, 2};
 static cairn_rules rules;
 
@@ -159,10 +162,10 @@ static cairn_chain *chain;
 static cairn_mempool *mp;
 static char dir[64];
 
-#define ECONOMY                                                             \
-    "{\"epoch_blocks\":4,\"emission_initial\":\"1000\",\"halving_epochs\":0," \
-    "\"weight_storage\":6000,\"weight_toy\":4000,\"toy_unit_cap\":50,"       \
-    "\"fee_provider_bps\":0,\"fee_burn_bps\":10000,\"fee_treasury_bps\":0,"  \
+#define ECONOMY                                                                \
+    "{\"epoch_blocks\":4,\"emission_initial\":\"1000\",\"halving_epochs\":0,"  \
+    "\"weight_storage\":6000,\"weight_toy\":4000,\"toy_unit_cap\":50,"         \
+    "\"fee_provider_bps\":0,\"fee_burn_bps\":10000,\"fee_treasury_bps\":0,"    \
     "\"fee_stakers_bps\":0}"
 
 static void open_chain(void)
@@ -174,14 +177,16 @@ static void open_chain(void)
         cairn_keypair_from_seed(&keys[i], seed);
         cairn_addr_format(a[i], &keys[i].pk);
     }
-    snprintf(j, sizeof j,
-             "{\"chain_id\":\"" CHAIN "\",\"token\":{\"name\":\"T\",\"symbol\":\"T\"},"
-             "\"supply_cap\":\"10000000\",\"min_fee\":\"0.001\",\"genesis_time_ms\":0,"
-             "\"block_interval_ms\":1000,\"max_block_txs\":100,\"sequencer\":\"%s\","
-             "\"allocations\":[{\"address\":\"%s\",\"amount\":\"10000\"},"
-             "{\"address\":\"%s\",\"amount\":\"10000\"},"
-             "{\"address\":\"%s\",\"amount\":\"10000\"}],\"economy\":" ECONOMY "}",
-             a[0], a[1], a[2], a[3]);
+    snprintf(
+        j, sizeof j,
+        "{\"chain_id\":\"" CHAIN
+        "\",\"token\":{\"name\":\"T\",\"symbol\":\"T\"},"
+        "\"supply_cap\":\"10000000\",\"min_fee\":\"0.001\",\"genesis_time_ms\":0,"
+        "\"block_interval_ms\":1000,\"max_block_txs\":100,\"sequencer\":\"%s\","
+        "\"allocations\":[{\"address\":\"%s\",\"amount\":\"10000\"},"
+        "{\"address\":\"%s\",\"amount\":\"10000\"},"
+        "{\"address\":\"%s\",\"amount\":\"10000\"}],\"economy\":" ECONOMY "}",
+        a[0], a[1], a[2], a[3]);
     econ_rules_init(&rules, &registry);
     assert_int_equal(econ_registry_check(&registry, msg, sizeof msg), CAIRN_OK);
     assert_int_equal(cairn_genesis_parse(&g, j, msg, sizeof msg), CAIRN_OK);
@@ -213,7 +218,8 @@ static cairn_err submit(int who, uint16_t kind, const cairn_buf *body)
     cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
     uint64_t nonce = acc.nonce + cairn_mempool_pending(mp, &keys[who].pk);
     assert_int_equal(cairn_tx_make(&b, CHAIN, &keys[who], nonce, FEE, kind,
-                                   body->p, body->len), CAIRN_OK);
+                                   body->p, body->len),
+                     CAIRN_OK);
     cairn_err e = cairn_chain_check_tx(chain, b.p, b.len, &tx, &h);
     if (!e)
         e = cairn_mempool_add(mp, b.p, b.len, &tx, &h, acc.nonce);
@@ -228,8 +234,9 @@ static cairn_err block(void)
     cairn_header h;
     cairn_econ_audit au;
     cairn_chain_tip(chain, &h, NULL);
-    assert_int_equal(cairn_chain_propose(chain, mp, &keys[0], (h.height + 1) * 1000, &pr),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_chain_propose(chain, mp, &keys[0], (h.height + 1) * 1000, &pr),
+        CAIRN_OK);
     cairn_err e = pr.n_dropped ? pr.drop_err[0] : CAIRN_OK;
     cairn_proposal_free(&pr);
     assert_int_equal(cairn_chain_econ_audit(chain, &au), CAIRN_OK);
@@ -263,7 +270,8 @@ static econ_epoch_stats stats_of(uint64_t epoch)
     MDB_txn *txn;
     econ_epoch_stats s;
     assert_int_equal(chain_read_begin(chain, &txn), CAIRN_OK);
-    assert_int_equal(econ_stats_get(txn, chain_store(chain), epoch, &s), CAIRN_OK);
+    assert_int_equal(econ_stats_get(txn, chain_store(chain), epoch, &s),
+                     CAIRN_OK);
     mdb_txn_abort(txn);
     return s;
 }
@@ -286,16 +294,19 @@ static void test_registry_rejects_overlaps(void **st)
     clash.tag_last = 0x61;
     const econ_sector *const two[] = {&cairn_storage_sector, &clash};
     econ_registry r = {two, 2};
-    assert_int_equal(econ_registry_check(&r, msg, sizeof msg), CAIRN_ERR_BAD_SECTOR);
+    assert_int_equal(econ_registry_check(&r, msg, sizeof msg),
+                     CAIRN_ERR_BAD_SECTOR);
     assert_non_null(strstr(msg, "state tags"));
     clash = toy_sector;
     clash.kind_first = 0x4F; /* storage's last kind */
-    assert_int_equal(econ_registry_check(&r, msg, sizeof msg), CAIRN_ERR_BAD_SECTOR);
+    assert_int_equal(econ_registry_check(&r, msg, sizeof msg),
+                     CAIRN_ERR_BAD_SECTOR);
     assert_non_null(strstr(msg, "kinds"));
     clash = toy_sector;
     clash.id = 0; /* storage's id */
     clash.weight.id = toy_sector.weight.id - 1;
-    assert_int_equal(econ_registry_check(&r, msg, sizeof msg), CAIRN_ERR_BAD_SECTOR);
+    assert_int_equal(econ_registry_check(&r, msg, sizeof msg),
+                     CAIRN_ERR_BAD_SECTOR);
     assert_int_equal(econ_registry_check(&registry, msg, sizeof msg), CAIRN_OK);
 }
 
@@ -304,14 +315,17 @@ static void test_genesis_checks_toy_weights(void **st)
     (void)st;
     char msg[256] = "";
     /* the weights of the registered sectors must sum to 10000 */
-    assert_int_equal(econ_params_check(&registry, "{\"weight_toy\":3000}", msg, sizeof msg),
-                     CAIRN_ERR_GENESIS);
+    assert_int_equal(
+        econ_params_check(&registry, "{\"weight_toy\":3000}", msg, sizeof msg),
+        CAIRN_ERR_GENESIS);
     assert_non_null(strstr(msg, "\"weight_toy\""));
     /* a sector the registry does not list has no parameters */
-    assert_int_equal(econ_params_check(&registry, "{\"weight_compute\":0}", msg, sizeof msg),
-                     CAIRN_ERR_GENESIS);
-    assert_int_equal(econ_params_check(&registry, "{\"toy_unit_cap\":0}", msg, sizeof msg),
-                     CAIRN_ERR_GENESIS);
+    assert_int_equal(
+        econ_params_check(&registry, "{\"weight_compute\":0}", msg, sizeof msg),
+        CAIRN_ERR_GENESIS);
+    assert_int_equal(
+        econ_params_check(&registry, "{\"toy_unit_cap\":0}", msg, sizeof msg),
+        CAIRN_ERR_GENESIS);
 }
 
 static void test_emission_split_by_weight(void **st)
@@ -366,7 +380,8 @@ static void test_emission_split_by_weight(void **st)
     char rdir[96], cmd[128];
     cairn_chain_tip(chain, &h, NULL);
     snprintf(rdir, sizeof rdir, "%s-replay", dir);
-    assert_int_equal(cairn_chain_replay_rules(dir, rdir, &rules, &root, &blocks), CAIRN_OK);
+    assert_int_equal(
+        cairn_chain_replay_rules(dir, rdir, &rules, &root, &blocks), CAIRN_OK);
     assert_memory_equal(root.b, h.state_root.b, 32);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", rdir);
     assert_int_equal(system(cmd), 0);

@@ -503,9 +503,9 @@ static void check_against_fresh(cairn_smt *t, const cairn_hash *keys,
     assert_true(cairn_smt_count(t) == n);
     size_t q = rnd() % POOL;
     cairn_smt_prove(t, &keys[q], &pf);
-    assert_int_equal(cairn_smt_verify(&r, &keys[q], live[q] ? &vals[q] : NULL,
-                                      &pf),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_smt_verify(&r, &keys[q], live[q] ? &vals[q] : NULL, &pf),
+        CAIRN_OK);
     cairn_smt_free(fresh);
 }
 
@@ -623,9 +623,9 @@ static void batch_apply_matches_sets(void **st)
         batch_changes(c, sizes[r], keys, vals, live);
         assert_int_equal(cairn_smt_apply(a, c, sizes[r]), CAIRN_OK);
         for (size_t i = 0; i < sizes[r]; i++)
-            assert_int_equal(cairn_smt_set(b, &c[i].key,
-                                           c[i].deleted ? NULL : &c[i].vhash),
-                             CAIRN_OK);
+            assert_int_equal(
+                cairn_smt_set(b, &c[i].key, c[i].deleted ? NULL : &c[i].vhash),
+                CAIRN_OK);
         cairn_smt_root(a, &ra);
         cairn_smt_root(b, &rb);
         assert_memory_equal(ra.b, rb.b, 32);
@@ -666,9 +666,10 @@ static void parallel_root_matches_sequential(void **st)
         for (int i = 0; i < 4; i++) {
             if (i % 2) { /* half the trees take the changes one by one */
                 for (size_t j = 0; j < BOPS; j++)
-                    assert_int_equal(cairn_smt_set(t[i], &c[j].key,
-                                                   c[j].deleted ? NULL : &c[j].vhash),
-                                     CAIRN_OK);
+                    assert_int_equal(
+                        cairn_smt_set(t[i], &c[j].key,
+                                      c[j].deleted ? NULL : &c[j].vhash),
+                        CAIRN_OK);
             } else {
                 assert_int_equal(cairn_smt_apply(t[i], c, BOPS), CAIRN_OK);
             }

@@ -26,7 +26,8 @@ static char *vector_field(char *text, const char *name)
 {
     size_t n = strlen(name);
     char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+    for (char *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
         if (strncmp(line, name, n) == 0 && line[n] == '=')
             return line + n + 1;
     fail_msg("tests/vectors/genesis_state.txt has no %s=", name);
@@ -37,7 +38,8 @@ static void genesis_vector(void **st)
 {
     char *a = read_src("tests/vectors/genesis_state.txt");
     char *b = read_src("tests/vectors/genesis_state.txt");
-    const char *json = vector_field(a, "genesis"), *want = vector_field(b, "state_root");
+    const char *json = vector_field(a, "genesis"),
+               *want = vector_field(b, "state_root");
     char dir[] = "/tmp/cairn-gvec-XXXXXX", msg[256] = "", got[65], cmd[64];
     cairn_genesis g;
     cairn_chain *c;
@@ -118,13 +120,15 @@ static void check_entry(state_row *rows, size_t n, const MDB_val *k,
         if (rows[i].tag != kp[0] || rows[i].klen != k->mv_size - 1)
             continue;
         if (v->mv_size < rows[i].vmin || v->mv_size > rows[i].vmax)
-            fail_msg("tag 0x%02x: a %zu-byte value, docs/encoding.md says %zu..%zu",
-                     kp[0], v->mv_size, rows[i].vmin, rows[i].vmax);
+            fail_msg(
+                "tag 0x%02x: a %zu-byte value, docs/encoding.md says %zu..%zu",
+                kp[0], v->mv_size, rows[i].vmin, rows[i].vmax);
         rows[i].seen++;
         return;
     }
-    fail_msg("state entry tag 0x%02x with a %zu-byte key is not in docs/encoding.md",
-             kp[0], k->mv_size - 1);
+    fail_msg(
+        "state entry tag 0x%02x with a %zu-byte key is not in docs/encoding.md",
+        kp[0], k->mv_size - 1);
 }
 
 /* Walks the LMDB state table of the (closed) chain in dir. */
@@ -163,7 +167,8 @@ static void busy_econ(twin *t)
 {
     cairn_buf b;
     cairn_delegate d = {fx_keys[PROV].pk, 100 * TOK};
-    cairn_gov_propose p = {.type = CAIRN_GOV_PARAM, .param = "jail_epochs", .value = 3};
+    cairn_gov_propose p = {
+        .type = CAIRN_GOV_PARAM, .param = "jail_epochs", .value = 3};
     cairn_gov_vote v = {1, CAIRN_VOTE_YES};
     cairn_buf_init(&b, 4096);
     fx_register(t, PROV, 1000 * TOK, &b);
@@ -219,9 +224,10 @@ static void state_table(void **st)
     assert_int_equal(cairn_chain_open(&t.c[0], t.dir[0]), CAIRN_OK);
     for (size_t i = 0; i < n; i++)
         if (!rows[i].seen)
-            fail_msg("docs/encoding.md documents tag 0x%02x with a %zu-byte key, "
-                     "but the busy chain has no such entry",
-                     rows[i].tag, rows[i].klen);
+            fail_msg(
+                "docs/encoding.md documents tag 0x%02x with a %zu-byte key, "
+                "but the busy chain has no such entry",
+                rows[i].tag, rows[i].klen);
     tp_free(&p);
     twin_close(&t);
 }

@@ -47,9 +47,9 @@ static void sample_tx(cairn_buf *b, uint64_t nonce, uint64_t amount)
     seed_key(&a, 1);
     seed_key(&c, 2);
     cairn_buf_init(b, CAIRN_TX_MAX_BYTES);
-    assert_int_equal(cairn_tx_make_transfer(b, "cairn-test", &a, nonce, 1000,
-                                            &c.pk, amount),
-                     CAIRN_OK);
+    assert_int_equal(
+        cairn_tx_make_transfer(b, "cairn-test", &a, nonce, 1000, &c.pk, amount),
+        CAIRN_OK);
 }
 
 /* Encodes and signs an arbitrary envelope. */
@@ -73,7 +73,10 @@ static void build_tx(cairn_buf *b, const char *chain, uint16_t kind,
 }
 
 /* Offset of the body length field in an encoding with chain id length L. */
-static size_t body_len_off(size_t L) { return 1 + 1 + L + 32 + 8 + 8 + 2; }
+static size_t body_len_off(size_t L)
+{
+    return 1 + 1 + L + 32 + 8 + 8 + 2;
+}
 
 /* ---- envelope ---- */
 
@@ -197,7 +200,8 @@ static void tx_bad_magic(void **st)
     sample_tx(&b, 0, 1);
     for (size_t i = 0; i < sizeof bad; i++) {
         b.p[0] = bad[i];
-        assert_int_equal(cairn_tx_decode(&tx, b.p, b.len), CAIRN_ERR_BAD_VERSION);
+        assert_int_equal(cairn_tx_decode(&tx, b.p, b.len),
+                         CAIRN_ERR_BAD_VERSION);
     }
     /* bad magic is reported even for a one-byte input */
     assert_int_equal(cairn_tx_decode(&tx, bad, 1), CAIRN_ERR_BAD_VERSION);
@@ -399,7 +403,8 @@ static size_t load_tx_vectors(named_tx *out, size_t max, int check)
         get_hex(v, n, "to", to.b, 32);
         get_hex(v, n, "sender", sender.b, 32);
         get_hex(v, n, "hash", want_hash.b, 32);
-        assert_int_equal(cairn_hex_decode_alloc(&want, &want_n, get(v, n, "bytes"),
+        assert_int_equal(cairn_hex_decode_alloc(&want, &want_n,
+                                                get(v, n, "bytes"),
                                                 CAIRN_TX_MAX_BYTES),
                          CAIRN_OK);
         uint64_t nonce = get_u64(v, n, "nonce"), fee = get_u64(v, n, "fee"),
@@ -417,9 +422,9 @@ static size_t load_tx_vectors(named_tx *out, size_t max, int check)
             assert_memory_equal(parsed.b, sender.b, 32);
             /* building from the fields gives exactly the bytes */
             cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
-            assert_int_equal(cairn_tx_make_transfer(&b, chain, &kp, nonce, fee,
-                                                    &to, amount),
-                             CAIRN_OK);
+            assert_int_equal(
+                cairn_tx_make_transfer(&b, chain, &kp, nonce, fee, &to, amount),
+                CAIRN_OK);
             assert_int_equal(b.len, want_n);
             assert_memory_equal(b.p, want, want_n);
             cairn_tx_hash(&got_hash, b.p, b.len);
@@ -594,13 +599,15 @@ static void block_roundtrip_and_malformed(void **st)
     assert_int_equal(blk.h.tx_count, 3);
     for (uint32_t i = 0; i < 3; i++) {
         cairn_tx tx;
-        assert_int_equal(cairn_tx_decode(&tx, blk.txs[i].p, blk.txs[i].n), CAIRN_OK);
+        assert_int_equal(cairn_tx_decode(&tx, blk.txs[i].p, blk.txs[i].n),
+                         CAIRN_OK);
         assert_true(tx.nonce == i);
     }
     cairn_block_free(&blk);
     assert_null(blk.txs);
     assert_int_equal(cairn_header_verify(&h, &kp.pk), CAIRN_OK);
-    assert_int_equal(cairn_header_verify(&h, &other.pk), CAIRN_ERR_BAD_PROPOSER);
+    assert_int_equal(cairn_header_verify(&h, &other.pk),
+                     CAIRN_ERR_BAD_PROPOSER);
 
     /* the header alone decodes with cairn_header_decode, not with trailing */
     assert_int_equal(cairn_header_decode(&d, b.p, CAIRN_HEADER_LEN), CAIRN_OK);
@@ -623,7 +630,8 @@ static void block_roundtrip_and_malformed(void **st)
     b.len--;
     /* bad magic */
     b.p[0] = CAIRN_TX_MAGIC;
-    assert_int_equal(cairn_block_decode(&blk, b.p, b.len), CAIRN_ERR_BAD_VERSION);
+    assert_int_equal(cairn_block_decode(&blk, b.p, b.len),
+                     CAIRN_ERR_BAD_VERSION);
     assert_int_equal(cairn_header_decode(&d, b.p, CAIRN_HEADER_LEN),
                      CAIRN_ERR_BAD_VERSION);
     b.p[0] = CAIRN_BLOCK_MAGIC;
@@ -652,8 +660,9 @@ static void block_roundtrip_and_malformed(void **st)
     /* input larger than any block */
     uint8_t *p = calloc(1, (size_t)CAIRN_BLOCK_MAX_BYTES + 1);
     p[0] = CAIRN_BLOCK_MAGIC;
-    assert_int_equal(cairn_block_decode(&blk, p, (size_t)CAIRN_BLOCK_MAX_BYTES + 1),
-                     CAIRN_ERR_TOO_LARGE);
+    assert_int_equal(
+        cairn_block_decode(&blk, p, (size_t)CAIRN_BLOCK_MAX_BYTES + 1),
+        CAIRN_ERR_TOO_LARGE);
     free(p);
 
     /* an empty block */
@@ -681,7 +690,8 @@ static void header_every_bit_flip_fails(void **st)
             if (e == CAIRN_OK)
                 e = cairn_header_verify(&d, &kp.pk);
             if (e == CAIRN_OK)
-                fail_msg("flipping bit %d of header byte %zu still verifies", bit, i);
+                fail_msg("flipping bit %d of header byte %zu still verifies",
+                         bit, i);
             b.p[i] ^= (uint8_t)(1u << bit);
         }
     }

@@ -207,7 +207,8 @@ uint64_t cairn_storage_units(uint64_t size)
 
 cairn_err cairn_storage_collateral(uint64_t *out, uint64_t total, uint64_t bps)
 {
-    unsigned __int128 x = ((unsigned __int128)total * bps + (CAIRN_BPS - 1)) / CAIRN_BPS;
+    unsigned __int128 x =
+        ((unsigned __int128)total * bps + (CAIRN_BPS - 1)) / CAIRN_BPS;
     if (x > UINT64_MAX)
         return CAIRN_ERR_OVERFLOW;
     *out = (uint64_t)x;

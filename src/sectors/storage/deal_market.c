@@ -74,8 +74,8 @@ cairn_err cairn_chain_storage_providers(cairn_chain *c,
     if (!e && mdb_cursor_open(txn, chain_store(c)->state, &cur))
         e = CAIRN_ERR_DB;
     if (!e) {
-        e = scan_providers(txn, chain_store(c), cur, &k, g.epoch, out, max, n, next,
-                           more);
+        e = scan_providers(txn, chain_store(c), cur, &k, g.epoch, out, max, n,
+                           next, more);
         mdb_cursor_close(cur);
     }
     mdb_txn_abort(txn);
@@ -86,9 +86,9 @@ cairn_err cairn_chain_storage_params(cairn_chain *c, cairn_storage_params *out)
 {
     MDB_txn *txn;
     econ_global g;
-    const unsigned ids[] = {P_DEAL_COLLATERAL_BPS, P_DEAL_FAULT_SLASH_BPS,
-                            P_DEAL_MAX_FAULTS,     P_DEAL_MAX_EPOCHS,
-                            P_PERM_COST_PER_MIB,   P_PERM_DECLINE_BPS,
+    const unsigned ids[] = {P_DEAL_COLLATERAL_BPS,   P_DEAL_FAULT_SLASH_BPS,
+                            P_DEAL_MAX_FAULTS,       P_DEAL_MAX_EPOCHS,
+                            P_PERM_COST_PER_MIB,     P_PERM_DECLINE_BPS,
                             P_DEAL_MIN_PRICE_PER_MIB};
     uint64_t *f[] = {&out->collateral_bps,    &out->fault_slash_bps,
                      &out->max_faults,        &out->max_epochs,

@@ -94,8 +94,8 @@ cairn_err storage_finish(exec_ctx *x, cairn_deal_info *d, uint8_t reason,
     int failed = reason == CAIRN_DEAL_END_FAULTS &&
                  (d->flags & CAIRN_DEAL_PERMANENT) &&
                  !(d->flags & CAIRN_DEAL_CLIENT_ENDED);
-    cairn_err e = slash_rest      ? slash_amount(x, d, d->collateral)
-                  : econ_unhold(x, &d->provider, d->collateral);
+    cairn_err e = slash_rest ? slash_amount(x, d, d->collateral)
+                             : econ_unhold(x, &d->provider, d->collateral);
     if (e)
         return e;
     d->collateral = 0;

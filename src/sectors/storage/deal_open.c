@@ -50,7 +50,8 @@ static cairn_err open_total(exec_ctx *x, const cairn_deal_terms *t,
         if (t->epochs > max_epochs)
             return CAIRN_ERR_DEAL_TERMS;
         /* below the floor a deal with oneself would earn emission for free */
-        if (cairn_mul(&least, floor, cairn_storage_units(t->size)) || t->price < least)
+        if (cairn_mul(&least, floor, cairn_storage_units(t->size)) ||
+            t->price < least)
             return CAIRN_ERR_DEAL_TERMS;
         return cairn_mul(total, t->price, t->epochs);
     }

@@ -1,5 +1,6 @@
 /* The storage sector's descriptor: what it adds to the chain (kinds,
- * parameters, hooks, escrow for the audit); listed in src/sectors/registry.c. */
+ * parameters, hooks, escrow for the audit); listed in src/sectors/registry.c.
+ */
 #include "sectors/storage/sector.h"
 
 #include "sectors/storage/storage.h"
@@ -8,7 +9,8 @@ static const tx_kind kinds[] = {
     {CAIRN_TX_DEAL_OPEN, "deal_open", storage_open_check, storage_open_apply},
     {CAIRN_TX_PROVE, "prove", storage_prove_check, storage_prove_apply},
     {CAIRN_TX_DEAL_END, "deal_end", storage_end_check, storage_end_apply},
-    {CAIRN_TX_DEAL_REPLACE, "deal_replace", storage_replace_check, storage_replace_apply},
+    {CAIRN_TX_DEAL_REPLACE, "deal_replace", storage_replace_check,
+     storage_replace_apply},
 };
 
 #define TOK 1000000ull /* base units per token */
@@ -27,7 +29,8 @@ static const econ_param_def params[] = {
      "permanent storage: cost of one MiB for one epoch"},
     {P_PERM_DECLINE_BPS, "perm_decline_bps", 10, 1, 10000, 0,
      "permanent storage: share of the endowment paid out per epoch"},
-    {P_DEAL_MIN_PRICE_PER_MIB, "deal_min_price_per_mib", 100, 0, 1000000000 * TOK, 1,
+    {P_DEAL_MIN_PRICE_PER_MIB, "deal_min_price_per_mib", 100, 0,
+     1000000000 * TOK, 1,
      "lowest price of a term deal per MiB per epoch: proven MiB earn "
      "emission, so self-dealing must cost real fees"},
 };

@@ -45,7 +45,8 @@ static cairn_err visit_active(void *arg, const uint8_t *kp, size_t klen,
 static cairn_err collect_active(exec_ctx *x, uint64_t **out, size_t *n)
 {
     id_list l = {NULL, 0, 0};
-    cairn_err e = state_scan(x->w->txn, x->s, STATE_DEAL_ACTIVE, visit_active, &l);
+    cairn_err e =
+        state_scan(x->w->txn, x->s, STATE_DEAL_ACTIVE, visit_active, &l);
     *out = l.v;
     *n = l.n;
     return e;

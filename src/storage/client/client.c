@@ -9,8 +9,9 @@
 #include "storage/client/client.h"
 #include "storage/client/tag.h"
 
-#define EPOCH_MARGIN 3 /* blocks: too close to the epoch's end to start next   \
-                        */
+#define EPOCH_MARGIN                                                           \
+    3 /* blocks: too close to the epoch's end to start next                    \
+       */
 
 cairn_err sclient_open(sclient *c, const char *node, const char *store_dir,
                        const cairn_keypair *kp)

@@ -27,7 +27,8 @@ cairn_err cfetch_init(cfetch *f, sclient *c, const cmeta_piece *pieces,
         if (l == f->nlinks) {
             char ep[CAIRN_ENDPOINT_MAX + 1];
             sclient_endpoint(c, &pieces[i].provider, pieces[i].endpoint, ep);
-            clink_init(&f->links[f->nlinks++], &pieces[i].provider, ep, &c->key);
+            clink_init(&f->links[f->nlinks++], &pieces[i].provider, ep,
+                       &c->key);
         }
         f->link_of[i] = (int)l;
     }

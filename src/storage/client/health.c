@@ -56,7 +56,8 @@ static cairn_err reach(sclient *c, chealth *h, size_t n)
             l++;
         if (l == nl) {
             char ep[CAIRN_ENDPOINT_MAX + 1];
-            sclient_endpoint(c, &h[i].piece->provider, h[i].piece->endpoint, ep);
+            sclient_endpoint(c, &h[i].piece->provider, h[i].piece->endpoint,
+                             ep);
             clink_init(&links[nl++], &h[i].piece->provider, ep, &c->key);
         }
         of[i] = (int)l;

@@ -8,7 +8,6 @@
 #include "cairn/storage_proto.h"
 #include "storage/provider/provider_internal.h"
 
-
 /* The most collateral bps the provider puts up: its --collateral-bps, or
  * the chain's requirement when none was given. */
 uint64_t sprov_collateral_bps(const sprov *p, const sprov_view *v);
