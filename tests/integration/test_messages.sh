@@ -96,7 +96,7 @@ LINES=$(c node --data "$TMP/chain2" --key "$TMP/other.key" --listen 127.0.0.1:1 
 # --- a running node: port in use, fee and price bounds -------------------
 for attempt in 1 2 3 4 5 6 7 8; do
     PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
-    c node --data "$TMP/chain" --key "$TMP/seq.key" --listen "127.0.0.1:$PORT" >"$TMP/node.log" 2>&1 &
+    "$CAIRN_BIN" node --data "$TMP/chain" --key "$TMP/seq.key" --listen "127.0.0.1:$PORT" >"$TMP/node.log" 2>&1 &
     NODE_PID=$!
     for _ in $(seq 1 100); do
         c --node "http://127.0.0.1:$PORT" status >/dev/null 2>&1 && break
