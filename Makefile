@@ -1,4 +1,6 @@
 # Thin wrapper over CMake. `make run` and `make test` install what they need.
+# make run's output is the devnet's banner, not the build's chatter.
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 BUILD ?= build
 SAN_BUILD ?= build-san

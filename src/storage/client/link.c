@@ -36,7 +36,9 @@ static cairn_err dial(clink *l)
         l->conn_id++;
     if (e && !l->dead) {
         snprintf(l->why, sizeof l->why, "cannot reach %s: %s", l->endpoint,
-                 cairn_strerror(e));
+                 e == CAIRN_ERR_IO ? "no connection (the provider is down or "
+                                     "unreachable)"
+                                   : cairn_strerror(e));
         l->dead = 1;
     }
     return e;
