@@ -17,15 +17,11 @@ static const char buy_usage[] =
 
 static int credits_buy(int argc, char **argv)
 {
-    econ_tx_opts o = {0};
-    cli_opt opts[] = {{"key", &o.key, NULL},
-                      {"fee", &o.fee, NULL},
-                      {"no-wait", NULL, &o.no_wait},
-                      {NULL, NULL, NULL}};
+    econ_tx_opts o;
     cli_args a;
     cairn_buf b;
     uint64_t n;
-    int rc = cli_parse(argc, argv, "credits buy", buy_usage, opts, 1, &a);
+    int rc = econ_tx_parse(argc, argv, "credits buy", buy_usage, 1, &o, &a);
     if (rc)
         return CLI_EXIT(rc);
     if (a.npos != 1)
@@ -104,15 +100,11 @@ static const char set_usage[] =
 
 static int price_set(int argc, char **argv)
 {
-    econ_tx_opts o = {0};
-    cli_opt opts[] = {{"key", &o.key, NULL},
-                      {"fee", &o.fee, NULL},
-                      {"no-wait", NULL, &o.no_wait},
-                      {NULL, NULL, NULL}};
+    econ_tx_opts o;
     cli_args a;
     cairn_buf b;
     uint64_t units;
-    int rc = cli_parse(argc, argv, "price set", set_usage, opts, 1, &a);
+    int rc = econ_tx_parse(argc, argv, "price set", set_usage, 1, &o, &a);
     if (rc)
         return CLI_EXIT(rc);
     if (a.npos != 1)

@@ -32,6 +32,17 @@ int econ_parse_u64(const char *s, const char *what, uint64_t *v)
     return 0;
 }
 
+int econ_tx_parse(int argc, char **argv, const char *name, const char *usage,
+                  int max_pos, econ_tx_opts *o, cli_args *a)
+{
+    cli_opt opts[] = {{"key", &o->key, NULL},
+                      {"fee", &o->fee, NULL},
+                      {"no-wait", NULL, &o->no_wait},
+                      {NULL, NULL, NULL}};
+    memset(o, 0, sizeof *o);
+    return cli_parse(argc, argv, name, usage, opts, max_pos, a);
+}
+
 int econ_submit(const econ_tx_opts *o, uint16_t kind, const cairn_buf *body,
                 json_t **reply)
 {
@@ -158,15 +169,11 @@ static const char vote_usage[] =
 
 static int gov_vote(int argc, char **argv)
 {
-    econ_tx_opts o = {0};
-    cli_opt opts[] = {{"key", &o.key, NULL},
-                      {"fee", &o.fee, NULL},
-                      {"no-wait", NULL, &o.no_wait},
-                      {NULL, NULL, NULL}};
+    econ_tx_opts o;
     cli_args a;
     cairn_buf b;
     cairn_gov_vote v;
-    int rc = cli_parse(argc, argv, "gov vote", vote_usage, opts, 2, &a);
+    int rc = econ_tx_parse(argc, argv, "gov vote", vote_usage, 2, &o, &a);
     if (rc)
         return CLI_EXIT(rc);
     if (a.npos != 2)

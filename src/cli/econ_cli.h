@@ -23,6 +23,13 @@ typedef struct econ_tx_opts {
 int econ_submit(const econ_tx_opts *o, uint16_t kind, const cairn_buf *body,
                 json_t **reply);
 
+/* Parses a transaction command that takes only the common options (--key,
+ * --fee, --no-wait) and up to `max_pos` positional arguments, into *o and
+ * *a. Returns what cli_parse does: 0 to go on, else CLI_EXIT of it is the
+ * exit status. */
+int econ_tx_parse(int argc, char **argv, const char *name, const char *usage,
+                  int max_pos, econ_tx_opts *o, cli_args *a);
+
 /* Parses a token amount option into base units, printing an error naming
  * it. Returns 0 or 1. */
 int econ_parse_tokens(const char *s, const char *what, uint64_t *units);
