@@ -23,7 +23,8 @@ typedef struct cairn_reward {
     uint64_t delegators_part; /* to its delegators' pool */
 } cairn_reward;
 
-#define CAIRN_REWARDS_MAX 1000 /* most records one query returns */
+#define CAIRN_REWARDS_MAX 1000   /* most records one query returns */
+#define CAIRN_REWARDS_SCAN 10000 /* most epochs one provider query looks at */
 
 /* The records of `epoch` in provider key order, after provider `after`
  * (NULL: from the first), at most max (≤ CAIRN_REWARDS_MAX) into out;
@@ -33,9 +34,14 @@ CAIRN_API cairn_err cairn_chain_epoch_rewards(cairn_chain *c, uint64_t epoch,
                                               cairn_reward *out, size_t max,
                                               size_t *n, int *more) CAIRN_WUR;
 /* Provider pk's records for epochs from..to (inclusive), oldest first, at
- * most max into out; *n receives how many, *more 1 when others follow. */
-CAIRN_API cairn_err cairn_chain_provider_rewards(
-    cairn_chain *c, const cairn_pubkey *pk, uint64_t from, uint64_t to,
-    cairn_reward *out, size_t max, size_t *n, int *more) CAIRN_WUR;
+ * most max into out, looking at no more than CAIRN_REWARDS_SCAN epochs;
+ * *n receives how many; *more is 1 when the range goes on, from epoch
+ * *next. */
+CAIRN_API cairn_err cairn_chain_provider_rewards(cairn_chain *c,
+                                                 const cairn_pubkey *pk,
+                                                 uint64_t from, uint64_t to,
+                                                 cairn_reward *out, size_t max,
+                                                 size_t *n, int *more,
+                                                 uint64_t *next) CAIRN_WUR;
 
 #endif

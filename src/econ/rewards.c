@@ -8,7 +8,7 @@
 #include "ledger/view.h"
 
 #define REC_LEN (2 + 8 * 6)
-enum { BY_EPOCH = 0x01, BY_PROVIDER = 0x02 };
+enum { BY_EPOCH = 0x01 };
 
 static void rec_encode(uint8_t b[REC_LEN], const cairn_reward *r)
 {
@@ -34,20 +34,18 @@ static cairn_err rec_decode(cairn_reward *r, const MDB_val *v)
     return CAIRN_OK;
 }
 
+/* One key per record: settlement writes an epoch's records in provider
+ * key order, so they append at the end of the table (cheap); a provider's
+ * history is a point lookup per epoch. */
 cairn_err econ_reward_note(exec_ctx *x, uint64_t epoch, const cairn_pubkey *pk,
                            const cairn_reward *r)
 {
-    uint8_t k1[41] = {BY_EPOCH}, k2[41] = {BY_PROVIDER}, v[REC_LEN];
-    cairn_be64_put(k1 + 1, epoch);
-    memcpy(k1 + 9, pk->b, 32);
-    memcpy(k2 + 1, pk->b, 32);
-    cairn_be64_put(k2 + 33, epoch);
+    uint8_t k[41] = {BY_EPOCH}, v[REC_LEN];
+    cairn_be64_put(k + 1, epoch);
+    memcpy(k + 9, pk->b, 32);
     rec_encode(v, r);
-    MDB_val a = {41, k1}, b = {41, k2}, val = {REC_LEN, v};
-    if (mdb_put(x->w->txn, x->s->index, &a, &val, 0))
-        return CAIRN_ERR_DB;
-    val = (MDB_val){REC_LEN, v};
-    return mdb_put(x->w->txn, x->s->index, &b, &val, 0) ? CAIRN_ERR_DB
+    MDB_val a = {41, k}, val = {REC_LEN, v};
+    return mdb_put(x->w->txn, x->s->index, &a, &val, 0) ? CAIRN_ERR_DB
                                                         : CAIRN_OK;
 }
 
@@ -66,13 +64,8 @@ typedef struct walk {
 /* Fills r's epoch and provider from its key. */
 static void from_key(cairn_reward *r, const uint8_t *k)
 {
-    if (k[0] == BY_EPOCH) {
-        r->epoch = cairn_be64_get(k + 1);
-        memcpy(r->provider.b, k + 9, 32);
-    } else {
-        memcpy(r->provider.b, k + 1, 32);
-        r->epoch = cairn_be64_get(k + 33);
-    }
+    r->epoch = cairn_be64_get(k + 1);
+    memcpy(r->provider.b, k + 9, 32);
 }
 
 static cairn_err walk_run(const chain_view *v, void *arg)
@@ -90,8 +83,6 @@ static cairn_err walk_run(const chain_view *v, void *arg)
             break;
         if (w->skip_start && memcmp(kp, w->start, 41) == 0)
             continue;
-        if (kp[0] == BY_PROVIDER && cairn_be64_get(kp + 33) > w->to)
-            break;
         if (w->n == w->max) {
             w->more = 1;
             break;
@@ -125,21 +116,56 @@ cairn_err cairn_chain_epoch_rewards(cairn_chain *c, uint64_t epoch,
     return e;
 }
 
+/* A provider's history: one point lookup per epoch of the range. */
+typedef struct hist {
+    const cairn_pubkey *pk;
+    uint64_t from, to, next;
+    cairn_reward *out;
+    size_t max, n;
+    int more;
+} hist;
+
+static cairn_err hist_run(const chain_view *v, void *arg)
+{
+    hist *h = arg;
+    uint8_t k[41] = {BY_EPOCH};
+    uint64_t last = h->to - h->from >= CAIRN_REWARDS_SCAN
+                        ? h->from + CAIRN_REWARDS_SCAN - 1
+                        : h->to;
+    memcpy(k + 9, h->pk->b, 32);
+    for (uint64_t ep = h->from; ep <= last; ep++) {
+        MDB_val key = {41, k}, val;
+        cairn_be64_put(k + 1, ep);
+        int rc = mdb_get(v->txn, v->s->index, &key, &val);
+        if (rc == MDB_NOTFOUND)
+            continue;
+        if (rc)
+            return CAIRN_ERR_DB;
+        if (h->n == h->max) {
+            h->more = 1, h->next = ep;
+            return CAIRN_OK;
+        }
+        cairn_err e = rec_decode(&h->out[h->n], &val);
+        if (e)
+            return e;
+        from_key(&h->out[h->n++], k);
+    }
+    if (last < h->to)
+        h->more = 1, h->next = last + 1;
+    return CAIRN_OK;
+}
+
 cairn_err cairn_chain_provider_rewards(cairn_chain *c, const cairn_pubkey *pk,
                                        uint64_t from, uint64_t to,
                                        cairn_reward *out, size_t max, size_t *n,
-                                       int *more)
+                                       int *more, uint64_t *next)
 {
-    walk w = {.max = max, .out = out, .to = to};
-    w.start[0] = BY_PROVIDER;
-    memcpy(w.start + 1, pk->b, 32);
-    cairn_be64_put(w.start + 33, from);
-    w.prefix = w.start;
-    w.plen = 33;
+    hist h = {.pk = pk, .from = from, .to = to, .out = out, .max = max};
     if (max > CAIRN_REWARDS_MAX || from > to)
         return CAIRN_ERR_BAD_ARG;
-    cairn_err e = chain_view_run(c, walk_run, &w);
-    *n = w.n;
-    *more = w.more;
+    cairn_err e = chain_view_run(c, hist_run, &h);
+    *n = h.n;
+    *more = h.more;
+    *next = h.next;
     return e;
 }

@@ -2,9 +2,9 @@
  * anyone can trace a reward to the work that earned it without replaying
  * blocks (docs/tokenomics.md, "Reward records"). Derived data: written in
  * the settling block's transaction to the store's index table, outside the
- * state commitment, under two keys:
- *   0x01 ‖ u64 BE epoch ‖ [32] provider  -> record   (an epoch's list)
- *   0x02 ‖ [32] provider ‖ u64 BE epoch  -> record   (a provider's history)
+ * state commitment, under one key (a provider's history is a lookup per
+ * epoch):
+ *   0x01 ‖ u64 BE epoch ‖ [32] provider  -> record
  * record: u8 version 1 ‖ u8 sector ‖ u64 work_units ‖ u64 sector_work ‖
  *         u64 reward ‖ u64 stake_reward ‖ u64 provider_part ‖
  *         u64 delegators_part (LE) */

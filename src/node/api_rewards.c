@@ -89,6 +89,7 @@ void api_rewards(node *n, httpd_req *req, const char *query)
     const char *msg;
     size_t count = 0;
     int more = 0;
+    uint64_t next = 0;
     if (parse(query, &r, &msg)) {
         api_error(req, 400, CAIRN_ERR_BAD_ARG, msg);
         return;
@@ -105,7 +106,7 @@ void api_rewards(node *n, httpd_req *req, const char *query)
                                         r.has_after ? &r.after : NULL, out,
                                         r.limit, &count, &more)
             : cairn_chain_provider_rewards(n->chain, &r.provider, r.from, r.to,
-                                           out, r.limit, &count, &more);
+                                           out, r.limit, &count, &more, &next);
     pthread_mutex_unlock(&n->lock);
     if (e) {
         free(out);
@@ -118,5 +119,7 @@ void api_rewards(node *n, httpd_req *req, const char *query)
     free(out);
     json_object_set_new(o, "rewards", arr);
     json_object_set_new(o, "more", json_boolean(more));
+    if (more && r.has_provider) /* where the next page starts */
+        json_object_set_new(o, "next_from", api_json_u64(next));
     api_reply(req, 200, o);
 }
