@@ -21,6 +21,7 @@
 #include "cairn/chain.h"
 #include "cairn/mempool.h"
 #include "cairn/metrics.h"
+#include "cairn/rewards.h"
 #include "cairn/staking.h"
 #include "cairn/storage.h"
 #include "core/bytes.h"
@@ -366,6 +367,26 @@ static void test_emission_split_by_weight(void **st)
     assert_int_equal(cairn_chain_epoch_metrics(chain, 0, &m), CAIRN_OK);
     assert_int_equal(m.window_epochs, 1);
     assert_int_equal(m.emitted_sector[TOY_ID], 400 * TOK);
+    /* the reward records tie each reward to its work */
+    cairn_reward rw[4];
+    size_t nr;
+    int more;
+    uint64_t next;
+    assert_int_equal(
+        cairn_chain_epoch_rewards(chain, 0, NULL, rw, 4, &nr, &more), CAIRN_OK);
+    assert_int_equal(nr, 2); /* the two toy providers; storage's did no work */
+    assert_int_equal(more, 0);
+    assert_int_equal(cairn_chain_provider_rewards(chain, &keys[2].pk, 0, 20000,
+                                                  rw, 4, &nr, &more, &next),
+                     CAIRN_OK);
+    assert_int_equal(nr, 1);
+    assert_int_equal(rw[0].epoch, 0);
+    assert_int_equal(rw[0].sector, TOY_ID);
+    assert_int_equal(rw[0].work_units, 50);
+    assert_int_equal(rw[0].sector_work, 80);
+    assert_int_equal(rw[0].reward, 250 * TOK);
+    assert_int_equal(more, 1); /* 20001 epochs: one query reads 10000 */
+    assert_int_equal(next, CAIRN_REWARDS_SCAN);
     /* The toy's 400 tokens follow its work: 30/80 and 50/80. */
     assert_int_equal(reward_of(1), 150 * TOK);
     assert_int_equal(reward_of(2), 250 * TOK);
