@@ -240,15 +240,25 @@ int h_port(void)
 {
     /* A port free now, below the ephemeral range: there no client socket
      * (ours polling a node that is still starting, or another test's) can
-     * be given it, and a connect to it can never connect to itself. */
-    static unsigned n;
+     * be given it, and a connect to it can never connect to itself. The
+     * generator's state lives across calls and the ports handed out are
+     * remembered, so that calls made before anything binds (several
+     * providers) get distinct ports. */
+    static unsigned x;
+    static int given[256], ngiven;
     int lo = ephemeral_low();
-    unsigned x = (unsigned)getpid() * 7919u ^ (unsigned)time(NULL) * 104729u;
-    for (int i = 0; i < 200; i++) {
-        x = x * 1103515245u + 12345u + ++n;
-        int port = 20000 + (int)((x >> 8) % (unsigned)(lo - 20100));
-        if (port_free(port))
-            return port;
+    if (!x)
+        x = (((unsigned)getpid() * 7919u) ^ ((unsigned)time(NULL) * 104729u)) |
+            1u;
+    for (int i = 0; i < 1000; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
+        int port = 20000 + (int)(x % (unsigned)(lo - 20100)), dup = 0;
+        for (int k = 0; k < (ngiven < 256 ? ngiven : 256) && !dup; k++)
+            dup = given[k] == port;
+        if (dup || !port_free(port))
+            continue;
+        given[ngiven++ % 256] = port;
+        return port;
     }
     return 20000 + (int)(x % 10000u);
 }

@@ -33,7 +33,7 @@ URL() { echo "http://127.0.0.1:$PORT$1"; }
 cairn() { "$CAIRN_BIN" --node "$(URL "")" "$@"; }
 
 for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
     start_devnet first && break
     [ "$attempt" -lt 5 ] || fail "devnet would not start"
 done

@@ -48,7 +48,7 @@ EOF
     || fail "cairn init failed"
 
 for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
     "$CAIRN_BIN" node --data "$TMP/chain" --key "$TMP/seq.key" \
         --listen "127.0.0.1:$PORT" --quiet >"$TMP/node.log" 2>&1 &
     NODE_PID=$!

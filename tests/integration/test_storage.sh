@@ -84,7 +84,7 @@ start_node() {
     fail "node did not answer within 30 s"
 }
 for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
     start_node && break
     [ "$attempt" -lt 5 ] || fail "node would not start"
 done
@@ -109,15 +109,27 @@ echo "$OUT" | grep -q "required" || fail "provider without --key: $OUT"
 ok "help on every storage command; refusals name the reason"
 
 # --- providers ---------------------------------------------------------------
-# Starts provider I listening on PORT+10+I.
+# Starts provider I listening on PORT+10+I, or (when another process took
+# that port) on another free one; waits until it listens (bounded).
 start_provider() {
     local i=$1 p=$((PORT + 10 + $1))
-    # the binary itself, not the cairn() function: $! must be its PID
-    "$CAIRN_BIN" --node "$(URL "")" provider storage --data "$TMP/p$i" --capacity 64MiB \
-        --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$p" --stake 10 --poll-ms 300 \
-        --gc-grace 5 >"$TMP/p$i.log" 2>&1 &
-    PPID_OF[$i]=$!
-    PPORT_OF[$i]=$p
+    for _ in 1 2 3 4 5; do
+        # the binary itself, not the cairn() function: $! must be its PID
+        "$CAIRN_BIN" --node "$(URL "")" provider storage --data "$TMP/p$i" --capacity 64MiB \
+            --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$p" --stake 10 --poll-ms 300 \
+            --gc-grace 5 >"$TMP/p$i.log" 2>&1 &
+        PPID_OF[$i]=$!
+        PPORT_OF[$i]=$p
+        for _ in $(seq 1 300); do
+            grep -q "listening on 127.0.0.1:$p" "$TMP/p$i.log" && return 0
+            kill -0 "${PPID_OF[$i]}" 2>/dev/null || break
+            sleep 0.1
+        done
+        wait "${PPID_OF[$i]}" 2>/dev/null || true
+        grep -q "already in use\|cannot listen" "$TMP/p$i.log" || fail "provider p$i did not start"
+        p=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
+    done
+    fail "provider p$i found no free port"
 }
 # Waits (at most 30 s) until N storage providers are active on chain.
 wait_providers() {

@@ -117,7 +117,7 @@ start_node() {
     fail "node $out did not answer within 30 s"
 }
 for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
     start_node node "$PORT" --data "$TMP/chain" --key "$TMP/keys/sequencer.key" &&
         NODE_PID=$STARTED && start_node follower $((PORT + 1)) --data "$TMP/fchain" \
         --follow "$(SEQ_URL)" && FOLLOW_PID=$STARTED && break
@@ -150,7 +150,7 @@ start_provider() {
         wait "${PPID_OF[$i]}" 2>/dev/null || true
         PPID_OF[$i]=""
         grep -q "cannot listen" "$TMP/p$i.log" || fail "provider p$i did not start"
-        port=$((20000 + RANDOM % 20000))
+        port=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
     done
     fail "provider p$i found no free port"
 }
