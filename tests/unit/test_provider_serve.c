@@ -342,7 +342,7 @@ static void buffers_grow_as_bytes_arrive(void **state)
                          sizeof chunk);
     }
     size_t used = 0;
-    for (int i = 0; i < 100 && used < 8 * sizeof chunk; i++) {
+    for (int i = 0; i < 3000 && used < 8 * sizeof chunk; i++) {
         msleep(10);
         used = stats().mem_used;
     }
