@@ -1,5 +1,6 @@
 # Shared by the shell tests that drive `cairn devnet` (sourced, not run).
-# The test defines fail() and sets CAIRN_BIN, TMP, NET and PORT first;
+# The test defines fail() and sets CAIRN_BIN, TMP, NET and PORT first (or
+# uses devnet_storage_test, below, which sets them);
 # DEVNET_ARGS (optional) adds devnet options, DEVNET_WAIT_S (default 30)
 # bounds the wait for it to come up.
 
@@ -31,4 +32,38 @@ stop_devnet() {
     wait "$DEVNET_PID" || rc=$?
     DEVNET_PID=""
     [ "$rc" -eq 0 ] || fail "devnet exited with status $rc after SIGTERM"
+}
+
+# The common start of a test of a devnet with storage providers: a temp
+# dir ($TMP, network in $NET) removed at exit with the devnet stopped by
+# PID, a fail() that shows the logs, and the devnet started as "first"
+# (up to five ports tried). NAME names the temp dir.
+devnet_storage_test() {
+    TMP=$(mktemp -d "/tmp/cairn-$1-XXXXXX")
+    NET=$TMP/net
+    DEVNET_PID=""
+    trap devnet_cleanup EXIT
+    for attempt in 1 2 3 4 5; do
+        PORT=$((20000 + RANDOM % 12000)) # below the ephemeral ports (32768..)
+        start_devnet first && break
+        [ "$attempt" -lt 5 ] || fail "devnet would not start"
+    done
+    OUT=$TMP/devnet-first.out
+}
+
+devnet_cleanup() {
+    if [ -n "$DEVNET_PID" ] && kill -0 "$DEVNET_PID" 2>/dev/null; then
+        kill -TERM "$DEVNET_PID" 2>/dev/null || true
+        wait "$DEVNET_PID" 2>/dev/null || true
+    fi
+    if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
+}
+
+# Says what failed, with the tails of the devnet's logs, and exits 1.
+devnet_fail() {
+    echo "FAIL: $*" >&2
+    for f in "$TMP"/devnet-*.out "$NET"/storage-1.log "$NET"/sequencer.log; do
+        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
+    done
+    exit 1
 }

@@ -9,35 +9,11 @@
 set -euo pipefail
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
-TMP=$(mktemp -d /tmp/cairn-devnet-restart-XXXXXX)
-NET=$TMP/net
-DEVNET_PID=""
-
-cleanup() {
-    if [ -n "$DEVNET_PID" ] && kill -0 "$DEVNET_PID" 2>/dev/null; then
-        kill -TERM "$DEVNET_PID" 2>/dev/null || true
-        wait "$DEVNET_PID" 2>/dev/null || true
-    fi
-    if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
-}
-trap cleanup EXIT
 DEVNET_ARGS="--storage 6"
 DEVNET_WAIT_S=90
 . "$(dirname "$0")/devnet_lib.sh"
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP"/devnet-*.out "$NET"/storage-1.log "$NET"/sequencer.log; do
-        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-    done
-    exit 1
-}
-for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768..)
-    start_devnet first && break
-    [ "$attempt" -lt 5 ] || fail "devnet would not start"
-done
-OUT=$TMP/devnet-first.out
+fail() { devnet_fail "$@"; }
+devnet_storage_test devnet-restart
 ID=$(grep -o "sample.bin is stored as alice with id [0-9a-f]*" "$OUT" | sed 's/.* //' || true)
 [ ${#ID} -eq 32 ] || fail "banner lacks the sample's id"
 ok "devnet on port $PORT with 6 storage providers; sample $ID"
