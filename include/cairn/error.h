@@ -93,6 +93,15 @@ typedef enum cairn_err {
     CAIRN_ERR_NOT_READY = 76,     /* provider has not read the chain yet */
     CAIRN_ERR_BUSY = 77,          /* provider is at a limit for this peer */
     CAIRN_ERR_ADDR_IN_USE = 78,   /* the port to listen on is taken */
+    CAIRN_ERR_NO_ORDER = 79,      /* no such compute order or lease */
+    CAIRN_ERR_ORDER_CLOSED = 80,  /* order no longer takes bids or a lease */
+    CAIRN_ERR_BID_PRICE = 81,     /* bid above the order's max or below floor */
+    CAIRN_ERR_NO_CAPACITY = 82,   /* provider lacks the free capacity */
+    CAIRN_ERR_BID_LIMIT = 83,     /* order has its bids, or provider bid */
+    CAIRN_ERR_NOT_LEASE_PARTY = 84, /* sender is not the lease's party */
+    CAIRN_ERR_LEASE_STATE = 85,   /* lease not in a state for this */
+    CAIRN_ERR_BAD_MANIFEST = 86,  /* compute manifest malformed */
+    CAIRN_ERR_SANDBOX = 87,       /* the sandbox could not start */
     CAIRN__ERR_COUNT
 } cairn_err;
 

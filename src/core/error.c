@@ -194,6 +194,33 @@ static const struct {
     [CAIRN_ERR_ADDR_IN_USE] =
         {"addr_in_use",
          "the port is already in use by another process; stop it or pick another port (--listen)"},
+    [CAIRN_ERR_NO_ORDER] =
+        {"no_order",
+         "no compute order or lease has that id; list them with cairn compute ls"},
+    [CAIRN_ERR_ORDER_CLOSED] =
+        {"order_closed",
+         "the compute order no longer takes bids or a lease (leased, cancelled, or its bid window ended); post a new one"},
+    [CAIRN_ERR_BID_PRICE] =
+        {"bid_price",
+         "the bid is above the order's max price or below the network's floor (compute_min_price_per_core x cores)"},
+    [CAIRN_ERR_NO_CAPACITY] =
+        {"no_capacity",
+         "the compute provider has not that many free cores, memory or disk; pick another bid, or raise the provider's capacity"},
+    [CAIRN_ERR_BID_LIMIT] =
+        {"bid_limit",
+         "the order already has its most bids (compute_max_bids), or this provider already bid on it"},
+    [CAIRN_ERR_NOT_LEASE_PARTY] =
+        {"not_lease_party",
+         "only the lease's tenant (or, where allowed, its provider) may do this; use the key that made the order"},
+    [CAIRN_ERR_LEASE_STATE] =
+        {"lease_state",
+         "the lease is not in a state for this (closed, or not paused); see cairn compute status LEASE"},
+    [CAIRN_ERR_BAD_MANIFEST] =
+        {"bad_manifest",
+         "the compute manifest is malformed; the message names the field (docs/compute.md shows the format)"},
+    [CAIRN_ERR_SANDBOX] =
+        {"sandbox",
+         "the workload's sandbox could not start: is bubblewrap installed (apt-get install bubblewrap)? the provider log says more"},
 };
 
 const char *cairn_strerror(cairn_err e)
