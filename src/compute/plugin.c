@@ -2,6 +2,7 @@
  * Its user commands and provider daemon join here when they land. */
 #include "compute/plugin.h"
 
+#include "compute/provider/cprov.h"
 #include "sectors/compute/sector.h"
 
 /* src/compute/node_api.c */
@@ -12,7 +13,7 @@ const cairn_sector_plugin cairn_compute_plugin = {
     .rules = &cairn_compute_sector,
     .api_route = api_compute_route,
     .commands = NULL,
-    .provider = NULL,
+    .provider = cmd_provider_compute,
     .usage = "Compute: the node serves /v1/compute/... (docs/api.md); the "
              "commands come with the compute client\n",
 };
