@@ -43,7 +43,7 @@ static void malformed(pd_reply *r, const char *what)
 typedef struct snap {
     cprov_chain_lease c;
     int local; /* in the table */
-    int phase, frozen, resumed;
+    int phase, frozen, resumed, running;
     uint32_t exit_code;
     uint64_t started, ended;
     uint8_t token[CAIRN_CP_TOKEN_LEN];
@@ -55,9 +55,10 @@ static int take_local(cprov *p, uint64_t id, snap *s)
     pthread_mutex_lock(&p->mu);
     cprov_lease *l = cprov_find(p, id);
     int ok = l && l->c.state != 0 && !l->gone;
-    if (ok) {
+    if (l && !l->gone) { /* its chain record may not be read yet */
         s->c = l->c;
         s->local = 1;
+        s->running = l->sb != NULL;
         s->phase = l->phase;
         s->frozen = l->frozen;
         s->resumed = l->resumed;
@@ -247,8 +248,10 @@ static void handle_status(cprov *p, const pd_request *q, pd_reply *r)
     }
     if (lease_for(p, q, id, &s, r))
         return;
+    /* RUNNING without a sandbox: being started again after a restart */
+    int phase = s.phase == CP_RUNNING && !s.running ? CP_STAGING : s.phase;
     cairn_cp_state st = {.lease = id,
-                         .state = cprov_work_state(s.phase),
+                         .state = cprov_work_state(phase),
                          .exit_code = s.exit_code,
                          .started = s.started,
                          .ended = s.ended};
