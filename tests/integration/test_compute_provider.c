@@ -73,7 +73,7 @@ static pid_t node_pid, prov_pid;
 static char url[64], prov_data[300], prov_log[300];
 static int prov_port, svc_port;
 
-static uint64_t batch_id, long_id;
+static uint64_t batch_id, long_id, svc_id;
 
 /* ---- plumbing ---- */
 
@@ -429,6 +429,8 @@ static void wait_state(uint64_t id, uint8_t want, cairn_cp_state *out)
 {
     cclient c;
     cclient_init(&c, url, &net.acct[TEN]);
+    c.timeout_ms = 3000; /* each try bounded; the loop too */
+    memset(out, 0, sizeof *out);
     for (int t = 0; t < WAIT_S * 10; t++) {
         if (cclient_status(&c, id, out) == CAIRN_OK && out->state == want)
             break;
@@ -458,7 +460,8 @@ static void wait_chain_work(uint64_t id, const char *want)
 
 static const char *batch_mf =
     "{\"command\": [\"sh\", \"-c\", \"echo hello from the workload; "
-    "mkdir -p out; echo result-$((6*7)) > out/result.txt\"],"
+    "mkdir -p out; echo result-$((6*7)) > out/result.txt; "
+    "ln -s /etc/hostname link; ln -s .. up\"],"
     " \"resources\": {\"cpus\": 1, \"memory\": \"128M\", \"disk\": \"64M\","
     " \"max_epochs\": 1000}, \"max_price\": \"0.05\", \"escrow\": \"5\"}";
 
@@ -502,6 +505,13 @@ static void test_batch(void **state)
                      CAIRN_ERR_NOT_FOUND);
     assert_int_equal(cclient_fetch(&c, batch_id, "../state", out, NULL),
                      CAIRN_ERR_BAD_ARG);
+    /* links the workload made are not followed, in or out of its dir */
+    assert_int_equal(cclient_fetch(&c, batch_id, "link", out, NULL),
+                     CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cclient_fetch(&c, batch_id, "up/state", out, NULL),
+                     CAIRN_ERR_BAD_ARG);
+    assert_int_equal(cclient_fetch(&c, batch_id, "out", out, NULL),
+                     CAIRN_ERR_BAD_ARG);
     assert_int_equal(cclient_logs(&c, batch_id, 0, 4096, &b, &n, &next, &ended),
                      CAIRN_OK);
     assert_true(ended);
@@ -527,6 +537,135 @@ static void test_batch(void **state)
                                       strlen(batch_mf), NULL),
                      CAIRN_ERR_NOT_LEASE_PARTY);
     cclient_close(&c);
+}
+
+/* ---- service ---- */
+
+/* A TCP connection to 127.0.0.1:port, or -1. */
+static int tcp_to(int port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Reads what fd sends until it closes or limit_ms passes (bounded); the
+ * bytes go to buf (NUL-terminated); returns their count. */
+static size_t read_all(int fd, char *buf, size_t size, int limit_ms)
+{
+    size_t got = 0;
+    for (int t = 0; t < limit_ms / 100 && got < size - 1; t++) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t n = read(fd, buf + got, size - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    buf[got] = 0;
+    return got;
+}
+
+static const char http_get[] = "GET /index.html HTTP/1.0\r\n\r\n";
+
+/* The tenant's GET through its tunnel: 1 when the page came back. */
+static int tenant_get(const cairn_cp_state *st)
+{
+    char why[256], buf[4096];
+    int fd;
+    if (cclient_tunnel(st, 5000, &fd, why, sizeof why)) {
+        print_error("tunnel: %s\n", why);
+        return 0;
+    }
+    int ok = write(fd, http_get, sizeof http_get - 1) ==
+                 (ssize_t)(sizeof http_get - 1) &&
+             read_all(fd, buf, sizeof buf, 10000) > 0 &&
+             strstr(buf, "hello tenant") != NULL;
+    close(fd);
+    return ok;
+}
+
+/* A stranger that connects to the service port and sends `first`: the
+ * bytes it gets back (none expected). */
+static size_t stranger_gets(const char *first, size_t n)
+{
+    char buf[4096];
+    int fd = tcp_to(svc_port);
+    assert_true(fd >= 0);
+    if (n && write(fd, first, n) != (ssize_t)n) {
+        close(fd);
+        return 0; /* closed on us already: nothing came */
+    }
+    if (n)
+        (void)!write(fd, http_get, sizeof http_get - 1);
+    size_t got = read_all(fd, buf, sizeof buf, 15000);
+    close(fd);
+    return got;
+}
+
+static void test_service(void **state)
+{
+    (void)state;
+    char mf[1024], line[CAIRN_CP_TOKEN_LINE];
+    uint8_t wrong[CAIRN_CP_TOKEN_LEN];
+    cairn_cp_state st;
+    int port = h_port();
+    snprintf(mf, sizeof mf,
+             "{\"command\": [\"python3\", \"-m\", \"http.server\", \"%d\","
+             " \"--bind\", \"127.0.0.1\"],"
+             " \"files\": [{\"path\": \"index.html\", \"content\": \"hello "
+             "tenant\"}],"
+             " \"resources\": {\"cpus\": 1, \"memory\": \"512M\", \"disk\": "
+             "\"16M\", \"max_epochs\": 1000},"
+             " \"port\": %d, \"max_price\": \"0.05\", \"escrow\": \"5\"}",
+             port, port);
+    svc_id = deploy(mf, 20000);
+    wait_state(svc_id, CAIRN_WORK_RUNNING, &st);
+    assert_true(st.endpoint[0] != 0);
+    int ok = 0;
+    for (int t = 0; t < 100 && !ok; t++) { /* until the server is up */
+        ok = tenant_get(&st);
+        if (!ok)
+            sleep_ms(200);
+    }
+    if (!ok)
+        dump_log();
+    assert_true(ok);
+
+    /* strangers: no token, a wrong token, silence */
+    assert_int_equal(stranger_gets(http_get, sizeof http_get - 1), 0);
+    randombytes_buf(wrong, sizeof wrong);
+    cairn_cp_token_line(line, wrong);
+    assert_int_equal(stranger_gets(line, sizeof line), 0);
+    assert_int_equal(stranger_gets(NULL, 0), 0);
+
+    /* idle sockets held on both listeners: the tenant is still served */
+    int fds[2 * IDLE_SOCKS], nfd = 0;
+    for (int i = 0; i < IDLE_SOCKS; i++) {
+        int a = tcp_to(svc_port), b = tcp_to(prov_port);
+        if (a >= 0)
+            fds[nfd++] = a;
+        if (b >= 0)
+            fds[nfd++] = b;
+    }
+    cclient c;
+    cairn_cp_state st2;
+    cclient_init(&c, url, &net.acct[TEN]);
+    cairn_err e = cclient_status(&c, svc_id, &st2);
+    if (e)
+        print_error("status with idle sockets held: %s\n", c.why);
+    assert_int_equal(e, CAIRN_OK);
+    cclient_close(&c);
+    assert_true(tenant_get(&st2));
+    for (int i = 0; i < nfd; i++)
+        close(fds[i]);
 }
 
 /* ---- crash ---- */
@@ -608,6 +747,7 @@ static void test_close(void **state)
     (void)state;
     char dir[400], path[160], a[CAIRN_ADDR_TEXT_LEN + 1];
     struct stat sb;
+    close_lease(svc_id);
     close_lease(long_id);
     lease_dir(dir, sizeof dir, long_id, NULL);
     int gone = 0;
@@ -634,6 +774,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_service),
         cmocka_unit_test(test_crash),
         cmocka_unit_test(test_close),
     };
