@@ -70,7 +70,8 @@ void sb_watch_stop(cairn_sandbox *s);
 void sb_log_write(cairn_sandbox *s, const char *p, size_t n);
 
 /* Processes of the sandbox's PID namespace (sandbox_proc.c): sends sig to
- * each; returns how many there were. */
+ * each live one; returns how many there were (zombies, which have exited
+ * and hold nothing but their pid, are not counted). */
 int sb_signal_all(const cairn_sandbox *s, int sig);
 /* Stops (SIGSTOP, 1) or continues (SIGCONT, 0) every process, until none
  * runs (bounded). 0, or -1. */

@@ -82,8 +82,8 @@ typedef struct each_ctx {
     int running; /* out: processes not stopped */
 } each_ctx;
 
-/* Calls on every process in ns: sends c->sig, counts the running ones.
- * Returns how many processes ns has. */
+/* Calls on every live process in ns (zombies left out): sends c->sig,
+ * counts the ones not stopped. Returns how many live processes ns has. */
 static int for_each(unsigned long ns, each_ctx *c)
 {
     DIR *d = opendir("/proc");
@@ -99,12 +99,15 @@ static int for_each(unsigned long ns, each_ctx *c)
         long pid = strtol(e->d_name, &end, 10);
         if (*end || pid <= 0 || pid_ns_of((pid_t)pid) != ns)
             continue;
+        /* a zombie has exited: bwrap's pid 1, orphaned when bwrap's
+         * monitor exits first, waits there for the host's init to reap it */
+        char st = proc_state((pid_t)pid);
+        if (st == 'Z' || st == 'X' || st == 0)
+            continue;
         n++;
         if (c->sig)
             signal_one((pid_t)pid, ns, c->sig);
-        char st = proc_state((pid_t)pid);
-        c->running +=
-            st != 'T' && st != 't' && st != 'Z' && st != 'X' && st != 0;
+        c->running += st != 'T' && st != 't';
     }
     closedir(d);
     return n;

@@ -179,7 +179,7 @@ static long wait_count_past(const box *b, const char *name, long v, long ms)
     return c;
 }
 
-/* Processes whose owner is uid (every process of a lease runs as its
+/* Live processes whose owner is uid (every process of a lease runs as its
  * uid when we are root). */
 static int count_uid(uid_t uid)
 {
@@ -193,8 +193,14 @@ static int count_uid(uid_t uid)
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
         snprintf(path, sizeof path, "/proc/%s", e->d_name);
-        if (stat(path, &st) == 0 && st.st_uid == uid)
-            n++;
+        if (stat(path, &st) != 0 || st.st_uid != uid)
+            continue;
+        /* a zombie has exited (bwrap's pid 1 may wait as one for the
+         * host's init to reap it) */
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        char *line = slurp(path), *p = line ? strrchr(line, ')') : NULL;
+        n += p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+        free(line);
     }
     closedir(d);
     return n;
