@@ -17,7 +17,7 @@ cairn_sandbox *sb_alloc(const cairn_sandbox_cfg *cfg)
     cairn_sandbox *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->init_fd = s->status_fd = s->log_r = s->log_fd = -1;
+    s->init_fd = s->status_fd = s->log_r = s->log_fd = s->block_w = -1;
     s->wake_r = s->wake_w = -1;
     for (int i = 0; i < SB_CG_N; i++)
         s->cg.procs_fd[i] = -1;
@@ -217,6 +217,7 @@ void sb_release(cairn_sandbox *s)
         reap(s, 1);
     }
     sb_watch_stop(s);
+    close_fd(&s->block_w); /* after the kill: its end lets bwrap go on */
     close_fd(&s->init_fd);
     close_fd(&s->status_fd);
     close_fd(&s->log_r);

@@ -125,7 +125,8 @@ static void add_command(sb_argv *a, const cairn_sandbox_cfg *cfg)
 }
 
 void sb_argv_build(sb_argv *a, const char *bwrap, const cairn_sandbox_cfg *cfg,
-                   const char *work_src, const char *fwd_src, int status_fd)
+                   const char *work_src, const char *fwd_src, int status_fd,
+                   int block_fd)
 {
     char fd[16];
     memset(a, 0, sizeof *a);
@@ -146,6 +147,10 @@ void sb_argv_build(sb_argv *a, const char *bwrap, const cairn_sandbox_cfg *cfg,
     add_env(a, cfg);
     snprintf(fd, sizeof fd, "%d", status_fd);
     add2(a, "--json-status-fd", fd);
+    if (block_fd >= 0) {
+        snprintf(fd, sizeof fd, "%d", block_fd);
+        add2(a, "--block-fd", fd);
+    }
     add_command(a, cfg);
 }
 

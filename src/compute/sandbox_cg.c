@@ -4,7 +4,10 @@
 #define _GNU_SOURCE
 #include "compute/sandbox_cg.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -144,6 +147,30 @@ static const char *v2_probe(int i)
     return f[i];
 }
 
+static atomic_int swept; /* the first sandbox of a process sweeps */
+
+/* Removes the empty cgroups under parent that a provider which is gone
+ * left ("cairn-sb-<pid>-<n>" with no process <pid>: a crash, a kill -9). */
+static void sweep(const char *parent)
+{
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    char path[4200];
+    while (d && (e = readdir(d)) != NULL) {
+        char *end;
+        if (strncmp(e->d_name, "cairn-sb-", 9) != 0)
+            continue;
+        long pid = strtol(e->d_name + 9, &end, 10);
+        if (*end != '-' || pid <= 0 || pid == (long)getpid() ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        rmdir(path); /* refused while it has processes */
+    }
+    if (d)
+        closedir(d);
+}
+
 static void make_v2(sb_cg *cg, const char *name, const sb_cg_limits *l,
                     char *why, size_t len)
 {
@@ -153,6 +180,8 @@ static void make_v2(sb_cg *cg, const char *name, const sb_cg_limits *l,
         return;
     }
     snprintf(dir, sizeof dir, CG_ROOT "%s", own);
+    if (atomic_exchange(&swept, 1) == 0)
+        sweep(dir);
     /* lend the controllers to our children (refused where our cgroup has
      * processes of its own and is not the root: then none are made) */
     for (int i = 0; i < SB_CG_N; i++)
@@ -182,11 +211,16 @@ static void make_v1(sb_cg *cg, const char *name, const sb_cg_limits *l,
                     char *why, size_t len)
 {
     char own[2048], dir[4096], f[4200];
+    int first = atomic_exchange(&swept, 1) == 0;
     for (int i = 0; i < SB_CG_N; i++) {
         if (own_path(cg_names[i], own, sizeof own)) {
             snprintf(why, len, "no %s cgroup in /proc/self/cgroup",
                      cg_names[i]);
             continue;
+        }
+        if (first) {
+            snprintf(dir, sizeof dir, CG_ROOT "/%s%s", cg_names[i], own);
+            sweep(dir);
         }
         snprintf(dir, sizeof dir, CG_ROOT "/%s%s/%s", cg_names[i], own, name);
         if (make_dir(dir)) {

@@ -26,6 +26,8 @@ struct cairn_sandbox {
     int init_fd;         /* a pidfd of init; -1 when none */
     unsigned long pidns; /* inode of its PID namespace; 0: unknown */
     int status_fd;       /* bwrap's --json-status-fd, read end */
+    int block_w;         /* bwrap's --block-fd, write end; -1: none */
+    uint64_t nproc;      /* RLIMIT_NPROC of the sandbox's processes */
     char status[1024];   /* what came on it */
     size_t status_len;
     int reaped, exit_code;
@@ -88,7 +90,8 @@ typedef struct sb_argv {
     int oom; /* an allocation failed */
 } sb_argv;
 void sb_argv_build(sb_argv *a, const char *bwrap, const cairn_sandbox_cfg *cfg,
-                   const char *work_src, const char *fwd_src, int status_fd);
+                   const char *work_src, const char *fwd_src, int status_fd,
+                   int block_fd);
 void sb_argv_free(sb_argv *a);
 
 #endif

@@ -38,7 +38,8 @@ typedef struct plan {
     const char *bwrap;
     char **argv;
     int devnull, log_w, status_w, err_w;
-    int root; /* stage, and take uid */
+    int block_r; /* not root: bwrap's --block-fd, at fd 5 */
+    int root;    /* stage, and take uid */
     uid_t uid;
     const char *workdir;   /* staged when root */
     const char *forwarder; /* staged when root and a port: else NULL */
@@ -162,11 +163,12 @@ static _Noreturn void child_run(const plan *p)
         stage(p);
     if (dup2(p->devnull, 0) < 0 || dup2(p->log_w, 1) < 0 ||
         dup2(p->log_w, 2) < 0 || dup2(p->status_w, 3) < 0 ||
+        (p->block_r >= 0 && dup2(p->block_r, 5) < 0) ||
         dup3(p->err_w, 4, O_CLOEXEC) < 0)
         child_fail(p->err_w, "dup2");
     /* nothing of the provider's (sockets, databases) goes in */
-    if (syscall(SYS_close_range, 5U, ~0U, 0U) != 0)
-        for (int fd = 5; fd < 65536; fd++)
+    if (syscall(SYS_close_range, 6U, ~0U, 0U) != 0)
+        for (int fd = 6; fd < 65536; fd++)
             close(fd);
     set_limits(p);
     if (p->root &&
@@ -246,7 +248,9 @@ static void plan_limits(plan *p, const cairn_sandbox_cfg *cfg,
     struct rlimit cur;
     p->set_as = !s->cg.dir[SB_CG_MEM] && cfg->mem_bytes;
     p->as.rlim_cur = p->as.rlim_max = cfg->mem_bytes;
-    p->set_nproc = p->root; /* counted per uid: the lease's own */
+    /* root: counted per uid, the lease's own, from here on; else set on
+     * the namespace's init before its first fork (nproc_init) */
+    p->set_nproc = p->root;
     p->nproc.rlim_cur = p->nproc.rlim_max = procs + SB_EXTRA_PROCS;
     p->set_cpu = cfg->cpu_seconds > 0;
     p->cpu.rlim_cur = cfg->cpu_seconds; /* SIGXCPU, then SIGKILL 1 s on */
@@ -277,9 +281,8 @@ static void describe(cairn_sandbox *s, const plan *p, const char *cg_why)
         n = (size_t)snprintf(s->how, sizeof s->how, "cgroup %s (%s); ",
                              s->cg.v2 ? "v2" : "v1", names);
     snprintf(s->how + n, sizeof s->how - n,
-             "rlimits (%s%scpu fsize nofile)%s%s", p->set_as ? "as " : "",
-             p->set_nproc ? "nproc " : "", p->root ? "; own uid" : "",
-             names[0] ? "" : "; no cgroups");
+             "rlimits (%snproc cpu fsize nofile)%s%s", p->set_as ? "as " : "",
+             p->root ? "; own uid" : "", names[0] ? "" : "; no cgroups");
     if (atomic_exchange(&said, 1) == 0)
         log_line(NULL, "sandbox", "limits by %s%s%s", s->how,
                  names[0] ? "" : ": ", names[0] ? "" : cg_why);
@@ -367,6 +370,15 @@ static int plan_fds(plan *p, cairn_sandbox *s, const cairn_sandbox_cfg *cfg,
     *err_r = ep[0];
     p->err_w = high(ep[1]);
     p->devnull = high(open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!p->root) {
+        int bp[2];
+        if (pipe2(bp, O_CLOEXEC) != 0)
+            return fail(msg, len, "pipe: %s", strerror(errno));
+        p->block_r = high(bp[0]);
+        s->block_w = bp[1];
+        if (p->block_r < 0)
+            return fail(msg, len, "pipe: %s", strerror(errno));
+    }
     p->workdir = s->workdir;
     p->forwarder = cfg->port ? cfg->forwarder : NULL;
     if (p->log_w < 0 || p->status_w < 0 || p->err_w < 0 || p->devnull < 0)
@@ -376,7 +388,7 @@ static int plan_fds(plan *p, cairn_sandbox *s, const cairn_sandbox_cfg *cfg,
 
 static void plan_close(plan *p)
 {
-    int *fds[] = {&p->log_w, &p->status_w, &p->err_w, &p->devnull};
+    int *fds[] = {&p->log_w, &p->status_w, &p->err_w, &p->devnull, &p->block_r};
     for (size_t i = 0; i < sizeof fds / sizeof *fds; i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);
@@ -414,6 +426,23 @@ static int prepare(cairn_sandbox *s, plan *p, const cairn_sandbox_cfg *cfg,
     return 0;
 }
 
+/* Not root: the process limit goes on the namespace's init while bwrap
+ * holds it before its first fork (--block-fd). RLIMIT_NPROC counts per
+ * user and user namespace, so inside the sandbox's own namespace it counts
+ * the sandbox's processes alone (and the provider's are not counted). */
+static int nproc_init(cairn_sandbox *s, char *msg, size_t len)
+{
+    struct rlimit l = {s->nproc, s->nproc};
+    if (s->init_fd < 0 || prlimit(s->init, RLIMIT_NPROC, &l, NULL) != 0)
+        return fail(msg, len, "cannot limit the sandbox's processes: %s",
+                    strerror(errno));
+    if (write(s->block_w, "g", 1) != 1) /* bwrap goes on */
+        return fail(msg, len, "cannot release bwrap: %s", strerror(errno));
+    close(s->block_w);
+    s->block_w = -1;
+    return 0;
+}
+
 /* After the fork: the child's report, bwrap's first status, the watcher. */
 static cairn_err started(cairn_sandbox *s, int err_r, char *msg, size_t len)
 {
@@ -437,6 +466,8 @@ static cairn_err started(cairn_sandbox *s, int err_r, char *msg, size_t len)
         s->pidns = b ? strtoul(b + 1, NULL, 10) : 0;
     }
     s->init_fd = sb_pidfd(s->init, s->pidns);
+    if (s->block_w >= 0 && nproc_init(s, msg, len) != 0)
+        return CAIRN_ERR_SANDBOX;
     fcntl(s->status_fd, F_SETFL, O_NONBLOCK);
     if (sb_watch_start(s) != 0) {
         fail(msg, len, "cannot start the sandbox's watcher thread");
@@ -454,11 +485,12 @@ static cairn_err launch(cairn_sandbox *s, const cairn_sandbox_cfg *cfg,
     char why[256];
     int err_r = -1;
     memset(&p, 0, sizeof p);
-    p.log_w = p.status_w = p.err_w = p.devnull = -1;
+    p.log_w = p.status_w = p.err_w = p.devnull = p.block_r = -1;
     p.bwrap = bwrap;
     p.cg = &s->cg;
     p.root = geteuid() == 0;
     uint32_t procs = cfg->max_procs ? cfg->max_procs : 64;
+    s->nproc = procs + SB_EXTRA_PROCS;
     if (stat(s->workdir, &st) != 0) {
         fail(msg, len, "work directory %s: %s", s->workdir, strerror(errno));
         return CAIRN_ERR_SANDBOX;
@@ -473,7 +505,7 @@ static cairn_err launch(cairn_sandbox *s, const cairn_sandbox_cfg *cfg,
     }
     plan_limits(&p, cfg, s, procs, st.st_ino);
     sb_argv_build(&a, bwrap, cfg, p.root ? STAGE_WORK : s->workdir,
-                  p.root ? STAGE_FWD : cfg->forwarder, 3);
+                  p.root ? STAGE_FWD : cfg->forwarder, 3, p.root ? -1 : 5);
     p.argv = a.v;
     describe(s, &p, why);
     pid_t pid = a.oom ? -1 : fork();
