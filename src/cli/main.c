@@ -6,6 +6,7 @@
 #include "cairn/crypto.h"
 #include "cli/cli.h"
 #include "cli/econ_cli.h"
+#include "compute/sandbox.h"
 #include "sectors/registry.h"
 #include "storage/cli/storage_cli.h"
 
@@ -51,6 +52,13 @@ static const char usage[] =
 #define CAIRN_VERSION "unknown"
 #endif
 
+/* `cairn sandbox-forward SOCK PORT`, left out of the usage: it runs inside
+ * a compute sandbox (compute/sandbox.h). */
+static int cmd_forward(int argc, char **argv)
+{
+    return cairn_sandbox_forward_main(argc, argv);
+}
+
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -76,6 +84,7 @@ static const command commands[] = {{"devnet", cmd_devnet},
                                    {"delegate", cmd_delegate},
                                    {"undelegate", cmd_undelegate},
                                    {"claim", cmd_claim},
+                                   {"sandbox-forward", cmd_forward},
                                    {NULL, NULL}};
 
 /* The usage: the general part, then each sector's lines. */

@@ -16,6 +16,12 @@
  *     cgroup where possible; else RLIMIT_NPROC under a uid of its own),
  *     file size (RLIMIT_FSIZE) and the work directory's total size (a
  *     watcher that kills the workload past its disk limit), open files;
+ *     the disk watcher measures every 250 ms or more (4x the time the
+ *     last measurement took), so a workload can overshoot its disk limit
+ *     by what it writes in that interval (at most disk speed x interval;
+ *     one file never past the limit: RLIMIT_FSIZE); /tmp and /dev/shm are
+ *     tmpfs of mem_bytes and mem_bytes/4 (memory, charged to the memory
+ *     cgroup when there is one);
  *   - when the provider runs as root the workload runs under a uid of its
  *     own (cfg->uid), so leases cannot read each other's files;
  *   - it dies with the provider (PR_SET_PDEATHSIG via --die-with-parent)
@@ -64,8 +70,13 @@ cairn_err cairn_sandbox_start(cairn_sandbox **out, const cairn_sandbox_cfg *cfg,
  * enforces the disk limit (kills the workload past it). */
 int cairn_sandbox_poll(cairn_sandbox *s, int *exit_code);
 /* Why it ended when a limit ended it ("disk limit", "memory limit",
- * "cpu time limit"), else NULL. */
+ * "cpu time limit"), or "sandbox setup failed" when bwrap could not set
+ * it up or execute the command (the log says why), else NULL. */
 const char *cairn_sandbox_limit_hit(const cairn_sandbox *s);
+/* How its limits are enforced, for logs and tests: the cgroups made
+ * ("cgroup v1 (pids memory cpu cpuacct freezer); rlimits (...)") or
+ * rlimits alone ("...; no cgroups"). Borrowed, lives as long as s. */
+const char *cairn_sandbox_limits(const cairn_sandbox *s);
 /* Freezes (pause 1) or thaws (0) the whole process tree. */
 cairn_err cairn_sandbox_pause(cairn_sandbox *s, int pause);
 /* SIGTERM to the tree, then after grace_ms SIGKILL to all of it; waits
@@ -76,7 +87,9 @@ void cairn_sandbox_stop(cairn_sandbox *s, int grace_ms);
 void cairn_sandbox_free(cairn_sandbox *s);
 /* The bwrap process's pid (for logs and tests). */
 pid_t cairn_sandbox_pid(const cairn_sandbox *s);
-/* Bytes under dir (files' allocated size), not following links. */
+/* Bytes under dir (files' allocated size, at least 4 KiB an entry, so
+ * that a flood of empty files counts), not following links; UINT64_MAX
+ * when the tree is more than 128 levels deep (counted as full). */
 uint64_t cairn_dir_usage(const char *dir);
 /* Removes dir and everything under it (a finished lease's files), also
  * files the workload made read-only. 0 on success. */
