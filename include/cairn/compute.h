@@ -36,7 +36,7 @@
  *   OFFER    u32 cpus ‖ u32 memory MiB ‖ u32 disk MiB              (12)
  *   ORDER    [32] manifest hash ‖ u32 cpus ‖ u32 memory MiB ‖
  *            u32 disk MiB ‖ u16 port (0: none) ‖ u64 max price ‖
- *            u64 max epochs ‖ u64 escrow ‖ u32 bid blocks          (82)
+ *            u64 max epochs ‖ u64 escrow ‖ u32 bid blocks          (74)
  *   BID      u64 order id ‖ u64 price                               (16)
  *   CREATE   u64 order id ‖ [32] provider                           (40)
  *   DEPOSIT  u64 lease id ‖ u64 amount                              (16)
@@ -75,7 +75,7 @@ enum cairn_compute_kind {
 };
 
 #define CAIRN_OFFER_LEN 12
-#define CAIRN_ORDER_LEN 82
+#define CAIRN_ORDER_LEN 74
 #define CAIRN_BID_LEN 16
 #define CAIRN_LEASE_CREATE_LEN 40
 #define CAIRN_LEASE_DEPOSIT_LEN 16
