@@ -195,13 +195,13 @@ typedef struct cairn_lease_info {
     cairn_pubkey provider; /* zero while OPEN */
     cairn_order order;     /* as posted (order.escrow: the first deposit) */
     uint8_t state, end_reason;
-    uint8_t work_state;   /* last reported cairn_workload_state */
-    uint32_t exit_code;   /* with work_state EXITED */
-    uint8_t nbids;        /* bids while OPEN */
-    uint64_t price;       /* per epoch, the winning bid; 0 while OPEN */
-    uint64_t escrow;      /* held now */
+    uint8_t work_state; /* last reported cairn_workload_state */
+    uint32_t exit_code; /* with work_state EXITED */
+    uint8_t nbids;      /* bids while OPEN */
+    uint64_t price;     /* per epoch, the winning bid; 0 while OPEN */
+    uint64_t escrow;    /* held now */
     uint64_t opened_height;
-    uint64_t bid_end;     /* last height that takes bids or a lease */
+    uint64_t bid_end;      /* last height that takes bids or a lease */
     uint64_t start_height; /* the lease's first block; 0 while OPEN */
     uint64_t start_epoch;
     uint64_t settled_height; /* paid (or forfeited) through this block */
@@ -209,9 +209,9 @@ typedef struct cairn_lease_info {
                                 CAIRN_EPOCH_NONE: never */
     uint32_t missed;         /* consecutive unreported epochs */
     uint64_t paused_epoch;   /* with state PAUSED */
-    uint64_t paid;     /* released to the fee split so far */
-    uint64_t refunded; /* returned to the tenant so far */
-    uint64_t deposited; /* all escrow put in (order + deposits) */
+    uint64_t paid;           /* released to the fee split so far */
+    uint64_t refunded;       /* returned to the tenant so far */
+    uint64_t deposited;      /* all escrow put in (order + deposits) */
     uint64_t closed_height;
 } cairn_lease_info;
 

@@ -348,6 +348,45 @@ static void test_done(void **state)
     twin_close(&t);
 }
 
+/* Two leases of one provider, reported in one transaction: the provider
+ * is paid their sum through the fee split once per epoch (70% of 60002,
+ * not twice 70% of 30001 rounded down). */
+static void test_one_provider_two_leases(void **state)
+{
+    twin t;
+    cairn_buf b;
+    (void)state;
+    setup(&t);
+    uint64_t E = fresh_epoch(&t);
+    cairn_order o = cx_order_terms(1, 30001, 100, 300010, 20);
+    uint64_t x = cx_order(&t, TEN, &o), y = cx_order(&t, STR, &o);
+    cx_bid(&t, PB, x, 30001);
+    cx_bid(&t, PB, y, 30001);
+    cx_step(&t);
+    cx_lease(&t, TEN, x, PB);
+    cx_lease(&t, STR, y, PB);
+    cx_step(&t);
+    cx_to_epoch(&t, E + 1); /* not reported in the start epoch: unpaid */
+    assert_int_equal(cx_get(&t, x).paid, 0);
+    uint64_t pb = cx_balance(&t, PB);
+    cairn_report_entry e[2] = {{x, CAIRN_WORK_RUNNING, 0},
+                               {y, CAIRN_WORK_EXITED, 3}};
+    cairn_buf_init(&b, 256);
+    cairn_report_encode(&b, e, 2);
+    both(&t, PB, CAIRN_TX_LEASE_REPORT, &b);
+    cairn_buf_free(&b);
+    cx_step(&t);
+    cx_to_epoch(&t, E + 2);
+    assert_int_equal(cx_get(&t, x).paid, 30001);
+    assert_int_equal(cx_get(&t, y).paid, 30001);
+    assert_int_equal(cx_get(&t, y).exit_code, 3);
+    assert_int_equal(SHARE(60002), 42001);
+    assert_int_equal(cx_balance(&t, PB), pb - FEE + 42001);
+    assert_int_equal(work_of(&t, E + 1), 20);
+    fx_replay_check(&t);
+    twin_close(&t);
+}
+
 /* An order whose bid window ends unleased expires: escrow and every bid
  * deposit return; then it takes no bid and no lease. A cancelled order
  * does the same. */
@@ -812,6 +851,7 @@ int main(void)
         cmocka_unit_test(test_pause_resume),
         cmocka_unit_test(test_lost),
         cmocka_unit_test(test_done),
+        cmocka_unit_test(test_one_provider_two_leases),
         cmocka_unit_test(test_expire_and_cancel),
         cmocka_unit_test(test_bad_bodies),
         cmocka_unit_test(test_bad_orders),

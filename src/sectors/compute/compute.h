@@ -121,9 +121,18 @@ cairn_err compute_provider_ok(exec_ctx *x, const cairn_pubkey *pk,
 /* What blocks (h − settled) of l cost: floor(price × blocks / B), as
  * u128 arithmetic, capped at UINT64_MAX. */
 uint64_t compute_due(const cairn_lease_info *l, uint64_t blocks, uint64_t B);
-/* Pays l's provider for `blocks` blocks ending at x->height:
- * min(escrow, due) through the fee split, and cpus × blocks work units
- * (scaled by paid / due when the escrow paid less). settled = height. */
+/* Takes what `blocks` blocks ending at x->height cost out of l's escrow:
+ * *amount = min(escrow, due), and the work it earns, *units = cpus ×
+ * blocks (scaled by paid / due when the escrow paid less); paid grows,
+ * settled = height. The caller pays them (compute_pay_provider). */
+void compute_charge(exec_ctx *x, cairn_lease_info *l, uint64_t blocks,
+                    uint64_t B, uint64_t *amount, uint64_t *units);
+/* Releases `amount` of held escrow to the fee split with provider as
+ * payee (its share to its balance), and reports `units` work units for
+ * it (skipped when it earns none now: jailed, under-staked). */
+cairn_err compute_pay_provider(exec_ctx *x, const cairn_pubkey *provider,
+                               uint64_t amount, uint64_t units);
+/* compute_charge, then compute_pay_provider at once (a close). */
 cairn_err compute_pay(exec_ctx *x, cairn_lease_info *l, uint64_t blocks,
                       uint64_t B);
 /* Returns `amount` of l's escrow to its tenant. */

@@ -50,25 +50,38 @@ static uint64_t work_units(const cairn_lease_info *l, uint64_t blocks,
     return units > UINT64_MAX ? UINT64_MAX : (uint64_t)units;
 }
 
-cairn_err compute_pay(exec_ctx *x, cairn_lease_info *l, uint64_t blocks,
-                      uint64_t B)
+void compute_charge(exec_ctx *x, cairn_lease_info *l, uint64_t blocks,
+                    uint64_t B, uint64_t *amount, uint64_t *units)
 {
     uint64_t due = compute_due(l, blocks, B);
-    uint64_t amount = due < l->escrow ? due : l->escrow;
-    uint64_t units = work_units(l, blocks, amount, due);
+    *amount = due < l->escrow ? due : l->escrow;
+    *units = work_units(l, blocks, *amount, due);
+    l->escrow -= *amount;
+    l->paid += *amount; /* bounded by the escrow ever deposited */
+    l->settled_height = x->height;
+}
+
+cairn_err compute_pay_provider(exec_ctx *x, const cairn_pubkey *provider,
+                               uint64_t amount, uint64_t units)
+{
     cairn_err e = CAIRN_OK;
-    if (amount && ((e = econ_pay_fee(x, amount, &l->provider)) ||
+    if (amount && ((e = econ_pay_fee(x, amount, provider)) ||
                    (e = econ_unhold(x, NULL, amount))))
         return e;
-    l->escrow -= amount;
-    l->paid += amount; /* bounded by the escrow ever deposited */
-    l->settled_height = x->height;
     if (units)
-        e = econ_add_work(x, &l->provider, units);
+        e = econ_add_work(x, provider, units);
     if (e == CAIRN_ERR_JAILED || e == CAIRN_ERR_STAKE_LOW ||
         e == CAIRN_ERR_NOT_PROVIDER)
         e = CAIRN_OK; /* paid for the service, but earns no reward now */
     return e;
+}
+
+cairn_err compute_pay(exec_ctx *x, cairn_lease_info *l, uint64_t blocks,
+                      uint64_t B)
+{
+    uint64_t amount, units;
+    compute_charge(x, l, blocks, B, &amount, &units);
+    return compute_pay_provider(x, &l->provider, amount, units);
 }
 
 cairn_err compute_refund(exec_ctx *x, cairn_lease_info *l, uint64_t amount)

@@ -7,6 +7,8 @@
 
 /* The u64 fields after the fixed part, in record order. */
 #define LEASE_U64S 13
+_Static_assert(5 + 64 + CAIRN_ORDER_LEN + 8 + 8 * LEASE_U64S == LEASE_REC_LEN,
+               "the lease record's layout (compute.h)");
 
 static void u64_fields(const cairn_lease_info *l, uint64_t f[LEASE_U64S])
 {
@@ -18,28 +20,42 @@ static void u64_fields(const cairn_lease_info *l, uint64_t f[LEASE_U64S])
     memcpy(f, v, sizeof v);
 }
 
+/* The order as its ORDER_OPEN body (CAIRN_ORDER_LEN bytes at p). */
+static void order_put(uint8_t *p, const cairn_order *o)
+{
+    memcpy(p, o->manifest.b, 32);
+    cairn_le32_put(p + 32, o->cpus);
+    cairn_le32_put(p + 36, o->mem_mib);
+    cairn_le32_put(p + 40, o->disk_mib);
+    p[44] = (uint8_t)o->port;
+    p[45] = (uint8_t)(o->port >> 8);
+    cairn_le64_put(p + 46, o->max_price);
+    cairn_le64_put(p + 54, o->max_epochs);
+    cairn_le64_put(p + 62, o->escrow);
+    cairn_le32_put(p + 70, o->bid_blocks);
+}
+
+/* Written in place (settlement writes 100,000s of these per epoch). */
 void lease_encode(uint8_t out[LEASE_REC_LEN], const cairn_lease_info *l)
 {
-    cairn_buf b;
     uint64_t f[LEASE_U64S];
-    cairn_buf_init(&b, LEASE_REC_LEN);
-    cairn_put_u8(&b, 1);
-    cairn_put_u8(&b, l->state);
-    cairn_put_u8(&b, l->end_reason);
-    cairn_put_u8(&b, l->work_state);
-    cairn_put_u8(&b, l->nbids);
-    cairn_put_bytes(&b, l->tenant.b, 32);
-    cairn_put_bytes(&b, l->provider.b, 32);
-    cairn_order_encode(&b, &l->order);
-    cairn_put_u32(&b, l->exit_code);
-    cairn_put_u32(&b, l->missed);
+    uint8_t *p = out;
+    *p++ = 1;
+    *p++ = l->state;
+    *p++ = l->end_reason;
+    *p++ = l->work_state;
+    *p++ = l->nbids;
+    memcpy(p, l->tenant.b, 32);
+    memcpy(p + 32, l->provider.b, 32);
+    p += 64;
+    order_put(p, &l->order);
+    p += CAIRN_ORDER_LEN;
+    cairn_le32_put(p, l->exit_code);
+    cairn_le32_put(p + 4, l->missed);
+    p += 8;
     u64_fields(l, f);
-    for (size_t i = 0; i < LEASE_U64S; i++)
-        cairn_put_u64(&b, f[i]);
-    memset(out, 0, LEASE_REC_LEN);
-    if (!b.err && b.len == LEASE_REC_LEN) /* exactly the record's size */
-        memcpy(out, b.p, LEASE_REC_LEN);
-    cairn_buf_free(&b);
+    for (size_t i = 0; i < LEASE_U64S; i++, p += 8)
+        cairn_le64_put(p, f[i]);
 }
 
 cairn_err lease_decode(cairn_lease_info *l, const uint8_t *p, size_t n)
