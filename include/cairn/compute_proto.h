@@ -10,10 +10,13 @@
  * order. Message type = the frame's type byte; payloads little-endian
  * (docs/encoding.md), var = u32 length ‖ bytes:
  *
- *   MANIFEST 0x01 u64 lease ‖ var manifest (1..CAIRN_CP_MANIFEST_MAX)
+ *   MANIFEST 0x01 u64 lease ‖ var manifest (1..CAIRN_CP_MANIFEST_MAX) ‖
+ *                 u8 count (0..CAIRN_CP_KEYS_MAX) ‖ count × ([16] file id ‖
+ *                 [32] file key), ids in ascending order: the keys of the
+ *                 manifest's storage inputs (each reads that one file)
  *                 the provider checks BLAKE2b-256(manifest) against the
- *                 order's hash, stores it durably, then answers; it starts
- *                 the workload on its own  -> ACCEPTED
+ *                 order's hash, stores it and the keys durably, then
+ *                 answers; it starts the workload on its own  -> ACCEPTED
  *   STATUS   0x02 u64 lease                                  -> STATE
  *   LOGS     0x03 u64 lease ‖ u64 offset ‖ u32 max (1..CAIRN_CP_CHUNK_MAX)
  *                                                            -> LOG
@@ -79,6 +82,10 @@ enum cairn_cp_type {
 #define CAIRN_CP_NOTE_MAX 256
 #define CAIRN_CP_ERRMSG_MAX 256
 #define CAIRN_CP_TOKEN_LEN 32
+#define CAIRN_CP_KEYS_MAX 64 /* = CAIRN_MANIFEST_FILES_MAX */
+#define CAIRN_CP_FILE_ID_LEN 16
+#define CAIRN_CP_FILE_KEY_LEN 32
+#define CAIRN_CP_KEY_ENTRY (CAIRN_CP_FILE_ID_LEN + CAIRN_CP_FILE_KEY_LEN)
 #define CAIRN_CP_TOKEN_LINE (2 * CAIRN_CP_TOKEN_LEN + 1)
 /* Bound on any message's payload: pass it as cairn_conn_recv's max. */
 #define CAIRN_CP_MSG_MAX (CAIRN_CP_MANIFEST_MAX + 1024u)
@@ -93,6 +100,8 @@ typedef struct cairn_cp_manifest {
     uint64_t lease;
     const uint8_t *bytes; /* borrowed */
     uint32_t len;
+    const uint8_t *keys; /* borrowed: nkeys × CAIRN_CP_KEY_ENTRY bytes */
+    uint8_t nkeys;
 } cairn_cp_manifest;
 
 typedef struct cairn_cp_logs_req {
@@ -161,7 +170,7 @@ CAIRN_API void cairn_cp_error_encode(cairn_buf *b, cairn_err code,
                                      const char *msg);
 
 /* Decoders: CAIRN_ERR_BAD_MSG for any malformed payload (wrong length, a
- * bound exceeded, an empty manifest, a bad path, unknown flags or
+ * bound exceeded, an empty manifest, keys out of order, a bad path, unknown flags or
  * workload state, text outside printable ASCII, an endpoint that does
  * not parse, a token without an endpoint). */
 CAIRN_API cairn_err cairn_cp_manifest_decode(cairn_cp_manifest *m,

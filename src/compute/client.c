@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 
 #include "cairn/compute.h"
 #include "compute/client.h"
+#include "compute/manifest.h"
+#include "storage/client/tag.h"
 #include "net/conn_io.h"
 #include "net/node_rpc.h"
 
@@ -156,21 +159,109 @@ static cairn_err call(cclient *c, uint64_t lease, uint8_t type,
     return fail(c, e, "the provider refused: %s", er.msg);
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, CAIRN_CP_FILE_ID_LEN);
+}
+
+/* The file id a manifest's storage source names, or -1. */
+static int storage_id(const char *s, uint8_t id[CAIRN_CP_FILE_ID_LEN])
+{
+    return strlen(s) == 2 * CAIRN_CP_FILE_ID_LEN &&
+                   !cairn_hex_decode(id, CAIRN_CP_FILE_ID_LEN, s, strlen(s))
+               ? 0
+               : -1;
+}
+
+/* Fills k (m->nfiles entries at most) with the keys of m's storage files;
+ * *n their count. -1 with c->why on a bad id. */
+static int derive_keys(cclient *c, const cairn_manifest *m, uint8_t *k,
+                       size_t *n)
+{
+    uint8_t secret[CAIRN_SECRET_LEN];
+    ctag_secret(secret, &c->key);
+    *n = 0;
+    for (size_t i = 0; i < m->nfiles; i++) {
+        uint8_t *e = k + *n * CAIRN_CP_KEY_ENTRY;
+        if (m->files[i].kind != CAIRN_MFILE_STORAGE)
+            continue;
+        if (storage_id(m->files[i].storage_id, e)) {
+            sodium_memzero(secret, sizeof secret);
+            fail(c, CAIRN_ERR_BAD_MANIFEST,
+                 "files[%zu].storage: give the file id as `cairn put` "
+                 "printed it (32 hex digits)",
+                 i);
+            return -1;
+        }
+        ctag_file_key(e + CAIRN_CP_FILE_ID_LEN, e, secret);
+        (*n)++;
+    }
+    sodium_memzero(secret, sizeof secret);
+    qsort(k, *n, CAIRN_CP_KEY_ENTRY, key_cmp);
+    size_t u = 0; /* one key per file, even if named twice */
+    for (size_t i = 0; i < *n; i++)
+        if (!u || key_cmp(k + (u - 1) * CAIRN_CP_KEY_ENTRY,
+                          k + i * CAIRN_CP_KEY_ENTRY) != 0)
+            memmove(k + u++ * CAIRN_CP_KEY_ENTRY, k + i * CAIRN_CP_KEY_ENTRY,
+                    CAIRN_CP_KEY_ENTRY);
+    sodium_memzero(k + u * CAIRN_CP_KEY_ENTRY, (*n - u) * CAIRN_CP_KEY_ENTRY);
+    *n = u;
+    return 0;
+}
+
+cairn_err cclient_input_keys(cclient *c, const uint8_t *bytes, size_t n,
+                             uint8_t **keys, size_t *nkeys)
+{
+    cairn_manifest m;
+    char msg[256];
+    *keys = NULL;
+    *nkeys = 0;
+    if (cairn_manifest_parse(&m, bytes, n, msg, sizeof msg)) {
+        cairn_manifest_free(&m);
+        return fail(c, CAIRN_ERR_BAD_MANIFEST, "%s", msg);
+    }
+    size_t cap = m.nfiles;
+    uint8_t *k = cap ? malloc(cap * CAIRN_CP_KEY_ENTRY) : NULL;
+    cairn_err e = cap && !k ? CAIRN_ERR_NOMEM : CAIRN_OK;
+    if (!e && k && derive_keys(c, &m, k, nkeys))
+        e = CAIRN_ERR_BAD_MANIFEST;
+    cairn_manifest_free(&m);
+    if (e || *nkeys == 0) {
+        cclient_keys_free(k, cap);
+        *nkeys = 0;
+        return e;
+    }
+    *keys = k;
+    return CAIRN_OK;
+}
+
+void cclient_keys_free(uint8_t *keys, size_t nkeys)
+{
+    if (keys)
+        sodium_memzero(keys, nkeys * CAIRN_CP_KEY_ENTRY);
+    free(keys);
+}
+
 cairn_err cclient_manifest(cclient *c, uint64_t lease, const uint8_t *bytes,
                            size_t n, uint8_t *state)
 {
     cairn_buf b;
-    uint8_t *rep;
-    size_t rn;
+    uint8_t *rep, *keys;
+    size_t rn, nkeys;
     cairn_cp_accepted a;
     if (n == 0 || n > CAIRN_CP_MANIFEST_MAX)
         return fail(c, CAIRN_ERR_TOO_LARGE, "a manifest is 1..%u bytes",
                     CAIRN_CP_MANIFEST_MAX);
-    cairn_cp_manifest m = {lease, bytes, (uint32_t)n};
+    cairn_err e = cclient_input_keys(c, bytes, n, &keys, &nkeys);
+    if (e)
+        return e;
+    cairn_cp_manifest m = {lease, bytes, (uint32_t)n, keys, (uint8_t)nkeys};
     cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
     cairn_cp_manifest_encode(&b, &m);
-    cairn_err e =
-        call(c, lease, CAIRN_CP_MANIFEST, &b, CAIRN_CP_ACCEPTED, &rep, &rn);
+    cclient_keys_free(keys, nkeys);
+    e = call(c, lease, CAIRN_CP_MANIFEST, &b, CAIRN_CP_ACCEPTED, &rep, &rn);
+    if (b.p)
+        sodium_memzero(b.p, b.len);
     cairn_buf_free(&b);
     if (e)
         return e;

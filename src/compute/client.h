@@ -52,10 +52,22 @@ void cclient_close(cclient *c);
 cairn_err cclient_dial(cclient *c, uint64_t lease);
 
 /* Sends the manifest's n bytes for lease (the provider checks them against
- * the order's hash and stores them before it answers). *state (may be
- * NULL): the workload state the provider reports after. */
+ * the order's hash and stores them before it answers), with the key of
+ * each storage input the manifest names (cclient_input_keys: the
+ * provider can read those files of the tenant and no other). *state (may
+ * be NULL): the workload state the provider reports after. */
 cairn_err cclient_manifest(cclient *c, uint64_t lease, const uint8_t *bytes,
                            size_t n, uint8_t *state);
+/* The keys of the storage inputs of manifest bytes (n), for the tenant
+ * key of c: *keys a new malloc'd array of *nkeys entries of
+ * CAIRN_CP_KEY_ENTRY bytes (file id ‖ file key, ids ascending), NULL when
+ * none; the caller wipes and frees it with cclient_keys_free.
+ * BAD_MANIFEST when the manifest does not parse or a storage id is not a
+ * file id (32 hex digits, as `cairn put` printed it). */
+cairn_err cclient_input_keys(cclient *c, const uint8_t *bytes, size_t n,
+                             uint8_t **keys, size_t *nkeys);
+void cclient_keys_free(uint8_t *keys, size_t nkeys);
+
 /* The workload's state (out: the provider's STATE, with the service
  * endpoint and token when the lease publishes a port). */
 cairn_err cclient_status(cclient *c, uint64_t lease, cairn_cp_state *out);

@@ -64,6 +64,19 @@ void cairn_cp_manifest_encode(cairn_buf *b, const cairn_cp_manifest *m)
 {
     cairn_put_u64(b, m->lease);
     cairn_put_var(b, m->bytes, m->len);
+    cairn_put_u8(b, m->nkeys);
+    cairn_put_bytes(b, m->keys, (size_t)m->nkeys * CAIRN_CP_KEY_ENTRY);
+}
+
+/* The keys' ids are in strictly ascending order. */
+static int keys_ordered(const uint8_t *k, uint8_t n)
+{
+    for (uint8_t i = 1; i < n; i++)
+        if (memcmp(k + (size_t)(i - 1) * CAIRN_CP_KEY_ENTRY,
+                   k + (size_t)i * CAIRN_CP_KEY_ENTRY,
+                   CAIRN_CP_FILE_ID_LEN) >= 0)
+            return 0;
+    return 1;
 }
 
 cairn_err cairn_cp_manifest_decode(cairn_cp_manifest *m, const uint8_t *p,
@@ -73,9 +86,16 @@ cairn_err cairn_cp_manifest_decode(cairn_cp_manifest *m, const uint8_t *p,
     cairn_reader_init(&r, p, n);
     m->lease = cairn_get_u64(&r);
     cairn_get_var(&r, &m->bytes, &m->len, CAIRN_CP_MANIFEST_MAX);
-    if (cairn_reader_done(&r) || m->len == 0) {
-        m->bytes = NULL;
+    m->nkeys = cairn_get_u8(&r);
+    size_t klen = (size_t)m->nkeys * CAIRN_CP_KEY_ENTRY;
+    m->keys = !r.err && r.len - r.pos >= klen ? r.p + r.pos : NULL;
+    if (m->keys)
+        r.pos += klen;
+    if (cairn_reader_done(&r) || m->len == 0 || !m->keys ||
+        m->nkeys > CAIRN_CP_KEYS_MAX || !keys_ordered(m->keys, m->nkeys)) {
+        m->bytes = m->keys = NULL;
         m->len = 0;
+        m->nkeys = 0;
         return CAIRN_ERR_BAD_MSG;
     }
     return CAIRN_OK;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "storage/crypt.h"
+#include "storage/layout_key.h"
 #include "storage/rs.h"
 
 _Static_assert(CAIRN_RS_MAX_N == STORAGE_RS_MAX_N, "RS bound");
@@ -23,8 +24,9 @@ struct cairn_layout {
     uint8_t *scratch; /* k x the largest segment's piece size */
 };
 
-cairn_err cairn_layout_new(cairn_layout **out, const cairn_file_info *fi,
-                           const uint8_t secret[CAIRN_SECRET_LEN])
+/* The layout of fi sealed with key (NULL: derived from secret). */
+static cairn_err layout_make(cairn_layout **out, const cairn_file_info *fi,
+                             const uint8_t *secret, const uint8_t *key)
 {
     cairn_segment_sizes first;
     cairn_err e;
@@ -36,7 +38,10 @@ cairn_err cairn_layout_new(cairn_layout **out, const cairn_file_info *fi,
         return CAIRN_ERR_NOMEM;
     cairn_crypto_init();
     l->fi = *fi;
-    cairn_file_key(l->key, secret, fi->nonce);
+    if (key)
+        memcpy(l->key, key, CAIRN_FILE_KEY_LEN);
+    else
+        cairn_file_key(l->key, secret, fi->nonce);
     e = storage_rs_init(&l->rs, fi->p.k, fi->p.n);
     if (!e && !(l->scratch = malloc((size_t)fi->p.k * first.piece)))
         e = CAIRN_ERR_NOMEM;
@@ -46,6 +51,18 @@ cairn_err cairn_layout_new(cairn_layout **out, const cairn_file_info *fi,
     }
     *out = l;
     return CAIRN_OK;
+}
+
+cairn_err cairn_layout_new(cairn_layout **out, const cairn_file_info *fi,
+                           const uint8_t secret[CAIRN_SECRET_LEN])
+{
+    return layout_make(out, fi, secret, NULL);
+}
+
+cairn_err storage_layout_with_key(cairn_layout **out, const cairn_file_info *fi,
+                                  const uint8_t key[CAIRN_FILE_KEY_LEN])
+{
+    return layout_make(out, fi, NULL, key);
 }
 
 void cairn_layout_free(cairn_layout *l)

@@ -35,6 +35,9 @@ static cairn_err requests(uint8_t type, const uint8_t *p, size_t n,
         cairn_cp_manifest m;
         if (!(e = cairn_cp_manifest_decode(&m, p, n))) {
             inside(m.bytes, m.len, p, n);
+            inside(m.keys, (size_t)m.nkeys * CAIRN_CP_KEY_ENTRY, p, n);
+            if (m.nkeys > CAIRN_CP_KEYS_MAX)
+                abort();
             cairn_cp_manifest_encode(b, &m);
         }
     } else if (type == CAIRN_CP_STATUS) {

@@ -64,12 +64,14 @@
 #define TEN 0  /* the tenant */
 #define PROV 1 /* the provider */
 #define STR 2  /* a stranger */
+#define SP0 3  /* two storage providers: 3 and 4 */
+#define NSP 2
 #define EPOCH_BLOCKS 20
 #define WAIT_S 90
 #define IDLE_SOCKS 100
 
 static h_net net;
-static pid_t node_pid, prov_pid;
+static pid_t node_pid, prov_pid, sp_pid[NSP];
 static char url[64], prov_data[300], prov_log[300];
 static int prov_port, svc_port;
 
@@ -269,6 +271,40 @@ static pid_t start_provider(void)
     return h_spawn(argv, prov_log, prov_log);
 }
 
+/* `cairn provider storage` number i (account SP0 + i). */
+static pid_t start_storage(int i)
+{
+    char listen[64], data[300], key[300], log[300];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", h_port());
+    snprintf(data, sizeof data, "%s/sp%d", net.dir, i);
+    snprintf(log, sizeof log, "%s/sp%d.log", net.dir, i);
+    key_path(key, sizeof key, SP0 + i);
+    /* clang-format off */
+    char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "provider", "storage",
+                    "--data", data, "--capacity", "64MiB", "--key", key,
+                    "--listen", listen, "--stake", "10", "--poll-ms", "300",
+                    NULL};
+    /* clang-format on */
+    return h_spawn(argv, log, log);
+}
+
+/* Waits (bounded) until n storage providers are active on chain. */
+static void wait_storage(int n)
+{
+    int active = 0;
+    for (int t = 0; t < WAIT_S * 10 && active < n; t++) {
+        json_t *j = get("/v1/storage/providers"), *it;
+        size_t i;
+        active = 0;
+        json_array_foreach(json_object_get(j, "providers"), i, it) active +=
+            json_is_true(json_object_get(it, "active"));
+        json_decref(j);
+        if (active < n)
+            sleep_ms(100);
+    }
+    assert_int_equal(active, n);
+}
+
 /* Waits (bounded) until the provider's capacity is on chain. */
 static void wait_offer(void)
 {
@@ -293,7 +329,7 @@ static int setup(void **state)
 {
     char data[300], key[300];
     (void)state;
-    h_net_setup(&net, 3, "10000", 200);
+    h_net_setup(&net, SP0 + NSP, "10000", 200);
     write_genesis();
     for (int i = 0; i < net.nacct; i++) {
         key_path(key, sizeof key, i);
@@ -307,6 +343,8 @@ static int setup(void **state)
     prov_port = h_port();
     svc_port = h_port();
     prov_pid = start_provider();
+    for (int i = 0; i < NSP; i++)
+        sp_pid[i] = start_storage(i);
     wait_offer();
     return 0;
 }
@@ -316,6 +354,8 @@ static int teardown(void **state)
     (void)state;
     if (prov_pid > 0)
         h_stop(prov_pid, SIGTERM);
+    for (int i = 0; i < NSP; i++)
+        h_stop(sp_pid[i], SIGTERM);
     h_stop(node_pid, SIGTERM);
     h_net_cleanup(&net);
     return 0;
@@ -668,6 +708,70 @@ static void test_service(void **state)
         close(fds[i]);
 }
 
+/* ---- storage input ---- */
+
+static void test_storage_input(void **state)
+{
+    (void)state;
+    char path[300], out[300], err[300], store[300], key[300], id[64] = "";
+    char mf[1024];
+    cairn_cp_state st;
+    cclient c;
+    static uint8_t data[300000], back[300000];
+    wait_storage(NSP);
+    randombytes_buf(data, sizeof data);
+    snprintf(path, sizeof path, "%s/input.bin", net.dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, sizeof data, f), sizeof data);
+    fclose(f);
+    snprintf(out, sizeof out, "%s/put.out", net.dir);
+    snprintf(err, sizeof err, "%s/put.err", net.dir);
+    snprintf(store, sizeof store, "%s/store", net.dir);
+    key_path(key, sizeof key, TEN);
+    /* clang-format off */
+    char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "put", path,
+                    "--k", "1", "--n", "2", "--epochs", "50", "--key", key,
+                    "--store", store, NULL};
+    /* clang-format on */
+    int rc = h_run(argv, out, err, 120000);
+    f = fopen(out, "rb");
+    assert_non_null(f);
+    assert_non_null(fgets(id, sizeof id, f));
+    fclose(f);
+    id[strcspn(id, "\n")] = 0;
+    if (rc != 0 || strlen(id) != 32)
+        print_error("put exited %d, printed \"%s\"\n", rc, id);
+    assert_int_equal(rc, 0);
+    assert_int_equal(strlen(id), 32);
+
+    snprintf(mf, sizeof mf,
+             "{\"command\": [\"sh\", \"-c\", \"cp in/data.bin copy.bin\"],"
+             " \"files\": [{\"path\": \"in/data.bin\", \"storage\": \"%s\"}],"
+             " \"resources\": {\"cpus\": 1, \"memory\": \"64M\", \"disk\": "
+             "\"16M\", \"max_epochs\": 1000},"
+             " \"max_price\": \"0.05\", \"escrow\": \"5\"}",
+             id);
+    uint64_t lease = deploy(mf, 20000);
+    wait_state(lease, CAIRN_WORK_EXITED, &st);
+    if (st.exit_code != 0)
+        print_error("note: %s\n", st.note);
+    assert_int_equal(st.exit_code, 0);
+    cclient_init(&c, url, &net.acct[TEN]);
+    snprintf(out, sizeof out, "%s/copy.bin", net.dir);
+    uint64_t size = 0;
+    assert_int_equal(cclient_fetch(&c, lease, "copy.bin", out, &size),
+                     CAIRN_OK);
+    cclient_close(&c);
+    assert_int_equal(size, sizeof data);
+    f = fopen(out, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(back, 1, sizeof back, f), sizeof back);
+    fclose(f);
+    assert_memory_equal(back, data, sizeof data);
+    close_lease(lease);
+}
+
 /* ---- crash ---- */
 
 static void lease_dir(char *out, size_t n, uint64_t id, const char *name)
@@ -773,9 +877,8 @@ static void test_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_batch),
-        cmocka_unit_test(test_service),
-        cmocka_unit_test(test_crash),
+        cmocka_unit_test(test_batch),         cmocka_unit_test(test_service),
+        cmocka_unit_test(test_storage_input), cmocka_unit_test(test_crash),
         cmocka_unit_test(test_close),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -77,12 +77,28 @@ static void test_requests(void **state)
     cairn_buf b;
     const char *mf = "{\"command\":[\"true\"]}";
     cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
-    cairn_cp_manifest m = {42, (const uint8_t *)mf, (uint32_t)strlen(mf)}, m2;
+    uint8_t keys[2 * CAIRN_CP_KEY_ENTRY];
+    memset(keys, 1, CAIRN_CP_KEY_ENTRY);
+    memset(keys + CAIRN_CP_KEY_ENTRY, 2, CAIRN_CP_KEY_ENTRY);
+    cairn_cp_manifest m = {42, (const uint8_t *)mf, (uint32_t)strlen(mf),
+                           keys, 2},
+                      m2;
     cairn_cp_manifest_encode(&b, &m);
     assert_int_equal(cairn_cp_manifest_decode(&m2, b.p, b.len), CAIRN_OK);
     assert_int_equal(m2.lease, 42);
     assert_int_equal(m2.len, strlen(mf));
     assert_memory_equal(m2.bytes, mf, m2.len);
+    assert_int_equal(m2.nkeys, 2);
+    assert_memory_equal(m2.keys, keys, sizeof keys);
+    prefixes_fail(&b, dec_manifest);
+    /* keys out of order (or twice) are refused */
+    memset(keys, 2, CAIRN_CP_FILE_ID_LEN);
+    cairn_buf_reset(&b);
+    cairn_cp_manifest_encode(&b, &m);
+    assert_int_equal(dec_manifest(b.p, b.len), CAIRN_ERR_BAD_MSG);
+    m.nkeys = 0;
+    cairn_buf_reset(&b);
+    cairn_cp_manifest_encode(&b, &m);
     prefixes_fail(&b, dec_manifest);
     cairn_buf_reset(&b); /* an empty manifest is refused */
     m.len = 0;

@@ -139,6 +139,32 @@ static int same_resources(const cairn_manifest *m, const cprov_chain_lease *c,
     return -1;
 }
 
+/* Every storage input of mf has its key among m's: 0, or -1 with why. */
+static int keys_cover(const cairn_manifest *mf, const cairn_cp_manifest *m,
+                      char *why, size_t len)
+{
+    for (size_t i = 0; i < mf->nfiles; i++) {
+        uint8_t id[CAIRN_CP_FILE_ID_LEN];
+        const char *sid = mf->files[i].storage_id;
+        int found = 0;
+        if (mf->files[i].kind != CAIRN_MFILE_STORAGE)
+            continue;
+        if (strlen(sid) == 2 * CAIRN_CP_FILE_ID_LEN &&
+            !cairn_hex_decode(id, sizeof id, sid, strlen(sid)))
+            for (uint8_t k = 0; k < m->nkeys && !found; k++)
+                found = !memcmp(m->keys + (size_t)k * CAIRN_CP_KEY_ENTRY, id,
+                                sizeof id);
+        if (!found) {
+            snprintf(why, len,
+                     "files[%zu] (%s): no key for storage file %s came with "
+                     "the manifest (cairn compute deploy sends it)",
+                     i, mf->files[i].path, sid);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Checks the bytes against the order: 0, or -1 with the reply set. */
 static int check_manifest(const cairn_cp_manifest *m, const snap *s,
                           pd_reply *r)
@@ -155,7 +181,8 @@ static int check_manifest(const cairn_cp_manifest *m, const snap *s,
         return -1;
     }
     cairn_err e = cairn_manifest_parse(&mf, m->bytes, m->len, why, sizeof why);
-    if (!e && same_resources(&mf, &s->c, why, sizeof why))
+    if (!e && (same_resources(&mf, &s->c, why, sizeof why) ||
+               keys_cover(&mf, m, why, sizeof why)))
         e = CAIRN_ERR_BAD_MANIFEST;
     cairn_manifest_free(&mf);
     if (e)
@@ -177,6 +204,9 @@ static cairn_err store_manifest(cprov *p, const cairn_cp_manifest *m,
     if (have)
         return CAIRN_OK; /* sent again: already stored */
     cairn_err e = cprov_make_dirs(p, m->lease);
+    if (!e && m->nkeys)
+        e = cprov_save_keys(p, m->lease, m->keys,
+                            (size_t)m->nkeys * CAIRN_CP_KEY_ENTRY);
     if (!e)
         e = cprov_save_manifest(p, m->lease, m->bytes, m->len);
     if (e)

@@ -164,6 +164,12 @@ cairn_err cprov_save(cprov *p, const cprov_lease *l);
 /* Writes the manifest bytes durably (same way). */
 cairn_err cprov_save_manifest(cprov *p, uint64_t id, const uint8_t *b,
                               size_t n);
+/* Writes the storage inputs' keys (file id ‖ file key entries) durably,
+ * readable by the provider's user alone. */
+cairn_err cprov_save_keys(cprov *p, uint64_t id, const uint8_t *b, size_t n);
+/* Reads them: *out malloc'd (the caller wipes and frees it), *n bytes;
+ * NOT_FOUND when the lease has none. */
+cairn_err cprov_load_keys(cprov *p, uint64_t id, uint8_t **out, size_t *n);
 /* Reads the manifest: *out malloc'd (caller frees), *n its size. */
 cairn_err cprov_load_manifest(cprov *p, uint64_t id, uint8_t **out, size_t *n);
 /* Reads every DATA/leases/<id>/state into the table (chain fields left

@@ -2,6 +2,7 @@
  *
  *   DATA/leases/<id>/state      text, one "key value" per line (below)
  *   DATA/leases/<id>/manifest   the tenant's manifest, as acknowledged
+ *   DATA/leases/<id>/keys       the keys of its storage inputs (0600)
  *   DATA/leases/<id>/log        the workload's stdout and stderr, and the
  *                               provider's "[cairn] ..." lines
  *   DATA/leases/<id>/work/      the workload's work directory (/work)
@@ -141,6 +142,11 @@ cairn_err cprov_save_manifest(cprov *p, uint64_t id, const uint8_t *b, size_t n)
     return write_durable(p, id, "manifest", b, n);
 }
 
+cairn_err cprov_save_keys(cprov *p, uint64_t id, const uint8_t *b, size_t n)
+{
+    return write_durable(p, id, "keys", b, n);
+}
+
 /* Reads a whole small file: *out malloc'd, NUL-terminated. */
 static cairn_err slurp(const char *path, size_t max, uint8_t **out, size_t *n)
 {
@@ -171,6 +177,18 @@ cairn_err cprov_load_manifest(cprov *p, uint64_t id, uint8_t **out, size_t *n)
     char path[CPROV_PATH_MAX];
     cprov_path(p, id, "manifest", path);
     return slurp(path, CAIRN_CP_MANIFEST_MAX, out, n);
+}
+
+cairn_err cprov_load_keys(cprov *p, uint64_t id, uint8_t **out, size_t *n)
+{
+    char path[CPROV_PATH_MAX];
+    cprov_path(p, id, "keys", path);
+    cairn_err e = slurp(path, CAIRN_CP_KEYS_MAX * CAIRN_CP_KEY_ENTRY, out, n);
+    if (!e && *n % CAIRN_CP_KEY_ENTRY) {
+        free(*out);
+        return CAIRN_ERR_CORRUPT;
+    }
+    return e;
 }
 
 static int parse_phase(const char *s)

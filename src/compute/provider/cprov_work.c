@@ -55,6 +55,7 @@ typedef struct stage_job {
     cprov *p;
     cprov_lease *l;
     uint64_t id;
+    cprov_input_ctx in;
 } stage_job;
 
 static void *stage_main(void *arg)
@@ -68,7 +69,7 @@ static void *stage_main(void *arg)
     if (!e)
         e = cairn_manifest_write_files(&m, work, msg, sizeof msg);
     if (!e)
-        e = cprov_fetch_inputs(p, j->id, &m, work, msg, sizeof msg);
+        e = cprov_fetch_inputs(p, &j->in, &m, work, msg, sizeof msg);
     cairn_manifest_free(&m);
     pthread_mutex_lock(&p->mu);
     j->l->stage_err = e;
@@ -86,7 +87,8 @@ static void start_stager(cprov *p, cprov_lease *l)
     stage_job *j = malloc(sizeof *j);
     if (!j)
         return;
-    *j = (stage_job){p, l, l->c.id};
+    *j = (stage_job){
+        p, l, l->c.id, {l->c.id, l->c.tenant, (uint64_t)l->c.disk_mib << 20}};
     l->stage_done = 0;
     if (pthread_create(&l->stager, NULL, stage_main, j) != 0) {
         free(j);

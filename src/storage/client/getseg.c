@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "storage/client/getseg.h"
+#include "storage/layout_key.h"
 
 /* One fetched segment: its pieces, then what decoding it gave. */
 typedef struct seg_job {
@@ -106,8 +107,8 @@ static cairn_err step(sclient *c, cfetch *f, seg_job *cur, seg_job *next,
     return e;
 }
 
-cairn_err cget_run(sclient *c, cfetch *f, const cmeta_file *file, int fd,
-                   cprog *bar)
+static cairn_err run(sclient *c, cfetch *f, const cmeta_file *file,
+                     const uint8_t *key, int fd, cprog *bar)
 {
     cairn_layout *l = NULL;
     seg_job *j = calloc(2, sizeof *j);
@@ -115,7 +116,8 @@ cairn_err cget_run(sclient *c, cfetch *f, const cmeta_file *file, int fd,
     cairn_err e = j && plain ? CAIRN_OK : CAIRN_ERR_NOMEM;
     if (e)
         sclient_fail(c, e, "out of memory");
-    else if ((e = cairn_layout_new(&l, &file->fi, c->secret)))
+    else if ((e = key ? storage_layout_with_key(&l, &file->fi, key)
+                      : cairn_layout_new(&l, &file->fi, c->secret)))
         sclient_fail(c, e, "cannot set up the decoder: %s", cairn_strerror(e));
     uint64_t segs = cairn_layout_segments(&file->fi);
     for (int i = 0; !e && i < 2; i++)
@@ -131,4 +133,17 @@ cairn_err cget_run(sclient *c, cfetch *f, const cmeta_file *file, int fd,
     free(plain);
     free(j);
     return e;
+}
+
+cairn_err cget_run(sclient *c, cfetch *f, const cmeta_file *file, int fd,
+                   cprog *bar)
+{
+    return run(c, f, file, NULL, fd, bar);
+}
+
+cairn_err cget_run_key(sclient *c, cfetch *f, const cmeta_file *file,
+                       const uint8_t key[CAIRN_FILE_KEY_LEN], int fd,
+                       cprog *bar)
+{
+    return run(c, f, file, key, fd, bar);
 }

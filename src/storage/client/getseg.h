@@ -20,4 +20,10 @@
 cairn_err cget_run(sclient *c, cfetch *f, const cmeta_file *file, int fd,
                    cprog *bar);
 
+/* As cget_run, decrypting with the file's key instead of c->secret (a
+ * reader given that one key; c->secret is not used). */
+cairn_err cget_run_key(sclient *c, cfetch *f, const cmeta_file *file,
+                       const uint8_t key[CAIRN_FILE_KEY_LEN], int fd,
+                       cprog *bar);
+
 #endif

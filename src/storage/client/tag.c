@@ -78,15 +78,11 @@ cairn_err ctag_new(cairn_file_info *fi, cairn_hash *tag,
     return e;
 }
 
-cairn_err ctag_open(cairn_file_info *fi, uint8_t id[CMETA_ID_LEN],
-                    const cairn_hash *tag,
-                    const uint8_t secret[CAIRN_SECRET_LEN])
+/* Reads the tag's body into fi and id (fi->nonce left zero). */
+static cairn_err tag_read(cairn_file_info *fi, uint8_t id[CMETA_ID_LEN],
+                          const cairn_hash *tag)
 {
-    uint8_t check[4];
     cairn_reader r;
-    tag_check(check, tag->b, secret);
-    if (sodium_memcmp(check, tag->b + TAG_BODY, 4) != 0)
-        return CAIRN_ERR_BAD_ARG;
     cairn_reader_init(&r, tag->b, TAG_BODY);
     cairn_get_bytes(&r, id, CMETA_ID_LEN);
     memset(fi, 0, sizeof *fi);
@@ -96,6 +92,34 @@ cairn_err ctag_open(cairn_file_info *fi, uint8_t id[CMETA_ID_LEN],
     fi->size = cairn_get_u64(&r);
     if (cairn_reader_done(&r) || tag_params_ok(&fi->p))
         return CAIRN_ERR_BAD_ARG;
-    file_nonce(fi->nonce, id, secret);
     return CAIRN_OK;
+}
+
+cairn_err ctag_open(cairn_file_info *fi, uint8_t id[CMETA_ID_LEN],
+                    const cairn_hash *tag,
+                    const uint8_t secret[CAIRN_SECRET_LEN])
+{
+    uint8_t check[4];
+    tag_check(check, tag->b, secret);
+    if (sodium_memcmp(check, tag->b + TAG_BODY, 4) != 0)
+        return CAIRN_ERR_BAD_ARG;
+    cairn_err e = tag_read(fi, id, tag);
+    if (!e)
+        file_nonce(fi->nonce, id, secret);
+    return e;
+}
+
+cairn_err ctag_read(cairn_file_info *fi, uint8_t id[CMETA_ID_LEN],
+                    const cairn_hash *tag)
+{
+    return tag_read(fi, id, tag);
+}
+
+void ctag_file_key(uint8_t key[CAIRN_FILE_KEY_LEN],
+                   const uint8_t id[CMETA_ID_LEN],
+                   const uint8_t secret[CAIRN_SECRET_LEN])
+{
+    uint8_t nonce[CAIRN_FILE_NONCE_LEN];
+    file_nonce(nonce, id, secret);
+    cairn_file_key(key, secret, nonce);
 }

@@ -38,4 +38,17 @@ cairn_err ctag_open(cairn_file_info *fi, uint8_t id[CMETA_ID_LEN],
                     const cairn_hash *tag,
                     const uint8_t secret[CAIRN_SECRET_LEN]);
 
+/* Reads a tag's id and parameters without the secret (a reader that was
+ * given one file's key, e.g. a compute provider fetching a tenant's input):
+ * nothing tells it is the tenant's own, but a wrong tag cannot decrypt.
+ * fi->nonce is left zero. BAD_ARG when its parameters are out of bounds. */
+cairn_err ctag_read(cairn_file_info *fi, uint8_t id[CMETA_ID_LEN],
+                    const cairn_hash *tag);
+
+/* The file key of file `id` under secret (what its segments are sealed
+ * with): the capability to read that file alone. Wipe it after use. */
+void ctag_file_key(uint8_t key[CAIRN_FILE_KEY_LEN],
+                   const uint8_t id[CMETA_ID_LEN],
+                   const uint8_t secret[CAIRN_SECRET_LEN]);
+
 #endif
