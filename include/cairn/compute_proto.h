@@ -1,6 +1,6 @@
 /* cairn — the compute tenant<->provider protocol: the messages carried over
  * a cairn_conn (include/cairn/conn.h, the transport storage uses) and their
- * encodings (docs/compute.md, "Talking to the provider").
+ * encodings (docs/compute-provider.md, "The protocol").
  *
  * The tenant dials the endpoint its lease's provider registered on chain,
  * expecting the provider's identity key; the provider learns the tenant's
@@ -49,8 +49,8 @@
  * canonical (decode then encode gives back the same bytes). Decoded
  * MANIFEST, LOG and CHUNK borrow the payload (their bytes point into it).
  *
- * The service port (docs/compute.md, "Service workloads"): a lease whose
- * order publishes a TCP port is reached at the STATE's endpoint; a client
+ * The service port (docs/compute-provider.md, "The service port"): a lease
+ * whose order publishes a TCP port is reached at the STATE's endpoint; a client
  * connects with plain TCP and first sends the token as 64 lower-case hex
  * digits and "\n" (CAIRN_CP_TOKEN_LINE bytes); after that the bytes go
  * both ways to the workload's port. A wrong token is closed unanswered. */
@@ -170,8 +170,8 @@ CAIRN_API void cairn_cp_error_encode(cairn_buf *b, cairn_err code,
                                      const char *msg);
 
 /* Decoders: CAIRN_ERR_BAD_MSG for any malformed payload (wrong length, a
- * bound exceeded, an empty manifest, keys out of order, a bad path, unknown flags or
- * workload state, text outside printable ASCII, an endpoint that does
+ * bound exceeded, an empty manifest, keys out of order, a bad path, unknown
+ * flags or workload state, text outside printable ASCII, an endpoint that does
  * not parse, a token without an endpoint). */
 CAIRN_API cairn_err cairn_cp_manifest_decode(cairn_cp_manifest *m,
                                              const uint8_t *p,

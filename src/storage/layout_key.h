@@ -1,6 +1,7 @@
 /* Internal: a layout (cairn/layout.h) made from one file's key instead of
  * the owner's secret, for a reader that was given that key alone (a
- * compute provider fetching a tenant's input file, docs/compute.md). */
+ * compute provider fetching a tenant's input file, docs/compute-provider.md).
+ */
 #ifndef CAIRN_STORAGE_LAYOUT_KEY_H
 #define CAIRN_STORAGE_LAYOUT_KEY_H
 

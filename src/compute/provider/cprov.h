@@ -1,5 +1,5 @@
 /* Internal: the compute provider daemon (`cairn provider compute`,
- * docs/compute.md "Running a provider").
+ * docs/compute.md "Running a provider", docs/compute-provider.md).
  *
  * It registers in the compute sector with stake (provider/daemon.h),
  * offers its capacity on chain (COMPUTE_OFFER), bids on open orders that

@@ -1,7 +1,7 @@
 /* Internal: a compute lease's storage inputs (manifest files with a
  * "storage" source), fetched by the provider into the lease's work
- * directory with the storage client's code (docs/compute.md, "Inputs from
- * storage"). */
+ * directory with the storage client's code (docs/compute-provider.md, "Storage
+ * inputs"). */
 #ifndef CAIRN_COMPUTE_PROVIDER_INPUTS_H
 #define CAIRN_COMPUTE_PROVIDER_INPUTS_H
 

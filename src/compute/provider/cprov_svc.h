@@ -1,5 +1,5 @@
-/* Internal: the compute provider's service port (docs/compute.md,
- * "Service workloads"). One event-loop thread (libevent) accepts TCP
+/* Internal: the compute provider's service port (docs/compute-provider.md,
+ * "The service port"). One event-loop thread (libevent) accepts TCP
  * connections on its own address. A client first sends a lease's access
  * token as a line (cairn/compute_proto.h, CAIRN_CP_TOKEN_LINE bytes); the
  * server asks the daemon which lease holds that token (compared in
