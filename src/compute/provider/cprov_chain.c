@@ -1,6 +1,7 @@
 /* The compute provider and its node: the chain's compute parameters, the
  * leases it won (read every round and each driven one step), its capacity
- * offer, and the epoch's reports (the node API: docs/api.md, the compute routes). */
+ * offer, and the epoch's reports (the node API: docs/api.md, the compute
+ * routes). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -77,8 +77,17 @@ static int take_local(cprov *p, uint64_t id, snap *s)
 static int lease_for(cprov *p, const pd_request *q, uint64_t id, snap *s,
                      pd_reply *r)
 {
+    uint64_t dropped;
     memset(s, 0, sizeof *s);
     if (!take_local(p, id, s)) {
+        /* a lease we do not hold yet: ask the node, within a budget (a
+         * stranger's made-up ids must not flood it) */
+        if (!q->friend &&
+            !log_limit_take(&p->lim_lookup, log_now_ms(), &dropped)) {
+            fail(r, CAIRN_ERR_BUSY,
+                 "the provider is busy looking up leases; try again");
+            return -1;
+        }
         cairn_err e = cprov_get_lease(p, id, &s->c);
         if (e == CAIRN_ERR_NO_ORDER) {
             fail(r, e, "there is no lease %llu on chain",

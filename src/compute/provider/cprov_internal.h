@@ -38,6 +38,7 @@
 #define CPROV_RESEND_TICKS 10 /* a report not seen on chain is sent again */
 #define CPROV_OFFER_TICKS 10  /* an offer not seen on chain is sent again */
 #define CPROV_LOG_MAX (16u << 20)
+#define CPROV_LOOKUPS 20 /* node lookups for unknown leases per second */
 
 /* Where a lease's workload is, on this provider. */
 typedef enum cprov_phase {
@@ -136,7 +137,8 @@ struct cprov {
     int offered; /* the chain's capacity equals ours */
     int stagers;
     int funds_said;
-    log_limit lim_peer; /* lines a tenant or stranger can cause */
+    log_limit lim_peer;   /* lines a tenant or stranger can cause */
+    log_limit lim_lookup; /* node lookups of leases not in the table */
 };
 
 /* Timestamped line to the daemon's log; the limited variant for lines a

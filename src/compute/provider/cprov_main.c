@@ -113,6 +113,7 @@ static cprov *alloc_cprov(const cprov_config *cfg)
     pthread_mutex_init(&p->mu, NULL);
     pthread_mutex_init(&p->store_mu, NULL);
     log_limit_init(&p->lim_peer, 5, 10000);
+    log_limit_init(&p->lim_lookup, CPROV_LOOKUPS, 1000);
     cairn_addr_format(p->addr, &cfg->key.pk);
     snprintf(p->leases_dir, sizeof p->leases_dir, "%s/leases", cfg->data_dir);
     return p;
@@ -213,6 +214,7 @@ void cprov_stop(cprov *p)
     free(p->open);
     pd_unlock_dir(p->lock_fd);
     log_limit_destroy(&p->lim_peer);
+    log_limit_destroy(&p->lim_lookup);
     pthread_mutex_destroy(&p->store_mu);
     pthread_mutex_destroy(&p->mu);
     cairn_keypair_wipe(&p->cfg.key);
