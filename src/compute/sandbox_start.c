@@ -167,6 +167,8 @@ static _Noreturn void child_run(const plan *p)
         dup3(p->err_w, 4, O_CLOEXEC) < 0)
         child_fail(p->err_w, "dup2");
     /* nothing of the provider's (sockets, databases) goes in */
+    if (p->block_r < 0)
+        close(5);
     if (syscall(SYS_close_range, 6U, ~0U, 0U) != 0)
         for (int fd = 6; fd < 65536; fd++)
             close(fd);

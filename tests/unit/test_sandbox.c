@@ -248,7 +248,13 @@ static void exit_codes_and_env(void **st)
     NEED_BWRAP();
     box b;
     setenv("CAIRN_TEST_PROVIDER_SECRET", "provider-env", 1);
+    /* descriptors of the provider's, not close-on-exec, stay out */
+    int leak = open("/dev/null", O_RDONLY);
+    assert_true(leak >= 0);
+    assert_int_equal(dup2(leak, 5), 5);
+    assert_int_equal(dup2(leak, 50), 50);
     box_init(&b, "exit",
+             "echo \"FDS=$(ls /proc/self/fd | tr '\\n' ' ')\"; "
              "echo out; echo err >&2; "
              "echo \"A=$A HOME=$HOME PWD=$(pwd) "
              "S=${CAIRN_TEST_PROVIDER_SECRET-unset} ID=$(id -u)\"; "
@@ -267,7 +273,11 @@ static void exit_codes_and_env(void **st)
     snprintf(want, sizeof want, "A=1 HOME=/work PWD=/work S=unset ID=%u",
              is_root ? (unsigned)b.cfg.uid : (unsigned)getuid());
     assert_non_null(strstr(log, want));
+    assert_non_null(strstr(log, "FDS=0 1 2 3 \n"));
     free(log);
+    close(leak);
+    close(5);
+    close(50);
 
     /* killed by a signal: 128 + its number */
     box_init(&b, "signal", "kill -SEGV $$");
