@@ -36,7 +36,7 @@
  *   OFFER    u32 cpus ‖ u32 memory MiB ‖ u32 disk MiB              (12)
  *   ORDER    [32] manifest hash ‖ u32 cpus ‖ u32 memory MiB ‖
  *            u32 disk MiB ‖ u16 port (0: none) ‖ u64 max price ‖
- *            u64 max epochs ‖ u64 escrow ‖ u32 bid blocks          (82)
+ *            u64 max epochs ‖ u64 escrow ‖ u32 bid blocks          (74)
  *   BID      u64 order id ‖ u64 price                               (16)
  *   CREATE   u64 order id ‖ [32] provider                           (40)
  *   DEPOSIT  u64 lease id ‖ u64 amount                              (16)
@@ -75,7 +75,7 @@ enum cairn_compute_kind {
 };
 
 #define CAIRN_OFFER_LEN 12
-#define CAIRN_ORDER_LEN 82
+#define CAIRN_ORDER_LEN 74
 #define CAIRN_BID_LEN 16
 #define CAIRN_LEASE_CREATE_LEN 40
 #define CAIRN_LEASE_DEPOSIT_LEN 16
@@ -195,13 +195,13 @@ typedef struct cairn_lease_info {
     cairn_pubkey provider; /* zero while OPEN */
     cairn_order order;     /* as posted (order.escrow: the first deposit) */
     uint8_t state, end_reason;
-    uint8_t work_state;   /* last reported cairn_workload_state */
-    uint32_t exit_code;   /* with work_state EXITED */
-    uint8_t nbids;        /* bids while OPEN */
-    uint64_t price;       /* per epoch, the winning bid; 0 while OPEN */
-    uint64_t escrow;      /* held now */
+    uint8_t work_state; /* last reported cairn_workload_state */
+    uint32_t exit_code; /* with work_state EXITED */
+    uint8_t nbids;      /* bids while OPEN */
+    uint64_t price;     /* per epoch, the winning bid; 0 while OPEN */
+    uint64_t escrow;    /* held now */
     uint64_t opened_height;
-    uint64_t bid_end;     /* last height that takes bids or a lease */
+    uint64_t bid_end;      /* last height that takes bids or a lease */
     uint64_t start_height; /* the lease's first block; 0 while OPEN */
     uint64_t start_epoch;
     uint64_t settled_height; /* paid (or forfeited) through this block */
@@ -209,9 +209,9 @@ typedef struct cairn_lease_info {
                                 CAIRN_EPOCH_NONE: never */
     uint32_t missed;         /* consecutive unreported epochs */
     uint64_t paused_epoch;   /* with state PAUSED */
-    uint64_t paid;     /* released to the fee split so far */
-    uint64_t refunded; /* returned to the tenant so far */
-    uint64_t deposited; /* all escrow put in (order + deposits) */
+    uint64_t paid;           /* released to the fee split so far */
+    uint64_t refunded;       /* returned to the tenant so far */
+    uint64_t deposited;      /* all escrow put in (order + deposits) */
     uint64_t closed_height;
 } cairn_lease_info;
 

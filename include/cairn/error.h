@@ -99,9 +99,9 @@ typedef enum cairn_err {
     CAIRN_ERR_NO_CAPACITY = 82,   /* provider lacks the free capacity */
     CAIRN_ERR_BID_LIMIT = 83,     /* order has its bids, or provider bid */
     CAIRN_ERR_NOT_LEASE_PARTY = 84, /* sender is not the lease's party */
-    CAIRN_ERR_LEASE_STATE = 85,   /* lease not in a state for this */
-    CAIRN_ERR_BAD_MANIFEST = 86,  /* compute manifest malformed */
-    CAIRN_ERR_SANDBOX = 87,       /* the sandbox could not start */
+    CAIRN_ERR_LEASE_STATE = 85,     /* lease not in a state for this */
+    CAIRN_ERR_BAD_MANIFEST = 86,    /* compute manifest malformed */
+    CAIRN_ERR_SANDBOX = 87,         /* the sandbox could not start */
     CAIRN__ERR_COUNT
 } cairn_err;
 

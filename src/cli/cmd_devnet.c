@@ -162,9 +162,11 @@ static int claim_dir(const devnet *d)
     return devnet_lock(d);
 }
 
-/* Reads the options kept in DIR/devnet.json into *port and *storage
- * (left alone when it does not exist). 0, or 1 (printed). */
-static int load_options(const devnet *d, long *port, long *storage)
+/* Reads the options kept in DIR/devnet.json into *port, *storage and
+ * *compute (left alone when it does not exist; compute may be absent, as
+ * devnets made before the compute sector). 0, or 1 (printed). */
+static int load_options(const devnet *d, long *port, long *storage,
+                        long *compute)
 {
     char path[DEVNET_PATH_MAX];
     json_error_t jerr;
@@ -174,14 +176,18 @@ static int load_options(const devnet *d, long *port, long *storage)
         return 0;
     json_t *j = json_load_file(path, 0, &jerr);
     json_t *p = json_object_get(j, "port"), *s = json_object_get(j, "storage");
-    int bad = !json_is_integer(p) || !json_is_integer(s);
+    json_t *c = json_object_get(j, "compute");
+    int bad = !json_is_integer(p) || !json_is_integer(s) ||
+              (c && !json_is_integer(c));
     if (!bad) {
         *port = (long)json_integer_value(p);
         *storage = (long)json_integer_value(s);
+        *compute = c ? (long)json_integer_value(c) : 0;
     }
     json_decref(j);
     return bad ? cli_fail(
-                     "%s is not {\"port\": P, \"storage\": N}; fix or remove it",
+                     "%s is not {\"port\": P, \"storage\": N, \"compute\": "
+                     "M}; fix or remove it",
                      path)
                : 0;
 }
@@ -192,7 +198,8 @@ static int save_options(const devnet *d)
     char path[DEVNET_PATH_MAX];
     if (dir_path(path, d, OPTIONS_FILE))
         return 1;
-    json_t *j = json_pack("{s:i, s:i}", "port", d->port, "storage", d->storage);
+    json_t *j = json_pack("{s:i, s:i, s:i}", "port", d->port, "storage",
+                          d->storage, "compute", d->compute);
     int bad = !j || json_dump_file(j, path, JSON_PRESERVE_ORDER);
     json_decref(j);
     return bad ? cli_fail("cannot write %s", path) : 0;
@@ -216,24 +223,28 @@ static int number_opt(const char *text, const char *what, long lo, long hi,
 /* The options in effect: those given, else those kept in DIR, else the
  * defaults (port 8645, no storage). Checks what is given before DIR is
  * touched. 0, or 1 (printed). */
-static int options(devnet *d, const char *port, const char *storage)
+static int options(devnet *d, const char *port, const char *storage,
+                   const char *compute)
 {
-    long p = 8645, ns = 0, gp = -1, gns = -1;
+    long p = 8645, ns = 0, nc = 0, gp = -1, gns = -1, gnc = -1;
     if (number_opt(port, "--port", 1, 65534, &gp) ||
-        number_opt(storage, "--storage", 0, DEVNET_STORAGE_MAX, &gns))
+        number_opt(storage, "--storage", 0, DEVNET_STORAGE_MAX, &gns) ||
+        number_opt(compute, "--compute", 0, DEVNET_STORAGE_MAX, &gnc))
         return 1;
     int existed = access(d->dir, F_OK) == 0;
     if (claim_dir(d))
         return 1;
-    int bad = load_options(d, &p, &ns);
+    int bad = load_options(d, &p, &ns, &nc);
     p = gp >= 0 ? gp : p;
     ns = gns >= 0 ? gns : ns;
+    nc = gnc >= 0 ? gnc : nc;
     if (!bad && (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX ||
-                 p + 100 + ns - 1 > 65535))
-        bad =
-            cli_fail("devnet: port %ld with %ld storage providers does not fit "
-                     "(ports P..P+1 and P+100..P+100+N-1 must be <= 65535)",
-                     p, ns);
+                 nc < 0 || nc > DEVNET_STORAGE_MAX ||
+                 p + 100 + ns - 1 > 65535 || p + 200 + 2 * nc - 1 > 65535))
+        bad = cli_fail("devnet: port %ld with %ld storage and %ld compute "
+                       "providers does not fit (ports P..P+1, P+100..P+100+N-1 "
+                       "and P+200..P+200+2M-1 must be <= 65535)",
+                       p, ns, nc);
     if (bad) {
         if (!existed)
             cli_rmtree(d->dir); /* it holds only our lock */
@@ -241,42 +252,44 @@ static int options(devnet *d, const char *port, const char *storage)
     }
     d->port = (int)p;
     d->storage = (int)ns;
+    d->compute = (int)nc;
     return 0;
 }
 
 static const char devnet_usage[] =
     "usage: cairn devnet [--dir DIR] [--port P] [--fresh] [--storage N]\n"
+    "                    [--compute M]\n"
     "Runs a local network: a sequencer on 127.0.0.1:P (default 8645) and a\n"
     "follower on P+1, with demo accounts alice, bob, carol and dave (vesting).\n"
     "The first run creates DIR (default ./devnet): keys, genesis.json and both\n"
     "chains; later runs resume it. --fresh deletes DIR first. --storage N also\n"
     "runs N storage provider daemons (ports P+100.., keys funded by alice) and\n"
-    "stores a sample file on them once (`make run` uses 6). The options are\n"
+    "stores a sample file on them once (`make run` uses 6). --compute M runs\n"
+    "M compute provider daemons (ports P+200.., two each) and deploys a\n"
+    "sample workload on them once as bob (`make run` uses 2). The options are\n"
     "kept in DIR/devnet.json: a later run (also with --fresh) that does not\n"
     "give them uses those. A process that ends is started again after 5 s.\n"
     "Prints, every epoch, one line per sector with providers. Stops on Ctrl-C.\n";
 
 int cmd_devnet(int argc, char **argv)
 {
-    const char *port = NULL, *storage = NULL;
+    const char *port = NULL, *storage = NULL, *compute = NULL;
     int fresh = 0;
     devnet d = {.dir = "devnet", .cmd = cli.argv0 ? cli.argv0 : "cairn"};
-    cli_opt opts[] = {{"dir", &d.dir, NULL},
-                      {"port", &port, NULL},
-                      {"fresh", NULL, &fresh},
-                      {"storage", &storage, NULL},
-                      {NULL, NULL, NULL}};
+    cli_opt opts[] = {{"dir", &d.dir, NULL},       {"port", &port, NULL},
+                      {"fresh", NULL, &fresh},     {"storage", &storage, NULL},
+                      {"compute", &compute, NULL}, {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (options(&d, port, storage) || layout(&d))
+    if (options(&d, port, storage, compute) || layout(&d))
         return 1;
     if (fresh && (cli_rmtree(d.dir) || claim_dir(&d)))
         return cli_fail("cannot start afresh in %s", d.dir);
     if (prepare(&d) || save_options(&d) || devnet_start(&d))
         return 1;
-    if (devnet_storage_start(&d)) {
+    if (devnet_storage_start(&d) || devnet_compute_start(&d)) {
         devnet_stop(&d);
         return 1;
     }

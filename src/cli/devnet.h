@@ -45,6 +45,7 @@ typedef struct devnet {
     char seq_key[DEVNET_PATH_MAX];
     devnet_node seq, fol;
     int storage; /* storage provider daemons to run (--storage) */
+    int compute; /* compute provider daemons to run (--compute) */
 } devnet;
 
 /* Takes DIR/devnet.lock for the life of this process, so that two devnets
@@ -118,6 +119,19 @@ int devnet_sample_proven(uint64_t *last, size_t max, size_t *n);
 /* The sample's pieces alive (deal running and provider answering) and
  * all of them, asking each provider. 0, or -1 when unknown. */
 int devnet_sample_alive(int *alive, int *all);
+
+/* ---- devnet_compute.c ---- */
+
+/* With d->compute > 0: that many `cairn provider compute` processes
+ * (data DIR/compute-I, ports P+200+2I and P+201+2I, keys funded by
+ * alice), and once, a sample workload deployed as bob (its lease id kept
+ * in DIR/sample-lease). 0, or 1 after printing why. */
+int devnet_compute_start(devnet *d);
+void devnet_compute_watch(devnet *d);
+void devnet_compute_stop(devnet *d);
+/* The sample's lease id (0: none). */
+uint64_t devnet_compute_sample_lease(void);
+int devnet_compute_count(void);
 
 /* ---- devnet_epoch.c ---- */
 

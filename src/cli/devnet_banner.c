@@ -61,6 +61,30 @@ static void storage_banner(const devnet *d, const char *c)
            c, d->dir);
 }
 
+/* The compute part: providers, the sample workload and what to try. */
+static void compute_banner(const devnet *d, const char *c)
+{
+    int n = devnet_compute_count();
+    unsigned long long lease = devnet_compute_sample_lease();
+    if (n <= 0)
+        return;
+    printf("\ncompute: %d provider daemons on 127.0.0.1:%d..%d (logs "
+           "%s/compute-N.log)\n",
+           n, d->port + 200, d->port + 200 + 2 * n - 1, d->dir);
+    if (lease) {
+        printf("  a sample workload runs as bob in lease %llu:\n", lease);
+        printf("  %s compute status %llu --key %s/keys/bob.key\n", c, lease,
+               d->dir);
+        printf("  %s compute logs %llu --key %s/keys/bob.key\n", c, lease,
+               d->dir);
+        printf("  %s compute fetch %llu count.txt --key %s/keys/bob.key\n", c,
+               lease, d->dir);
+    }
+    printf("  %s compute deploy %s/sample-job.json --key %s/keys/carol.key   "
+           "# deploy your own\n",
+           c, d->dir, d->dir);
+}
+
 void devnet_banner(const devnet *d)
 {
     char addr[DEVNET_DEMOS][CAIRN_ADDR_TEXT_LEN + 1], c[DEVNET_PATH_MAX + 96];
@@ -81,6 +105,7 @@ void devnet_banner(const devnet *d)
     printf("  %s block show\n", c);
     printf("  %s --node %s status\n", d->cmd, d->fol.url);
     storage_banner(d, c);
+    compute_banner(d, c);
     printf(
         "\nevery epoch, one line per sector with providers: providers staked and "
         "with work,\nusage (work units), and the network's fee revenue, tokens "

@@ -92,8 +92,25 @@ static void sample_part(char *out, size_t len, uint64_t epoch)
                  ep.done[epoch % DONE_RING].proven);
 }
 
+/* The compute line's tail: the sample lease's state and what it paid. */
+static void lease_part(const devnet *d, char *out, size_t len)
+{
+    char path[64];
+    json_t *l;
+    snode_err ne;
+    uint64_t id = devnet_compute_sample_lease();
+    out[0] = '\0';
+    snprintf(path, sizeof path, "/v1/compute/lease/%llu",
+             (unsigned long long)id);
+    if (!id || snode_get(d->seq.url, path, &l, &ne))
+        return;
+    snprintf(out, len, "; sample lease %llu %s, %s paid so far",
+             (unsigned long long)id, jstr(l, "state"), jstr(l, "paid"));
+    json_decref(l);
+}
+
 /* Prints the lines of one settled epoch m (/v1/metrics). */
-static void print_epoch(const json_t *m)
+static void print_epoch(const devnet *d, const json_t *m)
 {
     const char *k;
     json_t *v;
@@ -104,11 +121,13 @@ static void print_epoch(const json_t *m)
         long long usage = json_integer_value(v);
         long long with_work = jint(json_object_get(m, "active_providers"), k);
         long long stk = jint(json_object_get(m, "staked_providers"), k);
-        char tail[96] = "";
+        char tail[128] = "";
         if (usage <= 0 && with_work <= 0 && stk <= 0)
             continue;
         if (!strcmp(k, "storage"))
             sample_part(tail, sizeof tail, epoch);
+        if (!strcmp(k, "compute"))
+            lease_part(d, tail, sizeof tail);
         printf(
             "epoch %llu %s: %lld providers staked, %lld with work, usage %lld "
             "units; network revenue %s CRN, burned %s, emitted %s, velocity "
@@ -132,7 +151,7 @@ static int report(const devnet *d, uint64_t epoch)
         return -1;
     json_t *m = json_array_get(json_object_get(j, "epochs"), 0);
     if (m)
-        print_epoch(m);
+        print_epoch(d, m);
     json_decref(j);
     return m ? 0 : -1;
 }

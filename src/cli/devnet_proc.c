@@ -96,6 +96,7 @@ static int stop_requested(void)
 static void stop_all(devnet *d)
 {
     devnet_node *ns[2] = {&d->fol, &d->seq};
+    devnet_compute_stop(d);
     devnet_storage_stop(d);
     for (int i = 0; i < 2; i++)
         if (ns[i]->pid)
@@ -198,6 +199,12 @@ int devnet_start(devnet *d)
                 "port %d (storage provider %d) is already in use; pick "
                 "another --port",
                 p, p - d->port - 99);
+    for (int p = d->port + 200; p < d->port + 200 + 2 * d->compute; p++)
+        if (devnet_port_taken(p))
+            return cli_fail(
+                "port %d (compute provider %d) is already in use; pick "
+                "another --port",
+                p, (p - d->port - 200) / 2 + 1);
     if (start_one(d, &d->seq) || start_one(d, &d->fol)) {
         stop_all(d);
         return 1;
@@ -234,6 +241,7 @@ int devnet_supervise(devnet *d)
         } else {
             watch_node(d, &d->fol);
             devnet_storage_watch(d);
+            devnet_compute_watch(d);
             devnet_epoch_tick(d);
         }
     }

@@ -5,7 +5,7 @@
  *   LMDB state table has a documented tag, key length and value length,
  *   and every documented record occurs.
  * Reads the tree at $CAIRN_SRC (set by ctest). */
-#include "deal_fixture.h"
+#include "compute_fixture.h"
 
 #include <lmdb.h>
 #include "unit/src_file.h"
@@ -153,7 +153,7 @@ static void check_state_table(const char *dir, state_row *rows, size_t n)
     mdb_env_close(env);
 }
 
-enum { ORACLE = 1, PROV = 2, CLIENT = 3, HOLDER = 4 };
+enum { ORACLE = 1, PROV = 2, CLIENT = 3, HOLDER = 4, CPROV = 5 };
 
 #define ECON_BUSY                                                              \
     "{\"epoch_blocks\": 4, \"gov_voting_blocks\": 1000, "                      \
@@ -208,6 +208,27 @@ static void busy_storage(twin *t, tpiece *p)
     cairn_buf_free(&b);
 }
 
+/* Compute: a provider with an offer, a lease that runs (reported) and an
+ * order that still takes bids, with a bid on it. */
+static void busy_compute(twin *t)
+{
+    cairn_order o = cx_order_terms(1, 50000, 10, 100000, 100);
+    cx_register(t, CPROV, 1000 * TOK);
+    assert_int_equal(step(t), CAIRN_OK);
+    cx_offer(t, CPROV, 4, 4096, 4096);
+    assert_int_equal(step(t), CAIRN_OK);
+    uint64_t a = cx_order(t, CLIENT, &o), b = cx_order(t, CLIENT, &o);
+    cx_bid(t, CPROV, a, 40000);
+    cx_bid(t, CPROV, b, 40000);
+    assert_int_equal(step(t), CAIRN_OK);
+    cx_lease(t, CLIENT, a, CPROV);
+    assert_int_equal(step(t), CAIRN_OK);
+    cx_report(t, CPROV, a, CAIRN_WORK_RUNNING);
+    assert_int_equal(step(t), CAIRN_OK);
+    assert_int_equal(cx_get(t, a).state, CAIRN_LEASE_ACTIVE);
+    assert_int_equal(cx_get(t, b).state, CAIRN_LEASE_OPEN);
+}
+
 static void state_table(void **st)
 {
     twin t;
@@ -219,6 +240,7 @@ static void state_table(void **st)
     tp_make(&p, 5000, 1);
     busy_econ(&t);
     busy_storage(&t, &p);
+    busy_compute(&t);
     cairn_chain_close(t.c[0]);
     check_state_table(t.dir[0], rows, n);
     assert_int_equal(cairn_chain_open(&t.c[0], t.dir[0]), CAIRN_OK);

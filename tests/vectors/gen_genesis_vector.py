@@ -74,6 +74,19 @@ PARAMS = [
     ("deal_min_price_per_mib", 100),  # "0.0001" tokens
 ]
 
+# docs/tokenomics.md, "Parameters", the compute sector's own (ids from
+# 0x200): id -> (name, default).
+SECTOR_PARAMS = [
+    (0x200, "compute_min_price_per_core", 10_000),  # "0.01" tokens
+    (0x201, "compute_bid_deposit", 500_000),  # "0.5" tokens
+    (0x202, "compute_max_bids", 20),
+    (0x203, "compute_bid_window_max", 1000),
+    (0x204, "compute_grace_epochs", 3),
+    (0x205, "compute_max_missed", 2),
+    (0x206, "compute_fault_slash_bps", 100),
+    (0x207, "compute_max_epochs", 10**6),
+]
+
 
 def smt_root(leaves):
     """Compact sparse Merkle tree of docs/encoding.md, "State commitment":
@@ -139,6 +152,8 @@ def main():
         "min_delegation": 2_500_000, "gov_voting_blocks": 9,
     }
     for pid, (name, default) in enumerate(PARAMS):
+        state[b"\x03" + struct.pack("<H", pid)] = u64(values.get(name, default))
+    for pid, name, default in SECTOR_PARAMS:
         state[b"\x03" + struct.pack("<H", pid)] = u64(values.get(name, default))
     state[b"\x04oracle"] = carol
     # econ record: epoch 0, start_height 1, genesis_supply, all else 0

@@ -1,0 +1,75 @@
+/* The compute sector's descriptor: what it adds to the chain (kinds,
+ * parameters, hooks, escrow for the audit); its plugin
+ * (src/compute/plugin.c) is listed in src/sectors/registry.c. */
+#include "sectors/compute/sector.h"
+
+#include "sectors/compute/compute.h"
+
+static const tx_kind kinds[] = {
+    {CAIRN_TX_COMPUTE_OFFER, "compute_offer", compute_offer_check,
+     compute_offer_apply},
+    {CAIRN_TX_ORDER_OPEN, "order_open", compute_order_check,
+     compute_order_apply},
+    {CAIRN_TX_BID, "bid", compute_bid_check, compute_bid_apply},
+    {CAIRN_TX_LEASE_CREATE, "lease_create", compute_create_check,
+     compute_create_apply},
+    {CAIRN_TX_LEASE_DEPOSIT, "lease_deposit", compute_deposit_check,
+     compute_deposit_apply},
+    {CAIRN_TX_LEASE_CLOSE, "lease_close", compute_close_check,
+     compute_close_apply},
+    {CAIRN_TX_LEASE_REPORT, "lease_report", compute_report_check,
+     compute_report_apply},
+};
+
+#define TOK 1000000ull /* base units per token */
+
+static const econ_param_def params[] = {
+    {P_COMPUTE_MIN_PRICE, "compute_min_price_per_core", TOK / 100, 0,
+     1000000000 * TOK, 1,
+     "lowest price of a compute lease per core per epoch: paid core-epochs "
+     "earn emission, so self-dealing must cost real fees"},
+    {P_COMPUTE_BID_DEPOSIT, "compute_bid_deposit", TOK / 2, 0, 1000000000 * TOK,
+     1, "deposit a compute bid holds until its order closes"},
+    {P_COMPUTE_MAX_BIDS, "compute_max_bids", 20, 1, 255, 0,
+     "most bids on one compute order"},
+    {P_COMPUTE_BID_WINDOW, "compute_bid_window_max", 1000, 1, 10000000, 0,
+     "longest bid window of a compute order, blocks"},
+    {P_COMPUTE_GRACE, "compute_grace_epochs", 3, 0, 1000000, 0,
+     "epochs a paused compute lease waits for a top-up before it closes"},
+    {P_COMPUTE_MAX_MISSED, "compute_max_missed", 2, 1, 1000, 0,
+     "unreported epochs in a row that lose a compute lease"},
+    {P_COMPUTE_SLASH_BPS, "compute_fault_slash_bps", 100, 0, 10000, 0,
+     "stake slashed from a compute provider that lost a lease"},
+    {P_COMPUTE_MAX_EPOCHS, "compute_max_epochs", 1000000, 1, 1000000000, 0,
+     "longest compute lease in epochs"},
+};
+
+/* A lease record holds its escrow, a bid record its deposit; the indexes,
+ * the counter and the provider records hold nothing. */
+static uint64_t held(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
+{
+    cairn_bid_info b;
+    (void)kn;
+    if (k[0] == STATE_LEASE)
+        return compute_lease_held(v, vn);
+    if (k[0] == STATE_BID)
+        return bid_decode(&b, v, vn) ? UINT64_MAX : b.deposit;
+    return 0;
+}
+
+const econ_sector cairn_compute_sector = {
+    .id = CAIRN_SECTOR_COMPUTE,
+    .name = "compute",
+    .weight = ECON_WEIGHT(CAIRN_SECTOR_COMPUTE, "weight_compute", 2500),
+    .tag_first = 0x60,
+    .tag_last = 0x6F,
+    .kind_first = 0x50,
+    .kind_last = 0x5F,
+    .kinds = kinds,
+    .nkinds = sizeof kinds / sizeof kinds[0],
+    .params = params,
+    .nparams = sizeof params / sizeof params[0],
+    .end_block = compute_end_block,
+    .end_epoch = compute_end_epoch,
+    .held = held,
+};
