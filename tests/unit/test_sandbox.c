@@ -75,6 +75,8 @@ static void box_init(box *b, const char *name, const char *script)
     memset(b, 0, sizeof *b);
     snprintf(b->dir, sizeof b->dir, "%s/%s", base, name);
     snprintf(b->log, sizeof b->log, "%s/%s.log", base, name);
+    cairn_dir_remove(b->dir); /* a test run again (without_cgroups) */
+    unlink(b->log);
     assert_int_equal(mkdir(b->dir, 0700), 0);
     b->argv[0] = "sh";
     b->argv[1] = "-c";
@@ -113,6 +115,7 @@ static void box_start(box *b)
 /* A test's teardown: stops what it left running (after a failure). */
 static int stop_leftovers(void **st)
 {
+    unsetenv("CAIRN_SANDBOX_CGROUPS");
     for (size_t i = 0; i < sizeof live / sizeof *live; i++)
         if (live[i]) {
             cairn_sandbox_free(live[i]);
@@ -659,6 +662,27 @@ static void cpu_time(void **st)
     box_stop(&b, 100);
 }
 
+/* The fork bomb, the memory hog and pause again, with the rlimits and
+ * signals that stand in where no cgroup can be made. */
+static void without_cgroups(void **st)
+{
+    NEED_BWRAP();
+    setenv("CAIRN_SANDBOX_CGROUPS", "off", 1);
+    box b;
+    box_init(&b, "nocg", "true");
+    box_start(&b);
+    const char *how = cairn_sandbox_limits(b.s);
+    printf("limits: %s\n", how);
+    assert_non_null(strstr(how, "no cgroups"));
+    assert_non_null(strstr(how, "as "));
+    assert_int_equal(box_wait(&b, 30000), 0);
+    box_stop(&b, 100);
+    fork_bomb(st);
+    memory_hog(st);
+    pause_resume(st);
+    unsetenv("CAIRN_SANDBOX_CGROUPS");
+}
+
 /* ---- the port forwarder ---- */
 
 /* The echo server the port test runs inside a sandbox (this binary,
@@ -886,6 +910,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(daemon_child, stop_leftovers),
         cmocka_unit_test_teardown(pause_resume, stop_leftovers),
         cmocka_unit_test_teardown(cpu_time, stop_leftovers),
+        cmocka_unit_test_teardown(without_cgroups, stop_leftovers),
         cmocka_unit_test_teardown(port_forwarder, stop_leftovers),
         cmocka_unit_test_teardown(dir_usage_and_remove, stop_leftovers),
         cmocka_unit_test_teardown(removes_a_lease_dir, stop_leftovers),
