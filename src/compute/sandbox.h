@@ -109,5 +109,14 @@ int cairn_dir_remove(const char *dir);
  * the Unix socket SOCK and pipes each connection to 127.0.0.1:PORT.
  * Returns the exit status. */
 int cairn_sandbox_forward_main(int argc, char **argv);
+/* Connects to the forwarder's socket port_sock (cfg->port_sock, inside
+ * workdir) the safe way: the workload owns that directory and could put a
+ * link there to a socket of the provider's machine (connect(2) would
+ * follow it, with the provider's rights), so each part below workdir is
+ * opened without following links, the last must be a socket, and the
+ * connection goes through its descriptor (no length limit on the path
+ * either). A connected stream socket (the caller closes it), or -1 with
+ * errno (ELOOP or ENOTSOCK for a planted link or file). */
+int cairn_sandbox_port_connect(const char *workdir, const char *port_sock);
 
 #endif
