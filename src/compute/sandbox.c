@@ -81,7 +81,6 @@ static void ended(cairn_sandbox *s, int st)
     else if (!ran && !s->stopping)
         why = SB_END_SETUP;
     atomic_store(&s->end, why);
-    close_fd(&s->init_fd);
 }
 
 /* 1 when bwrap has exited (reaped now or before). */
@@ -99,7 +98,6 @@ static int reap(cairn_sandbox *s, int block)
     if (r < 0) { /* reaped by someone else: nothing more to learn */
         s->reaped = 1;
         s->exit_code = 255;
-        close_fd(&s->init_fd);
         return 1;
     }
     ended(s, st);
@@ -202,6 +200,9 @@ void cairn_sandbox_stop(cairn_sandbox *s, int grace_ms)
     }
     wait_gone(s);
     sb_watch_stop(s);
+    /* closed only now: the watcher may have been using it, and a number
+     * closed and reused could be another sandbox's */
+    close_fd(&s->init_fd);
     sb_cg_remove(&s->cg);
     s->paused = 0;
     s->stopped = 1;

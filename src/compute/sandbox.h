@@ -11,11 +11,15 @@
  *     the sandbox (`cairn sandbox-forward`, the provider's own binary)
  *     connects a Unix socket in the work directory to 127.0.0.1:port, so
  *     the provider reaches the port and nothing else crosses;
- *   - limits: CPU time (RLIMIT_CPU), memory (RLIMIT_AS, and the memory
- *     cgroup where the machine lets us make one), processes (the pids
- *     cgroup where possible; else RLIMIT_NPROC under a uid of its own),
- *     file size (RLIMIT_FSIZE) and the work directory's total size (a
- *     watcher that kills the workload past its disk limit), open files;
+ *   - limits: CPU time (RLIMIT_CPU per process, and the whole tree's
+ *     through the cpuacct cgroup), memory (the memory cgroup where the
+ *     machine lets us make one, else RLIMIT_AS), cores (a CPU quota, else
+ *     affinity), processes (the pids cgroup where possible, and
+ *     RLIMIT_NPROC: under the lease's own uid when root, else set on the
+ *     sandbox's init, where it counts the processes of its own user
+ *     namespace alone), file size (RLIMIT_FSIZE) and the work directory's
+ *     total size (a watcher that kills the workload past its disk limit),
+ *     open files; cairn_sandbox_limits says which are in force;
  *     the disk watcher measures every 250 ms or more (4x the time the
  *     last measurement took), so a workload can overshoot its disk limit
  *     by what it writes in that interval (at most disk speed x interval;
@@ -23,10 +27,16 @@
  *     tmpfs of mem_bytes and mem_bytes/4 (memory, charged to the memory
  *     cgroup when there is one);
  *   - when the provider runs as root the workload runs under a uid of its
- *     own (cfg->uid), so leases cannot read each other's files;
- *   - it dies with the provider (PR_SET_PDEATHSIG via --die-with-parent)
- *     and with its whole process tree when stopped (the PID namespace's
- *     init is killed; the kernel kills the rest).
+ *     own (cfg->uid), so leases cannot read each other's files; the work
+ *     directory is given to that uid (mode 0700) and bound for bwrap from
+ *     a private mount namespace, so the directories above it may be
+ *     closed to that uid (a provider's 0700 data directory);
+ *   - it dies with the provider (PR_SET_PDEATHSIG via --die-with-parent:
+ *     it follows the thread that started it, so start sandboxes from a
+ *     thread that outlives them) and with its whole process tree when
+ *     stopped (the PID namespace's init is killed; the kernel kills the
+ *     rest). bwrap is our child: the caller must not reap it (no
+ *     waitpid(-1), no SIGCHLD set to SIG_IGN).
  * stdout and stderr go to cfg->log_path (appended, capped at
  * cfg->log_max bytes: past that, output is dropped and one line says so).
  */
@@ -99,5 +109,14 @@ int cairn_dir_remove(const char *dir);
  * the Unix socket SOCK and pipes each connection to 127.0.0.1:PORT.
  * Returns the exit status. */
 int cairn_sandbox_forward_main(int argc, char **argv);
+/* Connects to the forwarder's socket port_sock (cfg->port_sock, inside
+ * workdir) the safe way: the workload owns that directory and could put a
+ * link there to a socket of the provider's machine (connect(2) would
+ * follow it, with the provider's rights), so each part below workdir is
+ * opened without following links, the last must be a socket, and the
+ * connection goes through its descriptor (no length limit on the path
+ * either). A connected stream socket (the caller closes it), or -1 with
+ * errno (ELOOP or ENOTSOCK for a planted link or file). */
+int cairn_sandbox_port_connect(const char *workdir, const char *port_sock);
 
 #endif

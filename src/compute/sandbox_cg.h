@@ -36,7 +36,9 @@ typedef struct sb_cg_limits {
 /* Makes the cgroups named `name` with the limits l, as many controllers as
  * the machine allows (cg->dir[i] NULL for the others). Never fails: with
  * none made, the sandbox uses rlimits. why (len bytes) says why a
- * controller is missing when none could be made. Free with sb_cg_remove. */
+ * controller is missing when none could be made. Free with sb_cg_remove.
+ * CAIRN_SANDBOX_CGROUPS=off in the environment makes none (for tests of
+ * the fallback). */
 void sb_cg_make(sb_cg *cg, const char *name, const sb_cg_limits *l, char *why,
                 size_t len);
 /* In the forked child, before exec: moves the calling process into every

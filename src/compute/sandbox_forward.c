@@ -205,3 +205,76 @@ int cairn_sandbox_forward_main(int argc, char **argv)
     conns = NULL;
     return 1;
 }
+
+/* ---- outside: the provider's side ---- */
+
+/* Opens (O_PATH) the path rel below the directory fd, no part a link. */
+static int open_beneath(int dirfd, const char *rel)
+{
+    char part[256];
+    int fd = dup(dirfd);
+    while (fd >= 0) {
+        size_t k = strcspn(rel, "/");
+        if (k == 0 || k >= sizeof part) {
+            close(fd);
+            errno = EINVAL;
+            return -1;
+        }
+        memcpy(part, rel, k);
+        part[k] = '\0';
+        int last = rel[k] == '\0';
+        if (!last && (!strcmp(part, ".") || !strcmp(part, ".."))) {
+            close(fd);
+            errno = EINVAL;
+            return -1;
+        }
+        int next =
+            openat(fd, part,
+                   O_PATH | O_NOFOLLOW | O_CLOEXEC | (last ? 0 : O_DIRECTORY));
+        close(fd);
+        fd = next;
+        if (last)
+            break;
+        rel += k + 1;
+    }
+    return fd;
+}
+
+int cairn_sandbox_port_connect(const char *workdir, const char *port_sock)
+{
+    size_t n = strlen(workdir);
+    while (n > 1 && workdir[n - 1] == '/')
+        n--;
+    if (strncmp(port_sock, workdir, n) != 0 || port_sock[n] != '/') {
+        errno = EINVAL;
+        return -1;
+    }
+    int dir = open(workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd = dir >= 0 ? open_beneath(dir, port_sock + n + 1) : -1;
+    int saved = errno;
+    if (dir >= 0)
+        close(dir);
+    struct stat st;
+    if (fd < 0) {
+        errno = saved == ENOTDIR ? ELOOP : saved;
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        close(fd);
+        errno = ENOTSOCK;
+        return -1;
+    }
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "/proc/self/fd/%d", fd);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) {
+        saved = errno;
+        if (s >= 0)
+            close(s);
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    close(fd);
+    return s;
+}

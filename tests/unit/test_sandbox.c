@@ -75,6 +75,8 @@ static void box_init(box *b, const char *name, const char *script)
     memset(b, 0, sizeof *b);
     snprintf(b->dir, sizeof b->dir, "%s/%s", base, name);
     snprintf(b->log, sizeof b->log, "%s/%s.log", base, name);
+    cairn_dir_remove(b->dir); /* a test run again (without_cgroups) */
+    unlink(b->log);
     assert_int_equal(mkdir(b->dir, 0700), 0);
     b->argv[0] = "sh";
     b->argv[1] = "-c";
@@ -113,6 +115,7 @@ static void box_start(box *b)
 /* A test's teardown: stops what it left running (after a failure). */
 static int stop_leftovers(void **st)
 {
+    unsetenv("CAIRN_SANDBOX_CGROUPS");
     for (size_t i = 0; i < sizeof live / sizeof *live; i++)
         if (live[i]) {
             cairn_sandbox_free(live[i]);
@@ -248,7 +251,13 @@ static void exit_codes_and_env(void **st)
     NEED_BWRAP();
     box b;
     setenv("CAIRN_TEST_PROVIDER_SECRET", "provider-env", 1);
+    /* descriptors of the provider's, not close-on-exec, stay out */
+    int leak = open("/dev/null", O_RDONLY);
+    assert_true(leak >= 0);
+    assert_int_equal(dup2(leak, 5), 5);
+    assert_int_equal(dup2(leak, 50), 50);
     box_init(&b, "exit",
+             "echo \"FDS=$(ls /proc/self/fd | tr '\\n' ' ')\"; "
              "echo out; echo err >&2; "
              "echo \"A=$A HOME=$HOME PWD=$(pwd) "
              "S=${CAIRN_TEST_PROVIDER_SECRET-unset} ID=$(id -u)\"; "
@@ -267,7 +276,11 @@ static void exit_codes_and_env(void **st)
     snprintf(want, sizeof want, "A=1 HOME=/work PWD=/work S=unset ID=%u",
              is_root ? (unsigned)b.cfg.uid : (unsigned)getuid());
     assert_non_null(strstr(log, want));
+    assert_non_null(strstr(log, "FDS=0 1 2 3 \n"));
     free(log);
+    close(leak);
+    close(5);
+    close(50);
 
     /* killed by a signal: 128 + its number */
     box_init(&b, "signal", "kill -SEGV $$");
@@ -649,6 +662,27 @@ static void cpu_time(void **st)
     box_stop(&b, 100);
 }
 
+/* The fork bomb, the memory hog and pause again, with the rlimits and
+ * signals that stand in where no cgroup can be made. */
+static void without_cgroups(void **st)
+{
+    NEED_BWRAP();
+    setenv("CAIRN_SANDBOX_CGROUPS", "off", 1);
+    box b;
+    box_init(&b, "nocg", "true");
+    box_start(&b);
+    const char *how = cairn_sandbox_limits(b.s);
+    printf("limits: %s\n", how);
+    assert_non_null(strstr(how, "no cgroups"));
+    assert_non_null(strstr(how, "as "));
+    assert_int_equal(box_wait(&b, 30000), 0);
+    box_stop(&b, 100);
+    fork_bomb(st);
+    memory_hog(st);
+    pause_resume(st);
+    unsetenv("CAIRN_SANDBOX_CGROUPS");
+}
+
 /* ---- the port forwarder ---- */
 
 /* The echo server the port test runs inside a sandbox (this binary,
@@ -686,17 +720,12 @@ static int echo_server(const char *port_s)
 /* One request through the Unix socket: sends req, half-closes, reads the
  * answer into out (cap bytes). Returns the answer's length, or -1 when
  * the connection ended with no answer (the server not up yet). */
-static ssize_t through_socket(const char *sock, const char *req, size_t n,
+static ssize_t through_socket(const box *b, const char *req, size_t n,
                               char *out, size_t cap)
 {
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", sock);
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
+    int fd = cairn_sandbox_port_connect(b->dir, b->sock);
+    if (fd < 0)
         return -1;
-    }
     size_t off = 0, got = 0;
     while (off < n) {
         ssize_t w = write(fd, req + off, n - off);
@@ -748,8 +777,8 @@ static void port_forwarder(void **st)
     snprintf(req, sizeof req, "GET /hello HTTP/1.0\r\n\r\n");
     ssize_t got = -1;
     int64_t end = now_ms() + 30000;
-    while ((got = through_socket(b.sock, req, strlen(req), out,
-                                 sizeof out - 1)) < 0) {
+    while ((got = through_socket(&b, req, strlen(req), out, sizeof out - 1)) <
+           0) {
         if (now_ms() > end)
             fail_msg("no answer through %s", b.sock);
         sleep_ms(50);
@@ -759,11 +788,78 @@ static void port_forwarder(void **st)
     /* a large body both ways, byte for byte */
     for (size_t i = 0; i < sizeof req; i++)
         req[i] = (char)('a' + i % 26);
-    got = through_socket(b.sock, req, sizeof req, out, sizeof out);
+    got = through_socket(&b, req, sizeof req, out, sizeof out);
     assert_int_equal(got, 19 + sizeof req);
     assert_memory_equal(out + 19, req, sizeof req);
     assert_int_equal(cairn_sandbox_poll(b.s, NULL), 0);
     box_stop(&b, 200);
+}
+
+/* A Unix socket listening at path (outside any sandbox): a daemon of the
+ * provider's machine. */
+static int listen_unix(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    assert_true(strlen(path) < sizeof a.sun_path);
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fd, 8), 0);
+    return fd;
+}
+
+/* The workload swaps its port's socket for a link to a socket of the
+ * provider's machine: the provider's connection must not follow it. */
+static void port_socket_swapped(void **st)
+{
+    NEED_BWRAP();
+    const char *bin = getenv("CAIRN_BIN");
+    if (!bin || access(bin, X_OK) != 0) {
+        printf("skipped: CAIRN_BIN not set; run through ctest\n");
+        skip();
+    }
+    box b;
+    char host[128], script[512], rel[160], deep[300];
+    snprintf(host, sizeof host, "%s/host-daemon.sock", base);
+    int hfd = listen_unix(host);
+    snprintf(script, sizeof script,
+             "while [ ! -S run/port.sock ]; do sleep 0.02; done; "
+             "rm run/port.sock; ln -s %s run/port.sock; echo planted; "
+             "rm -r sub; ln -s / sub; echo planted-dir; sleep 1000",
+             host);
+    box_init(&b, "swap", script);
+    snprintf(rel, sizeof rel, "%s/run", b.dir);
+    assert_int_equal(mkdir(rel, 0755), 0);
+    snprintf(rel, sizeof rel, "%s/sub", b.dir);
+    assert_int_equal(mkdir(rel, 0755), 0);
+    b.cfg.port = 8080;
+    snprintf(b.sock, sizeof b.sock, "%s/run/port.sock", b.dir);
+    b.cfg.port_sock = b.sock;
+    b.cfg.forwarder = bin;
+    box_start(&b);
+    wait_log(&b, "planted-dir", 30000);
+    /* a plain connect(2) would reach the daemon; this does not */
+    errno = 0;
+    assert_int_equal(cairn_sandbox_port_connect(b.dir, b.sock), -1);
+    assert_int_equal(errno, ENOTSOCK);
+    snprintf(deep, sizeof deep, "%s/sub%s", b.dir, host);
+    assert_int_equal(cairn_sandbox_port_connect(b.dir, deep), -1);
+    assert_int_equal(errno, ELOOP);
+    assert_int_equal(accept(hfd, NULL, NULL), -1);
+    assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    /* what a plain connect(2) to the same path does: the daemon answers */
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    assert_true(strlen(b.sock) < sizeof a.sun_path);
+    memcpy(a.sun_path, b.sock, strlen(b.sock) + 1);
+    int naive = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(connect(naive, (struct sockaddr *)&a, sizeof a), 0);
+    int got = accept(hfd, NULL, NULL);
+    assert_true(got >= 0);
+    close(got);
+    close(naive);
+    close(hfd);
+    box_stop(&b, 100);
 }
 
 /* ---- the work directory from outside ---- */
@@ -876,7 +972,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(daemon_child, stop_leftovers),
         cmocka_unit_test_teardown(pause_resume, stop_leftovers),
         cmocka_unit_test_teardown(cpu_time, stop_leftovers),
+        cmocka_unit_test_teardown(without_cgroups, stop_leftovers),
         cmocka_unit_test_teardown(port_forwarder, stop_leftovers),
+        cmocka_unit_test_teardown(port_socket_swapped, stop_leftovers),
         cmocka_unit_test_teardown(dir_usage_and_remove, stop_leftovers),
         cmocka_unit_test_teardown(removes_a_lease_dir, stop_leftovers),
     };
