@@ -855,7 +855,8 @@ static void test_close(void **state)
     (void)state;
     char dir[400], path[160], a[CAIRN_ADDR_TEXT_LEN + 1];
     struct stat sb;
-    close_lease(svc_id);
+    if (svc_id)
+        close_lease(svc_id);
     close_lease(long_id);
     lease_dir(dir, sizeof dir, long_id, NULL);
     int gone = 0;
