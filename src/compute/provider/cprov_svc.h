@@ -29,7 +29,7 @@
 #define CSVC_PER_LEASE 32
 #define CSVC_TOKEN_MS 5000
 #define CSVC_IDLE_MS 120000
-#define CSVC_BUF (256u << 10)
+#define CSVC_BUF (64u << 10)
 
 /* Finds the lease whose token this is: 0 with *lease and sock (the
  * Unix socket's path, len bytes) filled in, -1 when no live lease has it.
