@@ -283,6 +283,54 @@ static void test_idle(void **state)
     csvc_stop(s);
 }
 
+#define BULK (4u << 20)
+
+static void *bulk_writer(void *arg)
+{
+    int fd = *(int *)arg;
+    uint8_t *b = malloc(BULK);
+    for (size_t i = 0; b && i < BULK; i++)
+        b[i] = (uint8_t)(i * 7 + i / 4096);
+    for (size_t off = 0; b && off < BULK;) {
+        ssize_t w = write(fd, b + off, BULK - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    free(b);
+    return NULL;
+}
+
+/* 4 MiB both ways through the port while the reader is slower than the
+ * writer: every byte back, in order (the buffers fill and drain). */
+static void test_bulk(void **state)
+{
+    (void)state;
+    pthread_t th;
+    int closed;
+    csvc *s = start(0, 0, 5000, 0);
+    int fd = piped(csvc_port(s), token);
+    uint8_t *got = malloc(BULK);
+    assert_non_null(got);
+    assert_int_equal(pthread_create(&th, NULL, bulk_writer, &fd), 0);
+    size_t n = 0;
+    for (int t = 0; t < 600 && n < BULK; t++) {
+        size_t k = read_some(fd, (char *)got + n,
+                             BULK - n < 65536 ? BULK - n : 65536, &closed);
+        n += k;
+        if (closed)
+            break;
+    }
+    pthread_join(th, NULL);
+    assert_int_equal(n, BULK);
+    for (size_t i = 0; i < BULK; i++)
+        if (got[i] != (uint8_t)(i * 7 + i / 4096))
+            fail_msg("byte %zu differs", i);
+    free(got);
+    close(fd);
+    csvc_stop(s);
+}
+
 static void test_bid_price(void **state)
 {
     (void)state;
@@ -333,9 +381,9 @@ static void test_open_beneath(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tokens),       cmocka_unit_test(test_bounds),
-        cmocka_unit_test(test_idle),         cmocka_unit_test(test_bid_price),
-        cmocka_unit_test(test_open_beneath),
+        cmocka_unit_test(test_tokens),    cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_idle),      cmocka_unit_test(test_bulk),
+        cmocka_unit_test(test_bid_price), cmocka_unit_test(test_open_beneath),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
