@@ -1,7 +1,7 @@
-/* The compute sector's plug-in: what it adds to the node and the command.
- * Its user commands and provider daemon join here when they land. */
+/* The compute sector's plug-in: what it adds to the node and the command. */
 #include "compute/plugin.h"
 
+#include "compute/cli/compute_cli.h"
 #include "compute/provider/cprov.h"
 #include "sectors/compute/sector.h"
 
@@ -9,11 +9,21 @@
 int api_compute_route(struct node *n, httpd_req *req, const char *path,
                       const char *query);
 
+static const cairn_cli_cmd commands[] = {{"compute", cmd_compute},
+                                         {NULL, NULL}};
+
 const cairn_sector_plugin cairn_compute_plugin = {
     .rules = &cairn_compute_sector,
     .api_route = api_compute_route,
-    .commands = NULL,
+    .commands = commands,
     .provider = cmd_provider_compute,
-    .usage = "Compute: the node serves /v1/compute/... (docs/api.md); the "
-             "commands come with the compute client\n",
+    .usage =
+        "Compute (key: --key, $CAIRN_KEY or ~/.cairn/key; docs/compute.md):\n"
+        "  compute deploy MANIFEST [--pick]     post an order, take the best bid; prints LEASE\n"
+        "  compute ls | status LEASE            your leases; one lease and its workload\n"
+        "  compute logs LEASE [--follow]        the workload's output\n"
+        "  compute fetch LEASE PATH [OUT]       a file of its work directory\n"
+        "  compute deposit LEASE TOKENS | close LEASE   top up; end it\n"
+        "  compute tunnel LEASE [--listen H:P]  reach its published port\n"
+        "  provider compute --data DIR --key FILE --cpus N --memory SIZE --disk SIZE   run a compute provider\n",
 };

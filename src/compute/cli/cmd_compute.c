@@ -1,0 +1,108 @@
+/* `cairn compute ...`: the dispatcher and the helpers its subcommands
+ * share (keys, lease ids, lease JSON, sending transactions). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/parse.h"
+#include "compute/cli/compute_cli.h"
+
+static const char compute_usage[] =
+    "usage: cairn compute SUBCOMMAND ...\n"
+    "  deploy MANIFEST [--pick] [--follow]  post an order, take the best bid,\n"
+    "                                       send the manifest; prints LEASE\n"
+    "  ls                                   your orders and leases\n"
+    "  status LEASE                         the lease on chain and its "
+    "workload\n"
+    "  logs LEASE [--follow]                the workload's output\n"
+    "  fetch LEASE PATH [OUT]               a file of its work directory\n"
+    "  deposit LEASE TOKENS                 top up the escrow (resumes a\n"
+    "                                       paused lease)\n"
+    "  close LEASE                          end it; the escrow left returns\n"
+    "  tunnel LEASE [--listen HOST:PORT]    reach its published port\n"
+    "Every subcommand takes --key FILE (default $CAIRN_KEY, else\n"
+    "~/.cairn/key), --node URL and --help. docs/compute.md has the manifest\n"
+    "format.\n";
+
+typedef struct ccmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} ccmd;
+
+static const ccmd subs[] = {
+    {"deploy", ccmd_deploy},   {"ls", ccmd_ls},         {"status", ccmd_status},
+    {"deposit", ccmd_deposit}, {"close", ccmd_close},   {"logs", ccmd_logs},
+    {"fetch", ccmd_fetch},     {"tunnel", ccmd_tunnel},
+};
+
+int cmd_compute(int argc, char **argv)
+{
+    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+        fputs(compute_usage, argc < 1 ? stderr : stdout);
+        return argc < 1 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (!strcmp(argv[0], subs[i].name))
+            return subs[i].run(argc - 1, argv + 1);
+    return cli_fail("compute: unknown subcommand \"%s\" (see cairn compute "
+                    "--help)",
+                    argv[0]);
+}
+
+int ccli_key(const char *opt, cairn_keypair *kp)
+{
+    char def[CLI_PATH_MAX];
+    const char *path = opt ? opt : getenv("CAIRN_KEY");
+    if (!path || !*path) {
+        if (cli_default_key(def, sizeof def))
+            return 1;
+        path = def;
+    }
+    return cli_load_key(path, kp);
+}
+
+int ccli_lease_id(const char *s, uint64_t *id)
+{
+    if (cairn_parse_u64(s, id))
+        return cli_fail("\"%s\" is not a lease id (a number; see cairn "
+                        "compute ls)",
+                        s);
+    return 0;
+}
+
+int ccli_lease(uint64_t id, json_t **out)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/compute/lease/%llu",
+             (unsigned long long)id);
+    return api_get(cli_node_url(), path, out);
+}
+
+int ccli_send(const cairn_keypair *kp, uint16_t kind, cairn_buf *b,
+              uint64_t *height)
+{
+    cli_tx how = {kp, NULL, NULL, 0};
+    json_t *r = NULL;
+    int status = 0, rc;
+    if (b->err) {
+        rc = cli_fail("cannot encode the transaction: %s",
+                      cairn_strerror(b->err));
+        cairn_buf_free(b);
+        return rc;
+    }
+    rc = cli_send_tx(&how, kind, b->p, b->len, &status, &r);
+    cairn_buf_free(b);
+    if (!rc && height)
+        *height = jint(r, "height") < 0 ? 0 : (uint64_t)jint(r, "height");
+    json_decref(r);
+    return rc;
+}
+
+void ccli_print_lease_line(const json_t *l)
+{
+    const char *prov = jstr(l, "provider");
+    printf("%-6lld %-7s %-8s price %-10s escrow %-10s paid %-10s %s\n",
+           jint(l, "id"), jstr(l, "state"), jstr(l, "work_state"),
+           *jstr(l, "price") ? jstr(l, "price") : "-", jstr(l, "escrow"),
+           jstr(l, "paid"), *prov ? prov : "(taking bids)");
+}
