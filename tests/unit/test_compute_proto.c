@@ -80,8 +80,8 @@ static void test_requests(void **state)
     uint8_t keys[2 * CAIRN_CP_KEY_ENTRY];
     memset(keys, 1, CAIRN_CP_KEY_ENTRY);
     memset(keys + CAIRN_CP_KEY_ENTRY, 2, CAIRN_CP_KEY_ENTRY);
-    cairn_cp_manifest m = {42, (const uint8_t *)mf, (uint32_t)strlen(mf),
-                           keys, 2},
+    cairn_cp_manifest m = {42, (const uint8_t *)mf, (uint32_t)strlen(mf), keys,
+                           2},
                       m2;
     cairn_cp_manifest_encode(&b, &m);
     assert_int_equal(cairn_cp_manifest_decode(&m2, b.p, b.len), CAIRN_OK);
