@@ -24,10 +24,11 @@ build: deps
 install: build
 	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX)
 
-# A local network: a sequencer, a follower and six storage providers, demo
+# A local network: a sequencer, a follower, six storage and two compute
+# providers (with a sample workload), demo
 # accounts funded; its files and options stay in ./devnet.
 run: build
-	./$(BUILD)/cairn devnet --dir devnet --storage 6
+	./$(BUILD)/cairn devnet --dir devnet --storage 6 --compute 2
 
 # Every test, plain and under ASan+UBSan, plus the fuzz corpus replay; the
 # lint runs first and stops the build on a finding.

@@ -182,10 +182,12 @@ static void print_chain(const json_t *l)
     printf("money     %s in escrow; %s paid, %s refunded, of %s put in\n",
            jstr(l, "escrow"), jstr(l, "paid"), jstr(l, "refunded"),
            jstr(l, "deposited"));
+    char last[24] = "never";
+    if (jint(l, "last_report") >= 0)
+        snprintf(last, sizeof last, "%lld", jint(l, "last_report"));
     printf("reports   last in epoch %s; %lld epochs missed in a row; "
            "workload %s",
-           jint(l, "last_report") < 0 ? "never" : jstr(l, "last_report"),
-           jint(l, "missed"), jstr(l, "work_state"));
+           last, jint(l, "missed"), jstr(l, "work_state"));
     if (!strcmp(jstr(l, "work_state"), "exited"))
         printf(" (exit code %lld)", jint(l, "exit_code"));
     printf("\n");
