@@ -23,6 +23,11 @@ typedef struct cairn_epoch_metrics {
                                   minimum stake, not jailed (work or not) */
     uint64_t work_units[CAIRN_SECTOR_SLOTS];       /* service usage */
     uint64_t emitted_sector[CAIRN_SECTOR_SLOTS];   /* each sector's share */
+    uint64_t revenue_sector[CAIRN_SECTOR_SLOTS];   /* service fees paid to the
+                                    sector's providers: Σ ≤ revenue (base
+                                    fees count toward no sector) */
+    uint64_t burned_sector[CAIRN_SECTOR_SLOTS];    /* the fee burn of them:
+                                                      Σ ≤ burned */
     uint64_t stakers_pool; /* fees' stakers share added to the rewards */
     uint64_t revenue;      /* fees paid (base + service fees) */
     uint64_t burned;       /* fee burns, slashes, credits, deposits */

@@ -42,6 +42,10 @@ static void stats_fields(const econ_epoch_stats *s,
         out[i++] = &s->staked_providers[k];
     out[i++] = &s->held_end;
     out[i++] = &s->stakers_pool;
+    for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++) /* version 3 from here */
+        out[i++] = &s->revenue_sector[k];
+    for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++)
+        out[i++] = &s->burned_sector[k];
 }
 
 void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s)
@@ -59,9 +63,11 @@ cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n)
     const uint64_t *f[ECON_STATS_FIELDS];
     if (n < 1)
         return CAIRN_ERR_TRUNCATED;
-    if (p[0] != 1 && p[0] != ECON_STATS_VERSION)
+    if (p[0] < 1 || p[0] > ECON_STATS_VERSION)
         return CAIRN_ERR_BAD_VERSION;
-    size_t fields = p[0] == 1 ? ECON_STATS_FIELDS_V1 : ECON_STATS_FIELDS;
+    size_t fields = p[0] == 1   ? ECON_STATS_FIELDS_V1
+                    : p[0] == 2 ? ECON_STATS_FIELDS_V2
+                                : ECON_STATS_FIELDS;
     if (n < 1 + 8 * fields)
         return CAIRN_ERR_TRUNCATED;
     if (n > 1 + 8 * fields)
@@ -133,6 +139,34 @@ static void book_fee(cairn_totals *t, econ_global *g, const cairn_fee_parts *f,
     g->fees_epoch += fee;
 }
 
+/* The sector of provider's registration, or CAIRN_SECTOR_SLOTS when there
+ * is none (no provider, or not registered). */
+static cairn_err payee_sector(exec_ctx *x, const cairn_pubkey *provider,
+                              unsigned *sector)
+{
+    econ_provider p;
+    *sector = CAIRN_SECTOR_SLOTS;
+    if (!provider)
+        return CAIRN_OK;
+    cairn_err e = econ_provider_read(x->w->txn, x->s, provider, &p);
+    if (e)
+        return e == CAIRN_ERR_NOT_PROVIDER ? CAIRN_OK : e;
+    if (p.sector < CAIRN_SECTOR_SLOTS)
+        *sector = p.sector;
+    return CAIRN_OK;
+}
+
+/* Counts a service payment and its burned part toward its sector's
+ * revenue (parts of fees_epoch and burned_epoch: no overflow). */
+static void book_sector(econ_global *g, unsigned sector,
+                        const cairn_fee_parts *f, uint64_t fee)
+{
+    if (sector >= CAIRN_SECTOR_SLOTS)
+        return;
+    g->fees_sector[sector] += fee;
+    g->burned_sector[sector] += f->burn;
+}
+
 cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
                        const cairn_pubkey *provider)
 {
@@ -140,16 +174,19 @@ cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
     cairn_fee_parts f;
     cairn_totals t;
     econ_global g;
+    unsigned sector;
     cairn_err e = fee_split_now(x, &s);
     if (e || (e = cairn_split_fee(amount, &s, &f)) ||
         (e = totals_get(x->w->txn, x->s, &t)) ||
-        (e = econ_global_get(x->w->txn, x->s, &g)))
+        (e = econ_global_get(x->w->txn, x->s, &g)) ||
+        (e = payee_sector(x, provider, &sector)))
         return e;
     if (!provider) { /* nobody to pay: the provider part joins the stakers' */
         f.stakers += f.provider;
         f.provider = 0;
     }
     book_fee(&t, &g, &f, amount);
+    book_sector(&g, sector, &f, amount);
     g.volume_epoch += amount; /* a payment is token volume; ≤ supply */
     if ((f.provider && (e = econ_credit(x, provider, f.provider))) ||
         (e = totals_put(x->w, x->s, &t)))
@@ -426,6 +463,8 @@ static cairn_err write_stats(exec_ctx *x, const econ_global *g,
     st->avg_circulating = avg_circ(g, x->height - g->start_height + 1);
     st->credits_bought = g->credits_epoch;
     st->held_end = g->held;
+    memcpy(st->revenue_sector, g->fees_sector, sizeof st->revenue_sector);
+    memcpy(st->burned_sector, g->burned_sector, sizeof st->burned_sector);
     cairn_be64_put(k, g->epoch);
     econ_stats_encode(v, st);
     return state_put(x->w, x->s, STATE_EPOCH, k, 8, v, sizeof v);
@@ -438,6 +477,8 @@ static void next_epoch(econ_global *g, uint64_t height)
     g->start_height = height + 1;
     g->fees_epoch = g->burned_epoch = g->volume_epoch = g->credits_epoch = 0;
     g->circ_sum = 0;
+    memset(g->fees_sector, 0, sizeof g->fees_sector);
+    memset(g->burned_sector, 0, sizeof g->burned_sector);
 }
 
 /* Splits the block's base fees; the provider share of base fees (there

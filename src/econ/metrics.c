@@ -40,6 +40,8 @@ static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
     memcpy(m->staked_providers, s->staked_providers,
            sizeof m->staked_providers);
     memcpy(m->emitted_sector, s->emitted_sector, sizeof m->emitted_sector);
+    memcpy(m->revenue_sector, s->revenue_sector, sizeof m->revenue_sector);
+    memcpy(m->burned_sector, s->burned_sector, sizeof m->burned_sector);
     m->revenue = s->fees_paid;
     m->burned = s->burned;
     m->emitted = s->emitted;

@@ -24,7 +24,9 @@ void econ_set_test_hook(econ_hook_fn fn, void *arg)
 /* ---- econ global ---- */
 
 #define GLOBAL_LEN_V1 (8 * 13)
-#define GLOBAL_LEN (8 * 14) /* + held */
+#define GLOBAL_LEN_V2 (8 * 14)                               /* + held */
+#define GLOBAL_LEN (GLOBAL_LEN_V2 + 16 * CAIRN_SECTOR_SLOTS) /* + per sector   \
+                                                              */
 
 cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
 {
@@ -33,7 +35,8 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
     cairn_err e = state_get(txn, s, STATE_ECON, "econ", 4, &v);
     if (e)
         return e == CAIRN_ERR_NOT_FOUND ? CAIRN_OK : e;
-    if (v.mv_size != GLOBAL_LEN && v.mv_size != GLOBAL_LEN_V1)
+    if (v.mv_size != GLOBAL_LEN && v.mv_size != GLOBAL_LEN_V2 &&
+        v.mv_size != GLOBAL_LEN_V1)
         return CAIRN_ERR_DB;
     const uint8_t *p = v.mv_data;
     uint64_t *f[] = {&g->epoch,        &g->start_height, &g->genesis_supply,
@@ -43,7 +46,12 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
     for (size_t i = 0; i < 11; i++)
         *f[i] = cairn_le64_get(p + 8 * i);
     g->circ_sum = (u128)cairn_le64_get(p + 96) << 64 | cairn_le64_get(p + 88);
-    g->held = v.mv_size == GLOBAL_LEN ? cairn_le64_get(p + 104) : 0;
+    g->held = v.mv_size >= GLOBAL_LEN_V2 ? cairn_le64_get(p + 104) : 0;
+    for (int i = 0; v.mv_size == GLOBAL_LEN && i < CAIRN_SECTOR_SLOTS; i++) {
+        g->fees_sector[i] = cairn_le64_get(p + GLOBAL_LEN_V2 + 8 * i);
+        g->burned_sector[i] =
+            cairn_le64_get(p + GLOBAL_LEN_V2 + 8 * (CAIRN_SECTOR_SLOTS + i));
+    }
     return CAIRN_OK;
 }
 
@@ -59,6 +67,11 @@ cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
     cairn_le64_put(p + 88, (uint64_t)g->circ_sum);
     cairn_le64_put(p + 96, (uint64_t)(g->circ_sum >> 64));
     cairn_le64_put(p + 104, g->held);
+    for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++) {
+        cairn_le64_put(p + GLOBAL_LEN_V2 + 8 * i, g->fees_sector[i]);
+        cairn_le64_put(p + GLOBAL_LEN_V2 + 8 * (CAIRN_SECTOR_SLOTS + i),
+                       g->burned_sector[i]);
+    }
     return state_put(x->w, x->s, STATE_ECON, "econ", 4, p, GLOBAL_LEN);
 }
 

@@ -57,6 +57,11 @@ typedef struct econ_global {
     uint64_t fees_epoch, burned_epoch, volume_epoch, credits_epoch;
     u128 circ_sum; /* Σ circulating over the epoch's blocks */
     uint64_t held; /* Σ tokens sectors hold (econ_hold) */
+    /* Service payments of this epoch (econ_pay_fee) by the sector of the
+     * paid provider's registration, and the burned part of them: each
+     * Σ ≤ fees_epoch, burned_epoch. */
+    uint64_t fees_sector[CAIRN_SECTOR_SLOTS];
+    uint64_t burned_sector[CAIRN_SECTOR_SLOTS];
 } econ_global;
 
 #define PROVIDER_FIXED_LEN (4 + 4 * 2 + 8 * 11)

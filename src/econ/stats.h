@@ -13,7 +13,10 @@
 #include "cairn/staking.h"
 #include "ledger/kinds.h"
 
-#define ECON_STATS_VERSION 2 /* 1: without staked_providers, held_end */
+#define ECON_STATS_VERSION                                                     \
+    3 /* 1: without staked_providers, held_end,                                \
+         stakers_pool; 2: without revenue_sector,                              \
+         burned_sector */
 
 typedef struct econ_epoch_stats {
     uint64_t epoch;
@@ -41,19 +44,26 @@ typedef struct econ_epoch_stats {
     uint64_t held_end;     /* tokens sectors hold (econ_hold) at end */
     uint64_t stakers_pool; /* the fees' stakers share that joined this
                               epoch's reward pool */
+    uint64_t revenue_sector[CAIRN_SECTOR_SLOTS]; /* service payments
+                                  (econ_pay_fee) by the sector of the paid
+                                  provider: Σ ≤ fees_paid */
+    uint64_t burned_sector[CAIRN_SECTOR_SLOTS];  /* the fee split's burn of
+                                   them: Σ ≤ burned */
 } econ_epoch_stats;
 
-#define ECON_STATS_FIELDS 31
+#define ECON_STATS_FIELDS 39
+#define ECON_STATS_FIELDS_V2 31
 #define ECON_STATS_FIELDS_V1 25
-/* 1 version byte + 31 u64 fields (version 1: 25). */
+/* 1 version byte + 39 u64 fields (version 2: 31, version 1: 25). */
 #define ECON_STATS_LEN (1 + 8 * ECON_STATS_FIELDS)
+#define ECON_STATS_LEN_V2 (1 + 8 * ECON_STATS_FIELDS_V2)
 #define ECON_STATS_LEN_V1 (1 + 8 * ECON_STATS_FIELDS_V1)
 
 /* Encodes s into out (exactly ECON_STATS_LEN bytes). */
 void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s);
-/* Decodes a stored record (version 1 or 2; version 1 reads the newer
- * fields as 0): TRUNCATED/TRAILING on a wrong length, BAD_VERSION on an
- * unknown version byte. */
+/* Decodes a stored record (version 1, 2 or 3; an older version reads the
+ * fields it lacks as 0): TRUNCATED/TRAILING on a wrong length, BAD_VERSION on
+ * an unknown version byte. */
 cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n);
 /* Reads the stored record of `epoch` through any txn: NOT_FOUND if that
  * epoch has not been settled yet. */
