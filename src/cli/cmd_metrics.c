@@ -1,5 +1,6 @@
 /* `cairn metrics`: per-epoch network metrics from /v1/metrics as a table
- * (or JSON), or the node's Prometheus exposition from /metrics. */
+ * (or JSON; with --by-sector a row per sector), or the node's Prometheus
+ * exposition from /metrics. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,21 +64,64 @@ static void print_table(const json_t *j)
            CAIRN_VELOCITY_WINDOW);
 }
 
+/* Sector k's amount in e's per-sector object `field` ("?" when absent). */
+static const char *sector_amount(const json_t *e, const char *field,
+                                 const char *k)
+{
+    const char *s = jstr(json_object_get(e, field), k);
+    return *s ? s : "?";
+}
+
+/* One table row per sector per epoch: the sector's own providers, work,
+ * revenue, burn and emission. */
+static void print_sectors(const json_t *j)
+{
+    json_t *arr = json_object_get(j, "epochs"), *e, *v;
+    size_t i;
+    const char *k;
+    if (!json_array_size(arr)) {
+        printf("no settled epoch in that range yet\n");
+        return;
+    }
+    printf("%6s %-9s %13s %9s %14s %14s %14s\n", "epoch", "sector",
+           "staked/worked", "work", "revenue", "burned", "emitted");
+    json_array_foreach(arr, i, e)
+    {
+        json_object_foreach(json_object_get(e, "work_units"), k, v)
+        {
+            char prov[32];
+            snprintf(prov, sizeof prov, "%lld/%lld",
+                     jint(json_object_get(e, "staked_providers"), k),
+                     jint(json_object_get(e, "active_providers"), k));
+            printf("%6lld %-9s %13s %9lld %14s %14s %14s\n", jint(e, "epoch"),
+                   k, prov, json_integer_value(v),
+                   sector_amount(e, "revenue_by_sector", k),
+                   sector_amount(e, "burned_by_sector", k),
+                   sector_amount(e, "emitted_by_sector", k));
+        }
+    }
+    printf("revenue: the sector's service fees (base fees count toward no "
+           "sector); burned: their burned part\n");
+}
+
 static const char metrics_usage[] =
-    "usage: cairn metrics [--from EPOCH] [--to EPOCH] [--prometheus]\n"
-    "                     [--node URL] [--json]\n"
+    "usage: cairn metrics [--from EPOCH] [--to EPOCH] [--by-sector]\n"
+    "                     [--prometheus] [--node URL] [--json]\n"
     "Per-epoch metrics: active providers, work, revenue (fees), burned,\n"
     "emitted, net supply change, staked ratio and token velocity over the\n"
     "trailing 30 epochs.\n"
     "Default: the last 100 settled epochs; at most 1000 per query.\n"
+    "--by-sector prints a row per sector per epoch instead: its providers,\n"
+    "work, service revenue, burned part of it and emission share.\n"
     "--prometheus prints the node's /metrics text instead.\n";
 
 int cmd_metrics(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
-    int prom = 0;
+    int prom = 0, by_sector = 0;
     cli_opt opts[] = {{"from", &from, NULL},
                       {"to", &to, NULL},
+                      {"by-sector", NULL, &by_sector},
                       {"prometheus", NULL, &prom},
                       {NULL, NULL, NULL}};
     cli_args a;
@@ -102,6 +146,8 @@ int cmd_metrics(int argc, char **argv)
         return 1;
     if (cli.json)
         cli_print_json(j);
+    else if (by_sector)
+        print_sectors(j);
     else
         print_table(j);
     json_decref(j);

@@ -1,6 +1,7 @@
-/* `cairn devnet`: one line per sector per settled epoch with the network's
- * numbers (/v1/metrics, /v1/providers) and, on the storage line, how the
- * sample file's pieces stand.
+/* `cairn devnet`: one line per sector per settled epoch with the sector's
+ * own numbers (providers, usage, revenue, burn and emission from
+ * /v1/metrics), the network's velocity, and, on the storage line, how the
+ * sample file's pieces stand (on the compute line, the sample lease).
  *
  * Which sample pieces were proven in epoch E is seen while E runs: a deal's
  * last_proven is E from its proof in E until its proof in E+1, so it is
@@ -109,6 +110,14 @@ static void lease_part(const devnet *d, char *out, size_t len)
     json_decref(l);
 }
 
+/* Sector k's amount in m's per-sector object `field` ("?" when absent). */
+static const char *sector_amount(const json_t *m, const char *field,
+                                 const char *k)
+{
+    const char *s = jstr(json_object_get(m, field), k);
+    return *s ? s : "?";
+}
+
 /* Prints the lines of one settled epoch m (/v1/metrics). */
 static void print_epoch(const devnet *d, const json_t *m)
 {
@@ -121,20 +130,22 @@ static void print_epoch(const devnet *d, const json_t *m)
         long long usage = json_integer_value(v);
         long long with_work = jint(json_object_get(m, "active_providers"), k);
         long long stk = jint(json_object_get(m, "staked_providers"), k);
+        const char *rev = sector_amount(m, "revenue_by_sector", k);
         char tail[128] = "";
-        if (usage <= 0 && with_work <= 0 && stk <= 0)
+        if (usage <= 0 && with_work <= 0 && stk <= 0 && !strcmp(rev, "0"))
             continue;
         if (!strcmp(k, "storage"))
             sample_part(tail, sizeof tail, epoch);
         if (!strcmp(k, "compute"))
             lease_part(d, tail, sizeof tail);
-        printf(
-            "epoch %llu %s: %lld providers staked, %lld with work, usage %lld "
-            "units; network revenue %s CRN, burned %s, emitted %s, velocity "
-            "%s%s\n",
-            (unsigned long long)epoch, k, stk, with_work < 0 ? 0 : with_work,
-            usage, jstr(m, "revenue"), jstr(m, "burned"), jstr(m, "emitted"),
-            jstr(m, "velocity"), tail);
+        printf("epoch %llu %s: %lld providers staked, %lld with work, usage "
+               "%lld units; revenue %s CRN, burned %s, emitted %s; network "
+               "velocity %s%s\n",
+               (unsigned long long)epoch, k, stk < 0 ? 0 : stk,
+               with_work < 0 ? 0 : with_work, usage, rev,
+               sector_amount(m, "burned_by_sector", k),
+               sector_amount(m, "emitted_by_sector", k), jstr(m, "velocity"),
+               tail);
     }
     fflush(stdout);
 }

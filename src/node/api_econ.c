@@ -269,6 +269,17 @@ static void set_signed_amount(json_t *o, const char *name, uint64_t units,
     json_object_set_new(o, key, json_string(num));
 }
 
+/* Sets o[name] to an amount object by sector name ({"storage": "1.5",
+ * "storage_units": "1500000", ...}), sectors of the registry only. */
+static void set_sector_amounts(json_t *o, const char *name, const uint64_t *v)
+{
+    json_t *s = json_object();
+    for (unsigned i = 0; i < CAIRN_SECTOR_SLOTS; i++)
+        if (strcmp(cairn_sector_name(i), "unknown") != 0)
+            api_json_set_amount(s, cairn_sector_name(i), v[i]);
+    json_object_set_new(o, name, s);
+}
+
 /* One epoch as JSON. */
 static json_t *epoch_json(const cairn_epoch_metrics *m)
 {
@@ -283,13 +294,11 @@ static json_t *epoch_json(const cairn_epoch_metrics *m)
                         sectors_json(m->staked_providers));
     json_object_set_new(o, "work_units", sectors_json(m->work_units));
     api_json_set_amount(o, "revenue", m->revenue);
+    set_sector_amounts(o, "revenue_by_sector", m->revenue_sector);
     api_json_set_amount(o, "burned", m->burned);
+    set_sector_amounts(o, "burned_by_sector", m->burned_sector);
     api_json_set_amount(o, "emitted", m->emitted);
-    json_t *es = json_object();
-    for (unsigned i = 0; i < CAIRN_SECTOR_SLOTS; i++)
-        if (strcmp(cairn_sector_name(i), "unknown") != 0)
-            api_json_set_amount(es, cairn_sector_name(i), m->emitted_sector[i]);
-    json_object_set_new(o, "emitted_by_sector", es);
+    set_sector_amounts(o, "emitted_by_sector", m->emitted_sector);
     api_json_set_amount(o, "stakers_pool", m->stakers_pool);
     set_signed_amount(o, "net_supply_change", m->net_change, m->net_negative);
     api_json_set_amount(o, "supply", m->supply);
@@ -430,6 +439,20 @@ static void prom_sectors(struct evbuffer *b, const char *name, const char *help,
                                 (unsigned long long)v[i]);
 }
 
+/* A token gauge per sector. */
+static void prom_sector_tokens(struct evbuffer *b, const char *name,
+                               const char *help, const uint64_t *v)
+{
+    char txt[CAIRN_AMOUNT_TEXT_MAX];
+    prom_head(b, name, help);
+    for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++)
+        if (strcmp(cairn_sector_name((unsigned)i), "unknown") != 0) {
+            cairn_amount_format(txt, v[i]);
+            evbuffer_add_printf(b, "%s{sector=\"%s\"} %s\n", name,
+                                cairn_sector_name((unsigned)i), txt);
+        }
+}
+
 /* The latest epoch's values. */
 static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
 {
@@ -448,6 +471,14 @@ static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
                 m->burned, 0);
     prom_tokens(b, "cairn_epoch_emitted_tokens",
                 "tokens emitted at the epoch end", m->emitted, 0);
+    prom_sector_tokens(b, "cairn_epoch_sector_revenue_tokens",
+                       "service fees paid to the sector's providers",
+                       m->revenue_sector);
+    prom_sector_tokens(b, "cairn_epoch_sector_burned_tokens",
+                       "burned part of the sector's service fees",
+                       m->burned_sector);
+    prom_sector_tokens(b, "cairn_epoch_sector_emitted_tokens",
+                       "the sector's share of the emission", m->emitted_sector);
     prom_tokens(b, "cairn_epoch_net_supply_change_tokens",
                 "emitted minus burned", m->net_change, m->net_negative);
     prom_tokens(b, "cairn_epoch_circulating_tokens",

@@ -32,8 +32,13 @@ done
 LINE=$(grep "^epoch [0-9]* $PROVEN" "$OUT" | head -n 1) ||
     fail "no epoch showed the sample proven within 90 s"
 ok "the devnet reports: $LINE"
-echo "$LINE" | grep -q "network revenue [0-9.]* CRN, burned [0-9.]*, emitted [0-9.]*, velocity [0-9.]*" ||
-    fail "the epoch line lacks the network's numbers: $LINE"
+echo "$LINE" | grep -q "; revenue [0-9.]* CRN, burned [0-9.]*, emitted [0-9.]*; network velocity [0-9.]*" ||
+    fail "the epoch line lacks the sector's numbers: $LINE"
+# The deals proven in that epoch were paid in it: the storage line shows
+# storage's own revenue, not 0 and not the network's total repeated.
+if echo "$LINE" | grep -q "; revenue 0 CRN"; then
+    fail "storage earned nothing in a proven epoch: $LINE"
+fi
 
 "$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
     --store "$NET/client" | grep -q "^health *retrievable" || fail "status of the sample"
