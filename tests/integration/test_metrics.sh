@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Metrics end to end: starts `cairn devnet`, makes a few transfers, waits
 # for an epoch to settle, then checks that GET /v1/metrics reports an epoch
-# with transfer volume > 0 and that GET /metrics is Prometheus text with
-# HELP/TYPE lines and cairn_ metrics. Needs bash, grep, sed, curl and cairn.
+# with transfer volume > 0, revenue by sector (this devnet has no
+# providers: the transfers' base fees count toward no sector), and that
+# GET /metrics is Prometheus text with HELP/TYPE lines and cairn_ metrics.
+# Needs bash, grep, sed, awk, curl and cairn.
 set -euo pipefail
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
@@ -74,6 +76,20 @@ echo "$FOUND" | grep -q '"velocity_window_epochs":[1-9]' || fail "velocity has n
 echo "$FOUND" | grep -q '"emitted_by_sector":{"storage":' || fail "no emission per sector"
 ok "/v1/metrics reports transfer volume 60 over the settled epochs"
 
+# --- revenue and burn by sector ----------------------------------------------
+for f in revenue_by_sector burned_by_sector; do
+    echo "$FOUND" | grep -q "\"$f\":{\"storage\":\"[0-9.]*\",\"storage_units\":\"[0-9]*\",\"compute\":" ||
+        fail "no $f amounts: $FOUND"
+    # no service payment in this devnet: every sector's share is 0
+    if echo "$FOUND" | grep -q "\"$f\":{[^}]*_units\":\"[1-9]"; then
+        fail "$f counts fees of no sector: $FOUND"
+    fi
+done
+REVENUE=$(echo "$FOUND" | grep -o '"revenue_units":"[0-9]*"' | grep -o '[0-9]*' |
+          awk '{s += $1} END {print s + 0}')
+[ "$REVENUE" -ge 3000 ] || fail "the three transfers' base fees are not in revenue: $REVENUE"
+ok "the transfers' fees are revenue of no sector (revenue $REVENUE units, by sector 0)"
+
 # --- Prometheus exposition -------------------------------------------------
 HDR=$(curl -sf -D - -o "$TMP/prom.txt" "$(URL /metrics)") || fail "GET /metrics failed"
 echo "$HDR" | grep -qi '^content-type: text/plain; version=0.0.4' \
@@ -87,6 +103,14 @@ for m in cairn_height cairn_mempool_txs cairn_supply_tokens cairn_epoch_velocity
 done
 echo "$PROM" | grep -q '^cairn_epoch_active_providers{sector="storage"} ' \
     || fail "no per-sector sample"
+for m in revenue burned emitted; do
+    echo "$PROM" | grep -q "^# TYPE cairn_epoch_sector_${m}_tokens gauge" ||
+        fail "no TYPE line for cairn_epoch_sector_${m}_tokens"
+    for s in storage compute; do
+        echo "$PROM" | grep -q "^cairn_epoch_sector_${m}_tokens{sector=\"$s\"} [0-9.]*\$" ||
+            fail "no $s sample of cairn_epoch_sector_${m}_tokens"
+    done
+done
 if echo "$PROM" | grep -v '^#' | grep -v '^cairn_' | grep -q .; then
     fail "a sample without the cairn_ prefix: $PROM"
 fi
@@ -96,6 +120,10 @@ ok "/metrics is Prometheus text with HELP/TYPE and cairn_ names"
 if cairn metrics --help >/dev/null 2>&1; then
     cairn metrics --json | grep -q '"epochs"' || fail "cairn metrics --json"
     cairn metrics | grep -q '^ *epoch' || fail "cairn metrics table"
+    cairn metrics --by-sector | grep -q '^ *epoch *sector .*revenue *burned *emitted' ||
+        fail "cairn metrics --by-sector header"
+    cairn metrics --by-sector | grep -q '^ *[0-9]* *compute *[0-9]*/[0-9]* *[0-9]* *0 *0 ' ||
+        fail "cairn metrics --by-sector has no compute row"
     cairn metrics --prometheus | grep -q '^cairn_height ' || fail "cairn metrics --prometheus"
     ok "cairn metrics prints the series"
 else
