@@ -12,6 +12,7 @@
 #include "cairn/compute.h"
 #include "compute/cli/compute_cli.h"
 #include "compute/client.h"
+#include "storage/cli/storage_cli.h"
 
 #define MANIFEST_TRIES 30 /* seconds the provider may take to see a lease */
 #define FOLLOW_POLL_MS 1000
@@ -170,15 +171,38 @@ int ccmd_logs(int argc, char **argv)
 /* ---- fetch ---- */
 
 static const char fetch_usage[] =
-    "usage: cairn compute fetch LEASE PATH [OUT] [--key FILE] [--node URL]\n"
+    "usage: cairn compute fetch LEASE PATH [OUT] [--put [--store DIR]]\n"
+    "                           [--key FILE] [--node URL]\n"
     "Copies PATH (relative to the workload's /work) from the provider into\n"
     "OUT (default: PATH's last part, in the current directory), while the\n"
-    "lease lives.\n";
+    "lease lives. --put then stores OUT in the storage sector with your key\n"
+    "(as `cairn put OUT` does, with its defaults) and prints its file id.\n";
+
+/* --put: `cairn put OUT` with the same key and store. */
+static int put_output(const char *out, const char *key, const char *store)
+{
+    char *argv[6] = {(char *)out};
+    int argc = 1;
+    if (key) {
+        argv[argc++] = "--key";
+        argv[argc++] = (char *)key;
+    }
+    if (store) {
+        argv[argc++] = "--store";
+        argv[argc++] = (char *)store;
+    }
+    argv[argc] = NULL;
+    return cmd_put(argc, argv);
+}
 
 int ccmd_fetch(int argc, char **argv)
 {
-    const char *key = NULL;
-    cli_opt opts[] = {{"key", &key, NULL}, {NULL, NULL, NULL}};
+    const char *key = NULL, *store = NULL;
+    int put = 0;
+    cli_opt opts[] = {{"key", &key, NULL},
+                      {"put", NULL, &put},
+                      {"store", &store, NULL},
+                      {NULL, NULL, NULL}};
     cli_args a;
     cairn_keypair kp;
     uint64_t id, size = 0;
@@ -201,5 +225,7 @@ int ccmd_fetch(int argc, char **argv)
     cclient_close(&c);
     if (!rc)
         fprintf(stderr, "%s: %llu bytes\n", out, (unsigned long long)size);
+    if (!rc && put)
+        rc = put_output(out, key, store);
     return rc;
 }
