@@ -23,10 +23,11 @@ void econ_set_test_hook(econ_hook_fn fn, void *arg)
 
 /* ---- econ global ---- */
 
+/* Lengths: version 1 without held, version 2 without the per-sector
+ * counters. */
 #define GLOBAL_LEN_V1 (8 * 13)
-#define GLOBAL_LEN_V2 (8 * 14)                               /* + held */
-#define GLOBAL_LEN (GLOBAL_LEN_V2 + 16 * CAIRN_SECTOR_SLOTS) /* + per sector   \
-                                                              */
+#define GLOBAL_LEN_V2 (8 * 14)
+#define GLOBAL_LEN (GLOBAL_LEN_V2 + 16 * CAIRN_SECTOR_SLOTS)
 
 cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
 {
