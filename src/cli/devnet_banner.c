@@ -108,8 +108,9 @@ void devnet_banner(const devnet *d)
     compute_banner(d, c);
     printf(
         "\nevery epoch, one line per sector with providers: providers staked and "
-        "with work,\nusage (work units), and the network's fee revenue, tokens "
-        "burned and emitted,\nand velocity (all from /v1/metrics).\n");
+        "with work,\nusage (work units), the sector's revenue, the part "
+        "burned and its emission,\nand the network's velocity (all from "
+        "/v1/metrics).\n");
     printf("Ctrl-C stops the network; `%s devnet --dir %s` resumes it.\n",
            d->cmd, d->dir);
     fflush(stdout);
