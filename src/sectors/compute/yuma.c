@@ -111,71 +111,36 @@ typedef struct cell {
     uint32_t v;
 } cell;
 
-static int cell_desc(const void *a, const void *b)
-{
-    uint32_t x = ((const cell *)a)->v, y = ((const cell *)b)->v;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/* Sorted fallback for a range that resisted selection: O(k log k). */
-static uint32_t select_sorted(cell *a, size_t k, uint64_t above,
-                              uint64_t target)
-{
-    qsort(a, k, sizeof *a, cell_desc);
-    for (size_t i = 0; i < k; i++) {
-        above += a[i].s;
-        if ((i + 1 == k || a[i + 1].v != a[i].v) && above >= target)
-            return a[i].v;
-    }
-    return 0; /* unreachable: the column's stake reaches the target */
-}
-
-static void swap_cells(cell *a, size_t i, size_t j)
-{
-    cell t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-}
-
-/* Weighted quickselect with three-way partitions (greater | equal | less)
- * and the sorted fallback after 64 rounds, so adversarial weights cost at
- * most O(n log n). The answer is unique, so the pivot rule cannot change
- * it. Requires target > 0 and Σ s >= target. */
+/* The largest v with (stake of cells with value >= v) >= target, found
+ * byte by byte from the top: a histogram of stake by the next byte of the
+ * values that match the bytes chosen so far, scanned from 255 down to the
+ * first byte at which the stake above reaches the target. Four levels, each
+ * O(len + 256), whatever the values (no input can make it slow); the answer
+ * is unique, so the method cannot change it. Cells that stop matching are
+ * dropped after each level. Requires target > 0 and Σ s >= target. */
 static uint32_t weighted_select(cell *a, size_t len, uint64_t target)
 {
-    size_t lo = 0, hi = len;
-    uint64_t above = 0; /* stake of values above [lo, hi) */
-    for (unsigned round = 0; lo < hi; round++) {
-        if (round == 64)
-            return select_sorted(a + lo, hi - lo, above, target);
-        uint32_t p = a[lo + (hi - lo) / 2].v;
-        size_t lt = lo, i = lo, gt = hi;
-        uint64_t g = 0, e = 0;
-        while (i < gt) {
-            if (a[i].v > p) {
-                g += a[i].s;
-                swap_cells(a, lt++, i++);
-            } else if (a[i].v < p) {
-                swap_cells(a, i, --gt);
-            } else {
-                e += a[i].s;
-                i++;
-            }
-        }
-        if (above + g >= target) {
-            hi = lt;
-        } else if (above + g + e >= target) {
-            return p;
-        } else {
-            above += g + e;
-            lo = gt;
-        }
+    uint64_t above = 0, hist[256];
+    uint32_t prefix = 0;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        memset(hist, 0, sizeof hist);
+        for (size_t k = 0; k < len; k++)
+            hist[(a[k].v >> shift) & 255u] += a[k].s;
+        unsigned byte = 255;
+        while (byte > 0 && above + hist[byte] < target)
+            above += hist[byte--];
+        prefix |= (uint32_t)byte << shift;
+        size_t kept = 0;
+        for (size_t k = 0; k < len; k++)
+            if (((a[k].v >> shift) & 255u) == byte)
+                a[kept++] = a[k];
+        len = kept;
     }
-    return 0; /* unreachable when Σ s >= target */
+    return prefix;
 }
 
-static uint32_t weight_at(const yuma_in *in, const scratch *s, uint32_t i,
-                          uint32_t j)
+static inline uint32_t weight_at(const yuma_in *in, const scratch *s,
+                                 uint32_t i, uint32_t j)
 {
     return (
         uint32_t)(((uint64_t)in->weights[(size_t)i * in->m + j] * s->rrow[i]) >>
@@ -200,8 +165,8 @@ static cairn_err consensus(const yuma_in *in, const scratch *s, uint64_t total,
             rows[act++] = i;
     for (uint32_t j0 = 0; j0 < m && act; j0 += COL_BLOCK) {
         uint32_t bw = m - j0 < COL_BLOCK ? m - j0 : COL_BLOCK;
-        for (uint32_t k = 0; k < act; k++)
-            for (uint32_t c = 0; c < bw; c++)
+        for (uint32_t c = 0; c < bw; c++) /* writes in order */
+            for (uint32_t k = 0; k < act; k++)
                 buf[(size_t)c * act + k] = (cell){
                     in->stake[rows[k]], weight_at(in, s, rows[k], j0 + c)};
         for (uint32_t c = 0; c < bw; c++) {
@@ -224,8 +189,8 @@ static cairn_err consensus(const yuma_in *in, const scratch *s, uint64_t total,
 /* ---- ranks, incentive, bonds, dividends ---- */
 
 /* ΔB_ij = q(s_i, min(w_ij, C_j)) */
-static uint64_t delta_bond(const yuma_in *in, const scratch *s,
-                           const uint32_t *cons, uint32_t i, uint32_t j)
+static inline uint64_t delta_bond(const yuma_in *in, const scratch *s,
+                                  const uint32_t *cons, uint32_t i, uint32_t j)
 {
     uint32_t w = weight_at(in, s, i, j);
     uint32_t c = w < cons[j] ? w : cons[j];
@@ -252,8 +217,8 @@ static void ranks(const yuma_in *in, const scratch *s, yuma_out *o)
 }
 
 /* e_ij = (α·frac(ΔB_ij, R_j) + (65535 − α)·frac(Bprev_ij, P_j)) / 65535 */
-static uint64_t ema(const yuma_in *in, const scratch *s, const yuma_out *o,
-                    uint32_t i, uint32_t j)
+static inline uint64_t ema(const yuma_in *in, const scratch *s,
+                           const yuma_out *o, uint32_t i, uint32_t j)
 {
     uint64_t d = (delta_bond(in, s, o->consensus, i, j) * s->rcol[j]) >> 32;
     uint64_t p = 0;
