@@ -32,6 +32,17 @@
  *                       report per lease per epoch; later ones update the
  *                       state only).
  *
+ *   0x57 TICKET_FUND    sender = a ticket sender: adds to its ticket
+ *                       deposit and reserve (both leave its balance).
+ *   0x58 TICKET_REDEEM  sender = a winning ticket's recipient: the chain
+ *                       checks the ticket (include/cairn/ticket.h) and
+ *                       pays face value from the ticket's sender's deposit,
+ *                       then its reserve, through the fee split.
+ *   0x59 TICKET_WITHDRAW sender = a ticket sender: the first asks `amount`
+ *                       back and starts compute_ticket_unlock_blocks; one
+ *                       with the same amount at or after the unlock height
+ *                       pays it back (docs/compute-verify.md).
+ *
  * Body encodings (little-endian, as docs/encoding.md):
  *   OFFER    u32 cpus ‖ u32 memory MiB ‖ u32 disk MiB              (12)
  *   ORDER    [32] manifest hash ‖ u32 cpus ‖ u32 memory MiB ‖
@@ -43,6 +54,9 @@
  *   CLOSE    u64 lease id                                            (8)
  *   REPORT   u8 count (1..CAIRN_REPORT_MAX) ‖ count × (u64 lease id ‖
  *            u8 workload state ‖ u32 exit code)
+ *   FUND     u64 deposit ‖ u64 reserve (not both 0)                 (16)
+ *   REDEEM   ticket (195..226) ‖ [32] recipient_rand
+ *   WITHDRAW u64 amount (>= 1)                                        (8)
  *
  * Settlement (end of every epoch E, last block h, in lease id order; B =
  * epoch_blocks): an ACTIVE lease reported in E is paid
@@ -61,6 +75,7 @@
 
 #include "cairn/chain.h"
 #include "cairn/staking.h"
+#include "cairn/ticket.h"
 
 #define CAIRN_SECTOR_COMPUTE 1 /* the compute sector's id */
 
@@ -72,6 +87,9 @@ enum cairn_compute_kind {
     CAIRN_TX_LEASE_DEPOSIT = 0x54,
     CAIRN_TX_LEASE_CLOSE = 0x55,
     CAIRN_TX_LEASE_REPORT = 0x56,
+    CAIRN_TX_TICKET_FUND = 0x57,
+    CAIRN_TX_TICKET_REDEEM = 0x58,
+    CAIRN_TX_TICKET_WITHDRAW = 0x59,
 };
 
 #define CAIRN_OFFER_LEN 12
@@ -82,6 +100,8 @@ enum cairn_compute_kind {
 #define CAIRN_LEASE_CLOSE_LEN 8
 #define CAIRN_REPORT_MAX 64 /* leases in one REPORT */
 #define CAIRN_REPORT_ENTRY_LEN 13
+#define CAIRN_TICKET_FUND_LEN 16
+#define CAIRN_TICKET_WITHDRAW_LEN 8
 #define CAIRN_COMPUTE_CPUS_MAX 1024
 #define CAIRN_COMPUTE_MIB_MAX (1u << 30) /* memory or disk, MiB */
 
@@ -180,6 +200,24 @@ CAIRN_API void cairn_report_encode(cairn_buf *b, const cairn_report_entry *e,
 CAIRN_API cairn_err cairn_report_decode(cairn_report *r, const uint8_t *p,
                                         size_t n) CAIRN_WUR;
 
+CAIRN_API void cairn_ticket_fund_encode(cairn_buf *b, uint64_t deposit,
+                                        uint64_t reserve);
+CAIRN_API cairn_err cairn_ticket_fund_decode(uint64_t *deposit,
+                                             uint64_t *reserve,
+                                             const uint8_t *p,
+                                             size_t n) CAIRN_WUR;
+CAIRN_API void
+cairn_ticket_redeem_encode(cairn_buf *b, const cairn_ticket *t,
+                           const uint8_t rand[CAIRN_TICKET_RAND_LEN]);
+/* BAD_BODY when the ticket does not decode or the number is missing. */
+CAIRN_API cairn_err
+cairn_ticket_redeem_decode(cairn_ticket *t, uint8_t rand[CAIRN_TICKET_RAND_LEN],
+                           const uint8_t *p, size_t n) CAIRN_WUR;
+CAIRN_API void cairn_ticket_withdraw_encode(cairn_buf *b, uint64_t amount);
+CAIRN_API cairn_err cairn_ticket_withdraw_decode(uint64_t *amount,
+                                                 const uint8_t *p,
+                                                 size_t n) CAIRN_WUR;
+
 /* Names for JSON and the CLI ("open", "active", ...; "tenant", ...;
  * "running", ...); "unknown" outside the enums. */
 CAIRN_API const char *cairn_lease_state_name(unsigned state);
@@ -263,5 +301,24 @@ CAIRN_API cairn_err cairn_chain_bids(cairn_chain *c, uint64_t order,
 CAIRN_API cairn_err
 cairn_chain_compute_provider(cairn_chain *c, const cairn_pubkey *pk,
                              cairn_compute_provider *out) CAIRN_WUR;
+
+/* A ticket sender's funds on chain. deposit and reserve are held;
+ * pending (0: none) is a withdrawal asked for, payable from unlock_height
+ * on (it stays in deposit and reserve, and backs tickets, until then). */
+typedef struct cairn_ticket_funds {
+    uint64_t deposit;
+    uint64_t reserve;
+    uint64_t pending;
+    uint64_t unlock_height;
+} cairn_ticket_funds;
+
+/* NOT_FOUND when `sender` never sent TICKET_FUND. */
+CAIRN_API cairn_err cairn_chain_ticket_funds(cairn_chain *c,
+                                             const cairn_pubkey *sender,
+                                             cairn_ticket_funds *out) CAIRN_WUR;
+/* *redeemed = 1 when the ticket id was redeemed on chain. */
+CAIRN_API cairn_err cairn_chain_ticket_redeemed(cairn_chain *c,
+                                                const cairn_hash *id,
+                                                int *redeemed) CAIRN_WUR;
 
 #endif

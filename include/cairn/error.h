@@ -102,6 +102,8 @@ typedef enum cairn_err {
     CAIRN_ERR_LEASE_STATE = 85,     /* lease not in a state for this */
     CAIRN_ERR_BAD_MANIFEST = 86,    /* compute manifest malformed */
     CAIRN_ERR_SANDBOX = 87,         /* the sandbox could not start */
+    CAIRN_ERR_TICKET_LOST = 88,     /* ticket does not win with that number */
+    CAIRN_ERR_TICKET_EXPIRED = 89,  /* ticket past its expiration height */
     CAIRN__ERR_COUNT
 } cairn_err;
 

@@ -221,6 +221,12 @@ static const struct {
     [CAIRN_ERR_SANDBOX] =
         {"sandbox",
          "the workload's sandbox could not start: is bubblewrap installed (apt-get install bubblewrap)? the provider log says more"},
+    [CAIRN_ERR_TICKET_LOST] =
+        {"ticket_lost",
+         "the ticket does not win with the revealed number; only winning tickets are redeemed, keep the next one"},
+    [CAIRN_ERR_TICKET_EXPIRED] =
+        {"ticket_expired",
+         "the ticket is past its expiration height and can no longer be redeemed; redeem winning tickets promptly"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -98,4 +98,40 @@ static cairn_err ct_report(cairn_buf *b, const uint8_t *p, size_t n)
     return e;
 }
 
+/* TICKET_FUND: not both zero. */
+static cairn_err ct_tfund(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint64_t d, r;
+    cairn_err e = cairn_ticket_fund_decode(&d, &r, p, n);
+    if (e == CAIRN_OK) {
+        if (!d && !r)
+            abort();
+        cairn_ticket_fund_encode(b, d, r);
+    }
+    return e;
+}
+
+static cairn_err ct_tredeem(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_ticket t;
+    uint8_t rand[CAIRN_TICKET_RAND_LEN];
+    cairn_err e = cairn_ticket_redeem_decode(&t, rand, p, n);
+    if (e == CAIRN_OK)
+        cairn_ticket_redeem_encode(b, &t, rand);
+    return e;
+}
+
+/* TICKET_WITHDRAW: amount >= 1. */
+static cairn_err ct_twithdraw(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint64_t a;
+    cairn_err e = cairn_ticket_withdraw_decode(&a, p, n);
+    if (e == CAIRN_OK) {
+        if (!a)
+            abort();
+        cairn_ticket_withdraw_encode(b, a);
+    }
+    return e;
+}
+
 #endif

@@ -1,8 +1,9 @@
 /* libFuzzer target for the compute sector's body decoders
  * (src/sectors/compute/codec.c): COMPUTE_OFFER, ORDER_OPEN, BID,
- * LEASE_CREATE, LEASE_DEPOSIT, LEASE_CLOSE and LEASE_REPORT.
+ * LEASE_CREATE, LEASE_DEPOSIT, LEASE_CLOSE, LEASE_REPORT (codec.c) and
+ * TICKET_FUND, TICKET_REDEEM, TICKET_WITHDRAW (ticket_codec.c).
  *
- * Input: a selector byte (selector % 7 picks the kind, in the order of
+ * Input: a selector byte (selector % 10 picks the kind, in the order of
  * the table below), then the body, copied to an exact-size heap buffer so
  * that ASan catches any overread.
  *
@@ -19,8 +20,9 @@ typedef cairn_err (*roundtrip_fn)(cairn_buf *b, const uint8_t *p, size_t n);
 
 #include "compute_rt.h"
 
-static const roundtrip_fn kinds[] = {ct_offer,   ct_order, ct_bid,   ct_create,
-                                     ct_deposit, ct_close, ct_report};
+static const roundtrip_fn kinds[] = {
+    ct_offer, ct_order,  ct_bid,   ct_create,  ct_deposit,
+    ct_close, ct_report, ct_tfund, ct_tredeem, ct_twithdraw};
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -215,6 +215,9 @@ static const struct {
     {CAIRN_TX_LEASE_DEPOSIT, ct_deposit},
     {CAIRN_TX_LEASE_CLOSE, ct_close},
     {CAIRN_TX_LEASE_REPORT, ct_report},
+    {CAIRN_TX_TICKET_FUND, ct_tfund},
+    {CAIRN_TX_TICKET_REDEEM, ct_tredeem},
+    {CAIRN_TX_TICKET_WITHDRAW, ct_twithdraw},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

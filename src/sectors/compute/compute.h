@@ -24,7 +24,12 @@
  * Compute provider record, version 1: u8 version ‖ u32 cpus ‖ u32 memory
  *   MiB ‖ u32 disk MiB (capacity) ‖ the same three used ‖ u64 leases ‖
  *   u64 done ‖ u64 lost                                              (49)
+ *   0x69 tfunds    [32] ticket sender            -> ticket funds (32)
+ *   0x6A tused     [32] ticket id                -> u64 height redeemed
+ * Ticket funds record: u64 deposit ‖ u64 reserve ‖ u64 pending ‖
+ *   u64 unlock_height                                               (32)
  * The escrow of every lease record and the deposit of every bid record
+ * (and the deposit and reserve of every ticket funds record)
  * are tokens held by no balance: the books' audit counts them (held()).
  */
 #ifndef CAIRN_SECTORS_COMPUTE_H_INTERNAL
@@ -44,6 +49,8 @@ enum {
     STATE_LEASE_TENANT = 0x66,
     STATE_LEASE_PROV = 0x67,
     STATE_LEASE_EXPIRY = 0x68,
+    STATE_TICKET_FUNDS = 0x69,
+    STATE_TICKET_USED = 0x6A,
 };
 
 /* Parameter ids: ECON_SECTOR_PARAM_BASE(1) + n. */
@@ -56,6 +63,7 @@ enum {
     P_COMPUTE_MAX_MISSED = 0x205,
     P_COMPUTE_SLASH_BPS = 0x206,
     P_COMPUTE_MAX_EPOCHS = 0x207,
+    P_COMPUTE_TICKET_UNLOCK = 0x208,
 };
 
 #define LEASE_REC_LEN 255
@@ -143,6 +151,23 @@ cairn_err compute_refund(exec_ctx *x, cairn_lease_info *l, uint64_t amount);
  * the provider record. */
 cairn_err compute_close(exec_ctx *x, cairn_lease_info *l, uint8_t reason);
 
+/* ---- ticket funds (ticket_record.c) ---- */
+
+#define TFUNDS_REC_LEN 32
+void tfunds_encode(uint8_t out[TFUNDS_REC_LEN], const cairn_ticket_funds *f);
+cairn_err tfunds_decode(cairn_ticket_funds *f, const uint8_t *p, size_t n);
+/* NOT_FOUND when pk never funded. */
+cairn_err tfunds_read(MDB_txn *txn, const store *s, const cairn_pubkey *pk,
+                      cairn_ticket_funds *f);
+cairn_err tfunds_put(exec_ctx *x, const cairn_pubkey *pk,
+                     const cairn_ticket_funds *f);
+/* deposit + reserve of a stored record (UINT64_MAX if malformed). */
+uint64_t tfunds_held(const uint8_t *rec, size_t n);
+/* 1 when ticket id `id` was redeemed (through any txn). */
+cairn_err tused_get(MDB_txn *txn, const store *s, const cairn_hash *id,
+                    int *used);
+cairn_err tused_put(exec_ctx *x, const cairn_hash *id);
+
 /* ---- hooks (compute_epoch.c) ---- */
 
 /* Settles epoch `epoch` of every ACTIVE and PAUSED lease in id order
@@ -167,5 +192,12 @@ cairn_err compute_close_check(const cairn_tx *tx);
 cairn_err compute_close_apply(exec_ctx *x, const cairn_tx *tx);
 cairn_err compute_report_check(const cairn_tx *tx);
 cairn_err compute_report_apply(exec_ctx *x, const cairn_tx *tx);
+/* kinds_ticket.c */
+cairn_err ticket_fund_check(const cairn_tx *tx);
+cairn_err ticket_fund_apply(exec_ctx *x, const cairn_tx *tx);
+cairn_err ticket_redeem_check(const cairn_tx *tx);
+cairn_err ticket_redeem_apply(exec_ctx *x, const cairn_tx *tx);
+cairn_err ticket_withdraw_check(const cairn_tx *tx);
+cairn_err ticket_withdraw_apply(exec_ctx *x, const cairn_tx *tx);
 
 #endif

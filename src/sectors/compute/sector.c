@@ -19,6 +19,11 @@ static const tx_kind kinds[] = {
      compute_close_apply},
     {CAIRN_TX_LEASE_REPORT, "lease_report", compute_report_check,
      compute_report_apply},
+    {CAIRN_TX_TICKET_FUND, "ticket_fund", ticket_fund_check, ticket_fund_apply},
+    {CAIRN_TX_TICKET_REDEEM, "ticket_redeem", ticket_redeem_check,
+     ticket_redeem_apply},
+    {CAIRN_TX_TICKET_WITHDRAW, "ticket_withdraw", ticket_withdraw_check,
+     ticket_withdraw_apply},
 };
 
 #define TOK 1000000ull /* base units per token */
@@ -42,10 +47,15 @@ static const econ_param_def params[] = {
      "stake slashed from a compute provider that lost a lease"},
     {P_COMPUTE_MAX_EPOCHS, "compute_max_epochs", 1000000, 1, 1000000000, 0,
      "longest compute lease in epochs"},
+    {P_COMPUTE_TICKET_UNLOCK, "compute_ticket_unlock_blocks", 1000, 1, 10000000,
+     0,
+     "blocks between a ticket sender's withdrawal request and its payout: "
+     "tickets in flight can still be redeemed from those funds"},
 };
 
-/* A lease record holds its escrow, a bid record its deposit; the indexes,
- * the counter and the provider records hold nothing. */
+/* A lease record holds its escrow, a bid record its deposit, a ticket
+ * funds record its deposit and reserve; the indexes, the counter, the
+ * provider records and the redeemed-ticket records hold nothing. */
 static uint64_t held(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
 {
     cairn_bid_info b;
@@ -54,6 +64,8 @@ static uint64_t held(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
         return compute_lease_held(v, vn);
     if (k[0] == STATE_BID)
         return bid_decode(&b, v, vn) ? UINT64_MAX : b.deposit;
+    if (k[0] == STATE_TICKET_FUNDS)
+        return tfunds_held(v, vn);
     return 0;
 }
 
