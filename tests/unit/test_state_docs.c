@@ -229,6 +229,30 @@ static void busy_compute(twin *t)
     assert_int_equal(cx_get(t, b).state, CAIRN_LEASE_OPEN);
 }
 
+/* Lottery tickets: HOLDER funds, CLIENT redeems one winning ticket. */
+static void busy_tickets(twin *t)
+{
+    cairn_buf b;
+    cairn_ticket tk;
+    uint8_t rand[CAIRN_TICKET_RAND_LEN] = {9};
+    cairn_buf_init(&b, 512);
+    cairn_ticket_fund_encode(&b, 10 * TOK, TOK);
+    both(t, HOLDER, CAIRN_TX_TICKET_FUND, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    memset(&tk, 0, sizeof tk);
+    assert_int_equal(cairn_ticket_set_chain(&tk, FX_CHAIN), CAIRN_OK);
+    tk.recipient = fx_keys[CLIENT].pk;
+    tk.face_value = TOK;
+    tk.win_prob = UINT64_MAX;
+    tk.expiration = 1000000;
+    cairn_ticket_rand_hash(&tk.rand_hash, rand);
+    assert_int_equal(cairn_ticket_sign(&tk, &fx_keys[HOLDER]), CAIRN_OK);
+    cairn_ticket_redeem_encode(&b, &tk, rand);
+    both(t, CLIENT, CAIRN_TX_TICKET_REDEEM, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_buf_free(&b);
+}
+
 static void state_table(void **st)
 {
     twin t;
@@ -239,6 +263,7 @@ static void state_table(void **st)
     twin_open(&t, ECON_BUSY);
     tp_make(&p, 5000, 1);
     busy_econ(&t);
+    busy_tickets(&t);
     busy_storage(&t, &p);
     busy_compute(&t);
     cairn_chain_close(t.c[0]);

@@ -85,6 +85,7 @@ SECTOR_PARAMS = [
     (0x205, "compute_max_missed", 2),
     (0x206, "compute_fault_slash_bps", 100),
     (0x207, "compute_max_epochs", 10**6),
+    (0x208, "compute_ticket_unlock_blocks", 1000),
 ]
 
 
