@@ -104,6 +104,7 @@ typedef enum cairn_err {
     CAIRN_ERR_SANDBOX = 87,         /* the sandbox could not start */
     CAIRN_ERR_TICKET_LOST = 88,     /* ticket does not win with that number */
     CAIRN_ERR_TICKET_EXPIRED = 89,  /* ticket past its expiration height */
+    CAIRN_ERR_TICKET_LOCKED = 90,   /* ticket funds still in their unlock */
     CAIRN__ERR_COUNT
 } cairn_err;
 

@@ -227,6 +227,9 @@ static const struct {
     [CAIRN_ERR_TICKET_EXPIRED] =
         {"ticket_expired",
          "the ticket is past its expiration height and can no longer be redeemed; redeem winning tickets promptly"},
+    [CAIRN_ERR_TICKET_LOCKED] =
+        {"ticket_locked",
+         "the ticket funds are still in their unlock period (compute_ticket_unlock_blocks); withdraw again at or after the unlock height"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -244,7 +244,7 @@ static void withdraw(void **st)
     /* before the unlock height: refused, state unchanged */
     withdraw_body(&b, 4 * TOK);
     assert_int_equal(refused(&t, SND, CAIRN_TX_TICKET_WITHDRAW, &b),
-                     CAIRN_ERR_LOCKED);
+                     CAIRN_ERR_TICKET_LOCKED);
     withdraw_body(&b, 3 * TOK); /* not the amount asked */
     assert_int_equal(refused(&t, SND, CAIRN_TX_TICKET_WITHDRAW, &b),
                      CAIRN_ERR_BAD_ARG);
@@ -256,7 +256,7 @@ static void withdraw(void **st)
     cx_to_height(&t, asked + 3); /* the next block is asked + 4 */
     withdraw_body(&b, 4 * TOK);
     assert_int_equal(refused(&t, SND, CAIRN_TX_TICKET_WITHDRAW, &b),
-                     CAIRN_ERR_LOCKED);
+                     CAIRN_ERR_TICKET_LOCKED);
     withdraw_body(&b, 4 * TOK); /* the next block is the unlock height */
     both(&t, SND, CAIRN_TX_TICKET_WITHDRAW, &b);
     cx_step(&t);

@@ -140,7 +140,7 @@ cairn_err ticket_withdraw_apply(exec_ctx *x, const cairn_tx *tx)
     if (amount != f.pending)
         return CAIRN_ERR_BAD_ARG; /* one request at a time, as asked */
     if (x->height < f.unlock_height)
-        return CAIRN_ERR_LOCKED;
+        return CAIRN_ERR_TICKET_LOCKED;
     /* what redemptions left of it since the request */
     pay = f.deposit < amount && f.reserve < amount - f.deposit
               ? f.deposit + f.reserve
