@@ -275,6 +275,40 @@ static void withdraw(void **st)
     twin_close(&t);
 }
 
+/* Redemptions during the unlock period shrink what the withdrawal pays;
+ * funding beyond the balance or with nothing is refused. */
+static void withdraw_short(void **st)
+{
+    (void)st;
+    twin t;
+    cairn_buf b;
+    twin_open(&t, ECON);
+    cairn_buf_init(&b, 512);
+    cairn_ticket_fund_encode(&b, 200000 * TOK, 0); /* above its balance */
+    assert_int_equal(refused(&t, SND, CAIRN_TX_TICKET_FUND, &b),
+                     CAIRN_ERR_FUNDS);
+    cairn_ticket_fund_encode(&b, 0, 0);
+    assert_int_equal(refused(&t, SND, CAIRN_TX_TICKET_FUND, &b),
+                     CAIRN_ERR_BAD_BODY);
+    fund(&t, 4 * TOK, 3 * TOK);
+    uint64_t bal = cx_balance(&t, SND);
+    withdraw_body(&b, 7 * TOK);
+    both(&t, SND, CAIRN_TX_TICKET_WITHDRAW, &b);
+    cx_step(&t);
+    uint64_t unlock = funds(&t, SND).unlock_height;
+    cairn_ticket tk = ticket(SND, 6 * TOK, UINT64_MAX, 1, FAR, FX_CHAIN);
+    redeem_ok(&t, &tk); /* 4 from the deposit, 2 from the reserve */
+    cx_to_height(&t, unlock - 1);
+    withdraw_body(&b, 7 * TOK);
+    both(&t, SND, CAIRN_TX_TICKET_WITHDRAW, &b);
+    cx_step(&t);
+    assert_int_equal(cx_balance(&t, SND), bal + 1 * TOK - 2 * FEE);
+    cairn_ticket_funds f = funds(&t, SND);
+    assert_int_equal(f.deposit + f.reserve + f.pending, 0);
+    cairn_buf_free(&b);
+    twin_close(&t);
+}
+
 int main(void)
 {
     fx_make_keys();
@@ -282,6 +316,7 @@ int main(void)
         cmocka_unit_test(fund_and_redeem),
         cmocka_unit_test(refusals),
         cmocka_unit_test(withdraw),
+        cmocka_unit_test(withdraw_short),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
