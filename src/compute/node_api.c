@@ -224,6 +224,31 @@ static void api_cprovider(node *n, httpd_req *req, const char *addr)
     api_reply(req, 200, o);
 }
 
+/* A ticket sender's funds: 404 not_found when it never funded. */
+static void api_tickets(node *n, httpd_req *req, const char *addr)
+{
+    cairn_pubkey pk;
+    cairn_ticket_funds f;
+    if (cairn_addr_parse(&pk, addr)) {
+        api_error(req, 400, CAIRN_ERR_BAD_ADDRESS, NULL);
+        return;
+    }
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_ticket_funds(n->chain, &pk, &f);
+    pthread_mutex_unlock(&n->lock);
+    if (e) {
+        api_error(req, e == CAIRN_ERR_NOT_FOUND ? 404 : 0, e, NULL);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "sender", api_json_addr(&pk));
+    api_json_set_amount(o, "deposit", f.deposit);
+    api_json_set_amount(o, "reserve", f.reserve);
+    api_json_set_amount(o, "pending", f.pending);
+    set_u64(o, "unlock_height", f.unlock_height);
+    api_reply(req, 200, o);
+}
+
 /* Every parameter named compute_* with its value in force. */
 static void api_cparams(node *n, httpd_req *req)
 {
@@ -269,6 +294,8 @@ int api_compute_route(node *n, httpd_req *req, const char *path,
         api_leases(n, req, query);
     else if (strncmp(path, "/v1/compute/provider/", 21) == 0)
         api_cprovider(n, req, path + 21);
+    else if (strncmp(path, "/v1/compute/tickets/", 20) == 0)
+        api_tickets(n, req, path + 20);
     else if (strcmp(path, "/v1/compute/params") == 0)
         api_cparams(n, req);
     else

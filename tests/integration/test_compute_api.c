@@ -120,6 +120,7 @@ static void check_params(void)
     assert_int_equal(jint(j, "compute_max_missed"), 2);
     assert_int_equal(jint(j, "compute_fault_slash_bps"), 100);
     assert_int_equal(jint(j, "compute_max_epochs"), 1000000);
+    assert_int_equal(jint(j, "compute_ticket_unlock_blocks"), 1000);
     assert_int_equal(jint(j, "report_max"), CAIRN_REPORT_MAX);
     jint(j, "epoch");
     json_decref(j);
@@ -224,6 +225,27 @@ static void bad_requests(const char *ten, const char *prov)
              prov);
     expect_error(path, 400, "bad_argument");
     expect_error("/v1/compute/provider/cairn1zz", 400, NULL);
+    expect_error("/v1/compute/tickets/cairn1zz", 400, "bad_address");
+    snprintf(path, sizeof path, "/v1/compute/tickets/%s", prov);
+    expect_error(path, 404, "not_found"); /* never funded */
+}
+
+/* TICKET_FUND, then the sender's funds over the API. */
+static void check_tickets(const cairn_keypair *T, const char *ten, cairn_buf *b)
+{
+    char path[200];
+    json_t *j;
+    cairn_ticket_fund_encode(b, 10000000, 1000000);
+    post(T, CAIRN_TX_TICKET_FUND, b);
+    snprintf(path, sizeof path, "/v1/compute/tickets/%s", ten);
+    assert_int_equal(get(path, &j), 200);
+    assert_string_equal(jstr(j, "sender"), ten);
+    assert_string_equal(jstr(j, "deposit"), "10");
+    assert_string_equal(jstr(j, "deposit_units"), "10000000");
+    assert_string_equal(jstr(j, "reserve_units"), "1000000");
+    assert_string_equal(jstr(j, "pending_units"), "0");
+    assert_int_equal(jint(j, "unlock_height"), 0);
+    json_decref(j);
 }
 
 static void test_compute_api(void **state)
@@ -264,6 +286,7 @@ static void test_compute_api(void **state)
     post(P, CAIRN_TX_LEASE_REPORT, &b);
     check_leased(ten, prov);
     bad_requests(ten, prov);
+    check_tickets(T, ten, &b);
     cairn_lease_close_encode(&b, 1);
     post(T, CAIRN_TX_LEASE_CLOSE, &b);
     json_t *j;
