@@ -95,23 +95,27 @@ HDR=$(curl -sf -D - -o "$TMP/prom.txt" "$(URL /metrics)") || fail "GET /metrics 
 echo "$HDR" | grep -qi '^content-type: text/plain; version=0.0.4' \
     || fail "/metrics content type: $HDR"
 PROM=$(cat "$TMP/prom.txt")
+# grep the file, not `echo "$PROM" | grep -q`: grep -q quits at its first
+# match, and under pipefail the echo still writing a large page then
+# fails with SIGPIPE, failing the check for a line that is there
+P="$TMP/prom.txt"
 for m in cairn_height cairn_mempool_txs cairn_supply_tokens cairn_epoch_velocity \
          cairn_epoch_transfer_volume_tokens; do
-    echo "$PROM" | grep -q "^# HELP $m " || fail "no HELP line for $m"
-    echo "$PROM" | grep -q "^# TYPE $m gauge" || fail "no TYPE line for $m"
-    echo "$PROM" | grep -q "^$m " || fail "no sample for $m"
+    grep -q "^# HELP $m " "$P" || fail "no HELP line for $m"
+    grep -q "^# TYPE $m gauge" "$P" || fail "no TYPE line for $m"
+    grep -q "^$m " "$P" || fail "no sample for $m"
 done
-echo "$PROM" | grep -q '^cairn_epoch_active_providers{sector="storage"} ' \
+grep -q '^cairn_epoch_active_providers{sector="storage"} ' "$P" \
     || fail "no per-sector sample"
 for m in revenue burned emitted; do
-    echo "$PROM" | grep -q "^# TYPE cairn_epoch_sector_${m}_tokens gauge" ||
+    grep -q "^# TYPE cairn_epoch_sector_${m}_tokens gauge" "$P" ||
         fail "no TYPE line for cairn_epoch_sector_${m}_tokens"
     for s in storage compute; do
-        echo "$PROM" | grep -q "^cairn_epoch_sector_${m}_tokens{sector=\"$s\"} [0-9.]*\$" ||
+        grep -q "^cairn_epoch_sector_${m}_tokens{sector=\"$s\"} [0-9.]*\$" "$P" ||
             fail "no $s sample of cairn_epoch_sector_${m}_tokens"
     done
 done
-if echo "$PROM" | grep -v '^#' | grep -v '^cairn_' | grep -q .; then
+if grep -v '^#' "$P" | grep -v '^cairn_' | grep -q .; then
     fail "a sample without the cairn_ prefix: $PROM"
 fi
 ok "/metrics is Prometheus text with HELP/TYPE and cairn_ names"
