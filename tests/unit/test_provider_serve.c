@@ -563,10 +563,13 @@ static void log_is_rate_limited(void **state)
         (void)ask(c, T_BAD, "x", 1, NULL);
         cairn_conn_close(c);
     }
-    for (int i = 0; i < 3000 && stats().closed_bad < 300;
-         i++) /* bounded: 30 s */
+    /* until every flood connection is gone (bounded: 30 s); a raw one that
+     * closes before the server reads it may end as a plain close, so only
+     * the 100 bad requests are sure to count as closed_bad */
+    for (int i = 0; i < 3000 && (stats().closed_bad < 100 || stats().conns > 0);
+         i++)
         msleep(10);
-    assert_true(stats().closed_bad >= 300);
+    assert_true(stats().closed_bad >= 100);
     assert_true(log_lines() <= 12);
     down();
 }
