@@ -43,6 +43,14 @@
  *                       with the same amount at or after the unlock height
  *                       pays it back (docs/compute-verify.md).
  *
+ *   0x5F COMPUTE_EVIDENCE sender = anyone (form 1, a matrix entry proven
+ *                       wrong) or an active validator of the claim's
+ *                       subnet (form 2, a re-run vote): include/cairn/job.h.
+ *                       The miner is slashed compute_verify_slash_bps and
+ *                       jailed when the proof holds or the votes reach
+ *                       compute_vote_quorum_bps of the subnet's validator
+ *                       stake; one claim is judged once.
+ *
  * Body encodings (little-endian, as docs/encoding.md):
  *   OFFER    u32 cpus ‖ u32 memory MiB ‖ u32 disk MiB              (12)
  *   ORDER    [32] manifest hash ‖ u32 cpus ‖ u32 memory MiB ‖
@@ -57,6 +65,7 @@
  *   FUND     u64 deposit ‖ u64 reserve (not both 0)                 (16)
  *   REDEEM   ticket (195..226) ‖ [32] recipient_rand
  *   WITHDRAW u64 amount (>= 1)                                        (8)
+ *   EVIDENCE cairn_job_evidence_encode (include/cairn/job.h)
  *
  * Settlement (end of every epoch E, last block h, in lease id order; B =
  * epoch_blocks): an ACTIVE lease reported in E is paid
@@ -90,6 +99,7 @@ enum cairn_compute_kind {
     CAIRN_TX_TICKET_FUND = 0x57,
     CAIRN_TX_TICKET_REDEEM = 0x58,
     CAIRN_TX_TICKET_WITHDRAW = 0x59,
+    CAIRN_TX_COMPUTE_EVIDENCE = 0x5F,
 };
 
 #define CAIRN_OFFER_LEN 12

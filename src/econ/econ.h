@@ -80,6 +80,10 @@ cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,
  * repeated faults jail the provider. */
 cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
                      const char *reason);
+/* Jails a provider now, for the rest of this epoch plus jail_epochs more
+ * (a proven fraud, not a fault that counts toward jail_after_faults);
+ * NOT_PROVIDER. */
+cairn_err econ_jail(exec_ctx *x, const cairn_pubkey *provider);
 /* Disposes of `amount` slashed tokens that the caller already took from
  * where they were held (a stake, a sector's collateral) by the one slash
  * rule: to the treasury when slash_to_treasury is 1, else burned (counted

@@ -575,6 +575,22 @@ cairn_err econ_slash(exec_ctx *x, const cairn_pubkey *provider, uint32_t bps,
     return econ_global_put(x, &g);
 }
 
+cairn_err econ_jail(exec_ctx *x, const cairn_pubkey *provider)
+{
+    econ_provider p;
+    econ_global g;
+    uint64_t epochs, until;
+    cairn_err e = econ_provider_read(x->w->txn, x->s, provider, &p);
+    if (e || (e = econ_global_get(x->w->txn, x->s, &g)) ||
+        (e = econ_param_get(x, P_JAIL_EPOCHS, &epochs)))
+        return e;
+    if (cairn_add(&until, g.epoch + 1, epochs))
+        until = UINT64_MAX;
+    if (until > p.jailed_until)
+        p.jailed_until = until;
+    return econ_provider_put(x, provider, &p);
+}
+
 cairn_err econ_bonded_of(exec_ctx *x, const cairn_pubkey *who, uint64_t *stake)
 {
     econ_provider p;

@@ -51,6 +51,7 @@ enum {
     STATE_LEASE_EXPIRY = 0x68,
     STATE_TICKET_FUNDS = 0x69,
     STATE_TICKET_USED = 0x6A,
+    STATE_EVIDENCE = 0x6F, /* kinds_evidence.c has its keys */
 };
 
 /* Parameter ids: ECON_SECTOR_PARAM_BASE(1) + n. */
@@ -64,6 +65,8 @@ enum {
     P_COMPUTE_SLASH_BPS = 0x206,
     P_COMPUTE_MAX_EPOCHS = 0x207,
     P_COMPUTE_TICKET_UNLOCK = 0x208,
+    P_COMPUTE_VERIFY_SLASH_BPS = 0x210,
+    P_COMPUTE_VOTE_QUORUM_BPS = 0x211,
 };
 
 #define LEASE_REC_LEN 255
@@ -199,5 +202,8 @@ cairn_err ticket_redeem_check(const cairn_tx *tx);
 cairn_err ticket_redeem_apply(exec_ctx *x, const cairn_tx *tx);
 cairn_err ticket_withdraw_check(const cairn_tx *tx);
 cairn_err ticket_withdraw_apply(exec_ctx *x, const cairn_tx *tx);
+/* kinds_evidence.c */
+cairn_err compute_evidence_check(const cairn_tx *tx);
+cairn_err compute_evidence_apply(exec_ctx *x, const cairn_tx *tx);
 
 #endif

@@ -24,6 +24,8 @@ static const tx_kind kinds[] = {
      ticket_redeem_apply},
     {CAIRN_TX_TICKET_WITHDRAW, "ticket_withdraw", ticket_withdraw_check,
      ticket_withdraw_apply},
+    {CAIRN_TX_COMPUTE_EVIDENCE, "compute_evidence", compute_evidence_check,
+     compute_evidence_apply},
 };
 
 #define TOK 1000000ull /* base units per token */
@@ -51,6 +53,12 @@ static const econ_param_def params[] = {
      0,
      "blocks between a ticket sender's withdrawal request and its payout: "
      "tickets in flight can still be redeemed from those funds"},
+    {P_COMPUTE_VERIFY_SLASH_BPS, "compute_verify_slash_bps", 1000, 0, 10000, 0,
+     "stake slashed from a miner whose job output is proven wrong (it is "
+     "jailed too)"},
+    {P_COMPUTE_VOTE_QUORUM_BPS, "compute_vote_quorum_bps", 6667, 1, 10000, 0,
+     "share of a subnet's validator stake whose re-run votes against one "
+     "part of a transcode or render claim convict its miner"},
 };
 
 /* A lease record holds its escrow, a bid record its deposit, a ticket
