@@ -166,7 +166,7 @@ static int claim_dir(const devnet *d)
  * *compute (left alone when it does not exist; compute may be absent, as
  * devnets made before the compute sector). 0, or 1 (printed). */
 static int load_options(const devnet *d, long *port, long *storage,
-                        long *compute)
+                        long *compute, long *validators)
 {
     char path[DEVNET_PATH_MAX];
     json_error_t jerr;
@@ -177,17 +177,19 @@ static int load_options(const devnet *d, long *port, long *storage,
     json_t *j = json_load_file(path, 0, &jerr);
     json_t *p = json_object_get(j, "port"), *s = json_object_get(j, "storage");
     json_t *c = json_object_get(j, "compute");
+    json_t *v = json_object_get(j, "validators");
     int bad = !json_is_integer(p) || !json_is_integer(s) ||
-              (c && !json_is_integer(c));
+              (c && !json_is_integer(c)) || (v && !json_is_integer(v));
     if (!bad) {
         *port = (long)json_integer_value(p);
         *storage = (long)json_integer_value(s);
         *compute = c ? (long)json_integer_value(c) : 0;
+        *validators = v ? (long)json_integer_value(v) : 0;
     }
     json_decref(j);
     return bad ? cli_fail(
                      "%s is not {\"port\": P, \"storage\": N, \"compute\": "
-                     "M}; fix or remove it",
+                     "M, \"validators\": V}; fix or remove it",
                      path)
                : 0;
 }
@@ -198,8 +200,9 @@ static int save_options(const devnet *d)
     char path[DEVNET_PATH_MAX];
     if (dir_path(path, d, OPTIONS_FILE))
         return 1;
-    json_t *j = json_pack("{s:i, s:i, s:i}", "port", d->port, "storage",
-                          d->storage, "compute", d->compute);
+    json_t *j = json_pack("{s:i, s:i, s:i, s:i}", "port", d->port, "storage",
+                          d->storage, "compute", d->compute, "validators",
+                          d->validators);
     int bad = !j || json_dump_file(j, path, JSON_PRESERVE_ORDER);
     json_decref(j);
     return bad ? cli_fail("cannot write %s", path) : 0;
@@ -224,20 +227,23 @@ static int number_opt(const char *text, const char *what, long lo, long hi,
  * defaults (port 8645, no storage). Checks what is given before DIR is
  * touched. 0, or 1 (printed). */
 static int options(devnet *d, const char *port, const char *storage,
-                   const char *compute)
+                   const char *compute, const char *validators)
 {
-    long p = 8645, ns = 0, nc = 0, gp = -1, gns = -1, gnc = -1;
+    long p = 8645, ns = 0, nc = 0, nv = 0, gp = -1, gns = -1, gnc = -1,
+         gnv = -1;
     if (number_opt(port, "--port", 1, 65534, &gp) ||
         number_opt(storage, "--storage", 0, DEVNET_STORAGE_MAX, &gns) ||
-        number_opt(compute, "--compute", 0, DEVNET_STORAGE_MAX, &gnc))
+        number_opt(compute, "--compute", 0, DEVNET_STORAGE_MAX, &gnc) ||
+        number_opt(validators, "--validators", 0, 8, &gnv))
         return 1;
     int existed = access(d->dir, F_OK) == 0;
     if (claim_dir(d))
         return 1;
-    int bad = load_options(d, &p, &ns, &nc);
+    int bad = load_options(d, &p, &ns, &nc, &nv);
     p = gp >= 0 ? gp : p;
     ns = gns >= 0 ? gns : ns;
     nc = gnc >= 0 ? gnc : nc;
+    nv = gnv >= 0 ? gnv : nv;
     if (!bad && (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX ||
                  nc < 0 || nc > DEVNET_STORAGE_MAX ||
                  p + 100 + ns - 1 > 65535 || p + 200 + 2 * nc - 1 > 65535))
@@ -253,12 +259,13 @@ static int options(devnet *d, const char *port, const char *storage,
     d->port = (int)p;
     d->storage = (int)ns;
     d->compute = (int)nc;
+    d->validators = (int)nv;
     return 0;
 }
 
 static const char devnet_usage[] =
     "usage: cairn devnet [--dir DIR] [--port P] [--fresh] [--storage N]\n"
-    "                    [--compute M]\n"
+    "                    [--compute M] [--validators V]\n"
     "Runs a local network: a sequencer on 127.0.0.1:P (default 8645) and a\n"
     "follower on P+1, with demo accounts alice, bob, carol and dave (vesting).\n"
     "The first run creates DIR (default ./devnet): keys, genesis.json and both\n"
@@ -266,30 +273,38 @@ static const char devnet_usage[] =
     "runs N storage provider daemons (ports P+100.., keys funded by alice) and\n"
     "stores a sample file on them once (`make run` uses 6). --compute M runs\n"
     "M compute provider daemons (ports P+200.., two each) and deploys a\n"
-    "sample workload on them once as bob (`make run` uses 2). The options are\n"
+    "sample workload on them once as bob (`make run` uses 3). --validators V\n"
+    "makes the compute providers the miners of a matrix-job subnet \"matmul\"\n"
+    "(the last one cheats on one job in three) and runs V validator daemons\n"
+    "that check them, set weights and send evidence (`make run` uses 2).\n"
+    "The options are\n"
     "kept in DIR/devnet.json: a later run (also with --fresh) that does not\n"
     "give them uses those. A process that ends is started again after 5 s.\n"
     "Prints, every epoch, one line per sector with providers. Stops on Ctrl-C.\n";
 
 int cmd_devnet(int argc, char **argv)
 {
-    const char *port = NULL, *storage = NULL, *compute = NULL;
+    const char *port = NULL, *storage = NULL, *compute = NULL,
+               *validators = NULL;
     int fresh = 0;
     devnet d = {.dir = "devnet", .cmd = cli.argv0 ? cli.argv0 : "cairn"};
     cli_opt opts[] = {{"dir", &d.dir, NULL},       {"port", &port, NULL},
                       {"fresh", NULL, &fresh},     {"storage", &storage, NULL},
-                      {"compute", &compute, NULL}, {NULL, NULL, NULL}};
+                      {"compute", &compute, NULL},
+                      {"validators", &validators, NULL},
+                      {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (options(&d, port, storage, compute) || layout(&d))
+    if (options(&d, port, storage, compute, validators) || layout(&d))
         return 1;
     if (fresh && (cli_rmtree(d.dir) || claim_dir(&d)))
         return cli_fail("cannot start afresh in %s", d.dir);
     if (prepare(&d) || save_options(&d) || devnet_start(&d))
         return 1;
-    if (devnet_storage_start(&d) || devnet_compute_start(&d)) {
+    if (devnet_storage_start(&d) || devnet_compute_start(&d) ||
+        devnet_subnet_start(&d)) {
         devnet_stop(&d);
         return 1;
     }

@@ -46,6 +46,7 @@ typedef struct devnet {
     devnet_node seq, fol;
     int storage; /* storage provider daemons to run (--storage) */
     int compute; /* compute provider daemons to run (--compute) */
+    int validators; /* subnet validator daemons to run (--validators) */
 } devnet;
 
 /* Takes DIR/devnet.lock for the life of this process, so that two devnets
@@ -132,6 +133,23 @@ void devnet_compute_stop(devnet *d);
 /* The sample's lease id (0: none). */
 uint64_t devnet_compute_sample_lease(void);
 int devnet_compute_count(void);
+
+/* The compute providers' group (their keys: the subnet's miners). */
+struct devnet_group;
+const struct devnet_group *devnet_compute_group(void);
+
+/* ---- devnet_subnet.c ---- */
+
+/* With d->validators > 0 (and compute providers): subnet "matmul" created
+ * by alice, every compute provider joined as a miner, and that many
+ * `cairn validator` processes (data DIR/validator-I, keys funded by
+ * alice, staking 100). 0, or 1 after printing why. */
+int devnet_subnet_start(devnet *d);
+void devnet_subnet_watch(devnet *d);
+void devnet_subnet_stop(devnet *d);
+/* Prints the subnet's line for settled epoch `epoch` (nothing when the
+ * chain has not settled it yet or there is no subnet). */
+void devnet_subnet_line(const devnet *d, uint64_t epoch);
 
 /* ---- devnet_epoch.c ---- */
 

@@ -171,6 +171,11 @@ uint64_t devnet_compute_sample_lease(void)
     return cs.lease;
 }
 
+const struct devnet_group *devnet_compute_group(void)
+{
+    return &cs.g;
+}
+
 int devnet_compute_count(void)
 {
     return cs.g.n;

@@ -111,7 +111,12 @@ static void exec_provider(const devnet *d, const devnet_group *g, int i)
     sigprocmask(SIG_UNBLOCK, &all, NULL);
     char *argv[DEVNET_ARGV_MAX + 6] = {"cairn", "--node", (char *)d->seq.url,
                                        "provider", (char *)g->sector};
-    g->args(d, g, i, argv + 5, DEVNET_ARGV_MAX);
+    int at = 5;
+    if (g->command) {
+        argv[3] = (char *)g->command;
+        at = 4;
+    }
+    g->args(d, g, i, argv + at, DEVNET_ARGV_MAX);
     argv[DEVNET_ARGV_MAX + 5] = NULL;
     execv("/proc/self/exe", argv);
     _exit(127);
@@ -207,7 +212,7 @@ int devnet_group_start(devnet *d, devnet_group *g)
     for (int i = 0; i < g->n; i++)
         if (spawn(d, g, i))
             return 1;
-    return wait_registered(d, g);
+    return g->command ? 0 : wait_registered(d, g);
 }
 
 void devnet_group_watch(devnet *d, devnet_group *g)

@@ -25,6 +25,10 @@ struct devnet_group {
      * provider i (NULL-terminated; strings must outlive the exec). */
     void (*args)(const devnet *d, const devnet_group *g, int i, char **argv,
                  int max);
+    /* NULL: "provider SECTOR", daemons that register as providers and
+     * listen (the start waits for both). Else the command after
+     * "cairn --node URL" (e.g. "validator"): the start waits for nothing. */
+    const char *command;
 };
 
 /* Makes or loads the keys, funds them from alice, starts the providers

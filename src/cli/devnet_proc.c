@@ -96,6 +96,7 @@ static int stop_requested(void)
 static void stop_all(devnet *d)
 {
     devnet_node *ns[2] = {&d->fol, &d->seq};
+    devnet_subnet_stop(d);
     devnet_compute_stop(d);
     devnet_storage_stop(d);
     for (int i = 0; i < 2; i++)
@@ -242,6 +243,7 @@ int devnet_supervise(devnet *d)
             watch_node(d, &d->fol);
             devnet_storage_watch(d);
             devnet_compute_watch(d);
+            devnet_subnet_watch(d);
             devnet_epoch_tick(d);
         }
     }

@@ -9,7 +9,11 @@
 int api_compute_route(struct node *n, httpd_req *req, const char *path,
                       const char *query);
 
+/* src/compute/validator/val_main.c */
+int cmd_validator(int argc, char **argv);
+
 static const cairn_cli_cmd commands[] = {{"compute", cmd_compute},
+                                         {"validator", cmd_validator},
                                          {NULL, NULL}};
 
 const cairn_sector_plugin cairn_compute_plugin = {
@@ -25,5 +29,6 @@ const cairn_sector_plugin cairn_compute_plugin = {
         "  compute fetch LEASE PATH [OUT]       a file of its work directory\n"
         "  compute deposit LEASE TOKENS | close LEASE   top up; end it\n"
         "  compute tunnel LEASE [--listen H:P]  reach its published port\n"
-        "  provider compute --data DIR --key FILE --cpus N --memory SIZE --disk SIZE   run a compute provider\n",
+        "  provider compute --data DIR --key FILE --cpus N --memory SIZE --disk SIZE   run a compute provider\n"
+        "  validator --subnet NAME --data DIR --key FILE [--stake TOKENS]   check a subnet's miners\n",
 };

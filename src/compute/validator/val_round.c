@@ -1,0 +1,161 @@
+/* The validator's rounds: reveal, probe, evidence, commit
+ * (compute/validator/validator.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cairn/address.h"
+#include "cairn/job.h"
+#include "cairn/compute.h"
+#include <sodium.h>
+#include "compute/validator/validator.h"
+
+void val_log(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "validator: %s\n", line);
+}
+
+/* Reveals the commit of epoch − 1 when the chain holds it unrevealed. */
+static void reveal_prev(val *v)
+{
+    cairn_weights_reveal r;
+    if (v->epoch == 0 || v->commit_epoch != v->epoch - 1 ||
+        v->reveal_epoch == v->epoch - 1)
+        return;
+    cairn_err e = val_commit_load(v, v->epoch - 1, &r);
+    if (e) {
+        val_log("no saved weights for the commit of epoch %llu (%s): that "
+                "commit cannot be revealed",
+                (unsigned long long)(v->epoch - 1), cairn_strerror(e));
+        return;
+    }
+    cairn_buf b;
+    cairn_buf_init(&b, 4 + 8 + 2 + 4 * CAIRN_SUBNET_MAX_MINERS + 32);
+    cairn_weights_reveal_encode(&b, &r);
+    if (!b.err && val_send(v, CAIRN_TX_WEIGHTS_REVEAL, b.p, b.len) == 0) {
+        val_log("revealed the weights of epoch %llu (%u miners)",
+                (unsigned long long)r.epoch, (unsigned)r.w.n);
+        v->reveal_epoch = v->epoch - 1;
+    }
+    cairn_buf_free(&b);
+}
+
+/* Turns probe results into weights: 65535 · fastest / ms for a pass. */
+static void weigh(const val *v, const val_probe *p, cairn_weights *w)
+{
+    uint64_t best = UINT64_MAX;
+    for (size_t i = 0; i < v->nminers; i++)
+        if (p[i].passed && p[i].ms < best)
+            best = p[i].ms;
+    w->n = 0;
+    for (size_t i = 0; i < v->nminers; i++) {
+        uint64_t x = 0;
+        if (p[i].passed) {
+            uint64_t ms = p[i].ms ? p[i].ms : 1;
+            x = 65535u * (best ? best : 1) / ms;
+            x = x < 1 ? 1 : x > 65535u ? 65535u : x;
+        }
+        if (x == 0)
+            continue;
+        w->e[w->n].uid = v->miners[i].uid;
+        w->e[w->n].w = (uint16_t)x;
+        w->n++;
+    }
+}
+
+static void report(const val *v, const val_probe *p)
+{
+    char addr[CAIRN_ADDR_TEXT_LEN + 1];
+    for (size_t i = 0; i < v->nminers; i++) {
+        cairn_addr_format(addr, &v->miners[i].address);
+        if (p[i].passed)
+            val_log("epoch %llu miner %u (%.12s…) passed in %llu ms",
+                    (unsigned long long)v->epoch, v->miners[i].uid, addr,
+                    (unsigned long long)p[i].ms);
+        else
+            val_log("epoch %llu miner %u (%.12s…) %s: %s",
+                    (unsigned long long)v->epoch, v->miners[i].uid, addr,
+                    p[i].answered ? "FAILED the check" : "did not answer",
+                    p[i].why);
+    }
+}
+
+/* Sends the evidence of each failed check. */
+static void accuse(val *v, const val_probe *p)
+{
+    for (size_t i = 0; i < v->nminers; i++) {
+        if (!p[i].evidence)
+            continue;
+        if (val_send(v, CAIRN_TX_COMPUTE_EVIDENCE, p[i].evidence,
+                     p[i].evidence_len) == 0)
+            val_log("sent evidence against miner %u", v->miners[i].uid);
+    }
+}
+
+static void commit(val *v, const cairn_weights_reveal *r)
+{
+    cairn_hash h;
+    cairn_buf b;
+    cairn_weights_commit_hash(&h, r->subnet, r->epoch, &v->cfg.key.pk, &r->w,
+                              r->salt);
+    cairn_err e = val_commit_save(v, r->epoch, r);
+    if (e) {
+        val_log("cannot save the weights of epoch %llu under %s/commits (%s); "
+                "not committing what could not be revealed",
+                (unsigned long long)r->epoch, v->cfg.data, cairn_strerror(e));
+        return;
+    }
+    cairn_buf_init(&b, CAIRN_WEIGHTS_COMMIT_LEN);
+    cairn_weights_commit_encode(&b, r->subnet, r->epoch, &h);
+    if (!b.err &&
+        val_send(v, CAIRN_TX_WEIGHTS_COMMIT, b.p, b.len) == CAIRN_OK) {
+        val_log("committed weights for epoch %llu over %u miners",
+                (unsigned long long)r->epoch, (unsigned)r->w.n);
+        v->done_epoch = r->epoch;
+    }
+    cairn_buf_free(&b);
+    if (v->epoch >= 2)
+        val_commit_prune(v, v->epoch - 2);
+}
+
+static void score_and_commit(val *v)
+{
+    val_probe *p = calloc(v->nminers ? v->nminers : 1, sizeof *p);
+    cairn_weights_reveal *r = calloc(1, sizeof *r);
+    if (!p || !r) {
+        free(p);
+        free(r);
+        return;
+    }
+    for (size_t i = 0; i < v->nminers; i++)
+        val_probe_miner(v, &v->miners[i], &p[i]);
+    report(v, p);
+    accuse(v, p);
+    r->subnet = v->subnet_id;
+    r->epoch = v->epoch;
+    weigh(v, p, &r->w);
+    randombytes_buf(r->salt, sizeof r->salt);
+    commit(v, r);
+    for (size_t i = 0; i < v->nminers; i++)
+        val_probe_free(&p[i]);
+    free(p);
+    free(r);
+}
+
+void val_round(val *v)
+{
+    if (val_refresh(v) != CAIRN_OK || !v->is_validator)
+        return;
+    reveal_prev(v);
+    if (v->done_epoch == v->epoch || v->commit_epoch == v->epoch)
+        return;
+    score_and_commit(v);
+}
