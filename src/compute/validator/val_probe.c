@@ -1,0 +1,329 @@
+/* The validator's probe of one miner: a job drawn from a fresh seed, sent
+ * over the compute protocol (JOB -> JOB_RESULT), checked, timed; and the
+ * evidence of a failed check (compute/validator/validator.h). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cairn/compute_proto.h"
+#include "cairn/conn.h"
+#include "cairn/job.h"
+#include "compute/jobs/verify.h"
+#include "compute/validator/validator.h"
+#include "core/durable.h"
+
+#define DIAL_MS 5000
+#define REPLY_MS 120000
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void val_probe_free(val_probe *p)
+{
+    free(p->evidence);
+    p->evidence = NULL;
+}
+
+/* A small scene with a sphere on a checkered plane. */
+static const char scene[] =
+    "camera { location <0,2,-5> look_at <0,0,0> }\n"
+    "light_source { <5,10,-5> color rgb 1 }\n"
+    "sphere { <0,0,0>, 1 pigment { color rgb <1,0.3,0.2> } finish { phong "
+    "0.8 } }\n"
+    "plane { y, -1 pigment { checker color rgb 1 color rgb 0.2 } }\n";
+
+/* A transcode probe: a one-second test pattern that ffmpeg makes (in the
+ * sandbox) once and the validator keeps in DATA/probe.mp4; two
+ * renditions. */
+static cairn_err val_probe_segment(val *v, job_params *jp, uint8_t **in,
+                                   size_t *n)
+{
+    char path[VAL_PATH_MAX + 16], dir[VAL_PATH_MAX], why[256];
+    jp->u.tc.count = 2;
+    jp->u.tc.w[0] = 96, jp->u.tc.h[0] = 72;
+    jp->u.tc.w[1] = 64, jp->u.tc.h[1] = 48;
+    snprintf(path, sizeof path, "%s/probe.mp4", v->cfg.data);
+    cairn_err e = cairn_read_small(path, JOB_TRANSCODE_INPUT_MAX, in, n);
+    if (e != CAIRN_ERR_NOT_FOUND)
+        return e;
+    const char *argv[] = {"ffmpeg", "-hide_banner", "-loglevel", "error",
+                          "-f", "lavfi", "-i",
+                          "testsrc=size=128x96:rate=12", "-t", "1", "-c:v",
+                          "libx264", "-threads", "1", "-pix_fmt", "yuv420p",
+                          "-y", "/work/probe.mp4", NULL};
+    if ((e = job_tmpdir(v->scratch, dir, sizeof dir)))
+        return e;
+    e = job_sandbox_run(dir, argv, why, sizeof why);
+    if (!e)
+        e = job_read_file(dir, "probe.mp4", JOB_TRANSCODE_INPUT_MAX, in, n);
+    if (!e)
+        e = cairn_write_durable(path, *in, *n);
+    if (e)
+        val_log("cannot make the transcode probe segment: %s", why);
+    cairn_dir_remove(dir);
+    return e;
+}
+
+/* The job for this subnet's type: *in malloc'd (caller frees). */
+static cairn_err make_job(val *v, job_params *jp, uint8_t **in, size_t *n)
+{
+    memset(jp, 0, sizeof *jp);
+    jp->type = v->type;
+    if (v->type == JOB_MATMUL) {
+        uint32_t d = v->cfg.dim;
+        jp->u.mm.n = jp->u.mm.k = jp->u.mm.m = d;
+        size_t cells = 2 * (size_t)d * d;
+        uint8_t *p = malloc(cells * 8);
+        if (!p)
+            return CAIRN_ERR_NOMEM;
+        for (size_t t = 0; t < cells; t++) {
+            uint64_t x = randombytes_uniform(UINT32_MAX) |
+                         (uint64_t)randombytes_uniform(1u << 29) << 32;
+            for (int b = 0; b < 8; b++)
+                p[8 * t + (size_t)b] = (uint8_t)(x >> (8 * b));
+        }
+        *in = p, *n = cells * 8;
+        return CAIRN_OK;
+    }
+    if (v->type == JOB_RENDER) {
+        jp->u.rd.width = 64, jp->u.rd.height = 48, jp->u.rd.strips = 4;
+        *in = malloc(sizeof scene - 1);
+        if (!*in)
+            return CAIRN_ERR_NOMEM;
+        memcpy(*in, scene, sizeof scene - 1);
+        *n = sizeof scene - 1;
+        return CAIRN_OK;
+    }
+    return val_probe_segment(v, jp, in, n);
+}
+
+/* Sends the job and takes the result: *reply malloc'd. */
+static cairn_err exchange(val *v, const val_miner *m, const job_params *jp,
+                          const uint8_t *in, size_t n,
+                          const uint8_t job_id[32], uint8_t **reply,
+                          size_t *rn, char *why, size_t wl)
+{
+    char host[CAIRN_HOST_MAX + 1];
+    int port;
+    cairn_conn *c = NULL;
+    uint8_t type = 0;
+    cairn_buf pb, b;
+    if (cairn_endpoint_parse(m->endpoint, host, &port)) {
+        snprintf(why, wl, "its endpoint \"%s\" is not HOST:PORT", m->endpoint);
+        return CAIRN_ERR_BAD_ENDPOINT;
+    }
+    cairn_buf_init(&pb, JOB_PARAMS_MAX);
+    job_params_encode(&pb, jp);
+    cairn_cp_job msg = {.type = jp->type,
+                        .subnet = v->subnet_id,
+                        .params = pb.p,
+                        .params_len = (uint32_t)pb.len,
+                        .input = in,
+                        .input_len = (uint32_t)n};
+    memcpy(msg.job_id, job_id, 32);
+    cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
+    cairn_cp_job_encode(&b, &msg);
+    cairn_err e = b.err ? b.err : pb.err;
+    if (!e)
+        e = cairn_conn_dial(&c, host, port, &v->cfg.key, &m->address, DIAL_MS);
+    if (!e)
+        e = cairn_conn_send(c, CAIRN_CP_JOB, b.p, b.len, REPLY_MS);
+    if (!e)
+        e = cairn_conn_recv(c, &type, reply, rn, CAIRN_CP_MSG_MAX, REPLY_MS);
+    cairn_buf_free(&b);
+    cairn_buf_free(&pb);
+    cairn_conn_close(c);
+    if (e) {
+        snprintf(why, wl, "%s", cairn_strerror(e));
+        return e;
+    }
+    if (type != CAIRN_CP_JOB_RESULT) {
+        cairn_cp_error em;
+        snprintf(why, wl, "it answered %s",
+                 type == CAIRN_CP_ERROR && !cairn_cp_error_decode(&em, *reply,
+                                                                  *rn)
+                     ? em.msg
+                     : "something else than a job result");
+        free(*reply);
+        *reply = NULL;
+        return CAIRN_ERR_BAD_MSG;
+    }
+    return CAIRN_OK;
+}
+
+/* Decodes a JOB_RESULT into the claim and a copy of the parts. */
+static cairn_err take_result(const uint8_t *p, size_t n, cairn_job_claim *c,
+                             job_parts *parts)
+{
+    cairn_cp_job_result res;
+    cairn_err e = cairn_cp_job_result_decode(&res, p, n);
+    if (!e)
+        e = cairn_job_claim_decode(c, res.claim, res.claim_len);
+    if (e)
+        return e;
+    size_t lens[CAIRN_CP_JOB_PARTS_MAX];
+    for (uint32_t i = 0; i < res.count; i++)
+        lens[i] = res.part_len[i];
+    return job_parts_from(parts, res.count, res.part, lens);
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t x = 0;
+    for (int i = 7; i >= 0; i--)
+        x = x << 8 | p[i];
+    return x;
+}
+
+/* Matrix evidence for row i: finds the wrong column and proves it. */
+static cairn_err matmul_evidence(const job_params *jp, const uint8_t *in,
+                                 const cairn_job_claim *c,
+                                 const job_parts *parts, uint32_t i,
+                                 cairn_buf *out)
+{
+    uint32_t n = jp->u.mm.n, k = jp->u.mm.k, m = jp->u.mm.m, j = m;
+    size_t rl;
+    const uint8_t *got = job_part(parts, i, &rl);
+    uint8_t *row = malloc((size_t)m * 8);
+    uint64_t *a = malloc((size_t)n * k * 8), *b = malloc((size_t)k * m * 8);
+    uint64_t *cm = malloc((size_t)n * m * 8);
+    cairn_err e = CAIRN_ERR_NOMEM;
+    if (row && a && b && cm && rl == (size_t)m * 8) {
+        job_matmul_row(jp, in, i, row);
+        for (uint32_t t = 0; t < m && j == m; t++)
+            if (memcmp(row + 8 * t, got + 8 * t, 8) != 0)
+                j = t;
+        for (size_t t = 0; t < (size_t)n * k; t++)
+            a[t] = le64(in + 8 * t);
+        for (size_t t = 0; t < (size_t)k * m; t++)
+            b[t] = le64(in + 8 * ((size_t)n * k + t));
+        for (uint32_t r = 0; r < n; r++) {
+            const uint8_t *q = job_part(parts, r, &rl);
+            for (uint32_t t = 0; t < m && rl == (size_t)m * 8; t++)
+                cm[(size_t)r * m + t] = le64(q + 8 * t);
+        }
+        e = j == m ? CAIRN_ERR_BAD_PROOF : CAIRN_OK;
+    }
+    if (!e) {
+        cairn_job_evidence ev;
+        uint8_t *store = NULL;
+        e = cairn_job_evidence_matmul(&ev, &store, c, a, b, cm, n, k, m, i, j);
+        if (!e)
+            cairn_job_evidence_encode(out, &ev);
+        free(store);
+    }
+    free(row), free(a), free(b), free(cm);
+    return e ? e : out->err;
+}
+
+/* A re-run vote against part `part`. */
+static cairn_err vote_evidence(val *v, const job_params *jp, const uint8_t *in,
+                               size_t n, const cairn_job_claim *c,
+                               const job_parts *parts, uint32_t part,
+                               cairn_buf *out)
+{
+    char why[256];
+    uint8_t *mine = NULL;
+    size_t mn, pl;
+    cairn_job_evidence ev;
+    cairn_hash *leaves = calloc(parts->count, sizeof *leaves);
+    if (!leaves)
+        return CAIRN_ERR_NOMEM;
+    memset(&ev, 0, sizeof ev);
+    for (uint32_t t = 0; t < parts->count; t++) {
+        const uint8_t *q = job_part(parts, t, &pl);
+        cairn_merkle_leaf(&leaves[t], q, pl);
+    }
+    cairn_err e = job_run_part(jp, in, n, v->scratch, part, &mine, &mn, why,
+                               sizeof why);
+    if (!e)
+        e = cairn_merkle_prove(&ev.pv, leaves, parts->count, part);
+    if (!e) {
+        ev.form = CAIRN_EVIDENCE_VOTE;
+        ev.claim = *c;
+        ev.part = part;
+        ev.miner_leaf = leaves[part];
+        cairn_merkle_leaf(&ev.rerun_leaf, mine, mn);
+        cairn_job_evidence_encode(out, &ev);
+        e = out->err;
+    }
+    free(mine);
+    free(leaves);
+    return e;
+}
+
+/* Fills p->evidence for a failed verdict that names a part. */
+static void evidence(val *v, const job_params *jp, const uint8_t *in,
+                     size_t n, const cairn_job_claim *c,
+                     const job_parts *parts, const job_verdict *vd,
+                     val_probe *p)
+{
+    cairn_buf b;
+    if (vd->bad_part < 0 || (uint64_t)vd->bad_part >= parts->count)
+        return; /* the claim itself is bad: nothing signed to hold */
+    cairn_buf_init(&b, CAIRN_TX_BODY_MAX);
+    cairn_err e =
+        jp->type == JOB_MATMUL
+            ? matmul_evidence(jp, in, c, parts, (uint32_t)vd->bad_part, &b)
+            : vote_evidence(v, jp, in, n, c, parts, (uint32_t)vd->bad_part,
+                            &b);
+    if (!e) {
+        p->evidence = b.p;
+        p->evidence_len = b.len;
+        b.p = NULL;
+    } else {
+        val_log("could not build the evidence: %s", cairn_strerror(e));
+    }
+    cairn_buf_free(&b);
+}
+
+void val_probe_miner(val *v, const val_miner *m, val_probe *p)
+{
+    job_params jp;
+    uint8_t *in = NULL, *reply = NULL, job_id[32], seed[JOB_SEED_LEN];
+    size_t n = 0, rn = 0;
+    cairn_job_claim claim;
+    job_parts parts = {0};
+    job_verdict vd;
+    memset(p, 0, sizeof *p);
+    if (!m->endpoint[0]) {
+        snprintf(p->why, sizeof p->why, "no endpoint on chain, or jailed");
+        return;
+    }
+    randombytes_buf(job_id, sizeof job_id);
+    randombytes_buf(seed, sizeof seed);
+    if (make_job(v, &jp, &in, &n)) {
+        snprintf(p->why, sizeof p->why, "could not make a job here");
+        return;
+    }
+    uint64_t t0 = now_ms();
+    cairn_err e = exchange(v, m, &jp, in, n, job_id, &reply, &rn, p->why,
+                           sizeof p->why);
+    p->ms = now_ms() - t0;
+    if (!e) {
+        p->answered = 1;
+        e = take_result(reply, rn, &claim, &parts);
+        if (e)
+            snprintf(p->why, sizeof p->why, "its result does not decode");
+    }
+    if (!e && job_verify(&jp, in, n, v->subnet_id, job_id, &claim,
+                         &m->address, &parts, seed, v->scratch, &vd) == 0) {
+        p->passed = vd.pass;
+        if (!vd.pass) {
+            snprintf(p->why, sizeof p->why, "%s", vd.why);
+            evidence(v, &jp, in, n, &claim, &parts, &vd, p);
+        }
+    } else if (!e) {
+        snprintf(p->why, sizeof p->why, "the check could not run here: %s",
+                 vd.why);
+    }
+    job_parts_free(&parts);
+    free(reply);
+    free(in);
+}
