@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#include "compute/sandbox.h"
 
 #include "cli/cli.h"
 #include "cli/econ_cli.h"
@@ -56,6 +59,12 @@ int val_run(val_config *cfg, volatile sig_atomic_t *stop)
     v->cfg = *cfg;
     v->done_epoch = UINT64_MAX;
     snprintf(v->scratch, sizeof v->scratch, "%s/scratch", cfg->data);
+    cairn_dir_remove(v->scratch); /* what a killed run left */
+    if (mkdir(v->scratch, 0700) != 0) {
+        pd_unlock_dir(lock);
+        free(v);
+        return cli_fail("validator: cannot create %s", v->scratch);
+    }
     val_log("validating subnet %s from %s", cfg->subnet, cfg->data);
     while (!*stop) {
         val_round(v);
