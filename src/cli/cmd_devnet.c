@@ -288,11 +288,11 @@ int cmd_devnet(int argc, char **argv)
                *validators = NULL;
     int fresh = 0;
     devnet d = {.dir = "devnet", .cmd = cli.argv0 ? cli.argv0 : "cairn"};
-    cli_opt opts[] = {{"dir", &d.dir, NULL},       {"port", &port, NULL},
-                      {"fresh", NULL, &fresh},     {"storage", &storage, NULL},
-                      {"compute", &compute, NULL},
-                      {"validators", &validators, NULL},
-                      {NULL, NULL, NULL}};
+    cli_opt opts[] = {
+        {"dir", &d.dir, NULL},       {"port", &port, NULL},
+        {"fresh", NULL, &fresh},     {"storage", &storage, NULL},
+        {"compute", &compute, NULL}, {"validators", &validators, NULL},
+        {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)

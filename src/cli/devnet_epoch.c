@@ -161,9 +161,10 @@ static int report(const devnet *d, uint64_t epoch)
     if (snode_get(d->seq.url, path, &j, &ne))
         return -1;
     json_t *m = json_array_get(json_object_get(j, "epochs"), 0);
-    if (m)
+    if (m) {
         print_epoch(d, m);
         devnet_subnet_line(d, epoch);
+    }
     json_decref(j);
     return m ? 0 : -1;
 }

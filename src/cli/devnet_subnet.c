@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cairn/address.h"
 #include "cairn/subnet.h"
 #include "cli/cli.h"
 #include "cli/devnet.h"
@@ -33,10 +32,12 @@ static void validator_args(const devnet *d, const devnet_group *g, int i,
                            char **argv, int max)
 {
     (void)d;
-    char *a[] = {"--subnet", SUBNET_NAME,          "--data",
-                 (char *)g->p[i].data, "--key", (char *)g->key[i],
-                 "--stake",  VALIDATOR_STAKE,      "--dim",
-                 "48",       "--poll-ms",          "1000",
+    char *a[] = {"--subnet",  SUBNET_NAME,
+                 "--data",    (char *)g->p[i].data,
+                 "--key",     (char *)g->key[i],
+                 "--stake",   VALIDATOR_STAKE,
+                 "--dim",     "48",
+                 "--poll-ms", "1000",
                  NULL};
     for (int k = 0; k < max && k < (int)(sizeof a / sizeof a[0]); k++)
         argv[k] = a[k];
@@ -74,8 +75,8 @@ static uint32_t subnet_state(const devnet *d, int *miners)
         return 0;
     if (snode_u64(j, "id", &id) || id > UINT32_MAX)
         id = 0;
-    json_array_foreach(json_object_get(j, "miners"), k, o)
-        *miners += json_is_true(json_object_get(o, "active"));
+    json_array_foreach(json_object_get(j, "miners"), k, o) *miners +=
+        json_is_true(json_object_get(o, "active"));
     json_decref(j);
     return (uint32_t)id;
 }

@@ -12,9 +12,8 @@ int api_compute_route(struct node *n, httpd_req *req, const char *path,
 /* src/compute/validator/val_main.c */
 int cmd_validator(int argc, char **argv);
 
-static const cairn_cli_cmd commands[] = {{"compute", cmd_compute},
-                                         {"validator", cmd_validator},
-                                         {NULL, NULL}};
+static const cairn_cli_cmd commands[] = {
+    {"compute", cmd_compute}, {"validator", cmd_validator}, {NULL, NULL}};
 
 const cairn_sector_plugin cairn_compute_plugin = {
     .rules = &cairn_compute_sector,

@@ -7,6 +7,11 @@
  * Reads the tree at $CAIRN_SRC (set by ctest). */
 #include "compute_fixture.h"
 
+#include <stdlib.h>
+
+#include "cairn/job.h"
+#include "cairn/subnet.h"
+
 #include <lmdb.h>
 #include "unit/src_file.h"
 
@@ -253,6 +258,73 @@ static void busy_tickets(twin *t)
     cairn_buf_free(&b);
 }
 
+/* Evidence: in subnet "ev-tc" (transcode) HOLDER, a validator, votes
+ * against part 0 of a CPROV claim (a tally and a vote record, below the
+ * quorum: CLIENT holds more stake); in "ev-mm" (matmul) a wrong entry of
+ * a CPROV claim convicts it (a judged record). After busy_compute. */
+static void busy_evidence(twin *t)
+{
+    cairn_buf b;
+    cairn_subnet_info tc, mm;
+    cairn_job_evidence e;
+    uint8_t *keep;
+    uint64_t a[1] = {3}, bm[1] = {5}, c[1] = {16}; /* 3 · 5 is not 16 */
+    cairn_hash leaf, ra, rb;
+    cairn_buf_init(&b, CAIRN_TX_BODY_MAX);
+    cairn_subnet_create_encode(&b, "ev-tc", CAIRN_SUBNET_TRANSCODE);
+    both(t, ORACLE, CAIRN_TX_SUBNET_CREATE, &b);
+    cairn_subnet_create_encode(&b, "ev-mm", CAIRN_SUBNET_MATMUL);
+    both(t, ORACLE, CAIRN_TX_SUBNET_CREATE, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    assert_int_equal(cairn_chain_subnet_by_name(t->c[0], "ev-tc", &tc), 0);
+    assert_int_equal(cairn_chain_subnet_by_name(t->c[0], "ev-mm", &mm), 0);
+    cairn_subnet_join_encode(&b, tc.id, CAIRN_ROLE_VALIDATOR, 100 * TOK);
+    both(t, HOLDER, CAIRN_TX_SUBNET_JOIN, &b);
+    cairn_subnet_join_encode(&b, tc.id, CAIRN_ROLE_VALIDATOR, 1000 * TOK);
+    both(t, CLIENT, CAIRN_TX_SUBNET_JOIN, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+
+    memset(&e, 0, sizeof e);
+    assert_int_equal(cairn_job_claim_set_chain(&e.claim, FX_CHAIN), 0);
+    e.claim.subnet = tc.id;
+    e.claim.type = CAIRN_JOB_TRANSCODE;
+    e.claim.parts = 1;
+    cairn_merkle_leaf(&leaf, "rendition", 9);
+    e.claim.output_root = leaf; /* one part: the root is its leaf */
+    assert_int_equal(cairn_job_claim_sign(&e.claim, &fx_keys[CPROV]), 0);
+    e.form = CAIRN_EVIDENCE_VOTE;
+    e.pv.count = 1;
+    e.miner_leaf = leaf;
+    cairn_merkle_leaf(&e.rerun_leaf, "other", 5);
+    cairn_buf_reset(&b);
+    cairn_job_evidence_encode(&b, &e);
+    both(t, HOLDER, CAIRN_TX_COMPUTE_EVIDENCE, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+
+    memset(&e.claim, 0, sizeof e.claim);
+    assert_int_equal(cairn_job_claim_set_chain(&e.claim, FX_CHAIN), 0);
+    e.claim.subnet = mm.id;
+    e.claim.type = CAIRN_JOB_MATMUL;
+    e.claim.parts = 1;
+    assert_int_equal(cairn_mm_roots(&ra, &rb, a, bm, 1, 1, 1), 0);
+    cairn_mm_input_root(&e.claim.input_root, 1, 1, 1, &ra, &rb);
+    assert_int_equal(cairn_mm_output_root(&e.claim.output_root, c, 1, 1), 0);
+    assert_int_equal(cairn_job_claim_sign(&e.claim, &fx_keys[CPROV]), 0);
+    cairn_job_claim cl = e.claim; /* the builder resets e */
+    assert_int_equal(
+        cairn_job_evidence_matmul(&e, &keep, &cl, a, bm, c, 1, 1, 1, 0, 0), 0);
+    cairn_buf_reset(&b);
+    cairn_job_evidence_encode(&b, &e);
+    free(keep);
+    both(t, ORACLE, CAIRN_TX_COMPUTE_EVIDENCE, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_provider_info pi;
+    assert_int_equal(cairn_chain_provider(t->c[0], &fx_keys[CPROV].pk, &pi),
+                     0);
+    assert_true(pi.jailed);
+    cairn_buf_free(&b);
+}
+
 static void state_table(void **st)
 {
     twin t;
@@ -266,6 +338,7 @@ static void state_table(void **st)
     busy_tickets(&t);
     busy_storage(&t, &p);
     busy_compute(&t);
+    busy_evidence(&t);
     cairn_chain_close(t.c[0]);
     check_state_table(t.dir[0], rows, n);
     assert_int_equal(cairn_chain_open(&t.c[0], t.dir[0]), CAIRN_OK);

@@ -93,6 +93,8 @@ SECTOR_PARAMS = [
     (0x20D, "compute_subnet_alpha", 6554),
     (0x20E, "compute_subnet_owner_bps", 1800),
     (0x20F, "compute_subnet_emission_bps", 5000),
+    (0x210, "compute_verify_slash_bps", 1000),
+    (0x211, "compute_vote_quorum_bps", 6667),
 ]
 
 

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cairn/address.h"
 #include "compute/validator/validator.h"
 
 /* The epoch field of a JSON value that may be null: UINT64_MAX then. */

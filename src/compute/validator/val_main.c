@@ -89,8 +89,8 @@ static int numbers(const char *stake, const char *dim, const char *poll,
     if (dim)
         cfg->dim = (uint32_t)x;
     cfg->poll_ms = POLL_MS_DEFAULT;
-    if (poll && (econ_parse_u64(poll, "--poll-ms", &x) || x < 100 ||
-                 x > 600000))
+    if (poll &&
+        (econ_parse_u64(poll, "--poll-ms", &x) || x < 100 || x > 600000))
         return cli_fail("--poll-ms is 100..600000");
     if (poll)
         cfg->poll_ms = (int)x;

@@ -7,7 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cairn/address.h"
 #include "cairn/job.h"
 #include "cairn/compute.h"
 #include <sodium.h>

@@ -41,8 +41,7 @@ cairn_err val_commit_save(const val *v, uint64_t epoch,
     return e;
 }
 
-cairn_err val_commit_load(const val *v, uint64_t epoch,
-                          cairn_weights_reveal *r)
+cairn_err val_commit_load(const val *v, uint64_t epoch, cairn_weights_reveal *r)
 {
     char path[VAL_PATH_MAX];
     unsigned char *p;

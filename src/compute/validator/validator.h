@@ -33,9 +33,9 @@
 typedef struct val_config {
     const char *node, *data, *subnet;
     cairn_keypair key;
-    uint64_t stake;   /* join with this much when not a validator; 0: no */
+    uint64_t stake; /* join with this much when not a validator; 0: no */
     int poll_ms;
-    uint32_t dim;     /* matrix jobs: n = k = m = dim */
+    uint32_t dim; /* matrix jobs: n = k = m = dim */
 } val_config;
 
 /* One miner as the validator sees it this epoch. */

@@ -12,7 +12,8 @@
  * State (tag 0x6F, docs/encoding.md):
  *   0x6F 0x01 ‖ [32] claim id                   -> u64 height judged
  *   0x6F 0x02 ‖ [32] claim id ‖ u32 BE part     -> u64 stake voted
- *   0x6F 0x03 ‖ [32] claim id ‖ u32 BE part ‖ [32] validator -> u64 height
+ *   0x6F 0x03 ‖ [32] claim id ‖ u32 BE part ‖ u16 BE validator uid
+ *                                               -> u64 height
  * Every check comes before the first write. */
 #include <string.h>
 
@@ -25,9 +26,12 @@
 
 enum { EV_JUDGED = 1, EV_TALLY = 2, EV_VOTER = 3 };
 
-/* Key: sub-type ‖ claim id [‖ u32 BE part [‖ validator]]; returns length. */
-static size_t ev_key(uint8_t k[69], uint8_t sub, const cairn_hash *id,
-                     uint32_t part, const cairn_pubkey *voter)
+#define EV_KEY_MAX 39
+
+/* Key: sub-type ‖ claim id [‖ u32 BE part [‖ u16 BE validator uid]];
+ * returns its length. */
+static size_t ev_key(uint8_t k[EV_KEY_MAX], uint8_t sub, const cairn_hash *id,
+                     uint32_t part, uint16_t voter)
 {
     k[0] = sub;
     memcpy(k + 1, id->b, 32);
@@ -37,8 +41,9 @@ static size_t ev_key(uint8_t k[69], uint8_t sub, const cairn_hash *id,
         k[33 + i] = (uint8_t)(part >> (24 - 8 * i));
     if (sub == EV_TALLY)
         return 37;
-    memcpy(k + 37, voter->b, 32);
-    return 69;
+    k[37] = (uint8_t)(voter >> 8);
+    k[38] = (uint8_t)voter;
+    return EV_KEY_MAX;
 }
 
 /* *v = the u64 under the key, 0 when absent. */
@@ -78,8 +83,8 @@ static cairn_err convict(exec_ctx *x, const cairn_job_evidence *ev,
                          const cairn_hash *id)
 {
     uint64_t bps;
-    uint8_t k[69];
-    size_t kn = ev_key(k, EV_JUDGED, id, 0, NULL);
+    uint8_t k[EV_KEY_MAX];
+    size_t kn = ev_key(k, EV_JUDGED, id, 0, 0);
     cairn_err e = econ_param_get(x, P_COMPUTE_VERIFY_SLASH_BPS, &bps);
     if (e ||
         (e = econ_slash(x, &ev->claim.miner, (uint32_t)bps,
@@ -96,7 +101,7 @@ static cairn_err claim_ok(exec_ctx *x, const cairn_job_evidence *ev,
     cairn_subnet_info sn;
     uint64_t when;
     int judged;
-    uint8_t k[69];
+    uint8_t k[EV_KEY_MAX];
     cairn_err e = cairn_job_claim_verify(&ev->claim, x->p->chain_id);
     if (e || (e = subnet_read(x->w->txn, x->s, ev->claim.subnet, &sn)))
         return e;
@@ -106,7 +111,7 @@ static cairn_err claim_ok(exec_ctx *x, const cairn_job_evidence *ev,
     if ((e = econ_provider_read(x->w->txn, x->s, &ev->claim.miner, &prov)))
         return e; /* NOT_PROVIDER: nothing staked to slash */
     cairn_job_claim_id(id, &ev->claim);
-    size_t kn = ev_key(k, EV_JUDGED, id, 0, NULL);
+    size_t kn = ev_key(k, EV_JUDGED, id, 0, 0);
     if ((e = ev_get(x, k, kn, &when, &judged)))
         return e;
     return judged ? CAIRN_ERR_DUPLICATE : CAIRN_OK;
@@ -118,7 +123,8 @@ static cairn_err vote(exec_ctx *x, const cairn_tx *tx,
 {
     uint64_t stake, total, tally, quorum, when;
     int voted, found;
-    uint8_t kv[69], kt[69];
+    uint8_t kv[EV_KEY_MAX], kt[EV_KEY_MAX];
+    cairn_subnet_member mem;
     uint32_t sub = ev->claim.subnet;
     cairn_err e =
         subnet_validator_stake(x->w->txn, x->s, sub, &tx->sender, &stake);
@@ -126,8 +132,10 @@ static cairn_err vote(exec_ctx *x, const cairn_tx *tx,
         return e;
     if (stake == 0)
         return CAIRN_ERR_NOT_MEMBER; /* only the subnet's validators vote */
-    size_t nv = ev_key(kv, EV_VOTER, id, ev->part, &tx->sender);
-    size_t nt = ev_key(kt, EV_TALLY, id, ev->part, NULL);
+    if ((e = member_find(x->w->txn, x->s, sub, &tx->sender, &mem)))
+        return e;
+    size_t nv = ev_key(kv, EV_VOTER, id, ev->part, mem.uid);
+    size_t nt = ev_key(kt, EV_TALLY, id, ev->part, 0);
     if ((e = ev_get(x, kv, nv, &when, &voted)))
         return e;
     if (voted)
