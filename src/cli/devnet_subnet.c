@@ -148,19 +148,26 @@ void devnet_subnet_stop(devnet *d)
         devnet_group_stop(&vs.g);
 }
 
-/* Miner uid u's label: "m1".."mN" by compute provider, else "uid U". */
-static void miner_label(const json_t *o, char *out, size_t len)
+/* Miner `uid`'s label among members: "m1".."mN" by compute provider,
+ * else "uidU". */
+static void miner_label(const json_t *members, uint64_t uid, char *out,
+                        size_t len)
 {
     const devnet_group *cg = devnet_compute_group();
+    const json_t *o;
+    size_t k;
+    uint64_t u;
     cairn_pubkey pk;
-    uint64_t uid = 0;
-    snode_u64(o, "uid", &uid);
     snprintf(out, len, "uid%llu", (unsigned long long)uid);
-    if (snode_addr(o, "address", &pk))
-        return;
-    for (int i = 0; i < cg->n; i++)
-        if (!memcmp(pk.b, cg->pk[i].b, 32))
-            snprintf(out, len, "m%d", i + 1);
+    json_array_foreach(members, k, o)
+    {
+        if (strcmp(jstr(o, "role"), "miner") || snode_u64(o, "uid", &u) ||
+            u != uid || snode_addr(o, "address", &pk))
+            continue;
+        for (int i = 0; i < cg->n; i++)
+            if (!memcmp(pk.b, cg->pk[i].b, 32))
+                snprintf(out, len, "m%d", i + 1);
+    }
 }
 
 /* " m3 m1" for the compute providers jailed now, " none" when none. */
@@ -197,7 +204,7 @@ void devnet_subnet_line(const devnet *d, uint64_t epoch)
     if (!vs.ready ||
         snode_get(d->seq.url, "/v1/compute/subnet/" SUBNET_NAME, &j, &ne))
         return;
-    r = json_object_get(j, "result");
+    r = json_object_get(j, "last_epoch");
     if (!json_is_object(r) || snode_u64(r, "epoch", &rep) || rep != epoch) {
         json_decref(j);
         return;
@@ -206,11 +213,13 @@ void devnet_subnet_line(const devnet *d, uint64_t epoch)
                      (unsigned long long)epoch, SUBNET_NAME);
     json_array_foreach(json_object_get(r, "miners"), k, o)
     {
-        char who[16];
-        miner_label(o, who, sizeof who);
-        n += snprintf(line + n, sizeof line - (size_t)n, " %s %.2f paid %s",
-                      who, json_number_value(json_object_get(o, "consensus")),
-                      jstr(o, "pay"));
+        char who[24];
+        uint64_t uid = 0;
+        snode_u64(o, "uid", &uid);
+        miner_label(json_object_get(j, "members"), uid, who, sizeof who);
+        n +=
+            snprintf(line + n, sizeof line - (size_t)n, " %s %.2f paid %s", who,
+                     (double)jint(o, "consensus_ppm") / 1e6, jstr(o, "pay"));
         if (n >= (int)sizeof line - 64)
             break;
     }

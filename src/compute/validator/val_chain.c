@@ -16,19 +16,30 @@ static uint64_t epoch_or_none(const json_t *o, const char *k)
     return e;
 }
 
-static void read_me(val *v, const json_t *vals)
+/* Our own validator entry: active, and the commit and reveal epochs of
+ * our uid in "weights". */
+static void read_me(val *v, const json_t *members, const json_t *weights)
 {
     size_t i;
     const json_t *it;
     cairn_pubkey pk;
+    uint64_t uid = UINT64_MAX, u;
     v->is_validator = 0;
     v->commit_epoch = v->reveal_epoch = UINT64_MAX;
-    json_array_foreach(vals, i, it)
+    json_array_foreach(members, i, it)
     {
-        if (snode_addr(it, "address", &pk) ||
-            memcmp(pk.b, v->cfg.key.pk.b, 32) != 0)
+        const char *role = json_string_value(json_object_get(it, "role"));
+        if (!role || strcmp(role, "validator") != 0 ||
+            snode_addr(it, "address", &pk) ||
+            memcmp(pk.b, v->cfg.key.pk.b, 32) != 0 || snode_u64(it, "uid", &u))
             continue;
         v->is_validator = json_is_true(json_object_get(it, "active"));
+        uid = u;
+    }
+    json_array_foreach(weights, i, it)
+    {
+        if (snode_u64(it, "uid", &u) || u != uid)
+            continue;
         v->commit_epoch = epoch_or_none(it, "commit_epoch");
         v->reveal_epoch = epoch_or_none(it, "reveal_epoch");
     }
@@ -52,16 +63,18 @@ static void endpoint_of(val *v, val_miner *m)
     json_decref(j);
 }
 
-static void read_miners(val *v, const json_t *miners)
+static void read_miners(val *v, const json_t *members)
 {
     size_t i;
     const json_t *it;
     uint64_t uid;
     v->nminers = 0;
-    json_array_foreach(miners, i, it)
+    json_array_foreach(members, i, it)
     {
         val_miner *m = &v->miners[v->nminers];
-        if (v->nminers >= VAL_MINERS_MAX || snode_u64(it, "uid", &uid) ||
+        const char *role = json_string_value(json_object_get(it, "role"));
+        if (!role || strcmp(role, "miner") != 0 ||
+            v->nminers >= VAL_MINERS_MAX || snode_u64(it, "uid", &uid) ||
             uid > UINT16_MAX || snode_addr(it, "address", &m->address) ||
             !json_is_true(json_object_get(it, "active")))
             continue;
@@ -107,19 +120,23 @@ cairn_err val_refresh(val *v)
         val_log("cannot read subnet %s: %s", v->cfg.subnet, ne.msg);
         return e;
     }
-    uint64_t id, ep;
+    uint64_t id;
     v->type = type_of(json_string_value(json_object_get(j, "type")));
-    if (snode_u64(j, "id", &id) || id > UINT32_MAX ||
-        snode_u64(j, "epoch", &ep) || !v->type) {
+    if (snode_u64(j, "id", &id) || id > UINT32_MAX || !v->type) {
         json_decref(j);
-        val_log("the node's subnet reply lacks id, epoch or type");
+        val_log("the node's subnet reply lacks id or type");
         return CAIRN_ERR_BAD_JSON;
     }
     v->subnet_id = (uint32_t)id;
-    v->epoch = ep;
-    read_me(v, json_object_get(j, "validators"));
-    read_miners(v, json_object_get(j, "miners"));
+    read_me(v, json_object_get(j, "members"), json_object_get(j, "weights"));
+    read_miners(v, json_object_get(j, "members"));
     json_decref(j);
+    if ((e = snode_get(v->cfg.node, "/v1/staking", &j, &ne)))
+        return e;
+    int bad = snode_u64(j, "epoch", &v->epoch);
+    json_decref(j);
+    if (bad)
+        return CAIRN_ERR_BAD_JSON;
     if (!v->is_validator && v->cfg.stake)
         join(v); /* counts from the next round */
     return CAIRN_OK;
