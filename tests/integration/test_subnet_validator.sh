@@ -74,3 +74,133 @@ cat >"$TMP/genesis.json" <<EOF
              "jail_after_faults": 1000, "jail_epochs": 1000,
              "compute_subnet_create_cost": "5",
              "compute_subnet_min_stake": "10"}}
+EOF
+"$CAIRN_BIN" init --genesis "$TMP/genesis.json" --data "$TMP/chain" >/dev/null || fail "init"
+for attempt in 1 2 3 4 5; do
+    PORT=$((20000 + RANDOM % 12000))
+    "$CAIRN_BIN" node --data "$TMP/chain" --key "$TMP/keys/sequencer.key" \
+        --listen "127.0.0.1:$PORT" >"$TMP/node.out" 2>&1 &
+    NODE_PID=$!
+    for _ in $(seq 1 100); do cairn status >/dev/null 2>&1 && break; sleep 0.1; done
+    cairn status >/dev/null 2>&1 && break
+    kill -TERM "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=""
+    [ "$attempt" -lt 5 ] || fail "node would not start"
+done
+ok "node on $PORT"
+
+# --- three miners ------------------------------------------------------------------
+mport() { echo $((PORT + 10 + 2 * $1)); }
+start_miner() {
+    local i=$1
+    shift
+    cairn provider compute --data "$TMP/m$i" --key "$TMP/keys/m$i.key" \
+        --cpus 2 --memory 512MiB --disk 256MiB --stake 100 --serve matmul \
+        --listen "127.0.0.1:$(mport "$i")" --poll-ms 300 "$@" >"$TMP/m$i.log" 2>&1 &
+    PPID_OF[$i]=$!
+}
+start_miner 1
+start_miner 2
+start_miner 3 --cheat-every 1
+n=0
+for _ in $(seq 1 150); do
+    n=0
+    for i in 1 2 3; do
+        [ "$(curl -s "$(URL)/v1/compute/provider/$(addr "m$i")" | field cpus)" = 2 ] && n=$((n + 1))
+    done
+    [ "$n" = 3 ] && break
+    sleep 0.2
+done
+[ "$n" = 3 ] || fail "the miners did not offer capacity"
+ok "three compute providers serve matmul jobs (m3 cheats on every one)"
+
+cairn subnet create mm --type matmul --key "$TMP/keys/owner.key" >/dev/null || fail "subnet create"
+for i in 1 2 3; do
+    cairn subnet join mm --role miner --key "$TMP/keys/m$i.key" >/dev/null || fail "m$i join"
+done
+cairn subnet show mm --json >"$TMP/show.json" || fail "subnet show"
+[ "$(grep -o '"role": *"miner"' "$TMP/show.json" | wc -l)" = 3 ] || fail "three miners: $(cat "$TMP/show.json")"
+ok "subnet mm with three miners"
+
+# --- cairn compute job by hand -------------------------------------------------------
+mkdir -p "$TMP/out1" "$TMP/out3"
+cairn compute job matmul --provider "127.0.0.1:$(mport 1)" --dim 16 \
+    --key "$TMP/keys/user.key" --out "$TMP/out1" >"$TMP/job1.out" 2>&1 ||
+    fail "a job on m1: $(cat "$TMP/job1.out")"
+if cairn compute job matmul --provider "127.0.0.1:$(mport 3)" --dim 16 \
+    --key "$TMP/keys/user.key" --out "$TMP/out3" >"$TMP/job3.out" 2>&1; then
+    fail "the cheat's job passed: $(cat "$TMP/job3.out")"
+fi
+ok "cairn compute job: m1's product passes the check, m3's fails it"
+
+# --- the validator ---------------------------------------------------------------------
+S3=$(prov m3 self_stake_units)
+start_validator() {
+    cairn validator --subnet mm --data "$TMP/v" --key "$TMP/keys/val.key" \
+        --stake 50 --dim 24 --poll-ms 300 >>"$TMP/val.log" 2>&1 &
+    VAL_PID=$!
+}
+start_validator
+for _ in $(seq 1 300); do
+    [ "$(prov m3 jailed)" = true ] && break
+    sleep 0.2
+done
+[ "$(prov m3 jailed)" = true ] || fail "m3 was not jailed within 60 s"
+S3B=$(prov m3 self_stake_units)
+[ "$S3B" = $((S3 - S3 / 10)) ] || fail "m3's stake $S3 -> $S3B, not minus 10%"
+grep -q "sent evidence against miner" "$TMP/val.log" || fail "no evidence line in the validator's log"
+for i in 1 2; do
+    [ "$(prov "m$i" jailed)" = false ] || fail "honest m$i was jailed"
+    [ "$(prov "m$i" self_stake_units)" = 100000000 ] || fail "honest m$i lost stake"
+done
+ok "the validator proved m3's wrong entry on chain: slashed 10% ($S3 -> $S3B) and jailed; m1, m2 untouched"
+
+# --- commit-reveal and Yuma's pay --------------------------------------------------------
+paid_epoch() {
+    cairn subnet show mm --json >"$TMP/show.json" 2>/dev/null || return 1
+    python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+le = j.get("last_epoch")
+if not le:
+    sys.exit(1)
+pays = {m["uid"]: int(m["pay_units"]) for m in le["miners"]}
+uid = {m["address"]: m["uid"] for m in j["members"] if m["role"] == "miner"}
+print(le["epoch"], *(pays.get(uid.get(a), 0) for a in sys.argv[2:]))
+' "$TMP/show.json" "$(addr m1)" "$(addr m2)" "$(addr m3)"
+}
+PAID=""
+for _ in $(seq 1 200); do
+    line=$(paid_epoch 2>/dev/null || true)
+    read -r e p1 p2 p3 <<<"${line:-x x x x}"
+    if [ "$e" != x ] && [ "$p1" -gt 0 ] && [ "$p2" -gt 0 ] && [ "$p3" = 0 ]; then
+        PAID=$line
+        break
+    fi
+    sleep 0.3
+done
+[ -n "$PAID" ] || fail "no epoch paid m1 and m2 but not m3: $(cat "$TMP/show.json")"
+ok "Yuma paid the honest miners and not the jailed cheat (epoch, m1, m2, m3 in base units: $PAID)"
+
+# --- kill -9 between a commit and its reveal ----------------------------------------------
+C=""
+for _ in $(seq 1 200); do
+    C=$(grep -o "committed weights for epoch [0-9]*" "$TMP/val.log" | tail -n 1 | grep -o "[0-9]*$" || true)
+    [ -n "$C" ] && break
+    sleep 0.1
+done
+[ -n "$C" ] || fail "the validator never committed"
+kill -KILL "$VAL_PID"
+wait "$VAL_PID" 2>/dev/null || true
+VAL_PID=""
+[ -f "$TMP/v/commits/$C" ] || fail "no commit file for epoch $C"
+start_validator
+for _ in $(seq 1 200); do
+    grep -q "revealed the weights of epoch $C " "$TMP/val.log" && break
+    sleep 0.2
+done
+grep -q "revealed the weights of epoch $C " "$TMP/val.log" || fail "epoch $C's commit was not revealed after kill -9"
+ok "killed -9 after committing epoch $C's weights; revealed them after the restart"
+
+cairn subnet show mm >"$TMP/show.txt" || fail "subnet show"
+grep -qi "validator" "$TMP/show.txt" || fail "subnet show: $(cat "$TMP/show.txt")"
+ok "cairn subnet show lists the subnet"
