@@ -22,29 +22,36 @@ void val_log(const char *fmt, ...)
     fprintf(stderr, "validator: %s\n", line);
 }
 
-/* Reveals the commit of epoch − 1 when the chain holds it unrevealed. */
+/* Reveals the commit of epoch − 1 when we saved one and the chain has no
+ * reveal of ours for it; a refusal is not retried (the chain will not
+ * change its mind), a transport failure is, next round. */
 static void reveal_prev(val *v)
 {
     cairn_weights_reveal r;
-    if (v->epoch == 0 || v->commit_epoch != v->epoch - 1 ||
-        v->reveal_epoch == v->epoch - 1)
+    uint64_t prev = v->epoch - 1;
+    if (v->epoch == 0 || v->reveal_epoch == prev || v->reveal_tried == prev)
         return;
-    cairn_err e = val_commit_load(v, v->epoch - 1, &r);
+    cairn_err e = val_commit_load(v, prev, &r);
     if (e) {
-        val_log("no saved weights for the commit of epoch %llu (%s): that "
-                "commit cannot be revealed",
-                (unsigned long long)(v->epoch - 1), cairn_strerror(e));
+        if (e != CAIRN_ERR_NOT_FOUND)
+            val_log("cannot read the saved weights of epoch %llu (%s): that "
+                    "commit cannot be revealed",
+                    (unsigned long long)prev, cairn_strerror(e));
+        v->reveal_tried = prev;
         return;
     }
     cairn_buf b;
     cairn_buf_init(&b, 4 + 8 + 2 + 4 * CAIRN_SUBNET_MAX_MINERS + 32);
     cairn_weights_reveal_encode(&b, &r);
-    if (!b.err && val_send(v, CAIRN_TX_WEIGHTS_REVEAL, b.p, b.len) == 0) {
-        val_log("revealed the weights of epoch %llu (%u miners)",
-                (unsigned long long)r.epoch, (unsigned)r.w.n);
-        v->reveal_epoch = v->epoch - 1;
-    }
+    e = b.err ? b.err : val_send(v, CAIRN_TX_WEIGHTS_REVEAL, b.p, b.len);
     cairn_buf_free(&b);
+    if (e != CAIRN_ERR_HTTP)
+        v->reveal_tried = prev;
+    if (!e) {
+        val_log("revealed the weights of epoch %llu (%u miners)",
+                (unsigned long long)prev, (unsigned)r.w.n);
+        v->reveal_epoch = prev;
+    }
 }
 
 /* Turns probe results into weights: 65535 · fastest / ms for a pass. */

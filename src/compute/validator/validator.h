@@ -65,7 +65,8 @@ typedef struct val {
     uint64_t commit_epoch, reveal_epoch; /* ours on chain; UINT64_MAX none */
     val_miner miners[VAL_MINERS_MAX];
     size_t nminers;
-    uint64_t done_epoch; /* the epoch we last committed for */
+    uint64_t done_epoch;   /* the epoch we last committed for */
+    uint64_t reveal_tried; /* the last epoch whose reveal we sent */
     char scratch[VAL_PATH_MAX];
 } val;
 
