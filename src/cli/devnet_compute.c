@@ -30,7 +30,9 @@ static struct {
               .ports = 2,
               .args = compute_args}};
 
-/* Two cores, 1 GiB of memory and disk each, 0.01 token per core-epoch. */
+/* Two cores, 1 GiB of memory and disk each, 0.01 token per core-epoch;
+ * each serves matrix jobs (subnet "matmul", devnet_subnet.c), and the
+ * last of three or more gives a wrong product for one job in three. */
 static void compute_args(const devnet *d, const devnet_group *g, int i,
                          char **argv, int max)
 {
@@ -55,7 +57,15 @@ static void compute_args(const devnet *d, const devnet_group *g, int i,
                  "0.01",
                  "--poll-ms",
                  "1000",
+                 "--serve",
+                 "matmul",
+                 NULL, /* the last of three or more: --cheat-every 3 */
+                 NULL,
                  NULL};
+    if (g->n >= 3 && i == g->n - 1) {
+        a[20] = "--cheat-every";
+        a[21] = "3";
+    }
     for (int k = 0; k < max && k < (int)(sizeof a / sizeof a[0]); k++)
         argv[k] = a[k];
 }
