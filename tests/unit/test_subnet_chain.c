@@ -195,6 +195,15 @@ static void happy_path(void **st)
     for (int i = 0; i < r->validators; i++)
         sum += r->validator_pay[i];
     assert_int_equal(sum, r->emission); /* exact */
+    print_message(
+        "sector %llu subnet %llu owner %llu miners %llu %llu "
+        "validators %llu %llu unpaid %llu\n",
+        (unsigned long long)em.emitted_sector[CAIRN_SECTOR_COMPUTE],
+        (unsigned long long)r->emission, (unsigned long long)r->owner_pay,
+        (unsigned long long)r->miner_pay[0],
+        (unsigned long long)r->miner_pay[1],
+        (unsigned long long)r->validator_pay[0],
+        (unsigned long long)r->validator_pay[1], (unsigned long long)r->unpaid);
     assert_int_equal(r->owner_pay, r->emission * 1800 / 10000);
     assert_true(r->miner_pay[0] > r->miner_pay[1]); /* 40000 vs 20000 */
     assert_int_equal(cx_balance(&t, M1), m1 + r->miner_pay[0]);
