@@ -252,7 +252,7 @@ static int parse_weights(const char *s, cairn_weights *w)
     for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !bad;
          t = strtok_r(NULL, ",", &save)) {
         char *colon = strchr(t, ':');
-        uint64_t uid, wt;
+        uint64_t uid = 0, wt = 0;
         if (!colon || w->n >= CAIRN_SUBNET_MAX_MINERS) {
             bad = 1;
             break;
