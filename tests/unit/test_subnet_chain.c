@@ -22,13 +22,15 @@
 
 #include "cairn/metrics.h"
 #include "cairn/subnet.h"
+#include "econ/econ.h"
+#include "econ/staking.h"
 
 #define ECON                                                                   \
     "{\"epoch_blocks\": 10, \"fee_provider_bps\": 7000,"                       \
     " \"fee_burn_bps\": 1000, \"fee_treasury_bps\": 1000,"                     \
     " \"fee_stakers_bps\": 1000, \"compute_subnet_create_cost\": \"5\","       \
     " \"compute_subnet_min_stake\": \"10\","                                   \
-    " \"compute_subnet_unlock_epochs\": 1}"
+    " \"compute_subnet_unlock_epochs\": 1, \"jail_after_faults\": 1}"
 
 enum { M1 = 1, M2 = 2, V3 = 3, V4 = 4, V5 = 5, OWNER = 6 };
 
@@ -431,6 +433,78 @@ static void copier(void **st)
     twin_close(&t);
 }
 
+/* Slashes (and, with jail_after_faults 1, jails) keys[who] at one
+ * height, on both chains alike. */
+static struct {
+    uint64_t height;
+    int who;
+} jail_plan;
+
+static cairn_err jail_hook(exec_ctx *x, void *arg)
+{
+    (void)arg;
+    if (x->height != jail_plan.height)
+        return CAIRN_OK;
+    return econ_slash(x, &fx_keys[jail_plan.who].pk, 100, "test: jailed");
+}
+
+static uint64_t sum_of(const cairn_subnet_result *r)
+{
+    uint64_t sum = r->owner_pay + r->unpaid;
+    for (int j = 0; j < r->miners; j++)
+        sum += r->miner_pay[j];
+    for (int i = 0; i < r->validators; i++)
+        sum += r->validator_pay[i];
+    return sum;
+}
+
+/* A jailed miner's column is ignored (incentive 0, no pay) while the
+ * other takes the miners' whole pool; once the other has left too, the
+ * miners' pool is unpaid and goes back to the sector, exactly. */
+static void jailed_and_left(void **st)
+{
+    (void)st;
+    twin t;
+    cairn_buf b;
+    setup(&t, 100 * TOK, 0, 0);
+    cairn_buf_init(&b, 4096);
+    econ_set_test_hook(jail_hook, NULL);
+    cairn_weights w = row2(30000, 30000);
+    uint64_t e = epoch_now(&t);
+    commit_q(&t, &b, V3, &w);
+    cx_step(&t);
+    cx_to_epoch(&t, e + 1);
+    reveal_q(&t, &b, V3, &w);
+    commit_q(&t, &b, V3, &w);
+    jail_plan.height = fx_height(&t) + 1;
+    jail_plan.who = M2;
+    cx_step(&t);
+    cx_to_epoch(&t, e + 2);
+    cairn_subnet_result r = *result_of(&t, 1);
+    assert_int_equal(r.epoch, e + 1);
+    assert_int_equal(r.incentive[1], 0);
+    assert_int_equal(r.miner_pay[1], 0);
+    uint64_t rest = r.emission - r.owner_pay;
+    assert_int_equal(r.miner_pay[0], rest - rest / 2); /* the whole pool */
+    assert_int_equal(sum_of(&r), r.emission);
+
+    reveal_q(&t, &b, V3, &w);
+    cairn_subnet_leave_encode(&b, 1);
+    both(&t, M1, CAIRN_TX_SUBNET_LEAVE, &b);
+    cx_step(&t);
+    cx_to_epoch(&t, e + 3);
+    r = *result_of(&t, 1);
+    assert_int_equal(r.epoch, e + 2);
+    assert_int_equal(r.miner_pay[0] + r.miner_pay[1], 0);
+    rest = r.emission - r.owner_pay;
+    assert_true(r.emission > 0);
+    assert_true(r.unpaid >= rest - rest / 2); /* the miners' pool at least */
+    assert_int_equal(sum_of(&r), r.emission);
+    fx_replay_check(&t);
+    cairn_buf_free(&b);
+    twin_close(&t);
+}
+
 /* Two subnets with reveals split the pot equally (remainder to the
  * lower id); a subnet without one gets nothing; every split exact. */
 static void two_subnets(void **st)
@@ -547,9 +621,10 @@ int main(void)
 {
     fx_make_keys();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(codecs),   cmocka_unit_test(happy_path),
-        cmocka_unit_test(refusals), cmocka_unit_test(minority),
-        cmocka_unit_test(copier),   cmocka_unit_test(two_subnets),
+        cmocka_unit_test(codecs),          cmocka_unit_test(happy_path),
+        cmocka_unit_test(refusals),        cmocka_unit_test(minority),
+        cmocka_unit_test(copier),          cmocka_unit_test(two_subnets),
+        cmocka_unit_test(jailed_and_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
