@@ -207,6 +207,13 @@ static void happy_path(void **st)
         (unsigned long long)r->validator_pay[0],
         (unsigned long long)r->validator_pay[1], (unsigned long long)r->unpaid);
     assert_int_equal(r->owner_pay, r->emission * 1800 / 10000);
+    /* docs/compute-verify.md, "Worked numbers": to the base unit */
+    assert_int_equal(r->emission, 125000000);
+    assert_int_equal(r->owner_pay, 22500000);
+    assert_int_equal(r->miner_pay[0], 34166667);
+    assert_int_equal(r->miner_pay[1], 17083333);
+    assert_int_equal(r->validator_pay[0], 51250000);
+    assert_int_equal(r->unpaid, 0);
     assert_true(r->miner_pay[0] > r->miner_pay[1]); /* 40000 vs 20000 */
     assert_int_equal(cx_balance(&t, M1), m1 + r->miner_pay[0]);
     assert_int_equal(cx_balance(&t, OWNER), own + r->owner_pay);
