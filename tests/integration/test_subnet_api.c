@@ -2,7 +2,9 @@
  * command: a compute provider and a validator join a subnet the owner
  * created with the CLI; GET /v1/compute/subnets and
  * /v1/compute/subnet/{name|id} answer as docs/api.md says; an unknown
- * subnet is 404 no_subnet; `cairn subnet ls` and `show` print them. */
+ * subnet is 404 no_subnet; `cairn subnet ls` and `show` print them;
+ * `cairn subnet commit` and `reveal` set a validator's weights, which the
+ * next epoch's result shows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cairn/amount.h"
 #include "cairn/compute.h"
@@ -173,6 +176,66 @@ static void check_subnet(const char *ref, const char *owner, const char *miner)
     json_decref(j);
 }
 
+static long long epoch_now(void)
+{
+    json_t *j;
+    assert_int_equal(get("/v1/compute/params", &j), 200);
+    long long e = jint(j, "epoch");
+    json_decref(j);
+    return e;
+}
+
+/* Waits (at most 40 s) until the epoch after `e` has begun; returns it.
+ * Right after the change, a whole epoch (5 s) is left for a transaction
+ * that must land in it. */
+static long long next_epoch(long long e)
+{
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < 2000; i++) {
+        long long now = epoch_now();
+        if (now > e)
+            return now;
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("epoch %lld did not end within 40 s", e);
+    return -1;
+}
+
+/* `cairn subnet commit` in epoch E, `reveal` in E + 1: the API shows the
+ * reveal, and at the end of E + 1 the Yuma result. */
+static void commit_reveal(h_net *net, const char *kval)
+{
+    json_t *j;
+    char *commit[] = {"commit",
+                      "sn-a",
+                      "--weights",
+                      "0:100",
+                      "--salt",
+                      "00112233445566778899aabbccddeeff00112233445566778899aabb"
+                      "ccddeeff"};
+    char *reveal[] = {"reveal", "sn-a",   "--weights",
+                      "0:100",  "--salt", commit[5]};
+    long long e = next_epoch(epoch_now());
+    assert_int_equal(cli(net, kval, commit, 6), 0);
+    assert_true(out_has(net, "committed"));
+    next_epoch(e);
+    assert_int_equal(cli(net, kval, reveal, 6), 0);
+    assert_true(out_has(net, "revealed"));
+    assert_int_equal(get("/v1/compute/subnet/sn-a", &j), 200);
+    json_t *w = json_array_get(json_object_get(j, "weights"), 0);
+    assert_int_equal(jint(w, "reveal_epoch"), e + 1);
+    assert_int_equal(jint(w, "reveal_count"), 1);
+    json_decref(j);
+    next_epoch(e + 1);
+    assert_int_equal(get("/v1/compute/subnet/sn-a", &j), 200);
+    json_t *last = json_object_get(j, "last_epoch");
+    assert_int_equal(jint(last, "epoch"), e + 1); /* polled every 20 ms */
+    json_t *m = json_array_get(json_object_get(last, "miners"), 0);
+    assert_true(jint(m, "incentive_ppm") > 999000); /* the only weight */
+    assert_string_not_equal(jstr(m, "pay_units"), "0");
+    json_decref(j);
+}
+
 static void test_subnet_api(void **state)
 {
     h_net net;
@@ -181,7 +244,7 @@ static void test_subnet_api(void **state)
     cairn_buf b;
     json_t *j;
     (void)state;
-    h_net_setup(&net, 3, "100000", 100);
+    h_net_setup(&net, 3, "100000", 500); /* epochs of 10 blocks: 5 s */
     h_init_chain(&net, "seq", data, sizeof data);
     pid_t pid = h_start_node(&net, data, net.port, NULL);
     snprintf(base, sizeof base, "http://127.0.0.1:%d", net.port);
@@ -232,6 +295,7 @@ static void test_subnet_api(void **state)
     assert_true(out_has(&net, prov));
     char *dup[] = {"create", "sn-a", "--type", "render"};
     assert_int_not_equal(cli(&net, kown, dup, 4), 0); /* name_taken */
+    commit_reveal(&net, kval);
     cairn_buf_free(&b);
     h_stop(pid, SIGTERM);
     h_net_cleanup(&net);
