@@ -1,7 +1,8 @@
 /* Subnet endpoints (docs/api.md, docs/compute-verify.md "Subnets"):
  * GET /v1/compute/subnets lists them; GET /v1/compute/subnet/{name|id}
  * shows one: members, the last settled epoch's Yuma result and the
- * validators' commit-reveal status. What `cairn subnet` reads. Q32
+ * validators' commit-reveal status with their newest revealed rows. What
+ * `cairn subnet` reads. Q32
  * values (2^32 = 1.0) come as integers, with a parts-per-million twin. */
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,12 @@ static json_t *weights_json(const cairn_subnet_weights_status *w, size_t cnt)
         json_object_set_new(o, "reveal_epoch",
                             epoch_or_null(w[i].reveal_epoch));
         set_u64(o, "reveal_count", w[i].reveal_count);
+        json_t *row = json_array();
+        for (uint16_t j = 0; j < w[i].row.n; j++)
+            json_array_append_new(row, json_pack("[I,I]",
+                                                 (json_int_t)w[i].row.e[j].uid,
+                                                 (json_int_t)w[i].row.e[j].w));
+        json_object_set_new(o, "row", row);
         json_array_append_new(arr, o);
     }
     return arr;

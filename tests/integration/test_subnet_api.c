@@ -225,7 +225,13 @@ static void commit_reveal(h_net *net, const char *kval)
     json_t *w = json_array_get(json_object_get(j, "weights"), 0);
     assert_int_equal(jint(w, "reveal_epoch"), e + 1);
     assert_int_equal(jint(w, "reveal_count"), 1);
+    json_t *row = json_array_get(json_object_get(w, "row"), 0);
+    assert_int_equal(json_integer_value(json_array_get(row, 0)), 0);
+    assert_int_equal(json_integer_value(json_array_get(row, 1)), 100);
     json_decref(j);
+    char *show[] = {"show", "sn-a"};
+    assert_int_equal(cli(net, NULL, show, 2), 0);
+    assert_true(out_has(net, " 0:100"));
     next_epoch(e + 1);
     assert_int_equal(get("/v1/compute/subnet/sn-a", &j), 200);
     json_t *last = json_object_get(j, "last_epoch");

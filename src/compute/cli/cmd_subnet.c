@@ -107,6 +107,28 @@ static void show_epoch(const json_t *s)
                jint(x, "bond_sum"), jstr(x, "pay"));
 }
 
+/* One validator's commit-reveal line and its revealed row. */
+static void show_weights(const json_t *w)
+{
+    json_t *c = json_object_get(w, "commit_epoch");
+    json_t *r = json_object_get(w, "reveal_epoch"), *x;
+    size_t j;
+    printf("  validator uid %-3lld committed in epoch ", jint(w, "uid"));
+    if (json_is_integer(c))
+        printf("%lld", (long long)json_integer_value(c));
+    else
+        printf("-");
+    printf(", revealed in epoch ");
+    if (json_is_integer(r))
+        printf("%lld:", (long long)json_integer_value(r));
+    else
+        printf("-");
+    json_array_foreach(json_object_get(w, "row"), j, x) printf(
+        " %lld:%lld", (long long)json_integer_value(json_array_get(x, 0)),
+        (long long)json_integer_value(json_array_get(x, 1)));
+    printf("\n");
+}
+
 static int sub_show(int argc, char **argv)
 {
     cli_args a;
@@ -130,13 +152,7 @@ static int sub_show(int argc, char **argv)
            jint(s, "miners"), jint(s, "validators"));
     show_members(s);
     show_epoch(s);
-    json_array_foreach(json_object_get(s, "weights"), i, w)
-        printf("  validator uid %-3lld last commit %s, last reveal %s (%lld "
-               "weights)\n",
-               jint(w, "uid"),
-               json_is_null(json_object_get(w, "commit_epoch")) ? "-" : "yes",
-               json_is_null(json_object_get(w, "reveal_epoch")) ? "-" : "yes",
-               jint(w, "reveal_count"));
+    json_array_foreach(json_object_get(s, "weights"), i, w) show_weights(w);
     json_decref(s);
     return 0;
 }
