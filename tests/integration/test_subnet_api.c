@@ -206,13 +206,9 @@ static long long next_epoch(long long e)
 static void commit_reveal(h_net *net, const char *kval)
 {
     json_t *j;
-    char *commit[] = {"commit",
-                      "sn-a",
-                      "--weights",
-                      "0:100",
-                      "--salt",
-                      "00112233445566778899aabbccddeeff00112233445566778899aabb"
-                      "ccddeeff"};
+    static char salt[] =
+        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    char *commit[] = {"commit", "sn-a", "--weights", "0:100", "--salt", salt};
     char *reveal[] = {"reveal", "sn-a",   "--weights",
                       "0:100",  "--salt", commit[5]};
     long long e = next_epoch(epoch_now());
