@@ -24,6 +24,8 @@
 #include "cairn/subnet.h"
 #include "econ/econ.h"
 #include "econ/staking.h"
+#include "ledger/view.h"
+#include "sectors/compute/subnet.h"
 
 #define ECON                                                                   \
     "{\"epoch_blocks\": 10, \"fee_provider_bps\": 7000,"                       \
@@ -440,6 +442,56 @@ static void copier(void **st)
     twin_close(&t);
 }
 
+/* The lookups the evidence kind uses (src/sectors/compute/subnet.h):
+ * active validators' stakes, their total, active miners. */
+static void lookups(void **st)
+{
+    (void)st;
+    twin t;
+    cairn_buf b;
+    MDB_txn *txn;
+    uint64_t v, total;
+    int yes;
+    uint16_t uid = 99;
+    setup(&t, 100 * TOK, 50 * TOK, 0);
+    cairn_buf_init(&b, 64);
+    cairn_subnet_leave_encode(&b, 1);
+    both(&t, V4, CAIRN_TX_SUBNET_LEAVE, &b);
+    cx_step(&t);
+    assert_int_equal(chain_read_begin(t.c[0], &txn), CAIRN_OK);
+    const store *s = chain_store(t.c[0]);
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[V3].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 100 * TOK);
+    /* left (its stake still held, unlocking): 0 */
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[V4].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 0);
+    /* a miner and a stranger: 0 */
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[M1].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[V5].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(subnet_total_stake(txn, s, 1, &total), CAIRN_OK);
+    assert_int_equal(total, 100 * TOK);
+    assert_int_equal(subnet_is_miner(txn, s, 1, &fx_keys[M2].pk, &yes, &uid),
+                     CAIRN_OK);
+    assert_int_equal(yes, 1);
+    assert_int_equal(uid, 1);
+    assert_int_equal(subnet_is_miner(txn, s, 1, &fx_keys[V3].pk, &yes, NULL),
+                     CAIRN_OK);
+    assert_int_equal(yes, 0);
+    assert_int_equal(subnet_total_stake(txn, s, 2, &total),
+                     CAIRN_ERR_NO_SUBNET);
+    assert_int_equal(subnet_is_miner(txn, s, 2, &fx_keys[M2].pk, &yes, NULL),
+                     CAIRN_ERR_NO_SUBNET);
+    mdb_txn_abort(txn);
+    cairn_buf_free(&b);
+    twin_close(&t);
+}
+
 /* Slashes (and, with jail_after_faults 1, jails) keys[who] at one
  * height, on both chains alike. */
 static struct {
@@ -631,7 +683,7 @@ int main(void)
         cmocka_unit_test(codecs),          cmocka_unit_test(happy_path),
         cmocka_unit_test(refusals),        cmocka_unit_test(minority),
         cmocka_unit_test(copier),          cmocka_unit_test(two_subnets),
-        cmocka_unit_test(jailed_and_left),
+        cmocka_unit_test(jailed_and_left), cmocka_unit_test(lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
