@@ -179,6 +179,7 @@ typedef struct cairn_subnet_weights_status {
     uint64_t commit_epoch;
     uint64_t reveal_epoch;
     uint16_t reveal_count; /* entries in the newest revealed row */
+    cairn_weights row;     /* that row (what Yuma used in reveal_epoch) */
 } cairn_subnet_weights_status;
 
 #define CAIRN_SUBNETS_MAX 100

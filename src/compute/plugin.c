@@ -12,8 +12,10 @@ int api_compute_route(struct node *n, httpd_req *req, const char *path,
 /* src/compute/validator/val_main.c */
 int cmd_validator(int argc, char **argv);
 
-static const cairn_cli_cmd commands[] = {
-    {"compute", cmd_compute}, {"validator", cmd_validator}, {NULL, NULL}};
+static const cairn_cli_cmd commands[] = {{"compute", cmd_compute},
+                                         {"subnet", cmd_subnet},
+                                         {"validator", cmd_validator},
+                                         {NULL, NULL}};
 
 const cairn_sector_plugin cairn_compute_plugin = {
     .rules = &cairn_compute_sector,
@@ -28,6 +30,9 @@ const cairn_sector_plugin cairn_compute_plugin = {
         "  compute fetch LEASE PATH [OUT]       a file of its work directory\n"
         "  compute deposit LEASE TOKENS | close LEASE   top up; end it\n"
         "  compute tunnel LEASE [--listen H:P]  reach its published port\n"
+        "  subnet ls | show NAME                subnets: members, consensus, incentive, dividends\n"
+        "  subnet create NAME --type T | join NAME --role miner|validator [--stake T] | leave NAME\n"
+        "  subnet commit|reveal NAME --weights UID:W,... --salt HEX64   a validator's weights\n"
         "  provider compute --data DIR --key FILE --cpus N --memory SIZE --disk SIZE   run a compute provider\n"
         "  validator --subnet NAME --data DIR --key FILE [--stake TOKENS]   check a subnet's miners\n",
 };

@@ -246,8 +246,7 @@ static const struct {
         {"subnet_full",
          "the subnet has all the miners or validators it takes (256 miners, 64 validators); try another subnet"},
     [CAIRN_ERR_NAME_TAKEN] =
-        {"name_taken",
-         "a subnet with that name exists; choose another name"},
+        {"name_taken", "a subnet with that name exists; choose another name"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -22,13 +22,17 @@
 
 #include "cairn/metrics.h"
 #include "cairn/subnet.h"
+#include "econ/econ.h"
+#include "econ/staking.h"
+#include "ledger/view.h"
+#include "sectors/compute/subnet.h"
 
 #define ECON                                                                   \
     "{\"epoch_blocks\": 10, \"fee_provider_bps\": 7000,"                       \
     " \"fee_burn_bps\": 1000, \"fee_treasury_bps\": 1000,"                     \
     " \"fee_stakers_bps\": 1000, \"compute_subnet_create_cost\": \"5\","       \
     " \"compute_subnet_min_stake\": \"10\","                                   \
-    " \"compute_subnet_unlock_epochs\": 1}"
+    " \"compute_subnet_unlock_epochs\": 1, \"jail_after_faults\": 1}"
 
 enum { M1 = 1, M2 = 2, V3 = 3, V4 = 4, V5 = 5, OWNER = 6 };
 
@@ -195,7 +199,23 @@ static void happy_path(void **st)
     for (int i = 0; i < r->validators; i++)
         sum += r->validator_pay[i];
     assert_int_equal(sum, r->emission); /* exact */
+    print_message(
+        "sector %llu subnet %llu owner %llu miners %llu %llu "
+        "validators %llu %llu unpaid %llu\n",
+        (unsigned long long)em.emitted_sector[CAIRN_SECTOR_COMPUTE],
+        (unsigned long long)r->emission, (unsigned long long)r->owner_pay,
+        (unsigned long long)r->miner_pay[0],
+        (unsigned long long)r->miner_pay[1],
+        (unsigned long long)r->validator_pay[0],
+        (unsigned long long)r->validator_pay[1], (unsigned long long)r->unpaid);
     assert_int_equal(r->owner_pay, r->emission * 1800 / 10000);
+    /* docs/compute-verify.md, "Worked numbers": to the base unit */
+    assert_int_equal(r->emission, 125000000);
+    assert_int_equal(r->owner_pay, 22500000);
+    assert_int_equal(r->miner_pay[0], 34166667);
+    assert_int_equal(r->miner_pay[1], 17083333);
+    assert_int_equal(r->validator_pay[0], 51250000);
+    assert_int_equal(r->unpaid, 0);
     assert_true(r->miner_pay[0] > r->miner_pay[1]); /* 40000 vs 20000 */
     assert_int_equal(cx_balance(&t, M1), m1 + r->miner_pay[0]);
     assert_int_equal(cx_balance(&t, OWNER), own + r->owner_pay);
@@ -422,6 +442,128 @@ static void copier(void **st)
     twin_close(&t);
 }
 
+/* The lookups the evidence kind uses (src/sectors/compute/subnet.h):
+ * active validators' stakes, their total, active miners. */
+static void lookups(void **st)
+{
+    (void)st;
+    twin t;
+    cairn_buf b;
+    MDB_txn *txn;
+    uint64_t v, total;
+    int yes;
+    uint16_t uid = 99;
+    setup(&t, 100 * TOK, 50 * TOK, 0);
+    cairn_buf_init(&b, 64);
+    cairn_subnet_leave_encode(&b, 1);
+    both(&t, V4, CAIRN_TX_SUBNET_LEAVE, &b);
+    cx_step(&t);
+    assert_int_equal(chain_read_begin(t.c[0], &txn), CAIRN_OK);
+    const store *s = chain_store(t.c[0]);
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[V3].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 100 * TOK);
+    /* left (its stake still held, unlocking): 0 */
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[V4].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 0);
+    /* a miner and a stranger: 0 */
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[M1].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(subnet_validator_stake(txn, s, 1, &fx_keys[V5].pk, &v),
+                     CAIRN_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(subnet_total_stake(txn, s, 1, &total), CAIRN_OK);
+    assert_int_equal(total, 100 * TOK);
+    assert_int_equal(subnet_is_miner(txn, s, 1, &fx_keys[M2].pk, &yes, &uid),
+                     CAIRN_OK);
+    assert_int_equal(yes, 1);
+    assert_int_equal(uid, 1);
+    assert_int_equal(subnet_is_miner(txn, s, 1, &fx_keys[V3].pk, &yes, NULL),
+                     CAIRN_OK);
+    assert_int_equal(yes, 0);
+    assert_int_equal(subnet_total_stake(txn, s, 2, &total),
+                     CAIRN_ERR_NO_SUBNET);
+    assert_int_equal(subnet_is_miner(txn, s, 2, &fx_keys[M2].pk, &yes, NULL),
+                     CAIRN_ERR_NO_SUBNET);
+    mdb_txn_abort(txn);
+    cairn_buf_free(&b);
+    twin_close(&t);
+}
+
+/* Slashes (and, with jail_after_faults 1, jails) keys[who] at one
+ * height, on both chains alike. */
+static struct {
+    uint64_t height;
+    int who;
+} jail_plan;
+
+static cairn_err jail_hook(exec_ctx *x, void *arg)
+{
+    (void)arg;
+    if (x->height != jail_plan.height)
+        return CAIRN_OK;
+    return econ_slash(x, &fx_keys[jail_plan.who].pk, 100, "test: jailed");
+}
+
+static uint64_t sum_of(const cairn_subnet_result *r)
+{
+    uint64_t sum = r->owner_pay + r->unpaid;
+    for (int j = 0; j < r->miners; j++)
+        sum += r->miner_pay[j];
+    for (int i = 0; i < r->validators; i++)
+        sum += r->validator_pay[i];
+    return sum;
+}
+
+/* A jailed miner's column is ignored (incentive 0, no pay) while the
+ * other takes the miners' whole pool; once the other has left too, the
+ * miners' pool is unpaid and goes back to the sector, exactly. */
+static void jailed_and_left(void **st)
+{
+    (void)st;
+    twin t;
+    cairn_buf b;
+    setup(&t, 100 * TOK, 0, 0);
+    cairn_buf_init(&b, 4096);
+    econ_set_test_hook(jail_hook, NULL);
+    cairn_weights w = row2(30000, 30000);
+    uint64_t e = epoch_now(&t);
+    commit_q(&t, &b, V3, &w);
+    cx_step(&t);
+    cx_to_epoch(&t, e + 1);
+    reveal_q(&t, &b, V3, &w);
+    commit_q(&t, &b, V3, &w);
+    jail_plan.height = fx_height(&t) + 1;
+    jail_plan.who = M2;
+    cx_step(&t);
+    cx_to_epoch(&t, e + 2);
+    cairn_subnet_result r = *result_of(&t, 1);
+    assert_int_equal(r.epoch, e + 1);
+    assert_int_equal(r.incentive[1], 0);
+    assert_int_equal(r.miner_pay[1], 0);
+    uint64_t rest = r.emission - r.owner_pay;
+    assert_int_equal(r.miner_pay[0], rest - rest / 2); /* the whole pool */
+    assert_int_equal(sum_of(&r), r.emission);
+
+    reveal_q(&t, &b, V3, &w);
+    cairn_subnet_leave_encode(&b, 1);
+    both(&t, M1, CAIRN_TX_SUBNET_LEAVE, &b);
+    cx_step(&t);
+    cx_to_epoch(&t, e + 3);
+    r = *result_of(&t, 1);
+    assert_int_equal(r.epoch, e + 2);
+    assert_int_equal(r.miner_pay[0] + r.miner_pay[1], 0);
+    rest = r.emission - r.owner_pay;
+    assert_true(r.emission > 0);
+    assert_true(r.unpaid >= rest - rest / 2); /* the miners' pool at least */
+    assert_int_equal(sum_of(&r), r.emission);
+    fx_replay_check(&t);
+    cairn_buf_free(&b);
+    twin_close(&t);
+}
+
 /* Two subnets with reveals split the pot equally (remainder to the
  * lower id); a subnet without one gets nothing; every split exact. */
 static void two_subnets(void **st)
@@ -538,9 +680,10 @@ int main(void)
 {
     fx_make_keys();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(codecs),   cmocka_unit_test(happy_path),
-        cmocka_unit_test(refusals), cmocka_unit_test(minority),
-        cmocka_unit_test(copier),   cmocka_unit_test(two_subnets),
+        cmocka_unit_test(codecs),          cmocka_unit_test(happy_path),
+        cmocka_unit_test(refusals),        cmocka_unit_test(minority),
+        cmocka_unit_test(copier),          cmocka_unit_test(two_subnets),
+        cmocka_unit_test(jailed_and_left), cmocka_unit_test(lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,8 +221,17 @@ static cairn_err weights_fn(MDB_txn *txn, const store *s, void *arg)
         k[5] = (uint8_t)i;
         e = state_get(txn, s, STATE_SUBNET_WEIGHTS, k, 6, &v);
         if (e == CAIRN_OK && v.mv_size >= 10) {
-            w->reveal_epoch = cairn_le64_get(v.mv_data);
-            w->reveal_count = sn_le16_get((const uint8_t *)v.mv_data + 8);
+            const uint8_t *p = v.mv_data;
+            w->reveal_epoch = cairn_le64_get(p);
+            w->reveal_count = sn_le16_get(p + 8);
+            if (w->reveal_count > CAIRN_SUBNET_MAX_MINERS ||
+                v.mv_size != 10 + 4 * (size_t)w->reveal_count)
+                return CAIRN_ERR_DB;
+            w->row.n = w->reveal_count;
+            for (uint16_t j = 0; j < w->row.n; j++) {
+                w->row.e[j].uid = sn_le16_get(p + 10 + 4 * j);
+                w->row.e[j].w = sn_le16_get(p + 12 + 4 * j);
+            }
         }
         e = e == CAIRN_ERR_NOT_FOUND ? CAIRN_OK : e;
         (*a->n)++;
