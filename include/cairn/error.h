@@ -105,6 +105,10 @@ typedef enum cairn_err {
     CAIRN_ERR_TICKET_LOST = 88,     /* ticket does not win with that number */
     CAIRN_ERR_TICKET_EXPIRED = 89,  /* ticket past its expiration height */
     CAIRN_ERR_TICKET_LOCKED = 90,   /* ticket funds still in their unlock */
+    CAIRN_ERR_JOB_TYPE = 97,        /* provider does not serve that job type */
+    CAIRN_ERR_JOB_INPUT = 98,       /* job params or input malformed/too big */
+    CAIRN_ERR_JOB_FAILED = 99,      /* the job's tool failed or hit a limit */
+    CAIRN_ERR_JOB_MISMATCH = 100,   /* a job's output fails verification */
     CAIRN__ERR_COUNT
 } cairn_err;
 
