@@ -152,6 +152,11 @@ cairn_err job_write_file(const char *dir, const char *name, const uint8_t *p,
                          size_t n) CAIRN_WUR;
 cairn_err job_read_file(const char *dir, const char *name, size_t max,
                         uint8_t **out, size_t *n) CAIRN_WUR;
+/* The same by path. */
+cairn_err job_write_path(const char *path, const uint8_t *p,
+                         size_t n) CAIRN_WUR;
+cairn_err job_read_path(const char *path, size_t max, uint8_t **out,
+                        size_t *n) CAIRN_WUR;
 /* A fresh private directory under scratch (caller removes it with
  * cairn_dir_remove): into out (len bytes). */
 cairn_err job_tmpdir(const char *scratch, char *out, size_t len) CAIRN_WUR;

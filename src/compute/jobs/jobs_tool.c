@@ -80,6 +80,11 @@ cairn_err job_write_file(const char *dir, const char *name, const uint8_t *p,
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
+    return job_write_path(path, p, n);
+}
+
+cairn_err job_write_path(const char *path, const uint8_t *p, size_t n)
+{
     int fd =
         open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
@@ -102,8 +107,13 @@ cairn_err job_read_file(const char *dir, const char *name, size_t max,
                         uint8_t **out, size_t *n)
 {
     char path[1024];
-    struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
+    return job_read_path(path, max, out, n);
+}
+
+cairn_err job_read_path(const char *path, size_t max, uint8_t **out, size_t *n)
+{
+    struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return CAIRN_ERR_NOT_FOUND;

@@ -41,4 +41,11 @@ cairn_err job_verify(const job_params *jp, const uint8_t *in, size_t n,
                      const job_parts *parts, const uint8_t seed[JOB_SEED_LEN],
                      const char *scratch, job_verdict *v) CAIRN_WUR;
 
+/* The claim checks alone (no part run again, no Freivalds): what a
+ * client without the tool can still check. Sets *v like job_verify. */
+void job_verify_claim(const job_params *jp, const uint8_t *in, size_t n,
+                      uint32_t subnet, const uint8_t job_id[32],
+                      const job_claim *c, const cairn_pubkey *miner,
+                      const job_parts *parts, job_verdict *v);
+
 #endif

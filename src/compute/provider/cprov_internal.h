@@ -9,6 +9,7 @@
  *   cprov_chain.c   the node: parameters, leases, offer, reports, txs
  *   cprov_bid.c     capacity accounting and the bid policy
  *   cprov_svc.c     the service port (cprov_svc.h)
+ *   cprov_job.c     verified-work jobs (JOB; compute/jobs/jobs.h)
  *
  * Locking: p->mu guards the lease table and every field of a lease that
  * another thread reads (phase, exit code, times, token, note, flags). The
@@ -139,6 +140,9 @@ struct cprov {
     int funds_said;
     log_limit lim_peer;   /* lines a tenant or stranger can cause */
     log_limit lim_lookup; /* node lookups of leases not in the table */
+    /* jobs (cprov_job.c), under p->mu */
+    uint32_t jobs_running;
+    uint64_t jobs_taken; /* counts jobs for cheat_every */
 };
 
 /* Timestamped line to the daemon's log; the limited variant for lines a
@@ -198,6 +202,8 @@ cairn_err cprov_open_beneath(const char *dir, const char *path, int *fd);
 /* ---- the tenant's requests (cprov_handle.c) ---- */
 void cprov_handle(void *ctx, const pd_request *req, pd_reply *rep);
 void cprov_refuse(void *ctx, cairn_err e, const char *why, pd_reply *rep);
+/* JOB (cprov_job.c): runs the job on the worker's thread. */
+void cprov_handle_job(cprov *p, const pd_request *q, pd_reply *rep);
 
 /* ---- workloads (cprov_work.c; the chain thread) ---- */
 /* One step of lease l's state machine against its chain state. */
