@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cairn/compute_proto.h"
 #include "compute/jobs/jobs.h"
 #include "compute/jobs/jobs_claim.h"
 #include "compute/jobs/verify.h"
@@ -323,15 +324,69 @@ static void test_render(void **state)
     job_parts_free(&bad);
 }
 
+/* JOB and JOB_RESULT: round trips; every truncation and a byte too many
+ * refused; bounds on count and lengths. */
+static void test_proto(void **state)
+{
+    (void)state;
+    static cairn_cp_job_result res, back;
+    uint8_t params[13] = {1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+    uint8_t input[16] = {3, 0, 0, 0, 0, 0, 0, 0, 5};
+    cairn_cp_job m = {.type = JOB_MATMUL,
+                      .subnet = 9,
+                      .params = params,
+                      .params_len = sizeof params,
+                      .input = input,
+                      .input_len = sizeof input},
+                 d;
+    memset(m.job_id, 0x5A, 32);
+    cairn_buf b;
+    cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
+    cairn_cp_job_encode(&b, &m);
+    assert_int_equal(cairn_cp_job_decode(&d, b.p, b.len), CAIRN_OK);
+    assert_int_equal(d.subnet, 9);
+    assert_memory_equal(d.job_id, m.job_id, 32);
+    assert_int_equal(d.input_len, sizeof input);
+    for (size_t n = 0; n < b.len; n++)
+        assert_int_equal(cairn_cp_job_decode(&d, b.p, n), CAIRN_ERR_BAD_MSG);
+    cairn_put_u8(&b, 0);
+    assert_int_equal(cairn_cp_job_decode(&d, b.p, b.len), CAIRN_ERR_BAD_MSG);
+    cairn_buf_reset(&b);
+    m.params_len = 0; /* params are required */
+    cairn_cp_job_encode(&b, &m);
+    assert_int_equal(cairn_cp_job_decode(&d, b.p, b.len), CAIRN_ERR_BAD_MSG);
+    cairn_buf_reset(&b);
+    uint8_t claim[8] = {0xE2}, p0[3] = {1, 2, 3};
+    res.claim = claim;
+    res.claim_len = sizeof claim;
+    res.count = 2;
+    res.part[0] = p0, res.part_len[0] = 3;
+    res.part[1] = p0, res.part_len[1] = 0;
+    cairn_cp_job_result_encode(&b, &res);
+    assert_int_equal(cairn_cp_job_result_decode(&back, b.p, b.len), CAIRN_OK);
+    assert_int_equal(back.count, 2);
+    assert_int_equal(back.part_len[0], 3);
+    assert_memory_equal(back.part[0], p0, 3);
+    for (size_t n = 0; n < b.len; n++)
+        assert_int_equal(cairn_cp_job_result_decode(&back, b.p, n),
+                         CAIRN_ERR_BAD_MSG);
+    cairn_buf_reset(&b);
+    res.count = CAIRN_CP_JOB_PARTS_MAX + 1; /* encoded as count, no parts */
+    cairn_put_var(&b, claim, sizeof claim);
+    cairn_put_u32(&b, res.count);
+    assert_int_equal(cairn_cp_job_result_decode(&back, b.p, b.len),
+                     CAIRN_ERR_BAD_MSG);
+    cairn_buf_free(&b);
+}
+
 int main(void)
 {
     cairn_crypto_init();
     cairn_keypair_generate(&miner);
     snprintf(scratch, sizeof scratch, "/tmp/cairn-test-jobs-%d", (int)getpid());
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_params),
-        cmocka_unit_test(test_matmul),
-        cmocka_unit_test(test_transcode),
+        cmocka_unit_test(test_params), cmocka_unit_test(test_proto),
+        cmocka_unit_test(test_matmul), cmocka_unit_test(test_transcode),
         cmocka_unit_test(test_render),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
