@@ -171,6 +171,12 @@ static void print_hex(const char *label, const uint8_t *b, size_t n)
     printf("\n");
 }
 
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) +
+           (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 int ccli_job_run(const ccli_job *j)
 {
     uint8_t *reply = NULL;
@@ -179,7 +185,7 @@ int ccli_job_run(const ccli_job *j)
     job_parts parts = {0};
     job_verdict v;
     const char *how = "";
-    struct timespec t0, t1;
+    struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (exchange(j, &reply, &rn))
         return 1;
@@ -187,6 +193,7 @@ int ccli_job_run(const ccli_job *j)
     int rc = decode(reply, rn, &c, &parts);
     if (!rc)
         rc = check(j, &c, &parts, &v, &how);
+    clock_gettime(CLOCK_MONOTONIC, &t2);
     if (!rc) {
         char addr[CAIRN_ADDR_TEXT_LEN + 1];
         cairn_buf cb;
@@ -194,10 +201,9 @@ int ccli_job_run(const ccli_job *j)
         print_hex("job", j->job_id, 32);
         printf("%-12s%s\n", "miner", addr);
         print_hex("output root", c.output_root.b, 32);
-        printf("%-12s%u (job took %.2f s at the provider and on the wire)\n",
-               "parts", parts.count,
-               (double)(t1.tv_sec - t0.tv_sec) +
-                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        printf("%-12s%u (job %.2f s at the provider and on the wire, check "
+               "%.2f s here)\n",
+               "parts", parts.count, secs(&t0, &t1), secs(&t1, &t2));
         cairn_buf_init(&cb, JOB_CLAIM_MAX);
         job_claim_encode(&cb, &c);
         if (write_parts(j, &parts) ||
