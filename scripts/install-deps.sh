@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
       libsodium-dev liblmdb-dev libevent-dev libjansson-dev libcmocka-dev
-      libisal-dev bubblewrap
+      libisal-dev bubblewrap ffmpeg povray
       curl python3)
 
 missing=()

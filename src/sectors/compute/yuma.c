@@ -121,8 +121,16 @@ typedef struct cell {
 static uint32_t weighted_select(cell *a, size_t len, uint64_t target)
 {
     uint64_t above = 0, hist[256];
-    uint32_t prefix = 0;
-    for (int shift = 24; shift >= 0; shift -= 8) {
+    uint32_t prefix = 0, all = ~0u, any = 0;
+    for (size_t k = 0; k < len; k++)
+        all &= a[k].v, any |= a[k].v;
+    int shift = 24;
+    /* a byte every value shares selects itself: skip its level */
+    while (shift > 0 && ((all ^ any) >> shift & 255u) == 0) {
+        prefix |= (any >> shift & 255u) << shift;
+        shift -= 8;
+    }
+    for (; shift >= 0; shift -= 8) {
         memset(hist, 0, sizeof hist);
         for (size_t k = 0; k < len; k++)
             hist[(a[k].v >> shift) & 255u] += a[k].s;
