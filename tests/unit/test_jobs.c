@@ -28,7 +28,6 @@
 
 #include "cairn/compute_proto.h"
 #include "compute/jobs/jobs.h"
-#include "compute/jobs/jobs_claim.h"
 #include "compute/jobs/verify.h"
 #include "compute/sandbox.h"
 #include "compute/verify/freivalds.h"
@@ -66,28 +65,30 @@ static double now_s(void)
 }
 
 /* Signs the claim of an output the way the provider does. */
-static void make_claim(job_claim *c, const job_params *jp, const uint8_t *in,
-                       size_t n, const job_parts *parts)
+static void make_claim(cairn_job_claim *c, const job_params *jp,
+                       const uint8_t *in, size_t n, const job_parts *parts)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->chain_id, sizeof c->chain_id, "test");
+    assert_int_equal(cairn_job_claim_set_chain(c, "test"), CAIRN_OK);
     c->subnet = 7;
     c->type = jp->type;
-    memset(c->job_id, 0x11, 32);
+    memset(c->job_id.b, 0x11, 32);
     job_input_root(&c->input_root, jp, in, n);
     assert_int_equal(job_output_root(&c->output_root, parts), CAIRN_OK);
     c->parts = parts->count;
-    job_claim_sign(c, &miner);
+    assert_int_equal(cairn_job_claim_sign(c, &miner), CAIRN_OK);
 }
 
 static cairn_err check(const job_params *jp, const uint8_t *in, size_t n,
-                       const job_claim *c, const job_parts *parts,
+                       const cairn_job_claim *c, const job_parts *parts,
                        uint8_t seed_byte, job_verdict *v)
 {
-    uint8_t seed[32], id[32];
+    uint8_t seed[32];
+    cairn_hash id;
     memset(seed, seed_byte, sizeof seed);
-    memset(id, 0x11, sizeof id);
-    return job_verify(jp, in, n, 7, id, c, &miner.pk, parts, seed, scratch, v);
+    memset(id.b, 0x11, sizeof id.b);
+    return job_verify(jp, in, n, 7, &id, c, "test", &miner.pk, parts, seed,
+                      scratch, v);
 }
 
 /* A seed byte whose sample is part `want` of count. */
@@ -158,7 +159,7 @@ static void test_matmul(void **state)
     size_t n;
     uint8_t *in = mm_input(64, 48, 32, &n);
     job_parts honest, again, bad;
-    job_claim c;
+    cairn_job_claim c;
     job_verdict v;
     assert_int_equal(job_run(&jp, in, n, scratch, 0, &honest, why, sizeof why),
                      CAIRN_OK);
@@ -198,18 +199,22 @@ static void test_matmul(void **state)
     /* a claim of another job */
     make_claim(&c, &jp, in, n, &honest);
     c.subnet = 8;
-    job_claim_sign(&c, &miner);
+    assert_int_equal(cairn_job_claim_sign(&c, &miner), CAIRN_OK);
     assert_int_equal(check(&jp, in, n, &c, &honest, 1, &v), CAIRN_OK);
     assert_false(v.pass);
+    /* a claim for another chain */
+    make_claim(&c, &jp, in, n, &honest);
+    assert_int_equal(cairn_job_claim_set_chain(&c, "other"), CAIRN_OK);
+    assert_int_equal(cairn_job_claim_sign(&c, &miner), CAIRN_OK);
+    assert_int_equal(check(&jp, in, n, &c, &honest, 1, &v), CAIRN_OK);
+    assert_false(v.pass);
+    assert_non_null(strstr(v.why, "chain"));
     /* the claim's encoding round-trips */
-    cairn_buf cb;
-    job_claim d;
-    cairn_buf_init(&cb, JOB_CLAIM_MAX);
-    job_claim_encode(&cb, &c);
-    assert_int_equal(job_claim_decode(&d, cb.p, cb.len), CAIRN_OK);
-    assert_memory_equal(&c, &d, sizeof c);
-    assert_int_equal(job_claim_decode(&d, cb.p, cb.len - 1), CAIRN_ERR_BAD_MSG);
-    cairn_buf_free(&cb);
+    /* the input root is job.h's matrix commitment */
+    cairn_hash ra, rb, want;
+    assert_int_equal(cairn_mm_roots(&ra, &rb, a, b, 64, 48, 32), CAIRN_OK);
+    cairn_mm_input_root(&want, 64, 48, 32, &ra, &rb);
+    assert_memory_equal(want.b, c.input_root.b, 32);
     job_parts_free(&honest);
     job_parts_free(&again);
     job_parts_free(&bad);
@@ -248,7 +253,7 @@ static void test_transcode(void **state)
     jp.u.tc.w[0] = 320, jp.u.tc.h[0] = 240, jp.u.tc.w[1] = 160,
     jp.u.tc.h[1] = 120;
     job_parts a, b, bad;
-    job_claim c;
+    cairn_job_claim c;
     job_verdict v;
     double t0 = now_s();
     cairn_err e = job_run(&jp, in, n, scratch, 0, &a, why, sizeof why);
@@ -292,7 +297,7 @@ static void test_render(void **state)
     job_params jp = {.type = JOB_RENDER};
     jp.u.rd.width = 160, jp.u.rd.height = 120, jp.u.rd.strips = 4;
     job_parts a, b, bad;
-    job_claim c;
+    cairn_job_claim c;
     job_verdict v;
     double t0 = now_s();
     cairn_err e = job_run(&jp, in, n, scratch, 0, &a, why, sizeof why);

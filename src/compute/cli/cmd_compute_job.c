@@ -33,6 +33,7 @@ static const char usage[] =
     "  matmul    --a FILE --b FILE --shape NxKxM | --random NxKxM\n"
     "Options: --provider-addr ADDRESS (the provider's key; default: the key\n"
     "it proves, which must then sign the claim), --subnet N (default 0),\n"
+    "--chain-id ID (the claim must name it; default: any, printed),\n"
     "--seed HEX (32 bytes choosing the sampled part and Freivalds' vectors;\n"
     "default random), --key FILE (default $CAIRN_KEY, else a fresh key).\n"
     "Matrices are row-major u64 little-endian entries below 2^61 - 1;\n"
@@ -42,7 +43,7 @@ static const char usage[] =
 
 typedef struct job_args {
     const char *provider, *prov_addr, *out, *subnet, *seed, *key, *in,
-        *renditions, *scene, *size, *strips, *a, *b, *shape, *random;
+        *renditions, *scene, *size, *strips, *a, *b, *shape, *random, *chain_id;
 } job_args;
 
 /* "WxH" into w, h. */
@@ -228,7 +229,8 @@ static int job_common(const job_args *a, ccli_job *j)
             return cli_fail("--seed is 64 hex digits");
     } else
         randombytes_buf(j->seed, sizeof j->seed);
-    randombytes_buf(j->job_id, sizeof j->job_id);
+    randombytes_buf(j->job_id.b, sizeof j->job_id.b);
+    j->chain_id = a->chain_id;
     if (mkdir(a->out, 0755) && errno != EEXIST)
         return cli_fail("cannot make %s: %s", a->out, strerror(errno));
     const char *key = a->key ? a->key : getenv("CAIRN_KEY");
@@ -256,6 +258,7 @@ int ccmd_job(int argc, char **argv)
                       {"b", &a.b, NULL},
                       {"shape", &a.shape, NULL},
                       {"random", &a.random, NULL},
+                      {"chain-id", &a.chain_id, NULL},
                       {NULL, NULL, NULL}};
     cli_args pa;
     ccli_job j = {0};

@@ -56,7 +56,7 @@ static int exchange(const ccli_job *j, uint8_t **reply, size_t *rn)
                       .params_len = (uint32_t)pb.len,
                       .input = j->in,
                       .input_len = (uint32_t)j->n};
-    memcpy(m.job_id, j->job_id, 32);
+    memcpy(m.job_id, j->job_id.b, 32);
     cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
     cairn_cp_job_encode(&b, &m);
     cairn_buf_free(&pb);
@@ -88,14 +88,14 @@ static int exchange(const ccli_job *j, uint8_t **reply, size_t *rn)
     return 0;
 }
 
-static int decode(const uint8_t *p, size_t n, job_claim *claim,
+static int decode(const uint8_t *p, size_t n, cairn_job_claim *claim,
                   job_parts *parts)
 {
     static cairn_cp_job_result res;
     const uint8_t *ptr[CAIRN_CP_JOB_PARTS_MAX];
     size_t len[CAIRN_CP_JOB_PARTS_MAX];
     if (cairn_cp_job_result_decode(&res, p, n) ||
-        job_claim_decode(claim, res.claim, res.claim_len))
+        cairn_job_claim_decode(claim, res.claim, res.claim_len))
         return cli_fail("the provider's job result is malformed");
     for (uint32_t i = 0; i < res.count; i++) {
         ptr[i] = res.part[i];
@@ -108,8 +108,8 @@ static int decode(const uint8_t *p, size_t n, job_claim *claim,
 
 /* The check: *v; *how says what ran. Returns 0, or 1 when it could not
  * run (printed). */
-static int check(const ccli_job *j, const job_claim *c, const job_parts *p,
-                 job_verdict *v, const char **how)
+static int check(const ccli_job *j, const cairn_job_claim *c,
+                 const job_parts *p, job_verdict *v, const char **how)
 {
     const char *tool = j->jp.type == JOB_TRANSCODE ? "ffmpeg"
                        : j->jp.type == JOB_RENDER  ? "povray"
@@ -117,14 +117,14 @@ static int check(const ccli_job *j, const job_claim *c, const job_parts *p,
     const cairn_pubkey *miner = j->has_expect ? &j->expect : NULL;
     char scratch[1100];
     if (tool && (!on_path(tool) || !on_path("bwrap"))) {
-        job_verify_claim(&j->jp, j->in, j->n, j->subnet, j->job_id, c, miner, p,
-                         v);
+        job_verify_claim(&j->jp, j->in, j->n, j->subnet, &j->job_id, c,
+                         j->chain_id, miner, p, v);
         *how = "claim only: no ffmpeg/povray or bwrap here to run a part";
         return 0;
     }
     snprintf(scratch, sizeof scratch, "%s/.verify", j->out);
-    cairn_err e = job_verify(&j->jp, j->in, j->n, j->subnet, j->job_id, c,
-                             miner, p, j->seed, scratch, v);
+    cairn_err e = job_verify(&j->jp, j->in, j->n, j->subnet, &j->job_id, c,
+                             j->chain_id, miner, p, j->seed, scratch, v);
     cairn_dir_remove(scratch);
     *how = tool ? "claim, and one part run again here"
                 : "claim, and Freivalds' check";
@@ -181,7 +181,7 @@ int ccli_job_run(const ccli_job *j)
 {
     uint8_t *reply = NULL;
     size_t rn = 0;
-    job_claim c;
+    cairn_job_claim c;
     job_parts parts = {0};
     job_verdict v;
     const char *how = "";
@@ -198,14 +198,15 @@ int ccli_job_run(const ccli_job *j)
         char addr[CAIRN_ADDR_TEXT_LEN + 1];
         cairn_buf cb;
         cairn_addr_format(addr, &c.miner);
-        print_hex("job", j->job_id, 32);
+        print_hex("job", j->job_id.b, 32);
         printf("%-12s%s\n", "miner", addr);
+        printf("%-12s%s\n", "chain", c.chain_id);
         print_hex("output root", c.output_root.b, 32);
         printf("%-12s%u (job %.2f s at the provider and on the wire, check "
                "%.2f s here)\n",
                "parts", parts.count, secs(&t0, &t1), secs(&t1, &t2));
-        cairn_buf_init(&cb, JOB_CLAIM_MAX);
-        job_claim_encode(&cb, &c);
+        cairn_buf_init(&cb, CAIRN_JOB_CLAIM_MAX_BYTES);
+        cairn_job_claim_encode(&cb, &c);
         if (write_parts(j, &parts) ||
             job_write_file(j->out, "claim.bin", cb.p, cb.len))
             rc = cli_fail("cannot write the output to %s", j->out);

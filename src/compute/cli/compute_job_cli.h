@@ -8,6 +8,7 @@
 
 #include "cairn/conn.h"
 #include "cairn/crypto.h"
+#include "cairn/job.h"
 #include "compute/jobs/jobs.h"
 
 typedef struct ccli_job {
@@ -17,7 +18,9 @@ typedef struct ccli_job {
     int has_expect;
     cairn_keypair key; /* ours, for the handshake */
     uint32_t subnet;
-    uint8_t job_id[32], seed[32];
+    cairn_hash job_id;
+    uint8_t seed[32];
+    const char *chain_id; /* the claim must name it; NULL: any */
     job_params jp;
     uint8_t *in; /* owned by the caller */
     size_t n;

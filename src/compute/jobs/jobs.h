@@ -1,6 +1,6 @@
 /* Internal: verified-work jobs off chain (issue 10; docs/compute-verify.md,
  * "Jobs"). A job is (type, params, input); running it gives a list of
- * parts whose Merkle root the miner signs in its claim (jobs_claim.h), and
+ * parts whose Merkle root the miner signs in its claim (cairn/job.h), and
  * any part can be recomputed alone, which is how a validator samples.
  *
  *   transcode (1)  input: a video segment (<= JOB_TRANSCODE_INPUT_MAX);
@@ -27,8 +27,13 @@
 #include "cairn/codec.h"
 #include "cairn/crypto.h"
 #include "cairn/error.h"
+#include "cairn/job.h"
 
-enum job_type { JOB_TRANSCODE = 1, JOB_RENDER = 2, JOB_MATMUL = 3 };
+enum job_type {
+    JOB_TRANSCODE = CAIRN_JOB_TRANSCODE,
+    JOB_RENDER = CAIRN_JOB_RENDER,
+    JOB_MATMUL = CAIRN_JOB_MATMUL
+};
 #define JOB_TYPE_MAX 3
 
 #define JOB_PARAMS_MAX 64        /* encoded params bytes */
@@ -82,13 +87,16 @@ uint32_t job_part_count(const job_params *jp);
  * entries below p): CAIRN_OK or JOB_INPUT with why. */
 cairn_err job_input_ok(const job_params *jp, const uint8_t *in, size_t n,
                        char *why, size_t len) CAIRN_WUR;
-/* input_root: transcode/render BLAKE2b-256("cairn-job-in-v1" || u8 type ||
- * params bytes || input bytes); matmul BLAKE2b-256("cairn-mm-in-v1" || u32
- * n || u32 k || u32 m || rootA || rootB), rootA the Merkle root over the
- * rows of A, rootB over the columns of B (k u64 LE each). The input must
- * have passed job_input_ok. */
+/* input_root (cairn/job.h): transcode/render cairn_job_input_root(type,
+ * params bytes, input); matmul cairn_mm_input_root over the rows of A and
+ * the columns of B. The input must have passed job_input_ok. */
 void job_input_root(cairn_hash *out, const job_params *jp, const uint8_t *in,
                     size_t n);
+
+/* A matmul input's A (n x k) and B (k x m) as u64 arrays; the caller
+ * frees *a and *b. NOMEM. */
+cairn_err job_mm_load(const job_params *jp, const uint8_t *in, uint64_t **a,
+                      uint64_t **b) CAIRN_WUR;
 
 /* A job's output: count parts in one buffer. */
 typedef struct job_parts {
@@ -103,7 +111,7 @@ const uint8_t *job_part(const job_parts *jp, uint32_t i, size_t *len);
 /* Builds parts from count (pointer, length) pairs (copied). NOMEM. */
 cairn_err job_parts_from(job_parts *out, uint32_t count,
                          const uint8_t *const *p, const size_t *n) CAIRN_WUR;
-/* output_root: cairn_merkle_root over cairn_merkle_leaf(part) in order. */
+/* output_root: cairn_job_parts_root over the parts in order. */
 cairn_err job_output_root(cairn_hash *out, const job_parts *jp) CAIRN_WUR;
 
 /* How the runner runs: a scratch directory of its own (it makes and

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cairn/job.h"
 #include "cairn/merkle.h"
 #include "compute/jobs/jobs.h"
 #include "compute/verify/freivalds.h"
@@ -162,69 +163,50 @@ cairn_err job_input_ok(const job_params *jp, const uint8_t *in, size_t n,
     return CAIRN_OK;
 }
 
-/* Merkle root over `count` vectors of k u64 at in + first*8, stride
- * `step` u64 between elements and `next` u64 between vectors. */
-static cairn_err vec_root(cairn_hash *out, const uint8_t *in, uint32_t count,
-                          uint32_t k, size_t step, size_t next)
+/* The matrices of a matmul input as u64 arrays (*a: n x k, *b: k x m;
+ * the caller frees both). NOMEM. */
+cairn_err job_mm_load(const job_params *jp, const uint8_t *in, uint64_t **a,
+                      uint64_t **b)
 {
-    cairn_hash *leaves = malloc((size_t)count * sizeof *leaves);
-    uint8_t *v = malloc((size_t)k * 8);
-    if (!leaves || !v) {
-        free(leaves);
-        free(v);
+    const size_t na = (size_t)jp->u.mm.n * jp->u.mm.k,
+                 nb = (size_t)jp->u.mm.k * jp->u.mm.m;
+    *a = malloc(na * 8);
+    *b = malloc(nb * 8);
+    if (!*a || !*b) {
+        free(*a);
+        free(*b);
+        *a = *b = NULL;
         return CAIRN_ERR_NOMEM;
     }
-    for (uint32_t i = 0; i < count; i++) {
-        for (uint32_t j = 0; j < k; j++)
-            memcpy(v + (size_t)j * 8, in + (i * next + j * step) * 8, 8);
-        cairn_merkle_leaf(&leaves[i], v, (size_t)k * 8);
-    }
-    cairn_merkle_root(out, leaves, count);
-    free(leaves);
-    free(v);
+    for (size_t i = 0; i < na; i++)
+        (*a)[i] = le64(in + i * 8);
+    for (size_t i = 0; i < nb; i++)
+        (*b)[i] = le64(in + (na + i) * 8);
     return CAIRN_OK;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 void job_input_root(cairn_hash *out, const job_params *jp, const uint8_t *in,
                     size_t n)
 {
-    cairn_hasher h;
-    cairn_hasher_init(&h);
     if (jp->type == JOB_MATMUL) {
-        const uint32_t rn = jp->u.mm.n, k = jp->u.mm.k, m = jp->u.mm.m;
+        uint64_t *a, *b;
         cairn_hash ra, rb;
-        uint8_t dims[12];
         /* out of memory: an all-zero root, which no claim will match */
-        if (vec_root(&ra, in, rn, k, 1, k) ||
-            vec_root(&rb, in + (size_t)rn * k * 8, m, k, m, 1)) {
-            memset(out, 0, sizeof *out);
+        memset(out, 0, sizeof *out);
+        if (job_mm_load(jp, in, &a, &b))
             return;
-        }
-        put32(dims, rn);
-        put32(dims + 4, k);
-        put32(dims + 8, m);
-        cairn_hasher_update(&h, "cairn-mm-in-v1", 14);
-        cairn_hasher_update(&h, dims, sizeof dims);
-        cairn_hasher_update(&h, ra.b, 32);
-        cairn_hasher_update(&h, rb.b, 32);
-    } else {
-        cairn_buf b;
-        uint8_t t = jp->type;
-        cairn_buf_init(&b, JOB_PARAMS_MAX);
-        job_params_encode(&b, jp);
-        cairn_hasher_update(&h, "cairn-job-in-v1", 15);
-        cairn_hasher_update(&h, &t, 1);
-        cairn_hasher_update(&h, b.p, b.len);
-        cairn_hasher_update(&h, in, n);
-        cairn_buf_free(&b);
+        if (!cairn_mm_roots(&ra, &rb, a, b, jp->u.mm.n, jp->u.mm.k, jp->u.mm.m))
+            cairn_mm_input_root(out, jp->u.mm.n, jp->u.mm.k, jp->u.mm.m, &ra,
+                                &rb);
+        free(a);
+        free(b);
+        return;
     }
-    cairn_hasher_final(&h, out);
+    cairn_buf b;
+    cairn_buf_init(&b, JOB_PARAMS_MAX);
+    job_params_encode(&b, jp);
+    cairn_job_input_root(out, jp->type, b.p, b.len, in, n);
+    cairn_buf_free(&b);
 }
 
 void job_parts_free(job_parts *jp)
@@ -265,15 +247,14 @@ cairn_err job_parts_from(job_parts *out, uint32_t count,
 
 cairn_err job_output_root(cairn_hash *out, const job_parts *jp)
 {
-    cairn_hash *leaves = malloc((jp->count ? jp->count : 1) * sizeof *leaves);
-    if (!leaves)
-        return CAIRN_ERR_NOMEM;
-    for (uint32_t i = 0; i < jp->count; i++) {
-        size_t len;
-        const uint8_t *p = job_part(jp, i, &len);
-        cairn_merkle_leaf(&leaves[i], p, len);
-    }
-    cairn_merkle_root(out, leaves, jp->count);
-    free(leaves);
-    return CAIRN_OK;
+    const uint8_t **p = malloc((jp->count ? jp->count : 1) * sizeof *p);
+    size_t *len = malloc((jp->count ? jp->count : 1) * sizeof *len);
+    cairn_err e = p && len ? CAIRN_OK : CAIRN_ERR_NOMEM;
+    for (uint32_t i = 0; !e && i < jp->count; i++)
+        p[i] = job_part(jp, i, &len[i]);
+    if (!e)
+        e = cairn_job_parts_root(out, p, len, jp->count);
+    free(p);
+    free(len);
+    return e;
 }

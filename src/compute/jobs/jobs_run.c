@@ -59,16 +59,12 @@ static cairn_err run_matmul(const job_params *jp, const uint8_t *in, int cheat,
                             job_parts *out)
 {
     const uint32_t n = jp->u.mm.n, k = jp->u.mm.k, m = jp->u.mm.m;
-    uint64_t *a = malloc((size_t)n * k * 8), *b = malloc((size_t)k * m * 8),
-             *c = malloc((size_t)n * m * 8);
+    uint64_t *a = NULL, *b = NULL, *c = malloc((size_t)n * m * 8);
     const uint8_t **rows = malloc((size_t)n * sizeof *rows);
     size_t *lens = malloc((size_t)n * sizeof *lens);
-    cairn_err e = a && b && c && rows && lens ? CAIRN_OK : CAIRN_ERR_NOMEM;
+    cairn_err e =
+        c && rows && lens ? job_mm_load(jp, in, &a, &b) : CAIRN_ERR_NOMEM;
     if (!e) {
-        for (size_t i = 0; i < (size_t)n * k; i++)
-            a[i] = le64(in + i * 8);
-        for (size_t i = 0; i < (size_t)k * m; i++)
-            b[i] = le64(in + ((size_t)n * k + i) * 8);
         fv_mat ma = {n, k, a}, mb = {k, m, b}, mc = {n, m, c};
         e = fv_multiply(&ma, &mb, &mc, FV_P61);
     }

@@ -37,19 +37,24 @@ uint32_t job_sample(const uint8_t seed[JOB_SEED_LEN], uint32_t count)
 
 /* The claim against the job and the parts: 0, or -1 with the verdict. */
 static int check_claim(const job_params *jp, const uint8_t *in, size_t n,
-                       uint32_t subnet, const uint8_t job_id[32],
-                       const job_claim *c, const cairn_pubkey *miner,
-                       const job_parts *parts, job_verdict *v)
+                       uint32_t subnet, const cairn_hash *job_id,
+                       const cairn_job_claim *c, const char *chain_id,
+                       const cairn_pubkey *miner, const job_parts *parts,
+                       job_verdict *v)
 {
     cairn_hash root;
-    if (job_claim_verify(c))
+    cairn_err e = cairn_job_claim_verify(c, chain_id ? chain_id : c->chain_id);
+    if (e == CAIRN_ERR_CHAIN_ID)
+        return fail(v, -1, "the claim names chain %s, not %s", c->chain_id,
+                    chain_id);
+    if (e)
         return fail(v, -1, "the claim's signature does not verify");
     if (miner && sodium_memcmp(miner->b, c->miner.b, 32))
         return fail(v, -1,
                     "the claim is signed by another key than the "
                     "miner's");
     if (c->type != jp->type || c->subnet != subnet ||
-        sodium_memcmp(c->job_id, job_id, 32))
+        sodium_memcmp(c->job_id.b, job_id->b, 32))
         return fail(v, -1,
                     "the claim names another job (type, subnet or "
                     "job id)");
@@ -101,13 +106,10 @@ static cairn_err check_matmul(const job_params *jp, const uint8_t *in,
                 return CAIRN_OK;
             }
     }
-    uint64_t *a = malloc((size_t)n * k * 8), *b = malloc((size_t)k * m * 8),
-             *c = malloc((size_t)n * m * 8);
-    cairn_err e = a && b && c ? CAIRN_OK : CAIRN_ERR_NOMEM;
+    uint64_t *a = NULL, *b = NULL, *c = malloc((size_t)n * m * 8);
+    cairn_err e = c ? job_mm_load(jp, in, &a, &b) : CAIRN_ERR_NOMEM;
     fv_verdict fv = {0};
     if (!e) {
-        load(a, in, (size_t)n * k);
-        load(b, in + (size_t)n * k * 8, (size_t)k * m);
         load(c, parts->buf, (size_t)n * m);
         fv_mat ma = {n, k, a}, mb = {k, m, b}, mc = {n, m, c};
         e = fv_check(&ma, &mb, &mc, FV_P61, seed, JOB_FV_ROUNDS, &fv);
@@ -126,23 +128,25 @@ static cairn_err check_matmul(const job_params *jp, const uint8_t *in,
 }
 
 void job_verify_claim(const job_params *jp, const uint8_t *in, size_t n,
-                      uint32_t subnet, const uint8_t job_id[32],
-                      const job_claim *c, const cairn_pubkey *miner,
-                      const job_parts *parts, job_verdict *v)
+                      uint32_t subnet, const cairn_hash *job_id,
+                      const cairn_job_claim *c, const char *chain_id,
+                      const cairn_pubkey *miner, const job_parts *parts,
+                      job_verdict *v)
 {
     memset(v, 0, sizeof *v);
     v->pass = 1;
     v->bad_part = -1;
-    (void)check_claim(jp, in, n, subnet, job_id, c, miner, parts, v);
+    (void)check_claim(jp, in, n, subnet, job_id, c, chain_id, miner, parts, v);
 }
 
 cairn_err job_verify(const job_params *jp, const uint8_t *in, size_t n,
-                     uint32_t subnet, const uint8_t job_id[32],
-                     const job_claim *c, const cairn_pubkey *miner,
-                     const job_parts *parts, const uint8_t seed[JOB_SEED_LEN],
-                     const char *scratch, job_verdict *v)
+                     uint32_t subnet, const cairn_hash *job_id,
+                     const cairn_job_claim *c, const char *chain_id,
+                     const cairn_pubkey *miner, const job_parts *parts,
+                     const uint8_t seed[JOB_SEED_LEN], const char *scratch,
+                     job_verdict *v)
 {
-    job_verify_claim(jp, in, n, subnet, job_id, c, miner, parts, v);
+    job_verify_claim(jp, in, n, subnet, job_id, c, chain_id, miner, parts, v);
     if (!v->pass)
         return CAIRN_OK;
     if (jp->type == JOB_MATMUL)

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "compute/jobs/jobs.h"
-#include "compute/jobs/jobs_claim.h"
+#include "cairn/job.h"
 
 #define JOB_FV_ROUNDS 2 /* a wrong C passes with probability < 2^-120 */
 #define JOB_SEED_LEN 32
@@ -31,21 +31,24 @@ typedef struct job_verdict {
 uint32_t job_sample(const uint8_t seed[JOB_SEED_LEN], uint32_t count);
 
 /* Checks claim c and parts for the job (jp, in, n, subnet, job_id) as
- * above; miner: the key that must have signed (NULL: any). CAIRN_OK when
+ * above; miner: the key that must have signed (NULL: any); chain_id: the
+ * chain the claim must name (NULL: any). CAIRN_OK when
  * the check ran, the verdict in *v; an error (why in v->why) when it could
  * not run (the tool missing or failing here, out of memory): then nothing
  * is known about the output. scratch: a directory for re-runs. */
 cairn_err job_verify(const job_params *jp, const uint8_t *in, size_t n,
-                     uint32_t subnet, const uint8_t job_id[32],
-                     const job_claim *c, const cairn_pubkey *miner,
-                     const job_parts *parts, const uint8_t seed[JOB_SEED_LEN],
-                     const char *scratch, job_verdict *v) CAIRN_WUR;
+                     uint32_t subnet, const cairn_hash *job_id,
+                     const cairn_job_claim *c, const char *chain_id,
+                     const cairn_pubkey *miner, const job_parts *parts,
+                     const uint8_t seed[JOB_SEED_LEN], const char *scratch,
+                     job_verdict *v) CAIRN_WUR;
 
 /* The claim checks alone (no part run again, no Freivalds): what a
  * client without the tool can still check. Sets *v like job_verify. */
 void job_verify_claim(const job_params *jp, const uint8_t *in, size_t n,
-                      uint32_t subnet, const uint8_t job_id[32],
-                      const job_claim *c, const cairn_pubkey *miner,
-                      const job_parts *parts, job_verdict *v);
+                      uint32_t subnet, const cairn_hash *job_id,
+                      const cairn_job_claim *c, const char *chain_id,
+                      const cairn_pubkey *miner, const job_parts *parts,
+                      job_verdict *v);
 
 #endif

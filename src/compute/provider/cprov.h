@@ -32,8 +32,9 @@
 #include "cairn/error.h"
 #include "provider/daemon.h"
 
-#define CPROV_STOP_GRACE_MS 3000 /* SIGTERM to SIGKILL for a workload */
-#define CPROV_JOBS_MAX 2         /* verified-work jobs at once */
+#define CPROV_STOP_GRACE_MS 3000  /* SIGTERM to SIGKILL for a workload */
+#define CPROV_JOBS_MAX 2          /* verified-work jobs at once */
+#define CPROV_LOCAL_CHAIN "local" /* claims' chain id without a node */
 
 typedef struct cprov_config {
     const char *data_dir; /* DIR/leases/<id>/ per lease */
@@ -58,7 +59,8 @@ typedef struct cprov_config {
     uint32_t jobs_max;     /* jobs running at once; 0: CPROV_JOBS_MAX */
     uint32_t cheat_every;  /* tests, devnet: every Nth job's output is
                               wrong (jobs.h, job_run's cheat); 0: never */
-    const char *chain_id;  /* put in job claims; NULL: "" */
+    const char *chain_id;  /* put in job claims; NULL or "":
+                              CPROV_LOCAL_CHAIN */
     FILE *log;             /* NULL: stderr */
 } cprov_config;
 

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "compute/jobs/jobs.h"
-#include "compute/jobs/jobs_claim.h"
 #include "compute/provider/cprov_internal.h"
 
 static void job_fail(pd_reply *r, cairn_err e, const char *fmt, ...)
@@ -64,22 +63,30 @@ static void reply(cprov *p, const cairn_cp_job *m, const job_params *jp,
                   const job_parts *parts, pd_reply *r)
 {
     static __thread cairn_cp_job_result res; /* 6 KiB */
-    job_claim c = {0};
+    cairn_job_claim c = {0};
     cairn_buf cb;
-    snprintf(c.chain_id, sizeof c.chain_id, "%s",
-             p->cfg.chain_id ? p->cfg.chain_id : "");
+    if (cairn_job_claim_set_chain(&c, p->cfg.chain_id && *p->cfg.chain_id
+                                          ? p->cfg.chain_id
+                                          : CPROV_LOCAL_CHAIN)) {
+        job_fail(r, CAIRN_ERR_JOB_FAILED,
+                 "the provider's chain id is not one a claim can carry");
+        return;
+    }
     c.subnet = m->subnet;
     c.type = m->type;
-    memcpy(c.job_id, m->job_id, 32);
+    memcpy(c.job_id.b, m->job_id, 32);
     job_input_root(&c.input_root, jp, m->input, m->input_len);
     c.parts = parts->count;
     if (job_output_root(&c.output_root, parts)) {
         job_fail(r, CAIRN_ERR_NOMEM, "the provider is short of memory");
         return;
     }
-    job_claim_sign(&c, &p->cfg.key);
-    cairn_buf_init(&cb, JOB_CLAIM_MAX);
-    job_claim_encode(&cb, &c);
+    if (cairn_job_claim_sign(&c, &p->cfg.key)) {
+        job_fail(r, CAIRN_ERR_JOB_FAILED, "the provider could not sign");
+        return;
+    }
+    cairn_buf_init(&cb, CAIRN_JOB_CLAIM_MAX_BYTES);
+    cairn_job_claim_encode(&cb, &c);
     res.claim = cb.p;
     res.claim_len = (uint32_t)cb.len;
     res.count = parts->count;
