@@ -4,10 +4,11 @@
  * job` as the client, plus a raw client for the protocol's bounds.
  *
  *   matmul     honest: exit 0, c.bin equals fv_multiply of the a.bin and
- *              b.bin it wrote; cheat (one wrong entry): exit 1, Freivalds
+ *              b.bin it wrote; cheat (one wrong entry): exit 1, Freivalds,
+ *              and evidence.bin proves the entry wrong (job.h's check)
  *   render     honest twice: exit 0, image.ppm the same bytes; cheat (strip
  *              0 at +Q2 without antialiasing) with a seed that samples
- *              strip 0: exit 1, bad part 0
+ *              strip 0: exit 1, bad part 0, evidence.bin a re-run vote
  *   transcode  honest twice (a segment ffmpeg makes here): exit 0, the
  *              renditions the same bytes; cheat (a flipped byte in
  *              rendition 0) with a seed that samples it: exit 1
@@ -34,6 +35,7 @@
 
 #include "cairn/compute_proto.h"
 #include "cairn/conn.h"
+#include "cairn/job.h"
 #include "compute/jobs/jobs.h"
 #include "compute/jobs/verify.h"
 #include "compute/verify/freivalds.h"
@@ -210,6 +212,20 @@ static int out_has(const char *dir, const char *needle)
     return found;
 }
 
+/* DIR/evidence.bin decodes and proves the claim in it wrong (form 1) or
+ * contested (form 2), as the chain checks it. */
+static void evidence_proves(const char *dir, int form)
+{
+    static cairn_job_evidence e;
+    size_t n;
+    uint8_t *b = slurp(dir, "evidence.bin", &n);
+    assert_int_equal(cairn_job_evidence_decode(&e, b, n), CAIRN_OK);
+    assert_int_equal(e.form, form);
+    assert_int_equal(cairn_job_evidence_check(&e), CAIRN_OK);
+    assert_int_equal(cairn_job_claim_verify(&e.claim, "jobs-test"), CAIRN_OK);
+    free(b);
+}
+
 /* A --seed (64 hex) whose sample among count parts is want. */
 static void seed_for(uint32_t want, uint32_t count, char hex[65])
 {
@@ -255,6 +271,7 @@ static void test_matmul(void **state)
         1);
     assert_true(out_has("mm2", "Freivalds"));
     assert_true(out_has("mm2", "bad part    0"));
+    evidence_proves("mm2", CAIRN_EVIDENCE_MATMUL);
     /* another key than the one asked for */
     assert_int_equal(job("matmul", cheat_port, "mm3", "--random", "4x4x4",
                          "--provider-addr", addr),
@@ -283,6 +300,7 @@ static void test_render(void **state)
         job("render", cheat_port, "rd3", "--scene", scene_path, "--seed", seed),
         1);
     assert_true(out_has("rd3", "strip 0 differs"));
+    evidence_proves("rd3", CAIRN_EVIDENCE_VOTE);
 }
 
 static void test_transcode(void **state)
@@ -310,6 +328,7 @@ static void test_transcode(void **state)
         job("transcode", cheat_port, "tc3", "--in", seg_path, "--seed", seed),
         1);
     assert_true(out_has("tc3", "rendition 0 differs"));
+    evidence_proves("tc3", CAIRN_EVIDENCE_VOTE);
 }
 
 /* Sends one JOB payload, returns the reply's error code (0 for a result,

@@ -104,6 +104,23 @@ static uint8_t seed_for(uint32_t want, uint32_t count)
     return 0;
 }
 
+/* The verdict's evidence decodes and proves the claim wrong (form 1) or
+ * contested (form 2), as the chain would check it. */
+static void evidence_ok(const job_params *jp, const uint8_t *in,
+                        const cairn_job_claim *c, const job_parts *parts,
+                        const job_verdict *v)
+{
+    static cairn_job_evidence e;
+    cairn_buf b;
+    cairn_buf_init(&b, 1u << 20);
+    assert_int_equal(job_evidence(&b, jp, in, c, parts, v), CAIRN_OK);
+    assert_int_equal(cairn_job_evidence_decode(&e, b.p, b.len), CAIRN_OK);
+    assert_int_equal(e.form, jp->type == JOB_MATMUL ? CAIRN_EVIDENCE_MATMUL
+                                                    : CAIRN_EVIDENCE_VOTE);
+    assert_int_equal(cairn_job_evidence_check(&e), CAIRN_OK);
+    cairn_buf_free(&b);
+}
+
 static void test_params(void **state)
 {
     (void)state;
@@ -187,6 +204,8 @@ static void test_matmul(void **state)
     assert_int_equal(check(&jp, in, n, &c, &bad, 2, &v), CAIRN_OK);
     assert_false(v.pass);
     assert_int_equal(v.bad_part, 0);
+    assert_int_equal(v.entry, 0);
+    evidence_ok(&jp, in, &c, &bad, &v);
     /* a claim that does not match the parts, and a forged signature */
     make_claim(&c, &jp, in, n, &honest);
     assert_int_equal(check(&jp, in, n, &c, &bad, 1, &v), CAIRN_OK);
@@ -278,6 +297,7 @@ static void test_transcode(void **state)
     assert_int_equal(check(&jp, in, n, &c, &bad, seed_for(0, 2), &v), CAIRN_OK);
     assert_false(v.pass);
     assert_int_equal(v.bad_part, 0);
+    evidence_ok(&jp, in, &c, &bad, &v);
     /* sampling the honest rendition lets this one cheat through */
     assert_int_equal(check(&jp, in, n, &c, &bad, seed_for(1, 2), &v), CAIRN_OK);
     assert_true(v.pass);
@@ -324,6 +344,7 @@ static void test_render(void **state)
     assert_int_equal(check(&jp, in, n, &c, &bad, seed_for(0, 4), &v), CAIRN_OK);
     assert_false(v.pass);
     assert_int_equal(v.bad_part, 0);
+    evidence_ok(&jp, in, &c, &bad, &v);
     job_parts_free(&a);
     job_parts_free(&b);
     job_parts_free(&bad);

@@ -171,6 +171,21 @@ static void print_hex(const char *label, const uint8_t *b, size_t n)
     printf("\n");
 }
 
+/* DIR/evidence.bin: what a validator submits (job.h, compute_evidence). */
+static void write_evidence(const ccli_job *j, const cairn_job_claim *c,
+                           const job_parts *p, const job_verdict *v)
+{
+    cairn_buf b;
+    cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
+    if (!job_evidence(&b, &j->jp, j->in, c, p, v) &&
+        !job_write_file(j->out, "evidence.bin", b.p, b.len))
+        printf("%-12s%s/evidence.bin (%zu bytes, %s)\n", "evidence", j->out,
+               b.len,
+               j->jp.type == JOB_MATMUL ? "a wrong entry any node can check"
+                                        : "a re-run vote");
+    cairn_buf_free(&b);
+}
+
 static double secs(const struct timespec *a, const struct timespec *b)
 {
     return (double)(b->tv_sec - a->tv_sec) +
@@ -220,6 +235,7 @@ int ccli_job_run(const ccli_job *j)
         printf("%-12sFAILED: %s\n", "verdict", v.why);
         if (v.bad_part >= 0)
             printf("%-12s%lld\n", "bad part", (long long)v.bad_part);
+        write_evidence(j, &c, &parts, &v);
         rc = 1;
     }
     job_parts_free(&parts);

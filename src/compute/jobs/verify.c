@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compute/jobs/verify.h"
+#include "cairn/merkle.h"
 #include "compute/verify/freivalds.h"
 
 static int fail(job_verdict *v, int64_t part, const char *fmt, ...)
@@ -87,6 +88,25 @@ static void load(uint64_t *dst, const uint8_t *src, size_t count)
         dst[i] = le64(src + i * 8);
 }
 
+/* The first column where row i of C differs from row i of A.B (m when
+ * none: Freivalds only errs the other way). */
+static uint32_t wrong_entry(const job_params *jp, const uint8_t *in,
+                            const job_parts *parts, uint32_t i)
+{
+    size_t len;
+    const uint8_t *row = job_part(parts, i, &len);
+    uint8_t *mine = malloc((size_t)jp->u.mm.m * 8);
+    uint32_t j = 0;
+    if (!mine)
+        return 0;
+    job_matmul_row(jp, in, i, mine);
+    while (j < jp->u.mm.m &&
+           !memcmp(row + (size_t)j * 8, mine + (size_t)j * 8, 8))
+        j++;
+    free(mine);
+    return j;
+}
+
 /* Freivalds over A, B from the input and C from the parts. */
 static cairn_err check_matmul(const job_params *jp, const uint8_t *in,
                               const job_parts *parts,
@@ -120,10 +140,12 @@ static cairn_err check_matmul(const job_params *jp, const uint8_t *in,
     if (e)
         snprintf(v->why, sizeof v->why, "Freivalds' check could not run: %s",
                  cairn_strerror(e));
-    else if (!fv.pass)
+    else if (!fv.pass) {
         fail(v, fv.row,
              "Freivalds' check fails in round %u at row %u: C is not A.B",
              fv.round, fv.row);
+        v->entry = wrong_entry(jp, in, parts, fv.row);
+    }
     return e;
 }
 
@@ -159,6 +181,7 @@ cairn_err job_verify(const job_params *jp, const uint8_t *in, size_t n,
     if (e)
         return e;
     const uint8_t *theirs = job_part(parts, v->sampled, &len);
+    cairn_merkle_leaf(&v->rerun_leaf, mine, mine_n);
     if (len != mine_n || memcmp(theirs, mine, len))
         fail(v, v->sampled,
              "%s %u differs from this node's run (%zu bytes vs %zu)",

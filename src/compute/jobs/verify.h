@@ -23,6 +23,9 @@ typedef struct job_verdict {
     int64_t bad_part; /* the part that failed; -1: the claim itself, or
                          none when pass */
     uint32_t sampled; /* the part run again (transcode, render) */
+    uint32_t entry;   /* matmul: the first wrong column of row bad_part */
+    cairn_hash rerun_leaf; /* transcode, render: the leaf of this node's
+                              run of the sampled part */
     char why[256];    /* one sentence when !pass */
 } job_verdict;
 
@@ -50,5 +53,15 @@ void job_verify_claim(const job_params *jp, const uint8_t *in, size_t n,
                       const cairn_job_claim *c, const char *chain_id,
                       const cairn_pubkey *miner, const job_parts *parts,
                       job_verdict *v);
+
+/* The evidence of a failed verdict (v->bad_part >= 0) as job.h's
+ * compute_evidence payload, appended to b: matmul form 1 (entry
+ * (bad_part, entry) with row, column and row under their roots; any node
+ * can check it), transcode and render form 2 (this node's re-run vote
+ * against the sampled part). NOT_FOUND when the verdict has none to give
+ * (the claim itself failed, or a row of C is malformed); NOMEM. */
+cairn_err job_evidence(cairn_buf *b, const job_params *jp, const uint8_t *in,
+                       const cairn_job_claim *c, const job_parts *parts,
+                       const job_verdict *v) CAIRN_WUR;
 
 #endif
