@@ -60,6 +60,7 @@ static cairn_err requests(uint8_t type, const uint8_t *p, size_t n,
         if (!(e = cairn_cp_job_decode(&m, p, n))) {
             inside(m.params, m.params_len, p, n);
             inside(m.input, m.input_len, p, n);
+            inside(m.ticket, m.ticket_len, p, n);
             cairn_cp_job_encode(b, &m);
         }
     }
@@ -89,6 +90,10 @@ static cairn_err replies(uint8_t type, const uint8_t *p, size_t n, cairn_buf *b)
             inside(m.bytes, m.len, p, n);
             cairn_cp_chunk_encode(b, &m);
         }
+    } else if (type == CAIRN_CP_TICKET_RAND) {
+        cairn_cp_ticket_rand m;
+        if (!(e = cairn_cp_ticket_rand_decode(&m, p, n)))
+            cairn_cp_ticket_rand_encode(b, &m);
     } else if (type == CAIRN_CP_JOB_RESULT) {
         static cairn_cp_job_result m; /* 6 KiB: off the fuzzer's stack */
         if (!(e = cairn_cp_job_result_decode(&m, p, n))) {

@@ -16,6 +16,11 @@
  *              type: ERROR job_type; a truncated JOB: ERROR bad_message;
  *              a frame over the message bound: closed unanswered; a
  *              second job while the only slot (--jobs 1) runs: ERROR busy
+ *   tickets    a job paid with a ticket that always wins: stored in
+ *              DATA/tickets/ with the number that makes it win, and the
+ *              provider's random number changes; a losing ticket is taken
+ *              once (nonce_used again); forged, for another recipient,
+ *              another chain or the old random number: refused
  * Processes are stopped by PID; every wait is bounded. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -23,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -36,6 +42,7 @@
 #include "cairn/compute_proto.h"
 #include "cairn/conn.h"
 #include "cairn/job.h"
+#include "cairn/ticket.h"
 #include "compute/jobs/jobs.h"
 #include "compute/jobs/verify.h"
 #include "compute/verify/freivalds.h"
@@ -430,14 +437,125 @@ static void test_bounds(void **state)
     cairn_conn_close(c2);
 }
 
+/* A ticket for the honest provider under rand hash rh, signed by kp. */
+static void ticket_bytes(cairn_buf *b, const uint8_t rh[32], const char *chain,
+                         const cairn_pubkey *recipient, uint64_t win_prob,
+                         const cairn_keypair *kp)
+{
+    cairn_ticket t;
+    memset(&t, 0, sizeof t);
+    assert_int_equal(cairn_ticket_set_chain(&t, chain), CAIRN_OK);
+    t.recipient = *recipient;
+    memcpy(t.rand_hash.b, rh, 32);
+    t.face_value = 1000;
+    t.win_prob = win_prob;
+    t.expiration = UINT64_MAX;
+    randombytes_buf(&t.nonce, sizeof t.nonce);
+    assert_int_equal(cairn_ticket_sign(&t, kp), CAIRN_OK);
+    cairn_buf_init(b, CAIRN_TICKET_MAX_BYTES);
+    cairn_ticket_encode(b, &t);
+}
+
+static int ask_ticket(cairn_conn *c, const uint8_t *tk, size_t tn)
+{
+    job_params mm = {.type = JOB_MATMUL};
+    mm.u.mm.n = mm.u.mm.k = mm.u.mm.m = 1;
+    uint8_t one[16] = {3, 0, 0, 0, 0, 0, 0, 0, 5};
+    cairn_buf pb, b;
+    cairn_buf_init(&pb, JOB_PARAMS_MAX);
+    job_params_encode(&pb, &mm);
+    cairn_cp_job m = {.type = JOB_MATMUL,
+                      .params = pb.p,
+                      .params_len = (uint32_t)pb.len,
+                      .input = one,
+                      .input_len = sizeof one,
+                      .ticket = tk,
+                      .ticket_len = (uint32_t)tn};
+    cairn_buf_init(&b, 1u << 20);
+    cairn_cp_job_encode(&b, &m);
+    int code = ask(c, CAIRN_CP_JOB, b.p, b.len);
+    cairn_buf_free(&b);
+    cairn_buf_free(&pb);
+    return code;
+}
+
+/* Tickets with jobs: one that always wins (through `cairn compute job
+ * --ticket-face`) is stored with its random number; a losing one is
+ * taken once (NONCE_USED the second time); forged, for another
+ * recipient, another chain or an old random number: refused. */
+static void test_tickets(void **state)
+{
+    (void)state;
+    char dir[300], path[700];
+    assert_int_equal(job("matmul", honest_port, "tk1", "--random", "4x4x4",
+                         "--ticket-face", "0.5"),
+                     0);
+    snprintf(dir, sizeof dir, "%s/honest/tickets", net.dir);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.') {
+            files++;
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        }
+    closedir(d);
+    assert_int_equal(files, 1);
+    uint8_t *b = NULL;
+    size_t n;
+    assert_int_equal(job_read_path(path, 4096, &b, &n), CAIRN_OK);
+    cairn_ticket t;
+    assert_true(n > CAIRN_TICKET_RAND_LEN);
+    assert_int_equal(cairn_ticket_decode(&t, b, n - CAIRN_TICKET_RAND_LEN),
+                     CAIRN_OK);
+    assert_int_equal(cairn_ticket_verify(&t, "jobs-test"), CAIRN_OK);
+    assert_int_equal(cairn_ticket_rand_check(&t, b + n - 32), CAIRN_OK);
+    assert_true(cairn_ticket_wins(&t, b + n - 32));
+    assert_int_equal(t.face_value, 500000);
+    free(b);
+    /* the raw protocol */
+    cairn_conn *c = dial(honest_port);
+    uint8_t ty, *p = NULL;
+    size_t pn;
+    cairn_cp_ticket_rand tr;
+    assert_int_equal(cairn_conn_send(c, CAIRN_CP_TICKET_PARAMS, "", 0, 5000),
+                     CAIRN_OK);
+    assert_int_equal(cairn_conn_recv(c, &ty, &p, &pn, 4096, 5000), CAIRN_OK);
+    assert_int_equal(ty, CAIRN_CP_TICKET_RAND);
+    assert_int_equal(cairn_cp_ticket_rand_decode(&tr, p, pn), CAIRN_OK);
+    assert_string_equal(tr.chain_id, "jobs-test");
+    assert_memory_not_equal(tr.rand_hash, t.rand_hash.b, 32); /* changed */
+    free(p);
+    cairn_buf tb;
+    ticket_bytes(&tb, tr.rand_hash, "jobs-test", &honest_key.pk, 0,
+                 &client_key);
+    assert_int_equal(ask_ticket(c, tb.p, tb.len), 0);
+    assert_int_equal(ask_ticket(c, tb.p, tb.len), CAIRN_ERR_NONCE_USED);
+    tb.p[tb.len - 5] ^= 1;
+    assert_int_equal(ask_ticket(c, tb.p, tb.len), CAIRN_ERR_BAD_SIG);
+    cairn_buf_free(&tb);
+    ticket_bytes(&tb, tr.rand_hash, "jobs-test", &client_key.pk, 0,
+                 &client_key);
+    assert_int_equal(ask_ticket(c, tb.p, tb.len), CAIRN_ERR_BAD_ARG);
+    cairn_buf_free(&tb);
+    ticket_bytes(&tb, tr.rand_hash, "other", &honest_key.pk, 0, &client_key);
+    assert_int_equal(ask_ticket(c, tb.p, tb.len), CAIRN_ERR_CHAIN_ID);
+    cairn_buf_free(&tb);
+    ticket_bytes(&tb, t.rand_hash.b, "jobs-test", &honest_key.pk, 0,
+                 &client_key);
+    assert_int_equal(ask_ticket(c, tb.p, tb.len), CAIRN_ERR_BAD_PROOF);
+    cairn_buf_free(&tb);
+    cairn_conn_close(c);
+}
+
 int main(void)
 {
     cairn_crypto_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matmul),
-        cmocka_unit_test(test_render),
-        cmocka_unit_test(test_transcode),
-        cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_matmul),    cmocka_unit_test(test_render),
+        cmocka_unit_test(test_transcode), cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_tickets),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

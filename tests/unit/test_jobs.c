@@ -402,6 +402,21 @@ static void test_proto(void **state)
     cairn_put_u32(&b, res.count);
     assert_int_equal(cairn_cp_job_result_decode(&back, b.p, b.len),
                      CAIRN_ERR_BAD_MSG);
+    /* TICKET_RAND */
+    cairn_cp_ticket_rand tr, tr2;
+    memset(&tr, 0, sizeof tr);
+    memset(tr.rand_hash, 0x77, 32);
+    snprintf(tr.chain_id, sizeof tr.chain_id, "devnet-1");
+    cairn_buf_reset(&b);
+    cairn_cp_ticket_rand_encode(&b, &tr);
+    assert_int_equal(cairn_cp_ticket_rand_decode(&tr2, b.p, b.len), CAIRN_OK);
+    assert_memory_equal(&tr, &tr2, sizeof tr);
+    for (size_t n = 0; n < b.len; n++)
+        assert_int_equal(cairn_cp_ticket_rand_decode(&tr2, b.p, n),
+                         CAIRN_ERR_BAD_MSG);
+    b.p[b.len - 1] = ' '; /* a space in the chain id */
+    assert_int_equal(cairn_cp_ticket_rand_decode(&tr2, b.p, b.len),
+                     CAIRN_ERR_BAD_MSG);
     cairn_buf_free(&b);
 }
 

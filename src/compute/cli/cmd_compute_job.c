@@ -17,6 +17,7 @@
 #include "cairn/parse.h"
 #include "compute/cli/compute_cli.h"
 #include "compute/cli/compute_job_cli.h"
+#include "cli/econ_cli.h"
 #include "compute/jobs/jobs.h"
 #include "compute/jobs/verify.h"
 #include "compute/sandbox.h"
@@ -34,6 +35,9 @@ static const char usage[] =
     "Options: --provider-addr ADDRESS (the provider's key; default: the key\n"
     "it proves, which must then sign the claim), --subnet N (default 0),\n"
     "--chain-id ID (the claim must name it; default: any, printed),\n"
+    "--ticket-face TOKENS [--ticket-ev TOKENS] [--ticket-expires HEIGHT]\n"
+    "pays with a lottery ticket signed by --key (face value, expected value:\n"
+    "default the face, i.e. it always wins),\n"
     "--seed HEX (32 bytes choosing the sampled part and Freivalds' vectors;\n"
     "default random), --key FILE (default $CAIRN_KEY, else a fresh key).\n"
     "Matrices are row-major u64 little-endian entries below 2^61 - 1;\n"
@@ -43,7 +47,8 @@ static const char usage[] =
 
 typedef struct job_args {
     const char *provider, *prov_addr, *out, *subnet, *seed, *key, *in,
-        *renditions, *scene, *size, *strips, *a, *b, *shape, *random, *chain_id;
+        *renditions, *scene, *size, *strips, *a, *b, *shape, *random, *chain_id,
+        *ticket_face, *ticket_ev, *ticket_expires;
 } job_args;
 
 /* "WxH" into w, h. */
@@ -208,6 +213,27 @@ static int job_input(const char *type, const job_args *a, job_params *jp,
     return e ? cli_fail("compute job %s: %s", type, why) : 0;
 }
 
+/* --ticket-face, --ticket-ev, --ticket-expires. */
+static int job_ticket(const job_args *a, ccli_job *j)
+{
+    if (!a->ticket_face)
+        return a->ticket_ev || a->ticket_expires
+                   ? cli_fail("--ticket-ev and --ticket-expires go with "
+                              "--ticket-face")
+                   : 0;
+    if (econ_parse_tokens(a->ticket_face, "--ticket-face", &j->ticket_face) ||
+        econ_parse_tokens(a->ticket_ev ? a->ticket_ev : a->ticket_face,
+                          "--ticket-ev", &j->ticket_ev))
+        return 1;
+    if (j->ticket_face == 0 || j->ticket_ev > j->ticket_face)
+        return cli_fail("--ticket-face is above 0 and at least --ticket-ev");
+    j->ticket_expires = UINT64_MAX;
+    if (a->ticket_expires &&
+        cairn_parse_u64(a->ticket_expires, &j->ticket_expires))
+        return cli_fail("--ticket-expires is a block height");
+    return 0;
+}
+
 static int job_common(const job_args *a, ccli_job *j)
 {
     uint64_t v = 0;
@@ -230,6 +256,8 @@ static int job_common(const job_args *a, ccli_job *j)
     } else
         randombytes_buf(j->seed, sizeof j->seed);
     randombytes_buf(j->job_id.b, sizeof j->job_id.b);
+    if (job_ticket(a, j))
+        return 1;
     j->chain_id = a->chain_id;
     if (mkdir(a->out, 0755) && errno != EEXIST)
         return cli_fail("cannot make %s: %s", a->out, strerror(errno));
@@ -259,6 +287,9 @@ int ccmd_job(int argc, char **argv)
                       {"shape", &a.shape, NULL},
                       {"random", &a.random, NULL},
                       {"chain-id", &a.chain_id, NULL},
+                      {"ticket-face", &a.ticket_face, NULL},
+                      {"ticket-ev", &a.ticket_ev, NULL},
+                      {"ticket-expires", &a.ticket_expires, NULL},
                       {NULL, NULL, NULL}};
     cli_args pa;
     ccli_job j = {0};

@@ -1,6 +1,7 @@
 /* `cairn compute job`: the exchange with the provider, the check and the
  * output files (compute_job_cli.h). */
 #define _GNU_SOURCE
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,36 @@ static int error_reply(const uint8_t *p, size_t n)
                     cairn_errname(cairn_cp_error_code(&m)));
 }
 
+/* Asks the provider's TICKET_RAND and signs a ticket for it into tb. */
+static cairn_err make_ticket(const ccli_job *j, cairn_conn *c, cairn_buf *tb)
+{
+    uint8_t type = 0, *p = NULL;
+    size_t n = 0;
+    cairn_cp_ticket_rand m;
+    cairn_ticket t = {0};
+    cairn_err e =
+        cairn_conn_send(c, CAIRN_CP_TICKET_PARAMS, "", 0, JOB_DIAL_MS);
+    if (!e)
+        e = cairn_conn_recv(c, &type, &p, &n, CAIRN_CP_MSG_MAX, JOB_DIAL_MS);
+    if (!e &&
+        (type != CAIRN_CP_TICKET_RAND || cairn_cp_ticket_rand_decode(&m, p, n)))
+        e = CAIRN_ERR_BAD_MSG;
+    free(p);
+    if (e)
+        return e;
+    memcpy(t.recipient.b, cairn_conn_peer(c)->b, 32);
+    memcpy(t.rand_hash.b, m.rand_hash, 32);
+    t.face_value = j->ticket_face;
+    t.win_prob = cairn_ticket_win_prob_for(j->ticket_ev, j->ticket_face);
+    t.expiration = j->ticket_expires;
+    randombytes_buf(&t.nonce, sizeof t.nonce);
+    if ((e = cairn_ticket_set_chain(&t, m.chain_id)) ||
+        (e = cairn_ticket_sign(&t, &j->key)))
+        return e;
+    cairn_ticket_encode(tb, &t);
+    return tb->err;
+}
+
 /* Sends the job; *reply (malloc'd) the JOB_RESULT payload. */
 static int exchange(const ccli_job *j, uint8_t **reply, size_t *rn)
 {
@@ -57,13 +88,21 @@ static int exchange(const ccli_job *j, uint8_t **reply, size_t *rn)
                       .input = j->in,
                       .input_len = (uint32_t)j->n};
     memcpy(m.job_id, j->job_id.b, 32);
+    cairn_buf tb;
+    cairn_buf_init(&tb, CAIRN_TICKET_MAX_BYTES);
     cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
+    cairn_err e =
+        cairn_conn_dial(&c, j->host, j->port, &j->key,
+                        j->has_expect ? &j->expect : NULL, JOB_DIAL_MS);
+    if (!e && j->ticket_face && (e = make_ticket(j, c, &tb)))
+        cli_fail("the provider's ticket parameters: %s", cairn_strerror(e));
+    m.ticket = tb.p;
+    m.ticket_len = (uint32_t)tb.len;
     cairn_cp_job_encode(&b, &m);
     cairn_buf_free(&pb);
-    cairn_err e = b.err;
+    cairn_buf_free(&tb);
     if (!e)
-        e = cairn_conn_dial(&c, j->host, j->port, &j->key,
-                            j->has_expect ? &j->expect : NULL, JOB_DIAL_MS);
+        e = b.err;
     if (!e)
         e = cairn_conn_send(c, CAIRN_CP_JOB, b.p, b.len, JOB_DIAL_MS + 60000);
     if (!e)

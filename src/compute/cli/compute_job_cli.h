@@ -24,7 +24,9 @@ typedef struct ccli_job {
     job_params jp;
     uint8_t *in; /* owned by the caller */
     size_t n;
-    const char *out; /* the output directory (exists) */
+    const char *out;                 /* the output directory (exists) */
+    uint64_t ticket_face, ticket_ev; /* base units; face 0: no ticket */
+    uint64_t ticket_expires;         /* last height it may be redeemed */
 } ccli_job;
 
 /* Sends the job, checks the result, writes the files, prints the claim's

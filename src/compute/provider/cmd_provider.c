@@ -33,7 +33,7 @@ static const char usage[] =
     "           [--service-endpoint HOST:PORT] [--commission BPS] [--poll-ms "
     "MS]\n"
     "           [--node URL] [--serve TYPES] [--jobs N] [--cheat-every N]\n"
-    "           [--chain-id ID] [--no-chain]\n"
+    "           [--chain-id ID] [--job-price TOKENS] [--no-chain]\n"
     "Runs a compute provider: registers the key in the compute sector with\n"
     "--stake (default: the network's minimum), offers N cores, SIZE memory "
     "and\n"
@@ -63,12 +63,14 @@ static const char usage[] =
     "serves jobs only: no node, no registration, no leases. --cheat-every "
     "N\n"
     "makes every Nth job's output wrong on purpose (tests and the devnet's\n"
-    "cheating miner).\n";
+    "cheating miner). --job-price asks every job for a lottery ticket worth\n"
+    "that much on average (default: tickets optional); winning tickets are\n"
+    "kept in DIR/tickets/.\n";
 
 typedef struct prov_args {
     const char *data, *key, *cpus, *memory, *disk, *price, *stake, *listen,
         *endpoint, *svc, *svc_ep, *commission, *poll, *serve, *jobs, *cheat,
-        *chain_id;
+        *chain_id, *job_price;
     int no_chain;
 } prov_args;
 
@@ -107,6 +109,9 @@ static int job_options(const prov_args *a, cprov_config *cfg)
         (econ_parse_u64(a->cheat, "--cheat-every", &v) || v < 1 || v > 1000000))
         return cli_fail("--cheat-every is 1..1000000");
     cfg->cheat_every = a->cheat ? (uint32_t)v : 0;
+    if (a->job_price &&
+        econ_parse_tokens(a->job_price, "--job-price", &cfg->job_price))
+        return 1;
     if (a->chain_id && strlen(a->chain_id) > CAIRN_CHAIN_ID_MAX)
         return cli_fail("--chain-id is at most %d bytes", CAIRN_CHAIN_ID_MAX);
     if (a->no_chain && !cfg->serve)
@@ -256,6 +261,7 @@ int cmd_provider_compute(int argc, char **argv)
                       {"jobs", &a.jobs, NULL},
                       {"cheat-every", &a.cheat, NULL},
                       {"chain-id", &a.chain_id, NULL},
+                      {"job-price", &a.job_price, NULL},
                       {"no-chain", NULL, &a.no_chain},
                       {NULL, NULL, NULL}};
     cli_args pa;

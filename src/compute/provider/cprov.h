@@ -61,6 +61,9 @@ typedef struct cprov_config {
                               wrong (jobs.h, job_run's cheat); 0: never */
     const char *chain_id;  /* put in job claims; NULL or "":
                               CPROV_LOCAL_CHAIN */
+    uint64_t job_price;    /* base units: the least expected value of the
+                              ticket a job must carry; 0: tickets are
+                              optional */
     FILE *log;             /* NULL: stderr */
 } cprov_config;
 

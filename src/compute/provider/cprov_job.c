@@ -27,6 +27,12 @@ static void job_fail(pd_reply *r, cairn_err e, const char *fmt, ...)
     cairn_cp_error_encode(&r->body, e, msg);
 }
 
+const char *cprov_chain_id(const cprov *p)
+{
+    return p->cfg.chain_id && *p->cfg.chain_id ? p->cfg.chain_id
+                                               : CPROV_LOCAL_CHAIN;
+}
+
 static const char *type_name(uint8_t t)
 {
     return t == JOB_TRANSCODE ? "transcode"
@@ -65,9 +71,7 @@ static void reply(cprov *p, const cairn_cp_job *m, const job_params *jp,
     static __thread cairn_cp_job_result res; /* 6 KiB */
     cairn_job_claim c = {0};
     cairn_buf cb;
-    if (cairn_job_claim_set_chain(&c, p->cfg.chain_id && *p->cfg.chain_id
-                                          ? p->cfg.chain_id
-                                          : CPROV_LOCAL_CHAIN)) {
+    if (cairn_job_claim_set_chain(&c, cprov_chain_id(p))) {
         job_fail(r, CAIRN_ERR_JOB_FAILED,
                  "the provider's chain id is not one a claim can carry");
         return;
@@ -126,6 +130,12 @@ void cprov_handle_job(cprov *p, const pd_request *q, pd_reply *r)
                           sizeof why) ||
         job_input_ok(&jp, m.input, m.input_len, why, sizeof why)) {
         job_fail(r, CAIRN_ERR_JOB_INPUT, "%s", why);
+        return;
+    }
+    cairn_err te =
+        cprov_take_ticket(p, m.ticket, m.ticket_len, why, sizeof why);
+    if (te) {
+        job_fail(r, te, "%s", why);
         return;
     }
     if (!take_slot(p, &cheat)) {
