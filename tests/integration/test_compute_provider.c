@@ -10,6 +10,9 @@
  *              code 0, the chain shows the report, FETCH returns the file,
  *              LOGS its output; a stranger's key gets not_lease_party, a
  *              manifest with other bytes bad_manifest.
+ *   job        a verified matmul job (the provider runs --serve matmul)
+ *              sent by the provider's address alone: found on chain,
+ *              the claim names the node's chain id, Freivalds passes.
  *   service    an order publishing a port (an HTTP server): the tenant's
  *              tunnel through the service port gets its answer; a stranger
  *              without the token, or with a wrong one, gets nothing; 100
@@ -266,7 +269,8 @@ static pid_t start_provider(void)
                     "--data", prov_data, "--key", key, "--cpus", "4",
                     "--memory", "1GiB", "--disk", "512MiB", "--price", "0.02",
                     "--stake", "10", "--listen", listen,
-                    "--service-listen", svc, "--poll-ms", "200", NULL};
+                    "--service-listen", svc, "--poll-ms", "200",
+                    "--serve", "matmul", NULL};
     /* clang-format on */
     return h_spawn(argv, prov_log, prov_log);
 }
@@ -650,6 +654,29 @@ static size_t stranger_gets(const char *first, size_t n)
     return got;
 }
 
+/* A matmul job (--serve matmul) by the provider's address alone: the
+ * client finds its endpoint on chain, the claim carries the node's chain
+ * id and the provider's key, and the product passes Freivalds' check. */
+static void test_job(void **state)
+{
+    (void)state;
+    char addr[CAIRN_ADDR_TEXT_LEN + 1], dir[300], out[320];
+    cairn_addr_format(addr, &net.acct[PROV].pk);
+    snprintf(dir, sizeof dir, "%s/job", net.dir);
+    snprintf(out, sizeof out, "%s/job.out", net.dir);
+    /* clang-format off */
+    char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "compute", "job",
+                    "matmul", "--provider-addr", addr, "--random", "8x8x8",
+                    "--chain-id", "cairn-compute-test", "--out", dir, NULL};
+    /* clang-format on */
+    int rc = h_run(argv, out, out, 60000);
+    if (rc != 0 || !file_has(out, "verdict     ok"))
+        dump_log();
+    assert_int_equal(rc, 0);
+    assert_true(file_has(out, "chain       cairn-compute-test"));
+    assert_true(file_has(out, addr));
+}
+
 static void test_service(void **state)
 {
     (void)state;
@@ -882,9 +909,9 @@ static void test_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_batch),         cmocka_unit_test(test_service),
-        cmocka_unit_test(test_storage_input), cmocka_unit_test(test_crash),
-        cmocka_unit_test(test_close),
+        cmocka_unit_test(test_batch),   cmocka_unit_test(test_job),
+        cmocka_unit_test(test_service), cmocka_unit_test(test_storage_input),
+        cmocka_unit_test(test_crash),   cmocka_unit_test(test_close),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -26,14 +26,17 @@
 #include <sodium.h>
 
 static const char usage[] =
-    "usage: cairn compute job TYPE --provider HOST:PORT --out DIR [options]\n"
+    "usage: cairn compute job TYPE --provider HOST:PORT | --provider-addr "
+    "ADDRESS\n"
+    "           --out DIR [options]\n"
     "  transcode --in SEGMENT [--renditions WxH,...]  (default "
     "320x240,160x120)\n"
     "  render    --scene FILE.pov [--size WxH] [--strips N]  (default "
     "320x240, 4)\n"
     "  matmul    --a FILE --b FILE --shape NxKxM | --random NxKxM\n"
-    "Options: --provider-addr ADDRESS (the provider's key; default: the key\n"
-    "it proves, which must then sign the claim), --subnet N (default 0),\n"
+    "Options: --provider-addr ADDRESS (the provider's key; without\n"
+    "--provider, its endpoint on chain via --node; default: the key it\n"
+    "proves, which must then sign the claim), --subnet N (default 0),\n"
     "--chain-id ID (the claim must name it; default: any, printed),\n"
     "--ticket-face TOKENS [--ticket-ev TOKENS] [--ticket-expires HEIGHT]\n"
     "pays with a lottery ticket signed by --key (face value, expected value:\n"
@@ -213,6 +216,23 @@ static int job_input(const char *type, const job_args *a, job_params *jp,
     return e ? cli_fail("compute job %s: %s", type, why) : 0;
 }
 
+/* The endpoint provider addr registered on chain (GET /v1/provider/ADDR)
+ * into ep. Returns 0 or 1 (printed). */
+static int registered_endpoint(const char *addr, char *ep)
+{
+    char path[160];
+    json_t *j;
+    snprintf(path, sizeof path, "/v1/provider/%s", addr);
+    if (api_get(cli_node_url(), path, &j))
+        return 1;
+    const char *s = jstr(j, "endpoint");
+    int ok = *s && strlen(s) <= CAIRN_ENDPOINT_TEXT_MAX;
+    if (ok)
+        snprintf(ep, CAIRN_ENDPOINT_TEXT_MAX + 1, "%s", s);
+    json_decref(j);
+    return ok ? 0 : cli_fail("provider %s has no endpoint on chain", addr);
+}
+
 /* --ticket-face, --ticket-ev, --ticket-expires. */
 static int job_ticket(const job_args *a, ccli_job *j)
 {
@@ -237,15 +257,20 @@ static int job_ticket(const job_args *a, ccli_job *j)
 static int job_common(const job_args *a, ccli_job *j)
 {
     uint64_t v = 0;
-    if (!a->provider || !a->out)
-        return cli_fail("compute job: --provider HOST:PORT and --out DIR are "
+    char ep[CAIRN_ENDPOINT_TEXT_MAX + 1];
+    if ((!a->provider && !a->prov_addr) || !a->out)
+        return cli_fail("compute job: --provider HOST:PORT (or --provider-addr "
+                        "ADDRESS of a provider on chain) and --out DIR are "
                         "required (see cairn compute job --help)");
-    if (cairn_endpoint_parse(a->provider, j->host, &j->port))
-        return cli_fail("--provider \"%s\": give HOST:PORT", a->provider);
     if (a->prov_addr &&
         cli_parse_addr(a->prov_addr, "--provider-addr", &j->expect))
         return 1;
     j->has_expect = a->prov_addr != NULL;
+    if (!a->provider && registered_endpoint(a->prov_addr, ep))
+        return 1;
+    if (cairn_endpoint_parse(a->provider ? a->provider : ep, j->host, &j->port))
+        return cli_fail("--provider \"%s\": give HOST:PORT",
+                        a->provider ? a->provider : ep);
     if (a->subnet && (cairn_parse_u64(a->subnet, &v) || v > UINT32_MAX))
         return cli_fail("--subnet is a number below 2^32");
     j->subnet = (uint32_t)v;
