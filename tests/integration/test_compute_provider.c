@@ -13,6 +13,9 @@
  *   job        a verified matmul job (the provider runs --serve matmul)
  *              sent by the provider's address alone: found on chain,
  *              the claim names the node's chain id, Freivalds passes.
+ *   ticket     a job paid with a ticket that always wins (the tenant's
+ *              TICKET_FUND on chain): the provider redeems it on chain and
+ *              the tenant's deposit pays the face value.
  *   service    an order publishing a port (an HTTP server): the tenant's
  *              tunnel through the service port gets its answer; a stranger
  *              without the token, or with a wrong one, gets nothing; 100
@@ -677,6 +680,56 @@ static void test_job(void **state)
     assert_true(file_has(out, addr));
 }
 
+/* The tenant's ticket deposit in base units. */
+static uint64_t ticket_deposit(void)
+{
+    char a[CAIRN_ADDR_TEXT_LEN + 1], path[160];
+    uint64_t units = 0;
+    cairn_addr_format(a, &net.acct[TEN].pk);
+    snprintf(path, sizeof path, "/v1/compute/tickets/%s", a);
+    json_t *j = get(path);
+    assert_int_equal(cairn_amount_parse(&units, jstr(j, "deposit")), CAIRN_OK);
+    json_decref(j);
+    return units;
+}
+
+/* A job paid with a ticket that always wins (the tenant funded its
+ * tickets on chain): the provider stores it and redeems it on chain, the
+ * tenant's deposit pays its face value. */
+static void test_job_ticket(void **state)
+{
+    (void)state;
+    char addr[CAIRN_ADDR_TEXT_LEN + 1], dir[300], out[320], key[300];
+    cairn_buf b;
+    cairn_buf_init(&b, 64);
+    cairn_ticket_fund_encode(&b, 5000000, 1000000);
+    post_ok(&net.acct[TEN], CAIRN_TX_TICKET_FUND, &b);
+    cairn_buf_free(&b);
+    assert_int_equal(ticket_deposit(), 5000000);
+    cairn_addr_format(addr, &net.acct[PROV].pk);
+    snprintf(dir, sizeof dir, "%s/jobt", net.dir);
+    snprintf(out, sizeof out, "%s/jobt.out", net.dir);
+    key_path(key, sizeof key, TEN);
+    /* clang-format off */
+    char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "compute", "job",
+                    "matmul", "--provider-addr", addr, "--random", "4x4x4",
+                    "--key", key, "--ticket-face", "0.5", "--out", dir, NULL};
+    /* clang-format on */
+    int rc = h_run(argv, out, out, 60000);
+    if (rc != 0)
+        dump_log();
+    assert_int_equal(rc, 0);
+    uint64_t d = 5000000;
+    for (int t = 0; t < WAIT_S * 10 && d == 5000000; t++) {
+        sleep_ms(100);
+        d = ticket_deposit();
+    }
+    if (d != 4500000)
+        dump_log();
+    assert_int_equal(d, 4500000);
+    assert_true(file_has(prov_log, "ticket redeemed: 500000 base units"));
+}
+
 static void test_service(void **state)
 {
     (void)state;
@@ -909,9 +962,10 @@ static void test_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_batch),   cmocka_unit_test(test_job),
-        cmocka_unit_test(test_service), cmocka_unit_test(test_storage_input),
-        cmocka_unit_test(test_crash),   cmocka_unit_test(test_close),
+        cmocka_unit_test(test_batch),         cmocka_unit_test(test_job),
+        cmocka_unit_test(test_job_ticket),    cmocka_unit_test(test_service),
+        cmocka_unit_test(test_storage_input), cmocka_unit_test(test_crash),
+        cmocka_unit_test(test_close),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

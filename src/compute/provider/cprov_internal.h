@@ -225,6 +225,9 @@ void cprov_handle_ticket_params(cprov *p, const pd_request *q, pd_reply *rep);
  * the random number changes. */
 cairn_err cprov_take_ticket(cprov *p, const uint8_t *t, size_t n, char *why,
                             size_t len);
+/* The chain thread: sends TICKET_REDEEM for the stored winning tickets
+ * (a few per round). */
+cairn_err cprov_redeem(cprov *p);
 
 /* ---- workloads (cprov_work.c; the chain thread) ---- */
 /* One step of lease l's state machine against its chain state. */

@@ -251,6 +251,7 @@ cairn_err cprov_tick(cprov *p)
     cairn_err s = cprov_sync_leases(p);
     cairn_err r = cprov_report(p);
     cairn_err b = o ? o : cprov_bid_round(p);
+    (void)cprov_redeem(p);
     set_friends(p);
     p->ticks++;
     cairn_err all[] = {o, s, r, b};

@@ -6,9 +6,11 @@
  * provider checks the signature, the chain, the expiration (when it knows
  * the chain's height), that the ticket is new under this random number,
  * and its expected value against --job-price; a winning one is written
- * durably to DATA/tickets/<ticket id> (ticket bytes || random number),
- * what a redemption on chain needs. */
+ * durably to DATA/tickets/<ticket id> (ticket bytes || random number);
+ * with a node, the chain thread redeems it (TICKET_REDEEM) and moves the
+ * file to DATA/tickets/sent/ (refused/ when the chain refuses it). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -21,6 +23,7 @@
 #include "compute/provider/cprov_internal.h"
 
 #define TICKETS_SEEN_MAX 65536 /* then the random number changes */
+#define REDEEM_PER_ROUND 8     /* TICKET_REDEEM txs sent per round */
 
 static void new_rand(cprov *p) /* p->mu held or p not shared yet */
 {
@@ -178,4 +181,82 @@ cairn_err cprov_take_ticket(cprov *p, const uint8_t *b, size_t n, char *why,
     }
     sodium_memzero(rand, sizeof rand);
     return e;
+}
+
+/* ---- redemption (the chain thread) ---- */
+
+/* Moves DATA/tickets/NAME to DATA/tickets/SUB/NAME. */
+static void file_away(cprov *p, const char *name, const char *sub)
+{
+    char dir[CPROV_PATH_MAX], from[CPROV_PATH_MAX + 80],
+        to[CPROV_PATH_MAX + 100];
+    snprintf(dir, sizeof dir, "%s/tickets/%s", p->cfg.data_dir, sub);
+    if (mkdir(dir, 0700) && errno != EEXIST)
+        return;
+    snprintf(from, sizeof from, "%s/tickets/%s", p->cfg.data_dir, name);
+    snprintf(to, sizeof to, "%s/%s", dir, name);
+    if (rename(from, to))
+        cprov_log(p, "cannot move ticket %s to %s: %s", name, sub,
+                  strerror(errno));
+}
+
+/* Sends TICKET_REDEEM for one stored ticket: 1 when it is done with (sent,
+ * or refused for good), 0 to try again next round. */
+static int redeem_one(cprov *p, const char *name)
+{
+    char path[CPROV_PATH_MAX + 80], why[256] = "";
+    uint8_t b[CAIRN_TICKET_MAX_BYTES + CAIRN_TICKET_RAND_LEN];
+    cairn_ticket t;
+    snprintf(path, sizeof path, "%s/tickets/%s", p->cfg.data_dir, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ssize_t n = fd >= 0 ? read(fd, b, sizeof b) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= CAIRN_TICKET_RAND_LEN ||
+        cairn_ticket_decode(&t, b, (size_t)n - CAIRN_TICKET_RAND_LEN)) {
+        cprov_log(p, "ticket file %s is unreadable; set aside", name);
+        file_away(p, name, "refused");
+        return 1;
+    }
+    cairn_buf body;
+    cairn_buf_init(&body, sizeof b + 16);
+    cairn_ticket_redeem_encode(&body, &t, b + n - CAIRN_TICKET_RAND_LEN);
+    cairn_err e = cprov_send(p, CAIRN_TX_TICKET_REDEEM, &body, why, sizeof why);
+    cairn_buf_free(&body);
+    sodium_memzero(b, sizeof b);
+    if (e == CAIRN_ERR_IO || e == CAIRN_ERR_TIMEOUT || e == CAIRN_ERR_NOMEM ||
+        e == CAIRN_ERR_NOT_READY || e == CAIRN_ERR_BUSY ||
+        e == CAIRN_ERR_NONCE_USED || e == CAIRN_ERR_NONCE_GAP)
+        return 0; /* the node or the mempool: next round */
+    if (e) {
+        cprov_log(p, "ticket %s refused by the chain (%s): %s", name,
+                  cairn_errname(e), why);
+        file_away(p, name, "refused");
+        return 1;
+    }
+    cprov_log(p, "ticket redeemed: %llu base units from its sender",
+              (unsigned long long)t.face_value);
+    file_away(p, name, "sent");
+    return 1;
+}
+
+cairn_err cprov_redeem(cprov *p)
+{
+    char dir[CPROV_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/tickets", p->cfg.data_dir);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int sent = 0;
+    if (!d)
+        return CAIRN_OK;
+    while ((de = readdir(d)) && sent < REDEEM_PER_ROUND) {
+        size_t len = strlen(de->d_name);
+        if (len != 64 || strspn(de->d_name, "0123456789abcdef") != 64)
+            continue; /* ".", "..", sent/, refused/, *.tmp */
+        if (!redeem_one(p, de->d_name))
+            break;
+        sent++;
+    }
+    closedir(d);
+    return CAIRN_OK;
 }
