@@ -15,7 +15,8 @@
  *              the claim names the node's chain id, Freivalds passes.
  *   ticket     a job paid with a ticket that always wins (the tenant's
  *              TICKET_FUND on chain): the provider redeems it on chain and
- *              the tenant's deposit pays the face value.
+ *              the tenant's deposit pays the face value; a sender without
+ *              ticket funds is refused.
  *   service    an order publishing a port (an HTTP server): the tenant's
  *              tunnel through the service port gets its answer; a stranger
  *              without the token, or with a wrong one, gets nothing; 100
@@ -719,6 +720,13 @@ static void test_job_ticket(void **state)
     if (rc != 0)
         dump_log();
     assert_int_equal(rc, 0);
+    /* a sender without ticket funds on chain is refused */
+    char skey[300], sout[320];
+    key_path(skey, sizeof skey, STR);
+    snprintf(sout, sizeof sout, "%s/jobs.out", net.dir);
+    argv[11] = skey;
+    assert_int_equal(h_run(argv, sout, sout, 60000), 1);
+    assert_true(file_has(sout, "no ticket funds"));
     uint64_t d = 5000000;
     for (int t = 0; t < WAIT_S * 10 && d == 5000000; t++) {
         sleep_ms(100);

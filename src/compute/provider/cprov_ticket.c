@@ -20,7 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cairn/amount.h"
 #include "compute/provider/cprov_internal.h"
+#include "net/node_rpc.h"
 
 #define TICKETS_SEEN_MAX 65536 /* then the random number changes */
 #define REDEEM_PER_ROUND 8     /* TICKET_REDEEM txs sent per round */
@@ -100,6 +102,43 @@ static cairn_err store(cprov *p, const cairn_hash *id, const uint8_t *t,
     return CAIRN_OK;
 }
 
+/* With a node: the sender's ticket funds on chain cover the face value.
+ * 0, or FUNDS with why; a node that does not answer lets it pass (the
+ * redemption is checked on chain anyway). */
+static cairn_err funded(cprov *p, const cairn_ticket *t, char *why, size_t len)
+{
+    char addr[CAIRN_ADDR_TEXT_LEN + 1], path[160];
+    snode_err ne;
+    json_t *j = NULL;
+    uint64_t dep = 0, res = 0;
+    if (!p->cfg.node)
+        return CAIRN_OK;
+    cairn_addr_format(addr, &t->sender);
+    snprintf(path, sizeof path, "/v1/compute/tickets/%s", addr);
+    cairn_err e = snode_get(p->cfg.node, path, &j, &ne);
+    if (e == CAIRN_ERR_NOT_FOUND) {
+        snprintf(why, len,
+                 "the ticket's sender has no ticket funds on chain "
+                 "(ticket_fund)");
+        return CAIRN_ERR_FUNDS;
+    }
+    if (e)
+        return CAIRN_OK;
+    const char *d = json_string_value(json_object_get(j, "deposit"));
+    const char *r = json_string_value(json_object_get(j, "reserve"));
+    int ok =
+        d && r && !cairn_amount_parse(&dep, d) && !cairn_amount_parse(&res, r);
+    json_decref(j);
+    if (ok && (dep > UINT64_MAX - res || dep + res >= t->face_value))
+        return CAIRN_OK;
+    snprintf(why, len,
+             "the ticket's sender holds %llu base units for tickets, less "
+             "than its face value %llu",
+             (unsigned long long)(dep + res),
+             (unsigned long long)t->face_value);
+    return ok ? CAIRN_ERR_FUNDS : CAIRN_OK;
+}
+
 /* The checks that need no lock: 0, or an error with why. */
 static cairn_err check(cprov *p, const cairn_ticket *t, char *why, size_t len)
 {
@@ -143,6 +182,8 @@ cairn_err cprov_take_ticket(cprov *p, const uint8_t *b, size_t n, char *why,
         return CAIRN_ERR_BAD_ARG;
     }
     cairn_err e = check(p, &t, why, len);
+    if (!e)
+        e = funded(p, &t, why, len);
     if (e)
         return e;
     cairn_ticket_id(&id, &t);
