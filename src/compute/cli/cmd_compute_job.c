@@ -46,7 +46,8 @@ static const char usage[] =
     "Matrices are row-major u64 little-endian entries below 2^61 - 1;\n"
     "--random makes A and B and writes them to DIR/a.bin and DIR/b.bin.\n"
     "Writes DIR/rendition-I-WxH.mp4, DIR/image.ppm or DIR/c.bin, and the\n"
-    "claim to DIR/claim.bin; exit 1 when the output does not verify.\n";
+    "claim to DIR/claim.bin; exit 1 when the output does not verify (then\n"
+    "DIR/evidence.bin holds the evidence for the chain).\n";
 
 typedef struct job_args {
     const char *provider, *prov_addr, *out, *subnet, *seed, *key, *in,
