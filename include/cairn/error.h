@@ -105,6 +105,12 @@ typedef enum cairn_err {
     CAIRN_ERR_TICKET_LOST = 88,     /* ticket does not win with that number */
     CAIRN_ERR_TICKET_EXPIRED = 89,  /* ticket past its expiration height */
     CAIRN_ERR_TICKET_LOCKED = 90,   /* ticket funds still in their unlock */
+    CAIRN_ERR_NO_SUBNET = 91,       /* no subnet with that id or name */
+    CAIRN_ERR_NOT_MEMBER = 92,      /* not an active member in that role */
+    CAIRN_ERR_WEIGHTS_EPOCH = 93,   /* commit or reveal for another epoch */
+    CAIRN_ERR_COMMIT_MISMATCH = 94, /* reveal does not open the commit */
+    CAIRN_ERR_SUBNET_FULL = 95,     /* subnet has all its miners/validators */
+    CAIRN_ERR_NAME_TAKEN = 96,      /* subnet name already taken */
     CAIRN_ERR_JOB_TYPE = 97,        /* provider does not serve that job type */
     CAIRN_ERR_JOB_INPUT = 98,       /* job params or input malformed/too big */
     CAIRN_ERR_JOB_FAILED = 99,      /* the job's tool failed or hit a limit */

@@ -13,6 +13,10 @@
 
 #define CPARAMS_MAX 256 /* far above the parameter table's size */
 
+/* src/compute/node_api_subnet.c: the subnet routes (0 when not one). */
+int api_subnet_route(node *n, httpd_req *req, const char *path,
+                     const char *query);
+
 static json_t *epoch_or_null(uint64_t e)
 {
     return e == CAIRN_EPOCH_NONE ? json_null() : api_json_u64(e);
@@ -299,6 +303,6 @@ int api_compute_route(node *n, httpd_req *req, const char *path,
     else if (strcmp(path, "/v1/compute/params") == 0)
         api_cparams(n, req);
     else
-        return 0;
+        return api_subnet_route(n, req, path, query);
     return 1;
 }

@@ -9,8 +9,8 @@
 int api_compute_route(struct node *n, httpd_req *req, const char *path,
                       const char *query);
 
-static const cairn_cli_cmd commands[] = {{"compute", cmd_compute},
-                                         {NULL, NULL}};
+static const cairn_cli_cmd commands[] = {
+    {"compute", cmd_compute}, {"subnet", cmd_subnet}, {NULL, NULL}};
 
 const cairn_sector_plugin cairn_compute_plugin = {
     .rules = &cairn_compute_sector,
@@ -25,5 +25,8 @@ const cairn_sector_plugin cairn_compute_plugin = {
         "  compute fetch LEASE PATH [OUT]       a file of its work directory\n"
         "  compute deposit LEASE TOKENS | close LEASE   top up; end it\n"
         "  compute tunnel LEASE [--listen H:P]  reach its published port\n"
+        "  subnet ls | show NAME                subnets: members, consensus, incentive, dividends\n"
+        "  subnet create NAME --type T | join NAME --role miner|validator [--stake T] | leave NAME\n"
+        "  subnet commit|reveal NAME --weights UID:W,... --salt HEX64   a validator's weights\n"
         "  provider compute --data DIR --key FILE --cpus N --memory SIZE --disk SIZE   run a compute provider\n",
 };

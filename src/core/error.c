@@ -230,6 +230,23 @@ static const struct {
     [CAIRN_ERR_TICKET_LOCKED] =
         {"ticket_locked",
          "the ticket funds are still in their unlock period (compute_ticket_unlock_blocks); withdraw again at or after the unlock height"},
+    [CAIRN_ERR_NO_SUBNET] =
+        {"no_subnet",
+         "no subnet with that id or name; cairn subnet ls lists them"},
+    [CAIRN_ERR_NOT_MEMBER] =
+        {"not_member",
+         "the sender is not an active member of the subnet in that role; join it first (cairn subnet join NAME --role ...)"},
+    [CAIRN_ERR_WEIGHTS_EPOCH] =
+        {"weights_epoch",
+         "weights are committed for the current epoch and revealed in the next one only; read the epoch from cairn status and send again"},
+    [CAIRN_ERR_COMMIT_MISMATCH] =
+        {"commit_mismatch",
+         "the revealed weights and salt do not hash to the commit of that epoch (or there is none); reveal exactly what was committed"},
+    [CAIRN_ERR_SUBNET_FULL] =
+        {"subnet_full",
+         "the subnet has all the miners or validators it takes (256 miners, 64 validators); try another subnet"},
+    [CAIRN_ERR_NAME_TAKEN] =
+        {"name_taken", "a subnet with that name exists; choose another name"},
     [CAIRN_ERR_JOB_TYPE] =
         {"job_type",
          "the provider does not serve this job type; ask one started with --serve naming it"},

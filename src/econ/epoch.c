@@ -418,6 +418,26 @@ static cairn_err emit(settle_ctx *c, const econ_params *P, uint64_t cap)
     return CAIRN_OK;
 }
 
+/* Lets each sector with a pay_emission hook pay part of its share itself,
+ * in registry order; the share left is paid by work. */
+static cairn_err sectors_pay_emission(settle_ctx *c)
+{
+    const econ_registry *reg = econ_registry_of(c->x);
+    cairn_err e = CAIRN_OK;
+    for (size_t i = 0; !e && i < reg->n; i++) {
+        const econ_sector *sec = reg->sectors[i];
+        uint64_t paid = 0;
+        if (!sec->pay_emission || sec->id >= CAIRN_SECTOR_SLOTS)
+            continue;
+        e = sec->pay_emission(c->x, c->g->epoch, c->share[sec->id], &paid);
+        if (!e && paid > c->share[sec->id])
+            e = CAIRN_ERR_DB; /* a sector bug: it paid more than it had */
+        if (!e)
+            c->share[sec->id] -= paid;
+    }
+    return e;
+}
+
 /* Settles the epoch g->epoch, whose last block is x->height. */
 static cairn_err settle_epoch(exec_ctx *x, econ_global *g, cairn_totals *t,
                               const econ_params *P, econ_epoch_stats *st)
@@ -426,6 +446,8 @@ static cairn_err settle_epoch(exec_ctx *x, econ_global *g, cairn_totals *t,
     cairn_err e = econ_release_unbonding(x, g);
     if (!e)
         e = emit(&c, P, x->p->supply_cap);
+    if (!e)
+        e = sectors_pay_emission(&c);
     if (!e) /* the sector totals first: each payment divides by them */
         e = state_scan(x->w->txn, x->s, STATE_PROVIDER, visit_work_sum, &c);
     if (!e)

@@ -61,6 +61,15 @@ typedef struct econ_sector {
      * range) holds in escrow, for the books audit; NULL: none. UINT64_MAX
      * for a record it cannot read (the audit then fails). */
     uint64_t (*held)(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn);
+    /* At the settlement of `epoch`, after its emission is minted and split
+     * by sector weight and before it is paid by work: `share` is the
+     * sector's part. The sector may pay up to that much to balances itself
+     * (econ_credit only: the economy's totals and global record are being
+     * settled) and sets *paid; the rest is paid by work as ever (and what
+     * work does not take reaches the treasury). *paid > share fails the
+     * block. NULL: the sector pays nothing itself. */
+    cairn_err (*pay_emission)(exec_ctx *x, uint64_t epoch, uint64_t share,
+                              uint64_t *paid);
 } econ_sector;
 
 /* The sectors a chain runs, in id order. */

@@ -4,7 +4,8 @@
  * (ledger/tx.c, econ/kinds_econ.c, econ/gov.c, econ/credits.c,
  * sectors/storage/deal_codec.c and proof_codec.c,
  * sectors/compute/codec.c, the latter's round trips with their bounds
- * from compute_rt.h, shared with fuzz_compute_tx.c). A new kind adds a line
+ * from compute_rt.h, shared with fuzz_compute_tx.c, and the subnet kinds'
+ * from subnet_rt.h). A new kind adds a line
  * to the table below and a seed to the corpus.
  *
  * Input: a selector byte, then the body. The selector picks the kind
@@ -23,6 +24,7 @@
 
 #include "cairn/compute.h"
 #include "compute_rt.h"
+#include "subnet_rt.h"
 #include "cairn/credits.h"
 #include "cairn/gov.h"
 #include "cairn/staking.h"
@@ -218,6 +220,11 @@ static const struct {
     {CAIRN_TX_TICKET_FUND, ct_tfund},
     {CAIRN_TX_TICKET_REDEEM, ct_tredeem},
     {CAIRN_TX_TICKET_WITHDRAW, ct_twithdraw},
+    {CAIRN_TX_SUBNET_CREATE, st_create},
+    {CAIRN_TX_SUBNET_JOIN, st_join},
+    {CAIRN_TX_SUBNET_LEAVE, st_leave},
+    {CAIRN_TX_WEIGHTS_COMMIT, st_commit},
+    {CAIRN_TX_WEIGHTS_REVEAL, st_reveal},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

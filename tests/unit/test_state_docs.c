@@ -7,10 +7,12 @@
  * Reads the tree at $CAIRN_SRC (set by ctest). */
 #include "compute_fixture.h"
 
+#include "cairn/subnet.h"
+
 #include <lmdb.h>
 #include "unit/src_file.h"
 
-#define ROWS_MAX 64
+#define ROWS_MAX 96
 
 /* One row of encoding.md's state table. */
 typedef struct state_row {
@@ -153,7 +155,7 @@ static void check_state_table(const char *dir, state_row *rows, size_t n)
     mdb_env_close(env);
 }
 
-enum { ORACLE = 1, PROV = 2, CLIENT = 3, HOLDER = 4, CPROV = 5 };
+enum { ORACLE = 1, PROV = 2, CLIENT = 3, HOLDER = 4, CPROV = 5, MINER = 6 };
 
 #define ECON_BUSY                                                              \
     "{\"epoch_blocks\": 4, \"gov_voting_blocks\": 1000, "                      \
@@ -229,6 +231,58 @@ static void busy_compute(twin *t)
     assert_int_equal(cx_get(t, b).state, CAIRN_LEASE_OPEN);
 }
 
+/* Subnet "busy": MINER (made a compute provider here) and the validator
+ * CLIENT, a revealed row and a settled epoch (bonds and a result). Before
+ * busy_storage: the epochs it runs leave the deal active. */
+static void busy_subnet(twin *t, cairn_weights_reveal *r)
+{
+    cairn_buf b;
+    cairn_hash h;
+    memset(r, 0, sizeof *r);
+    r->subnet = 1;
+    r->w.n = 1;
+    r->w.e[0] = (cairn_weight){0, 7};
+    cairn_buf_init(&b, 4096);
+    cx_register(t, MINER, 1000 * TOK);
+    cairn_subnet_create_encode(&b, "busy", CAIRN_SUBNET_MATMUL);
+    both(t, HOLDER, CAIRN_TX_SUBNET_CREATE, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cx_offer(t, MINER, 4, 4096, 4096);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_subnet_join_encode(&b, 1, CAIRN_ROLE_MINER, 0);
+    both(t, MINER, CAIRN_TX_SUBNET_JOIN, &b);
+    cairn_subnet_join_encode(&b, 1, CAIRN_ROLE_VALIDATOR, 10 * TOK);
+    both(t, CLIENT, CAIRN_TX_SUBNET_JOIN, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    r->epoch = dx_epoch(t);
+    cairn_weights_commit_hash(&h, 1, r->epoch, &fx_keys[CLIENT].pk, &r->w,
+                              r->salt);
+    cairn_weights_commit_encode(&b, 1, r->epoch, &h);
+    both(t, CLIENT, CAIRN_TX_WEIGHTS_COMMIT, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    dx_to_epoch(t, r->epoch + 1);
+    cairn_weights_reveal_encode(&b, r);
+    both(t, CLIENT, CAIRN_TX_WEIGHTS_REVEAL, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    dx_to_epoch(t, dx_epoch(t) + 1);
+    cairn_buf_free(&b);
+}
+
+/* Queues a commit of the current epoch (busy_compute's first block
+ * takes it: no block more, so the storage deal stays active), which
+ * stays waiting for its reveal. */
+static void busy_commit(twin *t, const cairn_weights_reveal *r)
+{
+    cairn_buf b;
+    cairn_hash h;
+    uint64_t e = dx_epoch(t);
+    cairn_buf_init(&b, 256);
+    cairn_weights_commit_hash(&h, 1, e, &fx_keys[CLIENT].pk, &r->w, r->salt);
+    cairn_weights_commit_encode(&b, 1, e, &h);
+    both(t, CLIENT, CAIRN_TX_WEIGHTS_COMMIT, &b);
+    cairn_buf_free(&b);
+}
+
 /* Lottery tickets: HOLDER funds, CLIENT redeems one winning ticket. */
 static void busy_tickets(twin *t)
 {
@@ -258,13 +312,16 @@ static void state_table(void **st)
     twin t;
     tpiece p;
     state_row rows[ROWS_MAX];
+    static cairn_weights_reveal rv;
     size_t n = state_rows(rows);
     assert_true(n >= 10); /* the table was found */
     twin_open(&t, ECON_BUSY);
     tp_make(&p, 5000, 1);
     busy_econ(&t);
     busy_tickets(&t);
+    busy_subnet(&t, &rv);
     busy_storage(&t, &p);
+    busy_commit(&t, &rv);
     busy_compute(&t);
     cairn_chain_close(t.c[0]);
     check_state_table(t.dir[0], rows, n);

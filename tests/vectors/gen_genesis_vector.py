@@ -86,6 +86,13 @@ SECTOR_PARAMS = [
     (0x206, "compute_fault_slash_bps", 100),
     (0x207, "compute_max_epochs", 10**6),
     (0x208, "compute_ticket_unlock_blocks", 1000),
+    (0x209, "compute_subnet_create_cost", 100 * TOKEN),
+    (0x20A, "compute_subnet_min_stake", 10 * TOKEN),
+    (0x20B, "compute_subnet_unlock_epochs", 2),
+    (0x20C, "compute_subnet_kappa", 32767),
+    (0x20D, "compute_subnet_alpha", 6554),
+    (0x20E, "compute_subnet_owner_bps", 1800),
+    (0x20F, "compute_subnet_emission_bps", 5000),
 ]
 
 

@@ -13,6 +13,8 @@
 
 /* `cairn compute SUBCOMMAND ...` */
 int cmd_compute(int argc, char **argv);
+/* `cairn subnet SUBCOMMAND ...` (cmd_subnet.c) */
+int cmd_subnet(int argc, char **argv);
 
 /* The subcommands (argv after the subcommand's name). */
 int ccmd_deploy(int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "cairn/amount.h"
 #include "econ/staking.h"
 #include "sectors/compute/compute.h"
+#include "sectors/compute/subnet.h"
 
 /* What one lease's provider is owed this epoch. */
 typedef struct owed {
@@ -190,6 +191,8 @@ cairn_err compute_end_epoch(exec_ctx *x, uint64_t epoch)
         e = pay_all(x, &st);
     if (!e)
         e = slash_lost(x, &st);
+    if (!e)
+        e = subnet_end_epoch(x, epoch);
     free(ids.v);
     free(st.lost);
     free(st.owe);
