@@ -25,6 +25,16 @@
  *                 CAIRN_CP_PATH_MAX bytes of [A-Za-z0-9._/-], no empty,
  *                 "." or ".." part (cairn_cp_path_ok); the provider
  *                 follows no symbolic link
+ *   JOB      0x05 u8 type (1 transcode, 2 render, 3 matmul) ‖ u32 subnet ‖
+ *                 [32] job id (the client's choice) ‖ var params
+ *                 (1..CAIRN_CP_JOB_PARAMS_MAX) ‖ var input (1..
+ *                 CAIRN_CP_JOB_INPUT_MAX) ‖ var ticket (0..
+ *                 CAIRN_TICKET_MAX_BYTES; empty: none; cairn/ticket.h,
+ *                 recipient the provider, rand hash its TICKET_RAND's):
+ *                 a verified-work job (docs/compute-verify.md, "Jobs"),
+ *                 served by a provider started with --serve naming its
+ *                 type, to any key, no lease                  -> JOB_RESULT
+ *   TICKET_PARAMS 0x06 (empty): what a ticket must name     -> TICKET_RAND
  *   ACCEPTED 0x81 u64 lease ‖ u8 workload state (cairn_workload_state)
  *   STATE    0x82 u64 lease ‖ u8 workload state ‖ u8 flags ‖ u32 exit
  *                 code ‖ u64 started ‖ u64 ended (Unix seconds, 0: not
@@ -42,6 +52,11 @@
  *                 (0..CAIRN_CP_CHUNK_MAX: the log from offset)
  *   CHUNK    0x84 u64 total size of the file ‖ var bytes
  *                 (0..CAIRN_CP_CHUNK_MAX, from offset)
+ *   TICKET_RAND 0x86 [32] rand hash (the provider's commitment to its
+ *                 current random number) ‖ var chain id (1..32 printable)
+ *   JOB_RESULT 0x85 var claim (1..CAIRN_CP_CLAIM_MAX: the miner's signed
+ *                 claim) ‖ u32 count (1..CAIRN_CP_JOB_PARTS_MAX) ‖ count ×
+ *                 var part (together at most CAIRN_CP_JOB_OUTPUT_MAX bytes)
  *   ERROR    0xFF u32 code (a cairn_err) ‖ var message (<= 256 bytes)
  *
  * Any request may be answered by ERROR instead. Decoders check every length
@@ -63,16 +78,22 @@
 #include "cairn/codec.h"
 #include "cairn/conn.h"
 #include "cairn/error.h"
+#include "cairn/ticket.h"
+#include "cairn/tx.h"
 
 enum cairn_cp_type {
     CAIRN_CP_MANIFEST = 0x01,
     CAIRN_CP_STATUS = 0x02,
     CAIRN_CP_LOGS = 0x03,
     CAIRN_CP_FETCH = 0x04,
+    CAIRN_CP_JOB = 0x05,
+    CAIRN_CP_TICKET_PARAMS = 0x06,
     CAIRN_CP_ACCEPTED = 0x81,
     CAIRN_CP_STATE = 0x82,
     CAIRN_CP_LOG = 0x83,
     CAIRN_CP_CHUNK = 0x84,
+    CAIRN_CP_JOB_RESULT = 0x85,
+    CAIRN_CP_TICKET_RAND = 0x86,
     CAIRN_CP_ERROR = 0xFF,
 };
 
@@ -87,8 +108,14 @@ enum cairn_cp_type {
 #define CAIRN_CP_FILE_KEY_LEN 32
 #define CAIRN_CP_KEY_ENTRY (CAIRN_CP_FILE_ID_LEN + CAIRN_CP_FILE_KEY_LEN)
 #define CAIRN_CP_TOKEN_LINE (2 * CAIRN_CP_TOKEN_LEN + 1)
-/* Bound on any message's payload: pass it as cairn_conn_recv's max. */
-#define CAIRN_CP_MSG_MAX (CAIRN_CP_MANIFEST_MAX + 1024u)
+#define CAIRN_CP_JOB_PARAMS_MAX 64
+#define CAIRN_CP_JOB_INPUT_MAX (8u << 20)
+#define CAIRN_CP_JOB_OUTPUT_MAX (8u << 20)
+#define CAIRN_CP_JOB_PARTS_MAX 512u
+#define CAIRN_CP_CLAIM_MAX 256u
+/* Bound on any message's payload: pass it as cairn_conn_recv's max (a
+ * JOB's input or a JOB_RESULT's parts and their framing). */
+#define CAIRN_CP_MSG_MAX (CAIRN_CP_JOB_INPUT_MAX + (64u << 10))
 
 /* STATE flags */
 #define CAIRN_CP_HAS_MANIFEST 1u
@@ -145,6 +172,31 @@ typedef struct cairn_cp_chunk {
     uint32_t len;
 } cairn_cp_chunk;
 
+typedef struct cairn_cp_job {
+    uint8_t type;
+    uint32_t subnet;
+    uint8_t job_id[32];
+    const uint8_t *params; /* borrowed */
+    uint32_t params_len;
+    const uint8_t *input; /* borrowed */
+    uint32_t input_len;
+    const uint8_t *ticket; /* borrowed; NULL / 0: none */
+    uint32_t ticket_len;
+} cairn_cp_job;
+
+typedef struct cairn_cp_ticket_rand {
+    uint8_t rand_hash[32];
+    char chain_id[CAIRN_CHAIN_ID_MAX + 1]; /* NUL-terminated, 1..32 */
+} cairn_cp_ticket_rand;
+
+typedef struct cairn_cp_job_result {
+    const uint8_t *claim; /* borrowed */
+    uint32_t claim_len;
+    uint32_t count;
+    const uint8_t *part[CAIRN_CP_JOB_PARTS_MAX]; /* borrowed */
+    uint32_t part_len[CAIRN_CP_JOB_PARTS_MAX];
+} cairn_cp_job_result;
+
 typedef struct cairn_cp_error {
     uint32_t code;
     char msg[CAIRN_CP_ERRMSG_MAX + 1]; /* NUL-terminated, printable ASCII */
@@ -168,6 +220,11 @@ CAIRN_API void cairn_cp_log_encode(cairn_buf *b, const cairn_cp_log *m);
 CAIRN_API void cairn_cp_chunk_encode(cairn_buf *b, const cairn_cp_chunk *m);
 CAIRN_API void cairn_cp_error_encode(cairn_buf *b, cairn_err code,
                                      const char *msg);
+CAIRN_API void cairn_cp_job_encode(cairn_buf *b, const cairn_cp_job *m);
+CAIRN_API void cairn_cp_job_result_encode(cairn_buf *b,
+                                          const cairn_cp_job_result *m);
+CAIRN_API void cairn_cp_ticket_rand_encode(cairn_buf *b,
+                                           const cairn_cp_ticket_rand *m);
 
 /* Decoders: CAIRN_ERR_BAD_MSG for any malformed payload (wrong length, a
  * bound exceeded, an empty manifest, keys out of order, a bad path, unknown
@@ -193,6 +250,20 @@ CAIRN_API cairn_err cairn_cp_chunk_decode(cairn_cp_chunk *m, const uint8_t *p,
                                           size_t n) CAIRN_WUR;
 CAIRN_API cairn_err cairn_cp_error_decode(cairn_cp_error *m, const uint8_t *p,
                                           size_t n) CAIRN_WUR;
+/* JOB: BAD_MSG for a length out of bounds or trailing bytes (the type
+ * and params are the job's to check: job_type, job_input). JOB_RESULT:
+ * BAD_MSG for a count or length out of bounds, parts over the total,
+ * trailing bytes. Both borrow the payload. */
+CAIRN_API cairn_err cairn_cp_job_decode(cairn_cp_job *m, const uint8_t *p,
+                                        size_t n) CAIRN_WUR;
+CAIRN_API cairn_err cairn_cp_job_result_decode(cairn_cp_job_result *m,
+                                               const uint8_t *p,
+                                               size_t n) CAIRN_WUR;
+/* TICKET_RAND: BAD_MSG for a chain id empty, over 32 bytes or not
+ * printable ASCII, or trailing bytes. */
+CAIRN_API cairn_err cairn_cp_ticket_rand_decode(cairn_cp_ticket_rand *m,
+                                                const uint8_t *p,
+                                                size_t n) CAIRN_WUR;
 /* The error code an ERROR carries, as a cairn_err: codes this build does
  * not know become CAIRN_ERR_BAD_MSG. */
 CAIRN_API cairn_err cairn_cp_error_code(const cairn_cp_error *m);

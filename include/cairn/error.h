@@ -111,6 +111,10 @@ typedef enum cairn_err {
     CAIRN_ERR_COMMIT_MISMATCH = 94, /* reveal does not open the commit */
     CAIRN_ERR_SUBNET_FULL = 95,     /* subnet has all its miners/validators */
     CAIRN_ERR_NAME_TAKEN = 96,      /* subnet name already taken */
+    CAIRN_ERR_JOB_TYPE = 97,        /* provider does not serve that job type */
+    CAIRN_ERR_JOB_INPUT = 98,       /* job params or input malformed/too big */
+    CAIRN_ERR_JOB_FAILED = 99,      /* the job's tool failed or hit a limit */
+    CAIRN_ERR_JOB_MISMATCH = 100,   /* a job's output fails verification */
     CAIRN__ERR_COUNT
 } cairn_err;
 

@@ -247,6 +247,18 @@ static const struct {
          "the subnet has all the miners or validators it takes (256 miners, 64 validators); try another subnet"},
     [CAIRN_ERR_NAME_TAKEN] =
         {"name_taken", "a subnet with that name exists; choose another name"},
+    [CAIRN_ERR_JOB_TYPE] =
+        {"job_type",
+         "the provider does not serve this job type; ask one started with --serve naming it"},
+    [CAIRN_ERR_JOB_INPUT] =
+        {"job_input",
+         "the job's parameters or input are malformed or too large; see docs/compute-verify.md, \"Jobs\" for the bounds"},
+    [CAIRN_ERR_JOB_FAILED] =
+        {"job_failed",
+         "the job's tool failed or hit a limit (time, memory, disk); check the input, or try a smaller job"},
+    [CAIRN_ERR_JOB_MISMATCH] =
+        {"job_mismatch",
+         "the job's output does not verify (a bad claim, a wrong part or a failed Freivalds check); do not accept it"},
 };
 
 const char *cairn_strerror(cairn_err e)

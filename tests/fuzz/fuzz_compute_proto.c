@@ -55,6 +55,14 @@ static cairn_err requests(uint8_t type, const uint8_t *p, size_t n,
                 abort();
             cairn_cp_fetch_encode(b, &m);
         }
+    } else if (type == CAIRN_CP_JOB) {
+        cairn_cp_job m;
+        if (!(e = cairn_cp_job_decode(&m, p, n))) {
+            inside(m.params, m.params_len, p, n);
+            inside(m.input, m.input_len, p, n);
+            inside(m.ticket, m.ticket_len, p, n);
+            cairn_cp_job_encode(b, &m);
+        }
     }
     return e;
 }
@@ -81,6 +89,20 @@ static cairn_err replies(uint8_t type, const uint8_t *p, size_t n, cairn_buf *b)
         if (!(e = cairn_cp_chunk_decode(&m, p, n))) {
             inside(m.bytes, m.len, p, n);
             cairn_cp_chunk_encode(b, &m);
+        }
+    } else if (type == CAIRN_CP_TICKET_RAND) {
+        cairn_cp_ticket_rand m;
+        if (!(e = cairn_cp_ticket_rand_decode(&m, p, n)))
+            cairn_cp_ticket_rand_encode(b, &m);
+    } else if (type == CAIRN_CP_JOB_RESULT) {
+        static cairn_cp_job_result m; /* 6 KiB: off the fuzzer's stack */
+        if (!(e = cairn_cp_job_result_decode(&m, p, n))) {
+            inside(m.claim, m.claim_len, p, n);
+            if (m.count > CAIRN_CP_JOB_PARTS_MAX)
+                abort();
+            for (uint32_t i = 0; i < m.count; i++)
+                inside(m.part[i], m.part_len[i], p, n);
+            cairn_cp_job_result_encode(b, &m);
         }
     } else {
         cairn_cp_error m;

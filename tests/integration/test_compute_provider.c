@@ -10,6 +10,13 @@
  *              code 0, the chain shows the report, FETCH returns the file,
  *              LOGS its output; a stranger's key gets not_lease_party, a
  *              manifest with other bytes bad_manifest.
+ *   job        a verified matmul job (the provider runs --serve matmul)
+ *              sent by the provider's address alone: found on chain,
+ *              the claim names the node's chain id, Freivalds passes.
+ *   ticket     a job paid with a ticket that always wins (the tenant's
+ *              TICKET_FUND on chain): the provider redeems it on chain and
+ *              the tenant's deposit pays the face value; a sender without
+ *              ticket funds is refused.
  *   service    an order publishing a port (an HTTP server): the tenant's
  *              tunnel through the service port gets its answer; a stranger
  *              without the token, or with a wrong one, gets nothing; 100
@@ -266,7 +273,8 @@ static pid_t start_provider(void)
                     "--data", prov_data, "--key", key, "--cpus", "4",
                     "--memory", "1GiB", "--disk", "512MiB", "--price", "0.02",
                     "--stake", "10", "--listen", listen,
-                    "--service-listen", svc, "--poll-ms", "200", NULL};
+                    "--service-listen", svc, "--poll-ms", "200",
+                    "--serve", "matmul", NULL};
     /* clang-format on */
     return h_spawn(argv, prov_log, prov_log);
 }
@@ -650,6 +658,86 @@ static size_t stranger_gets(const char *first, size_t n)
     return got;
 }
 
+/* A matmul job (--serve matmul) by the provider's address alone: the
+ * client finds its endpoint on chain, the claim carries the node's chain
+ * id and the provider's key, and the product passes Freivalds' check. */
+static void test_job(void **state)
+{
+    (void)state;
+    char addr[CAIRN_ADDR_TEXT_LEN + 1], dir[300], out[320];
+    cairn_addr_format(addr, &net.acct[PROV].pk);
+    snprintf(dir, sizeof dir, "%s/job", net.dir);
+    snprintf(out, sizeof out, "%s/job.out", net.dir);
+    /* clang-format off */
+    char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "compute", "job",
+                    "matmul", "--provider-addr", addr, "--random", "8x8x8",
+                    "--chain-id", "cairn-compute-test", "--out", dir, NULL};
+    /* clang-format on */
+    int rc = h_run(argv, out, out, 60000);
+    if (rc != 0 || !file_has(out, "verdict     ok"))
+        dump_log();
+    assert_int_equal(rc, 0);
+    assert_true(file_has(out, "chain       cairn-compute-test"));
+    assert_true(file_has(out, addr));
+}
+
+/* The tenant's ticket deposit in base units. */
+static uint64_t ticket_deposit(void)
+{
+    char a[CAIRN_ADDR_TEXT_LEN + 1], path[160];
+    uint64_t units = 0;
+    cairn_addr_format(a, &net.acct[TEN].pk);
+    snprintf(path, sizeof path, "/v1/compute/tickets/%s", a);
+    json_t *j = get(path);
+    assert_int_equal(cairn_amount_parse(&units, jstr(j, "deposit")), CAIRN_OK);
+    json_decref(j);
+    return units;
+}
+
+/* A job paid with a ticket that always wins (the tenant funded its
+ * tickets on chain): the provider stores it and redeems it on chain, the
+ * tenant's deposit pays its face value. */
+static void test_job_ticket(void **state)
+{
+    (void)state;
+    char addr[CAIRN_ADDR_TEXT_LEN + 1], dir[300], out[320], key[300];
+    cairn_buf b;
+    cairn_buf_init(&b, 64);
+    cairn_ticket_fund_encode(&b, 5000000, 1000000);
+    post_ok(&net.acct[TEN], CAIRN_TX_TICKET_FUND, &b);
+    cairn_buf_free(&b);
+    assert_int_equal(ticket_deposit(), 5000000);
+    cairn_addr_format(addr, &net.acct[PROV].pk);
+    snprintf(dir, sizeof dir, "%s/jobt", net.dir);
+    snprintf(out, sizeof out, "%s/jobt.out", net.dir);
+    key_path(key, sizeof key, TEN);
+    /* clang-format off */
+    char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "compute", "job",
+                    "matmul", "--provider-addr", addr, "--random", "4x4x4",
+                    "--key", key, "--ticket-face", "0.5", "--out", dir, NULL};
+    /* clang-format on */
+    int rc = h_run(argv, out, out, 60000);
+    if (rc != 0)
+        dump_log();
+    assert_int_equal(rc, 0);
+    /* a sender without ticket funds on chain is refused */
+    char skey[300], sout[320];
+    key_path(skey, sizeof skey, STR);
+    snprintf(sout, sizeof sout, "%s/jobs.out", net.dir);
+    argv[11] = skey;
+    assert_int_equal(h_run(argv, sout, sout, 60000), 1);
+    assert_true(file_has(sout, "no ticket funds"));
+    uint64_t d = 5000000;
+    for (int t = 0; t < WAIT_S * 10 && d == 5000000; t++) {
+        sleep_ms(100);
+        d = ticket_deposit();
+    }
+    if (d != 4500000)
+        dump_log();
+    assert_int_equal(d, 4500000);
+    assert_true(file_has(prov_log, "ticket redeemed: 500000 base units"));
+}
+
 static void test_service(void **state)
 {
     (void)state;
@@ -882,7 +970,8 @@ static void test_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_batch),         cmocka_unit_test(test_service),
+        cmocka_unit_test(test_batch),         cmocka_unit_test(test_job),
+        cmocka_unit_test(test_job_ticket),    cmocka_unit_test(test_service),
         cmocka_unit_test(test_storage_input), cmocka_unit_test(test_crash),
         cmocka_unit_test(test_close),
     };

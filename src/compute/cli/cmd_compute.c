@@ -20,6 +20,8 @@ static const char compute_usage[] =
     "                                       paused lease)\n"
     "  close LEASE                          end it; the escrow left returns\n"
     "  tunnel LEASE [--listen HOST:PORT]    reach its published port\n"
+    "  job TYPE --provider HOST:PORT ...    a verified-work job (transcode,\n"
+    "                                       render, matmul), checked here\n"
     "Every subcommand takes --key FILE (default $CAIRN_KEY, else\n"
     "~/.cairn/key), --node URL and --help. docs/compute.md has the manifest\n"
     "format.\n";
@@ -32,7 +34,7 @@ typedef struct ccmd {
 static const ccmd subs[] = {
     {"deploy", ccmd_deploy},   {"ls", ccmd_ls},         {"status", ccmd_status},
     {"deposit", ccmd_deposit}, {"close", ccmd_close},   {"logs", ccmd_logs},
-    {"fetch", ccmd_fetch},     {"tunnel", ccmd_tunnel},
+    {"fetch", ccmd_fetch},     {"tunnel", ccmd_tunnel}, {"job", ccmd_job},
 };
 
 int cmd_compute(int argc, char **argv)

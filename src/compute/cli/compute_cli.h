@@ -25,6 +25,7 @@ int ccmd_close(int argc, char **argv);
 int ccmd_logs(int argc, char **argv);
 int ccmd_fetch(int argc, char **argv);
 int ccmd_tunnel(int argc, char **argv);
+int ccmd_job(int argc, char **argv);
 
 /* Loads --key, else $CAIRN_KEY, else ~/.cairn/key. Returns 0 or 1
  * (printed). */

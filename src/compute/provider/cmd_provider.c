@@ -32,7 +32,8 @@ static const char usage[] =
     "           [--endpoint HOST:PORT] [--service-listen HOST:PORT]\n"
     "           [--service-endpoint HOST:PORT] [--commission BPS] [--poll-ms "
     "MS]\n"
-    "           [--node URL]\n"
+    "           [--node URL] [--serve TYPES] [--jobs N] [--cheat-every N]\n"
+    "           [--chain-id ID] [--job-price TOKENS] [--no-chain]\n"
     "Runs a compute provider: registers the key in the compute sector with\n"
     "--stake (default: the network's minimum), offers N cores, SIZE memory "
     "and\n"
@@ -51,12 +52,72 @@ static const char usage[] =
     "token); without it, orders with a port are not bid on. Checks the "
     "chain\n"
     "every --poll-ms (default 1000). Stops cleanly on SIGTERM or Ctrl-C; a\n"
-    "restart resumes the leases it holds.\n";
+    "restart resumes the leases it holds.\n"
+    "--serve transcode,render,matmul (any of them) also runs verified-work\n"
+    "jobs for anyone who sends one (docs/compute-provider.md, \"Jobs\"), at "
+    "most\n"
+    "--jobs N at once (default 2), each answered with the output and a "
+    "claim\n"
+    "signed with the key (its chain id from the node, or --chain-id). "
+    "--no-chain\n"
+    "serves jobs only: no node, no registration, no leases. --cheat-every "
+    "N\n"
+    "makes every Nth job's output wrong on purpose (tests and the devnet's\n"
+    "cheating miner). --job-price asks every job for a lottery ticket worth\n"
+    "that much on average (default: tickets optional); winning tickets are\n"
+    "kept in DIR/tickets/.\n";
 
 typedef struct prov_args {
     const char *data, *key, *cpus, *memory, *disk, *price, *stake, *listen,
-        *endpoint, *svc, *svc_ep, *commission, *poll;
+        *endpoint, *svc, *svc_ep, *commission, *poll, *serve, *jobs, *cheat,
+        *chain_id, *job_price;
+    int no_chain;
 } prov_args;
+
+/* --serve's list of job types into a mask (bit 1 << type). */
+static int serve_mask(const char *s, uint32_t *mask)
+{
+    static const char *const names[] = {NULL, "transcode", "render", "matmul"};
+    *mask = 0;
+    while (s && *s) {
+        const char *end = strchr(s, ',');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        int found = 0;
+        for (uint32_t t = 1; t <= 3; t++)
+            if (strlen(names[t]) == n && !strncmp(s, names[t], n)) {
+                *mask |= 1u << t;
+                found = 1;
+            }
+        if (!found)
+            return cli_fail("--serve \"%.*s\": the job types are transcode, "
+                            "render and matmul, comma-separated",
+                            (int)n, s);
+        s = end ? end + 1 : s + n;
+    }
+    return 0;
+}
+
+static int job_options(const prov_args *a, cprov_config *cfg)
+{
+    uint64_t v;
+    if (serve_mask(a->serve, &cfg->serve))
+        return 1;
+    if (a->jobs && (econ_parse_u64(a->jobs, "--jobs", &v) || v < 1 || v > 16))
+        return cli_fail("--jobs is 1..16");
+    cfg->jobs_max = a->jobs ? (uint32_t)v : 0;
+    if (a->cheat &&
+        (econ_parse_u64(a->cheat, "--cheat-every", &v) || v < 1 || v > 1000000))
+        return cli_fail("--cheat-every is 1..1000000");
+    cfg->cheat_every = a->cheat ? (uint32_t)v : 0;
+    if (a->job_price &&
+        econ_parse_tokens(a->job_price, "--job-price", &cfg->job_price))
+        return 1;
+    if (a->chain_id && strlen(a->chain_id) > CAIRN_CHAIN_ID_MAX)
+        return cli_fail("--chain-id is at most %d bytes", CAIRN_CHAIN_ID_MAX);
+    if (a->no_chain && !cfg->serve)
+        return cli_fail("--no-chain serves jobs only: give --serve");
+    return 0;
+}
 
 /* The network's minimum self stake, read from /v1/staking. */
 static int min_stake(uint64_t *units)
@@ -104,7 +165,7 @@ static int numbers(const prov_args *a, cprov_config *cfg, int *poll_ms)
     if (a->price && econ_parse_tokens(a->price, "--price", &cfg->price))
         return 1;
     if (a->stake ? econ_parse_tokens(a->stake, "--stake", &cfg->stake)
-                 : min_stake(&cfg->stake))
+                 : !a->no_chain && min_stake(&cfg->stake))
         return 1;
     if (a->commission &&
         (econ_parse_u64(a->commission, "--commission", &v) || v > 10000))
@@ -156,18 +217,25 @@ static int configure(const prov_args *a, cprov_config *cfg, char *host,
     self[n] = '\0';
     cfg->forwarder = self;
     cfg->data_dir = a->data;
-    cfg->node = cli_node_url();
-    return endpoints(a, cfg, host, svc_host) ||
+    cfg->node = a->no_chain ? NULL : cli_node_url();
+    return job_options(a, cfg) || endpoints(a, cfg, host, svc_host) ||
            cli_load_key(a->key, &cfg->key) || numbers(a, cfg, poll_ms);
 }
 
-/* A provider sends transactions: a follower node is refused at once. */
-static int need_sequencer(void)
+/* A provider sends transactions: a follower node is refused at once. The
+ * node's chain id goes into job claims (unless --chain-id). */
+static int need_sequencer(cprov_config *cfg, char *chain_id)
 {
     snode_ctx ctx;
     snode_err ne;
+    if (!cfg->node)
+        return 0;
     if (snode_status(cli_node_url(), &ctx, &ne) != CAIRN_OK)
         return 0; /* not up yet: the daemon waits for it */
+    if (!cfg->chain_id) {
+        snprintf(chain_id, CAIRN_CHAIN_ID_MAX + 1, "%s", ctx.chain_id);
+        cfg->chain_id = chain_id;
+    }
     if (snode_require_sequencer(cli_node_url(), &ctx, &ne) != CAIRN_OK)
         return cli_fail("provider compute: %s", ne.msg);
     return 0;
@@ -189,16 +257,24 @@ int cmd_provider_compute(int argc, char **argv)
                       {"service-endpoint", &a.svc_ep, NULL},
                       {"commission", &a.commission, NULL},
                       {"poll-ms", &a.poll, NULL},
+                      {"serve", &a.serve, NULL},
+                      {"jobs", &a.jobs, NULL},
+                      {"cheat-every", &a.cheat, NULL},
+                      {"chain-id", &a.chain_id, NULL},
+                      {"job-price", &a.job_price, NULL},
+                      {"no-chain", NULL, &a.no_chain},
                       {NULL, NULL, NULL}};
     cli_args pa;
     cprov_config cfg = {0};
     char host[CAIRN_HOST_MAX + 1], svc_host[CAIRN_HOST_MAX + 1], self[4096];
+    char chain_id[CAIRN_CHAIN_ID_MAX + 1] = "";
     int poll_ms = POLL_MS_DEFAULT;
     int rc = cli_parse(argc, argv, "provider compute", usage, opts, 0, &pa);
     if (rc)
         return CLI_EXIT(rc);
+    cfg.chain_id = a.chain_id;
     if (configure(&a, &cfg, host, svc_host, self, &poll_ms) ||
-        need_sequencer()) {
+        need_sequencer(&cfg, chain_id)) {
         cairn_keypair_wipe(&cfg.key);
         return 1;
     }

@@ -32,7 +32,9 @@
 #include "cairn/error.h"
 #include "provider/daemon.h"
 
-#define CPROV_STOP_GRACE_MS 3000 /* SIGTERM to SIGKILL for a workload */
+#define CPROV_STOP_GRACE_MS 3000  /* SIGTERM to SIGKILL for a workload */
+#define CPROV_JOBS_MAX 2          /* verified-work jobs at once */
+#define CPROV_LOCAL_CHAIN "local" /* claims' chain id without a node */
 
 typedef struct cprov_config {
     const char *data_dir; /* DIR/leases/<id>/ per lease */
@@ -52,6 +54,16 @@ typedef struct cprov_config {
     const char *forwarder; /* the cairn binary (sandbox port forwarder) */
     int stop_grace_ms;     /* 0: CPROV_STOP_GRACE_MS */
     pd_limits limits;      /* the tenant port's bounds; 0: defaults */
+    uint32_t serve;        /* job types served: bit 1 << type (jobs.h);
+                              0: none (JOB answered job_type) */
+    uint32_t jobs_max;     /* jobs running at once; 0: CPROV_JOBS_MAX */
+    uint32_t cheat_every;  /* tests, devnet: every Nth job's output is
+                              wrong (jobs.h, job_run's cheat); 0: never */
+    const char *chain_id;  /* put in job claims; NULL or "":
+                              CPROV_LOCAL_CHAIN */
+    uint64_t job_price;    /* base units: the least expected value of the
+                              ticket a job must carry; 0: tickets are
+                              optional */
     FILE *log;             /* NULL: stderr */
 } cprov_config;
 

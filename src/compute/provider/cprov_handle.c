@@ -444,6 +444,12 @@ void cprov_handle(void *ctx, const pd_request *q, pd_reply *r)
     case CAIRN_CP_FETCH:
         handle_fetch(p, q, r);
         break;
+    case CAIRN_CP_JOB:
+        cprov_handle_job(p, q, r);
+        break;
+    case CAIRN_CP_TICKET_PARAMS:
+        cprov_handle_ticket_params(p, q, r);
+        break;
     default:
         fail(r, CAIRN_ERR_BAD_MSG, "unknown request type 0x%02x", q->type);
         r->close = 1;

@@ -9,6 +9,8 @@
  *   cprov_chain.c   the node: parameters, leases, offer, reports, txs
  *   cprov_bid.c     capacity accounting and the bid policy
  *   cprov_svc.c     the service port (cprov_svc.h)
+ *   cprov_job.c     verified-work jobs (JOB; compute/jobs/jobs.h)
+ *   cprov_ticket.c  the lottery tickets jobs carry (TICKET_PARAMS)
  *
  * Locking: p->mu guards the lease table and every field of a lease that
  * another thread reads (phase, exit code, times, token, note, flags). The
@@ -139,6 +141,14 @@ struct cprov {
     int funds_said;
     log_limit lim_peer;   /* lines a tenant or stranger can cause */
     log_limit lim_lookup; /* node lookups of leases not in the table */
+    /* jobs (cprov_job.c), under p->mu */
+    uint32_t jobs_running;
+    uint64_t jobs_taken; /* counts jobs for cheat_every */
+    /* tickets (cprov_ticket.c), under p->mu */
+    uint8_t tk_rand[CAIRN_TICKET_RAND_LEN]; /* secret until redeemed */
+    cairn_hash tk_rand_hash;
+    cairn_hash *tk_seen; /* ticket ids taken under tk_rand */
+    size_t tk_nseen;
 };
 
 /* Timestamped line to the daemon's log; the limited variant for lines a
@@ -198,6 +208,26 @@ cairn_err cprov_open_beneath(const char *dir, const char *path, int *fd);
 /* ---- the tenant's requests (cprov_handle.c) ---- */
 void cprov_handle(void *ctx, const pd_request *req, pd_reply *rep);
 void cprov_refuse(void *ctx, cairn_err e, const char *why, pd_reply *rep);
+/* JOB (cprov_job.c): runs the job on the worker's thread. */
+void cprov_handle_job(cprov *p, const pd_request *q, pd_reply *rep);
+/* The chain id the provider's claims and tickets name. */
+const char *cprov_chain_id(const cprov *p);
+
+/* ---- tickets (cprov_ticket.c) ---- */
+/* A fresh random number (each start: tickets signed before do not
+ * count) and DATA/tickets/. */
+cairn_err cprov_tickets_init(cprov *p);
+void cprov_tickets_free(cprov *p);
+void cprov_handle_ticket_params(cprov *p, const pd_request *q, pd_reply *rep);
+/* Takes the ticket a JOB carries (n bytes; n == 0: none): CAIRN_OK, or an
+ * error with why (len bytes) for the reply. A winning ticket is stored
+ * durably in DATA/tickets/ with the random number that makes it win, and
+ * the random number changes. */
+cairn_err cprov_take_ticket(cprov *p, const uint8_t *t, size_t n, char *why,
+                            size_t len);
+/* The chain thread: sends TICKET_REDEEM for the stored winning tickets
+ * (a few per round). */
+cairn_err cprov_redeem(cprov *p);
 
 /* ---- workloads (cprov_work.c; the chain thread) ---- */
 /* One step of lease l's state machine against its chain state. */

@@ -175,6 +175,8 @@ cairn_err cprov_start(cprov **out, const cprov_config *cfg, char *msg,
     cairn_err e = pd_lock_dir(cfg->data_dir, &p->lock_fd, msg, len);
     if (!e && (e = cprov_load_all(p)))
         snprintf(msg, len, "cannot read the leases in %s", p->leases_dir);
+    if (!e && (e = cprov_tickets_init(p)))
+        snprintf(msg, len, "cannot make %s/tickets", cfg->data_dir);
     if (!e)
         e = start_server(p, msg, len);
     if (!e)
@@ -212,6 +214,7 @@ void cprov_stop(cprov *p)
     free(p->leases);
     free(p->refused);
     free(p->open);
+    cprov_tickets_free(p);
     pd_unlock_dir(p->lock_fd);
     log_limit_destroy(&p->lim_peer);
     log_limit_destroy(&p->lim_lookup);
@@ -248,6 +251,7 @@ cairn_err cprov_tick(cprov *p)
     cairn_err s = cprov_sync_leases(p);
     cairn_err r = cprov_report(p);
     cairn_err b = o ? o : cprov_bid_round(p);
+    (void)cprov_redeem(p);
     set_friends(p);
     p->ticks++;
     cairn_err all[] = {o, s, r, b};
