@@ -123,10 +123,10 @@ ok "subnet mm with three miners"
 
 # --- cairn compute job by hand -------------------------------------------------------
 mkdir -p "$TMP/out1" "$TMP/out3"
-cairn compute job matmul --provider "127.0.0.1:$(mport 1)" --dim 16 \
+cairn compute job matmul --provider "127.0.0.1:$(mport 1)" --random 16x16x16 \
     --key "$TMP/keys/user.key" --out "$TMP/out1" >"$TMP/job1.out" 2>&1 ||
     fail "a job on m1: $(cat "$TMP/job1.out")"
-if cairn compute job matmul --provider "127.0.0.1:$(mport 3)" --dim 16 \
+if cairn compute job matmul --provider "127.0.0.1:$(mport 3)" --random 16x16x16 \
     --key "$TMP/keys/user.key" --out "$TMP/out3" >"$TMP/job3.out" 2>&1; then
     fail "the cheat's job passed: $(cat "$TMP/job3.out")"
 fi

@@ -11,6 +11,7 @@
 #include "cairn/conn.h"
 #include "cairn/job.h"
 #include "compute/jobs/verify.h"
+#include "compute/sandbox.h"
 #include "compute/validator/validator.h"
 #include "core/durable.h"
 
@@ -145,7 +146,7 @@ static cairn_err exchange(val *v, const val_miner *m, const job_params *jp,
     }
     if (type != CAIRN_CP_JOB_RESULT) {
         cairn_cp_error em;
-        snprintf(why, wl, "it answered %s",
+        snprintf(why, wl, "it answered %.200s",
                  type == CAIRN_CP_ERROR && !cairn_cp_error_decode(&em, *reply,
                                                                   *rn)
                      ? em.msg
@@ -173,111 +174,19 @@ static cairn_err take_result(const uint8_t *p, size_t n, cairn_job_claim *c,
     return job_parts_from(parts, res.count, res.part, lens);
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t x = 0;
-    for (int i = 7; i >= 0; i--)
-        x = x << 8 | p[i];
-    return x;
-}
-
-/* Matrix evidence for row i: finds the wrong column and proves it. */
-static cairn_err matmul_evidence(const job_params *jp, const uint8_t *in,
-                                 const cairn_job_claim *c,
-                                 const job_parts *parts, uint32_t i,
-                                 cairn_buf *out)
-{
-    uint32_t n = jp->u.mm.n, k = jp->u.mm.k, m = jp->u.mm.m, j = m;
-    size_t rl;
-    const uint8_t *got = job_part(parts, i, &rl);
-    uint8_t *row = malloc((size_t)m * 8);
-    uint64_t *a = malloc((size_t)n * k * 8), *b = malloc((size_t)k * m * 8);
-    uint64_t *cm = malloc((size_t)n * m * 8);
-    cairn_err e = CAIRN_ERR_NOMEM;
-    if (row && a && b && cm && rl == (size_t)m * 8) {
-        job_matmul_row(jp, in, i, row);
-        for (uint32_t t = 0; t < m && j == m; t++)
-            if (memcmp(row + 8 * t, got + 8 * t, 8) != 0)
-                j = t;
-        for (size_t t = 0; t < (size_t)n * k; t++)
-            a[t] = le64(in + 8 * t);
-        for (size_t t = 0; t < (size_t)k * m; t++)
-            b[t] = le64(in + 8 * ((size_t)n * k + t));
-        for (uint32_t r = 0; r < n; r++) {
-            const uint8_t *q = job_part(parts, r, &rl);
-            for (uint32_t t = 0; t < m && rl == (size_t)m * 8; t++)
-                cm[(size_t)r * m + t] = le64(q + 8 * t);
-        }
-        e = j == m ? CAIRN_ERR_BAD_PROOF : CAIRN_OK;
-    }
-    if (!e) {
-        cairn_job_evidence ev;
-        uint8_t *store = NULL;
-        e = cairn_job_evidence_matmul(&ev, &store, c, a, b, cm, n, k, m, i, j);
-        if (!e)
-            cairn_job_evidence_encode(out, &ev);
-        free(store);
-    }
-    free(row), free(a), free(b), free(cm);
-    return e ? e : out->err;
-}
-
-/* A re-run vote against part `part`. */
-static cairn_err vote_evidence(val *v, const job_params *jp, const uint8_t *in,
-                               size_t n, const cairn_job_claim *c,
-                               const job_parts *parts, uint32_t part,
-                               cairn_buf *out)
-{
-    char why[256];
-    uint8_t *mine = NULL;
-    size_t mn, pl;
-    cairn_job_evidence ev;
-    cairn_hash *leaves = calloc(parts->count, sizeof *leaves);
-    if (!leaves)
-        return CAIRN_ERR_NOMEM;
-    memset(&ev, 0, sizeof ev);
-    for (uint32_t t = 0; t < parts->count; t++) {
-        const uint8_t *q = job_part(parts, t, &pl);
-        cairn_merkle_leaf(&leaves[t], q, pl);
-    }
-    cairn_err e = job_run_part(jp, in, n, v->scratch, part, &mine, &mn, why,
-                               sizeof why);
-    if (!e)
-        e = cairn_merkle_prove(&ev.pv, leaves, parts->count, part);
-    if (!e) {
-        ev.form = CAIRN_EVIDENCE_VOTE;
-        ev.claim = *c;
-        ev.part = part;
-        ev.miner_leaf = leaves[part];
-        cairn_merkle_leaf(&ev.rerun_leaf, mine, mn);
-        cairn_job_evidence_encode(out, &ev);
-        e = out->err;
-    }
-    free(mine);
-    free(leaves);
-    return e;
-}
-
 /* Fills p->evidence for a failed verdict that names a part. */
-static void evidence(val *v, const job_params *jp, const uint8_t *in,
-                     size_t n, const cairn_job_claim *c,
-                     const job_parts *parts, const job_verdict *vd,
-                     val_probe *p)
+static void evidence(const job_params *jp, const uint8_t *in,
+                     const cairn_job_claim *c, const job_parts *parts,
+                     const job_verdict *vd, val_probe *p)
 {
     cairn_buf b;
-    if (vd->bad_part < 0 || (uint64_t)vd->bad_part >= parts->count)
-        return; /* the claim itself is bad: nothing signed to hold */
     cairn_buf_init(&b, CAIRN_TX_BODY_MAX);
-    cairn_err e =
-        jp->type == JOB_MATMUL
-            ? matmul_evidence(jp, in, c, parts, (uint32_t)vd->bad_part, &b)
-            : vote_evidence(v, jp, in, n, c, parts, (uint32_t)vd->bad_part,
-                            &b);
-    if (!e) {
+    cairn_err e = job_evidence(&b, jp, in, c, parts, vd);
+    if (!e && !b.err) {
         p->evidence = b.p;
         p->evidence_len = b.len;
         b.p = NULL;
-    } else {
+    } else if (e != CAIRN_ERR_NOT_FOUND) {
         val_log("could not build the evidence: %s", cairn_strerror(e));
     }
     cairn_buf_free(&b);
@@ -286,7 +195,8 @@ static void evidence(val *v, const job_params *jp, const uint8_t *in,
 void val_probe_miner(val *v, const val_miner *m, val_probe *p)
 {
     job_params jp;
-    uint8_t *in = NULL, *reply = NULL, job_id[32], seed[JOB_SEED_LEN];
+    uint8_t *in = NULL, *reply = NULL, seed[JOB_SEED_LEN];
+    cairn_hash job_id;
     size_t n = 0, rn = 0;
     cairn_job_claim claim;
     job_parts parts = {0};
@@ -296,14 +206,14 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
         snprintf(p->why, sizeof p->why, "no endpoint on chain, or jailed");
         return;
     }
-    randombytes_buf(job_id, sizeof job_id);
+    randombytes_buf(job_id.b, sizeof job_id.b);
     randombytes_buf(seed, sizeof seed);
     if (make_job(v, &jp, &in, &n)) {
         snprintf(p->why, sizeof p->why, "could not make a job here");
         return;
     }
     uint64_t t0 = now_ms();
-    cairn_err e = exchange(v, m, &jp, in, n, job_id, &reply, &rn, p->why,
+    cairn_err e = exchange(v, m, &jp, in, n, job_id.b, &reply, &rn, p->why,
                            sizeof p->why);
     p->ms = now_ms() - t0;
     if (!e) {
@@ -312,15 +222,16 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
         if (e)
             snprintf(p->why, sizeof p->why, "its result does not decode");
     }
-    if (!e && job_verify(&jp, in, n, v->subnet_id, job_id, &claim,
-                         &m->address, &parts, seed, v->scratch, &vd) == 0) {
+    if (!e && job_verify(&jp, in, n, v->subnet_id, &job_id, &claim,
+                         v->ctx.chain_id, &m->address, &parts, seed,
+                         v->scratch, &vd) == 0) {
         p->passed = vd.pass;
         if (!vd.pass) {
             snprintf(p->why, sizeof p->why, "%s", vd.why);
-            evidence(v, &jp, in, n, &claim, &parts, &vd, p);
+            evidence(&jp, in, &claim, &parts, &vd, p);
         }
     } else if (!e) {
-        snprintf(p->why, sizeof p->why, "the check could not run here: %s",
+        snprintf(p->why, sizeof p->why, "the check could not run here: %.200s",
                  vd.why);
     }
     job_parts_free(&parts);

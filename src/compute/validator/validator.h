@@ -52,7 +52,7 @@ typedef struct val_probe {
     uint64_t ms;       /* wall time of the job, answered ones */
     uint8_t *evidence; /* malloc'd evidence body when !passed, or NULL */
     size_t evidence_len;
-    char why[256];
+    char why[320];
 } val_probe;
 
 typedef struct val {
