@@ -465,8 +465,8 @@ static void genesis_params(void **st)
         CAIRN_OK);
     assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
     assert_int_equal(cairn_chain_econ_params(c, ps, 64, &n), CAIRN_OK);
-    /* the economy's (ids in order first) and the compute sector's 16 */
-    assert_int_equal(n, ECON_PARAM_COUNT + 16);
+    /* the economy's (ids in order first) and the compute sector's 18 */
+    assert_int_equal(n, ECON_PARAM_COUNT + 18);
     assert_int_equal(ps[P_MIN_PROVIDER_STAKE].value, 12500000);
     assert_int_equal(ps[P_EPOCH_BLOCKS].value, 3);
     assert_int_equal(ps[P_HALVING_EPOCHS].value, 1000);

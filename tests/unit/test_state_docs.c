@@ -311,9 +311,10 @@ static void busy_tickets(twin *t)
 }
 
 /* Evidence: in subnet "ev-tc" (transcode) HOLDER, a validator, votes
- * against part 0 of a CPROV claim (a tally and a vote record, below the
+ * against part 0 of a MINER claim (a tally and a vote record, below the
  * quorum: CLIENT holds more stake); in "ev-mm" (matmul) a wrong entry of
- * a CPROV claim convicts it (a judged record). After busy_compute. */
+ * a MINER claim convicts it (a judged record). After busy_subnet, before
+ * busy_storage (whose deal must still be active at the end). */
 static void busy_evidence(twin *t)
 {
     cairn_buf b;
@@ -343,7 +344,7 @@ static void busy_evidence(twin *t)
     e.claim.parts = 1;
     cairn_merkle_leaf(&leaf, "rendition", 9);
     e.claim.output_root = leaf; /* one part: the root is its leaf */
-    assert_int_equal(cairn_job_claim_sign(&e.claim, &fx_keys[CPROV]), 0);
+    assert_int_equal(cairn_job_claim_sign(&e.claim, &fx_keys[MINER]), 0);
     e.form = CAIRN_EVIDENCE_VOTE;
     e.pv.count = 1;
     e.miner_leaf = leaf;
@@ -361,7 +362,7 @@ static void busy_evidence(twin *t)
     assert_int_equal(cairn_mm_roots(&ra, &rb, a, bm, 1, 1, 1), 0);
     cairn_mm_input_root(&e.claim.input_root, 1, 1, 1, &ra, &rb);
     assert_int_equal(cairn_mm_output_root(&e.claim.output_root, c, 1, 1), 0);
-    assert_int_equal(cairn_job_claim_sign(&e.claim, &fx_keys[CPROV]), 0);
+    assert_int_equal(cairn_job_claim_sign(&e.claim, &fx_keys[MINER]), 0);
     cairn_job_claim cl = e.claim; /* the builder resets e */
     assert_int_equal(
         cairn_job_evidence_matmul(&e, &keep, &cl, a, bm, c, 1, 1, 1, 0, 0), 0);
@@ -371,8 +372,7 @@ static void busy_evidence(twin *t)
     both(t, ORACLE, CAIRN_TX_COMPUTE_EVIDENCE, &b);
     assert_int_equal(step(t), CAIRN_OK);
     cairn_provider_info pi;
-    assert_int_equal(cairn_chain_provider(t->c[0], &fx_keys[CPROV].pk, &pi),
-                     0);
+    assert_int_equal(cairn_chain_provider(t->c[0], &fx_keys[MINER].pk, &pi), 0);
     assert_true(pi.jailed);
     cairn_buf_free(&b);
 }
@@ -390,10 +390,10 @@ static void state_table(void **st)
     busy_econ(&t);
     busy_tickets(&t);
     busy_subnet(&t, &rv);
+    busy_evidence(&t);
     busy_storage(&t, &p);
     busy_commit(&t, &rv);
     busy_compute(&t);
-    busy_evidence(&t);
     cairn_chain_close(t.c[0]);
     check_state_table(t.dir[0], rows, n);
     assert_int_equal(cairn_chain_open(&t.c[0], t.dir[0]), CAIRN_OK);

@@ -53,11 +53,16 @@ static cairn_err val_probe_segment(val *v, job_params *jp, uint8_t **in,
     cairn_err e = cairn_read_small(path, JOB_TRANSCODE_INPUT_MAX, in, n);
     if (e != CAIRN_ERR_NOT_FOUND)
         return e;
-    const char *argv[] = {"ffmpeg", "-hide_banner", "-loglevel", "error",
-                          "-f", "lavfi", "-i",
-                          "testsrc=size=128x96:rate=12", "-t", "1", "-c:v",
-                          "libx264", "-threads", "1", "-pix_fmt", "yuv420p",
-                          "-y", "/work/probe.mp4", NULL};
+    const char *argv[] = {"ffmpeg",    "-hide_banner",
+                          "-loglevel", "error",
+                          "-f",        "lavfi",
+                          "-i",        "testsrc=size=128x96:rate=12",
+                          "-t",        "1",
+                          "-c:v",      "libx264",
+                          "-threads",  "1",
+                          "-pix_fmt",  "yuv420p",
+                          "-y",        "/work/probe.mp4",
+                          NULL};
     if ((e = job_tmpdir(v->scratch, dir, sizeof dir)))
         return e;
     e = job_sandbox_run(dir, argv, why, sizeof why);
@@ -106,9 +111,8 @@ static cairn_err make_job(val *v, job_params *jp, uint8_t **in, size_t *n)
 
 /* Sends the job and takes the result: *reply malloc'd. */
 static cairn_err exchange(val *v, const val_miner *m, const job_params *jp,
-                          const uint8_t *in, size_t n,
-                          const uint8_t job_id[32], uint8_t **reply,
-                          size_t *rn, char *why, size_t wl)
+                          const uint8_t *in, size_t n, const uint8_t job_id[32],
+                          uint8_t **reply, size_t *rn, char *why, size_t wl)
 {
     char host[CAIRN_HOST_MAX + 1];
     int port;
@@ -147,8 +151,8 @@ static cairn_err exchange(val *v, const val_miner *m, const job_params *jp,
     if (type != CAIRN_CP_JOB_RESULT) {
         cairn_cp_error em;
         snprintf(why, wl, "it answered %.200s",
-                 type == CAIRN_CP_ERROR && !cairn_cp_error_decode(&em, *reply,
-                                                                  *rn)
+                 type == CAIRN_CP_ERROR &&
+                         !cairn_cp_error_decode(&em, *reply, *rn)
                      ? em.msg
                      : "something else than a job result");
         free(*reply);
@@ -222,9 +226,9 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
         if (e)
             snprintf(p->why, sizeof p->why, "its result does not decode");
     }
-    if (!e && job_verify(&jp, in, n, v->subnet_id, &job_id, &claim,
-                         v->ctx.chain_id, &m->address, &parts, seed,
-                         v->scratch, &vd) == 0) {
+    if (!e &&
+        job_verify(&jp, in, n, v->subnet_id, &job_id, &claim, v->ctx.chain_id,
+                   &m->address, &parts, seed, v->scratch, &vd) == 0) {
         p->passed = vd.pass;
         if (!vd.pass) {
             snprintf(p->why, sizeof p->why, "%s", vd.why);
