@@ -225,6 +225,7 @@ static const struct {
     {CAIRN_TX_SUBNET_LEAVE, st_leave},
     {CAIRN_TX_WEIGHTS_COMMIT, st_commit},
     {CAIRN_TX_WEIGHTS_REVEAL, st_reveal},
+    {CAIRN_TX_COMPUTE_EVIDENCE, st_evidence},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cairn/job.h"
 #include "cairn/subnet.h"
 
 static cairn_err st_create(cairn_buf *b, const uint8_t *p, size_t n)
@@ -73,6 +74,17 @@ static cairn_err st_reveal(cairn_buf *b, const uint8_t *p, size_t n)
         cairn_weights_reveal_encode(b, &r);
     }
     return e;
+}
+
+/* COMPUTE_EVIDENCE: job.h's evidence; any refusal is BAD_BODY, as the
+ * kind answers. */
+static cairn_err st_evidence(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_job_evidence ev;
+    if (cairn_job_evidence_decode(&ev, p, n) != CAIRN_OK)
+        return CAIRN_ERR_BAD_BODY;
+    cairn_job_evidence_encode(b, &ev);
+    return CAIRN_OK;
 }
 
 #endif

@@ -15,7 +15,10 @@
 #  - `cairn compute job matmul` against an honest miner passes; against the
 #    cheat it fails with the check's verdict (exit status 1);
 #  - `cairn subnet show` lists the miners, the validator and the payouts.
-# Every process started is stopped by PID; every wait is bounded.
+# Every process started is stopped by PID (background processes are
+# started as "$CAIRN_BIN" itself, not through the cairn() function, whose
+# subshell would be the PID and leave the daemon behind); every wait is
+# bounded.
 set -euo pipefail
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
@@ -93,7 +96,7 @@ mport() { echo $((PORT + 10 + 2 * $1)); }
 start_miner() {
     local i=$1
     shift
-    cairn provider compute --data "$TMP/m$i" --key "$TMP/keys/m$i.key" \
+    "$CAIRN_BIN" --node "$(URL)" provider compute --data "$TMP/m$i" --key "$TMP/keys/m$i.key" \
         --cpus 2 --memory 512MiB --disk 256MiB --stake 100 --serve matmul \
         --listen "127.0.0.1:$(mport "$i")" --poll-ms 300 "$@" >"$TMP/m$i.log" 2>&1 &
     PPID_OF[$i]=$!
@@ -135,7 +138,7 @@ ok "cairn compute job: m1's product passes the check, m3's fails it"
 # --- the validator ---------------------------------------------------------------------
 S3=$(prov m3 self_stake_units)
 start_validator() {
-    cairn validator --subnet mm --data "$TMP/v" --key "$TMP/keys/val.key" \
+    "$CAIRN_BIN" --node "$(URL)" validator --subnet mm --data "$TMP/v" --key "$TMP/keys/val.key" \
         --stake 50 --dim 24 --poll-ms 300 >>"$TMP/val.log" 2>&1 &
     VAL_PID=$!
 }

@@ -71,10 +71,18 @@ static cairn_err ev_put(exec_ctx *x, const uint8_t *k, size_t kn, uint64_t v)
     return state_put(x->w, x->s, STATE_EVIDENCE, k, kn, b, sizeof b);
 }
 
+/* The body: any decoding failure is BAD_BODY, as for every kind. */
+static cairn_err body(cairn_job_evidence *ev, const cairn_tx *tx)
+{
+    return cairn_job_evidence_decode(ev, tx->body, tx->body_len)
+               ? CAIRN_ERR_BAD_BODY
+               : CAIRN_OK;
+}
+
 cairn_err compute_evidence_check(const cairn_tx *tx)
 {
     cairn_job_evidence ev;
-    cairn_err e = cairn_job_evidence_decode(&ev, tx->body, tx->body_len);
+    cairn_err e = body(&ev, tx);
     return e ? e : cairn_job_evidence_check(&ev);
 }
 
@@ -159,7 +167,7 @@ cairn_err compute_evidence_apply(exec_ctx *x, const cairn_tx *tx)
 {
     cairn_job_evidence ev;
     cairn_hash id;
-    cairn_err e = cairn_job_evidence_decode(&ev, tx->body, tx->body_len);
+    cairn_err e = body(&ev, tx);
     if (e || (e = cairn_job_evidence_check(&ev)) || (e = claim_ok(x, &ev, &id)))
         return e;
     if (ev.form == CAIRN_EVIDENCE_MATMUL)
