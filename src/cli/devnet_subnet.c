@@ -75,8 +75,11 @@ static uint32_t subnet_state(const devnet *d, int *miners)
         return 0;
     if (snode_u64(j, "id", &id) || id > UINT32_MAX)
         id = 0;
-    json_array_foreach(json_object_get(j, "miners"), k, o) *miners +=
-        json_is_true(json_object_get(o, "active"));
+    json_array_foreach(json_object_get(j, "members"), k, o)
+    {
+        *miners += !strcmp(jstr(o, "role"), "miner") &&
+                   json_is_true(json_object_get(o, "active"));
+    }
     json_decref(j);
     return (uint32_t)id;
 }

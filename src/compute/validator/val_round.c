@@ -29,7 +29,9 @@ static void reveal_prev(val *v)
 {
     cairn_weights_reveal r;
     uint64_t prev = v->epoch - 1;
-    if (v->epoch == 0 || v->reveal_epoch == prev || v->reveal_tried == prev)
+    /* the chain's reveal_epoch is the epoch a reveal was made in */
+    if (v->epoch == 0 || v->reveal_epoch == v->epoch ||
+        v->reveal_tried == prev)
         return;
     cairn_err e = val_commit_load(v, prev, &r);
     if (e) {
@@ -50,7 +52,7 @@ static void reveal_prev(val *v)
     if (!e) {
         val_log("revealed the weights of epoch %llu (%u miners)",
                 (unsigned long long)prev, (unsigned)r.w.n);
-        v->reveal_epoch = prev;
+        v->reveal_epoch = v->epoch;
     }
 }
 

@@ -62,7 +62,9 @@ typedef struct val {
     uint8_t type;
     uint64_t epoch, epoch_blocks, height;
     int is_validator;
-    uint64_t commit_epoch, reveal_epoch; /* ours on chain; UINT64_MAX none */
+    /* ours on chain (UINT64_MAX: none): the epoch of our newest commit,
+     * and the epoch our newest reveal was made in (its commit's + 1) */
+    uint64_t commit_epoch, reveal_epoch;
     val_miner miners[VAL_MINERS_MAX];
     size_t nminers;
     uint64_t done_epoch;   /* the epoch we last committed for */
