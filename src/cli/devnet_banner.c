@@ -85,6 +85,22 @@ static void compute_banner(const devnet *d, const char *c)
            c, d->dir, d->dir);
 }
 
+/* The subnet part: miners, validators and what to try. */
+static void subnet_banner(const devnet *d, const char *c)
+{
+    int n = devnet_compute_count();
+    if (d->validators <= 0 || n <= 0)
+        return;
+    printf("\nsubnet matmul: the %d compute providers are its miners (m1..m%d"
+           "%s), %d validator daemons check them (logs %s/validator-N.log)\n",
+           n, n, n >= 3 ? "; the last cheats on one job in three" : "",
+           d->validators, d->dir);
+    printf("  %s subnet show matmul\n", c);
+    printf("  %s compute job matmul --provider 127.0.0.1:%d --random "
+           "64x64x64 --out %s/my-job   # a job of your own, checked\n",
+           c, d->port + 200, d->dir);
+}
+
 void devnet_banner(const devnet *d)
 {
     char addr[DEVNET_DEMOS][CAIRN_ADDR_TEXT_LEN + 1], c[DEVNET_PATH_MAX + 96];
@@ -106,11 +122,13 @@ void devnet_banner(const devnet *d)
     printf("  %s --node %s status\n", d->cmd, d->fol.url);
     storage_banner(d, c);
     compute_banner(d, c);
+    subnet_banner(d, c);
     printf(
         "\nevery epoch, one line per sector with providers: providers staked and "
         "with work,\nusage (work units), the sector's revenue, the part "
         "burned and its emission,\nand the network's velocity (all from "
-        "/v1/metrics).\n");
+        "/v1/metrics);\nthe subnet's line: Yuma's consensus and pay per miner, "
+        "each validator's pay, who is jailed.\n");
     printf("Ctrl-C stops the network; `%s devnet --dir %s` resumes it.\n",
            d->cmd, d->dir);
     fflush(stdout);

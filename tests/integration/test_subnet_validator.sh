@@ -213,6 +213,12 @@ tail -n +"$((L + 1))" "$TMP/val.log" | grep -q "revealed the weights of epoch $C
     fail "epoch $C's commit was not revealed after kill -9"
 ok "killed -9 after committing epoch $C's weights; the restarted validator revealed them"
 
+# every epoch's commit is revealed in the next one: two reveals in a row
+R=$(grep -o "revealed the weights of epoch [0-9]*" "$TMP/val.log" | grep -o "[0-9]*$" | sort -n | uniq)
+echo "$R" | awk 'NR > 1 && $1 == prev + 1 { found = 1 } { prev = $1 } END { exit !found }' ||
+    fail "no two consecutive epochs revealed: $(echo $R)"
+ok "commits revealed epoch after epoch ($(echo $R))"
+
 cairn subnet show mm >"$TMP/show.txt" || fail "subnet show"
 grep -qi "validator" "$TMP/show.txt" || fail "subnet show: $(cat "$TMP/show.txt")"
 ok "cairn subnet show lists the subnet"
