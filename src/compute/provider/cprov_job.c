@@ -5,6 +5,7 @@
  * per connection), at most jobs_max at once for the whole provider (BUSY
  * past that), in DATA/jobs/ scratch directories that it removes. The
  * reply carries the parts and the claim signed with the provider's key. */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,22 @@ static void job_fail(pd_reply *r, cairn_err e, const char *fmt, ...)
     cairn_buf_reset(&r->body);
     r->type = CAIRN_CP_ERROR;
     cairn_cp_error_encode(&r->body, e, msg);
+}
+
+void cprov_jobs_init(cprov *p)
+{
+    char dir[CPROV_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/jobs", p->cfg.data_dir);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int left = 0;
+    while (d && (de = readdir(d)))
+        left += de->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    if (left && cairn_dir_remove(dir) == 0)
+        cprov_log(p, "removed the scratch files of %d job(s) cut short in %s",
+                  left, dir);
 }
 
 const char *cprov_chain_id(const cprov *p)
