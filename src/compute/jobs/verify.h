@@ -20,13 +20,13 @@
 
 typedef struct job_verdict {
     int pass;
-    int64_t bad_part; /* the part that failed; -1: the claim itself, or
-                         none when pass */
-    uint32_t sampled; /* the part run again (transcode, render) */
-    uint32_t entry;   /* matmul: the first wrong column of row bad_part */
+    int64_t bad_part;      /* the part that failed; -1: the claim itself, or
+                              none when pass */
+    uint32_t sampled;      /* the part run again (transcode, render) */
+    uint32_t entry;        /* matmul: the first wrong column of row bad_part */
     cairn_hash rerun_leaf; /* transcode, render: the leaf of this node's
                               run of the sampled part */
-    char why[256];    /* one sentence when !pass */
+    char why[256];         /* one sentence when !pass */
 } job_verdict;
 
 /* The part a seed samples among count parts: the first 8 bytes (LE) of
