@@ -149,15 +149,16 @@ void cprov_handle_job(cprov *p, const pd_request *q, pd_reply *r)
         job_fail(r, CAIRN_ERR_JOB_INPUT, "%s", why);
         return;
     }
+    if (!take_slot(p, &cheat)) { /* first: a refused job keeps its ticket */
+        job_fail(r, CAIRN_ERR_BUSY,
+                 "the provider runs its most jobs at once; try again");
+        return;
+    }
     cairn_err te =
         cprov_take_ticket(p, m.ticket, m.ticket_len, why, sizeof why);
     if (te) {
+        give_slot(p);
         job_fail(r, te, "%s", why);
-        return;
-    }
-    if (!take_slot(p, &cheat)) {
-        job_fail(r, CAIRN_ERR_BUSY,
-                 "the provider runs its most jobs at once; try again");
         return;
     }
     snprintf(scratch, sizeof scratch, "%s/jobs", p->cfg.data_dir);
