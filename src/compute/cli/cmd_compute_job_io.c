@@ -48,8 +48,9 @@ static int check(const ccli_job *j, const cairn_job_claim *c,
         return 0;
     }
     snprintf(scratch, sizeof scratch, "%s/.verify", j->out);
-    cairn_err e = job_verify(&j->jp, j->in, j->n, j->subnet, &j->job_id, c,
-                             j->chain_id, miner, p, j->seed, scratch, v);
+    cairn_err e = job_verify_samples(&j->jp, j->in, j->n, j->subnet, &j->job_id,
+                                     c, j->chain_id, miner, p, j->seed,
+                                     j->samples, scratch, v);
     cairn_dir_remove(scratch);
     *how = tool ? "claim, and one part run again here"
                 : "claim, and Freivalds' check";
