@@ -14,7 +14,8 @@
  *              rendition 0) with a seed that samples it: exit 1
  *   bounds     a render scene over 64 KiB: ERROR job_input; an unknown
  *              type: ERROR job_type; a truncated JOB: ERROR bad_message;
- *              a frame over the message bound: closed unanswered; a
+ *              a frame over the message bound: closed unanswered; input
+ *              povray or ffmpeg cannot read: ERROR job_failed; a
  *              second job while the only slot (--jobs 1) runs: ERROR busy
  *   tickets    a job paid with a ticket that always wins: stored in
  *              DATA/tickets/ with the number that makes it win, and the
@@ -403,8 +404,25 @@ static void test_bounds(void **state)
     assert_int_equal(ask(c, CAIRN_CP_JOB, in, CAIRN_CP_MSG_MAX + 1), -1);
     cairn_conn_close(c);
     free(in);
-    if (!have("bwrap") || !have("povray"))
+    if (!have("bwrap") || !have("povray") || !have("ffmpeg"))
         return;
+    /* input the tools refuse: job_failed, the connection still open */
+    c = dial(honest_port);
+    const char junk[] = "this is neither a scene nor a video\n";
+    rd.u.rd.width = 32, rd.u.rd.height = 8;
+    job_msg(&b, JOB_RENDER, &rd, (const uint8_t *)junk, sizeof junk - 1);
+    assert_int_equal(ask(c, CAIRN_CP_JOB, b.p, b.len), CAIRN_ERR_JOB_FAILED);
+    cairn_buf_free(&b);
+    job_params tc = {.type = JOB_TRANSCODE};
+    tc.u.tc.count = 1, tc.u.tc.w[0] = 32, tc.u.tc.h[0] = 32;
+    job_msg(&b, JOB_TRANSCODE, &tc, (const uint8_t *)junk, sizeof junk - 1);
+    assert_int_equal(ask(c, CAIRN_CP_JOB, b.p, b.len), CAIRN_ERR_JOB_FAILED);
+    cairn_buf_free(&b);
+    job_msg(&b, JOB_MATMUL, &mm, one, sizeof one);
+    assert_int_equal(ask(c, CAIRN_CP_JOB, b.p, b.len), 0);
+    cairn_buf_free(&b);
+    cairn_conn_close(c);
+    rd.u.rd.width = 640, rd.u.rd.height = 480;
     /* --jobs 1: a second job while a render runs is refused. c2's own
      * small jobs hold the slot for an instant too, so c1's render may be
      * the one refused: then it is sent again (bounded). */

@@ -98,6 +98,9 @@ ok "node on $PORT"
 # --- providers ------------------------------------------------------------------
 start_provider() {
     local i=$1 price=$2 port=$((PORT + 10 + 2 * $1))
+    # the binary itself, not the cairn function: $! must be its PID (a
+    # function in the background is a subshell, and killing that one left
+    # the daemon running)
     "$CAIRN_BIN" --node "$(URL)" provider compute --data "$TMP/p$i" --key "$TMP/keys/p$i.key" \
         --cpus 2 --memory 512MiB --disk 256MiB --price "$price" --stake 10 \
         --listen "127.0.0.1:$port" --service-listen "127.0.0.1:$((port + 1))" \
@@ -193,7 +196,8 @@ cat >"$TMP/web.json" <<'EOF'
 EOF
 L3=$(cairn compute deploy "$TMP/web.json" $TK --bid-wait 3 2>"$TMP/deploy3.err") || fail "deploy 3"
 TPORT=$((PORT + 40))
-"$CAIRN_BIN" --node "$(URL)" compute tunnel "$L3" --listen "127.0.0.1:$TPORT" $TK >"$TMP/tunnel.out" 2>&1 &
+"$CAIRN_BIN" --node "$(URL)" compute tunnel "$L3" --listen "127.0.0.1:$TPORT" $TK \
+    >"$TMP/tunnel.out" 2>&1 &
 TUNNEL_PID=$!
 GOT=""
 for _ in $(seq 1 100); do

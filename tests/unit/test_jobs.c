@@ -345,6 +345,20 @@ static void test_render(void **state)
     assert_false(v.pass);
     assert_int_equal(v.bad_part, 0);
     evidence_ok(&jp, in, &c, &bad, &v);
+    /* four samples of four strips: caught from any start */
+    uint8_t seed[32];
+    cairn_hash id;
+    memset(seed, seed_for(1, 4), sizeof seed);
+    memset(id.b, 0x11, sizeof id.b);
+    assert_int_equal(job_verify_samples(&jp, in, n, 7, &id, &c, "test",
+                                        &miner.pk, &bad, seed, 4, scratch, &v),
+                     CAIRN_OK);
+    assert_false(v.pass);
+    assert_int_equal(v.bad_part, 0);
+    assert_int_equal(job_verify_samples(&jp, in, n, 7, &id, &c, "test",
+                                        &miner.pk, &bad, seed, 3, scratch, &v),
+                     CAIRN_OK);
+    assert_true(v.pass); /* strips 1, 2, 3: the honest ones */
     job_parts_free(&a);
     job_parts_free(&b);
     job_parts_free(&bad);

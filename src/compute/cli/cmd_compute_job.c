@@ -41,6 +41,7 @@ static const char usage[] =
     "--ticket-face TOKENS [--ticket-ev TOKENS] [--ticket-expires HEIGHT]\n"
     "pays with a lottery ticket signed by --key (face value, expected value:\n"
     "default the face, i.e. it always wins),\n"
+    "--samples N (renditions or strips run again here, default 1),\n"
     "--seed HEX (32 bytes choosing the sampled part and Freivalds' vectors;\n"
     "default random), --key FILE (default $CAIRN_KEY, else a fresh key).\n"
     "Matrices are row-major u64 little-endian entries below 2^61 - 1;\n"
@@ -52,7 +53,7 @@ static const char usage[] =
 typedef struct job_args {
     const char *provider, *prov_addr, *out, *subnet, *seed, *key, *in,
         *renditions, *scene, *size, *strips, *a, *b, *shape, *random, *chain_id,
-        *ticket_face, *ticket_ev, *ticket_expires;
+        *ticket_face, *ticket_ev, *ticket_expires, *samples;
 } job_args;
 
 /* "WxH" into w, h. */
@@ -285,6 +286,12 @@ static int job_common(const job_args *a, ccli_job *j)
     if (job_ticket(a, j))
         return 1;
     j->chain_id = a->chain_id;
+    j->samples = 1;
+    if (a->samples &&
+        (cairn_parse_u64(a->samples, &v) || v < 1 || v > JOB_PARTS_MAX))
+        return cli_fail("--samples is 1..%u", JOB_PARTS_MAX);
+    if (a->samples)
+        j->samples = (unsigned)v;
     if (mkdir(a->out, 0755) && errno != EEXIST)
         return cli_fail("cannot make %s: %s", a->out, strerror(errno));
     const char *key = a->key ? a->key : getenv("CAIRN_KEY");
@@ -316,6 +323,7 @@ int ccmd_job(int argc, char **argv)
                       {"ticket-face", &a.ticket_face, NULL},
                       {"ticket-ev", &a.ticket_ev, NULL},
                       {"ticket-expires", &a.ticket_expires, NULL},
+                      {"samples", &a.samples, NULL},
                       {NULL, NULL, NULL}};
     cli_args pa;
     ccli_job j = {0};

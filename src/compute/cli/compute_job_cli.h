@@ -21,6 +21,7 @@ typedef struct ccli_job {
     cairn_hash job_id;
     uint8_t seed[32];
     const char *chain_id; /* the claim must name it; NULL: any */
+    unsigned samples;     /* parts run again (transcode, render) */
     job_params jp;
     uint8_t *in; /* owned by the caller */
     size_t n;

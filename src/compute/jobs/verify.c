@@ -161,6 +161,53 @@ void job_verify_claim(const job_params *jp, const uint8_t *in, size_t n,
     (void)check_claim(jp, in, n, subnet, job_id, c, chain_id, miner, parts, v);
 }
 
+/* Runs part i again and compares: 0, 1 when it differs (the verdict
+ * set), or -1 when it could not run (the error in *e). */
+static int rerun(const job_params *jp, const uint8_t *in, size_t n,
+                 const job_parts *parts, const char *scratch, uint32_t i,
+                 job_verdict *v, cairn_err *e)
+{
+    uint8_t *mine = NULL;
+    size_t mine_n = 0, len;
+    v->sampled = i;
+    *e = job_run_part(jp, in, n, scratch, i, &mine, &mine_n, v->why,
+                      sizeof v->why);
+    if (*e)
+        return -1;
+    const uint8_t *theirs = job_part(parts, i, &len);
+    cairn_merkle_leaf(&v->rerun_leaf, mine, mine_n);
+    int bad = len != mine_n || memcmp(theirs, mine, len);
+    if (bad)
+        fail(v, i, "%s %u differs from this node's run (%zu bytes vs %zu)",
+             jp->type == JOB_TRANSCODE ? "rendition" : "strip", i, len, mine_n);
+    free(mine);
+    return bad;
+}
+
+cairn_err job_verify_samples(const job_params *jp, const uint8_t *in, size_t n,
+                             uint32_t subnet, const cairn_hash *job_id,
+                             const cairn_job_claim *c, const char *chain_id,
+                             const cairn_pubkey *miner, const job_parts *parts,
+                             const uint8_t seed[JOB_SEED_LEN], unsigned samples,
+                             const char *scratch, job_verdict *v)
+{
+    cairn_err e = CAIRN_OK;
+    job_verify_claim(jp, in, n, subnet, job_id, c, chain_id, miner, parts, v);
+    if (!v->pass)
+        return CAIRN_OK;
+    if (jp->type == JOB_MATMUL)
+        return check_matmul(jp, in, parts, seed, v);
+    const uint32_t first = job_sample(seed, parts->count);
+    if (samples < 1)
+        samples = 1;
+    if (samples > parts->count)
+        samples = parts->count;
+    for (unsigned k = 0; k < samples; k++)
+        if (rerun(jp, in, n, parts, scratch, (first + k) % parts->count, v, &e))
+            break; /* differs (verdict set) or could not run (e) */
+    return e;
+}
+
 cairn_err job_verify(const job_params *jp, const uint8_t *in, size_t n,
                      uint32_t subnet, const cairn_hash *job_id,
                      const cairn_job_claim *c, const char *chain_id,
@@ -168,25 +215,6 @@ cairn_err job_verify(const job_params *jp, const uint8_t *in, size_t n,
                      const uint8_t seed[JOB_SEED_LEN], const char *scratch,
                      job_verdict *v)
 {
-    job_verify_claim(jp, in, n, subnet, job_id, c, chain_id, miner, parts, v);
-    if (!v->pass)
-        return CAIRN_OK;
-    if (jp->type == JOB_MATMUL)
-        return check_matmul(jp, in, parts, seed, v);
-    uint8_t *mine = NULL;
-    size_t mine_n = 0, len;
-    v->sampled = job_sample(seed, parts->count);
-    cairn_err e = job_run_part(jp, in, n, scratch, v->sampled, &mine, &mine_n,
-                               v->why, sizeof v->why);
-    if (e)
-        return e;
-    const uint8_t *theirs = job_part(parts, v->sampled, &len);
-    cairn_merkle_leaf(&v->rerun_leaf, mine, mine_n);
-    if (len != mine_n || memcmp(theirs, mine, len))
-        fail(v, v->sampled,
-             "%s %u differs from this node's run (%zu bytes vs %zu)",
-             jp->type == JOB_TRANSCODE ? "rendition" : "strip", v->sampled, len,
-             mine_n);
-    free(mine);
-    return CAIRN_OK;
+    return job_verify_samples(jp, in, n, subnet, job_id, c, chain_id, miner,
+                              parts, seed, 1, scratch, v);
 }

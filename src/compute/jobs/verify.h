@@ -20,13 +20,13 @@
 
 typedef struct job_verdict {
     int pass;
-    int64_t bad_part; /* the part that failed; -1: the claim itself, or
-                         none when pass */
-    uint32_t sampled; /* the part run again (transcode, render) */
-    uint32_t entry;   /* matmul: the first wrong column of row bad_part */
+    int64_t bad_part;      /* the part that failed; -1: the claim itself, or
+                              none when pass */
+    uint32_t sampled;      /* the part run again (transcode, render) */
+    uint32_t entry;        /* matmul: the first wrong column of row bad_part */
     cairn_hash rerun_leaf; /* transcode, render: the leaf of this node's
                               run of the sampled part */
-    char why[256];    /* one sentence when !pass */
+    char why[256];         /* one sentence when !pass */
 } job_verdict;
 
 /* The part a seed samples among count parts: the first 8 bytes (LE) of
@@ -45,6 +45,17 @@ cairn_err job_verify(const job_params *jp, const uint8_t *in, size_t n,
                      const cairn_pubkey *miner, const job_parts *parts,
                      const uint8_t seed[JOB_SEED_LEN], const char *scratch,
                      job_verdict *v) CAIRN_WUR;
+
+/* The same with `samples` parts run again (transcode, render): parts
+ * sample(seed), sample(seed) + 1, ... (mod parts), at most every part; it
+ * stops at the first that differs. A cheat on one part of P is caught
+ * with probability samples / P. */
+cairn_err job_verify_samples(const job_params *jp, const uint8_t *in, size_t n,
+                             uint32_t subnet, const cairn_hash *job_id,
+                             const cairn_job_claim *c, const char *chain_id,
+                             const cairn_pubkey *miner, const job_parts *parts,
+                             const uint8_t seed[JOB_SEED_LEN], unsigned samples,
+                             const char *scratch, job_verdict *v) CAIRN_WUR;
 
 /* The claim checks alone (no part run again, no Freivalds): what a
  * client without the tool can still check. Sets *v like job_verify. */

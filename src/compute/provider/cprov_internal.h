@@ -210,6 +210,8 @@ void cprov_handle(void *ctx, const pd_request *req, pd_reply *rep);
 void cprov_refuse(void *ctx, cairn_err e, const char *why, pd_reply *rep);
 /* JOB (cprov_job.c): runs the job on the worker's thread. */
 void cprov_handle_job(cprov *p, const pd_request *q, pd_reply *rep);
+/* Removes DATA/jobs/, the scratch files of jobs a crash cut short. */
+void cprov_jobs_init(cprov *p);
 /* The chain id the provider's claims and tickets name. */
 const char *cprov_chain_id(const cprov *p);
 

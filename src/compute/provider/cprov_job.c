@@ -5,6 +5,7 @@
  * per connection), at most jobs_max at once for the whole provider (BUSY
  * past that), in DATA/jobs/ scratch directories that it removes. The
  * reply carries the parts and the claim signed with the provider's key. */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,22 @@ static void job_fail(pd_reply *r, cairn_err e, const char *fmt, ...)
     cairn_buf_reset(&r->body);
     r->type = CAIRN_CP_ERROR;
     cairn_cp_error_encode(&r->body, e, msg);
+}
+
+void cprov_jobs_init(cprov *p)
+{
+    char dir[CPROV_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/jobs", p->cfg.data_dir);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int left = 0;
+    while (d && (de = readdir(d)))
+        left += de->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    if (left && cairn_dir_remove(dir) == 0)
+        cprov_log(p, "removed the scratch files of %d job(s) cut short in %s",
+                  left, dir);
 }
 
 const char *cprov_chain_id(const cprov *p)
@@ -132,15 +149,16 @@ void cprov_handle_job(cprov *p, const pd_request *q, pd_reply *r)
         job_fail(r, CAIRN_ERR_JOB_INPUT, "%s", why);
         return;
     }
+    if (!take_slot(p, &cheat)) { /* first: a refused job keeps its ticket */
+        job_fail(r, CAIRN_ERR_BUSY,
+                 "the provider runs its most jobs at once; try again");
+        return;
+    }
     cairn_err te =
         cprov_take_ticket(p, m.ticket, m.ticket_len, why, sizeof why);
     if (te) {
+        give_slot(p);
         job_fail(r, te, "%s", why);
-        return;
-    }
-    if (!take_slot(p, &cheat)) {
-        job_fail(r, CAIRN_ERR_BUSY,
-                 "the provider runs its most jobs at once; try again");
         return;
     }
     snprintf(scratch, sizeof scratch, "%s/jobs", p->cfg.data_dir);

@@ -175,6 +175,8 @@ cairn_err cprov_start(cprov **out, const cprov_config *cfg, char *msg,
     cairn_err e = pd_lock_dir(cfg->data_dir, &p->lock_fd, msg, len);
     if (!e && (e = cprov_load_all(p)))
         snprintf(msg, len, "cannot read the leases in %s", p->leases_dir);
+    if (!e)
+        cprov_jobs_init(p);
     if (!e && (e = cprov_tickets_init(p)))
         snprintf(msg, len, "cannot make %s/tickets", cfg->data_dir);
     if (!e)
