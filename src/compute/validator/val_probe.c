@@ -7,15 +7,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "cairn/compute_proto.h"
 #include "cairn/conn.h"
 #include "cairn/job.h"
+#include "compute/jobs/job_client.h"
 #include "compute/jobs/verify.h"
 #include "compute/sandbox.h"
 #include "compute/validator/validator.h"
 #include "core/durable.h"
 
-#define DIAL_MS 5000
 #define REPLY_MS 120000
 
 static uint64_t now_ms(void)
@@ -109,73 +108,29 @@ static cairn_err make_job(val *v, job_params *jp, uint8_t **in, size_t *n)
     return val_probe_segment(v, jp, in, n);
 }
 
-/* Sends the job and takes the result: *reply malloc'd. */
+/* Sends the job to m and takes its claim and parts. */
 static cairn_err exchange(val *v, const val_miner *m, const job_params *jp,
-                          const uint8_t *in, size_t n, const uint8_t job_id[32],
-                          uint8_t **reply, size_t *rn, char *why, size_t wl)
+                          const uint8_t *in, size_t n, const cairn_hash *id,
+                          cairn_job_claim *claim, job_parts *parts, char *why,
+                          size_t wl)
 {
     char host[CAIRN_HOST_MAX + 1];
     int port;
-    cairn_conn *c = NULL;
-    uint8_t type = 0;
-    cairn_buf pb, b;
     if (cairn_endpoint_parse(m->endpoint, host, &port)) {
         snprintf(why, wl, "its endpoint \"%s\" is not HOST:PORT", m->endpoint);
         return CAIRN_ERR_BAD_ENDPOINT;
     }
-    cairn_buf_init(&pb, JOB_PARAMS_MAX);
-    job_params_encode(&pb, jp);
-    cairn_cp_job msg = {.type = jp->type,
-                        .subnet = v->subnet_id,
-                        .params = pb.p,
-                        .params_len = (uint32_t)pb.len,
-                        .input = in,
-                        .input_len = (uint32_t)n};
-    memcpy(msg.job_id, job_id, 32);
-    cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
-    cairn_cp_job_encode(&b, &msg);
-    cairn_err e = b.err ? b.err : pb.err;
-    if (!e)
-        e = cairn_conn_dial(&c, host, port, &v->cfg.key, &m->address, DIAL_MS);
-    if (!e)
-        e = cairn_conn_send(c, CAIRN_CP_JOB, b.p, b.len, REPLY_MS);
-    if (!e)
-        e = cairn_conn_recv(c, &type, reply, rn, CAIRN_CP_MSG_MAX, REPLY_MS);
-    cairn_buf_free(&b);
-    cairn_buf_free(&pb);
-    cairn_conn_close(c);
-    if (e) {
-        snprintf(why, wl, "%s", cairn_strerror(e));
-        return e;
-    }
-    if (type != CAIRN_CP_JOB_RESULT) {
-        cairn_cp_error em;
-        snprintf(why, wl, "it answered %.200s",
-                 type == CAIRN_CP_ERROR &&
-                         !cairn_cp_error_decode(&em, *reply, *rn)
-                     ? em.msg
-                     : "something else than a job result");
-        free(*reply);
-        *reply = NULL;
-        return CAIRN_ERR_BAD_MSG;
-    }
-    return CAIRN_OK;
-}
-
-/* Decodes a JOB_RESULT into the claim and a copy of the parts. */
-static cairn_err take_result(const uint8_t *p, size_t n, cairn_job_claim *c,
-                             job_parts *parts)
-{
-    cairn_cp_job_result res;
-    cairn_err e = cairn_cp_job_result_decode(&res, p, n);
-    if (!e)
-        e = cairn_job_claim_decode(c, res.claim, res.claim_len);
-    if (e)
-        return e;
-    size_t lens[CAIRN_CP_JOB_PARTS_MAX];
-    for (uint32_t i = 0; i < res.count; i++)
-        lens[i] = res.part_len[i];
-    return job_parts_from(parts, res.count, res.part, lens);
+    job_request r = {.host = host,
+                     .port = port,
+                     .key = &v->cfg.key,
+                     .expect = &m->address,
+                     .subnet = v->subnet_id,
+                     .job_id = *id,
+                     .jp = jp,
+                     .in = in,
+                     .n = n,
+                     .reply_ms = REPLY_MS};
+    return job_submit(&r, claim, parts, why, wl);
 }
 
 /* Fills p->evidence for a failed verdict that names a part. */
@@ -199,9 +154,9 @@ static void evidence(const job_params *jp, const uint8_t *in,
 void val_probe_miner(val *v, const val_miner *m, val_probe *p)
 {
     job_params jp;
-    uint8_t *in = NULL, *reply = NULL, seed[JOB_SEED_LEN];
+    uint8_t *in = NULL, seed[JOB_SEED_LEN];
     cairn_hash job_id;
-    size_t n = 0, rn = 0;
+    size_t n = 0;
     cairn_job_claim claim;
     job_parts parts = {0};
     job_verdict vd;
@@ -217,15 +172,10 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
         return;
     }
     uint64_t t0 = now_ms();
-    cairn_err e = exchange(v, m, &jp, in, n, job_id.b, &reply, &rn, p->why,
+    cairn_err e = exchange(v, m, &jp, in, n, &job_id, &claim, &parts, p->why,
                            sizeof p->why);
     p->ms = now_ms() - t0;
-    if (!e) {
-        p->answered = 1;
-        e = take_result(reply, rn, &claim, &parts);
-        if (e)
-            snprintf(p->why, sizeof p->why, "its result does not decode");
-    }
+    p->answered = e == CAIRN_OK;
     if (!e &&
         job_verify(&jp, in, n, v->subnet_id, &job_id, &claim, v->ctx.chain_id,
                    &m->address, &parts, seed, v->scratch, &vd) == 0) {
@@ -239,6 +189,5 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
                  vd.why);
     }
     job_parts_free(&parts);
-    free(reply);
     free(in);
 }
