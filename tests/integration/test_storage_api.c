@@ -19,89 +19,14 @@
 #include "cairn/http.h"
 #include "cairn/storage.h"
 #include "harness.h"
+#include "api_fixture.h"
 
-#define FEE 1000
 #define PIECE 5000
-
-static char base[64];
 
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-/* GETs path; returns the status and the parsed body (caller decrefs). */
-static int get(const char *path, json_t **out)
-{
-    char url[512];
-    cairn_http_resp r = {0};
-    snprintf(url, sizeof url, "%s%s", base, path);
-    assert_int_equal(cairn_http_request("GET", url, NULL, 0, NULL, 5000, &r),
-                     CAIRN_OK);
-    *out = json_loadb(r.body, r.len, 0, NULL);
-    assert_non_null(*out);
-    free(r.body);
-    return r.status;
-}
-
-static long long jint(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    assert_true(json_is_integer(v));
-    return json_integer_value(v);
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    assert_true(json_is_string(v));
-    return json_string_value(v);
-}
-
-/* The committed nonce of kp's account. */
-static uint64_t nonce_of(const cairn_keypair *kp)
-{
-    char path[160], a[CAIRN_ADDR_TEXT_LEN + 1];
-    json_t *j;
-    cairn_addr_format(a, &kp->pk);
-    snprintf(path, sizeof path, "/v1/account/%s", a);
-    assert_int_equal(get(path, &j), 200);
-    uint64_t n = (uint64_t)jint(j, "nonce");
-    json_decref(j);
-    return n;
-}
-
-/* Signs and POSTs a tx with ?wait=1; returns the error name ("" when it
- * was committed). */
-static void post(const cairn_keypair *kp, uint16_t kind, const cairn_buf *body,
-                 char err[64])
-{
-    cairn_buf tx;
-    char url[128];
-    cairn_http_resp r = {0};
-    cairn_buf_init(&tx, CAIRN_TX_MAX_BYTES);
-    assert_int_equal(cairn_tx_make(&tx, "cairn-test", kp, nonce_of(kp), FEE,
-                                   kind, body->p, body->len),
-                     CAIRN_OK);
-    char *hex = malloc(2 * tx.len + 1);
-    assert_non_null(hex);
-    cairn_hex_encode(hex, tx.p, tx.len);
-    json_t *o = json_pack("{s:s}", "tx", hex);
-    char *s = json_dumps(o, JSON_COMPACT);
-    snprintf(url, sizeof url, "%s/v1/tx?wait=1", base);
-    assert_int_equal(cairn_http_request("POST", url, s, strlen(s),
-                                        "application/json", 30000, &r),
-                     CAIRN_OK);
-    json_t *j = json_loadb(r.body, r.len, 0, NULL);
-    assert_non_null(j);
-    snprintf(err, 64, "%s", r.status == 200 ? "" : jstr(j, "error"));
-    json_decref(j);
-    json_decref(o);
-    free(s);
-    free(hex);
-    free(r.body);
-    cairn_buf_free(&tx);
 }
 
 /* The current epoch, from /v1/storage/params. */
@@ -161,7 +86,7 @@ static void test_storage_api(void **state)
     cairn_register reg = {CAIRN_SECTOR_STORAGE, 0, 1000 * CAIRN_UNITS_PER_TOKEN,
                           "127.0.0.1:7000"};
     cairn_register_encode(&b, &reg);
-    post(P, CAIRN_TX_REGISTER, &b, err);
+    post_tx(P, CAIRN_TX_REGISTER, &b, err);
     assert_string_equal(err, "");
     assert_int_equal(get("/v1/storage/providers", &j), 200);
     json_t *arr = json_object_get(j, "providers");
@@ -190,7 +115,7 @@ static void test_storage_api(void **state)
                      CAIRN_OK);
     cairn_buf_reset(&b);
     cairn_deal_open_encode(&b, &o);
-    post(C, CAIRN_TX_DEAL_OPEN, &b, err);
+    post_tx(C, CAIRN_TX_DEAL_OPEN, &b, err);
     assert_string_equal(err, "");
 
     snprintf(path, sizeof path, "/v1/deals?client=%s", cli);
@@ -225,7 +150,7 @@ static void test_storage_api(void **state)
         } else {
             cairn_buf_reset(&b);
             proof_body(&b, ch, j, piece, leaves, 5);
-            post(P, CAIRN_TX_PROVE, &b, err);
+            post_tx(P, CAIRN_TX_PROVE, &b, err);
             if (err[0])
                 assert_string_equal(err, "proof_epoch");
         }
