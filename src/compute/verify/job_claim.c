@@ -5,18 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain_id.h"
+
 #define CLAIM_DOMAIN "cairn-job-claim-v1"
 #define INPUT_DOMAIN "cairn-job-in-v1"
-
-static int chain_id_ok(const char *s, size_t n)
-{
-    if (n < 1 || n > CAIRN_CHAIN_ID_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x21 || s[i] > 0x7e)
-            return 0;
-    return 1;
-}
 
 static int type_ok(uint8_t t)
 {
@@ -25,13 +17,7 @@ static int type_ok(uint8_t t)
 
 cairn_err cairn_job_claim_set_chain(cairn_job_claim *c, const char *chain_id)
 {
-    size_t n = strnlen(chain_id, CAIRN_CHAIN_ID_MAX + 1);
-    if (!chain_id_ok(chain_id, n))
-        return CAIRN_ERR_BAD_ARG;
-    memcpy(c->chain_id, chain_id, n);
-    c->chain_id[n] = '\0';
-    c->chain_id_len = (uint8_t)n;
-    return CAIRN_OK;
+    return cv_set_chain(c->chain_id, &c->chain_id_len, chain_id);
 }
 
 /* Every field but the signature. */
@@ -77,7 +63,7 @@ cairn_err cairn_job_claim_decode(cairn_job_claim *c, const uint8_t *p, size_t n)
     cairn_err e = cairn_reader_done(&r);
     if (e)
         return e;
-    if (!chain_id_ok(c->chain_id, c->chain_id_len))
+    if (!cv_chain_id_ok(c->chain_id, c->chain_id_len))
         return CAIRN_ERR_CHAIN_ID;
     if (!type_ok(c->type) || c->parts == 0)
         return CAIRN_ERR_BAD_ARG;
@@ -87,7 +73,7 @@ cairn_err cairn_job_claim_decode(cairn_job_claim *c, const uint8_t *p, size_t n)
 /* The signed message, domain first, into b (caller owns b). */
 static cairn_err signed_msg(cairn_buf *b, const cairn_job_claim *c)
 {
-    if (!chain_id_ok(c->chain_id, c->chain_id_len))
+    if (!cv_chain_id_ok(c->chain_id, c->chain_id_len))
         return CAIRN_ERR_BAD_ARG;
     cairn_put_bytes(b, CLAIM_DOMAIN, sizeof CLAIM_DOMAIN - 1);
     put_fields(b, c);
@@ -108,8 +94,7 @@ cairn_err cairn_job_claim_sign(cairn_job_claim *c, const cairn_keypair *kp)
 
 cairn_err cairn_job_claim_verify(const cairn_job_claim *c, const char *chain_id)
 {
-    size_t n = strnlen(chain_id, CAIRN_CHAIN_ID_MAX + 1);
-    if (n != c->chain_id_len || memcmp(chain_id, c->chain_id, n) != 0)
+    if (cv_same_chain(c->chain_id, c->chain_id_len, chain_id))
         return CAIRN_ERR_CHAIN_ID;
     cairn_buf b;
     cairn_buf_init(&b, CAIRN_JOB_CLAIM_MAX_BYTES + sizeof CLAIM_DOMAIN);

@@ -4,27 +4,13 @@
 
 #include <string.h>
 
-#define TICKET_DOMAIN "cairn-ticket-v1"
+#include "chain_id.h"
 
-static int chain_id_ok(const char *s, size_t n)
-{
-    if (n < 1 || n > CAIRN_CHAIN_ID_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x21 || s[i] > 0x7e)
-            return 0;
-    return 1;
-}
+#define TICKET_DOMAIN "cairn-ticket-v1"
 
 cairn_err cairn_ticket_set_chain(cairn_ticket *t, const char *chain_id)
 {
-    size_t n = strnlen(chain_id, CAIRN_CHAIN_ID_MAX + 1);
-    if (!chain_id_ok(chain_id, n))
-        return CAIRN_ERR_BAD_ARG;
-    memcpy(t->chain_id, chain_id, n);
-    t->chain_id[n] = '\0';
-    t->chain_id_len = (uint8_t)n;
-    return CAIRN_OK;
+    return cv_set_chain(t->chain_id, &t->chain_id_len, chain_id);
 }
 
 /* Every field but the signature. */
@@ -70,7 +56,7 @@ cairn_err cairn_ticket_decode(cairn_ticket *t, const uint8_t *p, size_t n)
     cairn_err e = cairn_reader_done(&r);
     if (e)
         return e;
-    if (!chain_id_ok(t->chain_id, t->chain_id_len))
+    if (!cv_chain_id_ok(t->chain_id, t->chain_id_len))
         return CAIRN_ERR_CHAIN_ID;
     return CAIRN_OK;
 }
@@ -79,7 +65,7 @@ cairn_err cairn_ticket_decode(cairn_ticket *t, const uint8_t *p, size_t n)
  * frees it). */
 static cairn_err signed_msg(cairn_buf *b, const cairn_ticket *t)
 {
-    if (!chain_id_ok(t->chain_id, t->chain_id_len))
+    if (!cv_chain_id_ok(t->chain_id, t->chain_id_len))
         return CAIRN_ERR_BAD_ARG;
     cairn_put_bytes(b, TICKET_DOMAIN, sizeof TICKET_DOMAIN - 1);
     put_fields(b, t);
@@ -100,8 +86,7 @@ cairn_err cairn_ticket_sign(cairn_ticket *t, const cairn_keypair *kp)
 
 cairn_err cairn_ticket_verify(const cairn_ticket *t, const char *chain_id)
 {
-    size_t n = strnlen(chain_id, CAIRN_CHAIN_ID_MAX + 1);
-    if (n != t->chain_id_len || memcmp(chain_id, t->chain_id, n) != 0)
+    if (cv_same_chain(t->chain_id, t->chain_id_len, chain_id))
         return CAIRN_ERR_CHAIN_ID;
     cairn_buf b;
     cairn_buf_init(&b, CAIRN_TICKET_MAX_BYTES + sizeof TICKET_DOMAIN);
