@@ -44,8 +44,8 @@ typedef struct devnet {
     char genesis[DEVNET_PATH_MAX];
     char seq_key[DEVNET_PATH_MAX];
     devnet_node seq, fol;
-    int storage; /* storage provider daemons to run (--storage) */
-    int compute; /* compute provider daemons to run (--compute) */
+    int storage;    /* storage provider daemons to run (--storage) */
+    int compute;    /* compute provider daemons to run (--compute) */
     int validators; /* subnet validator daemons to run (--validators) */
 } devnet;
 

@@ -30,8 +30,7 @@ static void reveal_prev(val *v)
     cairn_weights_reveal r;
     uint64_t prev = v->epoch - 1;
     /* the chain's reveal_epoch is the epoch a reveal was made in */
-    if (v->epoch == 0 || v->reveal_epoch == v->epoch ||
-        v->reveal_tried == prev)
+    if (v->epoch == 0 || v->reveal_epoch == v->epoch || v->reveal_tried == prev)
         return;
     cairn_err e = val_commit_load(v, prev, &r);
     if (e) {
