@@ -14,7 +14,10 @@
 #    out), so the epoch's weights are not lost;
 #  - `cairn compute job matmul` against an honest miner passes; against the
 #    cheat it fails with the check's verdict (exit status 1);
-#  - `cairn subnet show` lists the miners, the validator and the payouts.
+#  - `cairn subnet show` lists the miners, the validator and the payouts;
+#  - a transcode subnet with two validators of equal stake: m4 flips a byte
+#    of a rendition; both validators re-run it and vote, and only the
+#    second vote (the quorum of stake) convicts it.
 # Every process started is stopped by PID (background processes are
 # started as "$CAIRN_BIN" itself, not through the cairn() function, whose
 # subshell would be the PID and leave the daemon behind); every wait is
@@ -29,14 +32,16 @@ mkdir -p "$HOME"
 PORT=0
 NODE_PID=""
 VAL_PID=""
+VA_PID=""
+VB_PID=""
 declare -a PPID_OF
 
 cleanup() {
     local p
-    for p in "$VAL_PID" "${PPID_OF[@]:-}" "$NODE_PID"; do
+    for p in "$VAL_PID" "$VA_PID" "$VB_PID" "${PPID_OF[@]:-}" "$NODE_PID"; do
         [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true
     done
-    for p in "$VAL_PID" "${PPID_OF[@]:-}" "$NODE_PID"; do
+    for p in "$VAL_PID" "$VA_PID" "$VB_PID" "${PPID_OF[@]:-}" "$NODE_PID"; do
         [ -n "$p" ] && wait "$p" 2>/dev/null || true
     done
     if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
@@ -58,7 +63,7 @@ prov() { curl -s "$(URL)/v1/provider/$(addr "$1")" | field "$2"; }
 
 # --- keys, genesis, node ---------------------------------------------------------
 mkdir -p "$TMP/keys"
-for k in sequencer owner m1 m2 m3 val user; do
+for k in sequencer owner m1 m2 m3 m4 val va vb user; do
     "$CAIRN_BIN" keygen --out "$TMP/keys/$k.key" >"$TMP/keys/$k.addr" 2>/dev/null
 done
 addr() { cat "$TMP/keys/$1.addr"; }
@@ -71,7 +76,10 @@ cat >"$TMP/genesis.json" <<EOF
                  {"address": "$(addr m1)", "amount": "1000"},
                  {"address": "$(addr m2)", "amount": "1000"},
                  {"address": "$(addr m3)", "amount": "1000"},
+                 {"address": "$(addr m4)", "amount": "1000"},
                  {"address": "$(addr val)", "amount": "1000"},
+                 {"address": "$(addr va)", "amount": "1000"},
+                 {"address": "$(addr vb)", "amount": "1000"},
                  {"address": "$(addr user)", "amount": "10"}],
  "economy": {"epoch_blocks": 8, "min_provider_stake": "10",
              "jail_after_faults": 1000, "jail_epochs": 1000,
@@ -97,24 +105,25 @@ start_miner() {
     local i=$1
     shift
     "$CAIRN_BIN" --node "$(URL)" provider compute --data "$TMP/m$i" --key "$TMP/keys/m$i.key" \
-        --cpus 2 --memory 512MiB --disk 256MiB --stake 100 --serve matmul \
+        --cpus 2 --memory 512MiB --disk 256MiB --stake 100 \
         --listen "127.0.0.1:$(mport "$i")" --poll-ms 300 "$@" >"$TMP/m$i.log" 2>&1 &
     PPID_OF[$i]=$!
 }
-start_miner 1
-start_miner 2
-start_miner 3 --cheat-every 1
+start_miner 1 --serve matmul,transcode
+start_miner 2 --serve matmul
+start_miner 3 --serve matmul --cheat-every 1
+start_miner 4 --serve transcode --cheat-every 1
 n=0
 for _ in $(seq 1 150); do
     n=0
-    for i in 1 2 3; do
+    for i in 1 2 3 4; do
         [ "$(curl -s "$(URL)/v1/compute/provider/$(addr "m$i")" | field cpus)" = 2 ] && n=$((n + 1))
     done
-    [ "$n" = 3 ] && break
+    [ "$n" = 4 ] && break
     sleep 0.2
 done
-[ "$n" = 3 ] || fail "the miners did not offer capacity"
-ok "three compute providers serve matmul jobs (m3 cheats on every one)"
+[ "$n" = 4 ] || fail "the miners did not offer capacity"
+ok "four compute providers serve jobs (m3 cheats on every matrix, m4 on every transcode)"
 
 cairn subnet create mm --type matmul --key "$TMP/keys/owner.key" >/dev/null || fail "subnet create"
 for i in 1 2 3; do
@@ -222,3 +231,31 @@ ok "commits revealed epoch after epoch ($(echo $R))"
 cairn subnet show mm >"$TMP/show.txt" || fail "subnet show"
 grep -qi "validator" "$TMP/show.txt" || fail "subnet show: $(cat "$TMP/show.txt")"
 ok "cairn subnet show lists the subnet"
+
+# --- transcode: votes, and a quorum of validator stake ------------------------------------
+# Subnet tc: honest m1 and cheating m4 (rendition 0 has a flipped byte),
+# validators va and vb with 50 each (compute_vote_quorum_bps 6667: one
+# vote is not enough). Both probe the same job of each miner each epoch,
+# so both find m4's one wrong claim, and the second vote convicts.
+cairn subnet create tc --type transcode --key "$TMP/keys/owner.key" >/dev/null || fail "subnet tc"
+for i in 1 4; do
+    cairn subnet join tc --role miner --key "$TMP/keys/m$i.key" >/dev/null || fail "m$i join tc"
+done
+S4=$(prov m4 self_stake_units)
+"$CAIRN_BIN" --node "$(URL)" validator --subnet tc --data "$TMP/va" --key "$TMP/keys/va.key" \
+    --stake 50 --poll-ms 300 >"$TMP/val-a.log" 2>&1 &
+VA_PID=$!
+"$CAIRN_BIN" --node "$(URL)" validator --subnet tc --data "$TMP/vb" --key "$TMP/keys/vb.key" \
+    --stake 50 --poll-ms 300 >"$TMP/val-b.log" 2>&1 &
+VB_PID=$!
+for _ in $(seq 1 450); do
+    [ "$(prov m4 jailed)" = true ] && break
+    sleep 0.2
+done
+[ "$(prov m4 jailed)" = true ] || fail "m4 was not convicted within 90 s: $(tail -n 5 "$TMP/val-a.log" "$TMP/val-b.log")"
+[ "$(prov m4 self_stake_units)" = $((S4 - S4 / 10)) ] || fail "m4's stake $S4 -> $(prov m4 self_stake_units)"
+grep -q "sent evidence against miner" "$TMP/val-a.log" || fail "va sent no vote"
+grep -q "sent evidence against miner" "$TMP/val-b.log" || fail "vb sent no vote"
+[ "$(prov m1 jailed)" = false ] || fail "honest m1 was jailed"
+ok "transcode: both validators re-ran m4's rendition, voted, and the second vote convicted it (slashed 10%, jailed); m1 untouched"
+

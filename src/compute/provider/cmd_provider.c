@@ -62,8 +62,8 @@ static const char usage[] =
     "--no-chain\n"
     "serves jobs only: no node, no registration, no leases. --cheat-every "
     "N\n"
-    "makes every Nth job's output wrong on purpose (tests and the devnet's\n"
-    "cheating miner). --job-price asks every job for a lottery ticket worth\n"
+    "makes one job in N wrong on purpose, chosen by its job id (tests and\n"
+    "the devnet's cheating miner). --job-price asks every job for a lottery ticket worth\n"
     "that much on average (default: tickets optional); winning tickets are\n"
     "kept in DIR/tickets/.\n";
 

@@ -57,7 +57,7 @@ typedef struct cprov_config {
     uint32_t serve;        /* job types served: bit 1 << type (jobs.h);
                               0: none (JOB answered job_type) */
     uint32_t jobs_max;     /* jobs running at once; 0: CPROV_JOBS_MAX */
-    uint32_t cheat_every;  /* tests, devnet: every Nth job's output is
+    uint32_t cheat_every;  /* tests, devnet: one job in N (by job id) is
                               wrong (jobs.h, job_run's cheat); 0: never */
     const char *chain_id;  /* put in job claims; NULL or "":
                               CPROV_LOCAL_CHAIN */

@@ -58,8 +58,11 @@ static const char *type_name(uint8_t t)
                               : "unknown";
 }
 
-/* Takes a job slot: 1, and *cheat set for this job; 0 when full. */
-static int take_slot(cprov *p, int *cheat)
+/* Takes a job slot: 1, and *cheat set for this job; 0 when full. The
+ * cheat depends on the job id alone (its first four bytes, little-endian,
+ * divisible by N), so the same job gets the same wrong answer from every
+ * asker: validators that probe one job see one claim. */
+static int take_slot(cprov *p, const uint8_t job_id[32], int *cheat)
 {
     uint32_t max = p->cfg.jobs_max ? p->cfg.jobs_max : CPROV_JOBS_MAX;
     int ok = 0;
@@ -67,7 +70,9 @@ static int take_slot(cprov *p, int *cheat)
     if (p->jobs_running < max) {
         p->jobs_running++;
         p->jobs_taken++;
-        *cheat = p->cfg.cheat_every && p->jobs_taken % p->cfg.cheat_every == 0;
+        uint32_t h = (uint32_t)job_id[0] | (uint32_t)job_id[1] << 8 |
+                     (uint32_t)job_id[2] << 16 | (uint32_t)job_id[3] << 24;
+        *cheat = p->cfg.cheat_every && h % p->cfg.cheat_every == 0;
         ok = 1;
     }
     pthread_mutex_unlock(&p->mu);
@@ -149,7 +154,8 @@ void cprov_handle_job(cprov *p, const pd_request *q, pd_reply *r)
         job_fail(r, CAIRN_ERR_JOB_INPUT, "%s", why);
         return;
     }
-    if (!take_slot(p, &cheat)) { /* first: a refused job keeps its ticket */
+    if (!take_slot(p, m.job_id,
+                   &cheat)) { /* first: a refused job keeps its ticket */
         job_fail(r, CAIRN_ERR_BUSY,
                  "the provider runs its most jobs at once; try again");
         return;

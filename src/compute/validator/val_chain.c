@@ -106,6 +106,26 @@ static uint8_t type_of(const char *s)
     return 0;
 }
 
+/* The hash of block start − 1 (the last of the epoch before), which
+ * every validator reads alike and nobody knew before it was made. */
+static cairn_err epoch_rand(val *v, uint64_t start)
+{
+    char path[64];
+    json_t *j;
+    snode_err ne;
+    snprintf(path, sizeof path, "/v1/block/%llu",
+             (unsigned long long)(start ? start - 1 : 0));
+    cairn_err e = snode_get(v->cfg.node, path, &j, &ne);
+    if (e)
+        return e;
+    int bad = snode_hash(j, "hash", &v->epoch_rand);
+    json_decref(j);
+    if (bad)
+        return CAIRN_ERR_BAD_JSON;
+    v->rand_epoch = v->epoch;
+    return CAIRN_OK;
+}
+
 cairn_err val_refresh(val *v)
 {
     snode_err ne;
@@ -133,10 +153,14 @@ cairn_err val_refresh(val *v)
     json_decref(j);
     if ((e = snode_get(v->cfg.node, "/v1/staking", &j, &ne)))
         return e;
-    int bad = snode_u64(j, "epoch", &v->epoch);
+    uint64_t start = 0;
+    int bad = snode_u64(j, "epoch", &v->epoch) ||
+              snode_u64(j, "epoch_start_height", &start);
     json_decref(j);
     if (bad)
         return CAIRN_ERR_BAD_JSON;
+    if (v->rand_epoch != v->epoch && (e = epoch_rand(v, start)))
+        return e;
     if (!v->is_validator && v->cfg.stake)
         join(v); /* counts from the next round */
     return CAIRN_OK;

@@ -1,7 +1,6 @@
-/* The validator's probe of one miner: a job drawn from a fresh seed, sent
+/* The validator's probe of one miner: this epoch's job for it, sent
  * over the compute protocol (JOB -> JOB_RESULT), checked, timed; and the
  * evidence of a failed check (compute/validator/validator.h). */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +75,37 @@ static cairn_err val_probe_segment(val *v, job_params *jp, uint8_t **in,
 }
 
 /* The job for this subnet's type: *in malloc'd (caller frees). */
-static cairn_err make_job(val *v, job_params *jp, uint8_t **in, size_t *n)
+/* splitmix64: the matrix entries from the job id, so every validator
+ * builds the same matrices. */
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* This epoch's probe of miner `uid`: BLAKE2b-256("cairn-probe-v1" ‖ the
+ * hash of the block before the epoch ‖ u32 subnet ‖ u64 epoch ‖ u16 uid),
+ * the same for every validator. */
+static void probe_id(const val *v, uint16_t uid, cairn_hash *id)
+{
+    uint8_t tail[14];
+    cairn_hasher h;
+    for (int i = 0; i < 4; i++)
+        tail[i] = (uint8_t)(v->subnet_id >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        tail[4 + i] = (uint8_t)(v->epoch >> (8 * i));
+    tail[12] = (uint8_t)uid, tail[13] = (uint8_t)(uid >> 8);
+    cairn_hasher_init(&h);
+    cairn_hasher_update(&h, "cairn-probe-v1", 14);
+    cairn_hasher_update(&h, v->epoch_rand.b, sizeof v->epoch_rand.b);
+    cairn_hasher_update(&h, tail, sizeof tail);
+    cairn_hasher_final(&h, id);
+}
+
+static cairn_err make_job(val *v, const cairn_hash *id, job_params *jp,
+                          uint8_t **in, size_t *n)
 {
     memset(jp, 0, sizeof *jp);
     jp->type = v->type;
@@ -87,9 +116,11 @@ static cairn_err make_job(val *v, job_params *jp, uint8_t **in, size_t *n)
         uint8_t *p = malloc(cells * 8);
         if (!p)
             return CAIRN_ERR_NOMEM;
+        uint64_t x = 0;
+        for (int b = 0; b < 8; b++)
+            x |= (uint64_t)id->b[b] << (8 * b);
         for (size_t t = 0; t < cells; t++) {
-            uint64_t x = randombytes_uniform(UINT32_MAX) |
-                         (uint64_t)randombytes_uniform(1u << 29) << 32;
+            x = splitmix(&x) % CAIRN_MM_P; /* below p: a residue */
             for (int b = 0; b < 8; b++)
                 p[8 * t + (size_t)b] = (uint8_t)(x >> (8 * b));
         }
@@ -155,7 +186,7 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
 {
     job_params jp;
     uint8_t *in = NULL, seed[JOB_SEED_LEN];
-    cairn_hash job_id;
+    cairn_hash job_id, sh;
     size_t n = 0;
     cairn_job_claim claim;
     job_parts parts = {0};
@@ -165,9 +196,10 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
         snprintf(p->why, sizeof p->why, "no endpoint on chain, or jailed");
         return;
     }
-    randombytes_buf(job_id.b, sizeof job_id.b);
-    randombytes_buf(seed, sizeof seed);
-    if (make_job(v, &jp, &in, &n)) {
+    probe_id(v, m->uid, &job_id);
+    cairn_hash_pair(&sh, 0x53, &job_id, &v->epoch_rand); /* sample start */
+    memcpy(seed, sh.b, sizeof seed);
+    if (make_job(v, &job_id, &jp, &in, &n)) {
         snprintf(p->why, sizeof p->why, "could not make a job here");
         return;
     }
@@ -176,9 +208,9 @@ void val_probe_miner(val *v, const val_miner *m, val_probe *p)
                            sizeof p->why);
     p->ms = now_ms() - t0;
     p->answered = e == CAIRN_OK;
-    if (!e &&
-        job_verify(&jp, in, n, v->subnet_id, &job_id, &claim, v->ctx.chain_id,
-                   &m->address, &parts, seed, v->scratch, &vd) == 0) {
+    if (!e && job_verify_samples(&jp, in, n, v->subnet_id, &job_id, &claim,
+                                 v->ctx.chain_id, &m->address, &parts, seed,
+                                 parts.count, v->scratch, &vd) == 0) {
         p->passed = vd.pass;
         if (!vd.pass) {
             snprintf(p->why, sizeof p->why, "%s", vd.why);

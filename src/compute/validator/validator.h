@@ -5,10 +5,13 @@
  *   1. reveals the weights it committed in E − 1 (read back from
  *      DATA/commits/<E−1>, written durably before that commit was sent, so
  *      a restart or kill -9 between commit and reveal loses nothing);
- *   2. sends every active miner of the subnet one job of the subnet's type
- *      with inputs drawn from a seed of its own, checks the output (the
- *      claim's signature and roots, then Freivalds for a matrix, a re-run
- *      of one sampled part for a transcode or render) and times it;
+ *   2. sends every active miner of the subnet one job of the subnet's type,
+ *      the same job every validator sends it this epoch (drawn from the
+ *      hash of the block before the epoch, the subnet, the epoch and the
+ *      miner's uid: so that validators that find it wrong vote against one
+ *      claim), checks the output (the claim's signature and roots, then
+ *      Freivalds for a matrix, a re-run of every part for a transcode or
+ *      render) and times it;
  *   3. scores: a miner that passed gets 65535 · fastest / its time (at
  *      least 1), one that failed, did not answer or is jailed gets 0;
  *   4. for a failed check, submits compute_evidence: the proof of the wrong
@@ -61,6 +64,8 @@ typedef struct val {
     uint32_t subnet_id;
     uint8_t type;
     uint64_t epoch, epoch_blocks, height;
+    cairn_hash epoch_rand; /* the hash of the block before the epoch */
+    uint64_t rand_epoch;   /* the epoch epoch_rand is for */
     int is_validator;
     /* ours on chain (UINT64_MAX: none): the epoch of our newest commit,
      * and the epoch our newest reveal was made in (its commit's + 1) */
