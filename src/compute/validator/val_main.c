@@ -1,5 +1,6 @@
 /* `cairn validator`: the command line and the daemon's loop
  * (compute/validator/validator.h). */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +62,11 @@ int val_run(val_config *cfg, volatile sig_atomic_t *stop)
     snprintf(v->scratch, sizeof v->scratch, "%s/scratch", cfg->data);
     cairn_dir_remove(v->scratch); /* what a killed run left */
     if (mkdir(v->scratch, 0700) != 0) {
+        int rc = cli_fail("validator: cannot create %s: %s", v->scratch,
+                          strerror(errno));
         pd_unlock_dir(lock);
         free(v);
-        return cli_fail("validator: cannot create %s", v->scratch);
+        return rc;
     }
     val_log("validating subnet %s from %s", cfg->subnet, cfg->data);
     while (!*stop) {
