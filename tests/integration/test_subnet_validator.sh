@@ -38,6 +38,7 @@ declare -a PPID_OF
 
 cleanup() {
     local p
+    [ -n "${PPID_OF[5]:-}" ] && kill -CONT "${PPID_OF[5]}" 2>/dev/null || true
     for p in "$VAL_PID" "$VA_PID" "$VB_PID" "${PPID_OF[@]:-}" "$NODE_PID"; do
         [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true
     done
@@ -63,7 +64,7 @@ prov() { curl -s "$(URL)/v1/provider/$(addr "$1")" | field "$2"; }
 
 # --- keys, genesis, node ---------------------------------------------------------
 mkdir -p "$TMP/keys"
-for k in sequencer owner m1 m2 m3 m4 val va vb user; do
+for k in sequencer owner m1 m2 m3 m4 m5 val va vb user; do
     "$CAIRN_BIN" keygen --out "$TMP/keys/$k.key" >"$TMP/keys/$k.addr" 2>/dev/null
 done
 addr() { cat "$TMP/keys/$1.addr"; }
@@ -77,6 +78,7 @@ cat >"$TMP/genesis.json" <<EOF
                  {"address": "$(addr m2)", "amount": "1000"},
                  {"address": "$(addr m3)", "amount": "1000"},
                  {"address": "$(addr m4)", "amount": "1000"},
+                 {"address": "$(addr m5)", "amount": "1000"},
                  {"address": "$(addr val)", "amount": "1000"},
                  {"address": "$(addr va)", "amount": "1000"},
                  {"address": "$(addr vb)", "amount": "1000"},
@@ -113,25 +115,26 @@ start_miner 1 --serve matmul,transcode
 start_miner 2 --serve matmul
 start_miner 3 --serve matmul --cheat-every 1
 start_miner 4 --serve transcode --cheat-every 1
+start_miner 5 --serve matmul
 n=0
 for _ in $(seq 1 150); do
     n=0
-    for i in 1 2 3 4; do
+    for i in 1 2 3 4 5; do
         [ "$(curl -s "$(URL)/v1/compute/provider/$(addr "m$i")" | field cpus)" = 2 ] && n=$((n + 1))
     done
-    [ "$n" = 4 ] && break
+    [ "$n" = 5 ] && break
     sleep 0.2
 done
-[ "$n" = 4 ] || fail "the miners did not offer capacity"
+[ "$n" = 5 ] || fail "the miners did not offer capacity"
 ok "four compute providers serve jobs (m3 cheats on every matrix, m4 on every transcode)"
 
 cairn subnet create mm --type matmul --key "$TMP/keys/owner.key" >/dev/null || fail "subnet create"
-for i in 1 2 3; do
+for i in 1 2 3 5; do
     cairn subnet join mm --role miner --key "$TMP/keys/m$i.key" >/dev/null || fail "m$i join"
 done
 cairn subnet show mm --json >"$TMP/show.json" || fail "subnet show"
-[ "$(grep -o '"role": *"miner"' "$TMP/show.json" | wc -l)" = 3 ] || fail "three miners: $(cat "$TMP/show.json")"
-ok "subnet mm with three miners"
+[ "$(grep -o '"role": *"miner"' "$TMP/show.json" | wc -l)" = 4 ] || fail "four miners: $(cat "$TMP/show.json")"
+ok "subnet mm with four miners"
 
 # --- cairn compute job by hand -------------------------------------------------------
 mkdir -p "$TMP/out1" "$TMP/out3"
@@ -192,6 +195,22 @@ for _ in $(seq 1 200); do
 done
 [ -n "$PAID" ] || fail "no epoch paid m1 and m2 but not m3: $(cat "$TMP/show.json")"
 ok "Yuma paid the honest miners and not the jailed cheat (epoch, m1, m2, m3 in base units: $PAID)"
+
+# --- a miner that holds the validator's connection and never answers --------------------
+# SIGSTOP m5: the kernel still accepts its connections, nobody answers
+# them. The validator's round must not wait on it past one probe's
+# deadline: it keeps committing epoch after epoch.
+kill -STOP "${PPID_OF[5]}"
+L=$(wc -l <"$TMP/val.log")
+for _ in $(seq 1 300); do
+    [ "$(tail -n +"$((L + 1))" "$TMP/val.log" | grep -c "committed weights for epoch")" -ge 3 ] && break
+    sleep 0.2
+done
+[ "$(tail -n +"$((L + 1))" "$TMP/val.log" | grep -c "committed weights for epoch")" -ge 3 ] ||
+    fail "the validator stalled behind a silent miner: $(tail -n 8 "$TMP/val.log")"
+tail -n +"$((L + 1))" "$TMP/val.log" | grep -q "did not answer" || fail "the silent miner was not reported"
+kill -CONT "${PPID_OF[5]}"
+ok "a miner that never answers costs one probe's deadline: three epochs committed meanwhile"
 
 # --- kill -9 between a commit and its reveal ----------------------------------------------
 # Kill it right after a commit whose reveal has not happened yet (if the

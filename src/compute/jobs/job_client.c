@@ -66,8 +66,10 @@ static cairn_err exchange(const job_request *r, uint8_t *type, uint8_t **reply,
     cairn_buf b, tb;
     cairn_buf_init(&tb, CAIRN_TICKET_MAX_BYTES);
     cairn_buf_init(&b, CAIRN_CP_MSG_MAX);
-    cairn_err e = cairn_conn_dial(&c, r->host, r->port, r->key, r->expect,
-                                  JOB_CLIENT_DIAL_MS);
+    int dial = r->dial_ms ? r->dial_ms : JOB_CLIENT_DIAL_MS;
+    int send = r->dial_ms ? r->dial_ms : JOB_CLIENT_DIAL_MS + 60000;
+    cairn_err e =
+        cairn_conn_dial(&c, r->host, r->port, r->key, r->expect, dial);
     if (!e && r->ticket_face && (e = make_ticket(r, c, &tb)))
         snprintf(why, len, "cannot make a ticket for the provider at %s:%d: %s",
                  r->host, r->port, cairn_strerror(e));
@@ -76,8 +78,7 @@ static cairn_err exchange(const job_request *r, uint8_t *type, uint8_t **reply,
         e = b.err;
     }
     if (!e)
-        e = cairn_conn_send(c, CAIRN_CP_JOB, b.p, b.len,
-                            JOB_CLIENT_DIAL_MS + 60000);
+        e = cairn_conn_send(c, CAIRN_CP_JOB, b.p, b.len, send);
     if (!e)
         e = cairn_conn_recv(c, type, reply, rn, CAIRN_CP_MSG_MAX,
                             r->reply_ms ? r->reply_ms : JOB_CLIENT_REPLY_MS);

@@ -31,6 +31,8 @@ typedef struct job_request {
     uint64_t ticket_ev;      /* expected value: win prob = ev / face */
     uint64_t ticket_expires; /* last height it may be redeemed at */
     int reply_ms;            /* 0: JOB_CLIENT_REPLY_MS */
+    int dial_ms;             /* dial and send, each; 0: JOB_CLIENT_DIAL_MS
+                                (and 60 s more to send) */
 } job_request;
 
 /* Sends the job and fills *claim and *parts (the caller frees them with

@@ -122,6 +122,14 @@ static cairn_err epoch_rand(val *v, uint64_t start)
     json_decref(j);
     if (bad)
         return CAIRN_ERR_BAD_JSON;
+    uint64_t block_ms = 1000;
+    if (snode_get(v->cfg.node, "/v1/status", &j, &ne) == CAIRN_OK) {
+        if (snode_u64(j, "block_interval_ms", &block_ms))
+            block_ms = 1000;
+        json_decref(j);
+    }
+    uint64_t ms = block_ms * (v->epoch_blocks ? v->epoch_blocks : 1) / 2;
+    v->probe_ms = ms < 1000 ? 1000 : ms > 120000 ? 120000 : (int)ms;
     v->rand_epoch = v->epoch;
     return CAIRN_OK;
 }
@@ -155,7 +163,8 @@ cairn_err val_refresh(val *v)
         return e;
     uint64_t start = 0;
     int bad = snode_u64(j, "epoch", &v->epoch) ||
-              snode_u64(j, "epoch_start_height", &start);
+              snode_u64(j, "epoch_start_height", &start) ||
+              snode_u64(j, "epoch_blocks", &v->epoch_blocks);
     json_decref(j);
     if (bad)
         return CAIRN_ERR_BAD_JSON;

@@ -58,7 +58,8 @@ int val_run(val_config *cfg, volatile sig_atomic_t *stop)
         return cli_fail("validator: %s", msg);
     }
     v->cfg = *cfg;
-    v->done_epoch = v->reveal_tried = v->rand_epoch = UINT64_MAX;
+    v->done_epoch = v->reveal_tried = v->rand_epoch = v->probed_epoch =
+        UINT64_MAX;
     snprintf(v->scratch, sizeof v->scratch, "%s/scratch", cfg->data);
     cairn_dir_remove(v->scratch); /* what a killed run left */
     if (mkdir(v->scratch, 0700) != 0) {

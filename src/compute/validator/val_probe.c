@@ -14,8 +14,6 @@
 #include "compute/validator/validator.h"
 #include "core/durable.h"
 
-#define REPLY_MS 120000
-
 static uint64_t now_ms(void)
 {
     struct timespec ts;
@@ -40,8 +38,8 @@ static const char scene[] =
 /* A transcode probe: a one-second test pattern that ffmpeg makes (in the
  * sandbox) once and the validator keeps in DATA/probe.mp4; two
  * renditions. */
-static cairn_err val_probe_segment(val *v, job_params *jp, uint8_t **in,
-                                   size_t *n)
+static cairn_err val_probe_segment(const val *v, job_params *jp, uint8_t **in,
+                                   size_t *n, int make)
 {
     char path[VAL_PATH_MAX + 16], dir[VAL_PATH_MAX], why[256];
     jp->u.tc.count = 2;
@@ -49,8 +47,8 @@ static cairn_err val_probe_segment(val *v, job_params *jp, uint8_t **in,
     jp->u.tc.w[1] = 64, jp->u.tc.h[1] = 48;
     snprintf(path, sizeof path, "%s/probe.mp4", v->cfg.data);
     cairn_err e = cairn_read_small(path, JOB_TRANSCODE_INPUT_MAX, in, n);
-    if (e != CAIRN_ERR_NOT_FOUND)
-        return e;
+    if (e != CAIRN_ERR_NOT_FOUND || !make)
+        return e; /* only val_probe_prepare makes it: one thread */
     const char *argv[] = {"ffmpeg",    "-hide_banner",
                           "-loglevel", "error",
                           "-f",        "lavfi",
@@ -104,7 +102,7 @@ static void probe_id(const val *v, uint16_t uid, cairn_hash *id)
     cairn_hasher_final(&h, id);
 }
 
-static cairn_err make_job(val *v, const cairn_hash *id, job_params *jp,
+static cairn_err make_job(const val *v, const cairn_hash *id, job_params *jp,
                           uint8_t **in, size_t *n)
 {
     memset(jp, 0, sizeof *jp);
@@ -136,14 +134,14 @@ static cairn_err make_job(val *v, const cairn_hash *id, job_params *jp,
         *n = sizeof scene - 1;
         return CAIRN_OK;
     }
-    return val_probe_segment(v, jp, in, n);
+    return val_probe_segment(v, jp, in, n, 0);
 }
 
 /* Sends the job to m and takes its claim and parts. */
-static cairn_err exchange(val *v, const val_miner *m, const job_params *jp,
-                          const uint8_t *in, size_t n, const cairn_hash *id,
-                          cairn_job_claim *claim, job_parts *parts, char *why,
-                          size_t wl)
+static cairn_err exchange(const val *v, const val_miner *m,
+                          const job_params *jp, const uint8_t *in, size_t n,
+                          const cairn_hash *id, cairn_job_claim *claim,
+                          job_parts *parts, char *why, size_t wl)
 {
     char host[CAIRN_HOST_MAX + 1];
     int port;
@@ -160,7 +158,8 @@ static cairn_err exchange(val *v, const val_miner *m, const job_params *jp,
                      .jp = jp,
                      .in = in,
                      .n = n,
-                     .reply_ms = REPLY_MS};
+                     .reply_ms = v->probe_ms,
+                     .dial_ms = v->probe_ms};
     return job_submit(&r, claim, parts, why, wl);
 }
 
@@ -182,7 +181,19 @@ static void evidence(const job_params *jp, const uint8_t *in,
     cairn_buf_free(&b);
 }
 
-void val_probe_miner(val *v, const val_miner *m, val_probe *p)
+cairn_err val_probe_prepare(val *v)
+{
+    job_params jp;
+    uint8_t *in = NULL;
+    size_t n;
+    if (v->type != JOB_TRANSCODE)
+        return CAIRN_OK;
+    cairn_err e = val_probe_segment(v, &jp, &in, &n, 1);
+    free(in);
+    return e;
+}
+
+void val_probe_miner(const val *v, const val_miner *m, val_probe *p)
 {
     job_params jp;
     uint8_t *in = NULL, seed[JOB_SEED_LEN];

@@ -1,5 +1,6 @@
 /* The validator's rounds: reveal, probe, evidence, commit
  * (compute/validator/validator.h). */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,36 +134,94 @@ static void commit(val *v, const cairn_weights_reveal *r)
         val_commit_prune(v, v->epoch - 2);
 }
 
-static void score_and_commit(val *v)
+#define PROBES_AT_ONCE 16
+
+typedef struct probe_arg {
+    const val *v;
+    const val_miner *m;
+    val_probe *p;
+} probe_arg;
+
+static void *probe_thread(void *a)
+{
+    probe_arg *pa = a;
+    val_probe_miner(pa->v, pa->m, pa->p);
+    return NULL;
+}
+
+/* Probes every miner, PROBES_AT_ONCE at a time, each within v->probe_ms:
+ * a miner that holds its connection open costs one probe's deadline, not
+ * the round. A probe whose thread cannot start runs here. */
+static void probe_all(val *v, val_probe *p)
+{
+    pthread_t th[PROBES_AT_ONCE];
+    probe_arg arg[PROBES_AT_ONCE];
+    int started[PROBES_AT_ONCE];
+    if (val_probe_prepare(v) != CAIRN_OK)
+        val_log("probes of this subnet's type cannot be made here");
+    for (size_t i0 = 0; i0 < v->nminers; i0 += PROBES_AT_ONCE) {
+        size_t k =
+            v->nminers - i0 < PROBES_AT_ONCE ? v->nminers - i0 : PROBES_AT_ONCE;
+        for (size_t t = 0; t < k; t++) {
+            arg[t] = (probe_arg){v, &v->miners[i0 + t], &p[i0 + t]};
+            started[t] =
+                pthread_create(&th[t], NULL, probe_thread, &arg[t]) == 0;
+            if (!started[t])
+                probe_thread(&arg[t]);
+        }
+        for (size_t t = 0; t < k; t++)
+            if (started[t])
+                pthread_join(th[t], NULL);
+    }
+}
+
+/* Probes every miner and keeps the weights they earn in v->scores, for
+ * the next commit; sends the evidence of each failed check. */
+static void probe_round(val *v)
 {
     val_probe *p = calloc(v->nminers ? v->nminers : 1, sizeof *p);
-    cairn_weights_reveal *r = calloc(1, sizeof *r);
-    if (!p || !r) {
-        free(p);
-        free(r);
+    if (!p)
         return;
-    }
-    for (size_t i = 0; i < v->nminers; i++)
-        val_probe_miner(v, &v->miners[i], &p[i]);
+    probe_all(v, p);
     report(v, p);
     accuse(v, p);
-    r->subnet = v->subnet_id;
-    r->epoch = v->epoch;
-    weigh(v, p, &r->w);
-    randombytes_buf(r->salt, sizeof r->salt);
-    commit(v, r);
+    weigh(v, p, &v->scores);
+    v->probed_epoch = v->epoch;
+    v->have_scores = 1;
     for (size_t i = 0; i < v->nminers; i++)
         val_probe_free(&p[i]);
     free(p);
+}
+
+/* Commits the newest scores for this epoch. */
+static void commit_scores(val *v)
+{
+    cairn_weights_reveal *r = calloc(1, sizeof *r);
+    if (!r)
+        return;
+    r->subnet = v->subnet_id;
+    r->epoch = v->epoch;
+    r->w = v->scores;
+    randombytes_buf(r->salt, sizeof r->salt);
+    commit(v, r);
     free(r);
 }
 
+/* A round: reveal last epoch's commit; commit this epoch's weights first
+ * thing (from the probes of the epoch before: a slow probe never pushes a
+ * commit past its epoch); then probe once per epoch. The very first probes
+ * are committed at once. */
 void val_round(val *v)
 {
     if (val_refresh(v) != CAIRN_OK || !v->is_validator)
         return;
     reveal_prev(v);
-    if (v->done_epoch == v->epoch || v->commit_epoch == v->epoch)
-        return;
-    score_and_commit(v);
+    int due = v->done_epoch != v->epoch && v->commit_epoch != v->epoch;
+    if (due && v->have_scores)
+        commit_scores(v);
+    if (v->probed_epoch != v->epoch) {
+        probe_round(v);
+        if (due && v->done_epoch != v->epoch)
+            commit_scores(v); /* the first epoch: nothing older */
+    }
 }

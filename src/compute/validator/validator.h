@@ -16,7 +16,9 @@
  *      least 1), one that failed, did not answer or is jailed gets 0;
  *   4. for a failed check, submits compute_evidence: the proof of the wrong
  *      entry (matrix) or its re-run vote (transcode, render);
- *   5. writes DATA/commits/<E>, then commits the weights' hash.
+ *   5. at the start of the next epoch, writes DATA/commits/<E+1> with
+ *      those scores, then commits the weights' hash (first thing in the
+ *      epoch, so that slow probes never push a commit past its epoch).
  * It joins the subnet as a validator with --stake when it is not one. */
 #ifndef CAIRN_COMPUTE_VALIDATOR_H
 #define CAIRN_COMPUTE_VALIDATOR_H
@@ -65,6 +67,8 @@ typedef struct val {
     uint8_t type;
     uint64_t epoch, epoch_blocks, height;
     cairn_hash epoch_rand; /* the hash of the block before the epoch */
+    int probe_ms;          /* each probe's deadline: half an epoch's
+                              time, 1..120 s */
     uint64_t rand_epoch;   /* the epoch epoch_rand is for */
     int is_validator;
     /* ours on chain (UINT64_MAX: none): the epoch of our newest commit,
@@ -73,6 +77,9 @@ typedef struct val {
     val_miner miners[VAL_MINERS_MAX];
     size_t nminers;
     uint64_t done_epoch;   /* the epoch we last committed for */
+    uint64_t probed_epoch; /* the epoch of the newest probes */
+    int have_scores;       /* scores holds the newest probes' weights */
+    cairn_weights scores;
     uint64_t reveal_tried; /* the last epoch whose reveal we sent */
     char scratch[VAL_PATH_MAX];
 } val;
@@ -91,8 +98,11 @@ cairn_err val_commit_load(const val *v, uint64_t epoch,
 void val_commit_prune(const val *v, uint64_t keep_from);
 
 /* val_probe.c: one job to one miner, checked; p->evidence owned by p
- * (val_probe_free). */
-void val_probe_miner(val *v, const val_miner *m, val_probe *p);
+ * (val_probe_free). Reads v only: probes of several miners run at once
+ * (after val_probe_prepare). */
+void val_probe_miner(const val *v, const val_miner *m, val_probe *p);
+/* What probes share and make once (the transcode probe's segment). */
+cairn_err val_probe_prepare(val *v);
 void val_probe_free(val_probe *p);
 
 /* val_round.c */
