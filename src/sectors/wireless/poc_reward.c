@@ -10,8 +10,9 @@ typedef unsigned __int128 poc_u128;
 uint64_t poc_decay_pow(const poc_params *p, uint64_t k)
 {
     uint64_t d = POC_FINE;
-    if (p->decay_den == 0 || p->decay_num > p->decay_den)
-        return p->decay_den == 0 ? 0 : POC_FINE; /* invalid params: no decay */
+    /* no decay (also for invalid params: den 0 or num > den) */
+    if (p->decay_den == 0 || p->decay_num >= p->decay_den || k == 0)
+        return POC_FINE;
     for (uint64_t i = 0; i < k && d > 0; i++)
         d = (uint64_t)((poc_u128)d * p->decay_num / p->decay_den);
     return d;
