@@ -15,7 +15,7 @@
 
 #include "sectors/wireless/poc.h"
 
-#define MAXTOK 64
+#define MAXTOK 128
 
 /* Splits a vector line into its keyword and up to MAXTOK numbers (a leading
  * '-' read as signed); returns the count of numbers. */
@@ -88,6 +88,26 @@ static void check_split_line(const uint64_t *v, int n)
     assert_int_equal(sum + unpaid, v[0]);
 }
 
+static void honest(poc_witness_in *w, uint8_t id);
+
+/* "beacon m (ms key cells)*m reason*m": the cap by arrival, key, position. */
+static void check_beacon_line(const poc_params *p, const uint64_t *v, int n)
+{
+    poc_witness_in w[32];
+    poc_result r[32];
+    uint32_t nv;
+    size_t m = (size_t)v[0];
+    assert_true(m <= 32 && n == (int)(1 + 4 * m));
+    for (size_t i = 0; i < m; i++) {
+        honest(&w[i], (uint8_t)v[2 + 3 * i]);
+        w[i].witness_ms = w[i].beacon_ms + v[1 + 3 * i];
+        w[i].grid_cells = v[3 + 3 * i];
+    }
+    assert_int_equal(poc_check_beacon(p, w, m, r, &nv), CAIRN_OK);
+    for (size_t i = 0; i < m; i++)
+        assert_int_equal(r[i].reason, (int)v[1 + 3 * m + i]);
+}
+
 /* Every line of poc_vectors.txt reproduced to the unit. */
 static void python_vectors(void **st)
 {
@@ -98,7 +118,7 @@ static void python_vectors(void **st)
     poc_hip17_default(h);
     char line[2048], kw[16];
     uint64_t v[MAXTOK];
-    unsigned seen[8] = {0}, hit[POC_REASON_COUNT] = {0};
+    unsigned seen[9] = {0}, hit[POC_REASON_COUNT] = {0};
     FILE *f = open_vectors();
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '#')
@@ -134,12 +154,15 @@ static void python_vectors(void **st)
         } else if (!strcmp(kw, "split")) {
             check_split_line(v, n);
             seen[7]++;
+        } else if (!strcmp(kw, "beacon")) {
+            check_beacon_line(&p, v, n);
+            seen[8]++;
         } else {
             fail_msg("unknown vector line: %s", line);
         }
     }
     fclose(f);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 9; i++)
         assert_true(seen[i] >= 60);
     for (int i = 0; i < POC_REASON_COUNT; i++) /* every reason in vectors */
         assert_true(hit[i] > 0);

@@ -214,6 +214,23 @@ def main():
                       w["d"], w["cells"], w["rssi"], w["snr"], w["tx"],
                       w["gt"], w["gr"], w["same_owner"], w["before"],
                       *r))
+    # a beacon's witnesses: the cap by arrival time, then key, then position
+    for i in range(60):
+        m = rnd.randrange(1, 26)
+        ws = [(rnd.randrange(0, 6), rnd.randrange(0, 4),
+               rnd.choice([30, 30, 30, 3])) for _ in range(m)]
+        order = sorted(range(m), key=lambda j: (ws[j][0], ws[j][1], j))
+        reasons = [None] * m
+        valid = 0
+        for j in order:
+            if ws[j][2] < P["min_cells"]:
+                reasons[j] = CLOSE
+            else:
+                reasons[j] = OK if valid < P["max_wit"] else OVERCAP
+                valid += 1
+        out.write("beacon %d %s %s\n" % (
+            m, " ".join("%d %d %d" % w for w in ws),
+            " ".join(map(str, reasons))))
     for k in range(0, 200):
         dk = decay_pow(k)
         # the rule's drift from the exact rational is at most k units of 1e-18
