@@ -59,8 +59,16 @@ def fspl_cdb(d, f):
     return round_q32(db20_q32(d) + db20_q32(f) + FSPL_K_Q32)
 
 
+I64_MIN, I64_MAX = -2**63, 2**63 - 1
+
+
+def sat(v):
+    """Reports are untrusted: sums saturate to the int64 range."""
+    return max(I64_MIN, min(I64_MAX, v))
+
+
 def rssi_max(tx, gt, gr, d, f):
-    return tx + gt + gr - fspl_cdb(d, f)
+    return sat(tx + gt + gr - fspl_cdb(d, f))
 
 
 P = dict(max_delay=4000, max_freq=100000, min_cells=8, max_dist=100000,
@@ -75,21 +83,21 @@ def check(w):
     if not w["same_hash"]:
         return (PAYLOAD, 0, 0)
     if w["wms"] < w["bms"]:
-        return (EARLY, w["bms"] - w["wms"], 0)
+        return (EARLY, sat(w["bms"] - w["wms"]), 0)
     if w["wms"] - w["bms"] > P["max_delay"]:
-        return (LATE, w["wms"] - w["bms"] - P["max_delay"], P["max_delay"])
+        return (LATE, sat(w["wms"] - w["bms"] - P["max_delay"]), P["max_delay"])
     off = abs(w["whz"] - w["bhz"])
     if off > P["max_freq"]:
-        return (FREQ, off, P["max_freq"])
+        return (FREQ, sat(off), P["max_freq"])
     if w["same_owner"]:
         return (SELF, 0, 0)
     if w["cells"] < P["min_cells"]:
-        return (CLOSE, w["cells"], P["min_cells"])
+        return (CLOSE, sat(w["cells"]), P["min_cells"])
     if w["d"] > P["max_dist"]:
-        return (FAR, w["d"], P["max_dist"])
+        return (FAR, sat(w["d"]), P["max_dist"])
     m = rssi_max(w["tx"], w["gt"], w["gr"], w["d"], w["bhz"])
     if w["rssi"] > m + P["tol"]:
-        return (RSSI, w["rssi"] - m, P["tol"])
+        return (RSSI, sat(w["rssi"] - m), P["tol"])
     if w["snr"] < P["snr_min"]:
         return (SNR, w["snr"], P["snr_min"])
     if w["snr"] > P["snr_max"]:
@@ -207,6 +215,20 @@ def main():
                  before=rnd.choice([0, 3, 13, 14, 20]))
         m = rssi_max(w["tx"], w["gt"], w["gr"], w["d"], w["bhz"])
         w["rssi"] = m + rnd.choice([rnd.randrange(-3000, 1500), 300, 301])
+        if i >= 380:  # hostile extremes of a forged report
+            U = 2**64 - 1
+            w.update(same_hash=1, same_owner=0, cells=rnd.choice([30, U]),
+                     d=rnd.choice([5000, U]),
+                     rssi=rnd.choice([I64_MAX, I64_MIN, 0]),
+                     tx=rnd.choice([I64_MAX, I64_MIN, 2700]),
+                     gt=rnd.choice([I64_MAX, I64_MIN, 0]), gr=I64_MAX,
+                     snr=rnd.choice([I64_MAX, I64_MIN, 0]),
+                     wms=rnd.choice([w["bms"] + 10, U]) if i < 390
+                     else w["bms"] + 10, whz=w["bhz"])
+            if i == 380:
+                w.update(bms=U, wms=0)
+            if i == 381:
+                w.update(bhz=U, whz=0)
         r = check(w)
         out.write("witness %d %d %d %d %d %d %d %d %d %d %d %d %d %d "
                   "%d %d %d\n" % (

@@ -59,11 +59,23 @@ int64_t poc_fspl_cdb(uint64_t d_m, uint64_t f_hz)
     return round_q32(poc_db20_q32(d_m) + poc_db20_q32(f_hz) + POC_FSPL_K_Q32);
 }
 
+/* Saturates to the int64 range: witness fields come from untrusted
+ * reports, so sums of them must not overflow. */
+static int64_t sat(poc_i128 v)
+{
+    return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (int64_t)v;
+}
+
+static int64_t sat_u(uint64_t v)
+{
+    return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
 int64_t poc_rssi_max(int64_t tx_power_cdbm, int64_t gain_tx_cdbi,
                      int64_t gain_rx_cdbi, uint64_t d_m, uint64_t f_hz)
 {
-    return tx_power_cdbm + gain_tx_cdbi + gain_rx_cdbi -
-           poc_fspl_cdb(d_m, f_hz);
+    return sat((poc_i128)tx_power_cdbm + gain_tx_cdbi + gain_rx_cdbi -
+               poc_fspl_cdb(d_m, f_hz));
 }
 
 void poc_params_default(poc_params *p)
@@ -93,26 +105,26 @@ static poc_result check_alone(const poc_params *p, const poc_witness_in *w)
     if (memcmp(w->beacon_hash, w->witness_hash, 32) != 0)
         return verdict(POC_PAYLOAD_MISMATCH, 0, 0);
     if (w->witness_ms < w->beacon_ms)
-        return verdict(POC_EARLY, (int64_t)(w->beacon_ms - w->witness_ms), 0);
+        return verdict(POC_EARLY, sat_u(w->beacon_ms - w->witness_ms), 0);
     uint64_t delay = w->witness_ms - w->beacon_ms;
     if (delay > p->max_delay_ms)
-        return verdict(POC_LATE, (int64_t)(delay - p->max_delay_ms),
-                       (int64_t)p->max_delay_ms);
+        return verdict(POC_LATE, sat_u(delay - p->max_delay_ms),
+                       sat_u(p->max_delay_ms));
     uint64_t off = w->witness_hz > w->beacon_hz ? w->witness_hz - w->beacon_hz
                                                 : w->beacon_hz - w->witness_hz;
     if (off > p->max_freq_off_hz)
-        return verdict(POC_FREQ_OFF, (int64_t)off, (int64_t)p->max_freq_off_hz);
+        return verdict(POC_FREQ_OFF, sat_u(off), sat_u(p->max_freq_off_hz));
     if (memcmp(w->beacon_owner, w->witness_owner, 32) == 0)
         return verdict(POC_SELF_WITNESS, 0, 0);
     if (w->grid_cells < p->min_cells)
-        return verdict(POC_TOO_CLOSE, (int64_t)w->grid_cells,
-                       (int64_t)p->min_cells);
+        return verdict(POC_TOO_CLOSE, sat_u(w->grid_cells),
+                       sat_u(p->min_cells));
     if (w->dist_m > p->max_dist_m)
-        return verdict(POC_TOO_FAR, (int64_t)w->dist_m, (int64_t)p->max_dist_m);
+        return verdict(POC_TOO_FAR, sat_u(w->dist_m), sat_u(p->max_dist_m));
     int64_t max = poc_rssi_max(w->tx_power_cdbm, w->gain_tx_cdbi,
                                w->gain_rx_cdbi, w->dist_m, w->beacon_hz);
-    if (w->rssi_cdbm > max + p->rssi_tolerance_cdb)
-        return verdict(POC_RSSI_IMPOSSIBLE, w->rssi_cdbm - max,
+    if ((poc_i128)w->rssi_cdbm > (poc_i128)max + p->rssi_tolerance_cdb)
+        return verdict(POC_RSSI_IMPOSSIBLE, sat((poc_i128)w->rssi_cdbm - max),
                        p->rssi_tolerance_cdb);
     if (w->snr_cdb < p->snr_min_cdb)
         return verdict(POC_SNR_RANGE, w->snr_cdb, p->snr_min_cdb);
