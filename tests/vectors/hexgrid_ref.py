@@ -46,8 +46,20 @@ def round_half_up(x):
     return math.floor(x + F(1, 2))
 
 
+ZONE = 15 * UDEG  # 24 longitude zones, each with its central meridian
+
+
+def zone(lon_or_x):
+    return min(23, max(0, (lon_or_x + 180 * UDEG) // ZONE))
+
+
+def meridian(z):
+    return -180 * UDEG + ZONE // 2 + z * ZONE
+
+
 def to_plane(lat, lon):
-    return round_half_up(F(lon * cosq(lat), Q20)), lat
+    m = meridian(zone(lon))
+    return m + round_half_up(F((lon - m) * cosq(lat), Q20)), lat
 
 
 def hex_at(x, y, res):
@@ -112,8 +124,8 @@ def parent(cid, res):
 def center(cid):
     res, q, r = decode(cid)
     x, y = center_plane(res, q, r)
-    c = cosq(y)
-    return y, (0 if c == 0 else round_half_up(F(x * Q20, c)))
+    c, m = cosq(y), meridian(zone(x))
+    return y, (m if c == 0 else m + round_half_up(F((x - m) * Q20, c)))
 
 
 DIRS = [(1, 0), (1, -1), (0, -1), (-1, 0), (-1, 1), (0, 1)]

@@ -55,6 +55,19 @@ static int64_t cos_q20(int64_t lat)
     return (cos_tab[i] * (UDEG - f) + cos_tab[i + 1] * f) / UDEG;
 }
 
+/* The longitude zone (0..23, 15 degrees each) of lon, or of plane x when
+ * clamped, and its central meridian. */
+static int64_t zone_of(int64_t lon)
+{
+    int64_t z = floor_div(lon + HEXG_LON_MAX, HEXG_ZONE);
+    return z < 0 ? 0 : (z >= HEXG_ZONES ? HEXG_ZONES - 1 : z);
+}
+
+static int64_t meridian(int64_t z)
+{
+    return -HEXG_LON_MAX + HEXG_ZONE / 2 + z * HEXG_ZONE;
+}
+
 static uint64_t pack(unsigned res, int64_t q, int64_t r)
 {
     return ((uint64_t)res << 56) | (((uint64_t)q & 0xFFFFFFFu) << 28) |
@@ -125,7 +138,9 @@ cairn_err hexg_cell(int32_t lat, int32_t lon, unsigned res, uint64_t *out)
     if (lat < -HEXG_LAT_MAX || lat > HEXG_LAT_MAX || lon < -HEXG_LON_MAX ||
         lon >= HEXG_LON_MAX || res > HEXG_MAX_RES)
         return CAIRN_ERR_BAD_ARG;
-    int64_t x = floor_div((int64_t)lon * cos_q20(lat) + COS_ONE / 2, COS_ONE);
+    int64_t m = meridian(zone_of(lon));
+    int64_t x =
+        m + floor_div(((int64_t)lon - m) * cos_q20(lat) + COS_ONE / 2, COS_ONE);
     int64_t q, r;
     plane_to_hex(x, lat, res, &q, &r);
     *out = pack(res, q, r);
@@ -156,9 +171,9 @@ cairn_err hexg_center(uint64_t id, int64_t *lat, int64_t *lon)
     int64_t q, r, x, y;
     unpack(id, &res, &q, &r);
     hex_to_plane(res, q, r, &x, &y);
-    int64_t c = cos_q20(y);
+    int64_t c = cos_q20(y), m = meridian(zone_of(x));
     *lat = y;
-    *lon = c == 0 ? 0 : floor_div(2 * x * COS_ONE + c, 2 * c);
+    *lon = c == 0 ? m : m + floor_div(2 * (x - m) * COS_ONE + c, 2 * c);
     return CAIRN_OK;
 }
 

@@ -5,13 +5,14 @@
  *
  * Positions are latitude and longitude in micro-degrees, lat in
  * [-90e6, 90e6], lon in [-180e6, 180e6). They are projected onto a plane
- * by an integer sinusoidal projection (x = lon * cos(lat), y = lat, with the
- * cosine from a table), which is tiled at each resolution 0..12 by pointy
- * hexes in axial (q, r) coordinates; each resolution's edge is about 1/sqrt(7)
- * of the one before (res 0: ~1047 km, res 12: ~8.9 m at the equator).
- * A cell's parent is found one level at a time (the hex of the level above
- * containing the cell's center), so parent(parent(c, a), b) == parent(c, b).
- * Nothing allocates. */
+ * by an integer interrupted sinusoidal projection (24 zones of 15 degrees;
+ * x = m + (lon - m) * cos(lat), y = lat, m the zone's central meridian, the
+ * cosine from a table): equal-area, little shear. The plane is tiled at each
+ * resolution 0..12 by pointy hexes in axial (q, r) coordinates; each
+ * resolution's edge is about 1/sqrt(7) of the one before (res 0: ~1047 km, res
+ * 12: ~8.9 m at the equator). A cell's parent is found one level at a time (the
+ * hex of the level above containing the cell's center), so parent(parent(c, a),
+ * b) == parent(c, b). Nothing allocates. */
 #ifndef CAIRN_SECTORS_WIRELESS_HEXGRID_H
 #define CAIRN_SECTORS_WIRELESS_HEXGRID_H
 
@@ -22,7 +23,10 @@
 
 #define HEXG_MAX_RES 12u
 #define HEXG_LAT_MAX 90000000
-#define HEXG_LON_MAX 180000000       /* exclusive */
+#define HEXG_LON_MAX 180000000 /* exclusive */
+#define HEXG_ZONE 15000000 /* longitude zone width, one central meridian each  \
+                            */
+#define HEXG_ZONES 24
 #define HEXG_HALF_CIRCLE_M 20015114u /* pi * 6371008.8 m, distance cap */
 
 /* Cell id layout (u64): bits 60..63 zero, bits 56..59 the resolution,
@@ -47,8 +51,9 @@ CAIRN_WUR cairn_err hexg_parent(uint64_t id, unsigned res, uint64_t *out);
 
 /* The cell's center in micro-degrees. For cells on the domain's edge the
  * center may lie outside the input range (beyond a pole by less than four
- * edges, or beyond the antimeridian); at or beyond a pole lon is 0. BAD_ARG:
- * invalid id. */
+ * edges, or beyond the antimeridian) or in the gap between two zones (then
+ * its lon lies outside the zone); at or beyond a pole lon is the zone's
+ * central meridian. BAD_ARG: invalid id. */
 CAIRN_WUR cairn_err hexg_center(uint64_t id, int64_t *lat, int64_t *lon);
 
 /* The six neighbors, in the axial directions (+1,0) (+1,-1) (0,-1) (-1,0)
