@@ -24,8 +24,8 @@
 #define HEXG_MAX_RES 12u
 #define HEXG_LAT_MAX 90000000
 #define HEXG_LON_MAX 180000000 /* exclusive */
-#define HEXG_ZONE 15000000 /* longitude zone width, one central meridian each  \
-                            */
+/* Longitude zones: 24 of 15 degrees, each with its central meridian. */
+#define HEXG_ZONE 15000000
 #define HEXG_ZONES 24
 #define HEXG_HALF_CIRCLE_M 20015114u /* pi * 6371008.8 m, distance cap */
 
