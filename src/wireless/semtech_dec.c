@@ -152,6 +152,26 @@ static cairn_err get_rate(dctx *c, json_t *o, cairn_sm_rate *r)
     return CAIRN_OK;
 }
 
+/* Base64 text whose last character carries bits past the data (the
+ * protocol's own txpk example ends in 'v' where 's' is canonical): those
+ * bits are cleared, as the reference forwarder ignores them, so that
+ * libsodium's strict decoder accepts it. Anything else is left alone. */
+static void clear_spare_bits(char *b, size_t n)
+{
+    static const char abc[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t k = n;
+    while (k > 0 && n - k < 2 && b[k - 1] == '=')
+        k--;
+    if (k % 4 < 2)
+        return;
+    const char *at = b[k - 1] ? strchr(abc, b[k - 1]) : NULL;
+    if (!at)
+        return;
+    unsigned spare = k % 4 == 2 ? 0xf : 0x3;
+    b[k - 1] = abc[(unsigned)(at - abc) & ~spare];
+}
+
 /* size and base64 data; the data must decode to exactly size bytes. */
 static cairn_err get_data(dctx *c, json_t *o, uint16_t *size, uint8_t *data)
 {
@@ -170,9 +190,12 @@ static cairn_err get_data(dctx *c, json_t *o, uint16_t *size, uint8_t *data)
     if (n > 4 * ((CAIRN_SM_MAX_PAYLOAD + 2) / 3))
         return FAIL(c, CAIRN_ERR_TOO_LARGE, "%s.data over %d bytes", c->obj,
                     CAIRN_SM_MAX_PAYLOAD);
+    char b64[4 * ((CAIRN_SM_MAX_PAYLOAD + 2) / 3)];
+    memcpy(b64, s, n);
+    clear_spare_bits(b64, n);
     int variant = n % 4 ? sodium_base64_VARIANT_ORIGINAL_NO_PADDING
                         : sodium_base64_VARIANT_ORIGINAL;
-    if (sodium_base642bin(data, CAIRN_SM_MAX_PAYLOAD, s, n, NULL, &got, NULL,
+    if (sodium_base642bin(data, CAIRN_SM_MAX_PAYLOAD, b64, n, NULL, &got, NULL,
                           variant) != 0)
         return FAIL(c, CAIRN_ERR_BAD_MSG, "%s.data is not base64", c->obj);
     if (got != (size_t)sz)
