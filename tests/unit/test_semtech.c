@@ -82,10 +82,10 @@ static void round_trip(const cairn_sm_msg *m)
                      CAIRN_OK);
     assert_int_equal(na, nb);
     assert_memory_equal(a, b, na);
-    /* every strict prefix (of a long one, every 97th) is refused, without a
-     * crash (but a TX_ACK cut
-     * right after its EUI is a TX_ACK without JSON) */
-    size_t step = na < 4096 ? 1 : 97; /* a sample of a long one's prefixes */
+    /* every strict prefix (of a long one, every 97th) is refused, without
+     * a crash (but a TX_ACK cut right after its EUI is a TX_ACK without
+     * JSON) */
+    size_t step = na < 4096 ? 1 : 97;
     for (size_t i = 0; i < na; i += step)
         if (!(m->type == CAIRN_SM_TX_ACK && i == 12))
             assert_int_not_equal(cairn_sm_decode(d, a, i, why, sizeof why),
