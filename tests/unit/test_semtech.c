@@ -410,8 +410,9 @@ static void test_exact_decimals(void **state)
         if (i < 2)
             m->rxpk[0].freq_hz = i ? UINT64_C(10000000000) : 999999999;
         m->rxpk[0].lsnr_cdb = -100000 + 7 * i;
-        m->stat.lat_e7 = (int32_t)(x % 1800000001u) - 900000000;
-        m->stat.lon_e7 = (int32_t)((x >> 20) % 3600000001u) - 1800000000;
+        m->stat.lat_e7 = (int32_t)((int64_t)(x % 1800000001u) - 900000000);
+        m->stat.lon_e7 =
+            (int32_t)((int64_t)((x >> 20) % 3600000001u) - 1800000000);
         round_trip_fast(m);
     }
     free(m);
