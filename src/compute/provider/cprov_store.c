@@ -24,6 +24,7 @@
 
 #include "cairn/parse.h"
 #include "compute/provider/cprov_internal.h"
+#include "core/durable.h"
 
 #define STATE_MAGIC "cairn-compute-lease 1"
 #define STATE_MAX 4096
@@ -92,34 +93,13 @@ cairn_err cprov_make_dirs(cprov *p, uint64_t id)
     return CAIRN_OK;
 }
 
-/* Writes n bytes to DATA/leases/<id>/name durably. */
+/* Writes n bytes to DATA/leases/<id>/name durably (core/durable.h). */
 static cairn_err write_durable(cprov *p, uint64_t id, const char *name,
                                const void *b, size_t n)
 {
-    char dir[CPROV_PATH_MAX], path[CPROV_PATH_MAX], tmp[CPROV_PATH_MAX + 8];
-    cprov_path(p, id, NULL, dir);
+    char path[CPROV_PATH_MAX];
     cprov_path(p, id, name, path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return CAIRN_ERR_IO;
-    const uint8_t *q = b;
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = write(fd, q + done, n - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    int bad = done != n || fsync(fd) != 0;
-    bad |= close(fd) != 0;
-    if (bad || rename(tmp, path) != 0 || sync_dir(dir) != 0) {
-        unlink(tmp);
-        return CAIRN_ERR_IO;
-    }
-    return CAIRN_OK;
+    return path[0] ? cairn_write_durable(path, b, n) : CAIRN_ERR_IO;
 }
 
 cairn_err cprov_save(cprov *p, const cprov_lease *l)

@@ -76,6 +76,7 @@ int val_run(val_config *cfg, volatile sig_atomic_t *stop)
     }
     val_log("stopped");
     cairn_keypair_wipe(&v->cfg.key);
+    free(v->segment);
     free(v);
     pd_unlock_dir(lock);
     return 0;

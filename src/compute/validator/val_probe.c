@@ -38,17 +38,19 @@ static const char scene[] =
 /* A transcode probe: a one-second test pattern that ffmpeg makes (in the
  * sandbox) once and the validator keeps in DATA/probe.mp4; two
  * renditions. */
-static cairn_err val_probe_segment(const val *v, job_params *jp, uint8_t **in,
-                                   size_t *n, int make)
+/* The transcode probe's segment into v->segment, once per process: read
+ * from DIR/probe.mp4, or made there (by ffmpeg in the sandbox) the first
+ * time. */
+static cairn_err load_segment(val *v)
 {
-    char path[VAL_PATH_MAX + 16], dir[VAL_PATH_MAX], why[256];
-    jp->u.tc.count = 2;
-    jp->u.tc.w[0] = 96, jp->u.tc.h[0] = 72;
-    jp->u.tc.w[1] = 64, jp->u.tc.h[1] = 48;
+    char path[VAL_PATH_MAX + 16], dir[VAL_PATH_MAX], why[256] = "";
+    if (v->segment)
+        return CAIRN_OK;
     snprintf(path, sizeof path, "%s/probe.mp4", v->cfg.data);
-    cairn_err e = cairn_read_small(path, JOB_TRANSCODE_INPUT_MAX, in, n);
-    if (e != CAIRN_ERR_NOT_FOUND || !make)
-        return e; /* only val_probe_prepare makes it: one thread */
+    cairn_err e = cairn_read_small(path, JOB_TRANSCODE_INPUT_MAX, &v->segment,
+                                   &v->segment_len);
+    if (e != CAIRN_ERR_NOT_FOUND)
+        return e;
     const char *argv[] = {"ffmpeg",    "-hide_banner",
                           "-loglevel", "error",
                           "-f",        "lavfi",
@@ -63,11 +65,15 @@ static cairn_err val_probe_segment(const val *v, job_params *jp, uint8_t **in,
         return e;
     e = job_sandbox_run(dir, argv, why, sizeof why);
     if (!e)
-        e = job_read_file(dir, "probe.mp4", JOB_TRANSCODE_INPUT_MAX, in, n);
+        e = job_read_file(dir, "probe.mp4", JOB_TRANSCODE_INPUT_MAX,
+                          &v->segment, &v->segment_len);
     if (!e)
-        e = cairn_write_durable(path, *in, *n);
-    if (e)
+        e = cairn_write_durable(path, v->segment, v->segment_len);
+    if (e) {
         val_log("cannot make the transcode probe segment: %s", why);
+        free(v->segment);
+        v->segment = NULL;
+    }
     cairn_dir_remove(dir);
     return e;
 }
@@ -134,7 +140,17 @@ static cairn_err make_job(const val *v, const cairn_hash *id, job_params *jp,
         *n = sizeof scene - 1;
         return CAIRN_OK;
     }
-    return val_probe_segment(v, jp, in, n, 0);
+    /* transcode: the segment val_probe_prepare loaded, two renditions */
+    if (!v->segment)
+        return CAIRN_ERR_NOT_FOUND;
+    jp->u.tc.count = 2;
+    jp->u.tc.w[0] = 96, jp->u.tc.h[0] = 72;
+    jp->u.tc.w[1] = 64, jp->u.tc.h[1] = 48;
+    if (!(*in = malloc(v->segment_len)))
+        return CAIRN_ERR_NOMEM;
+    memcpy(*in, v->segment, v->segment_len);
+    *n = v->segment_len;
+    return CAIRN_OK;
 }
 
 /* Sends the job to m and takes its claim and parts. */
@@ -183,14 +199,7 @@ static void evidence(const job_params *jp, const uint8_t *in,
 
 cairn_err val_probe_prepare(val *v)
 {
-    job_params jp;
-    uint8_t *in = NULL;
-    size_t n;
-    if (v->type != JOB_TRANSCODE)
-        return CAIRN_OK;
-    cairn_err e = val_probe_segment(v, &jp, &in, &n, 1);
-    free(in);
-    return e;
+    return v->type == JOB_TRANSCODE ? load_segment(v) : CAIRN_OK;
 }
 
 void val_probe_miner(const val *v, const val_miner *m, val_probe *p)

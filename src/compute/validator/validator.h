@@ -80,6 +80,8 @@ typedef struct val {
     uint64_t probed_epoch; /* the epoch of the newest probes */
     int have_scores;       /* scores holds the newest probes' weights */
     cairn_weights scores;
+    uint8_t *segment; /* the transcode probe's input (owned), or NULL */
+    size_t segment_len;
     uint64_t reveal_tried; /* the last epoch whose reveal we sent */
     char scratch[VAL_PATH_MAX];
 } val;
