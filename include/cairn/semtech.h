@@ -38,6 +38,22 @@
 #define CAIRN_SM_TIME_MAX 39        /* characters of a "time" string */
 #define CAIRN_SM_WHY_LEN 128        /* a reason buffer that always suffices */
 
+/* GPS time (the "tmms" fields: ms since 1980-01-06 00:00:00 UTC, no leap
+ * seconds) against Unix ms: GPS is 315964800000 ms later in its origin and
+ * 18 s ahead in leap seconds (fixed at today's count). Unix ms before the
+ * GPS origin map to 0. */
+#define CAIRN_SM_GPS_UNIX_OFFSET_MS 315964800000ULL
+#define CAIRN_SM_GPS_LEAP_MS 18000ULL
+static inline uint64_t cairn_sm_unix_to_gps_ms(uint64_t unix_ms)
+{
+    uint64_t off = CAIRN_SM_GPS_UNIX_OFFSET_MS - CAIRN_SM_GPS_LEAP_MS;
+    return unix_ms > off ? unix_ms - off : 0;
+}
+static inline uint64_t cairn_sm_gps_to_unix_ms(uint64_t gps_ms)
+{
+    return gps_ms + CAIRN_SM_GPS_UNIX_OFFSET_MS - CAIRN_SM_GPS_LEAP_MS;
+}
+
 typedef enum cairn_sm_type {
     CAIRN_SM_PUSH_DATA = 0x00,
     CAIRN_SM_PUSH_ACK = 0x01,
