@@ -47,6 +47,7 @@ typedef struct devnet {
     int storage;    /* storage provider daemons to run (--storage) */
     int compute;    /* compute provider daemons to run (--compute) */
     int validators; /* subnet validator daemons to run (--validators) */
+    int wireless;   /* hotspot daemons to run (--wireless) */
 } devnet;
 
 /* Takes DIR/devnet.lock for the life of this process, so that two devnets
@@ -150,6 +151,23 @@ void devnet_subnet_stop(devnet *d);
 /* Prints the subnet's line for settled epoch `epoch` (nothing when the
  * chain has not settled it yet or there is no subnet). */
 void devnet_subnet_line(const devnet *d, uint64_t epoch);
+
+/* ---- devnet_wireless.c ---- */
+
+/* With d->wireless > 0: alice sets the credit price (once), a router
+ * (DIR/router-1, port P+350) with its DevAddr route and credits, that many
+ * `cairn provider wireless` hotspots (DIR/wireless-I, UDP ports P+300+I;
+ * the last of four or more asserts a false location) and `cairn sim radio`
+ * (DIR/radio.json) between them and three devices. 0, or 1 after printing
+ * why. */
+int devnet_wireless_start(devnet *d);
+void devnet_wireless_watch(devnet *d);
+void devnet_wireless_stop(devnet *d);
+/* Hotspots started (0 before the start). */
+int devnet_wireless_count(void);
+/* The wireless part of settled epoch E's line into out ("" when none). */
+void devnet_wireless_tail(const devnet *d, uint64_t epoch, char *out,
+                          size_t len);
 
 /* ---- devnet_epoch.c ---- */
 

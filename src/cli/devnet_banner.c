@@ -101,6 +101,27 @@ static void subnet_banner(const devnet *d, const char *c)
            c, d->port + 200, d->dir);
 }
 
+/* The wireless part: hotspots, the liar, the router and what to try. */
+static void wireless_banner(const devnet *d, const char *c)
+{
+    int n = devnet_wireless_count();
+    if (n <= 0)
+        return;
+    printf("\nwireless: %d hotspot daemons (UDP 127.0.0.1:%d..%d, logs "
+           "%s/wireless-N.log)%s;\n  `sim radio` plays the air with three "
+           "devices (%s/radio.json); a router on 127.0.0.1:%d pays in data "
+           "credits\n",
+           n, d->port + 300, d->port + 300 + n - 1, d->dir,
+           n >= 4 ? ", the last asserts a false location" : "", d->dir,
+           d->port + 350);
+    printf("  %s wireless hotspots\n", c);
+    printf(
+        "  %s wireless witnesses $(%s address --key %s/keys/wireless-%d.key)   "
+        "# why its witnesses fail\n",
+        c, d->cmd, d->dir, n);
+    printf("  %s wireless coverage --res 8 --geojson > coverage.geojson\n", c);
+}
+
 void devnet_banner(const devnet *d)
 {
     char addr[DEVNET_DEMOS][CAIRN_ADDR_TEXT_LEN + 1], c[DEVNET_PATH_MAX + 96];
@@ -123,12 +144,14 @@ void devnet_banner(const devnet *d)
     storage_banner(d, c);
     compute_banner(d, c);
     subnet_banner(d, c);
+    wireless_banner(d, c);
     printf(
         "\nevery epoch, one line per sector with providers: providers staked and "
         "with work,\nusage (work units), the sector's revenue, the part "
         "burned and its emission,\nand the network's velocity (all from "
         "/v1/metrics);\nthe subnet's line: Yuma's consensus and pay per miner, "
-        "each validator's pay, who is jailed.\n");
+        "each validator's pay, who is jailed;\nwireless adds witnesses valid "
+        "and rejected (with reasons), density scale and packets.\n");
     printf("Ctrl-C stops the network; `%s devnet --dir %s` resumes it.\n",
            d->cmd, d->dir);
     fflush(stdout);

@@ -131,13 +131,15 @@ static void print_epoch(const devnet *d, const json_t *m)
         long long with_work = jint(json_object_get(m, "active_providers"), k);
         long long stk = jint(json_object_get(m, "staked_providers"), k);
         const char *rev = sector_amount(m, "revenue_by_sector", k);
-        char tail[128] = "";
+        char tail[320] = "";
         if (usage <= 0 && with_work <= 0 && stk <= 0 && !strcmp(rev, "0"))
             continue;
         if (!strcmp(k, "storage"))
             sample_part(tail, sizeof tail, epoch);
         if (!strcmp(k, "compute"))
             lease_part(d, tail, sizeof tail);
+        if (!strcmp(k, "wireless"))
+            devnet_wireless_tail(d, epoch, tail, sizeof tail);
         printf("epoch %llu %s: %lld providers staked, %lld with work, usage "
                "%lld units; revenue %s CRN, burned %s, emitted %s; network "
                "velocity %s%s\n",

@@ -179,7 +179,7 @@ static int registered(const devnet *d, const devnet_group *g)
 /* 1 when every provider accepts connections on its first port. */
 static int all_listen(const devnet_group *g)
 {
-    for (int i = 0; i < g->n; i++)
+    for (int i = 0; i < g->n && !g->udp; i++)
         if (!devnet_port_listens(g->port_base + g->ports * i))
             return 0;
     return 1;
@@ -204,10 +204,10 @@ int devnet_group_start(devnet *d, devnet_group *g)
     if (g->n <= 0)
         return 0;
     g->n = g->n > DEVNET_STORAGE_MAX ? DEVNET_STORAGE_MAX : g->n;
-    for (int i = 0; i < g->n; i++)
+    for (int i = 0; i < g->n && !g->keyless; i++)
         if (provider_key(d, g, i))
             return 1;
-    if (fund(d, g))
+    if (!g->keyless && fund(d, g))
         return 1;
     for (int i = 0; i < g->n; i++)
         if (spawn(d, g, i))

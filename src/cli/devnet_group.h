@@ -29,6 +29,8 @@ struct devnet_group {
      * listen (the start waits for both). Else the command after
      * "cairn --node URL" (e.g. "validator"): the start waits for nothing. */
     const char *command;
+    int udp;     /* its first port is UDP: the start does not wait for it */
+    int keyless; /* needs no key (and no funds): e.g. the radio simulator */
 };
 
 /* Makes or loads the keys, funds them from alice, starts the providers

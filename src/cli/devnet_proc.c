@@ -97,6 +97,7 @@ static void stop_all(devnet *d)
 {
     devnet_node *ns[2] = {&d->fol, &d->seq};
     devnet_subnet_stop(d);
+    devnet_wireless_stop(d);
     devnet_compute_stop(d);
     devnet_storage_stop(d);
     for (int i = 0; i < 2; i++)
@@ -244,6 +245,7 @@ int devnet_supervise(devnet *d)
             devnet_storage_watch(d);
             devnet_compute_watch(d);
             devnet_subnet_watch(d);
+            devnet_wireless_watch(d);
             devnet_epoch_tick(d);
         }
     }
