@@ -76,16 +76,16 @@ static void to_hotspot(sim_world *w, const sim_tx *t, size_t h)
     }
     double sh = rm_shadow_db(m, w->seed, t->lat, t->lon, hc->lat, hc->lon);
     rm_rx r;
-    rm_link(m, t->power_dbm, t->gain_dbi, hc->gain_dbi, d, t->freq_hz,
-            tx_bw(t), tx_sf(t), sh, &r);
+    rm_link(m, t->power_dbm, t->gain_dbi, hc->gain_dbi, d, t->freq_hz, tx_bw(t),
+            tx_sf(t), sh, &r);
     if (!r.ok) {
         w->n.drop++;
         sim_log(w, t->at_us, "drop",
                 "\"tx\":%llu,\"src\":\"%s\",\"dst\":\"hs:%s\",\"dist_m\":%llu,"
                 "\"rssi\":%.2f,\"snr\":%.2f,\"floor\":%.1f,\"reason\":\"below "
                 "demodulation floor\"",
-                (unsigned long long)t->id, src, hc->name,
-                (unsigned long long)d, r.rssi_dbm, r.snr_db, r.floor_db);
+                (unsigned long long)t->id, src, hc->name, (unsigned long long)d,
+                r.rssi_dbm, r.snr_db, r.floor_db);
         return;
     }
     uint64_t arr = rm_arrival_us(t->at_us, d);
@@ -129,8 +129,8 @@ static bool hears(sim_world *w, const sim_tx *t, int32_t lat, int32_t lon,
         return false;
     *d = sim_dist_m(t->lat, t->lon, lat, lon);
     double sh = rm_shadow_db(m, w->seed, t->lat, t->lon, lat, lon);
-    rm_link(m, t->power_dbm, t->gain_dbi, g, *d, t->freq_hz, tx_bw(t),
-            tx_sf(t), sh, r);
+    rm_link(m, t->power_dbm, t->gain_dbi, g, *d, t->freq_hz, tx_bw(t), tx_sf(t),
+            sh, r);
     return r->ok;
 }
 
@@ -145,8 +145,7 @@ static void deliver(sim_world *w, const sim_tx *t)
             "\"sf\":%u,\"ipol\":%s,\"size\":%u,\"beacon\":%s",
             (unsigned long long)t->id, src, (unsigned long long)t->freq_hz,
             t->power_dbm, t->rate.sf, t->ipol ? "true" : "false", t->size,
-            t->size >= 4 && memcmp(t->data, "CBK1", 4) == 0 ? "true"
-                                                            : "false");
+            t->size >= 4 && memcmp(t->data, "CBK1", 4) == 0 ? "true" : "false");
     if (!t->ipol)
         for (size_t h = 0; h < sc->n_hs; h++)
             if (!(t->src == SIM_SRC_HOTSPOT && t->src_idx == h))

@@ -17,8 +17,8 @@ static void send_msg(sim_world *w, size_t h)
     size_t n = 0;
     char why[CAIRN_SM_WHY_LEN];
     w->msg.token = ++w->fwd[h].token;
-    if (cairn_sm_encode(&w->msg, w->buf, sizeof w->buf, &n, why,
-                        sizeof why) != CAIRN_OK) {
+    if (cairn_sm_encode(&w->msg, w->buf, sizeof w->buf, &n, why, sizeof why) !=
+        CAIRN_OK) {
         char esc[2 * CAIRN_SM_WHY_LEN];
         sim_esc(why, esc, sizeof esc);
         sim_log(w, 0, "error", "\"hs\":\"%s\",\"reason\":\"encode: %s\"",
@@ -136,8 +136,7 @@ void sim_fwd_push_rx(sim_world *w, size_t h, const cairn_sm_rxpk *rx)
     send_msg(w, h);
 }
 
-static void send_txack(sim_world *w, size_t h, uint16_t token,
-                       cairn_sm_txerr e)
+static void send_txack(sim_world *w, size_t h, uint16_t token, cairn_sm_txerr e)
 {
     cairn_sm_msg *m = &w->msg;
     memset(m, 0, sizeof *m);

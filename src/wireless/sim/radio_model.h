@@ -17,18 +17,18 @@
 
 /* Model parameters; rm_defaults gives the documented defaults. */
 typedef struct rm_params {
-    uint64_t freq_hz;       /* 904300000: devices' uplink frequency */
-    uint64_t breakpoint_m;  /* d0 = 1000: free space up to here */
-    double exponent;        /* n = 3.5 after the breakpoint */
-    double sigma_db;        /* shadowing sigma, 4 dB */
-    double fs_margin_db;    /* 2: never stronger than free space + this */
-    double noise_figure_db; /* 6 */
-    uint32_t bw_hz;         /* 125000 (devices' rate; txpk gives its own) */
-    uint8_t sf;             /* 9: devices' spreading factor */
+    uint64_t freq_hz;        /* 904300000: devices' uplink frequency */
+    uint64_t breakpoint_m;   /* d0 = 1000: free space up to here */
+    double exponent;         /* n = 3.5 after the breakpoint */
+    double sigma_db;         /* shadowing sigma, 4 dB */
+    double fs_margin_db;     /* 2: never stronger than free space + this */
+    double noise_figure_db;  /* 6 */
+    uint32_t bw_hz;          /* 125000 (devices' rate; txpk gives its own) */
+    uint8_t sf;              /* 9: devices' spreading factor */
     double floor_db[RM_NSF]; /* SF7..SF12: -7.5 -10 -12.5 -15 -17.5 -20 */
-    double rx_gain_dbi;     /* 0: devices' antennas and replayers' default */
-    double tx_power_dbm;    /* 27: txpk without powe, devices, replayers */
-    double snr_max_db;      /* 13.5: reported lsnr saturates here (SX130x) */
+    double rx_gain_dbi;      /* 0: devices' antennas and replayers' default */
+    double tx_power_dbm;     /* 27: txpk without powe, devices, replayers */
+    double snr_max_db;       /* 13.5: reported lsnr saturates here (SX130x) */
 } rm_params;
 
 void rm_defaults(rm_params *p);
@@ -76,9 +76,9 @@ typedef struct rm_rx {
     double rssi_dbm;  /* tx + gains - loss */
     double rssi_fs;   /* the free-space RSSI: tx + gains - fspl */
     double noise_dbm;
-    double snr_db;    /* rssi - noise (not saturated) */
-    double floor_db;  /* of its sf */
-    bool ok;          /* false: snr below the floor */
+    double snr_db;   /* rssi - noise (not saturated) */
+    double floor_db; /* of its sf */
+    bool ok;         /* false: snr below the floor */
 } rm_rx;
 
 /* Computes a reception at d_m: loss = pathloss + shadow_db, clipped so

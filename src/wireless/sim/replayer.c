@@ -20,8 +20,7 @@ static uint64_t payload_id(const sim_tx *t)
     return x;
 }
 
-void sim_rep_hear(sim_world *w, size_t r, const sim_tx *t,
-                  uint64_t arrival_us)
+void sim_rep_hear(sim_world *w, size_t r, const sim_tx *t, uint64_t arrival_us)
 {
     sim_rep *rp = &w->rep[r];
     const sim_replayer_cfg *c = &w->sc->rep[r];
@@ -53,8 +52,7 @@ void sim_rep_hear(sim_world *w, size_t r, const sim_tx *t,
         sim_log(w, arrival_us, "replay_scheduled",
                 "\"rep\":%zu,\"heard_tx\":%llu,\"from\":\"%s\",\"tx\":%llu,"
                 "\"at_ms\":%llu",
-                r, (unsigned long long)t->id, src,
-                (unsigned long long)copy.id,
+                r, (unsigned long long)t->id, src, (unsigned long long)copy.id,
                 (unsigned long long)(copy.at_us / 1000));
     }
 }

@@ -132,8 +132,8 @@ static int hex_field(ctx *c, const char *where, json_t *o, const char *k,
 }
 
 /* A big-endian hex number of n bytes (EUIs, DevAddr as written). */
-static int hex_be(ctx *c, const char *where, json_t *o, const char *k,
-                  size_t n, uint64_t *out)
+static int hex_be(ctx *c, const char *where, json_t *o, const char *k, size_t n,
+                  uint64_t *out)
 {
     uint8_t b[8];
     if (hex_field(c, where, o, k, b, n))
@@ -185,12 +185,19 @@ static int position(ctx *c, const char *where, json_t *o, int32_t *lat,
 
 static int parse_model(ctx *c, json_t *m, rm_params *p)
 {
-    static const char *const keys[] = {
-        "freq_mhz",        "breakpoint_m",   "exponent",
-        "shadow_sigma_db", "fs_margin_db",   "noise_figure_db",
-        "bandwidth_khz",   "sf",             "demod_floor_db",
-        "rx_gain_dbi",     "tx_power_dbm",   "snr_max_db",
-        NULL};
+    static const char *const keys[] = {"freq_mhz",
+                                       "breakpoint_m",
+                                       "exponent",
+                                       "shadow_sigma_db",
+                                       "fs_margin_db",
+                                       "noise_figure_db",
+                                       "bandwidth_khz",
+                                       "sf",
+                                       "demod_floor_db",
+                                       "rx_gain_dbi",
+                                       "tx_power_dbm",
+                                       "snr_max_db",
+                                       NULL};
     const char *w = "model";
     if (!json_is_object(m))
         return fail(c, "model: must be an object");
@@ -219,15 +226,17 @@ static int parse_model(ctx *c, json_t *m, rm_params *p)
     json_t *fl = json_object_get(m, "demod_floor_db");
     if (fl) {
         if (!json_is_array(fl) || json_array_size(fl) != RM_NSF)
-            return fail(c, "model.demod_floor_db: must be an array of %d "
-                           "numbers (SF7..SF12)",
+            return fail(c,
+                        "model.demod_floor_db: must be an array of %d "
+                        "numbers (SF7..SF12)",
                         RM_NSF);
         for (size_t i = 0; i < RM_NSF; i++) {
             json_t *v = json_array_get(fl, i);
             if (!json_is_number(v) || json_number_value(v) < -40 ||
                 json_number_value(v) > 20)
-                return fail(c, "model.demod_floor_db[%zu]: must be a number "
-                               "from -40 to 20 (dB SNR)",
+                return fail(c,
+                            "model.demod_floor_db[%zu]: must be a number "
+                            "from -40 to 20 (dB SNR)",
                             i);
             p->floor_db[i] = json_number_value(v);
         }
@@ -288,10 +297,10 @@ static int parse_hotspot(ctx *c, size_t i, json_t *o, sim_scenario *sc)
 
 static int parse_device(ctx *c, size_t i, json_t *o, sim_scenario *sc)
 {
-    static const char *const keys[] = {
-        "name",     "lat",      "lon",     "every_ms", "size",
-        "dev_addr", "nwk_skey", "dev_eui", "join_eui", "app_key",
-        "tx_power_dbm", NULL};
+    static const char *const keys[] = {"name",     "lat",          "lon",
+                                       "every_ms", "size",         "dev_addr",
+                                       "nwk_skey", "dev_eui",      "join_eui",
+                                       "app_key",  "tx_power_dbm", NULL};
     char w[48];
     snprintf(w, sizeof w, "devices[%zu]", i);
     if (!json_is_object(o))
@@ -311,8 +320,9 @@ static int parse_device(ctx *c, size_t i, json_t *o, sim_scenario *sc)
     bool otaa = json_object_get(o, "dev_eui") ||
                 json_object_get(o, "join_eui") || json_object_get(o, "app_key");
     if (abp == otaa)
-        return fail(c, "%s: give either ABP (dev_addr, nwk_skey) or OTAA "
-                       "(dev_eui, join_eui, app_key), not %s",
+        return fail(c,
+                    "%s: give either ABP (dev_addr, nwk_skey) or OTAA "
+                    "(dev_eui, join_eui, app_key), not %s",
                     w, abp ? "both" : "neither");
     d->otaa = otaa;
     uint64_t x;
@@ -329,8 +339,8 @@ static int parse_device(ctx *c, size_t i, json_t *o, sim_scenario *sc)
     }
     for (size_t j = 0; j < i; j++)
         if (strcmp(sc->dev[j].name, d->name) == 0)
-            return fail(c, "%s.name: \"%s\" is also devices[%zu]'s", w,
-                        d->name, j);
+            return fail(c, "%s.name: \"%s\" is also devices[%zu]'s", w, d->name,
+                        j);
     return 0;
 }
 
@@ -420,8 +430,7 @@ int sim_scenario_parse(const char *text, sim_scenario *sc, char *why,
     json_error_t err;
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
     if (!root)
-        return fail(&c, "scenario: not JSON: %s (line %d)", err.text,
-                    err.line);
+        return fail(&c, "scenario: not JSON: %s (line %d)", err.text, err.line);
     int rc = parse_root(&c, root, sc);
     json_decref(root);
     return rc;

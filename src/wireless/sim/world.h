@@ -11,15 +11,19 @@
 #include "cairn/semtech.h"
 #include "wireless/sim/scenario.h"
 
-#define SIM_QUEUE_MAX 1024   /* pending transmissions */
-#define SIM_REP_SEEN 64      /* payloads a replayer remembers */
-#define SIM_PULL_US 1000000  /* PULL_DATA keepalive */
-#define SIM_STAT_US 30000000 /* stat object */
-#define SIM_LATE_US 20000    /* a txpk this far in the past: TOO_LATE */
+#define SIM_QUEUE_MAX 1024    /* pending transmissions */
+#define SIM_REP_SEEN 64       /* payloads a replayer remembers */
+#define SIM_PULL_US 1000000   /* PULL_DATA keepalive */
+#define SIM_STAT_US 30000000  /* stat object */
+#define SIM_LATE_US 20000     /* a txpk this far in the past: TOO_LATE */
 #define SIM_EARLY_US 30000000 /* this far ahead: TOO_EARLY */
 #define SIM_JOIN_RETRY_US 10000000
 
-typedef enum sim_src { SIM_SRC_HOTSPOT, SIM_SRC_DEVICE, SIM_SRC_REPLAYER } sim_src;
+typedef enum sim_src {
+    SIM_SRC_HOTSPOT,
+    SIM_SRC_DEVICE,
+    SIM_SRC_REPLAYER
+} sim_src;
 
 /* One transmission waiting for its time. */
 typedef struct sim_tx {
@@ -37,8 +41,8 @@ typedef struct sim_tx {
 } sim_tx;
 
 typedef struct sim_fwd {
-    int fd;             /* UDP, connected to the daemon's address */
-    uint32_t tmst_off;  /* tmst = (u32)(now_us + tmst_off) */
+    int fd;            /* UDP, connected to the daemon's address */
+    uint32_t tmst_off; /* tmst = (u32)(now_us + tmst_off) */
     uint16_t token;
     uint64_t next_pull_us, next_stat_us;
     uint32_t rxnb, rxok, rxfw, dwnb, txnb;
@@ -62,8 +66,8 @@ typedef struct sim_rep {
 } sim_rep;
 
 typedef struct sim_counts {
-    uint64_t tx, rx, drop, late, queue_full, replays, uplinks, joins,
-        accepts, bad_datagrams;
+    uint64_t tx, rx, drop, late, queue_full, replays, uplinks, joins, accepts,
+        bad_datagrams;
 } sim_counts;
 
 typedef struct sim_world {
@@ -114,14 +118,13 @@ void sim_dev_hear(sim_world *w, size_t d, const sim_tx *t, double rssi,
 /* ---- replayer.c ---- */
 /* Replayer r heard t at arrival_us: a beacon ("CBK1...") not heard before
  * is queued again from r after its delay. */
-void sim_rep_hear(sim_world *w, size_t r, const sim_tx *t,
-                  uint64_t arrival_us);
+void sim_rep_hear(sim_world *w, size_t r, const sim_tx *t, uint64_t arrival_us);
 
 /* ---- sim_log.c ---- */
 /* Writes one JSON line {"t_ms":..,"ev":ev,<fields>} to w->log (fields: a
  * JSON fragment "\"k\":v,..." without braces, or ""). */
-void sim_log(sim_world *w, uint64_t now_us, const char *ev,
-             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void sim_log(sim_world *w, uint64_t now_us, const char *ev, const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
 /* "hs:NAME", "dev:NAME" or "rep:N" of a transmission's source. */
 void sim_src_name(const sim_world *w, sim_src s, size_t idx, char *out,
                   size_t cap);
