@@ -111,10 +111,11 @@ static void to_hotspot(sim_world *w, const sim_tx *t, size_t h)
     sim_log(w, t->at_us, "rx",
             "\"tx\":%llu,\"src\":\"%s\",\"dst\":\"hs:%s\",\"dist_m\":%llu,"
             "\"rssi\":%d,\"rssi_model\":%.2f,\"rssi_fs\":%.2f,\"snr\":%.2f,"
+            "\"snr_model\":%.2f,"
             "\"shadow_db\":%.2f,\"tmms\":%llu,\"tmst\":%u,\"freq_hz\":%llu",
             (unsigned long long)t->id, src, hc->name, (unsigned long long)d,
-            rx.rssi, r.rssi_dbm, r.rssi_fs, (double)rx.lsnr_cdb / 100.0, sh,
-            (unsigned long long)rx.tmms, rx.tmst,
+            rx.rssi, r.rssi_dbm, r.rssi_fs, (double)rx.lsnr_cdb / 100.0,
+            r.snr_db, sh, (unsigned long long)rx.tmms, rx.tmst,
             (unsigned long long)rx.freq_hz);
     sim_fwd_push_rx(w, h, &rx);
 }
