@@ -12,9 +12,15 @@ waits for the simulator and checks, each wait bounded:
   - the replayer sends the same beacon again: B gets a second rxpk about
     delay_ms after the first;
   - an ABP device's uplinks reach A with FCnt incrementing;
+  - an OTAA device's join request reaches A; A answers a join accept by a
+    PULL_RESP timed by tmst (1 s after the request's tmst, ipol: B never
+    gets it); the device's uplinks then come with the accept's DevAddr and
+    a MIC under the NwkSKey derived as src/wireless/frame.h says;
+  - a txpk timed in the past is answered TX_ACK "TOO_LATE" and not sent;
   - a malformed datagram does not stop the keepalives.
 Exits 0 when all pass, 1 with "FAIL: ..." otherwise."""
 import base64
+import hashlib
 import json
 import math
 import os
@@ -29,6 +35,8 @@ FREQ = 904.3
 DELAY_MS = 1500
 POS = {"A": (45.0, 7.0), "B": (45.018, 7.0), "C": (50.0, 7.0)}
 GAIN = {"A": 3.0, "B": 2.0, "C": 1.0}
+APP_KEY = bytes(range(16, 32))
+JOIN_NONCE, NET_ID, NEW_ADDR = 0x010203, 0x000013, 0x260AB001
 EUI = {"A": "aa00000000000001", "B": "bb00000000000002", "C": "cc00000000000003"}
 
 
@@ -73,7 +81,10 @@ scenario = {
     "devices": [{"name": "dev1", "lat": 45.001, "lon": 7.0, "every_ms": 700,
                  "size": 12, "dev_addr": "26011234",
                  "nwk_skey": "000102030405060708090a0b0c0d0e0f",
-                 "tx_power_dbm": 14}],
+                 "tx_power_dbm": 14},
+                {"name": "dev2", "lat": 45.002, "lon": 7.0, "every_ms": 800,
+                 "dev_eui": "00000000000000aa", "join_eui": "00000000000000bb",
+                 "app_key": APP_KEY.hex()}],
     "replayers": [{"lat": 45.009, "lon": 7.001, "delay_ms": DELAY_MS,
                    "gain_dbi": 2}],
 }
@@ -180,8 +191,77 @@ pump(1.0)
 if beacons("C"):
     fail("C (%.0f km away) heard the beacon" % (dist_m(POS["A"], POS["C"]) / 1e3))
 ok("C (%.0f km) did not hear it" % (dist_m(POS["A"], POS["C"]) / 1e3))
-if any(base64.b64decode(p["data"]) == beacon for _, p in rx["A"][:0]):
-    pass
+def mic(key, msg):
+    return hashlib.blake2b(msg, digest_size=16, key=key).digest()[:4]
+
+
+def le(x, n):
+    return x.to_bytes(n, "little")
+
+
+# OTAA: answer dev2's first join request at A with a join accept, timed by
+# the forwarder's tmst counter one second after the request.
+def join_reqs():
+    """Join requests that reached A in the last 0.5 s (the accept's tmst
+    must be ahead of the forwarder's counter; the device retries every
+    10 s)."""
+    now = time.time() * 1000
+    return [p for t, p in rx["A"]
+            if base64.b64decode(p["data"])[:1] == b"\x00" and t > now - 500]
+
+
+wait_for(lambda: join_reqs(), 25, "a fresh join request at A")
+jr = join_reqs()[-1]
+req = base64.b64decode(jr["data"])
+if len(req) != 23 or req[1:9] != le(0xbb, 8) or req[9:17] != le(0xaa, 8):
+    fail("join request %s" % req.hex())
+if mic(APP_KEY, req[:19]) != req[19:]:
+    fail("join request MIC")
+dev_nonce = int.from_bytes(req[17:19], "little")
+acc = b"\x20" + le(JOIN_NONCE, 3) + le(NET_ID, 3) + le(NEW_ADDR, 4)
+acc += mic(APP_KEY, acc)
+txpk = {"txpk": {"tmst": (jr["tmst"] + 1000000) % (1 << 32), "freq": 923.3,
+                 "rfch": 0, "powe": 27, "modu": "LORA", "datr": "SF9BW125",
+                 "codr": "4/5", "ipol": True, "size": len(acc),
+                 "data": base64.b64encode(acc).decode()}}
+socks["A"].sendto(b"\x02\x55\x66\x03" + json.dumps(txpk).encode(), peer["A"])
+nwk = hashlib.blake2b(b"\x01" + le(JOIN_NONCE, 3) + le(NET_ID, 3) +
+                      le(dev_nonce, 2), digest_size=16, key=APP_KEY).digest()
+
+
+def otaa_ups():
+    out = []
+    for _, p in rx["A"]:
+        u = base64.b64decode(p["data"])
+        if u[:1] == b"\x40" and u[1:5] == le(NEW_ADDR, 4):
+            out.append(u)
+    return out
+
+
+wait_for(lambda: len(otaa_ups()) >= 2, 15, "dev2's uplinks after the join")
+for u in otaa_ups():
+    if mic(nwk, u[:-4]) != u[-4:]:
+        fail("dev2 uplink %s: MIC is not under the derived NwkSKey" % u.hex())
+if any(base64.b64decode(p["data"]) == acc for _, p in rx["B"] + rx["C"]):
+    fail("a hotspot received the join accept (ipol downlink)")
+ok("OTAA: join accept by tmst, dev2 uplinks as %08x with the derived key"
+   % NEW_ADDR)
+
+# A txpk timed 5 s in the past: TOO_LATE, not sent.
+late = bytes(range(20))
+txpk = {"txpk": {"tmms": int(time.time() * 1000) - GPS_OFF_MS - 5000,
+                 "freq": FREQ, "rfch": 0, "powe": 27, "modu": "LORA",
+                 "datr": "SF9BW125", "codr": "4/5", "size": len(late),
+                 "data": base64.b64encode(late).decode()}}
+socks["A"].sendto(b"\x02\x77\x88\x03" + json.dumps(txpk).encode(), peer["A"])
+wait_for(lambda: any(t[1] == b"\x77\x88" for t in txacks), 10, "TX_ACK late")
+ack = [t for t in txacks if t[1] == b"\x77\x88"][0]
+if ack[2].get("txpk_ack", {}).get("error") != "TOO_LATE":
+    fail("late txpk: TX_ACK %r" % (ack,))
+pump(0.5)
+if any(base64.b64decode(p["data"]) == late for _, p in rx["B"]):
+    fail("the late txpk was sent")
+ok("a txpk 5 s late: TX_ACK TOO_LATE, not sent")
 
 ups = [base64.b64decode(p["data"]) for _, p in rx["A"]]
 ups = [u for u in ups if u[0] == 0x40 and u[1:5] == bytes.fromhex("34120126")]
