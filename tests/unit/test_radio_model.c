@@ -153,7 +153,7 @@ static const char good[] =
     "{\"seed\":9,\"model\":{\"freq_mhz\":868.1,\"sf\":10,\"exponent\":3},"
     "\"hotspots\":[{\"name\":\"a\",\"forwarder\":\"127.0.0.1:1700\","
     "\"eui\":\"0102030405060708\",\"lat\":45.5,\"lon\":-7.25,\"gain_dbi\":"
-    "3}],\"devices\":[{\"name\":\"d\",\"lat\":45.5,\"lon\":-7.2,\"dev_eui\":"
+    "3,\"asserted_lat\":45.6,\"asserted_lon\":-7.25}],\"devices\":[{\"name\":\"d\",\"lat\":45.5,\"lon\":-7.2,\"dev_eui\":"
     "\"00000000000000aa\",\"join_eui\":\"00000000000000bb\",\"app_key\":"
     "\"000102030405060708090a0b0c0d0e0f\"}],\"replayers\":[{\"lat\":45.6,"
     "\"lon\":-7.25,\"delay_ms\":2000}]}";
@@ -172,6 +172,7 @@ static void scenario_reads_and_refuses(void **st)
     assert_int_equal(sc.hs[0].lat, 45500000);
     assert_int_equal(sc.hs[0].lon, -7250000);
     assert_int_equal(sc.hs[0].eui[7], 8);
+    assert_true(sc.hs[0].has_asserted && sc.hs[0].asserted_lat == 45600000);
     assert_int_equal(sc.n_dev, 1);
     assert_true(sc.dev[0].otaa && sc.dev[0].dev_eui == 0xaa &&
                 sc.dev[0].every_ms == 10000);
@@ -192,6 +193,9 @@ static void scenario_reads_and_refuses(void **st)
         {"{\"model\":{\"demod_floor_db\":[1,2]},\"hotspots\":[]}",
          "model.demod_floor_db: must be an array of 6"},
         {"{\"hotspot\":[]}", "scenario: unknown field \"hotspot\""},
+        {"{\"hotspots\":[{\"name\":\"a\",\"forwarder\":\"1.2.3.4:5\",\"eui\":"
+         "\"0102030405060708\",\"lat\":1,\"lon\":2,\"asserted_lat\":1}]}",
+         "hotspots[0]: give both asserted_lat and asserted_lon"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         why[0] = '\0';

@@ -266,8 +266,9 @@ static int parse_addr(ctx *c, const char *where, const char *s,
 
 static int parse_hotspot(ctx *c, size_t i, json_t *o, sim_scenario *sc)
 {
-    static const char *const keys[] = {"name", "forwarder", "eui", "lat",
-                                       "lon",  "gain_dbi",  NULL};
+    static const char *const keys[] = {
+        "name",     "forwarder",    "eui",          "lat", "lon",
+        "gain_dbi", "asserted_lat", "asserted_lon", NULL};
     char w[48];
     snprintf(w, sizeof w, "hotspots[%zu]", i);
     if (!json_is_object(o))
@@ -282,6 +283,22 @@ static int parse_hotspot(ctx *c, size_t i, json_t *o, sim_scenario *sc)
         position(c, w, o, &h->lat, &h->lon) ||
         num(c, w, o, "gain_dbi", false, -10, 30, &h->gain_dbi))
         return -1;
+    bool alat = json_object_get(o, "asserted_lat") != NULL;
+    bool alon = json_object_get(o, "asserted_lon") != NULL;
+    if (alat != alon)
+        return fail(c,
+                    "%s: give both asserted_lat and asserted_lon, or "
+                    "neither",
+                    w);
+    if (alat) {
+        double a = 0, b = 0;
+        if (num(c, w, o, "asserted_lat", true, -90, 90, &a) ||
+            num(c, w, o, "asserted_lon", true, -180, 179.999999, &b))
+            return -1;
+        h->has_asserted = true;
+        h->asserted_lat = udeg(a);
+        h->asserted_lon = udeg(b);
+    }
     for (size_t j = 0; j < i; j++) {
         if (strcmp(sc->hs[j].name, h->name) == 0)
             return fail(c, "%s.name: \"%s\" is also hotspots[%zu]'s", w,

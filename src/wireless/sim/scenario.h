@@ -22,6 +22,10 @@ typedef struct sim_hotspot_cfg {
     uint8_t eui[8];
     int32_t lat, lon; /* TRUE position, micro-degrees */
     double gain_dbi;
+    /* what its daemon is told to assert, when the scenario says (for the
+     * scripts that start the daemons, and the log); the sim never uses it */
+    bool has_asserted;
+    int32_t asserted_lat, asserted_lon;
 } sim_hotspot_cfg;
 
 typedef struct sim_device_cfg {

@@ -1,6 +1,7 @@
 /* `cairn sim radio`: the command line and the simulator's loop (sim.h;
  * docs/wireless-sim.md). One thread: poll over the forwarders' sockets,
  * woken for the next keepalive, uplink, transmission or summary. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -66,6 +67,28 @@ static void summary(const sim_world *w, uint64_t start, uint64_t now)
            (unsigned long long)w->n.queue_full,
            (unsigned long long)w->n.bad_datagrams);
     fflush(stdout);
+}
+
+/* One "hotspot" line per hotspot at the start: where it truly is, what
+ * its daemon asserts (when the scenario says) and how far apart. */
+static void log_hotspot(sim_world *w, size_t h, uint64_t t0)
+{
+    const sim_hotspot_cfg *c = &w->sc->hs[h];
+    char eui[17], asserted[96] = "", ip[INET_ADDRSTRLEN] = "?";
+    sim_hex(c->eui, 8, eui);
+    inet_ntop(AF_INET, &c->addr.sin_addr, ip, sizeof ip);
+    if (c->has_asserted)
+        snprintf(asserted, sizeof asserted,
+                 ",\"asserted_lat\":%.6f,\"asserted_lon\":%.6f,"
+                 "\"offset_m\":%llu",
+                 c->asserted_lat / 1e6, c->asserted_lon / 1e6,
+                 (unsigned long long)sim_dist_m(c->lat, c->lon, c->asserted_lat,
+                                                c->asserted_lon));
+    sim_log(w, t0, "hotspot",
+            "\"name\":\"%s\",\"eui\":\"%s\",\"forwarder\":\"%s:%u\","
+            "\"lat\":%.6f,\"lon\":%.6f,\"gain_dbi\":%.2f%s",
+            c->name, eui, ip, (unsigned)ntohs(c->addr.sin_port), c->lat / 1e6,
+            c->lon / 1e6, c->gain_dbi, asserted);
 }
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -174,6 +197,8 @@ int cmd_sim_radio(int argc, char **argv)
     sim_log(w, t0, "start",
             "\"hotspots\":%zu,\"devices\":%zu,\"replayers\":%zu,\"seed\":%llu",
             sc->n_hs, sc->n_dev, sc->n_rep, (unsigned long long)seed);
+    for (size_t h = 0; h < sc->n_hs; h++)
+        log_hotspot(w, h, t0);
     run(w, dur * 1000000);
     sim_log(w, 0, "stop", "\"tx\":%llu,\"rx\":%llu,\"drop\":%llu",
             (unsigned long long)w->n.tx, (unsigned long long)w->n.rx,
