@@ -57,6 +57,33 @@ bad "{\"hotspots\":[$H],\"devices\":[{\"name\":\"d\",\"lat\":1,\"lon\":2}]}" 'de
 bad "{\"hotspots\":[$H],\"replayers\":[{\"lat\":91,\"lon\":2,\"delay_ms\":5}]}" 'replayers[0].lat: 91 is out of range'
 ok "bad scenarios refused, naming the field"
 
+# --- the same seed gives the same links; another seed other ones ---
+# (no daemons listen: the datagrams are refused, the air is the same)
+cat >"$TMP/det.json" <<'JSON'
+{"hotspots":[
+ {"name":"h1","forwarder":"127.0.0.1:9","eui":"0000000000000001","lat":45.0,"lon":7.0},
+ {"name":"h2","forwarder":"127.0.0.1:10","eui":"0000000000000002","lat":45.05,"lon":7.02},
+ {"name":"h3","forwarder":"127.0.0.1:11","eui":"0000000000000003","lat":45.3,"lon":7.3}],
+ "devices":[
+ {"name":"d1","lat":45.01,"lon":7.01,"every_ms":300,"dev_addr":"26000001","nwk_skey":"00000000000000000000000000000001"},
+ {"name":"d2","lat":45.2,"lon":7.1,"every_ms":300,"dev_addr":"26000002","nwk_skey":"00000000000000000000000000000002"}]}
+JSON
+links() { # the distinct (src, dst, rssi, snr, shadow) of a log's receptions
+    grep '"ev":"rx"' "$1" | sed 's/.*"src":\("[^"]*"\),"dst":\("[^"]*"\).*"rssi_model":\([^,]*\).*"snr_model":\([^,]*\),"shadow_db":\([^,]*\).*/\1 \2 \3 \4 \5/' | sort -u
+}
+for run in a b; do
+    "$CAIRN_BIN" sim radio --scenario "$TMP/det.json" --seed 11 --duration 2 \
+        --log "$TMP/det-$run.jsonl" >/dev/null
+done
+"$CAIRN_BIN" sim radio --scenario "$TMP/det.json" --seed 12 --duration 2 \
+    --log "$TMP/det-c.jsonl" >/dev/null
+[ "$(links "$TMP/det-a.jsonl" | wc -l)" -ge 4 ] || fail "too few links: $(links "$TMP/det-a.jsonl")"
+[ "$(links "$TMP/det-a.jsonl")" = "$(links "$TMP/det-b.jsonl")" ] ||
+    fail "seed 11 twice gave different links"
+[ "$(links "$TMP/det-a.jsonl")" != "$(links "$TMP/det-c.jsonl")" ] ||
+    fail "seeds 11 and 12 gave the same links"
+ok "seed 11 twice: the same $(links "$TMP/det-a.jsonl" | wc -l) links (RSSI, SNR, shadowing); seed 12: others"
+
 # --- the air between three hotspots ---
 python3 "$CAIRN_SRC/tests/integration/sim_radio_peer.py" "$TMP/scenario.json" \
     >"$TMP/peer.out" 2>&1 &
