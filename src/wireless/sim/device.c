@@ -17,7 +17,9 @@ void sim_dev_init(sim_world *w, uint64_t now_us)
         d->joined = !c->otaa;
         d->dev_addr = c->dev_addr;
         memcpy(d->nwk_skey, c->nwk_skey, sizeof d->nwk_skey);
-        d->dev_nonce = (uint16_t)rm_rng_next(&w->rng);
+        /* small, so that +1 per try never wraps (a router refuses a
+         * DevNonce not above the last one it accepted) */
+        d->dev_nonce = (uint16_t)(rm_rng_next(&w->rng) % 1024);
         /* spread the first transmissions over one period */
         d->next_us = now_us + rm_rng_next(&w->rng) % (c->every_ms * 1000);
     }
