@@ -9,12 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sectors/wireless/poc.h"
 #include "wireless/sim/radio_model.h"
+#include "sectors/wireless/hexgrid.h"
 #include "wireless/sim/scenario.h"
+#include "wireless/sim/scenario_gen.h"
 
 #define F 904300000ULL
 
@@ -207,6 +211,67 @@ static void scenario_reads_and_refuses(void **st)
     }
 }
 
+/* `cairn sim scenario`'s generator: what it writes reads back; the
+ * hotspots are spacing apart (nearest neighbours), the liar asserts a
+ * place liar_offset_m from its true one, keys differ. */
+static void generated_scenario(void **st)
+{
+    (void)st;
+    static sim_scenario sc;
+    sim_gen_opts o;
+    sim_gen_defaults(&o);
+    o.has_liar = true;
+    o.liar = 5;
+    o.devices = 4;
+    o.otaa = 2;
+    o.has_replayer = true;
+    char *text = NULL, why[160];
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(sim_gen_write(f, &o, why, sizeof why), 0);
+    fclose(f);
+    int rc = sim_scenario_parse(text, &sc, why, sizeof why);
+    if (rc)
+        fail_msg("%s", why);
+    free(text);
+    assert_int_equal(sc.n_hs, 12);
+    assert_int_equal(sc.n_dev, 6);
+    assert_int_equal(sc.n_rep, 1);
+    assert_int_equal(ntohs(sc.hs[11].addr.sin_port), 1711);
+    for (size_t i = 0; i < sc.n_hs; i++) {
+        uint64_t nearest = UINT64_MAX, d;
+        for (size_t j = 0; j < sc.n_hs; j++) {
+            if (i == j)
+                continue;
+            assert_int_equal(hexg_distance_m(sc.hs[i].lat, sc.hs[i].lon,
+                                             sc.hs[j].lat, sc.hs[j].lon, &d),
+                             CAIRN_OK);
+            if (d < nearest)
+                nearest = d;
+        }
+        assert_true(nearest >= 1990 && nearest <= 2010);
+        assert_true(sc.hs[i].has_asserted == (i == 5));
+    }
+    uint64_t off;
+    assert_int_equal(hexg_distance_m(sc.hs[5].lat, sc.hs[5].lon,
+                                     sc.hs[5].asserted_lat,
+                                     sc.hs[5].asserted_lon, &off),
+                     CAIRN_OK);
+    assert_true(off >= 29990 && off <= 30010);
+    assert_false(sc.dev[0].otaa);
+    assert_true(sc.dev[4].otaa && sc.dev[5].otaa);
+    assert_int_equal(sc.dev[3].dev_addr, 0x26000003);
+    assert_memory_not_equal(sc.dev[0].nwk_skey, sc.dev[1].nwk_skey, 16);
+    assert_memory_not_equal(sc.dev[4].app_key, sc.dev[5].app_key, 16);
+    o.liar = 12;
+    f = open_memstream(&text, &len);
+    assert_int_equal(sim_gen_write(f, &o, why, sizeof why), -1);
+    fclose(f);
+    free(text);
+    assert_non_null(strstr(why, "--liar: 12 is not a hotspot"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +281,7 @@ int main(void)
         cmocka_unit_test(time_of_arrival),
         cmocka_unit_test(deterministic_with_a_seed),
         cmocka_unit_test(scenario_reads_and_refuses),
+        cmocka_unit_test(generated_scenario),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
