@@ -4,7 +4,6 @@
 #include "compute/cli/compute_cli.h"
 #include "compute/provider/cprov.h"
 #include "sectors/compute/sector.h"
-#include "wireless/sim/sim.h" /* TEMP: until the wireless plug-in has "sim" */
 
 /* src/compute/node_api.c */
 int api_compute_route(struct node *n, httpd_req *req, const char *path,
@@ -16,7 +15,6 @@ int cmd_validator(int argc, char **argv);
 static const cairn_cli_cmd commands[] = {{"compute", cmd_compute},
                                          {"subnet", cmd_subnet},
                                          {"validator", cmd_validator},
-                                         {"sim", cmd_sim}, /* TEMP */
                                          {NULL, NULL}};
 
 const cairn_sector_plugin cairn_compute_plugin = {
