@@ -1,0 +1,256 @@
+/* Packets (hs.h): a received packet that is a device frame (an uplink by
+ * its DevAddr, a join request by its JoinEUI) goes to the router the chain
+ * names for it (GET /v1/wireless/route/{devaddr} on the node, cached for
+ * the epoch), as POST /v1/uplink (bounded by HS_ROUTER_MS). The router
+ * answers with a signed packet receipt (hex), kept in DIR/receipts
+ * (written durably before anything else happens: kill -9 loses none), and
+ * maybe a downlink, sent through the gateway (tmst = rx tmst + delay). The
+ * receipts are claimed in packet_claim transactions of up to 64, once per
+ * block. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/durable.h"
+#include "net/node_rpc.h"
+#include "wireless/hotspot/hs.h"
+
+#define RECEIPTS_FILE "receipts"
+#define UPLINK_DELAY_MS 1000 /* LoRaWAN RX1 */
+#define JOIN_DELAY_MS 5000   /* LoRaWAN JOIN_ACCEPT_DELAY1 */
+
+static void receipts_path(hs *h, char *out, size_t len)
+{
+    snprintf(out, len, "%s/" RECEIPTS_FILE, h->cfg.data_dir);
+}
+
+cairn_err hs_packets_load(hs *h)
+{
+    char path[4200];
+    unsigned char *s = NULL;
+    size_t n = 0;
+    h->receipts = calloc(HS_RECEIPTS_MAX, HS_RECEIPT_LEN);
+    if (!h->receipts)
+        return CAIRN_ERR_NOMEM;
+    receipts_path(h, path, sizeof path);
+    cairn_err e =
+        cairn_read_small(path, HS_RECEIPTS_MAX * HS_RECEIPT_LEN, &s, &n);
+    if (e == CAIRN_ERR_NOT_FOUND)
+        return CAIRN_OK;
+    if (!e) {
+        h->nreceipts = n / HS_RECEIPT_LEN;
+        memcpy(h->receipts, s, h->nreceipts * HS_RECEIPT_LEN);
+        if (h->nreceipts)
+            hs_log(h, "%zu unclaimed packet receipts from the last run",
+                   h->nreceipts);
+    }
+    free(s);
+    return e;
+}
+
+static cairn_err save_receipts(hs *h)
+{
+    char path[4200];
+    receipts_path(h, path, sizeof path);
+    return cairn_write_durable(path, h->receipts,
+                               h->nreceipts * HS_RECEIPT_LEN);
+}
+
+/* The router endpoint for a route key ("0a1b2c3d" or "join/<eui>"); 0
+ * when the chain names one. */
+static int route(hs *h, uint32_t devaddr, const char *key, char *ep, size_t len)
+{
+    for (size_t i = 0; i < HS_ROUTES; i++) {
+        hs_route *r = &h->routes[i];
+        if (r->devaddr == devaddr && r->epoch == h->view.epoch + 1) {
+            snprintf(ep, len, "%s", r->endpoint);
+            return r->found ? 0 : -1;
+        }
+    }
+    char path[128];
+    json_t *j;
+    hs_route *r = &h->routes[h->route_next++ % HS_ROUTES];
+    memset(r, 0, sizeof *r);
+    r->devaddr = devaddr;
+    r->epoch = h->view.epoch + 1; /* 0 never matches */
+    snprintf(path, sizeof path, "/v1/wireless/route/%s", key);
+    if (hs_chain_get(h, path, &j) == CAIRN_OK) {
+        const char *e = json_string_value(json_object_get(j, "endpoint"));
+        if (e && strlen(e) <= CAIRN_ENDPOINT_MAX) {
+            snprintf(r->endpoint, sizeof r->endpoint, "%s", e);
+            r->found = 1;
+        }
+        json_decref(j);
+    }
+    snprintf(ep, len, "%s", r->endpoint);
+    return r->found ? 0 : -1;
+}
+
+static void keep_receipt(hs *h, const char *hex)
+{
+    uint8_t r[HS_RECEIPT_LEN];
+    if (!hex || strlen(hex) != 2 * HS_RECEIPT_LEN ||
+        cairn_hex_decode(r, HS_RECEIPT_LEN, hex, strlen(hex))) {
+        log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
+                    "the router's receipt is not %d bytes of hex; dropped",
+                    HS_RECEIPT_LEN);
+        return;
+    }
+    if (memcmp(r + 32, h->cfg.key.pk.b, 32) != 0) {
+        log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
+                    "the router's receipt names another hotspot; dropped");
+        return;
+    }
+    if (h->nreceipts == HS_RECEIPTS_MAX) {
+        log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
+                    "%d receipts wait to be claimed already; dropped one",
+                    HS_RECEIPTS_MAX);
+        return;
+    }
+    memcpy(h->receipts[h->nreceipts++], r, HS_RECEIPT_LEN);
+    if (save_receipts(h)) {
+        h->nreceipts--;
+        hs_log(h, "cannot write the receipts file; the receipt is dropped");
+        return;
+    }
+    h->cnt.packets++;
+}
+
+static void downlink(hs *h, const hs_rx *rx, const json_t *d, int join)
+{
+    const char *b64 =
+        json_string_value(json_is_string(d) ? d : json_object_get(d, "data"));
+    uint64_t delay = join ? JOIN_DELAY_MS : UPLINK_DELAY_MS, f;
+    cairn_sm_txpk tx = {.has_tmst = 1,
+                        .freq_hz = rx->pk.freq_hz,
+                        .has_powe = 1,
+                        .powe = (int8_t)(h->cfg.txp_cdbm / 100),
+                        .rate = rx->pk.rate,
+                        .ipol = 1};
+    size_t n = 0;
+    if (!b64 ||
+        sodium_base642bin(tx.data, sizeof tx.data, b64, strlen(b64), NULL, &n,
+                          NULL, sodium_base64_VARIANT_ORIGINAL) ||
+        n == 0) {
+        log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
+                    "the router's downlink is not base64 of 1..255 bytes");
+        return;
+    }
+    if (json_is_object(d)) {
+        if (snode_u64(d, "delay_ms", &f) == 0 && f <= 60000)
+            delay = f;
+        if (snode_u64(d, "freq_hz", &f) == 0 && f > 0)
+            tx.freq_hz = f;
+        if (json_is_true(json_object_get(d, "imme"))) {
+            tx.imme = 1;
+            tx.has_tmst = 0;
+        }
+    }
+    if (tx.rate.modu == CAIRN_SM_LORA && !tx.rate.codr)
+        tx.rate.codr = 5;
+    tx.tmst = rx->pk.tmst + (uint32_t)(delay * 1000);
+    tx.size = (uint16_t)n;
+    cairn_err e = hs_udp_send(h, &tx);
+    if (e)
+        log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
+                    "a downlink was not sent: %s", cairn_strerror(e));
+}
+
+static void forward(hs *h, const hs_rx *rx, const char *ep, int join)
+{
+    char b64[sodium_base64_ENCODED_LEN(CAIRN_SM_MAX_PAYLOAD,
+                                       sodium_base64_VARIANT_ORIGINAL)];
+    char base[CAIRN_ENDPOINT_MAX + 16];
+    json_t *out = NULL;
+    snode_err why = {.msg = ""};
+    sodium_bin2base64(b64, sizeof b64, rx->pk.data, rx->pk.size,
+                      sodium_base64_VARIANT_ORIGINAL);
+    json_t *req = json_pack(
+        "{s:s, s:s, s:i, s:i, s:I, s:I, s:I}", "hotspot", h->addr, "payload",
+        b64, "rssi", (int)rx->pk.rssi, "snr_cdb",
+        rx->pk.has_lsnr ? (int)rx->pk.lsnr_cdb : 0, "freq_hz",
+        (json_int_t)rx->pk.freq_hz, "time_ms",
+        (json_int_t)(rx->pk.has_tmms ? cairn_sm_gps_to_unix_ms(rx->pk.tmms)
+                                     : rx->rx_ms),
+        "tmst", (json_int_t)rx->pk.tmst);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    if (!body)
+        return;
+    snprintf(base, sizeof base, "http://%s", ep);
+    cairn_err e =
+        snode_call("POST", base, "/v1/uplink", body, HS_ROUTER_MS, &out, &why);
+    free(body);
+    if (e) {
+        log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
+                    "the router at %s did not take an uplink: %s", ep, why.msg);
+        return;
+    }
+    keep_receipt(h, json_string_value(json_object_get(out, "receipt")));
+    json_t *d = json_object_get(out, "downlink");
+    if (d && !json_is_null(d))
+        downlink(h, rx, d, join);
+    json_decref(out);
+}
+
+void hs_packet_heard(hs *h, const hs_rx *rx)
+{
+    const uint8_t *p = rx->pk.data;
+    size_t n = rx->pk.size;
+    char key[40], ep[CAIRN_ENDPOINT_MAX + 1];
+    uint32_t devaddr;
+    int join = 0;
+    if (n >= 13 && (p[0] == 0x40 || p[0] == 0x80)) {
+        devaddr = (uint32_t)p[1] | (uint32_t)p[2] << 8 | (uint32_t)p[3] << 16 |
+                  (uint32_t)p[4] << 24;
+        snprintf(key, sizeof key, "%08x", (unsigned)devaddr);
+    } else if (n == 23 && p[0] == 0x00) {
+        uint64_t eui = 0;
+        for (int i = 8; i >= 1; i--)
+            eui = eui << 8 | p[i];
+        snprintf(key, sizeof key, "join/%016llx", (unsigned long long)eui);
+        devaddr = (uint32_t)(eui ^ (eui >> 32)) | 1u; /* cache key only */
+        join = 1;
+    } else {
+        return; /* neither a device frame nor a beacon */
+    }
+    if (route(h, devaddr, key, ep, sizeof ep)) {
+        log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
+                    "no router on chain for %s; packet dropped", key);
+        return;
+    }
+    forward(h, rx, ep, join);
+}
+
+void hs_packets_claim(hs *h)
+{
+    char why[SNODE_MSG_MAX];
+    if (!h->nreceipts || !h->view.ok ||
+        (h->view.height <= h->claim_height && h->nreceipts < HS_CLAIM_MAX))
+        return;
+    h->claim_height = h->view.height;
+    while (h->nreceipts > 0) {
+        size_t n = h->nreceipts < HS_CLAIM_MAX ? h->nreceipts : HS_CLAIM_MAX;
+        cairn_buf b;
+        cairn_buf_init(&b, 1 + n * HS_RECEIPT_LEN);
+        cairn_put_u8(&b, (uint8_t)n);
+        cairn_put_bytes(&b, h->receipts, n * HS_RECEIPT_LEN);
+        cairn_err e = hs_chain_send(h, HS_KIND_CLAIM, "packet_claim", b.p,
+                                    b.len, 0, why, sizeof why);
+        cairn_buf_free(&b);
+        if (e == CAIRN_ERR_HTTP)
+            return; /* kept for the next round */
+        if (e)
+            hs_log(h,
+                   "packet_claim of %zu receipts refused: %s (%s); "
+                   "dropped",
+                   n, cairn_strerror(e), why);
+        else
+            h->cnt.claimed += n;
+        memmove(h->receipts, h->receipts + n,
+                (h->nreceipts - n) * HS_RECEIPT_LEN);
+        h->nreceipts -= n;
+        if (save_receipts(h))
+            hs_log(h, "cannot rewrite the receipts file");
+    }
+}
