@@ -227,8 +227,8 @@ void hs_beacon_tick(hs *h)
     if (!b->slot)
         return;
     if (!b->sent && v->height >= b->slot &&
-        v->height <= b->slot + v->witness_blocks)
+        v->height < b->slot + v->witness_blocks)
         transmit(h);
-    if (b->sent && !b->reported && v->height > b->slot + v->witness_blocks)
+    if (b->sent && !b->reported && v->height >= b->slot + v->witness_blocks)
         report(h);
 }
