@@ -330,7 +330,7 @@ int main(void)
     staking(&epoch, &start, &blocks);
     get_seed(start, &seed);
     uint8_t p[HS_P_LEN];
-    CHECK(hs_beacon_make(p, "cairn-test", epoch, &seed, &net.acct[0]) == 0,
+    CHECK(cairn_beacon_make(p, "cairn-test", epoch, &seed, &net.acct[0]) == 0,
           "make P");
     uint64_t heard_ms = now_ms();
     push(eui1, 0x7777, p, sizeof p, cairn_sm_unix_to_gps_ms(heard_ms));
@@ -345,11 +345,11 @@ int main(void)
     CHECK(body, "no poc_witness within 10 s");
     CHECK(n == 1 + HS_REPORT_LEN && body[0] == 1, "poc_witness of %zu bytes",
           n);
-    hs_witness w;
+    cairn_witness_report w;
     cairn_hash ph;
     cairn_hash_bytes(&ph, p, sizeof p);
-    CHECK(hs_witness_decode(&w, body + 1, n - 1) == 0, "report decode");
-    CHECK(hs_witness_verify(&w, "cairn-test") == 0, "report signature");
+    CHECK(cairn_witness_decode(&w, body + 1, n - 1) == 0, "report decode");
+    CHECK(cairn_witness_verify(&w, "cairn-test") == 0, "report signature");
     CHECK(memcmp(w.witness.b, hk.pk.b, 32) == 0, "witness key");
     CHECK(memcmp(w.beaconer.b, net.acct[0].pk.b, 32) == 0, "beaconer");
     CHECK(memcmp(w.payload_hash.b, ph.b, 32) == 0, "payload hash");
@@ -392,7 +392,7 @@ int main(void)
         usleep(100000);
         body = find_body("would submit poc_beacon body ", &n);
     }
-    CHECK(body && n == HS_BEACON_BODY_LEN, "no poc_beacon after slot + W");
+    CHECK(body && n == CAIRN_POC_BEACON_LEN, "no poc_beacon after slot + W");
     free(body);
     ok("poc_beacon submitted after slot + W");
 

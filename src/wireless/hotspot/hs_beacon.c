@@ -99,8 +99,8 @@ static void new_epoch(hs *h)
     const hs_view *v = &h->view;
     memset(b, 0, sizeof *b);
     b->epoch = v->epoch;
-    uint64_t local = hs_slot(&h->seed, &h->cfg.key.pk, v->start,
-                             v->epoch_blocks, v->witness_blocks);
+    uint64_t local = cairn_beacon_slot(&h->seed, &h->cfg.key.pk, v->start,
+                                       v->epoch_blocks, v->witness_blocks);
     uint64_t api = api_slot(h);
     b->slot = api ? api : local;
     if (api && local && api != local)
@@ -151,7 +151,8 @@ static void transmit(hs *h)
         b->slot = 0;
         return;
     }
-    if (hs_beacon_make(b->p, h->view.chain_id, b->epoch, &h->seed, &h->cfg.key))
+    if (cairn_beacon_make(b->p, h->view.chain_id, b->epoch, &h->seed,
+                          &h->cfg.key))
         return;
     cairn_sm_txpk tx = {
         .has_tmms = 1,
@@ -197,8 +198,12 @@ static void report(hs *h)
     if (hs_beacon_parse(b->p, HS_P_LEN, NULL, NULL, &sig))
         return;
     cairn_buf_init(&body, 128);
-    hs_beacon_body(&body, b->epoch, &sig, b->time_ms, b->freq_hz);
-    cairn_err e = hs_chain_send(h, HS_KIND_BEACON, "poc_beacon", body.p,
+    cairn_poc_beacon x = {.epoch = b->epoch,
+                          .sig = sig,
+                          .time_ms = b->time_ms,
+                          .freq_hz = b->freq_hz};
+    cairn_poc_beacon_encode(&body, &x);
+    cairn_err e = hs_chain_send(h, CAIRN_TX_POC_BEACON, "poc_beacon", body.p,
                                 body.len, 0, why, sizeof why);
     cairn_buf_free(&body);
     if (e) {

@@ -152,10 +152,14 @@ cairn_err hs_chain_assert(hs *h)
         return CAIRN_OK;
     }
     cairn_buf_init(&b, 64);
-    hs_assert_encode(&b, h->cfg.lat_udeg, h->cfg.lon_udeg, h->cfg.gain_cdbi,
-                     h->cfg.elev_m, h->cfg.txp_cdbm);
-    cairn_err e = hs_chain_send(h, HS_KIND_ASSERT, "hotspot_assert", b.p, b.len,
-                                1, why, sizeof why);
+    cairn_hotspot_assert a = {.lat_udeg = h->cfg.lat_udeg,
+                              .lon_udeg = h->cfg.lon_udeg,
+                              .gain_cdbi = h->cfg.gain_cdbi,
+                              .elevation_m = h->cfg.elev_m,
+                              .tx_power_cdbm = h->cfg.txp_cdbm};
+    cairn_hotspot_assert_encode(&b, &a);
+    cairn_err e = hs_chain_send(h, CAIRN_TX_HOTSPOT_ASSERT, "hotspot_assert",
+                                b.p, b.len, 1, why, sizeof why);
     cairn_buf_free(&b);
     if (e) {
         hs_log(h,

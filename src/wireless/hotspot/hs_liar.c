@@ -75,7 +75,7 @@ static void forge(hs *h, const uint8_t *f)
                     .rssi_cdbm = (int32_t)rssi,
                     .snr_cdb = 500};
     cairn_hash_bytes(&w.payload_hash, p, HS_P_LEN);
-    if (hs_witness_sign(&w, h->view.chain_id, &h->cfg.key))
+    if (cairn_witness_sign(&w, h->view.chain_id, &h->cfg.key))
         return;
     hs_log(h,
            "liar ring: forged a report of a beacon %llu m away, rssi %d "

@@ -177,7 +177,7 @@ int hs_run(const hs_config *cfg, volatile sig_atomic_t *stop)
            cfg->liar_dir ? "; LIAR RING attack mode (tests only)" : "");
     pd_chain_config cc = {.node = cfg->node,
                           .key = &h->cfg.key,
-                          .sector = HS_SECTOR,
+                          .sector = CAIRN_SECTOR_WIRELESS,
                           .sector_name = "wireless",
                           .endpoint = ep,
                           .stake = cfg->stake,

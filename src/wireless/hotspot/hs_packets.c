@@ -13,6 +13,7 @@
 
 #include "core/durable.h"
 #include "net/node_rpc.h"
+#include "wireless/frame.h"
 #include "wireless/hotspot/hs.h"
 
 #define RECEIPTS_FILE "receipts"
@@ -96,7 +97,7 @@ static void keep_receipt(hs *h, const char *hex)
                     HS_RECEIPT_LEN);
         return;
     }
-    if (memcmp(r + 32, h->cfg.key.pk.b, 32) != 0) {
+    if (memcmp(r + HS_RECEIPT_HOTSPOT_OFF, h->cfg.key.pk.b, 32) != 0) {
         log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
                     "the router's receipt names another hotspot; dropped");
         return;
@@ -195,24 +196,22 @@ static void forward(hs *h, const hs_rx *rx, const char *ep, int join)
 
 void hs_packet_heard(hs *h, const hs_rx *rx)
 {
-    const uint8_t *p = rx->pk.data;
-    size_t n = rx->pk.size;
+    lora_frame f;
     char key[40], ep[CAIRN_ENDPOINT_MAX + 1];
     uint32_t devaddr;
     int join = 0;
-    if (n >= 13 && (p[0] == 0x40 || p[0] == 0x80)) {
-        devaddr = (uint32_t)p[1] | (uint32_t)p[2] << 8 | (uint32_t)p[3] << 16 |
-                  (uint32_t)p[4] << 24;
+    if (lora_frame_decode(&f, rx->pk.data, rx->pk.size, NULL, 0) != CAIRN_OK)
+        return; /* neither a beacon nor a device frame */
+    if (f.type == LORA_UP_UNCONFIRMED || f.type == LORA_UP_CONFIRMED) {
+        devaddr = f.u.up.dev_addr;
         snprintf(key, sizeof key, "%08x", (unsigned)devaddr);
-    } else if (n == 23 && p[0] == 0x00) {
-        uint64_t eui = 0;
-        for (int i = 8; i >= 1; i--)
-            eui = eui << 8 | p[i];
+    } else if (f.type == LORA_JOIN_REQUEST) {
+        uint64_t eui = f.u.jreq.join_eui;
         snprintf(key, sizeof key, "join/%016llx", (unsigned long long)eui);
         devaddr = (uint32_t)(eui ^ (eui >> 32)) | 1u; /* cache key only */
         join = 1;
     } else {
-        return; /* neither a device frame nor a beacon */
+        return; /* a join accept is a downlink: not ours to forward */
     }
     if (route(h, devaddr, key, ep, sizeof ep)) {
         log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
@@ -235,8 +234,8 @@ void hs_packets_claim(hs *h)
         cairn_buf_init(&b, 1 + n * HS_RECEIPT_LEN);
         cairn_put_u8(&b, (uint8_t)n);
         cairn_put_bytes(&b, h->receipts, n * HS_RECEIPT_LEN);
-        cairn_err e = hs_chain_send(h, HS_KIND_CLAIM, "packet_claim", b.p,
-                                    b.len, 0, why, sizeof why);
+        cairn_err e = hs_chain_send(h, CAIRN_TX_PACKET_CLAIM, "packet_claim",
+                                    b.p, b.len, 0, why, sizeof why);
         cairn_buf_free(&b);
         if (e == CAIRN_ERR_HTTP)
             return; /* kept for the next round */

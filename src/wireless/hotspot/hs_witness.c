@@ -59,7 +59,7 @@ void hs_witness_heard(hs *h, const hs_rx *rx, const uint8_t *p)
                     .rssi_cdbm = (int32_t)rx->pk.rssi * 100,
                     .snr_cdb = rx->pk.has_lsnr ? rx->pk.lsnr_cdb : 0};
     cairn_hash_bytes(&w.payload_hash, p, HS_P_LEN);
-    if (hs_witness_sign(&w, h->view.chain_id, &h->cfg.key))
+    if (cairn_witness_sign(&w, h->view.chain_id, &h->cfg.key))
         return;
     cairn_addr_format(who, &beaconer);
     hs_log(h,
@@ -79,8 +79,8 @@ void hs_witness_flush(hs *h)
         cairn_buf_init(&b, 1 + n * HS_REPORT_LEN);
         cairn_put_u8(&b, (uint8_t)n);
         for (size_t i = 0; i < n; i++)
-            hs_witness_encode(&b, &h->pending[i]);
-        cairn_err e = hs_chain_send(h, HS_KIND_WITNESS, "poc_witness", b.p,
+            cairn_witness_encode(&b, &h->pending[i]);
+        cairn_err e = hs_chain_send(h, CAIRN_TX_POC_WITNESS, "poc_witness", b.p,
                                     b.len, 0, why, sizeof why);
         cairn_buf_free(&b);
         if (e == CAIRN_ERR_HTTP) {
@@ -125,10 +125,15 @@ static void appeal(hs *h, hs_heard *x)
 {
     char why[SNODE_MSG_MAX], who[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_buf b;
-    cairn_buf_init(&b, HS_APPEAL_LEN + 8);
-    hs_appeal_body(&b, &x->beaconer, x->epoch, &h->cfg.key.pk, x->p);
-    cairn_err e = hs_chain_send(h, HS_KIND_APPEAL, "poc_appeal", b.p, b.len, 0,
-                                why, sizeof why);
+    cairn_buf_init(&b, CAIRN_POC_APPEAL_LEN + 8);
+    cairn_poc_appeal a = {.type = CAIRN_APPEAL_NOT_REPORTED,
+                          .beaconer = x->beaconer,
+                          .epoch = x->epoch,
+                          .witness = h->cfg.key.pk};
+    memcpy(a.payload, x->p, HS_P_LEN);
+    cairn_poc_appeal_encode(&b, &a);
+    cairn_err e = hs_chain_send(h, CAIRN_TX_POC_APPEAL, "poc_appeal", b.p,
+                                b.len, 0, why, sizeof why);
     cairn_buf_free(&b);
     cairn_addr_format(who, &x->beaconer);
     if (e == CAIRN_ERR_HTTP)
