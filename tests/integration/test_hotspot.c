@@ -18,9 +18,11 @@
  * The daemon runs in a forked child that calls cmd_provider_wireless (the
  * command is wired into `cairn` by the wireless plug-in). Every wait is
  * bounded; every process is stopped by PID. */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +38,7 @@
 #include "cairn/semtech.h"
 #include "harness.h"
 #include "net/node_rpc.h"
+#include "wireless/frame.h"
 #include "wireless/hotspot/hotspot.h"
 #include "wireless/hotspot/hs_wire.h"
 
@@ -224,12 +227,14 @@ static void staking(uint64_t *epoch, uint64_t *start, uint64_t *blocks)
     json_decref(j);
 }
 
-static pid_t start_hotspot(const char *keyfile, int udp_port)
+static pid_t start_hotspot(const char *keyfile, int udp_port,
+                           const char *router, const char *poll_ms)
 {
-    char data[400], fwd[64], node[80];
+    char data[400], fwd[64], node[80], rt[64];
     snprintf(data, sizeof data, "%s/hotspot", net.dir);
     snprintf(fwd, sizeof fwd, "127.0.0.1:%d", udp_port);
     snprintf(node, sizeof node, "%s", url);
+    snprintf(rt, sizeof rt, "%s", router ? router : "");
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
@@ -239,10 +244,109 @@ static pid_t start_hotspot(const char *keyfile, int udp_port)
             "--node",        node,        "--data",      data,    "--key",
             (char *)keyfile, "--lat",     "52.370216",   "--lon", "4.895168",
             "--gain",        "3",         "--forwarder", fwd,     "--poll-ms",
-            "100",           "--dry-run", NULL};
-        _exit(cmd_provider_wireless(17, argv));
+            (char *)poll_ms, "--dry-run", "--router",    rt,      NULL};
+        _exit(cmd_provider_wireless(router ? 19 : 17, argv));
     }
     return pid;
+}
+
+/* PULL_DATA until PULL_ACK; 1 when it came. */
+static int pull_until_ack(const uint8_t eui[8])
+{
+    for (int i = 0; i < 50 && alive(); i++) {
+        pull(eui, (uint16_t)(0x1000 + i));
+        if (wait_ack(CAIRN_SM_PULL_ACK, (uint16_t)(0x1000 + i), 200, NULL,
+                     NULL))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- a fake router: answers POST /v1/uplink with a receipt ---- */
+static int router_fd = -1;
+static volatile int router_quit, router_hits;
+static char router_req[8192];
+static uint8_t receipt[HS_RECEIPT_LEN];
+
+static void router_one(int c)
+{
+    size_t got = 0;
+    char *hdr_end = NULL;
+    long want = -1;
+    struct pollfd pf = {.fd = c, .events = POLLIN};
+    while (got < sizeof router_req - 1 && poll(&pf, 1, 5000) > 0) {
+        ssize_t n = recv(c, router_req + got, sizeof router_req - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        router_req[got] = '\0';
+        if (!hdr_end && (hdr_end = strstr(router_req, "\r\n\r\n"))) {
+            char *cl = strcasestr(router_req, "content-length:");
+            want = cl ? strtol(cl + 15, NULL, 10) : 0;
+        }
+        if (hdr_end && (long)(got - (size_t)(hdr_end + 4 - router_req)) >= want)
+            break;
+    }
+    char hex[2 * HS_RECEIPT_LEN + 1], body[1024], reply[1400];
+    cairn_hex_encode(hex, receipt, sizeof receipt);
+    int bn = snprintf(body, sizeof body,
+                      "{\"receipt\":\"%s\",\"downlink\":{\"data\":\"AQID\","
+                      "\"delay_ms\":1000}}",
+                      hex);
+    int rn = snprintf(reply, sizeof reply,
+                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+                      bn, body);
+    (void)send(c, reply, (size_t)rn, MSG_NOSIGNAL);
+    router_hits++;
+}
+
+static void *router_loop(void *arg)
+{
+    (void)arg;
+    while (!router_quit) {
+        struct pollfd pf = {.fd = router_fd, .events = POLLIN};
+        if (poll(&pf, 1, 200) <= 0)
+            continue;
+        int c = accept(router_fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        router_one(c);
+        close(c);
+    }
+    return NULL;
+}
+
+static int start_router(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    pthread_t t;
+    router_fd = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(router_fd >= 0 &&
+              bind(router_fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+              listen(router_fd, 8) == 0 &&
+              getsockname(router_fd, (struct sockaddr *)&a, &len) == 0,
+          "router socket");
+    CHECK(pthread_create(&t, NULL, router_loop, NULL) == 0, "router thread");
+    pthread_detach(t);
+    return ntohs(a.sin_port);
+}
+
+/* The number of log lines holding s. */
+static int log_count(const char *s)
+{
+    FILE *f = fopen(logpath, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    int k = 0;
+    while (f && getline(&line, &cap, f) > 0)
+        k += strstr(line, s) != NULL;
+    free(line);
+    if (f)
+        fclose(f);
+    return k;
 }
 
 int main(void)
@@ -275,16 +379,10 @@ int main(void)
             (struct sockaddr_in){.sin_family = AF_INET,
                                  .sin_port = htons((uint16_t)udp_port),
                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        hs_pid = start_hotspot(keyfile, udp_port);
+        hs_pid = start_hotspot(keyfile, udp_port, NULL, "100");
         /* PULL_DATA until PULL_ACK (the daemon may still be starting) */
         const uint8_t eui[8] = {1, 2, 3, 4, 5, 6, 7, 1};
-        int acked = 0;
-        for (int i = 0; i < 50 && !acked && alive(); i++) {
-            pull(eui, (uint16_t)(0x1000 + i));
-            acked = wait_ack(CAIRN_SM_PULL_ACK, (uint16_t)(0x1000 + i), 200,
-                             NULL, NULL);
-        }
-        if (acked)
+        if (pull_until_ack(eui))
             break;
         h_stop(hs_pid, SIGTERM);
         hs_pid = -1;
@@ -407,5 +505,75 @@ int main(void)
         fclose(f);
     CHECK(status >= 1, "no status line on stdout");
     ok("SIGTERM: exit 0 with a status line");
+
+    /* ---- packets: uplink -> router -> receipt (kept across kill -9) ---- */
+    char rt[64], hexr[2 * HS_RECEIPT_LEN + 1], want[2 * HS_RECEIPT_LEN + 64];
+    memcpy(receipt, net.acct[1].pk.b, 32);
+    memcpy(receipt + HS_RECEIPT_HOTSPOT_OFF, hk.pk.b, 32);
+    memset(receipt + 64, 0x5a, sizeof receipt - 64);
+    cairn_hex_encode(hexr, receipt, sizeof receipt);
+    snprintf(rt, sizeof rt, "127.0.0.1:%d", start_router());
+    /* a long poll: the receipt waits a round before its claim */
+    hs_pid = start_hotspot(keyfile, udp_port, rt, "3000");
+    CHECK(pull_until_ack(eui1), "no PULL_ACK after the restart");
+    lora_uplink up = {.mhdr = LORA_UP_UNCONFIRMED,
+                      .dev_addr = 0x01020304,
+                      .fcnt = 7,
+                      .fport = 1,
+                      .len = 5};
+    memcpy(up.payload, "hello", 5);
+    const uint8_t nwk[LORA_KEY_LEN] = {0};
+    uint8_t frame[64];
+    size_t fn;
+    CHECK(lora_uplink_encode(&up, nwk, frame, sizeof frame, &fn) == 0, "frame");
+    push(eui1, 0x9999, frame, fn, 0);
+    CHECK(wait_ack(CAIRN_SM_PUSH_ACK, 0x9999, 3000, NULL, NULL),
+          "no PUSH_ACK for the uplink");
+    got = 0;
+    end = now_ms() + 10000;
+    while (now_ms() < end && !(got && resp.txpk.ipol)) {
+        got = 0;
+        (void)wait_ack(0xff, 0, 500, &resp, &got);
+    }
+    CHECK(got && resp.txpk.ipol, "no downlink within 10 s (router hits %d)",
+          router_hits);
+    CHECK(resp.txpk.has_tmst && resp.txpk.tmst == 123456 + 1000000 &&
+              resp.txpk.size == 3 && resp.txpk.data[0] == 1 &&
+              resp.txpk.data[2] == 3,
+          "downlink txpk fields (tmst %u, size %u)", (unsigned)resp.txpk.tmst,
+          (unsigned)resp.txpk.size);
+    char hs_text[CAIRN_ADDR_TEXT_LEN + 1];
+    cairn_addr_format(hs_text, &hk.pk);
+    CHECK(strstr(router_req, "POST /v1/uplink") && strstr(router_req, hs_text),
+          "the router's request: %s", router_req);
+    ok("an uplink went to the router; its downlink came back as a PULL_RESP "
+       "(tmst = rx + 1 s, ipol)");
+
+    h_stop(hs_pid, SIGKILL);
+    hs_pid = -1;
+    snprintf(want, sizeof want, "would submit packet_claim body 01%s", hexr);
+    int before = log_count(want);
+    if (before == 0) { /* killed before its claim: the receipt is on disk */
+        char rpath[600];
+        snprintf(rpath, sizeof rpath, "%s/hotspot/receipts", net.dir);
+        FILE *rf = fopen(rpath, "rb");
+        uint8_t disk[HS_RECEIPT_LEN + 1];
+        size_t dn = rf ? fread(disk, 1, sizeof disk, rf) : 0;
+        if (rf)
+            fclose(rf);
+        CHECK(dn == HS_RECEIPT_LEN && memcmp(disk, receipt, dn) == 0,
+              "the receipt is not in %s after kill -9 (%zu bytes)", rpath, dn);
+    }
+    hs_pid = start_hotspot(keyfile, udp_port, NULL, "100");
+    for (int i = 0; i < 100 && log_count(want) == before; i++)
+        usleep(100000);
+    CHECK(before > 0 || log_count(want) == 1,
+          "the receipt was not claimed after the restart");
+    CHECK(h_stop(hs_pid, SIGTERM) == 0, "hotspot exit status");
+    hs_pid = -1;
+    router_quit = 1;
+    printf("ok: claimed %s kill -9\n",
+           before ? "before" : "after a restart from");
+    ok("the receipt was claimed once (packet_claim), kill -9 lost nothing");
     finish(0);
 }

@@ -22,7 +22,7 @@ static const char usage[] =
     "           --gain DBI --forwarder HOST:PORT [--elevation M] [--tx-power "
     "DBM]\n"
     "           [--stake TOKENS] [--freq HZ] [--poll-ms MS] [--node URL]\n"
-    "           [--dry-run] [--liar-ring DIR]\n"
+    "           [--router HOST:PORT] [--dry-run] [--liar-ring DIR]\n"
     "Runs a wireless hotspot (docs/wireless-hotspot.md): registers the key "
     "in\n"
     "the wireless sector with --stake (default: the network's minimum), "
@@ -39,6 +39,8 @@ static const char usage[] =
     "it hears, forwards device packets to their routers and claims the "
     "receipts.\n"
     "One status line per epoch on stdout; stops cleanly on SIGTERM.\n"
+    "--router sends every device packet to that router instead of the one "
+    "the\nchain names for its DevAddr (a private network, tests).\n"
     "--dry-run sends no transaction and logs each body instead (tests).\n"
     "--liar-ring DIR is an ATTACK MODE for tests: it forges witness reports "
     "for\n"
@@ -46,7 +48,7 @@ static const char usage[] =
 
 typedef struct hs_args {
     const char *data, *key, *lat, *lon, *gain, *fwd, *elev, *txp, *stake, *freq,
-        *liar, *poll;
+        *liar, *poll, *router;
     int dry;
 } hs_args;
 
@@ -142,6 +144,10 @@ static int configure(const hs_args *a, hs_config *c)
     c->data_dir = a->data;
     c->node = cli_node_url();
     c->liar_dir = a->liar;
+    c->router = a->router;
+    if (a->router && strlen(a->router) > CAIRN_ENDPOINT_MAX)
+        return cli_fail("--router is HOST:PORT, at most %d bytes",
+                        CAIRN_ENDPOINT_MAX);
     c->dry_run = a->dry;
     return cli_load_key(a->key, &c->key) || numbers(a, c);
 }
@@ -149,13 +155,21 @@ static int configure(const hs_args *a, hs_config *c)
 int cmd_provider_wireless(int argc, char **argv)
 {
     hs_args a = {0};
-    cli_opt opts[] = {{"data", &a.data, NULL},      {"key", &a.key, NULL},
-                      {"lat", &a.lat, NULL},        {"lon", &a.lon, NULL},
-                      {"gain", &a.gain, NULL},      {"forwarder", &a.fwd, NULL},
-                      {"elevation", &a.elev, NULL}, {"tx-power", &a.txp, NULL},
-                      {"stake", &a.stake, NULL},    {"freq", &a.freq, NULL},
-                      {"liar-ring", &a.liar, NULL}, {"poll-ms", &a.poll, NULL},
-                      {"dry-run", NULL, &a.dry},    {NULL, NULL, NULL}};
+    cli_opt opts[] = {{"data", &a.data, NULL},
+                      {"key", &a.key, NULL},
+                      {"lat", &a.lat, NULL},
+                      {"lon", &a.lon, NULL},
+                      {"gain", &a.gain, NULL},
+                      {"forwarder", &a.fwd, NULL},
+                      {"elevation", &a.elev, NULL},
+                      {"tx-power", &a.txp, NULL},
+                      {"stake", &a.stake, NULL},
+                      {"freq", &a.freq, NULL},
+                      {"liar-ring", &a.liar, NULL},
+                      {"poll-ms", &a.poll, NULL},
+                      {"router", &a.router, NULL},
+                      {"dry-run", NULL, &a.dry},
+                      {NULL, NULL, NULL}};
     cli_args pa;
     hs_config cfg = {0};
     int rc = cli_parse(argc, argv, "provider wireless", usage, opts, 0, &pa);

@@ -58,6 +58,8 @@ typedef struct hs_config {
     char fwd_host[CAIRN_HOST_MAX + 1];
     int fwd_port;
     const char *liar_dir; /* NULL: honest */
+    const char *router;   /* HOST:PORT for every device packet; NULL: the
+                             router the chain names by DevAddr */
     int dry_run;          /* log the bodies of transactions, send none */
     int poll_ms;
     FILE *log;  /* NULL: stderr */

@@ -131,10 +131,10 @@ static void round_(hs *h)
     pthread_mutex_unlock(&h->mu);
     (void)hs_chain_assert(h);
     hs_beacon_tick(h);
+    hs_packets_claim(h); /* before drain: a new receipt waits a round */
     drain(h);
     hs_liar_tick(h);
     hs_witness_flush(h);
-    hs_packets_claim(h);
     hs_appeal_tick(h);
 }
 

@@ -213,7 +213,9 @@ void hs_packet_heard(hs *h, const hs_rx *rx)
     } else {
         return; /* a join accept is a downlink: not ours to forward */
     }
-    if (route(h, devaddr, key, ep, sizeof ep)) {
+    if (h->cfg.router)
+        snprintf(ep, sizeof ep, "%s", h->cfg.router);
+    else if (route(h, devaddr, key, ep, sizeof ep)) {
         log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
                     "no router on chain for %s; packet dropped", key);
         return;
