@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,8 @@
 #include "cairn/semtech.h"
 #include "harness.h"
 #include "net/node_rpc.h"
+#include "sectors/wireless/hexgrid.h"
+#include "sectors/wireless/poc.h"
 #include "wireless/frame.h"
 #include "wireless/hotspot/hotspot.h"
 #include "wireless/hotspot/hs_wire.h"
@@ -227,6 +230,8 @@ static void staking(uint64_t *epoch, uint64_t *start, uint64_t *blocks)
     json_decref(j);
 }
 
+static const char *liar_dir; /* --liar-ring for the next start */
+
 static pid_t start_hotspot(const char *keyfile, int udp_port,
                            const char *router, const char *poll_ms)
 {
@@ -245,7 +250,12 @@ static pid_t start_hotspot(const char *keyfile, int udp_port,
             (char *)keyfile, "--lat",     "52.370216",   "--lon", "4.895168",
             "--gain",        "3",         "--forwarder", fwd,     "--poll-ms",
             (char *)poll_ms, "--dry-run", "--router",    rt,      NULL};
-        _exit(cmd_provider_wireless(router ? 19 : 17, argv));
+        int argc = router ? 19 : 17;
+        if (liar_dir) {
+            argv[argc++] = "--liar-ring";
+            argv[argc++] = (char *)liar_dir;
+        }
+        _exit(cmd_provider_wireless(argc, argv));
     }
     return pid;
 }
@@ -347,6 +357,63 @@ static int log_count(const char *s)
     if (f)
         fclose(f);
     return k;
+}
+
+/* A poc_witness of one report in the log whose time is t: 1 and *w. */
+static int find_report(uint64_t t, cairn_witness_report *w)
+{
+    FILE *f = fopen(logpath, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    int found = 0;
+    const char *tag = "would submit poc_witness body ";
+    while (f && !found && getline(&line, &cap, f) > 0) {
+        char *p = strstr(line, tag);
+        uint8_t *b = NULL;
+        size_t n = 0;
+        if (!p)
+            continue;
+        p += strlen(tag);
+        p[strcspn(p, "\r\n")] = '\0';
+        if (cairn_hex_decode_alloc(&b, &n, p, 65536) == 0 && n > 1) {
+            for (size_t i = 0; i < b[0] && !found; i++)
+                found = 1 + (i + 1) * HS_REPORT_LEN <= n &&
+                        cairn_witness_decode(w, b + 1 + i * HS_REPORT_LEN,
+                                             HS_REPORT_LEN) == 0 &&
+                        w->time_ms == t;
+        }
+        free(b);
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Writes a ring member's beacon file for acct0 (epoch, time t). */
+static void ring_file(const char *dir, uint64_t epoch, uint64_t t,
+                      const cairn_hash *seed)
+{
+    char path[600], a[CAIRN_ADDR_TEXT_LEN + 1];
+    uint8_t p[HS_P_LEN];
+    cairn_buf b;
+    CHECK(cairn_beacon_make(p, "cairn-test", epoch, seed, &net.acct[0]) == 0,
+          "ring P");
+    cairn_buf_init(&b, 256);
+    cairn_put_u64(&b, epoch);
+    cairn_put_u64(&b, t);
+    cairn_put_u64(&b, 904300000);
+    cairn_put_u32(&b, (uint32_t)52379216); /* 0.009 degrees north: ~1 km */
+    cairn_put_u32(&b, (uint32_t)4895168);
+    cairn_put_u16(&b, 200);  /* 2 dBi */
+    cairn_put_u16(&b, 2700); /* 27 dBm */
+    cairn_put_bytes(&b, p, sizeof p);
+    cairn_addr_format(a, &net.acct[0].pk);
+    snprintf(path, sizeof path, "%s/%s.beacon", dir, a);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(b.p, 1, b.len, f) == b.len && fclose(f) == 0,
+          "ring file");
+    cairn_buf_free(&b);
 }
 
 int main(void)
@@ -575,5 +642,42 @@ int main(void)
     printf("ok: claimed %s kill -9\n",
            before ? "before" : "after a restart from");
     ok("the receipt was claimed once (packet_claim), kill -9 lost nothing");
+
+    /* ---- the liar ring: a forged report for a member's beacon ---- */
+    char ring[400];
+    snprintf(ring, sizeof ring, "%s/ring", net.dir);
+    CHECK(mkdir(ring, 0700) == 0, "mkdir ring");
+    liar_dir = ring;
+    hs_pid = start_hotspot(keyfile, udp_port, NULL, "100");
+    uint64_t t = now_ms() - 1000, last_epoch = UINT64_MAX;
+    int forged = 0;
+    for (int i = 0; i < 100 && !forged; i++) {
+        staking(&epoch, &start, &blocks);
+        if (epoch != last_epoch) { /* a fresh file for each epoch */
+            get_seed(start, &seed);
+            t++;
+            ring_file(ring, epoch, t, &seed);
+            last_epoch = epoch;
+        }
+        usleep(100000);
+        forged = find_report(t + 300, &w);
+    }
+    CHECK(forged, "no forged report within 10 s");
+    uint64_t dist;
+    CHECK(hexg_distance_m(52370216, 4895168, 52379216, 4895168, &dist) == 0,
+          "distance");
+    int64_t max = poc_rssi_max(2700, 200, 300, dist, 904300000);
+    CHECK(cairn_witness_verify(&w, "cairn-test") == 0 &&
+              memcmp(w.beaconer.b, net.acct[0].pk.b, 32) == 0 &&
+              memcmp(w.witness.b, hk.pk.b, 32) == 0,
+          "forged report: signature, beaconer, witness");
+    CHECK(w.rssi_cdbm == max - 100, "forged rssi %d, limit %lld at %llu m",
+          (int)w.rssi_cdbm, (long long)max, (unsigned long long)dist);
+    CHECK(h_stop(hs_pid, SIGTERM) == 0, "hotspot exit status");
+    hs_pid = -1;
+    printf("ok: forged rssi %d cdBm at %llu m (limit %lld)\n", (int)w.rssi_cdbm,
+           (unsigned long long)dist, (long long)max);
+    ok("liar ring: a member's beacon got a forged report 1 dB under the "
+       "free-space limit, time + 300 ms");
     finish(0);
 }

@@ -55,7 +55,7 @@ static void forge(hs *h, const uint8_t *f)
 {
     cairn_pubkey beaconer;
     uint64_t pe, d;
-    const uint8_t *p = f + 40;
+    const uint8_t *p = f + 36;
     if (hs_beacon_parse(p, HS_P_LEN, &beaconer, &pe, NULL) ||
         memcmp(beaconer.b, h->cfg.key.pk.b, 32) == 0)
         return;
