@@ -41,6 +41,7 @@
 #define HS_TX_AHEAD_MS 100   /* a beacon is sent this far ahead */
 #define HS_FREQ_DEFAULT 904300000ULL
 #define HS_WITNESS_BLOCKS_DEFAULT 3
+#define HS_WINDOW_MS_DEFAULT 5000
 #define HS_POLL_MS_DEFAULT 250
 #define HS_LIAR_LATE_MS 300   /* forged reception time after the beacon */
 #define HS_LIAR_UNDER_CDB 100 /* forged RSSI under the free-space limit */
@@ -94,6 +95,7 @@ typedef struct hs_heard {
 typedef struct hs_view {
     int ok;
     uint64_t height, epoch, start, epoch_blocks, witness_blocks;
+    uint64_t window_ms; /* wireless_beacon_window_ms */
     char chain_id[CAIRN_CHAIN_ID_MAX + 1];
 } hs_view;
 

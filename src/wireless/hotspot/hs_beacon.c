@@ -14,7 +14,6 @@
 
 #define BEACON_FILE "beacon"
 #define STATE_LEN (8 + 8 + 1 + 1 + 8 + 8 + HS_P_LEN)
-#define WINDOW_MS 5000 /* wireless_beacon_window_ms's default */
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -75,19 +74,24 @@ void hs_beacon_load(hs *h)
     free(s);
 }
 
-/* The slot the node shows for us in this epoch, or 0. */
-static uint64_t api_slot(hs *h)
+/* The slot the node shows for us in this epoch, or 0: "beacon": {"epoch",
+ * "slot"} of /v1/wireless/hotspot/{addr} (slot null: none this epoch). */
+static uint64_t api_slot(hs *h, int *none)
 {
     char path[160];
     json_t *j;
-    uint64_t s = 0;
+    uint64_t s = 0, e = 0;
     const hs_view *v = &h->view;
+    *none = 0;
     snprintf(path, sizeof path, "/v1/wireless/hotspot/%s", h->addr);
     if (hs_chain_get(h, path, &j))
         return 0;
-    if (snode_u64(j, "beacon_slot", &s) &&
-        snode_u64(j, "next_beacon_slot", &s) &&
-        snode_u64(json_object_get(j, "schedule"), "slot", &s))
+    json_t *b = json_object_get(j, "beacon");
+    if (snode_u64(b, "epoch", &e) || e != v->epoch)
+        s = 0;
+    else if (json_is_null(json_object_get(b, "slot")))
+        *none = 1;
+    else if (snode_u64(b, "slot", &s))
         s = 0;
     json_decref(j);
     return s >= v->start && s < v->start + v->epoch_blocks ? s : 0;
@@ -101,8 +105,9 @@ static void new_epoch(hs *h)
     b->epoch = v->epoch;
     uint64_t local = cairn_beacon_slot(&h->seed, &h->cfg.key.pk, v->start,
                                        v->epoch_blocks, v->witness_blocks);
-    uint64_t api = api_slot(h);
-    b->slot = api ? api : local;
+    int none;
+    uint64_t api = api_slot(h, &none);
+    b->slot = none ? 0 : api ? api : local;
     if (api && local && api != local)
         hs_log(h,
                "the node shows slot %llu, this daemon computes %llu: "
@@ -142,7 +147,7 @@ static void transmit(hs *h)
 {
     hs_beacon_state *b = &h->beacon;
     uint64_t t_slot = block_time(h, b->slot), at = hs_now_ms() + HS_TX_AHEAD_MS;
-    if (t_slot && at > t_slot + WINDOW_MS) {
+    if (t_slot && at > t_slot + h->view.window_ms) {
         hs_log(h,
                "epoch %llu: missed the beacon window (block %llu at %llu, "
                "now %llu ms later); no beacon this epoch",

@@ -14,24 +14,29 @@ cairn_err hs_chain_get(hs *h, const char *path, json_t **out)
                       &why);
 }
 
-/* The governable W (wireless_witness_blocks) from /v1/params; the
- * default when the node does not know it. */
-static uint64_t witness_blocks(hs *h)
+/* The governable W (wireless_witness_blocks) and beacon window
+ * (wireless_beacon_window_ms) from /v1/params; the defaults when the node
+ * does not know them. */
+static void schedule_params(hs *h, hs_view *out)
 {
     json_t *j, *it;
     size_t i;
-    uint64_t w = HS_WITNESS_BLOCKS_DEFAULT, v;
+    uint64_t v;
+    out->witness_blocks = HS_WITNESS_BLOCKS_DEFAULT;
+    out->window_ms = HS_WINDOW_MS_DEFAULT;
     if (hs_chain_get(h, "/v1/params", &j))
-        return w;
+        return;
     json_array_foreach(json_object_get(j, "params"), i, it)
     {
         const char *name = json_string_value(json_object_get(it, "name"));
-        if (name && strcmp(name, "wireless_witness_blocks") == 0 &&
-            snode_u64(it, "value", &v) == 0)
-            w = v;
+        if (!name || snode_u64(it, "value", &v))
+            continue;
+        if (strcmp(name, "wireless_witness_blocks") == 0)
+            out->witness_blocks = v;
+        else if (strcmp(name, "wireless_beacon_window_ms") == 0)
+            out->window_ms = v;
     }
     json_decref(j);
-    return w;
 }
 
 /* The seed of the epoch that starts at `start`: the hash of the header of
@@ -69,6 +74,7 @@ cairn_err hs_chain_view(hs *h)
         return e;
     if (h->view.ok && h->view.epoch == v.epoch) {
         v.witness_blocks = h->view.witness_blocks;
+        v.window_ms = h->view.window_ms;
         memcpy(v.chain_id, h->view.chain_id, sizeof v.chain_id);
     } else {
         snode_ctx ctx;
@@ -76,7 +82,7 @@ cairn_err hs_chain_view(hs *h)
         if ((e = snode_status(h->cfg.node, &ctx, &why)))
             return e;
         snprintf(v.chain_id, sizeof v.chain_id, "%s", ctx.chain_id);
-        v.witness_blocks = witness_blocks(h);
+        schedule_params(h, &v);
     }
     if (!h->have_seed || h->seed_epoch != v.epoch) {
         if ((e = fetch_seed(h, v.start, &h->seed)))

@@ -159,7 +159,8 @@ static void appeal_epoch(hs *h, uint64_t e)
              (unsigned long long)e);
     if (hs_chain_get(h, path, &j))
         return;
-    json_array_foreach(json_object_get(j, "witnesses"), i, r)
+    /* "made": the reports this hotspot made (each names its beaconer) */
+    json_array_foreach(json_object_get(j, "made"), i, r)
     {
         cairn_pubkey beaconer;
         hs_heard *x;
