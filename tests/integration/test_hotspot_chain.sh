@@ -9,7 +9,11 @@
 #  - a beacon of one reaches the other, whose witness report lands on chain
 #    and is judged valid at the epoch's end (the beaconer's poc_beacon
 #    landed too);
-#  - SIGTERM stops both with exit 0 and status lines.
+#  - appeal: h3, restarted with --dry-run, still beacons over the air but
+#    never sends its poc_beacon; the witnesses' reports get NOT_REPORTED
+#    at the epoch's end, and h2 appeals with the payload it heard: the
+#    record turns valid (appealed);
+#  - SIGTERM stops them with exit 0 and status lines.
 # Skips when this build of `cairn` does not have the command wired yet
 # (the wireless plug-in's .provider). Every wait is bounded; every process
 # started is stopped by PID.
@@ -29,13 +33,14 @@ NODE_PID=""
 RELAY_PID=""
 H1_PID=""
 H2_PID=""
+H3_PID=""
 
 cleanup() {
     local p
-    for p in "$H1_PID" "$H2_PID" "$RELAY_PID" "$NODE_PID"; do
+    for p in "$H1_PID" "$H2_PID" "$H3_PID" "$RELAY_PID" "$NODE_PID"; do
         [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true
     done
-    for p in "$H1_PID" "$H2_PID" "$RELAY_PID" "$NODE_PID"; do
+    for p in "$H1_PID" "$H2_PID" "$H3_PID" "$RELAY_PID" "$NODE_PID"; do
         [ -n "$p" ] && wait "$p" 2>/dev/null || true
     done
     if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
@@ -55,7 +60,7 @@ cairn() { "$CAIRN_BIN" --node "$(URL)" "$@"; }
 field() { grep -o "\"$1\": *\"\?[^\",}]*" | head -n 1 | sed 's/^[^:]*: *"\?//'; }
 
 mkdir -p "$TMP/keys"
-for k in sequencer h1 h2; do
+for k in sequencer h1 h2 h3; do
     "$CAIRN_BIN" keygen --out "$TMP/keys/$k.key" >"$TMP/keys/$k.addr" 2>/dev/null
 done
 addr() { cat "$TMP/keys/$1.addr"; }
@@ -65,7 +70,8 @@ cat >"$TMP/genesis.json" <<JSON
  "block_interval_ms": 250, "max_block_txs": 1000, "min_fee": "0.001",
  "sequencer": "$(addr sequencer)",
  "allocations": [{"address": "$(addr h1)", "amount": "1000"},
-                 {"address": "$(addr h2)", "amount": "1000"}],
+                 {"address": "$(addr h2)", "amount": "1000"},
+                 {"address": "$(addr h3)", "amount": "1000"}],
  "economy": {"epoch_blocks": 12, "min_provider_stake": "10"}}
 JSON
 "$CAIRN_BIN" init --genesis "$TMP/genesis.json" --data "$TMP/chain" >/dev/null || fail "init"
@@ -117,18 +123,20 @@ while time.time() < end:
                 s2.sendto(bytes([2]) + os.urandom(2) + bytes([0]) + eui2 + body, dst2)
                 print("relayed", tx["size"], "bytes from", i, "to", j, flush=True)
 PY
-U1=$((PORT + 11)); U2=$((PORT + 12))
-start_hotspot() { # NAME UDP LAT
+U1=$((PORT + 11)); U2=$((PORT + 12)); U3=$((PORT + 13))
+start_hotspot() { # NAME UDP LAT [--dry-run]
     "$CAIRN_BIN" --node "$(URL)" provider wireless --data "$TMP/$1" \
         --key "$TMP/keys/$1.key" --lat "$3" --lon 4.895168 --gain 3 \
-        --forwarder "127.0.0.1:$2" --stake 10 --poll-ms 100 \
-        >"$TMP/$1.out" 2>"$TMP/$1.log" &
+        --forwarder "127.0.0.1:$2" --stake 10 --poll-ms 100 ${4:-} \
+        >>"$TMP/$1.out" 2>>"$TMP/$1.log" &
 }
 start_hotspot h1 "$U1" 52.370216
 H1_PID=$!
 start_hotspot h2 "$U2" 52.388216   # 0.018 degrees north: about 2 km
 H2_PID=$!
-python3 "$TMP/relay.py" "$U1" "$U2" >"$TMP/relay.log" 2>&1 &
+start_hotspot h3 "$U3" 52.379216   # about 1 km from each
+H3_PID=$!
+python3 "$TMP/relay.py" "$U1" "$U2" "$U3" >"$TMP/relay.log" 2>&1 &
 RELAY_PID=$!
 
 # --- registered, asserted ---------------------------------------------------------
@@ -139,6 +147,12 @@ for _ in $(seq 1 150); do
 done
 [ "$(curl -s "$(URL)/v1/wireless/hotspot/$(addr h2)" | field lat_udeg)" = 52388216 ] ||
     fail "the hotspots' locations are not on chain"
+for _ in $(seq 1 100); do
+    [ "$(curl -s "$(URL)/v1/wireless/hotspot/$(addr h3)" | field lat_udeg)" = 52379216 ] && break
+    sleep 0.2
+done
+[ "$(curl -s "$(URL)/v1/wireless/hotspot/$(addr h3)" | field lat_udeg)" = 52379216 ] ||
+    fail "h3's location is not on chain"
 [ "$(curl -s "$(URL)/v1/provider/$(addr h1)" | field sector)" = wireless ] ||
     fail "h1 is not a wireless provider"
 ok "both hotspots registered in the wireless sector and asserted their locations"
@@ -161,12 +175,37 @@ done
 [ -n "$valid" ] || fail "no valid witness of h1's beacon by h2 within 60 s"
 ok "h2's witness report of h1's beacon landed and was judged valid (epoch $valid)"
 
-kill -TERM "$H1_PID" "$H2_PID"
-for p in "$H1_PID" "$H2_PID"; do
+# --- appeal: h3 beacons but never reports; h2 proves it heard it ----------------
+kill -TERM "$H3_PID"; wait "$H3_PID" || fail "h3 exit status"
+start_hotspot h3 "$U3" 52.379216 --dry-run
+H3_PID=$!
+appealed=""
+for _ in $(seq 1 400); do
+    E=$(curl -s "$(URL)/v1/staking" | field epoch)
+    for e in $((E - 1)) $((E - 2)) $((E - 3)); do
+        [ "$e" -ge 0 ] || continue
+        W=$(curl -s "$(URL)/v1/wireless/witnesses/$(addr h3)?epoch=$e")
+        if echo "$W" | tr '{' '\n' | grep "\"witness\": *\"$(addr h2)\"" |
+            grep -q '"appealed": *true'; then
+            appealed=$e
+            break 2
+        fi
+    done
+    sleep 0.2
+done
+[ -n "$appealed" ] || fail "no appealed witness record of h3's beacon by h2 within 80 s"
+grep -q "appealed NOT_REPORTED" "$TMP/h2.log" || fail "h2 did not log its appeal"
+W=$(curl -s "$(URL)/v1/wireless/witnesses/$(addr h3)?epoch=$appealed")
+echo "$W" | tr '{' '\n' | grep "\"witness\": *\"$(addr h2)\"" | grep -q '"valid": *true' ||
+    fail "the appealed record is not valid: $W"
+ok "h3's beacon was never reported; h2 appealed with the payload and its record turned valid (epoch $appealed)"
+
+kill -TERM "$H1_PID" "$H2_PID" "$H3_PID"
+for p in "$H1_PID" "$H2_PID" "$H3_PID"; do
     rc=0; wait "$p" || rc=$?
     [ "$rc" = 0 ] || fail "a hotspot exited $rc on SIGTERM"
 done
-H1_PID=""; H2_PID=""
+H1_PID=""; H2_PID=""; H3_PID=""
 grep -q "beacons sent" "$TMP/h1.out" || fail "no status line from h1"
-ok "SIGTERM: both exit 0 with status lines"
-echo "3 passed, 0 failed"
+ok "SIGTERM: all exit 0 with status lines"
+echo "4 passed, 0 failed"
