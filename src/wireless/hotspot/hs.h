@@ -111,7 +111,8 @@ typedef struct hs_beacon_state {
 } hs_beacon_state;
 
 typedef struct hs_route {
-    uint32_t devaddr;
+    uint64_t id; /* DevAddr, or JoinEUI when join */
+    int join;
     uint64_t epoch; /* looked up in; stale after */
     int found;
     char endpoint[CAIRN_ENDPOINT_MAX + 1];

@@ -57,34 +57,63 @@ static cairn_err save_receipts(hs *h)
                                h->nreceipts * HS_RECEIPT_LEN);
 }
 
-/* The router endpoint for a route key ("0a1b2c3d" or "join/<eui>"); 0
- * when the chain names one. */
-static int route(hs *h, uint32_t devaddr, const char *key, char *ep, size_t len)
+/* The endpoint of a route reply r (or of one element of a listing). */
+static int take_endpoint(hs_route *x, const json_t *r)
 {
-    for (size_t i = 0; i < HS_ROUTES; i++) {
-        hs_route *r = &h->routes[i];
-        if (r->devaddr == devaddr && r->epoch == h->view.epoch + 1) {
-            snprintf(ep, len, "%s", r->endpoint);
-            return r->found ? 0 : -1;
+    const char *e = json_string_value(json_object_get(r, "endpoint"));
+    if (!e || !*e || strlen(e) > CAIRN_ENDPOINT_MAX)
+        return 0;
+    snprintf(x->endpoint, sizeof x->endpoint, "%s", e);
+    x->found = 1;
+    return 1;
+}
+
+/* Asks the node: GET /v1/wireless/route/{devaddr, 8 hex digits}, or for a
+ * join the route listing's entry whose join_eui is the JoinEUI. */
+static void lookup(hs *h, hs_route *x)
+{
+    char path[64], eui[17];
+    json_t *j, *r;
+    size_t i;
+    if (!x->join)
+        snprintf(path, sizeof path, "/v1/wireless/route/%08x", (unsigned)x->id);
+    else
+        snprintf(path, sizeof path, "/v1/wireless/routes");
+    if (hs_chain_get(h, path, &j) != CAIRN_OK)
+        return;
+    if (!x->join)
+        take_endpoint(x, j);
+    else {
+        snprintf(eui, sizeof eui, "%016llx", (unsigned long long)x->id);
+        json_array_foreach(json_object_get(j, "routes"), i, r)
+        {
+            const char *je = json_string_value(json_object_get(r, "join_eui"));
+            if (je && strcmp(je, eui) == 0 && take_endpoint(x, r))
+                break;
         }
     }
-    char path[128];
-    json_t *j;
-    hs_route *r = &h->routes[h->route_next++ % HS_ROUTES];
-    memset(r, 0, sizeof *r);
-    r->devaddr = devaddr;
-    r->epoch = h->view.epoch + 1; /* 0 never matches */
-    snprintf(path, sizeof path, "/v1/wireless/route/%s", key);
-    if (hs_chain_get(h, path, &j) == CAIRN_OK) {
-        const char *e = json_string_value(json_object_get(j, "endpoint"));
-        if (e && strlen(e) <= CAIRN_ENDPOINT_MAX) {
-            snprintf(r->endpoint, sizeof r->endpoint, "%s", e);
-            r->found = 1;
-        }
-        json_decref(j);
+    json_decref(j);
+}
+
+/* The router endpoint for a DevAddr (join 0) or a JoinEUI (join 1),
+ * cached for the epoch; 0 when the chain names one. */
+static int route(hs *h, uint64_t id, int join, char *ep, size_t len)
+{
+    hs_route *x = NULL;
+    for (size_t i = 0; i < HS_ROUTES && !x; i++)
+        if (h->routes[i].id == id && h->routes[i].join == join &&
+            h->routes[i].epoch == h->view.epoch + 1)
+            x = &h->routes[i];
+    if (!x) {
+        x = &h->routes[h->route_next++ % HS_ROUTES];
+        memset(x, 0, sizeof *x);
+        x->id = id;
+        x->join = join;
+        x->epoch = h->view.epoch + 1; /* 0 never matches */
+        lookup(h, x);
     }
-    snprintf(ep, len, "%s", r->endpoint);
-    return r->found ? 0 : -1;
+    snprintf(ep, len, "%s", x->endpoint);
+    return x->found ? 0 : -1;
 }
 
 static void keep_receipt(hs *h, const char *hex)
@@ -117,7 +146,8 @@ static void keep_receipt(hs *h, const char *hex)
     h->cnt.packets++;
 }
 
-static void downlink(hs *h, const hs_rx *rx, const json_t *d, int join)
+static void downlink(hs *h, const hs_rx *rx, const json_t *d,
+                     const json_t *reply, int join)
 {
     const char *b64 =
         json_string_value(json_is_string(d) ? d : json_object_get(d, "data"));
@@ -137,6 +167,8 @@ static void downlink(hs *h, const hs_rx *rx, const json_t *d, int join)
                     "the router's downlink is not base64 of 1..255 bytes");
         return;
     }
+    if (snode_u64(reply, "delay_ms", &f) == 0 && f <= 60000)
+        delay = f; /* beside a bare base64 downlink */
     if (json_is_object(d)) {
         if (snode_u64(d, "delay_ms", &f) == 0 && f <= 60000)
             delay = f;
@@ -167,10 +199,10 @@ static void forward(hs *h, const hs_rx *rx, const char *ep, int join)
     sodium_bin2base64(b64, sizeof b64, rx->pk.data, rx->pk.size,
                       sodium_base64_VARIANT_ORIGINAL);
     json_t *req = json_pack(
-        "{s:s, s:s, s:i, s:i, s:I, s:I, s:I}", "hotspot", h->addr, "payload",
-        b64, "rssi", (int)rx->pk.rssi, "snr_cdb",
-        rx->pk.has_lsnr ? (int)rx->pk.lsnr_cdb : 0, "freq_hz",
-        (json_int_t)rx->pk.freq_hz, "time_ms",
+        "{s:s, s:s, s:i, s:f, s:I, s:I, s:I}", "hotspot", h->addr, "payload",
+        b64, "rssi", (int)rx->pk.rssi, "snr",
+        rx->pk.has_lsnr ? rx->pk.lsnr_cdb / 100.0 : 0.0, "freq",
+        (json_int_t)rx->pk.freq_hz, "time",
         (json_int_t)(rx->pk.has_tmms ? cairn_sm_gps_to_unix_ms(rx->pk.tmms)
                                      : rx->rx_ms),
         "tmst", (json_int_t)rx->pk.tmst);
@@ -190,34 +222,33 @@ static void forward(hs *h, const hs_rx *rx, const char *ep, int join)
     keep_receipt(h, json_string_value(json_object_get(out, "receipt")));
     json_t *d = json_object_get(out, "downlink");
     if (d && !json_is_null(d))
-        downlink(h, rx, d, join);
+        downlink(h, rx, d, out, join);
     json_decref(out);
 }
 
 void hs_packet_heard(hs *h, const hs_rx *rx)
 {
     lora_frame f;
-    char key[40], ep[CAIRN_ENDPOINT_MAX + 1];
-    uint32_t devaddr;
+    char what[40], ep[CAIRN_ENDPOINT_MAX + 1];
+    uint64_t id;
     int join = 0;
     if (lora_frame_decode(&f, rx->pk.data, rx->pk.size, NULL, 0) != CAIRN_OK)
         return; /* neither a beacon nor a device frame */
     if (f.type == LORA_UP_UNCONFIRMED || f.type == LORA_UP_CONFIRMED) {
-        devaddr = f.u.up.dev_addr;
-        snprintf(key, sizeof key, "%08x", (unsigned)devaddr);
+        id = f.u.up.dev_addr;
+        snprintf(what, sizeof what, "DevAddr %08x", (unsigned)id);
     } else if (f.type == LORA_JOIN_REQUEST) {
-        uint64_t eui = f.u.jreq.join_eui;
-        snprintf(key, sizeof key, "join/%016llx", (unsigned long long)eui);
-        devaddr = (uint32_t)(eui ^ (eui >> 32)) | 1u; /* cache key only */
+        id = f.u.jreq.join_eui;
+        snprintf(what, sizeof what, "JoinEUI %016llx", (unsigned long long)id);
         join = 1;
     } else {
         return; /* a join accept is a downlink: not ours to forward */
     }
     if (h->cfg.router)
         snprintf(ep, sizeof ep, "%s", h->cfg.router);
-    else if (route(h, devaddr, key, ep, sizeof ep)) {
+    else if (route(h, id, join, ep, sizeof ep)) {
         log_limited(&h->lim_chain, h->cfg.log, HS_WHO,
-                    "no router on chain for %s; packet dropped", key);
+                    "no router on chain for %s; packet dropped", what);
         return;
     }
     forward(h, rx, ep, join);
