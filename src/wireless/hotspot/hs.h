@@ -120,7 +120,7 @@ typedef struct hs_route {
 
 /* Counters of one epoch, for its status line. */
 typedef struct hs_counts {
-    uint64_t beacons, witnesses, packets, claimed, dropped;
+    uint64_t beacons, witnesses, appeals, packets, claimed, dropped;
 } hs_counts;
 
 typedef struct hs {

@@ -37,12 +37,13 @@ static void status_line(hs *h)
     FILE *f = h->cfg.stat ? h->cfg.stat : stdout;
     fprintf(
         f,
-        "epoch %llu: beacons sent %llu, witnesses reported %llu, packets "
-        "forwarded %llu, receipts claimed %llu, datagrams dropped %llu\n",
+        "epoch %llu: beacons sent %llu, witnesses reported %llu, appeals "
+        "%llu, packets forwarded %llu, receipts claimed %llu, datagrams "
+        "dropped %llu\n",
         (unsigned long long)h->cnt_epoch, (unsigned long long)h->cnt.beacons,
         (unsigned long long)h->cnt.witnesses,
-        (unsigned long long)h->cnt.packets, (unsigned long long)h->cnt.claimed,
-        (unsigned long long)h->cnt.dropped);
+        (unsigned long long)h->cnt.appeals, (unsigned long long)h->cnt.packets,
+        (unsigned long long)h->cnt.claimed, (unsigned long long)h->cnt.dropped);
     fflush(f);
 }
 

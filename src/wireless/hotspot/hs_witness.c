@@ -142,11 +142,13 @@ static void appeal(hs *h, hs_heard *x)
     if (e)
         hs_log(h, "appeal of the beacon of %s (epoch %llu) refused: %s (%s)",
                who, (unsigned long long)x->epoch, cairn_strerror(e), why);
-    else
+    else {
+        h->cnt.appeals++;
         hs_log(h,
                "appealed NOT_REPORTED for the beacon of %s (epoch %llu) "
                "with the payload heard",
                who, (unsigned long long)x->epoch);
+    }
 }
 
 /* Our witness records of epoch e, appealed where we can. */
