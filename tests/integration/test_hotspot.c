@@ -359,6 +359,21 @@ static int log_count(const char *s)
     return k;
 }
 
+/* VmRSS of pid in KiB, or 0. */
+static long rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long kib = 0;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kib = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
 /* A poc_witness of one report in the log whose time is t: 1 and *w. */
 static int find_report(uint64_t t, cairn_witness_report *w)
 {
@@ -488,6 +503,26 @@ int main(void)
           "no PULL_ACK after garbage");
     ok("garbage (truncated, bad version, bad JSON, 65000 bytes, a fifth "
        "gateway) dropped; still answers");
+
+    /* a flood: 5000 PUSH_DATA of a 255-byte packet that is no frame */
+    uint8_t noise[255];
+    memset(noise, 0xee, sizeof noise);
+    long rss0 = rss_kib(hs_pid);
+    for (int i = 0; i < 5000; i++)
+        push(eui1, (uint16_t)i, noise, sizeof noise, 0);
+    pull(eui1, 0x6667);
+    int acked = 0;
+    for (int i = 0; i < 20 && !acked; i++) {
+        acked = wait_ack(CAIRN_SM_PULL_ACK, 0x6667, 500, NULL, NULL);
+        if (!acked)
+            pull(eui1, 0x6667);
+    }
+    long rss1 = rss_kib(hs_pid);
+    CHECK(acked && alive(), "no PULL_ACK after a flood");
+    CHECK(rss1 - rss0 < 16 * 1024, "memory grew by %ld KiB under a flood",
+          rss1 - rss0);
+    printf("ok: 5000 PUSH_DATA: resident memory %ld -> %ld KiB\n", rss0, rss1);
+    ok("a flood of PUSH_DATA: still answers, memory bounded");
 
     /* a beacon heard: another hotspot's P for this epoch */
     uint64_t epoch, start, blocks;
