@@ -596,6 +596,27 @@ int main(void)
     free(body);
     ok("poc_beacon submitted after slot + W");
 
+    /* a gateway without GPS: TX_ACK GPS_UNLOCKED, then beacons go imme */
+    static cairn_sm_msg ack;
+    memset(&ack, 0, sizeof ack);
+    ack.type = CAIRN_SM_TX_ACK;
+    ack.token = resp.token;
+    memcpy(ack.eui, eui1, 8);
+    ack.has_txack_json = 1;
+    ack.txerr = CAIRN_SM_TXE_GPS_UNLOCKED;
+    send_msg(&ack);
+    got = 0;
+    end = now_ms() + 15000;
+    while (now_ms() < end && !(got && resp.txpk.imme)) {
+        got = 0;
+        pull(eui1, 0x8889);
+        (void)wait_ack(0xff, 0, 1000, &resp, &got);
+    }
+    CHECK(got && resp.txpk.imme && !resp.txpk.has_tmms &&
+              resp.txpk.size == HS_P_LEN,
+          "no imme beacon after GPS_UNLOCKED within 15 s");
+    ok("after a TX_ACK GPS_UNLOCKED the next beacon goes out imme");
+
     CHECK(h_stop(hs_pid, SIGTERM) == 0, "hotspot exit status");
     hs_pid = -1;
     FILE *f = fopen(outpath, "r");

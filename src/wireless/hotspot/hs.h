@@ -141,6 +141,7 @@ typedef struct hs {
     hs_rx *inq; /* ring of HS_INQ */
     size_t inq_head, inq_n;
     uint64_t udp_bad, udp_other_gw, inq_full, tx_acks, tx_errs;
+    int no_gps; /* a TX_ACK said GPS_UNLOCKED: beacons go out imme */
     log_limit lim_bad, lim_gw;
 
     /* the chain side (chain thread only) */

@@ -159,9 +159,17 @@ static void transmit(hs *h)
     if (cairn_beacon_make(b->p, h->view.chain_id, b->epoch, &h->seed,
                           &h->cfg.key))
         return;
+    /* a gateway without GPS time refuses tmms: then at once (imme), timed
+     * by our clock */
+    pthread_mutex_lock(&h->mu);
+    int imme = h->no_gps;
+    pthread_mutex_unlock(&h->mu);
+    if (imme)
+        at = hs_now_ms();
     cairn_sm_txpk tx = {
-        .has_tmms = 1,
-        .tmms = cairn_sm_unix_to_gps_ms(at),
+        .imme = imme,
+        .has_tmms = !imme,
+        .tmms = imme ? 0 : cairn_sm_unix_to_gps_ms(at),
         .freq_hz = h->cfg.freq_hz,
         .has_powe = 1,
         .powe = (int8_t)(h->cfg.txp_cdbm / 100),

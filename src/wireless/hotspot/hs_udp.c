@@ -120,6 +120,8 @@ static void handle(hs *h, const cairn_sm_msg *m,
         h->tx_acks++;
         if (m->has_txack_json && m->txerr != CAIRN_SM_TXE_NONE)
             h->tx_errs++;
+        if (m->has_txack_json && m->txerr == CAIRN_SM_TXE_GPS_UNLOCKED)
+            h->no_gps = 1;
     }
     pthread_mutex_unlock(&h->mu);
     if (m->type == CAIRN_SM_TX_ACK && m->has_txack_json &&
