@@ -221,7 +221,8 @@ void hs_witness_flush(hs *h);
 void hs_appeal_tick(hs *h);
 
 /* ---- hs_packets.c ---- */
-/* Loads DIR/receipts. */
+/* Allocates h->receipts (HS_RECEIPTS_MAX entries, owned by h, freed by
+ * the daemon at stop) and loads DIR/receipts into it. */
 cairn_err hs_packets_load(hs *h);
 /* A packet that may be a device frame: forward it to its router. */
 void hs_packet_heard(hs *h, const hs_rx *rx);

@@ -47,6 +47,8 @@ static void status_line(hs *h)
     fflush(f);
 }
 
+/* Frees h and all it owns (stops the radio thread first, releases the
+ * lock, wipes the key). NULL is fine. */
 static void free_hs(hs *h)
 {
     if (!h)
@@ -63,6 +65,8 @@ static void free_hs(hs *h)
     free(h);
 }
 
+/* A new daemon state (copies cfg, key included); the caller owns it and
+ * frees it with free_hs. NULL when out of memory. */
 static hs *alloc_hs(const hs_config *cfg)
 {
     hs *h = calloc(1, sizeof *h);
