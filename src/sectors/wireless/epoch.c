@@ -272,10 +272,16 @@ static cairn_err groups(ep *c, size_t *comp)
         }
         free(l.r);
     }
+    size_t *root = malloc((c->nh + 1) * sizeof *root);
+    if (!e && !root)
+        e = CAIRN_ERR_NOMEM;
     for (size_t i = 0; !e && i < c->nh; i++)
-        par[i] = comp[uf_find(par, i)];
+        root[i] = uf_find(par, i);
+    for (size_t i = 0; !e && i < c->nh; i++)
+        par[i] = comp[root[i]]; /* sizes are kept at the roots */
     for (size_t i = 0; !e && i < c->nh; i++)
         comp[i] = par[i];
+    free(root);
     free(par);
     return e;
 }
