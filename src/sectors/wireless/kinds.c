@@ -10,12 +10,19 @@
 #include "sectors/wireless/hexgrid.h"
 #include "sectors/wireless/wl.h"
 
+/* Body decoders' refusals (TRUNCATED, TRAILING, BAD_VERSION, ...) are
+ * BAD_BODY to the ledger, as every sector's. */
+static cairn_err body(cairn_err e)
+{
+    return e ? CAIRN_ERR_BAD_BODY : CAIRN_OK;
+}
+
 /* ---- 0x60 hotspot_assert ---- */
 
 cairn_err wl_assert_check(const cairn_tx *tx)
 {
     cairn_hotspot_assert a;
-    return cairn_hotspot_assert_decode(&a, tx->body, tx->body_len);
+    return body(cairn_hotspot_assert_decode(&a, tx->body, tx->body_len));
 }
 
 static cairn_err cell_index(exec_ctx *x, uint64_t cell, const cairn_pubkey *pk,
@@ -36,7 +43,7 @@ cairn_err wl_assert_apply(exec_ctx *x, const cairn_tx *tx)
     wl_params P;
     wl_hotspot h;
     uint64_t cell;
-    cairn_err e = cairn_hotspot_assert_decode(&a, tx->body, tx->body_len);
+    cairn_err e = body(cairn_hotspot_assert_decode(&a, tx->body, tx->body_len));
     if (e || (e = econ_provider_read(x->w->txn, x->s, &tx->sender, &p)))
         return e;
     if (p.sector != CAIRN_SECTOR_WIRELESS)
@@ -82,7 +89,7 @@ cairn_err wl_witness_check(const cairn_tx *tx)
     size_t n;
     if (!w)
         return CAIRN_ERR_NOMEM;
-    cairn_err e = cairn_poc_witness_decode(w, &n, tx->body, tx->body_len);
+    cairn_err e = body(cairn_poc_witness_decode(w, &n, tx->body, tx->body_len));
     for (size_t i = 0; !e && i < n; i++)
         e = cairn_witness_verify(&w[i], tx->chain_id);
     free(w);
@@ -155,7 +162,7 @@ cairn_err wl_witness_apply(exec_ctx *x, const cairn_tx *tx)
     size_t n;
     if (!w)
         return CAIRN_ERR_NOMEM;
-    cairn_err e = cairn_poc_witness_decode(w, &n, tx->body, tx->body_len);
+    cairn_err e = body(cairn_poc_witness_decode(w, &n, tx->body, tx->body_len));
     if (!e)
         e = wl_params_read(x->w->txn, x->s, &P);
     for (size_t i = 0; !e && i < n; i++)
@@ -169,7 +176,7 @@ cairn_err wl_witness_apply(exec_ctx *x, const cairn_tx *tx)
 cairn_err wl_beacon_check(const cairn_tx *tx)
 {
     cairn_poc_beacon b;
-    return cairn_poc_beacon_decode(&b, tx->body, tx->body_len);
+    return body(cairn_poc_beacon_decode(&b, tx->body, tx->body_len));
 }
 
 cairn_err wl_beacon_apply(exec_ctx *x, const cairn_tx *tx)
@@ -182,7 +189,7 @@ cairn_err wl_beacon_apply(exec_ctx *x, const cairn_tx *tx)
     wl_beacon rec, old;
     uint64_t t_slot;
     uint8_t pbytes[CAIRN_BEACON_PAYLOAD_LEN];
-    cairn_err e = cairn_poc_beacon_decode(&b, tx->body, tx->body_len);
+    cairn_err e = body(cairn_poc_beacon_decode(&b, tx->body, tx->body_len));
     if (e || (e = wl_params_read(x->w->txn, x->s, &P)) ||
         (e = wl_hotspot_read(x->w->txn, x->s, &tx->sender, &h)) ||
         (e = wl_sched_now(x->w->txn, x->s, &P, &tx->sender, &sc)))
