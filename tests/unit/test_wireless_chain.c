@@ -15,6 +15,7 @@
  * and a replay of the chain reaches the same state root. */
 #include "wireless_fixture.h"
 
+#include "core/bytes.h"
 #include "wireless/wl_api.h"
 
 #define ECON                                                                   \
@@ -186,7 +187,7 @@ static void liars_and_ring(void **state)
     json_array_foreach(json_object_get(j, "witnesses"), i, w)
     {
         if (!strcmp(json_string_value(json_object_get(w, "verdict")),
-                    poc_reason_name(POC_RSSI_IMPOSSIBLE))) {
+                    "rssi_impossible")) {
             seen_liar = 1;
             assert_non_null(
                 strstr(json_string_value(json_object_get(w, "message")),
@@ -410,6 +411,50 @@ static void location_fee(void **state)
     twin_close(&t);
 }
 
+/* The data-credit part's per-epoch data units (tag 0x7A), written here by
+ * the test hook as that part would: H5 carried 40 DC in the epoch. */
+typedef struct data_hook {
+    uint64_t epoch, height;
+} data_hook;
+
+static cairn_err write_data_units(exec_ctx *x, void *arg)
+{
+    const data_hook *d = arg;
+    uint8_t k[40], v[8];
+    if (x->height != d->height)
+        return CAIRN_OK;
+    cairn_be64_put(k, d->epoch);
+    memcpy(k + 8, wx[H5].kp.pk.b, 32);
+    cairn_le64_put(v, 40);
+    return state_put(x->w, x->s, WL_STATE_DATA_UNITS, k, 40, v, 8);
+}
+
+/* The data pool goes by data credits carried: H5, which did no PoC this
+ * epoch, gets exactly the data pool; the rest goes to beacons and
+ * witnesses; Σ = the share. */
+static void data_pool(void **state)
+{
+    (void)state;
+    twin t;
+    wx_plan p[1];
+    open_chain(&t, 0);
+    wx_view_arg s = wx_sched(&t, H0);
+    data_hook d = {s.sc.epoch, s.sc.start + 2};
+    econ_set_test_hook(write_data_units, &d);
+    p[0] = wx_honest(H0, cluster, 5); /* H0..H4: H5 is not in it */
+    cairn_account a5, b5;
+    assert_int_equal(cairn_chain_account(t.c[0], &wx[H5].kp.pk, &a5), 0);
+    uint64_t before = wealth(&t);
+    uint64_t e = wx_run_epoch(&t, p, 1);
+    assert_int_equal(cairn_chain_account(t.c[0], &wx[H5].kp.pk, &b5), 0);
+    cairn_epoch_metrics m;
+    assert_int_equal(cairn_chain_epoch_metrics(t.c[0], e, &m), CAIRN_OK);
+    uint64_t share = m.emitted_sector[CAIRN_SECTOR_WIRELESS];
+    assert_int_equal(b5.balance - a5.balance, mul_div(share, 6250, 10000));
+    assert_int_equal(wealth(&t) - before, share);
+    twin_close(&t);
+}
+
 /* docs/wireless-chain.md, "Density: a worked example". */
 static void density_example(void **state)
 {
@@ -477,7 +522,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(density_example), cmocka_unit_test(location_fee),
         cmocka_unit_test(refusals),        cmocka_unit_test(appeals),
-        cmocka_unit_test(liars_and_ring),
+        cmocka_unit_test(data_pool),       cmocka_unit_test(liars_and_ring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

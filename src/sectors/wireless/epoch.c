@@ -28,15 +28,25 @@
 
 const char *wl_verdict_name(uint8_t v)
 {
-    if (v < POC_REASON_COUNT)
-        return poc_reason_name((poc_reason)v);
-    if (v == WL_V_NOT_REPORTED)
-        return "not_reported";
-    if (v == WL_V_OFF_SCHEDULE)
-        return "beacon_off_schedule";
-    if (v == WL_V_PENDING)
-        return "pending";
-    return "unknown";
+    /* stable snake_case names for JSON (poc_reason_name's are prose) */
+    static const char *const names[WL_V_COUNT] = {
+        [POC_OK] = "ok",
+        [POC_PAYLOAD_MISMATCH] = "payload_mismatch",
+        [POC_EARLY] = "early",
+        [POC_LATE] = "late",
+        [POC_FREQ_OFF] = "freq_off",
+        [POC_SELF_WITNESS] = "self_witness",
+        [POC_TOO_CLOSE] = "too_close",
+        [POC_TOO_FAR] = "too_far",
+        [POC_RSSI_IMPOSSIBLE] = "rssi_impossible",
+        [POC_SNR_RANGE] = "snr_range",
+        [POC_OVER_CAP] = "over_cap",
+        [WL_V_NOT_REPORTED] = "not_reported",
+        [WL_V_OFF_SCHEDULE] = "beacon_off_schedule",
+    };
+    if (v < WL_V_COUNT && names[v])
+        return names[v];
+    return v == WL_V_PENDING ? "pending" : "unknown";
 }
 
 void wl_verdict_format(const wl_witness *w, char *buf, size_t cap)
