@@ -404,18 +404,18 @@ static cairn_err view_cov(const chain_view *v, void *arg)
     a->rows = calloc(n + 1, sizeof *a->rows);
     if (!a->rows)
         e = CAIRN_ERR_NOMEM;
-    for (size_t i = 0; !e && i < n; i++) {
-        uint64_t cell;
-        if (hexg_parent(h[i].cell, a->res, &cell)) {
+    for (size_t i = 0; !e && i < n; i++) /* every cell, then one sort */
+        if (hexg_parent(h[i].cell, a->res, &a->rows[i].cell))
             e = CAIRN_ERR_DB;
-            break;
-        }
-        hexrow *r = row_find(a->rows, a->m, cell);
-        if (r) {
-            r->count++;
-        } else {
-            a->rows[a->m++] = (hexrow){cell, 1, 0};
-            qsort(a->rows, a->m, sizeof *a->rows, cmp_row);
+    if (!e && n) {
+        qsort(a->rows, n, sizeof *a->rows, cmp_row);
+        for (size_t i = 0; i < n; i++) {
+            if (a->m && a->rows[a->m - 1].cell == a->rows[i].cell) {
+                a->rows[a->m - 1].count++;
+            } else {
+                a->rows[a->m] = (hexrow){a->rows[i].cell, 1, 0};
+                a->m++;
+            }
         }
     }
     uint8_t p[9] = {WL_STATE_WITNESS};
