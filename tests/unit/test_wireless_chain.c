@@ -16,6 +16,7 @@
 #include "wireless_fixture.h"
 
 #include "core/bytes.h"
+#include "wireless/cli/wireless_cli.h"
 #include "wireless/wl_api.h"
 
 #define ECON                                                                   \
@@ -202,6 +203,17 @@ static void liars_and_ring(void **state)
     json_decref(j);
     assert_int_equal(wl_api_coverage(t.c[0], 7, &j), 0);
     assert_true(json_array_size(json_object_get(j, "hexes")) >= 3);
+    json_t *geo = wireless_geojson(j), *f0;
+    assert_string_equal(json_string_value(json_object_get(geo, "type")),
+                        "FeatureCollection");
+    f0 = json_array_get(json_object_get(geo, "features"), 0);
+    json_t *g0 = json_object_get(f0, "geometry");
+    assert_string_equal(json_string_value(json_object_get(g0, "type")),
+                        "Polygon");
+    json_t *ring0 = json_array_get(json_object_get(g0, "coordinates"), 0);
+    assert_int_equal(json_array_size(ring0), 7); /* six corners, closed */
+    assert_true(json_equal(json_array_get(ring0, 0), json_array_get(ring0, 6)));
+    json_decref(geo);
     json_decref(j);
     assert_int_equal(wl_api_hotspot(t.c[0], &wx[H1].kp.pk, &j), 0);
     assert_true(json_is_object(json_object_get(j, "beacon")));
