@@ -433,10 +433,14 @@ cairn_err wl_end_epoch(exec_ctx *x, uint64_t epoch)
     if (e || (e = econ_global_get(x->w->txn, x->s, &g)))
         return e;
     t.start_height = g.start_height;
-    if ((e = chain_epoch_seed(x->w->txn, x->s, g.start_height, &t.seed)))
-        return e == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_DB : e;
     if ((e = wl_hotspots_all(x->w->txn, x->s, &c.h, &c.nh)))
         return e;
+    if (!c.nh) /* no hotspot ever: nothing to judge, no record to write */
+        return CAIRN_OK;
+    if ((e = chain_epoch_seed(x->w->txn, x->s, g.start_height, &t.seed))) {
+        free(c.h);
+        return e == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_DB : e;
+    }
     if (!(c.braw = calloc(c.nh + 1, sizeof *c.braw)) ||
         !(c.wraw = calloc(c.nh + 1, sizeof *c.wraw)))
         e = CAIRN_ERR_NOMEM;
