@@ -100,7 +100,7 @@ static void liars_and_ring(void **state)
     for (int i = 0; i < 6; i++)
         p[np++] = wx_honest(cluster[i], cluster, 6);
     /* the liar hears H0 from where its radio really is */
-    p[0].o[p[0].n++] = (wx_obs){LIAR, wx_rssi(H0, LIAR, -600, 0), 0};
+    p[0].o[p[0].n++] = (wx_obs){LIAR, wx_rssi(H0, LIAR, -600, 0), 0, 0};
     /* the cluster hears the liar's beacon from its true place */
     p[np++] = wx_honest(LIAR, (const int[]){H0, H1, H2, H3, H4, H5}, 6);
     /* the ring forges: just under the free-space limit at the asserted
@@ -113,7 +113,7 @@ static void liars_and_ring(void **state)
         for (int j = 0; j < 3; j++)
             if (j != i)
                 q.o[q.n++] =
-                    (wx_obs){ring[j], wx_rssi(ring[i], ring[j], -100, 1), 0};
+                    (wx_obs){ring[j], wx_rssi(ring[i], ring[j], -100, 1), 0, 0};
         p[np++] = q;
     }
     uint64_t before = wealth(&t);
@@ -333,6 +333,9 @@ static void appeals(void **state)
     wx_view_arg s = wx_sched(&t, H0);
     p[0] = wx_honest(H0, cluster, 6);
     p[0].no_receipt = 1; /* H0 never reports its beacon */
+    for (size_t k = 0; k < p[0].n; k++)
+        if (p[0].o[k].w == H3)
+            p[0].o[k].late_ms = 6000; /* heard 6 s after the slot block */
     uint64_t e = wx_run_epoch(&t, p, 1);
     assert_int_equal(wx_witness(&t, e, H0, H1).verdict, WL_V_NOT_REPORTED);
     assert_int_equal(wx_witness(&t, e, H0, H2).verdict, WL_V_NOT_REPORTED);
@@ -367,6 +370,13 @@ static void appeals(void **state)
     cairn_poc_appeal_encode(&b, &a);
     assert_int_equal(wx_bad(&t, H1, CAIRN_TX_POC_APPEAL, &b),
                      CAIRN_ERR_APPEAL_REFUSED);
+    /* H3's report fails the review: late against the slot's time */
+    a.witness = wx[H3].kp.pk;
+    cairn_poc_appeal_encode(&b, &a);
+    assert_int_equal(wx_bad(&t, H3, CAIRN_TX_POC_APPEAL, &b),
+                     CAIRN_ERR_APPEAL_FAILED);
+    assert_int_equal(wx_witness(&t, e, H0, H3).verdict, WL_V_NOT_REPORTED);
+    a.witness = wx[H1].kp.pk;
     /* paid at the end of this epoch (a closed group of 2 so far: 25%) */
     uint64_t e2 = e + 1;
     cx_to_epoch(&t, e2 + 1);

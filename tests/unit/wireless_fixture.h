@@ -266,9 +266,10 @@ static inline void wx_beacon_body(twin *t, cairn_buf *b, int bi,
 /* ---- the epoch driver ---- */
 
 typedef struct wx_obs {
-    int w;        /* witness */
-    int32_t rssi; /* what it reports */
-    int replay;   /* reports the previous epoch's payload instead */
+    int w;           /* witness */
+    int32_t rssi;    /* what it reports */
+    int replay;      /* reports the previous epoch's payload instead */
+    int32_t late_ms; /* heard this much later than the others */
 } wx_obs;
 
 typedef struct wx_plan {
@@ -287,7 +288,7 @@ static inline wx_plan wx_honest(int b, const int *ws, size_t nw)
     p.b = b;
     for (size_t i = 0; i < nw; i++)
         if (ws[i] != b)
-            p.o[p.n++] = (wx_obs){ws[i], wx_rssi(b, ws[i], -600, 0), 0};
+            p.o[p.n++] = (wx_obs){ws[i], wx_rssi(b, ws[i], -600, 0), 0, 0};
     return p;
 }
 
@@ -325,7 +326,9 @@ static inline uint64_t wx_run_epoch(twin *t, const wx_plan *plans, size_t np)
                 for (size_t j = 0; j < p->n; j++) {
                     cairn_witness_report r =
                         wx_report(p->b, p->o[j].w, e, p->o[j].replay ? old : pl,
-                                  slot[i] * 1000 + WX_DELAY_MS, p->o[j].rssi);
+                                  slot[i] * 1000 + WX_DELAY_MS +
+                                      (uint64_t)p->o[j].late_ms,
+                                  p->o[j].rssi);
                     wx_witness_body(&b, &r);
                     wx_both(t, p->o[j].w, CAIRN_TX_POC_WITNESS, &b);
                 }
