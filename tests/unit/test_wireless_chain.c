@@ -9,7 +9,8 @@
  * - late, duplicate, wrong-epoch, unknown-hotspot and forged reports,
  *   early and repeated receipts are refused;
  * - an appeal of not_reported: wrong payload refused, the right one
- *   succeeds once and pays, a late one is refused;
+ *   succeeds once and pays, one that fails its review and a late one
+ *   are refused;
  * - a location change costs the fee, other changes do not;
  * - the density example of docs/wireless-chain.md;
  * and a replay of the chain reaches the same state root. */
