@@ -115,6 +115,22 @@ typedef enum cairn_err {
     CAIRN_ERR_JOB_INPUT = 98,       /* job params or input malformed/too big */
     CAIRN_ERR_JOB_FAILED = 99,      /* the job's tool failed or hit a limit */
     CAIRN_ERR_JOB_MISMATCH = 100,   /* a job's output fails verification */
+    CAIRN_ERR_NOT_HOTSPOT = 101,    /* no hotspot asserted at that address */
+    CAIRN_ERR_POC_EPOCH = 102, /* witness report or beacon for another epoch
+                                  than the current one */
+    CAIRN_ERR_WITNESS_LATE =
+        103, /* witness report after the beacon's witness deadline */
+    CAIRN_ERR_BEACON_EARLY =
+        104, /* beacon receipt before its witness window closed */
+    CAIRN_ERR_WITNESS_DUP = 105, /* this hotspot already reported this beacon */
+    CAIRN_ERR_WITNESS_FULL = 106, /* beacon has its maximum witness reports */
+    CAIRN_ERR_NO_BEACON_SLOT =
+        107,                       /* no beacons this epoch (epoch too short) */
+    CAIRN_ERR_BEACON_DONE = 108,   /* beacon already reported this epoch */
+    CAIRN_ERR_APPEAL_WINDOW = 109, /* appeal outside its window */
+    CAIRN_ERR_APPEAL_REFUSED = 110,  /* verdict not appealable */
+    CAIRN_ERR_APPEAL_EVIDENCE = 111, /* appeal evidence does not match */
+    CAIRN_ERR_APPEAL_FAILED = 112,   /* witness fails its check on review */
     CAIRN__ERR_COUNT
 } cairn_err;
 

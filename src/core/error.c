@@ -279,6 +279,42 @@ static const struct {
             [CAIRN_ERR_JOB_MISMATCH] =
                 {"job_mismatch",
                  "the job's output does not verify (a bad claim, a wrong part or a failed Freivalds check); do not accept it"},
+            [CAIRN_ERR_NOT_HOTSPOT] =
+                {"not_hotspot",
+                 "no hotspot is asserted at that address; send hotspot_assert first (cairn provider wireless does it at start)"},
+            [CAIRN_ERR_POC_EPOCH] =
+                {"poc_epoch",
+                 "the witness report or beacon receipt is for another epoch than the chain's current one; reports and receipts are taken in their own epoch only"},
+            [CAIRN_ERR_WITNESS_LATE] =
+                {"witness_late",
+                 "the witness report came after the beacon's deadline (its slot plus wireless_witness_blocks); submit reports as soon as the beacon is heard"},
+            [CAIRN_ERR_BEACON_EARLY] =
+                {"beacon_early",
+                 "the beacon receipt came before its witness window closed (slot plus wireless_witness_blocks); send it in a later block of the same epoch"},
+            [CAIRN_ERR_WITNESS_DUP] =
+                {"witness_dup",
+                 "this hotspot already reported this beacon in this epoch; each witness counts once per beacon"},
+            [CAIRN_ERR_WITNESS_FULL] =
+                {"witness_full",
+                 "the beacon already has wireless_reports_max witness reports stored; later reports are not taken"},
+            [CAIRN_ERR_NO_BEACON_SLOT] =
+                {"no_beacon_slot",
+                 "epochs are too short for a beacon slot and its witness window (epoch_blocks must exceed wireless_witness_blocks + 1); no beacons are scheduled"},
+            [CAIRN_ERR_BEACON_DONE] =
+                {"beacon_done",
+                 "this hotspot already reported its beacon in this epoch; one beacon per hotspot per epoch"},
+            [CAIRN_ERR_APPEAL_WINDOW] =
+                {"appeal_window",
+                 "appeals are taken after the beacon's epoch has ended and within wireless_appeal_epochs epochs of it; this one is too early or too late"},
+            [CAIRN_ERR_APPEAL_REFUSED] =
+                {"appeal_refused",
+                 "only a witness judged not_reported can be appealed, once; other verdicts follow from what the witness signed and are final (cairn wireless witnesses shows why)"},
+            [CAIRN_ERR_APPEAL_EVIDENCE] =
+                {"appeal_evidence",
+                 "the payload given is not the beacon's (bad signature for that epoch's seed, or its hash differs from the one the witness reported)"},
+            [CAIRN_ERR_APPEAL_FAILED] =
+                {"appeal_failed",
+                 "on review with the beacon's scheduled time the witness still fails a check (timing, distance or RSSI); the verdict stands"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -29,4 +29,15 @@ cairn_err chain_read_begin(const cairn_chain *c, MDB_txn **txn);
 /* c's store handles (borrowed), to read through such a transaction. */
 const store *chain_store(const cairn_chain *c);
 
+/* An epoch's seed, shared by the sectors that need chain randomness
+ * (storage proofs, wireless beacon slots): BLAKE2b-256 of the header of
+ * block start_height - 1, the block before the epoch's first. NOT_FOUND
+ * when that block is not stored, DB when start_height is 0 or the block
+ * is unreadable. */
+cairn_err chain_epoch_seed(MDB_txn *txn, const store *s, uint64_t start_height,
+                           cairn_hash *seed);
+/* The header time (Unix ms) of stored block h: NOT_FOUND, DB. */
+cairn_err chain_block_time(MDB_txn *txn, const store *s, uint64_t h,
+                           uint64_t *time_ms);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "compute/plugin.h"
 #include "storage/plugin.h"
+#include "wireless/plugin.h"
 
 /* A sector that is planned but not built: no kinds, no hooks. */
 #define RESERVED(sid, sname, tag, kind)                                        \
@@ -21,14 +22,13 @@
         .tag_last = tag + 0x0F, .kind_first = kind, .kind_last = kind + 0x0F   \
     }
 
-static const econ_sector wireless = RESERVED(2, "wireless", 0x70, 0x60);
 static const econ_sector sensor = RESERVED(3, "sensor", 0x80, 0x70);
 
 /* The sectors, one line each, in id order. */
 static const cairn_sector_plugin *const plugins[] = {
     &cairn_storage_plugin,
     &cairn_compute_plugin,
-    &(const cairn_sector_plugin){.rules = &wireless},
+    &cairn_wireless_plugin,
     &(const cairn_sector_plugin){.rules = &sensor},
 };
 

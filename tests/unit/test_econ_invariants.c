@@ -457,16 +457,17 @@ static void genesis_params(void **st)
     rm_rf(dir);
     /* a good one: the values land in state */
     cairn_chain *c;
-    cairn_econ_param ps[64];
+    cairn_econ_param ps[128];
     size_t n;
     assert_int_equal(
         make_chain(dir, "100000000", "10",
                    "{\"min_provider_stake\":\"12.5\",\"epoch_blocks\":3}"),
         CAIRN_OK);
     assert_int_equal(cairn_chain_open(&c, dir), CAIRN_OK);
-    assert_int_equal(cairn_chain_econ_params(c, ps, 64, &n), CAIRN_OK);
-    /* the economy's (ids in order first) and the compute sector's 18 */
-    assert_int_equal(n, ECON_PARAM_COUNT + 18);
+    assert_int_equal(cairn_chain_econ_params(c, ps, 128, &n), CAIRN_OK);
+    /* the economy's (ids in order first), the compute sector's 18 and the
+     * wireless sector's 29 (proof of coverage) */
+    assert_int_equal(n, ECON_PARAM_COUNT + 18 + 29);
     assert_int_equal(ps[P_MIN_PROVIDER_STAKE].value, 12500000);
     assert_int_equal(ps[P_EPOCH_BLOCKS].value, 3);
     assert_int_equal(ps[P_HALVING_EPOCHS].value, 1000);

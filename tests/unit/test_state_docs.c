@@ -6,6 +6,7 @@
  *   and every documented record occurs.
  * Reads the tree at $CAIRN_SRC (set by ctest). */
 #include "compute_fixture.h"
+#include "wireless_fixture.h"
 
 #include <stdlib.h>
 
@@ -164,7 +165,8 @@ enum { ORACLE = 1, PROV = 2, CLIENT = 3, HOLDER = 4, CPROV = 5, MINER = 6 };
     "{\"epoch_blocks\": 4, \"gov_voting_blocks\": 1000, "                      \
     "\"unbonding_epochs\": 100, \"price_oracle\": \"%ORACLE%\", "              \
     "\"fee_provider_bps\": 7000, \"fee_burn_bps\": 1000, "                     \
-    "\"fee_treasury_bps\": 1000, \"fee_stakers_bps\": 1000}"
+    "\"fee_treasury_bps\": 1000, \"fee_stakers_bps\": 1000, "                  \
+    "\"wireless_witness_blocks\": 1}"
 
 /* Staking, governance and credits: a delegation, an unbonding entry, an
  * open proposal with a vote, a price and credits. */
@@ -377,6 +379,28 @@ static void busy_evidence(twin *t)
     cairn_buf_free(&b);
 }
 
+/* Wireless "busy": six hotspots asserted (records and cell index), then
+ * one epoch in which two of them beacon and the others witness (beacon,
+ * witness, units and totals records). */
+static void busy_wireless(twin *t)
+{
+    static const int ws[] = {0, 1, 2, 3, 4, 5};
+    const int32_t off[6][2] = {{0, 0},       {5400, 0},  {0, 6800},
+                               {5400, 6800}, {10800, 0}, {10800, 6800}};
+    wx_plan p[2];
+    wx_n = 0;
+    for (int i = 0; i < 6; i++)
+        wx_place(i, 37000000 + off[i][0], -122000000 + off[i][1],
+                 37000000 + off[i][0], -122000000 + off[i][1]);
+    wx_setup(t);
+    cx_to_epoch(t, cx_status(t).epoch + 1);
+    p[0] = wx_honest(0, ws, 6);
+    p[1] = wx_honest(1, ws, 6);
+    wx_run_epoch(t, p, 2);
+    assert_int_equal(wx_witness(t, cx_status(t).epoch - 1, 0, 2).verdict,
+                     POC_OK);
+}
+
 static void state_table(void **st)
 {
     twin t;
@@ -391,6 +415,7 @@ static void state_table(void **st)
     busy_tickets(&t);
     busy_subnet(&t, &rv);
     busy_evidence(&t);
+    busy_wireless(&t); /* before busy_storage: its epochs would end the deal */
     busy_storage(&t, &p);
     busy_commit(&t, &rv);
     busy_compute(&t);

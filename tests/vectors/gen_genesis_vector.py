@@ -75,7 +75,7 @@ PARAMS = [
 ]
 
 # docs/tokenomics.md, "Parameters", the compute sector's own (ids from
-# 0x200): id -> (name, default).
+# 0x200) and the wireless sector's (from 0x300): id -> (name, default).
 SECTOR_PARAMS = [
     (0x200, "compute_min_price_per_core", 10_000),  # "0.01" tokens
     (0x201, "compute_bid_deposit", 500_000),  # "0.5" tokens
@@ -95,6 +95,37 @@ SECTOR_PARAMS = [
     (0x20F, "compute_subnet_emission_bps", 5000),
     (0x210, "compute_verify_slash_bps", 1000),
     (0x211, "compute_vote_quorum_bps", 6667),
+    # the wireless sector's PoC part (ids from 0x300)
+    (0x300, "wireless_witness_blocks", 3),
+    (0x301, "wireless_beacon_window_ms", 5000),
+    (0x302, "wireless_location_fee", 1 * TOKEN),
+    (0x303, "wireless_reports_max", 28),
+    (0x304, "wireless_appeal_epochs", 4),
+    (0x305, "wireless_keep_epochs", 8),
+    (0x306, "wireless_group_epochs", 4),
+    (0x307, "wireless_group_max", 4),
+    (0x308, "wireless_group_cap_bps", 2500),
+    (0x309, "wireless_beacon_bps", 750),
+    (0x30A, "wireless_witness_bps", 3000),
+    (0x30B, "wireless_data_bps", 6250),
+    (0x30C, "wireless_max_delay_ms", 4000),
+    (0x30D, "wireless_max_freq_off_hz", 100000),
+    (0x30E, "wireless_min_cells", 8),
+    (0x30F, "wireless_max_dist_m", 100000),
+    (0x310, "wireless_rssi_tolerance_cdb", 300),
+    (0x311, "wireless_snr_min_neg_cdb", 2000),
+    (0x312, "wireless_snr_max_cdb", 2000),
+    (0x313, "wireless_max_witnesses", 14),
+    (0x314, "wireless_redundancy", 4),
+    (0x315, "wireless_decay_bps", 8000),
+    # HIP-17 per resolution 4..10, packed N*10^8 + target*10^4 + max
+    (0x316, "wireless_hip17_r4", 1 * 10**8 + 250 * 10**4 + 800),
+    (0x317, "wireless_hip17_r5", 1 * 10**8 + 100 * 10**4 + 400),
+    (0x318, "wireless_hip17_r6", 1 * 10**8 + 25 * 10**4 + 100),
+    (0x319, "wireless_hip17_r7", 2 * 10**8 + 5 * 10**4 + 20),
+    (0x31A, "wireless_hip17_r8", 2 * 10**8 + 1 * 10**4 + 4),
+    (0x31B, "wireless_hip17_r9", 2 * 10**8 + 1 * 10**4 + 2),
+    (0x31C, "wireless_hip17_r10", 2 * 10**8 + 1 * 10**4 + 1),
 ]
 
 

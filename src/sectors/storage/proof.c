@@ -13,20 +13,7 @@
 cairn_err storage_seed(MDB_txn *txn, const store *s, uint64_t start_height,
                        cairn_hash *seed)
 {
-    uint8_t hk[8];
-    cairn_header h;
-    if (start_height == 0)
-        return CAIRN_ERR_DB; /* epochs start at height 1 */
-    height_key(hk, start_height - 1);
-    MDB_val k = {8, hk}, v;
-    int rc = mdb_get(txn, s->blocks, &k, &v);
-    if (rc)
-        return rc == MDB_NOTFOUND ? CAIRN_ERR_NOT_FOUND : CAIRN_ERR_DB;
-    if (v.mv_size < CAIRN_HEADER_LEN ||
-        cairn_header_decode(&h, v.mv_data, CAIRN_HEADER_LEN))
-        return CAIRN_ERR_DB;
-    cairn_header_hash(seed, &h);
-    return CAIRN_OK;
+    return chain_epoch_seed(txn, s, start_height, seed);
 }
 
 cairn_err storage_prove_check(const cairn_tx *tx)
