@@ -5,7 +5,8 @@
  * sectors/storage/deal_codec.c and proof_codec.c,
  * sectors/compute/codec.c, the latter's round trips with their bounds
  * from compute_rt.h, shared with fuzz_compute_tx.c, and the subnet kinds'
- * from subnet_rt.h). A new kind adds a line
+ * from subnet_rt.h, and the wireless data kinds
+ * (wireless/data_codec.c)). A new kind adds a line
  * to the table below and a seed to the corpus.
  *
  * Input: a selector byte, then the body. The selector picks the kind
@@ -30,8 +31,10 @@
 #include "cairn/staking.h"
 #include "cairn/storage.h"
 #include "cairn/tx.h"
+#include "cairn/wireless_data.h"
 #include "ledger/kinds.h"
 #include "sectors/registry.h"
+#include "sectors/wireless/data.h"
 
 /* Decodes p[0..n) as the kind's body; on success encodes the value into b.
  * Returns the decoder's answer. */
@@ -189,6 +192,34 @@ static cairn_err rt_deal_replace(cairn_buf *b, const uint8_t *p, size_t n)
 /* Every kind, in the registry's order; the selector byte of a seed
  * (tests/fuzz/corpus/fuzz_tx_body/) is the index here, so new kinds go at
  * the end. */
+static cairn_err wd_route_set(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_route_set r;
+    cairn_err e = cairn_route_set_decode(&r, p, n);
+    if (e == CAIRN_OK)
+        cairn_route_set_encode(b, &r);
+    return e;
+}
+
+static cairn_err wd_route_close(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint32_t base;
+    uint8_t bits;
+    cairn_err e = cairn_route_close_decode(&base, &bits, p, n);
+    if (e == CAIRN_OK)
+        cairn_route_close_encode(b, base, bits);
+    return e;
+}
+
+static cairn_err wd_packet_claim(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    static cairn_packet_claim c;
+    cairn_err e = cairn_packet_claim_decode(&c, p, n);
+    if (e == CAIRN_OK)
+        cairn_packet_claim_encode(b, &c);
+    return e;
+}
+
 static const struct {
     uint16_t kind;
     roundtrip_fn rt;
@@ -226,6 +257,9 @@ static const struct {
     {CAIRN_TX_WEIGHTS_COMMIT, st_commit},
     {CAIRN_TX_WEIGHTS_REVEAL, st_reveal},
     {CAIRN_TX_COMPUTE_EVIDENCE, st_evidence},
+    {WDATA_TX_ROUTE_SET, wd_route_set},
+    {WDATA_TX_PACKET_CLAIM, wd_packet_claim},
+    {WDATA_TX_ROUTE_CLOSE, wd_route_close},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
