@@ -9,8 +9,8 @@
 #include "core/bytes.h"
 
 #define PACKET_DOMAIN "cairn/packet/v1"
-#define RECEIPT_FIELDS_LEN (CAIRN_PACKET_RECEIPT_LEN - CAIRN_SIG_LEN) /* 108   \
-                                                                       */
+/* the signed fields: 108 bytes */
+#define RECEIPT_FIELDS_LEN (CAIRN_PACKET_RECEIPT_LEN - CAIRN_SIG_LEN)
 
 uint32_t cairn_packet_dc(size_t len)
 {
