@@ -13,8 +13,12 @@
  *   restart too: what it signed is remembered);
  * - a restart: the persisted counters refuse the old uplink again (not
  *   bought twice).
- * Claiming the receipts on chain needs the wireless sector registered in
- * the node; tests/unit/test_wireless_data.c covers the chain side.
+ * When the node runs the wireless sector (`cairn wireless route` exists),
+ * the chain part runs too: `cairn wireless route register`, the route read
+ * back from GET /v1/wireless/route/{devaddr} and `route ls`, the hotspot
+ * registered in the wireless sector claims its receipts (the router's
+ * credits fall by exactly their dc), and a second claim is refused.
+ * Without it the chain side is left to tests/unit/test_wireless_data.c.
  *
  * The router runs in a forked child of this test through
  * cmd_wireless_route (the same code `cairn wireless route run` runs once
@@ -35,6 +39,8 @@
 #include "cairn/http.h"
 #include "cairn/wireless_data.h"
 #include "harness.h"
+#include "net/node_rpc.h"
+#include "sectors/wireless/data.h"
 #include "wireless/frame.h"
 #include "wireless/route/route.h"
 
@@ -178,6 +184,112 @@ static int post(int hotspot, const uint8_t *phy, size_t n, json_t **o)
     return post_raw(body, strlen(body), o);
 }
 
+/* hotspot 1's receipts, to claim on chain */
+static cairn_packet_receipt kept[8];
+static size_t nkept;
+static uint64_t kept_dc;
+
+static void keep(json_t *o)
+{
+    const char *hex = json_string_value(json_object_get(o, "receipt"));
+    uint8_t b[CAIRN_PACKET_RECEIPT_LEN];
+    if (nkept < 8 && hex && strlen(hex) == 2 * sizeof b &&
+        cairn_hex_decode(b, sizeof b, hex, strlen(hex)) == CAIRN_OK &&
+        cairn_packet_receipt_decode(&kept[nkept], b, sizeof b) == CAIRN_OK)
+        kept_dc += kept[nkept++].dc;
+}
+
+static uint64_t credits_of(const cairn_pubkey *pk)
+{
+    char a[CAIRN_ADDR_TEXT_LEN + 1], path[128];
+    json_t *o;
+    uint64_t c = UINT64_MAX;
+    cairn_addr_format(a, pk);
+    snprintf(path, sizeof path, "/v1/credits/%s", a);
+    if (snode_get(node_url, path, &o, NULL) == CAIRN_OK) {
+        if (snode_u64(o, "credits", &c))
+            c = UINT64_MAX;
+        json_decref(o);
+    }
+    return c;
+}
+
+/* Submits a tx of acct[who] and waits for its block; the error. */
+static cairn_err send_wait(int who, uint16_t kind, const cairn_buf *b)
+{
+    snode_ctx ctx;
+    snode_err why;
+    uint64_t nonce, h;
+    cairn_err e = snode_status(node_url, &ctx, &why);
+    if (!e)
+        e = snode_next_nonce(node_url, &net.acct[who].pk, &nonce, &why);
+    if (!e)
+        e = snode_send(node_url, &ctx, &net.acct[who], nonce, kind, b->p,
+                       b->len, 1, &h, &why);
+    if (e)
+        fprintf(stderr, "tx kind 0x%x: %s\n", kind, why.msg);
+    return e;
+}
+
+/* The chain part (the node runs the wireless sector). */
+static void chain_part(void)
+{
+    char ep[64], url[160];
+    const char *bin = getenv("CAIRN_BIN");
+    char log[400];
+    snprintf(log, sizeof log, "%s/cmd.log", net.dir);
+    char *reg[] = {(char *)bin,  "wireless",         "route",      "register",
+                   "--devaddr",  "26000000/8",       "--endpoint", listen_ep,
+                   "--join-eui", "70b3d57ed0000001", "--key",      router_key,
+                   "--node",     node_url,           NULL};
+    CHECK(h_run(reg, log, log, 60000) == 0);
+    snprintf(url, sizeof url, "%s/v1/wireless/route/26abcdef", node_url);
+    cairn_http_resp r = {0};
+    CHECK(cairn_http_request("GET", url, NULL, 0, NULL, 5000, &r) == 0 &&
+          r.status == 200);
+    json_t *o = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    char a[CAIRN_ADDR_TEXT_LEN + 1];
+    cairn_addr_format(a, &net.acct[0].pk);
+    const char *owner = json_string_value(json_object_get(o, "owner"));
+    const char *e2 = json_string_value(json_object_get(o, "endpoint"));
+    CHECK(owner && strcmp(owner, a) == 0);
+    CHECK(e2 && strcmp(e2, listen_ep) == 0);
+    json_decref(o);
+    free(r.body);
+    snprintf(url, sizeof url, "%s/v1/wireless/route/27000000", node_url);
+    memset(&r, 0, sizeof r);
+    CHECK(cairn_http_request("GET", url, NULL, 0, NULL, 5000, &r) == 0 &&
+          r.status == 404);
+    free(r.body);
+    char *ls[] = {(char *)bin, "wireless", "route", "ls",
+                  "--node",    node_url,   NULL};
+    CHECK(h_run(ls, log, log, 60000) == 0);
+    (void)ep;
+
+    /* hotspot 1 registers in the wireless sector and claims its receipts */
+    cairn_buf b;
+    cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
+    cairn_register reg1 = {WDATA_SECTOR, 0, 100 * 1000000ull,
+                           "udp://127.0.0.1:1700"};
+    cairn_register_encode(&b, &reg1);
+    CHECK(send_wait(1, CAIRN_TX_REGISTER, &b) == CAIRN_OK);
+    uint64_t before = credits_of(&net.acct[0].pk);
+    static cairn_packet_claim c;
+    c.n = (uint8_t)nkept;
+    memcpy(c.r, kept, nkept * sizeof kept[0]);
+    cairn_buf_reset(&b);
+    cairn_packet_claim_encode(&b, &c);
+    CHECK(nkept == 3 && kept_dc == 4);
+    CHECK(send_wait(1, WDATA_TX_PACKET_CLAIM, &b) == CAIRN_OK);
+    CHECK(credits_of(&net.acct[0].pk) == before - kept_dc);
+    /* again: refused, credits unchanged */
+    CHECK(send_wait(1, WDATA_TX_PACKET_CLAIM, &b) != CAIRN_OK);
+    CHECK(credits_of(&net.acct[0].pk) == before - kept_dc);
+    cairn_buf_free(&b);
+    printf("test_wireless_router: chain part ran (%zu receipts, %llu dc)\n",
+           nkept, (unsigned long long)kept_dc);
+}
+
 static const char *err_of(json_t *o)
 {
     const char *s = json_string_value(json_object_get(o, "error"));
@@ -262,6 +374,7 @@ int main(void)
     n = uplink(ABP_ADDR, ABP_KEY, 1, 20, phy);
     CHECK(post(1, phy, n, &o) == 200);
     check_receipt(o, 1, phy, n);
+    keep(o);
     CHECK(post(1, phy, n, &o2) == 200);
     CHECK(json_equal(json_object_get(o, "receipt"),
                      json_object_get(o2, "receipt")));
@@ -296,6 +409,7 @@ int main(void)
     CHECK(lora_join_req_encode(&jr, APP_KEY, phy, sizeof phy, &n) == 0);
     CHECK(post(1, phy, n, &o) == 200);
     check_receipt(o, 1, phy, n);
+    keep(o);
     CHECK(json_integer_value(json_object_get(o, "delay_ms")) == 5000);
     const char *dl = json_string_value(json_object_get(o, "downlink"));
     uint8_t acc[64];
@@ -326,6 +440,7 @@ int main(void)
     json_decref(o);
     n2 = uplink(ABP_ADDR, ABP_KEY, 4, 11, phy2);
     CHECK(post(1, phy2, n2, &o) == 200);
+    keep(o);
     json_decref(o);
 
     /* a restart keeps the counters: the first uplink is not bought again,
@@ -340,6 +455,13 @@ int main(void)
     json_decref(o);
 
     stop_router(router);
+    char *probe[] = {(char *)getenv("CAIRN_BIN"), "wireless", "route", "--help",
+                     NULL};
+    if (h_run(probe, "/dev/null", "/dev/null", 30000) == 0)
+        chain_part();
+    else
+        printf("test_wireless_router: this node has no wireless sector; "
+               "chain part skipped\n");
     h_stop(node, SIGTERM);
     if (failures) {
         fprintf(stderr, "%d checks failed; router log %s (kept)\n", failures,
