@@ -256,6 +256,12 @@ static void chain_part(void)
     CHECK(e2 && strcmp(e2, listen_ep) == 0);
     json_decref(o);
     free(r.body);
+    snprintf(url, sizeof url, "%s/v1/wireless/route/join/70b3d57ed0000001",
+             node_url);
+    memset(&r, 0, sizeof r);
+    CHECK(cairn_http_request("GET", url, NULL, 0, NULL, 5000, &r) == 0 &&
+          r.status == 200 && r.body && strstr(r.body, "26000000/8"));
+    free(r.body);
     snprintf(url, sizeof url, "%s/v1/wireless/route/27000000", node_url);
     memset(&r, 0, sizeof r);
     CHECK(cairn_http_request("GET", url, NULL, 0, NULL, 5000, &r) == 0 &&

@@ -44,14 +44,30 @@ static cairn_err list_view(const chain_view *v, void *arg)
 }
 
 typedef struct find_arg {
+    int by_join;
     uint32_t devaddr;
+    uint64_t join_eui;
     wdata_route r;
 } find_arg;
 
 static cairn_err find_view(const chain_view *v, void *arg)
 {
     find_arg *f = arg;
+    if (f->by_join)
+        return wdata_route_by_join(v->txn, v->s, f->join_eui, &f->r);
     return wdata_route_find(v->txn, v->s, f->devaddr, &f->r);
+}
+
+static void answer_find(node *n, httpd_req *req, find_arg *f)
+{
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = chain_view_run(n->chain, find_view, f);
+    pthread_mutex_unlock(&n->lock);
+    if (e) {
+        api_error(req, e == CAIRN_ERR_NO_ROUTE ? 404 : 0, e, NULL);
+        return;
+    }
+    api_reply(req, 200, route_json(&f->r));
 }
 
 static void api_routes(node *n, httpd_req *req)
@@ -74,8 +90,22 @@ static void api_routes(node *n, httpd_req *req)
 
 static void api_route(node *n, httpd_req *req, const char *hex)
 {
-    uint8_t b[4];
-    find_arg f;
+    uint8_t b[8];
+    find_arg f = {0};
+    if (strncmp(hex, "join/", 5) == 0) {
+        hex += 5;
+        if (strlen(hex) != 16 || cairn_hex_decode(b, 8, hex, 16)) {
+            api_error(req, 400, CAIRN_ERR_BAD_ARG,
+                      "give the JoinEUI as 16 hex digits: "
+                      "/v1/wireless/route/join/70b3d57ed0000001");
+            return;
+        }
+        f.by_join = 1;
+        for (int i = 0; i < 8; i++)
+            f.join_eui = f.join_eui << 8 | b[i];
+        answer_find(n, req, &f);
+        return;
+    }
     if (strlen(hex) != 8 || cairn_hex_decode(b, 4, hex, 8)) {
         api_error(
             req, 400, CAIRN_ERR_BAD_ARG,
@@ -84,14 +114,7 @@ static void api_route(node *n, httpd_req *req, const char *hex)
     }
     f.devaddr = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
                 (uint32_t)b[2] << 8 | b[3];
-    pthread_mutex_lock(&n->lock);
-    cairn_err e = chain_view_run(n->chain, find_view, &f);
-    pthread_mutex_unlock(&n->lock);
-    if (e) {
-        api_error(req, e == CAIRN_ERR_NO_ROUTE ? 404 : 0, e, NULL);
-        return;
-    }
-    api_reply(req, 200, route_json(&f.r));
+    answer_find(n, req, &f);
 }
 
 int api_wireless_data_route(struct node *n, struct httpd_req *req,
