@@ -31,6 +31,7 @@
 #include "ledger/view.h"
 #include "sectors/storage/sector.h"
 #include "sectors/wireless/data.h"
+#include "sectors/wireless/data_int.h"
 
 #define TOK 1000000ull
 #define FEE 1000
@@ -230,6 +231,16 @@ static int paid(const cairn_packet_receipt *r)
                      CAIRN_OK);
     mdb_txn_abort(txn);
     return p;
+}
+
+static uint64_t floor_now(void)
+{
+    MDB_txn *txn;
+    uint64_t f;
+    assert_int_equal(chain_read_begin(chain, &txn), CAIRN_OK);
+    assert_int_equal(wdata_floor_get(txn, chain_store(chain), &f), CAIRN_OK);
+    mdb_txn_abort(txn);
+    return f;
 }
 
 static cairn_err find_route(uint32_t devaddr, wdata_route *r)
@@ -616,8 +627,14 @@ static void test_claims(void **st)
     refused(H1, &f, 1, CAIRN_OK, CAIRN_ERR_RECEIPT_EPOCH);
     /* the paid keys of epoch e were pruned with the window... */
     assert_false(paid(&r[0]));
-    /* ...and the floor keeps them unclaimable */
+    /* ...and the floor keeps them unclaimable: it stands at the current
+     * epoch minus the window (2), and only rises */
+    assert_int_equal(floor_now(), epoch_now() - 2);
     refused(H1, &r[0], 1, CAIRN_OK, CAIRN_ERR_RECEIPT_EPOCH);
+    uint64_t fl = floor_now();
+    for (int i = 0; i < EPOCH_BLOCKS; i++)
+        assert_int_equal(block(), CAIRN_OK);
+    assert_true(floor_now() == fl + 1);
 
     /* every credit A spent went to a receipt: CREDITS - left == Σ dc paid */
     uint64_t sum = 0;
