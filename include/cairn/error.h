@@ -131,6 +131,15 @@ typedef enum cairn_err {
     CAIRN_ERR_APPEAL_REFUSED = 110,  /* verdict not appealable */
     CAIRN_ERR_APPEAL_EVIDENCE = 111, /* appeal evidence does not match */
     CAIRN_ERR_APPEAL_FAILED = 112,   /* witness fails its check on review */
+    /* 101..112: the wireless sector's proof of coverage (wchain) */
+    CAIRN_ERR_ROUTE_OVERLAP = 113,   /* DevAddr range/JoinEUI has a router */
+    CAIRN_ERR_NO_ROUTE = 114,        /* no route for that range or DevAddr */
+    CAIRN_ERR_NOT_ROUTE_OWNER = 115, /* sender does not own that route */
+    CAIRN_ERR_RECEIPT_CLAIMED = 116, /* packet receipt already paid */
+    CAIRN_ERR_RECEIPT_EPOCH = 117,   /* receipt outside its claim window */
+    CAIRN_ERR_NOT_CARRIER = 118,     /* sender is not the receipt's hotspot */
+    CAIRN_ERR_BAD_FRAME = 119,       /* device frame malformed or bad MIC */
+    CAIRN_ERR_FCNT_REPLAY = 120,     /* device frame counter replayed */
     CAIRN__ERR_COUNT
 } cairn_err;
 

@@ -315,6 +315,28 @@ static const struct {
             [CAIRN_ERR_APPEAL_FAILED] =
                 {"appeal_failed",
                  "on review with the beacon's scheduled time the witness still fails a check (timing, distance or RSSI); the verdict stands"},
+            [CAIRN_ERR_ROUTE_OVERLAP] =
+                {"route_overlap",
+                 "that DevAddr range (or JoinEUI) overlaps another router's route; pick a free range (cairn wireless route ls)"},
+            [CAIRN_ERR_NO_ROUTE] =
+                {"no_route",
+                 "no route for that DevAddr range or address; a router registers one with cairn wireless route register"},
+            [CAIRN_ERR_NOT_ROUTE_OWNER] =
+                {"not_route_owner",
+                 "only the router that registered this route may change or close it"},
+            [CAIRN_ERR_RECEIPT_CLAIMED] = {"receipt_claimed", "that packet receipt was already paid (a replay, or a second receipt for the same packet); drop it"},
+            [CAIRN_ERR_RECEIPT_EPOCH] =
+                {"receipt_epoch",
+                 "the packet receipt's epoch is outside the claim window (wireless_receipt_epochs); claim receipts sooner"},
+            [CAIRN_ERR_NOT_CARRIER] =
+                {"not_carrier",
+                 "only the hotspot a packet receipt names may claim it, and it must be a wireless provider"},
+            [CAIRN_ERR_BAD_FRAME] =
+                {"bad_frame",
+                 "the device frame is malformed, from an unknown device, or fails its MIC; check the device's keys"},
+            [CAIRN_ERR_FCNT_REPLAY] =
+                {"fcnt_replay",
+                 "the device's frame counter is not above the last one seen (a replayed uplink); it is not bought again"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -18,6 +18,7 @@
 #include "node/api_handlers.h"
 #include "sectors/wireless/hexgrid.h"
 #include "sectors/wireless/wl.h"
+#include "wireless/route/route.h"
 #include "wireless/wl_api.h"
 
 int api_wireless_route(node *n, httpd_req *req, const char *path,
@@ -545,6 +546,8 @@ int api_wireless_route(node *n, httpd_req *req, const char *path,
     cairn_err e;
     if (strncmp(path, "/v1/wireless/", 13) != 0)
         return 0;
+    if (api_wireless_data_route(n, req, path, query))
+        return 1; /* routes: route/api.c */
     const char *rest = path + 13;
     TAILQ_INIT(&kv);
     if (strcmp(rest, "hotspots") == 0) {
@@ -605,8 +608,6 @@ int api_wireless_route(node *n, httpd_req *req, const char *path,
             answer(n, req, e, o);
         }
     } else {
-        /* INTEGRATOR: wdata's routes (/v1/wireless/routes,
-         * /v1/wireless/route/{devaddr}) are tried here */
         evhttp_clear_headers(&kv);
         return 0;
     }

@@ -417,10 +417,9 @@ static cairn_err visit_data_work(void *arg, const uint8_t *k, size_t kn,
     return e == CAIRN_ERR_NOT_PROVIDER ? CAIRN_OK : e;
 }
 
-/* INTEGRATOR: the data-credit part's end of epoch (receipt dedup pruning)
- * is called from here, e.g. `if (!e) e = wdata_end_epoch(x, epoch);` just
- * before the return. It must keep tag 0x7A of `epoch` (wl_pay_emission
- * reads it in this block's settlement, after this hook). */
+/* The sector's end_epoch (sector.c) calls wdata_end_epoch after this; that
+ * keeps tag 0x7A of `epoch` (wl_pay_emission reads it in this block's
+ * settlement, after this hook). */
 cairn_err wl_end_epoch(exec_ctx *x, uint64_t epoch)
 {
     wl_params P;

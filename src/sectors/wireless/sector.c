@@ -5,6 +5,7 @@
  * 0x320..0x33F) is appended where marked. */
 #include "sectors/wireless/sector.h"
 
+#include "sectors/wireless/data.h"
 #include "sectors/wireless/wl.h"
 
 static const tx_kind kinds[] = {
@@ -13,8 +14,7 @@ static const tx_kind kinds[] = {
     {CAIRN_TX_POC_WITNESS, "poc_witness", wl_witness_check, wl_witness_apply},
     {CAIRN_TX_POC_BEACON, "poc_beacon", wl_beacon_check, wl_beacon_apply},
     {CAIRN_TX_POC_APPEAL, "poc_appeal", wl_appeal_check, wl_appeal_apply},
-    /* ---- INTEGRATOR: wdata's kinds (wdata_kinds[]: 0x64 route_set,
-     * 0x65 packet_claim, 0x66 route_close) go here ---- */
+    WDATA_KIND_ENTRIES, /* route_set, packet_claim, route_close (data.c) */
 };
 
 #define TOK 1000000ull /* base units per token */
@@ -86,8 +86,7 @@ static const econ_param_def params[] = {
      HIP17(9999, 9999, 9999), 0, HIP17_DOC(9)},
     {P_WL_HIP17_R10, "wireless_hip17_r10", HIP17(2, 1, 1), 0,
      HIP17(9999, 9999, 9999), 0, HIP17_DOC(10)},
-    /* ---- INTEGRATOR: wdata's params (wdata_params[]: 0x320..0x33F) go
-     * here ---- */
+    WDATA_PARAM_ENTRIES, /* 0x320..: data credits (data.c) */
 };
 
 const econ_param_def *wl_param_def(unsigned id)
@@ -109,6 +108,15 @@ static uint64_t held(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
     return 0;
 }
 
+/* Proof of coverage's verdicts and units (epoch.c), then the data part's
+ * pruning (data.c), which keeps this epoch's data units for the
+ * settlement's pay_emission. */
+static cairn_err end_epoch(exec_ctx *x, uint64_t epoch)
+{
+    cairn_err e = wl_end_epoch(x, epoch);
+    return e ? e : wdata_end_epoch(x, epoch);
+}
+
 const econ_sector cairn_wireless_sector = {
     .id = CAIRN_SECTOR_WIRELESS,
     .name = "wireless",
@@ -121,9 +129,7 @@ const econ_sector cairn_wireless_sector = {
     .nkinds = sizeof kinds / sizeof kinds[0],
     .params = params,
     .nparams = sizeof params / sizeof params[0],
-    /* INTEGRATOR: wdata's end_block / end_epoch hooks are called from
-     * wl_end_epoch's caller or chained here */
-    .end_epoch = wl_end_epoch,
+    .end_epoch = end_epoch,
     .held = held,
     .pay_emission = wl_pay_emission,
 };

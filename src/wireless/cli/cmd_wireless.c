@@ -8,6 +8,7 @@
 #include "cairn/parse.h"
 #include "cli/cli.h"
 #include "wireless/cli/wireless_cli.h"
+#include "wireless/route/route.h"
 
 static const char wireless_usage[] =
     "usage: cairn wireless SUBCOMMAND ...\n"
@@ -303,12 +304,9 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } subs[] = {
-    {"hotspots", sub_hotspots},
-    {"hotspot", sub_hotspot},
-    {"witnesses", sub_witnesses},
-    {"coverage", sub_coverage},
-    /* INTEGRATOR: {"route", cmd_wireless_route} (wdata's router commands,
-     * int cmd_wireless_route(int argc, char **argv)) goes here */
+    {"hotspots", sub_hotspots},    {"hotspot", sub_hotspot},
+    {"witnesses", sub_witnesses},  {"coverage", sub_coverage},
+    {"route", cmd_wireless_route}, /* a router's commands (route/) */
 };
 
 int cmd_wireless(int argc, char **argv)
