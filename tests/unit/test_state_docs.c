@@ -12,6 +12,7 @@
 
 #include "cairn/job.h"
 #include "cairn/subnet.h"
+#include "cairn/wireless_data.h"
 
 #include <lmdb.h>
 #include "unit/src_file.h"
@@ -401,6 +402,36 @@ static void busy_wireless(twin *t)
                      POC_OK);
 }
 
+/* Wireless data credits: CLIENT (who bought 5 credits in busy_econ) as a
+ * router with a route and a JoinEUI; hotspot 0 of busy_wireless claims
+ * one receipt of it (paid receipt, data units, totals; the claim floor
+ * comes with the epochs that follow). */
+static void busy_wdata(twin *t)
+{
+    cairn_buf b;
+    cairn_route_set rs = {.devaddr_base = 0x26000000,
+                          .bits = 8,
+                          .join_eui = 0x70b3d57ed0000001ull,
+                          .endpoint = "127.0.0.1:8700"};
+    static cairn_packet_claim c;
+    cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
+    cairn_route_set_encode(&b, &rs);
+    both(t, CLIENT, CAIRN_TX_ROUTE_SET, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    c.n = 1;
+    cairn_packet_hash(&c.r[0].packet_hash, "a packet", 8);
+    c.r[0].hotspot = wx[0].kp.pk;
+    c.r[0].dc = 1;
+    c.r[0].epoch = cx_status(t).epoch;
+    assert_int_equal(
+        cairn_packet_receipt_sign(&c.r[0], FX_CHAIN, &fx_keys[CLIENT]),
+        CAIRN_OK);
+    cairn_packet_claim_encode(&b, &c);
+    wx_both(t, 0, CAIRN_TX_PACKET_CLAIM, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_buf_free(&b);
+}
+
 static void state_table(void **st)
 {
     twin t;
@@ -416,6 +447,7 @@ static void state_table(void **st)
     busy_subnet(&t, &rv);
     busy_evidence(&t);
     busy_wireless(&t); /* before busy_storage: its epochs would end the deal */
+    busy_wdata(&t);
     busy_storage(&t, &p);
     busy_commit(&t, &rv);
     busy_compute(&t);

@@ -126,6 +126,9 @@ SECTOR_PARAMS = [
     (0x31A, "wireless_hip17_r8", 2 * 10**8 + 1 * 10**4 + 4),
     (0x31B, "wireless_hip17_r9", 2 * 10**8 + 1 * 10**4 + 2),
     (0x31C, "wireless_hip17_r10", 2 * 10**8 + 1 * 10**4 + 1),
+    # the wireless sector's data-credit part (ids from 0x320)
+    (0x320, "wireless_receipt_epochs", 4),
+    (0x321, "wireless_data_keep_epochs", 8),
 ]
 
 
