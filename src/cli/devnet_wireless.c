@@ -249,14 +249,15 @@ static int write_scenario(const devnet *d)
     json_t *hs = json_array(), *dv = json_array();
     for (int i = 0; i < ws.hs.n; i++) {
         double lat, lon;
-        char eui[24], name[32];
+        char eui[24], name[32], fwd[32];
         true_pos(i, ws.hs.n, &lat, &lon);
         snprintf(eui, sizeof eui, "AA555A00000000%02X", i + 1);
         snprintf(name, sizeof name, "hotspot-%d", i + 1);
-        json_array_append_new(
-            hs, json_pack("{s:s, s:s, s:s, s:f, s:f, s:i}", "name", name,
-                          "forwarder", ws.hs.p[i].listen, "eui", eui, "lat",
-                          lat, "lon", lon, "gain_dbi", 3));
+        snprintf(fwd, sizeof fwd, "127.0.0.1:%d", ws.hs.port_base + i);
+        json_array_append_new(hs, json_pack("{s:s, s:s, s:s, s:f, s:f, s:i}",
+                                            "name", name, "forwarder", fwd,
+                                            "eui", eui, "lat", lat, "lon", lon,
+                                            "gain_dbi", 3));
     }
     size_t k;
     json_t *o;
@@ -294,9 +295,16 @@ int devnet_wireless_start(devnet *d)
     snprintf(ws.scenario, sizeof ws.scenario, "%s/radio.json", d->dir);
     snprintf(ws.devices, sizeof ws.devices, "%s/devices.json", d->dir);
     snprintf(ws.events, sizeof ws.events, "%s/radio-events.log", d->dir);
-    if (set_price(d) || devnet_group_start(d, &ws.router) || router_setup(d) ||
-        devnet_group_start(d, &ws.hs) || write_scenario(d) ||
-        devnet_group_start(d, &ws.radio))
+    /* The simulated devices count their frames from 0 at every start, and
+     * a router refuses a counter it has seen: its counters start afresh
+     * too (what it was paid for is on chain, and never paid twice). */
+    char rdata[DEVNET_PATH_MAX];
+    snprintf(rdata, sizeof rdata, "%s/router-1", d->dir);
+    if (access(rdata, F_OK) == 0 && cli_rmtree(rdata))
+        return cli_fail("cannot clear %s", rdata);
+    if (set_price(d) || write_scenario(d) ||
+        devnet_group_start(d, &ws.router) || router_setup(d) ||
+        devnet_group_start(d, &ws.hs) || devnet_group_start(d, &ws.radio))
         return 1;
     ws.ready = 1;
     return 0;
@@ -340,19 +348,23 @@ void devnet_wireless_tail(const devnet *d, uint64_t epoch, char *out,
              (unsigned long long)epoch);
     if (!ws.ready || snode_get(d->seq.url, path, &j, &ne))
         return;
-    json_object_foreach(json_object_get(j, "rejected_by_reason"), k, v)
+    json_object_foreach(json_object_get(j, "reasons"), k, v)
     {
-        if (json_integer_value(v) > 0 && n < sizeof reasons - 40)
+        long long c = json_is_string(v)
+                          ? strtoll(json_string_value(v), NULL, 10)
+                          : json_integer_value(v);
+        if (c > 0 && strcmp(k, "ok") && n < sizeof reasons - 40)
             n += (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%s %lld",
-                                  n ? ", " : " (", k, json_integer_value(v));
+                                  n ? ", " : " (", k, c);
     }
     if (n)
         snprintf(reasons + n, sizeof reasons - n, ")");
     snprintf(out, len,
              "; beacons %lld, witnesses %lld valid, %lld rejected%s; density "
-             "scale %s..%s; packets %lld (%lld DC)",
+             "scale %.4s..%.4s; %lld capped; packets %lld (%lld DC)",
              jint(j, "beacons"), jint(j, "witnesses_valid"),
-             jint(j, "witnesses_rejected"), reasons, jstr(j, "scale_min"),
-             jstr(j, "scale_max"), jint(j, "packets"), jint(j, "dc"));
+             jint(j, "witnesses_invalid"), reasons, jstr(j, "scale_min_text"),
+             jstr(j, "scale_max_text"), jint(j, "hotspots_capped"),
+             jint(j, "packets"), jint(j, "dc"));
     json_decref(j);
 }

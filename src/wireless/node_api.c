@@ -17,6 +17,7 @@
 #include "ledger/view.h"
 #include "node/api_handlers.h"
 #include "sectors/wireless/hexgrid.h"
+#include "sectors/wireless/data.h"
 #include "sectors/wireless/wl.h"
 #include "wireless/route/route.h"
 #include "wireless/wl_api.h"
@@ -478,17 +479,42 @@ cairn_err wl_api_coverage(cairn_chain *c, unsigned res, json_t **out)
 typedef struct ep_arg {
     uint64_t epoch;
     wl_totals t;
+    uint64_t scale_min, scale_max, units; /* over the epoch's paid hotspots */
+    uint64_t packets, dc;                 /* carried (data credits part) */
 } ep_arg;
+
+/* One hotspot's units of the epoch (tag 0x73): the range of scales. */
+static cairn_err visit_units(void *arg, const uint8_t *k, size_t kn,
+                             const uint8_t *v, size_t vn)
+{
+    ep_arg *a = arg;
+    wl_units u;
+    (void)k;
+    (void)kn;
+    if (wl_units_decode(&u, v, vn))
+        return CAIRN_ERR_DB;
+    a->scale_min = a->units && a->scale_min < u.scale ? a->scale_min : u.scale;
+    a->scale_max = a->scale_max > u.scale ? a->scale_max : u.scale;
+    a->units++;
+    return CAIRN_OK;
+}
 
 static cairn_err view_ep(const chain_view *v, void *arg)
 {
     ep_arg *a = arg;
-    return wl_totals_read(v->txn, v->s, a->epoch, &a->t);
+    uint8_t k[9] = {WL_STATE_UNITS};
+    cairn_be64_put(k + 1, a->epoch);
+    cairn_err e = wl_totals_read(v->txn, v->s, a->epoch, &a->t);
+    if (!e)
+        e = wl_scan_prefix(v->txn, v->s, k, sizeof k, visit_units, a);
+    if (!e)
+        e = wdata_epoch_totals(v->txn, v->s, a->epoch, &a->packets, &a->dc);
+    return e;
 }
 
 cairn_err wl_api_epoch(cairn_chain *c, uint64_t e, json_t **out)
 {
-    ep_arg a = {e, {0}};
+    ep_arg a = {.epoch = e};
     cairn_err err = chain_view_run(c, view_ep, &a);
     if (err)
         return err;
@@ -502,6 +528,10 @@ cairn_err wl_api_epoch(cairn_chain *c, uint64_t e, json_t **out)
     set_u64(o, "hotspots_paid", a.t.hotspots_paid);
     set_u64(o, "hotspots_capped", a.t.hotspots_capped);
     set_u64(o, "appeals", a.t.appeals);
+    set_fixed(o, "scale_min", a.units ? a.scale_min : POC_ONE);
+    set_fixed(o, "scale_max", a.units ? a.scale_max : POC_ONE);
+    set_u64(o, "packets", a.packets);
+    set_u64(o, "dc", a.dc);
     for (unsigned i = 0; i < WL_V_COUNT; i++)
         set_u64(r, wl_verdict_name((uint8_t)i), a.t.reason[i]);
     json_object_set_new(o, "reasons", r);

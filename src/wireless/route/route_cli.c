@@ -1,5 +1,7 @@
 /* `cairn wireless route register | close | ls | run` (route.h). */
+#include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,6 +184,11 @@ static int sub_run(int argc, char **argv)
         }
         snprintf(r->state_path, sizeof r->state_path, "%s/router-state.json",
                  data);
+        if (mkdir(data, 0700) && errno != EEXIST) {
+            rc = cli_fail("wireless route run: cannot create %s: %s", data,
+                          strerror(errno));
+            goto out;
+        }
         if ((e = rt_state_load(r))) {
             rc = cli_fail("wireless route run: %s: %s", r->state_path,
                           cairn_strerror(e));
