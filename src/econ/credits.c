@@ -67,6 +67,14 @@ static cairn_err price_read(MDB_txn *txn, const store *s, price_rec *r)
     return CAIRN_OK;
 }
 
+cairn_err econ_price_get(MDB_txn *txn, const store *s, uint64_t *price)
+{
+    price_rec r;
+    cairn_err e = price_read(txn, s, &r);
+    *price = e ? 0 : r.price;
+    return e == CAIRN_ERR_NO_PRICE ? CAIRN_OK : e;
+}
+
 /* Writes the price record. */
 static cairn_err price_write(exec_ctx *x, const price_rec *r)
 {

@@ -16,6 +16,9 @@
  * NO_CREDITS (state unchanged) when owner holds fewer than `credits`. */
 cairn_err econ_spend_credits(exec_ctx *x, const cairn_pubkey *owner,
                              uint64_t credits);
+/* The price feed's current price in base units per credit, through any
+ * txn (0 when none was ever set). */
+cairn_err econ_price_get(MDB_txn *txn, const store *s, uint64_t *price);
 /* Credits owner holds, through any txn (0 when none). */
 cairn_err econ_credits_read(MDB_txn *txn, const store *s,
                             const cairn_pubkey *owner, uint64_t *credits);

@@ -438,6 +438,7 @@ static void location_fee(void **state)
  * the test hook as that part would: H5 carried 40 DC in the epoch. */
 typedef struct data_hook {
     uint64_t epoch, height;
+    uint64_t price; /* the price feed's price it sets (base units/credit) */
 } data_hook;
 
 static cairn_err write_data_units(exec_ctx *x, void *arg)
@@ -449,20 +450,24 @@ static cairn_err write_data_units(exec_ctx *x, void *arg)
     cairn_be64_put(k, d->epoch);
     memcpy(k + 8, wx[H5].kp.pk.b, 32);
     cairn_le64_put(v, 40);
-    return state_put(x->w, x->s, WL_STATE_DATA_UNITS, k, 40, v, 8);
+    uint8_t pr[32] = {0}; /* price ‖ set height ‖ ref epoch ‖ ref price */
+    cairn_le64_put(pr, d->price);
+    cairn_le64_put(pr + 24, d->price);
+    cairn_err e = state_put(x->w, x->s, 0x04, "price", 5, pr, sizeof pr);
+    return e ? e : state_put(x->w, x->s, WL_STATE_DATA_UNITS, k, 40, v, 8);
 }
 
-/* The data pool goes by data credits carried: H5, which did no PoC this
- * epoch, gets exactly the data pool; the rest goes to beacons and
- * witnesses; Σ = the share. */
-static void data_pool(void **state)
+/* The data pool goes by data credits carried, up to their value (HIP-10):
+ * H5, which did no PoC this epoch, gets the data pool when its 40 credits
+ * are worth more than the pool, else exactly their value (40 × price), the
+ * excess going to beacons and witnesses; Σ = the share either way. */
+static void data_pool_at(uint64_t price)
 {
-    (void)state;
     twin t;
     wx_plan p[1];
     open_chain(&t, 0);
     wx_view_arg s = wx_sched(&t, H0);
-    data_hook d = {s.sc.epoch, s.sc.start + 2};
+    data_hook d = {s.sc.epoch, s.sc.start + 2, price};
     econ_set_test_hook(write_data_units, &d);
     p[0] = wx_honest(H0, cluster, 5); /* H0..H4: H5 is not in it */
     cairn_account a5, b5;
@@ -473,9 +478,18 @@ static void data_pool(void **state)
     cairn_epoch_metrics m;
     assert_int_equal(cairn_chain_epoch_metrics(t.c[0], e, &m), CAIRN_OK);
     uint64_t share = m.emitted_sector[CAIRN_SECTOR_WIRELESS];
-    assert_int_equal(b5.balance - a5.balance, mul_div(share, 6250, 10000));
+    uint64_t pool = mul_div(share, 6250, 10000);
+    assert_int_equal(b5.balance - a5.balance,
+                     40 * price < pool ? 40 * price : pool);
     assert_int_equal(wealth(&t) - before, share);
     twin_close(&t);
+}
+
+static void data_pool(void **state)
+{
+    (void)state;
+    data_pool_at(1000000000000ull); /* credits worth more than the pool */
+    data_pool_at(10);               /* the devnet's price: capped at 400 */
 }
 
 /* docs/wireless-chain.md, "Density: a worked example". */

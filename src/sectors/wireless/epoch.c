@@ -14,7 +14,11 @@
  * wl_pay_emission(e, share): three pools (beacons, witnesses, data) by the
  * bps params, each split by poc_split (largest remainder); a pool nobody
  * earned moves to the others (unused data 20/80 to beacons/witnesses as
- * Helium); Σ paid == share whenever anyone earned, else 0. */
+ * Helium); the data pool pays at most the value of the credits carried
+ * (Σ dc × the price feed's price: Helium's HIP-10), the excess going 20/80
+ * to beacons/witnesses, so that fake traffic bought with one's own credits
+ * never earns more than it burned; Σ paid == share whenever anyone earned
+ * PoC units, else what data earns. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +26,7 @@
 #include "cairn/amount.h"
 #include "cairn/econ_math.h"
 #include "core/bytes.h"
+#include "econ/credits.h"
 #include "econ/staking.h"
 #include "ledger/view.h"
 #include "sectors/wireless/wl.h"
@@ -588,7 +593,10 @@ cairn_err wl_pay_emission(exec_ctx *x, uint64_t epoch, uint64_t share,
     uint8_t k[9];
     uint64_t tb = 0, tw = 0, td = 0, pb, pw, pd, sum, got;
     *paid = 0;
+    uint64_t price;
     cairn_err e = wl_params_read(x->w->txn, x->s, &P);
+    if (!e)
+        e = econ_price_get(x->w->txn, x->s, &price);
     if (e)
         return e;
     k[0] = WL_STATE_UNITS;
@@ -614,6 +622,16 @@ cairn_err wl_pay_emission(exec_ctx *x, uint64_t epoch, uint64_t share,
     pb = mul_div(share, P.beacon_bps, sum);
     pd = mul_div(share, P.data_bps, sum);
     pw = share - pb - pd;
+    if (td) { /* HIP-10: data pays at most the value of the credits burned */
+        unsigned __int128 v = (unsigned __int128)td * price;
+        uint64_t value = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+        if (pd > value) { /* the excess goes 20/80 to beacons/witnesses */
+            uint64_t ex = pd - value, to_b = ex / 5;
+            pb += to_b;
+            pw += ex - to_b;
+            pd = value;
+        }
+    }
     if (!td) { /* unused data pool: 20/80 to beacons/witnesses */
         uint64_t to_b = pd / 5;
         pb += to_b;
