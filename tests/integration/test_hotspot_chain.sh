@@ -18,52 +18,16 @@
 # (the wireless plug-in's .provider). Every wait is bounded; every process
 # started is stopped by PID.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-: "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
 if ! "$CAIRN_BIN" provider wireless --help >/dev/null 2>&1; then
     echo "SKIP: cairn provider wireless is not wired into this build"
     exit 0
 fi
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 0; }
-TMP=$(mktemp -d /tmp/cairn-hotspot-XXXXXX)
-export HOME=$TMP/home
-mkdir -p "$HOME"
-PORT=0
-NODE_PID=""
-RELAY_PID=""
-H1_PID=""
-H2_PID=""
-H3_PID=""
+lib_init hotspot-chain
 
-cleanup() {
-    local p
-    for p in "$H1_PID" "$H2_PID" "$H3_PID" "$RELAY_PID" "$NODE_PID"; do
-        [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true
-    done
-    for p in "$H1_PID" "$H2_PID" "$H3_PID" "$RELAY_PID" "$NODE_PID"; do
-        [ -n "$p" ] && wait "$p" 2>/dev/null || true
-    done
-    if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP"/node.out "$TMP"/h*.log "$TMP"/relay.log; do
-        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }
-    done
-    exit 1
-}
-ok() { echo "ok: $*"; }
-URL() { echo "http://127.0.0.1:$PORT"; }
-cairn() { "$CAIRN_BIN" --node "$(URL)" "$@"; }
-field() { grep -o "\"$1\": *\"\?[^\",}]*" | head -n 1 | sed 's/^[^:]*: *"\?//'; }
-
-mkdir -p "$TMP/keys"
-for k in sequencer h1 h2 h3; do
-    "$CAIRN_BIN" keygen --out "$TMP/keys/$k.key" >"$TMP/keys/$k.addr" 2>/dev/null
-done
-addr() { cat "$TMP/keys/$1.addr"; }
+keys sequencer h1 h2 h3
 cat >"$TMP/genesis.json" <<JSON
 {"chain_id": "cairn-hotspot-test", "token": {"name": "Cairn", "symbol": "CRN"},
  "supply_cap": "1000000000", "genesis_time_ms": 1700000000000,
@@ -74,17 +38,7 @@ cat >"$TMP/genesis.json" <<JSON
                  {"address": "$(addr h3)", "amount": "1000"}],
  "economy": {"epoch_blocks": 12, "min_provider_stake": "10"}}
 JSON
-"$CAIRN_BIN" init --genesis "$TMP/genesis.json" --data "$TMP/chain" >/dev/null || fail "init"
-for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 12000))
-    "$CAIRN_BIN" node --data "$TMP/chain" --key "$TMP/keys/sequencer.key" \
-        --listen "127.0.0.1:$PORT" >"$TMP/node.out" 2>&1 &
-    NODE_PID=$!
-    for _ in $(seq 1 100); do cairn status >/dev/null 2>&1 && break; sleep 0.1; done
-    cairn status >/dev/null 2>&1 && break
-    kill -TERM "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=""
-    [ "$attempt" -lt 5 ] || fail "node would not start"
-done
+start_node "$TMP/genesis.json"
 ok "node on $PORT"
 
 # --- the relay: one UDP socket per hotspot, acting as its forwarder ---------
@@ -132,12 +86,16 @@ start_hotspot() { # NAME UDP LAT [--dry-run]
 }
 start_hotspot h1 "$U1" 52.370216
 H1_PID=$!
+track $!
 start_hotspot h2 "$U2" 52.388216   # 0.018 degrees north: about 2 km
 H2_PID=$!
+track $!
 start_hotspot h3 "$U3" 52.379216   # about 1 km from each
 H3_PID=$!
+track $!
 python3 "$TMP/relay.py" "$U1" "$U2" "$U3" >"$TMP/relay.log" 2>&1 &
 RELAY_PID=$!
+track $!
 
 # --- registered, asserted ---------------------------------------------------------
 for _ in $(seq 1 150); do
@@ -179,6 +137,7 @@ ok "h2's witness report of h1's beacon landed and was judged valid (epoch $valid
 kill -TERM "$H3_PID"; wait "$H3_PID" || fail "h3 exit status"
 start_hotspot h3 "$U3" 52.379216 --dry-run
 H3_PID=$!
+track $!
 appealed=""
 for _ in $(seq 1 400); do
     E=$(curl -s "$(URL)/v1/staking" | field epoch)

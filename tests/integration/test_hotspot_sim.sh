@@ -13,53 +13,20 @@
 # `sim radio` wired. Every wait is bounded; every process started is
 # stopped by PID.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-: "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
 if ! "$CAIRN_BIN" provider wireless --help >/dev/null 2>&1 ||
     ! "$CAIRN_BIN" sim radio --help >/dev/null 2>&1; then
     echo "SKIP: cairn provider wireless and cairn sim radio are not both wired"
     exit 0
 fi
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 0; }
-TMP=$(mktemp -d /tmp/cairn-hotspot-sim-XXXXXX)
-export HOME=$TMP/home
-mkdir -p "$HOME" "$TMP/ring"
-PORT=0
-NODE_PID=""
-SIM_PID=""
-declare -a HPID
-
-cleanup() {
-    local p
-    for p in "${HPID[@]:-}" "$SIM_PID" "$NODE_PID"; do
-        [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true
-    done
-    for p in "${HPID[@]:-}" "$SIM_PID" "$NODE_PID"; do
-        [ -n "$p" ] && wait "$p" 2>/dev/null || true
-    done
-    if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP"/node.out "$TMP"/h1.log "$TMP"/h6.log "$TMP"/sim.out; do
-        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-    done
-    exit 1
-}
-ok() { echo "ok: $*"; }
-URL() { echo "http://127.0.0.1:$PORT"; }
-cairn() { "$CAIRN_BIN" --node "$(URL)" "$@"; }
-jget() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
-
+lib_init hotspot-sim
 NAMES="h1 h2 h3 h4 h5 h6 h7"
 LATS=(52.370216 52.379216 52.388216 52.397216 52.406216 56.0 56.8)
-mkdir -p "$TMP/keys"
-for k in sequencer $NAMES; do
-    "$CAIRN_BIN" keygen --out "$TMP/keys/$k.key" >"$TMP/keys/$k.addr" 2>/dev/null
-done
-addr() { cat "$TMP/keys/$1.addr"; }
+mkdir -p "$TMP/ring"
+jget() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+keys sequencer $NAMES
 ALLOC=""
 for k in $NAMES; do ALLOC="$ALLOC${ALLOC:+,}{\"address\": \"$(addr "$k")\", \"amount\": \"1000\"}"; done
 cat >"$TMP/genesis.json" <<JSON
@@ -69,17 +36,7 @@ cat >"$TMP/genesis.json" <<JSON
  "sequencer": "$(addr sequencer)", "allocations": [$ALLOC],
  "economy": {"epoch_blocks": 12, "min_provider_stake": "10"}}
 JSON
-"$CAIRN_BIN" init --genesis "$TMP/genesis.json" --data "$TMP/chain" >/dev/null || fail "init"
-for attempt in 1 2 3 4 5; do
-    PORT=$((20000 + RANDOM % 12000))
-    "$CAIRN_BIN" node --data "$TMP/chain" --key "$TMP/keys/sequencer.key" \
-        --listen "127.0.0.1:$PORT" >"$TMP/node.out" 2>&1 &
-    NODE_PID=$!
-    for _ in $(seq 1 100); do cairn status >/dev/null 2>&1 && break; sleep 0.1; done
-    cairn status >/dev/null 2>&1 && break
-    kill -TERM "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=""
-    [ "$attempt" -lt 5 ] || fail "node would not start"
-done
+start_node "$TMP/genesis.json"
 ok "node on $PORT"
 
 HS=""
@@ -99,10 +56,12 @@ for k in $NAMES; do
         --forwarder "127.0.0.1:$((PORT + 20 + i))" --stake 10 --poll-ms 100 \
         $liar >"$TMP/$k.out" 2>"$TMP/$k.log" &
     HPID[$i]=$!
+    track $!
     i=$((i + 1))
 done
 "$CAIRN_BIN" sim radio --scenario "$TMP/scenario.json" >"$TMP/sim.out" 2>&1 &
 SIM_PID=$!
+track $!
 
 # units of a settled epoch with every hotspot's beacon in it
 units() {
