@@ -15,9 +15,9 @@
  *     "CBK1", our key, a signature over the epoch's seed, tmms set), and
  *     poc_beacon is submitted after slot + W;
  *   - SIGTERM stops it with exit 0 and a status line.
- * The daemon runs in a forked child that calls cmd_provider_wireless (the
- * command is wired into `cairn` by the wireless plug-in). Every wait is
- * bounded; every process is stopped by PID. */
+ * The daemon is `$CAIRN_BIN provider wireless --dry-run` (exec'd, not a
+ * forked copy of this threaded test). Every wait is bounded; every
+ * process is stopped by PID. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,7 +42,6 @@
 #include "sectors/wireless/hexgrid.h"
 #include "sectors/wireless/poc.h"
 #include "wireless/frame.h"
-#include "wireless/hotspot/hotspot.h"
 #include "wireless/hotspot/hs_wire.h"
 
 #define CHECK(c, ...)                                                          \
@@ -245,17 +244,45 @@ static pid_t start_hotspot(const char *keyfile, int udp_port,
     if (pid == 0) {
         if (!freopen(logpath, "a", stderr) || !freopen(outpath, "a", stdout))
             _exit(99);
-        char *argv[] = {
-            "--node",        node,        "--data",      data,    "--key",
-            (char *)keyfile, "--lat",     "52.370216",   "--lon", "4.895168",
-            "--gain",        "3",         "--forwarder", fwd,     "--poll-ms",
-            (char *)poll_ms, "--dry-run", "--router",    rt,      NULL};
-        int argc = router ? 19 : 17;
+        /* exec the real command: the test runs threads (the fake router),
+         * and a forked copy of a threaded process may inherit a lock held
+         * by a thread it does not have (seen under ASan's allocator) */
+        const char *bin = getenv("CAIRN_BIN");
+        char *argv[] = {"cairn",
+                        "provider",
+                        "wireless",
+                        "--node",
+                        node,
+                        "--data",
+                        data,
+                        "--key",
+                        (char *)keyfile,
+                        "--lat",
+                        "52.370216",
+                        "--lon",
+                        "4.895168",
+                        "--gain",
+                        "3",
+                        "--forwarder",
+                        fwd,
+                        "--poll-ms",
+                        (char *)poll_ms,
+                        "--dry-run",
+                        "--router",
+                        rt,
+                        NULL,
+                        NULL,
+                        NULL};
+        int argc = router ? 22 : 20;
+        argv[argc] = NULL;
         if (liar_dir) {
             argv[argc++] = "--liar-ring";
             argv[argc++] = (char *)liar_dir;
+            argv[argc] = NULL;
         }
-        _exit(cmd_provider_wireless(argc, argv));
+        if (bin)
+            execv(bin, argv);
+        _exit(98);
     }
     return pid;
 }
