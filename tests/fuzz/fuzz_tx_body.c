@@ -190,9 +190,6 @@ static cairn_err rt_deal_replace(cairn_buf *b, const uint8_t *p, size_t n)
     return e;
 }
 
-/* Every kind, in the registry's order; the selector byte of a seed
- * (tests/fuzz/corpus/fuzz_tx_body/) is the index here, so new kinds go at
- * the end. */
 /* The wireless PoC bodies (src/wireless/poc_codec.c): the codec's own
  * refusals are BAD_BODY to the ledger (src/sectors/wireless/kinds.c). */
 static cairn_err wt_assert(cairn_buf *b, const uint8_t *p, size_t n)
@@ -231,119 +228,124 @@ static cairn_err wt_appeal(cairn_buf *b, const uint8_t *p, size_t n)
         return CAIRN_ERR_BAD_BODY;
     cairn_poc_appeal_encode(b, &a);
     return CAIRN_OK;
-    static cairn_err wd_route_set(cairn_buf * b, const uint8_t *p, size_t n)
-    {
-        cairn_route_set r;
-        cairn_err e = cairn_route_set_decode(&r, p, n);
-        if (e == CAIRN_OK)
-            cairn_route_set_encode(b, &r);
-        return e;
-    }
+}
 
-    static cairn_err wd_route_close(cairn_buf * b, const uint8_t *p, size_t n)
-    {
-        uint32_t base;
-        uint8_t bits;
-        cairn_err e = cairn_route_close_decode(&base, &bits, p, n);
-        if (e == CAIRN_OK)
-            cairn_route_close_encode(b, base, bits);
-        return e;
-    }
+static cairn_err wd_route_set(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_route_set r;
+    cairn_err e = cairn_route_set_decode(&r, p, n);
+    if (e == CAIRN_OK)
+        cairn_route_set_encode(b, &r);
+    return e;
+}
 
-    static cairn_err wd_packet_claim(cairn_buf * b, const uint8_t *p, size_t n)
-    {
-        static cairn_packet_claim c;
-        cairn_err e = cairn_packet_claim_decode(&c, p, n);
-        if (e == CAIRN_OK)
-            cairn_packet_claim_encode(b, &c);
-        return e;
-    }
+static cairn_err wd_route_close(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint32_t base;
+    uint8_t bits;
+    cairn_err e = cairn_route_close_decode(&base, &bits, p, n);
+    if (e == CAIRN_OK)
+        cairn_route_close_encode(b, base, bits);
+    return e;
+}
 
-    static const struct {
-        uint16_t kind;
-        roundtrip_fn rt;
-    } kinds[] = {
-        {CAIRN_TX_TRANSFER, rt_transfer},
-        {CAIRN_TX_REGISTER, rt_register},
-        {CAIRN_TX_STAKE, rt_amount},
-        {CAIRN_TX_UNBOND, rt_amount},
-        {CAIRN_TX_DELEGATE, rt_delegate},
-        {CAIRN_TX_UNDELEGATE, rt_delegate},
-        {CAIRN_TX_SET_COMMISSION, rt_commission},
-        {CAIRN_TX_SET_ENDPOINT, rt_endpoint},
-        {CAIRN_TX_CLAIM, rt_claim},
-        {CAIRN_TX_PROPOSE, rt_propose},
-        {CAIRN_TX_VOTE, rt_vote},
-        {CAIRN_TX_SET_PRICE, rt_set_price},
-        {CAIRN_TX_BUY_CREDITS, rt_buy_credits},
-        {CAIRN_TX_DEAL_OPEN, rt_deal_open},
-        {CAIRN_TX_PROVE, rt_prove},
-        {CAIRN_TX_DEAL_END, rt_deal_end},
-        {CAIRN_TX_DEAL_REPLACE, rt_deal_replace},
-        {CAIRN_TX_COMPUTE_OFFER, ct_offer},
-        {CAIRN_TX_ORDER_OPEN, ct_order},
-        {CAIRN_TX_BID, ct_bid},
-        {CAIRN_TX_LEASE_CREATE, ct_create},
-        {CAIRN_TX_LEASE_DEPOSIT, ct_deposit},
-        {CAIRN_TX_LEASE_CLOSE, ct_close},
-        {CAIRN_TX_LEASE_REPORT, ct_report},
-        {CAIRN_TX_TICKET_FUND, ct_tfund},
-        {CAIRN_TX_TICKET_REDEEM, ct_tredeem},
-        {CAIRN_TX_TICKET_WITHDRAW, ct_twithdraw},
-        {CAIRN_TX_SUBNET_CREATE, st_create},
-        {CAIRN_TX_SUBNET_JOIN, st_join},
-        {CAIRN_TX_SUBNET_LEAVE, st_leave},
-        {CAIRN_TX_WEIGHTS_COMMIT, st_commit},
-        {CAIRN_TX_WEIGHTS_REVEAL, st_reveal},
-        {CAIRN_TX_COMPUTE_EVIDENCE, st_evidence},
-        {CAIRN_TX_HOTSPOT_ASSERT, wt_assert},
-        {CAIRN_TX_POC_WITNESS, wt_witness},
-        {CAIRN_TX_POC_BEACON, wt_beacon},
-        {CAIRN_TX_POC_APPEAL, wt_appeal},
-        {WDATA_TX_ROUTE_SET, wd_route_set},
-        {WDATA_TX_PACKET_CLAIM, wd_packet_claim},
-        {WDATA_TX_ROUTE_CLOSE, wd_route_close},
-    };
+static cairn_err wd_packet_claim(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    static cairn_packet_claim c;
+    cairn_err e = cairn_packet_claim_decode(&c, p, n);
+    if (e == CAIRN_OK)
+        cairn_packet_claim_encode(b, &c);
+    return e;
+}
+
+/* Every kind, in the registry's order; the selector byte of a seed
+ * (tests/fuzz/corpus/fuzz_tx_body/) is the index here, so new kinds go at
+ * the end. */
+static const struct {
+    uint16_t kind;
+    roundtrip_fn rt;
+} kinds[] = {
+    {CAIRN_TX_TRANSFER, rt_transfer},
+    {CAIRN_TX_REGISTER, rt_register},
+    {CAIRN_TX_STAKE, rt_amount},
+    {CAIRN_TX_UNBOND, rt_amount},
+    {CAIRN_TX_DELEGATE, rt_delegate},
+    {CAIRN_TX_UNDELEGATE, rt_delegate},
+    {CAIRN_TX_SET_COMMISSION, rt_commission},
+    {CAIRN_TX_SET_ENDPOINT, rt_endpoint},
+    {CAIRN_TX_CLAIM, rt_claim},
+    {CAIRN_TX_PROPOSE, rt_propose},
+    {CAIRN_TX_VOTE, rt_vote},
+    {CAIRN_TX_SET_PRICE, rt_set_price},
+    {CAIRN_TX_BUY_CREDITS, rt_buy_credits},
+    {CAIRN_TX_DEAL_OPEN, rt_deal_open},
+    {CAIRN_TX_PROVE, rt_prove},
+    {CAIRN_TX_DEAL_END, rt_deal_end},
+    {CAIRN_TX_DEAL_REPLACE, rt_deal_replace},
+    {CAIRN_TX_COMPUTE_OFFER, ct_offer},
+    {CAIRN_TX_ORDER_OPEN, ct_order},
+    {CAIRN_TX_BID, ct_bid},
+    {CAIRN_TX_LEASE_CREATE, ct_create},
+    {CAIRN_TX_LEASE_DEPOSIT, ct_deposit},
+    {CAIRN_TX_LEASE_CLOSE, ct_close},
+    {CAIRN_TX_LEASE_REPORT, ct_report},
+    {CAIRN_TX_TICKET_FUND, ct_tfund},
+    {CAIRN_TX_TICKET_REDEEM, ct_tredeem},
+    {CAIRN_TX_TICKET_WITHDRAW, ct_twithdraw},
+    {CAIRN_TX_SUBNET_CREATE, st_create},
+    {CAIRN_TX_SUBNET_JOIN, st_join},
+    {CAIRN_TX_SUBNET_LEAVE, st_leave},
+    {CAIRN_TX_WEIGHTS_COMMIT, st_commit},
+    {CAIRN_TX_WEIGHTS_REVEAL, st_reveal},
+    {CAIRN_TX_COMPUTE_EVIDENCE, st_evidence},
+    {CAIRN_TX_HOTSPOT_ASSERT, wt_assert},
+    {CAIRN_TX_POC_WITNESS, wt_witness},
+    {CAIRN_TX_POC_BEACON, wt_beacon},
+    {CAIRN_TX_POC_APPEAL, wt_appeal},
+    {WDATA_TX_ROUTE_SET, wd_route_set},
+    {WDATA_TX_PACKET_CLAIM, wd_packet_claim},
+    {WDATA_TX_ROUTE_CLOSE, wd_route_close},
+};
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-    /* Refuses to start when the node's rules know a kind that the table above
-     * lacks, so that a sector's new kind cannot go unfuzzed. */
-    int LLVMFuzzerInitialize(int *argc, char ***argv)
-    {
-        const cairn_rules *rules = cairn_registry_rules();
-        for (uint32_t k = 0; k <= UINT16_MAX; k++) {
-            const tx_kind *tk = kind_find(rules, (uint16_t)k);
-            size_t i = 0;
-            while (tk && i < NKINDS && kinds[i].kind != k)
-                i++;
-            if (tk && i == NKINDS) {
-                fprintf(stderr,
-                        "fuzz_tx_body: kind 0x%x (%s) has no line in "
-                        "the table of tests/fuzz/fuzz_tx_body.c\n",
-                        (unsigned)k, tk->name);
-                abort();
-            }
+/* Refuses to start when the node's rules know a kind that the table above
+ * lacks, so that a sector's new kind cannot go unfuzzed. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const cairn_rules *rules = cairn_registry_rules();
+    for (uint32_t k = 0; k <= UINT16_MAX; k++) {
+        const tx_kind *tk = kind_find(rules, (uint16_t)k);
+        size_t i = 0;
+        while (tk && i < NKINDS && kinds[i].kind != k)
+            i++;
+        if (tk && i == NKINDS) {
+            fprintf(stderr,
+                    "fuzz_tx_body: kind 0x%x (%s) has no line in "
+                    "the table of tests/fuzz/fuzz_tx_body.c\n",
+                    (unsigned)k, tk->name);
+            abort();
         }
-        return 0;
     }
+    return 0;
+}
 
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-    {
-        if (size == 0 || size - 1 > CAIRN_TX_BODY_MAX)
-            return 0;
-        size_t n = size - 1;
-        uint8_t *p = malloc(n ? n : 1);
-        if (!p)
-            return 0;
-        memcpy(p, data + 1, n);
-        cairn_buf b;
-        cairn_buf_init(&b, CAIRN_TX_BODY_MAX);
-        cairn_err e = kinds[data[0] % NKINDS].rt(&b, p, n);
-        if (e != CAIRN_OK && e != CAIRN_ERR_BAD_BODY)
-            abort(); /* decoders refuse with BAD_BODY only */
-        if (e == CAIRN_OK && (b.err || b.len != n || memcmp(b.p, p, n) != 0))
-            abort(); /* not canonical */
-        cairn_buf_free(&b);
-        free(p);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0 || size - 1 > CAIRN_TX_BODY_MAX)
         return 0;
-    }
+    size_t n = size - 1;
+    uint8_t *p = malloc(n ? n : 1);
+    if (!p)
+        return 0;
+    memcpy(p, data + 1, n);
+    cairn_buf b;
+    cairn_buf_init(&b, CAIRN_TX_BODY_MAX);
+    cairn_err e = kinds[data[0] % NKINDS].rt(&b, p, n);
+    if (e != CAIRN_OK && e != CAIRN_ERR_BAD_BODY)
+        abort(); /* decoders refuse with BAD_BODY only */
+    if (e == CAIRN_OK && (b.err || b.len != n || memcmp(b.p, p, n) != 0))
+        abort(); /* not canonical */
+    cairn_buf_free(&b);
+    free(p);
+    return 0;
+}

@@ -621,7 +621,7 @@ int main(void)
     }
     CHECK(got, "no beacon PULL_RESP within 15 s");
     cairn_pubkey bpk;
-    uint64_t bep;
+    uint64_t bep = 0;
     CHECK(resp.txpk.size == HS_P_LEN &&
               hs_beacon_parse(resp.txpk.data, HS_P_LEN, &bpk, &bep, NULL) == 0,
           "txpk is not P");
