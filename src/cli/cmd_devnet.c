@@ -166,7 +166,8 @@ static int claim_dir(const devnet *d)
  * *compute (left alone when it does not exist; compute may be absent, as
  * devnets made before the compute sector). 0, or 1 (printed). */
 static int load_options(const devnet *d, long *port, long *storage,
-                        long *compute, long *validators, long *wireless)
+                        long *compute, long *validators, long *wireless,
+                        long *sensor)
 {
     char path[DEVNET_PATH_MAX];
     json_error_t jerr;
@@ -179,20 +180,23 @@ static int load_options(const devnet *d, long *port, long *storage,
     json_t *c = json_object_get(j, "compute");
     json_t *v = json_object_get(j, "validators");
     json_t *w = json_object_get(j, "wireless");
+    json_t *se = json_object_get(j, "sensor");
     int bad = !json_is_integer(p) || !json_is_integer(s) ||
               (c && !json_is_integer(c)) || (v && !json_is_integer(v)) ||
-              (w && !json_is_integer(w));
+              (w && !json_is_integer(w)) || (se && !json_is_integer(se));
     if (!bad) {
         *port = (long)json_integer_value(p);
         *storage = (long)json_integer_value(s);
         *compute = c ? (long)json_integer_value(c) : 0;
         *validators = v ? (long)json_integer_value(v) : 0;
         *wireless = w ? (long)json_integer_value(w) : 0;
+        *sensor = se ? (long)json_integer_value(se) : 0;
     }
     json_decref(j);
     return bad ? cli_fail(
                      "%s is not {\"port\": P, \"storage\": N, \"compute\": "
-                     "M, \"validators\": V, \"wireless\": W}; fix or "
+                     "M, \"validators\": V, \"wireless\": W, \"sensor\": S}; "
+                     "fix or "
                      "remove it",
                      path)
                : 0;
@@ -204,9 +208,10 @@ static int save_options(const devnet *d)
     char path[DEVNET_PATH_MAX];
     if (dir_path(path, d, OPTIONS_FILE))
         return 1;
-    json_t *j = json_pack("{s:i, s:i, s:i, s:i, s:i}", "port", d->port,
-                          "storage", d->storage, "compute", d->compute,
-                          "validators", d->validators, "wireless", d->wireless);
+    json_t *j =
+        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "port", d->port, "storage",
+                  d->storage, "compute", d->compute, "validators",
+                  d->validators, "wireless", d->wireless, "sensor", d->sensor);
     int bad = !j || json_dump_file(j, path, JSON_PRESERVE_ORDER);
     json_decref(j);
     return bad ? cli_fail("cannot write %s", path) : 0;
@@ -232,29 +237,32 @@ static int number_opt(const char *text, const char *what, long lo, long hi,
  * touched. 0, or 1 (printed). */
 static int options(devnet *d, const char *port, const char *storage,
                    const char *compute, const char *validators,
-                   const char *wireless)
+                   const char *wireless, const char *sensor)
 {
-    long p = 8645, ns = 0, nc = 0, nv = 0, nw = 0, gp = -1, gns = -1, gnc = -1,
-         gnv = -1, gnw = -1;
+    long p = 8645, ns = 0, nc = 0, nv = 0, nw = 0, nse = 0, gp = -1, gns = -1,
+         gnc = -1, gnv = -1, gnw = -1, gnse = -1;
     if (number_opt(port, "--port", 1, 65534, &gp) ||
         number_opt(storage, "--storage", 0, DEVNET_STORAGE_MAX, &gns) ||
         number_opt(compute, "--compute", 0, DEVNET_STORAGE_MAX, &gnc) ||
         number_opt(validators, "--validators", 0, 8, &gnv) ||
-        number_opt(wireless, "--wireless", 0, DEVNET_STORAGE_MAX, &gnw))
+        number_opt(wireless, "--wireless", 0, DEVNET_STORAGE_MAX, &gnw) ||
+        number_opt(sensor, "--sensor", 0, DEVNET_SENSOR_MAX, &gnse))
         return 1;
     int existed = access(d->dir, F_OK) == 0;
     if (claim_dir(d))
         return 1;
-    int bad = load_options(d, &p, &ns, &nc, &nv, &nw);
+    int bad = load_options(d, &p, &ns, &nc, &nv, &nw, &nse);
     p = gp >= 0 ? gp : p;
     ns = gns >= 0 ? gns : ns;
     nc = gnc >= 0 ? gnc : nc;
     nv = gnv >= 0 ? gnv : nv;
     nw = gnw >= 0 ? gnw : nw;
-    if (!bad && (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX ||
-                 nc < 0 || nc > DEVNET_STORAGE_MAX || nw < 0 ||
-                 nw > DEVNET_STORAGE_MAX || p + 100 + ns - 1 > 65535 ||
-                 p + 200 + 2 * nc - 1 > 65535 || p + 351 > 65535))
+    nse = gnse >= 0 ? gnse : nse;
+    if (!bad &&
+        (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX || nc < 0 ||
+         nc > DEVNET_STORAGE_MAX || nw < 0 || nw > DEVNET_STORAGE_MAX ||
+         nse < 0 || nse > DEVNET_SENSOR_MAX || p + 100 + ns - 1 > 65535 ||
+         p + 200 + 2 * nc - 1 > 65535 || p + 351 > 65535))
         bad = cli_fail("devnet: port %ld with %ld storage and %ld compute "
                        "providers does not fit (ports P..P+1, P+100..P+100+N-1 "
                        "and P+200..P+200+2M-1, P+300..P+351 must be <= "
@@ -270,12 +278,14 @@ static int options(devnet *d, const char *port, const char *storage,
     d->compute = (int)nc;
     d->validators = (int)nv;
     d->wireless = (int)nw;
+    d->sensor = (int)nse;
     return 0;
 }
 
 static const char devnet_usage[] =
     "usage: cairn devnet [--dir DIR] [--port P] [--fresh] [--storage N]\n"
     "                    [--compute M] [--validators V] [--wireless W]\n"
+    "                    [--sensor S [--drives DIR]]\n"
     "Runs a local network: a sequencer on 127.0.0.1:P (default 8645) and a\n"
     "follower on P+1, with demo accounts alice, bob, carol and dave (vesting).\n"
     "The first run creates DIR (default ./devnet): keys, genesis.json and both\n"
@@ -290,6 +300,10 @@ static const char devnet_usage[] =
     "--wireless W runs W hotspot daemons (UDP ports P+300..; the last of\n"
     "four or more asserts a false location), a router with data credits\n"
     "(P+350) and `cairn sim radio` with three devices (`make run` uses 12).\n"
+    "--sensor S runs S sensor device agents replaying the recorded drives\n"
+    "DIR/driveI.csv (--drives, default tests/data/drives) through storage;\n"
+    "the third forges its readings; carol is granted device 1's data and\n"
+    "reads it every epoch (`make run` uses 3; needs --storage).\n"
     "The options are\n"
     "kept in DIR/devnet.json: a later run (also with --fresh) that does not\n"
     "give them uses those. A process that ends is started again after 5 s.\n"
@@ -298,26 +312,31 @@ static const char devnet_usage[] =
 int cmd_devnet(int argc, char **argv)
 {
     const char *port = NULL, *storage = NULL, *compute = NULL,
-               *validators = NULL, *wireless = NULL;
+               *validators = NULL, *wireless = NULL, *sensor = NULL;
     int fresh = 0;
-    devnet d = {.dir = "devnet", .cmd = cli.argv0 ? cli.argv0 : "cairn"};
+    devnet d = {.dir = "devnet",
+                .cmd = cli.argv0 ? cli.argv0 : "cairn",
+                .drives = "tests/data/drives"};
     cli_opt opts[] = {
         {"dir", &d.dir, NULL},         {"port", &port, NULL},
         {"fresh", NULL, &fresh},       {"storage", &storage, NULL},
         {"compute", &compute, NULL},   {"validators", &validators, NULL},
-        {"wireless", &wireless, NULL}, {NULL, NULL, NULL}};
+        {"wireless", &wireless, NULL}, {"sensor", &sensor, NULL},
+        {"drives", &d.drives, NULL},   {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (options(&d, port, storage, compute, validators, wireless) || layout(&d))
+    if (options(&d, port, storage, compute, validators, wireless, sensor) ||
+        layout(&d))
         return 1;
     if (fresh && (cli_rmtree(d.dir) || claim_dir(&d)))
         return cli_fail("cannot start afresh in %s", d.dir);
     if (prepare(&d) || save_options(&d) || devnet_start(&d))
         return 1;
     if (devnet_storage_start(&d) || devnet_compute_start(&d) ||
-        devnet_subnet_start(&d) || devnet_wireless_start(&d)) {
+        devnet_subnet_start(&d) || devnet_wireless_start(&d) ||
+        devnet_sensor_start(&d)) {
         devnet_stop(&d);
         return 1;
     }

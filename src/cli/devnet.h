@@ -44,10 +44,12 @@ typedef struct devnet {
     char genesis[DEVNET_PATH_MAX];
     char seq_key[DEVNET_PATH_MAX];
     devnet_node seq, fol;
-    int storage;    /* storage provider daemons to run (--storage) */
-    int compute;    /* compute provider daemons to run (--compute) */
-    int validators; /* subnet validator daemons to run (--validators) */
-    int wireless;   /* hotspot daemons to run (--wireless) */
+    int storage;        /* storage provider daemons to run (--storage) */
+    int compute;        /* compute provider daemons to run (--compute) */
+    int validators;     /* subnet validator daemons to run (--validators) */
+    int wireless;       /* hotspot daemons to run (--wireless) */
+    int sensor;         /* sensor device agents to run (--sensor) */
+    const char *drives; /* where drive1.csv.. are (--drives) */
 } devnet;
 
 /* Takes DIR/devnet.lock for the life of this process, so that two devnets
@@ -168,6 +170,26 @@ int devnet_wireless_count(void);
 /* The wireless part of settled epoch E's line into out ("" when none). */
 void devnet_wireless_tail(const devnet *d, uint64_t epoch, char *out,
                           size_t len);
+
+/* ---- devnet_sensor.c ---- */
+
+#define DEVNET_SENSOR_MAX 8
+
+/* With d->sensor > 0: that many `cairn provider sensor` device agents
+ * (owner keys DIR/keys/sensor-I.key, device keys DIR/keys/device-I.key,
+ * data DIR/sensor-I) replaying d->drives/driveI.csv (cycling through the
+ * files there), the third forging its readings; once: the owner of device
+ * 1 grants carol its data and carol pays for it, and alice funds two map
+ * bounties (one on the drives' road, one where nobody drives). 0, or 1
+ * after printing why. */
+int devnet_sensor_start(devnet *d);
+void devnet_sensor_watch(devnet *d);
+void devnet_sensor_stop(devnet *d);
+/* Device agents started (0 before the start). */
+int devnet_sensor_count(void);
+/* The sensor part of settled epoch E's line into out ("" when none); it
+ * also starts carol's next read of device 1 (its count shows next time). */
+void devnet_sensor_tail(const devnet *d, uint64_t epoch, char *out, size_t len);
 
 /* ---- devnet_epoch.c ---- */
 

@@ -140,6 +140,8 @@ static void print_epoch(const devnet *d, const json_t *m)
             lease_part(d, tail, sizeof tail);
         if (!strcmp(k, "wireless"))
             devnet_wireless_tail(d, epoch, tail, sizeof tail);
+        if (!strcmp(k, "sensor"))
+            devnet_sensor_tail(d, epoch, tail, sizeof tail);
         printf("epoch %llu %s: %lld providers staked, %lld with work, usage "
                "%lld units; revenue %s CRN, burned %s, emitted %s; network "
                "velocity %s%s\n",

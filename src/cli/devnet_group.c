@@ -21,6 +21,7 @@
 #define FUND_BELOW (500ull * 1000000ull)  /* ... when it holds less */
 #define READY_WAIT_MS 30000
 #define STOP_WAIT_MS 10000
+#define CLI_WAIT_S 60 /* longest a devnet_run_cli command may take */
 
 void devnet_sleep_ms(int ms)
 {
@@ -179,7 +180,7 @@ static int registered(const devnet *d, const devnet_group *g)
 /* 1 when every provider accepts connections on its first port. */
 static int all_listen(const devnet_group *g)
 {
-    for (int i = 0; i < g->n && !g->udp; i++)
+    for (int i = 0; i < g->n && !g->udp && !g->nolisten; i++)
         if (!devnet_port_listens(g->port_base + g->ports * i))
             return 0;
     return 1;
@@ -213,6 +214,37 @@ int devnet_group_start(devnet *d, devnet_group *g)
         if (spawn(d, g, i))
             return 1;
     return g->command ? 0 : wait_registered(d, g);
+}
+
+int devnet_run_cli(const devnet *d, const char *log_name, char *const args[])
+{
+    char log[DEVNET_PATH_MAX];
+    char *argv[24] = {"cairn", "--node", (char *)d->seq.url};
+    int n = 3, status = 0;
+    for (int k = 0; args[k] && n < 23; k++)
+        argv[n++] = args[k];
+    argv[n] = NULL;
+    snprintf(log, sizeof log, "%s/%s", d->dir, log_name);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return cli_fail("fork: %s", strerror(errno));
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        sigset_t all;
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(126);
+        sigfillset(&all);
+        sigprocmask(SIG_UNBLOCK, &all, NULL);
+        alarm(CLI_WAIT_S);
+        execv("/proc/self/exe", argv);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    return cli_fail("devnet: `cairn %s %s` failed; see %s", args[0], args[1],
+                    log);
 }
 
 void devnet_group_watch(devnet *d, devnet_group *g)

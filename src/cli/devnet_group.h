@@ -29,8 +29,9 @@ struct devnet_group {
      * listen (the start waits for both). Else the command after
      * "cairn --node URL" (e.g. "validator"): the start waits for nothing. */
     const char *command;
-    int udp;     /* its first port is UDP: the start does not wait for it */
-    int keyless; /* needs no key (and no funds): e.g. the radio simulator */
+    int udp;      /* its first port is UDP: the start does not wait for it */
+    int keyless;  /* needs no key (and no funds): e.g. the radio simulator */
+    int nolisten; /* listens on no port (e.g. a sensor device agent) */
 };
 
 /* Makes or loads the keys, funds them from alice, starts the providers
@@ -42,6 +43,9 @@ int devnet_group_start(devnet *d, devnet_group *g);
 void devnet_group_watch(devnet *d, devnet_group *g);
 /* SIGTERM to each provider, SIGKILL after 10 s. */
 void devnet_group_stop(devnet_group *g);
+/* Runs `cairn --node SEQ ARGS...` (NULL-terminated) to its end, at most
+ * 60 s, its output appended to DIR/log_name. 0, or 1 after printing why. */
+int devnet_run_cli(const devnet *d, const char *log_name, char *const args[]);
 /* Milliseconds of sleep. */
 void devnet_sleep_ms(int ms);
 

@@ -29,7 +29,6 @@
 #define ROUTE "26000000/8"
 #define CREDIT_PRICE 10         /* base units per data credit */
 #define ROUTER_CREDITS "200000" /* bought once */
-#define CLI_WAIT_S 60
 
 static void hotspot_args(const devnet *d, const devnet_group *g, int i,
                          char **argv, int max);
@@ -139,37 +138,10 @@ static void radio_args(const devnet *d, const devnet_group *g, int i,
         argv[k] = a[k];
 }
 
-/* Runs `cairn --node SEQ ARGS...` to its end, output to DIR/wireless.log.
- * 0, or 1 after printing why. */
+/* `cairn --node SEQ ARGS...` to its end, output to DIR/wireless.log. */
 static int run_cli(const devnet *d, char *const args[])
 {
-    char log[DEVNET_PATH_MAX];
-    char *argv[24] = {"cairn", "--node", (char *)d->seq.url};
-    int n = 3, status = 0;
-    for (int k = 0; args[k] && n < 23; k++)
-        argv[n++] = args[k];
-    argv[n] = NULL;
-    snprintf(log, sizeof log, "%s/wireless.log", d->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return cli_fail("fork: %s", strerror(errno));
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        sigset_t all;
-        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(126);
-        sigfillset(&all);
-        sigprocmask(SIG_UNBLOCK, &all, NULL);
-        alarm(CLI_WAIT_S);
-        execv("/proc/self/exe", argv);
-        _exit(127);
-    }
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    return cli_fail("devnet: `cairn %s %s` failed; see %s", args[0], args[1],
-                    log);
+    return devnet_run_cli(d, "wireless.log", args);
 }
 
 /* alice, the devnet's price oracle, sets the credit price once. */

@@ -1,0 +1,267 @@
+/* `cairn devnet --sensor N`: the sensor sector on the devnet
+ * (docs/sensor.md): N device agents replaying recorded drives along one
+ * road in Berlin through the storage sector (the third forges its
+ * readings), carol as an app granted device 1's data and reading it every
+ * epoch, two map bounties, and the sensor tail of the per-epoch line
+ * (tiles reported, agreed and disputed, freshness, bounties, weekly
+ * device rewards, what carol read). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/devnet.h"
+#include "cli/devnet_group.h"
+#include "net/node_rpc.h"
+#include "sectors/wireless/hexgrid.h"
+
+#define DRIVES 3        /* drive1.csv .. drive3.csv */
+#define FORGER 2        /* agent index that forges (with 3 or more) */
+#define GRANT_PRICE "1" /* CRN per period carol pays */
+#define GRANT_PERIODS "500"
+#define BOUNTY_ROAD "50" /* CRN on a tile of the road */
+#define BOUNTY_NOWHERE "20"
+#define TILE_RES 9 /* sensor_tile_res's default */
+#define LOG_NAME "sensor.log"
+
+static void agent_args(const devnet *d, const devnet_group *g, int i,
+                       char **argv, int max);
+
+static struct {
+    devnet_group ag;
+    char dkey[DEVNET_SENSOR_MAX][DEVNET_PATH_MAX];
+    char device[DEVNET_SENSOR_MAX][CAIRN_ADDR_TEXT_LEN + 1];
+    char drive[DEVNET_SENSOR_MAX][DEVNET_PATH_MAX];
+    char read_out[DEVNET_PATH_MAX];
+    pid_t reader;       /* carol's read running now (0: none) */
+    long long readings; /* what carol's last finished read decrypted */
+    int ready;
+} ss = {.ag = {.sector = "sensor",
+               .label = "sensor device agent",
+               .ports = 1,
+               .nolisten = 1,
+               .args = agent_args},
+        .readings = -1};
+
+static void agent_args(const devnet *d, const devnet_group *g, int i,
+                       char **argv, int max)
+{
+    (void)d;
+    char *a[] = {"--data",
+                 (char *)g->p[i].data,
+                 "--owner-key",
+                 (char *)g->key[i],
+                 "--device-key",
+                 ss.dkey[i],
+                 "--drive",
+                 ss.drive[i],
+                 "--loop",
+                 i == FORGER ? "--forge" : NULL,
+                 NULL};
+    for (int k = 0; k < max && k < (int)(sizeof a / sizeof a[0]); k++)
+        argv[k] = a[k];
+}
+
+/* DIR/keys/device-I.key (made on first use) and its address. */
+static int device_key(const devnet *d, int i)
+{
+    cairn_keypair kp;
+    snprintf(ss.dkey[i], DEVNET_PATH_MAX, "%s/keys/device-%d.key", d->dir,
+             i + 1);
+    if (access(ss.dkey[i], F_OK) != 0) {
+        cairn_keypair_generate(&kp);
+        cairn_err e = cairn_key_save(ss.dkey[i], &kp);
+        if (e)
+            return cli_fail("cannot save %s: %s", ss.dkey[i],
+                            cairn_strerror(e));
+    } else if (cli_load_key(ss.dkey[i], &kp)) {
+        return 1;
+    }
+    cairn_addr_format(ss.device[i], &kp.pk);
+    cairn_keypair_wipe(&kp);
+    return 0;
+}
+
+/* The drive files, device keys and the path of carol's reads. */
+static int prepare(const devnet *d)
+{
+    for (int i = 0; i < ss.ag.n; i++) {
+        snprintf(ss.drive[i], DEVNET_PATH_MAX, "%s/drive%d.csv", d->drives,
+                 i % DRIVES + 1);
+        if (access(ss.drive[i], R_OK) != 0)
+            return cli_fail("devnet: cannot read the recorded drive %s (run "
+                            "from the source tree, or give --drives DIR)",
+                            ss.drive[i]);
+        if (device_key(d, i))
+            return 1;
+    }
+    snprintf(ss.read_out, sizeof ss.read_out, "%s/carol-read.csv", d->dir);
+    return 0;
+}
+
+/* The map tile (res TILE_RES) at micro-degrees (lat, lon) as decimal. */
+static void tile_at(int32_t lat, int32_t lon, char out[24])
+{
+    uint64_t cell = 0;
+    if (hexg_cell(lat, lon, TILE_RES, &cell))
+        cell = 0;
+    snprintf(out, 24, "%llu", (unsigned long long)cell);
+}
+
+/* Once (DIR/sensor-ready): device 1's owner grants carol all of its data,
+ * carol pays for it, alice funds a bounty on the road (mapped soon: paid
+ * out) and one 30 km away (nobody maps it: refunded). */
+static int setup_once(const devnet *d)
+{
+    char ready[DEVNET_PATH_MAX], carol[DEVNET_PATH_MAX], alice[DEVNET_PATH_MAX];
+    char carol_addr[CAIRN_ADDR_TEXT_LEN + 1], road[24], nowhere[24];
+    cairn_keypair kp;
+    snprintf(ready, sizeof ready, "%s/sensor-ready", d->dir);
+    if (access(ready, F_OK) == 0)
+        return 0;
+    snprintf(carol, sizeof carol, "%s/keys/carol.key", d->dir);
+    snprintf(alice, sizeof alice, "%s/keys/alice.key", d->dir);
+    if (cli_load_key(carol, &kp))
+        return 1;
+    cairn_addr_format(carol_addr, &kp.pk);
+    cairn_keypair_wipe(&kp);
+    tile_at(52520000, 13400000, road);
+    tile_at(52790000, 13400000, nowhere);
+    char *grant[] = {
+        "sensor", "grant",           ss.device[0], carol_addr, "--privileges",
+        "all",    "--expiry-epochs", "100000",     "--price",  GRANT_PRICE,
+        "--key",  ss.ag.key[0],      NULL};
+    char *pay[] = {"sensor",      "pay",         ss.device[0], "--periods",
+                   GRANT_PERIODS, "--max-price", GRANT_PRICE,  "--key",
+                   carol,         NULL};
+    char *b1[] = {"sensor",   "map", "bounty", road,  BOUNTY_ROAD,
+                  "--epochs", "30",  "--key",  alice, NULL};
+    char *b2[] = {"sensor",   "map", "bounty", nowhere, BOUNTY_NOWHERE,
+                  "--epochs", "5",   "--key",  alice,   NULL};
+    if (devnet_run_cli(d, LOG_NAME, grant) ||
+        devnet_run_cli(d, LOG_NAME, pay) || devnet_run_cli(d, LOG_NAME, b1) ||
+        devnet_run_cli(d, LOG_NAME, b2))
+        return 1;
+    FILE *f = fopen(ready, "w");
+    return f && fclose(f) == 0 ? 0 : cli_fail("cannot write %s", ready);
+}
+
+int devnet_sensor_start(devnet *d)
+{
+    if (d->sensor <= 0)
+        return 0;
+    if (d->storage <= 0)
+        return cli_fail("devnet: --sensor needs storage providers (the "
+                        "agents store their batches there): add --storage 6");
+    ss.ag.n = d->sensor;
+    ss.ag.port_base = d->port + 400;
+    if (prepare(d) || devnet_group_start(d, &ss.ag) || setup_once(d))
+        return 1;
+    ss.ready = 1;
+    return 0;
+}
+
+void devnet_sensor_watch(devnet *d)
+{
+    if (ss.ready)
+        devnet_group_watch(d, &ss.ag);
+}
+
+void devnet_sensor_stop(devnet *d)
+{
+    (void)d;
+    if (ss.reader > 0) {
+        kill(ss.reader, SIGTERM);
+        waitpid(ss.reader, NULL, 0);
+        ss.reader = 0;
+    }
+    devnet_group_stop(&ss.ag);
+}
+
+int devnet_sensor_count(void)
+{
+    return ss.ready ? ss.ag.n : 0;
+}
+
+/* Lines of carol's last read (the CSV's header and comments aside). */
+static long long count_readings(void)
+{
+    FILE *f = fopen(ss.read_out, "r");
+    char line[256];
+    long long n = 0;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        n += line[0] >= '0' && line[0] <= '9';
+    fclose(f);
+    return n;
+}
+
+/* Collects carol's finished read, then starts the next one: device 1's
+ * data of the last minute, decrypted with the key sealed to her. */
+static void carol_reads(const devnet *d)
+{
+    int status;
+    if (ss.reader > 0) {
+        if (waitpid(ss.reader, &status, WNOHANG) != ss.reader)
+            return; /* still reading */
+        ss.reader = 0;
+        ss.readings = WIFEXITED(status) && WEXITSTATUS(status) == 0
+                          ? count_readings()
+                          : -1;
+    }
+    char carol[DEVNET_PATH_MAX], log[DEVNET_PATH_MAX];
+    snprintf(carol, sizeof carol, "%s/keys/carol.key", d->dir);
+    snprintf(log, sizeof log, "%s/%s", d->dir, LOG_NAME);
+    char *argv[] = {"cairn",  "--node", (char *)d->seq.url,
+                    "sensor", "read",   ss.device[0],
+                    "--last", "60s",    "--key",
+                    carol,    "--out",  ss.read_out,
+                    NULL};
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        sigset_t all;
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(126);
+        sigfillset(&all);
+        sigprocmask(SIG_UNBLOCK, &all, NULL);
+        alarm(60);
+        execv("/proc/self/exe", argv);
+        _exit(127);
+    }
+    ss.reader = pid > 0 ? pid : 0;
+}
+
+void devnet_sensor_tail(const devnet *d, uint64_t epoch, char *out, size_t len)
+{
+    char path[64], read[96] = "";
+    json_t *j;
+    snode_err ne;
+    out[0] = '\0';
+    if (!ss.ready)
+        return;
+    carol_reads(d);
+    if (ss.readings >= 0)
+        snprintf(read, sizeof read, "; carol read %lld readings of device 1",
+                 ss.readings);
+    snprintf(path, sizeof path, "/v1/sensor/epoch/%llu",
+             (unsigned long long)epoch);
+    if (snode_get(d->seq.url, path, &j, &ne))
+        return;
+    snprintf(out, len,
+             "; tiles %lld reported, %lld agreed, %lld disputed; freshness "
+             "%s; bounties %lld paid, %lld refunded; %lld devices paid "
+             "weekly%s",
+             jint(j, "tiles_reported"), jint(j, "tiles_agreed"),
+             jint(j, "tiles_disputed"), jstr(j, "freshness_text"),
+             jint(j, "bounties_paid"), jint(j, "bounties_refunded"),
+             jint(j, "devices_paid_weekly"), read);
+    json_decref(j);
+}
