@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -28,6 +29,8 @@
 #define BOUNTY_NOWHERE "20"
 #define TILE_RES 9 /* sensor_tile_res's default */
 #define LOG_NAME "sensor.log"
+#define DRIVE_SPEED "5"    /* drives replayed at 5x their recorded pace */
+#define READ_LAST_MS 60000 /* carol reads the last minute */
 
 static void agent_args(const devnet *d, const devnet_group *g, int i,
                        char **argv, int max);
@@ -60,6 +63,8 @@ static void agent_args(const devnet *d, const devnet_group *g, int i,
                  ss.dkey[i],
                  "--drive",
                  ss.drive[i],
+                 "--speed",
+                 DRIVE_SPEED,
                  "--loop",
                  i == FORGER ? "--forge" : NULL,
                  NULL};
@@ -218,11 +223,17 @@ static void carol_reads(const devnet *d)
     char carol[DEVNET_PATH_MAX], log[DEVNET_PATH_MAX];
     snprintf(carol, sizeof carol, "%s/keys/carol.key", d->dir);
     snprintf(log, sizeof log, "%s/%s", d->dir, LOG_NAME);
-    char *argv[] = {"cairn",  "--node", (char *)d->seq.url,
-                    "sensor", "read",   ss.device[0],
-                    "--last", "60s",    "--key",
-                    carol,    "--out",  ss.read_out,
-                    NULL};
+    char from[24], to[24];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    long long ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    snprintf(from, sizeof from, "%lld", ms - READ_LAST_MS);
+    snprintf(to, sizeof to, "%lld", ms);
+    char *argv[] = {"cairn",  "--node",    (char *)d->seq.url,
+                    "sensor", "read",      ss.device[0],
+                    "--from", from,        "--to",
+                    to,       "--key",     carol,
+                    "--out",  ss.read_out, NULL};
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
@@ -257,11 +268,12 @@ void devnet_sensor_tail(const devnet *d, uint64_t epoch, char *out, size_t len)
         return;
     snprintf(out, len,
              "; tiles %lld reported, %lld agreed, %lld disputed; freshness "
-             "%s; bounties %lld paid, %lld refunded; %lld devices paid "
+             "%.2f; bounties %lld paid, %lld refunded; %lld devices paid "
              "weekly%s",
              jint(j, "tiles_reported"), jint(j, "tiles_agreed"),
-             jint(j, "tiles_disputed"), jstr(j, "freshness_text"),
-             jint(j, "bounties_paid"), jint(j, "bounties_refunded"),
+             jint(j, "tiles_disagreed"),
+             (double)jint(j, "fresh_bps_mean") / 1e4,
+             jint(j, "bounties_paid_n"), jint(j, "bounties_refunded_n"),
              jint(j, "devices_paid_weekly"), read);
     json_decref(j);
 }
