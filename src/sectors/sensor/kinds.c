@@ -99,7 +99,7 @@ cairn_err sn_transfer_check(const cairn_tx *tx)
 }
 
 typedef struct klist {
-    uint8_t (*k)[STATE_KEY_MAX];
+    uint8_t (*k)[65];
     size_t n, cap;
 } klist;
 
