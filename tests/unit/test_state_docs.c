@@ -533,7 +533,7 @@ static void state_table(void **st)
     busy_tickets(&t);
     busy_subnet(&t, &rv);
     busy_evidence(&t);
-    busy_sensor(&t); /* before the wireless and storage epochs */
+    busy_sensor(&t);   /* before the wireless and storage epochs */
     busy_wireless(&t); /* before busy_storage: its epochs would end the deal */
     busy_wdata(&t);
     busy_storage(&t, &p);
