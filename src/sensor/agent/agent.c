@@ -662,7 +662,9 @@ static int open_source(agent *a)
     cairn_err e;
     if (a->cfg->drive) {
         uint64_t t = now_ms();
-        o.rebase_ms = t > a->t_to ? t : a->t_to + 1;
+        /* recorded times move to now (after the chain's last batch), so a
+         * replay and a restart are both new readings; --print keeps them */
+        o.rebase_ms = a->cfg->print ? 0 : t > a->t_to ? t : a->t_to + 1;
         e = ssrc_open_drive(&a->src, a->cfg->drive, &o, a->why, sizeof a->why);
     } else {
         e = ssrc_open_gpsd(&a->src, a->cfg->gpsd, &o, a->why, sizeof a->why);
