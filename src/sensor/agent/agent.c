@@ -88,6 +88,16 @@ static void path_of(const agent *a, const char *name, char out[PATH_MAX_])
     snprintf(out, PATH_MAX_, "%s/%s", a->cfg->data_dir, name);
 }
 
+/* Failures worth a retry: the node down or busy, a nonce race. */
+static int transient(cairn_err e)
+{
+    return e == CAIRN_ERR_HTTP || e == CAIRN_ERR_TIMEOUT ||
+           e == CAIRN_ERR_MEMPOOL_FULL || e == CAIRN_ERR_NONCE_USED ||
+           e == CAIRN_ERR_NONCE_GAP || e == CAIRN_ERR_BUSY ||
+           e == CAIRN_ERR_NOMEM || e == CAIRN_ERR_READ_ONLY ||
+           e == CAIRN_ERR_BAD_JSON;
+}
+
 /* ---- files in the data dir ---- */
 
 /* Writes n bytes to DIR/name atomically (temp file, fsync, rename). */
@@ -538,14 +548,6 @@ static cairn_err pending_register(agent *a, pending *p)
     return e;
 }
 
-static int transient(cairn_err e)
-{
-    return e == CAIRN_ERR_HTTP || e == CAIRN_ERR_TIMEOUT ||
-           e == CAIRN_ERR_MEMPOOL_FULL || e == CAIRN_ERR_NONCE_USED ||
-           e == CAIRN_ERR_NONCE_GAP || e == CAIRN_ERR_BUSY ||
-           e == CAIRN_ERR_NOMEM || e == CAIRN_ERR_READ_ONLY ||
-           e == CAIRN_ERR_BAD_JSON;
-}
 
 /* Moves the pending batch on: store, then register. 0: nothing pending
  * or done; 1: try again later. */
@@ -795,16 +797,22 @@ int sagent_run(const sagent_cfg *cfg, volatile sig_atomic_t *stop)
          cfg->drive ? cfg->drive : cfg->gpsd,
          cfg->forge ? "; FORGING values (attack mode, tests only)" : "");
     /* wait for the node, then pair */
-    int said = 0;
+    int said = 0, refused = 0;
     while (!*stop) {
         cairn_err e = pair(a);
         if (!e)
             break;
-        if (e == CAIRN_ERR_BAD_ARG) {
+        if (e == CAIRN_ERR_BAD_ARG ||
+            (!transient(e) && ++refused >= SAGENT_REFUSALS_MAX)) {
+            if (e != CAIRN_ERR_BAD_ARG)
+                alog(a,
+                     "the chain keeps refusing to pair device %s (%s: %s); "
+                     "stopping",
+                     a->addr, cairn_strerror(e), a->why);
             rc = 1;
             goto done;
         }
-        if (!said++)
+        if (transient(e) && !said++)
             alog(a, "waiting for the node at %s (%s)", cfg->node,
                  cairn_strerror(e));
         back_off(a);
