@@ -93,7 +93,6 @@ ok "the honest agent paired its device and registered batches 1 and 2"
 
 DEV1=$(addr dev1)
 DEV2=$(addr dev2)
-"$CAIRN_BIN" --node "$(URL)" --json sensor devices --owner "$(addr owner1)" >/dev/null 2>&1 || true
 curl -fsS "$(URL)/v1/sensor/batches?device=$DEV1" >"$TMP/b1.json" || fail "batches of dev1"
 curl -fsS "$(URL)/v1/sensor/batches?device=$DEV2" >"$TMP/b2.json" || fail "batches of dev2"
 [ "$(grep -o '"file_id"' "$TMP/b1.json" | wc -l)" -eq 2 ] || fail "dev1 batches: $(cat "$TMP/b1.json")"
