@@ -1,11 +1,12 @@
-/* libFuzzer target for the sensor batch file (src/sensor/batch.h): a
+/* libFuzzer target for the sensor batch file (src/sensor/batch.h: the
+ * off-chain readings; fuzz_sensor_batch.c fuzzes the on-chain header). A
  * file fetched from storage is untrusted bytes, so parsing must judge any
  * input (bounded n, exact lengths) without undefined behaviour, and
  * decryption with any key must either fail cleanly or give readings that
  * pass sbatch_check and re-encode to the same bytes.
  *
- * The seeds (tests/fuzz/corpus/fuzz_sensor_batch/) are batch files sealed
- * under the fixed secret S = 32 × 0x11 (sbatch_encode_with), so the
+ * The seeds (tests/fuzz/corpus/fuzz_sensor_file/) are batch files sealed
+ * under the fixed secret S = 32 x 0x11 (sbatch_encode_with), so the
  * fuzzer starts past authentication and reaches the checks of decrypted
  * readings; the first 112 bytes are also tried as a sealed key box. */
 #include <stdint.h>
