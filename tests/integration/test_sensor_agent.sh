@@ -39,15 +39,17 @@ JSON
 start_node "$TMP/genesis.json"
 ok "node on $PORT"
 
-for i in 1 2 3; do
+# (the callbacks of wait_for must not use `i`: wait_for's own loop
+# variable would shadow it)
+for pn in 1 2 3; do
     started=""
     for attempt in 1 2 3 4 5; do
         pport=$((20000 + RANDOM % 12000))
-        "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$i" --capacity 64MiB \
-            --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$pport" --stake 10 \
-            --poll-ms 300 >"$TMP/p$i.log" 2>&1 &
+        "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$pn" --capacity 64MiB \
+            --key "$TMP/keys/p$pn.key" --listen "127.0.0.1:$pport" --stake 10 \
+            --poll-ms 300 >"$TMP/p$pn.log" 2>&1 &
         pid=$!
-        listening() { grep -q "listening on 127.0.0.1:$pport" "$TMP/p$i.log"; }
+        listening() { grep -q "listening on 127.0.0.1:$pport" "$TMP/p$pn.log"; }
         if wait_for 30 listening; then
             track "$pid"
             started=1
@@ -56,7 +58,7 @@ for i in 1 2 3; do
         kill -TERM "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
-    [ -n "$started" ] || fail "storage provider $i would not start"
+    [ -n "$started" ] || fail "storage provider $pn would not start"
 done
 registered() { [ "$(cairn provider list --json | grep -o '"sector": *"storage"' | wc -l)" -ge 3 ]; }
 wait_for 60 registered || fail "the storage providers did not register"

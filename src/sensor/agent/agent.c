@@ -280,6 +280,13 @@ static cairn_err pair(agent *a)
         e = b.err ? CAIRN_ERR_NOMEM
                   : send_tx(a, CAIRN_TX_DEVICE_PAIR, b.p, b.len, &h);
         cairn_buf_free(&b);
+        if (e == CAIRN_ERR_DEVICE_PAIRED) {
+            /* the node's API did not list it, the chain has it: whose it
+             * is shows at the first batch (NOT_DEVICE_OWNER stops us) */
+            alog(a, "the chain has device %s paired already", a->addr);
+            a->paired = 1;
+            return CAIRN_OK;
+        }
         if (e) {
             alog(a, "cannot pair device %s: %s (%s)", a->addr,
                  cairn_strerror(e), a->why);
@@ -331,6 +338,8 @@ static cairn_err seal_keys(agent *a, cairn_sensor_batch *b,
     size_t i;
     cairn_err e = device_record(a, &j);
     b->nkeys = 0;
+    if (e == CAIRN_ERR_NOT_FOUND)
+        return CAIRN_OK; /* no record, no grants (the chain judges the rest) */
     if (e)
         return e;
     json_array_foreach(json_object_get(j, "grants"), i, g)
@@ -550,7 +559,8 @@ static cairn_err pending_register(agent *a, pending *p)
 
 
 /* Moves the pending batch on: store, then register. 0: nothing pending
- * or done; 1: try again later. */
+ * or done; 1: try again later; 2: fatal (the owner does not own the
+ * device). */
 static int pending_step(agent *a)
 {
     pending p;
@@ -583,6 +593,12 @@ static int pending_step(agent *a)
         pending_drop(a);
         a->registered++;
         a->backoff_ms = 0;
+    } else if (e == CAIRN_ERR_NOT_DEVICE_OWNER || e == CAIRN_ERR_NOT_DEVICE) {
+        alog(a,
+             "the chain refused batch %llu: %s (%s): --owner-key does not "
+             "own device %s; stopping (the batch is kept)",
+             (unsigned long long)p.v.seq, cairn_strerror(e), a->why, a->addr);
+        rc = 2;
     } else if (transient(e)) {
         alog(a, "cannot register batch %llu: %s (%s); trying again",
              (unsigned long long)p.v.seq, cairn_strerror(e), a->why);
@@ -826,7 +842,12 @@ int sagent_run(const sagent_cfg *cfg, volatile sig_atomic_t *stop)
          (unsigned long long)a->seq, a->res, cfg->batch_readings,
          (unsigned long long)a->span_ms);
     while (!*stop) {
-        if (pending_step(a)) {
+        int ps = pending_step(a);
+        if (ps == 2) {
+            rc = 1;
+            break;
+        }
+        if (ps) {
             back_off(a);
             continue;
         }
