@@ -224,7 +224,9 @@ static void replay(void **st)
         last = r.t_ms;
     }
     /* the loop goes on after a gap, positions from the start again */
+    assert_int_equal(ssrc_pass(s), 0);
     assert_int_equal(ssrc_next(s, &r, 10, why, sizeof why), SSRC_READING);
+    assert_int_equal(ssrc_pass(s), 1);
     assert_true(r.t_ms == last + SSRC_LOOP_GAP_MS);
     assert_int_equal(r.lat_udeg, first.lat_udeg);
     ssrc_close(s);

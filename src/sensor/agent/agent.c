@@ -41,6 +41,7 @@ typedef struct agent {
     sbatch_tiler tiler;
     sbatch_reading carry; /* the reading that did not fit the last batch */
     int have_carry;
+    uint32_t pass; /* the source's pass the batch's readings come from */
     /* the pending batch */
     int refusals;
     uint64_t registered; /* this run */
@@ -557,7 +558,6 @@ static cairn_err pending_register(agent *a, pending *p)
     return e;
 }
 
-
 /* Moves the pending batch on: store, then register. 0: nothing pending
  * or done; 1: try again later; 2: fatal (the owner does not own the
  * device). */
@@ -724,7 +724,18 @@ static void fill(agent *a)
                 alog(a, "cannot make a batch: %s", a->why);
             return;
         }
-        int full = add_reading(a, &r);
+        int full;
+        if (ssrc_pass(a->src) != a->pass) {
+            /* a looped drive started over: that jump ends the batch */
+            a->pass = ssrc_pass(a->src);
+            full = a->n > 0;
+            if (!full)
+                full = add_reading(a, &r);
+            else if (a->cfg->forge)
+                r.value += SAGENT_FORGE_OFFSET; /* as add_reading would */
+        } else {
+            full = add_reading(a, &r);
+        }
         if (full || a->n == a->cfg->batch_readings) {
             if (full) {
                 a->carry = r;

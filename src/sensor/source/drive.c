@@ -18,6 +18,7 @@ struct ssrc {
     uint64_t base;    /* output time of the pass's first reading */
     uint64_t wall0;   /* monotonic ms when the pass began */
     uint64_t last_ms; /* last output time */
+    uint32_t pass;    /* restarts of a looped drive */
     /* gpsd */
     struct gps_data_t g;
     int open;
@@ -144,6 +145,11 @@ cairn_err ssrc_open_drive(ssrc **out, const char *path, const ssrc_opts *o,
     return CAIRN_OK;
 }
 
+uint32_t ssrc_pass(const ssrc *s)
+{
+    return s->gpsd ? 0 : s->pass;
+}
+
 uint32_t ssrc_count(const ssrc *s)
 {
     return s->gpsd ? 0 : s->n;
@@ -156,6 +162,7 @@ static int drive_next(ssrc *s, sbatch_reading *r, int timeout_ms)
             return SSRC_END;
         s->base = s->last_ms + SSRC_LOOP_GAP_MS;
         s->i = 0;
+        s->pass++;
         s->wall0 = mono_ms();
     }
     uint64_t off = s->r[s->i].t_ms - s->r[0].t_ms;

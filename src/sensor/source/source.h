@@ -65,6 +65,9 @@ cairn_err ssrc_open_gpsd(ssrc **out, const char *url, const ssrc_opts *o,
  * timeout_ms; call again), SSRC_END (a drive without loop is done) or
  * SSRC_ERROR (gpsd went away: why says so; close and open again). */
 int ssrc_next(ssrc *s, sbatch_reading *r, int timeout_ms, char *why, size_t wl);
+/* How many times a looped drive has started over (0 for gpsd): a batch
+ * must not span a restart, whose jump back to the start is no drive. */
+uint32_t ssrc_pass(const ssrc *s);
 /* Readings a drive holds (0 for gpsd). */
 uint32_t ssrc_count(const ssrc *s);
 void ssrc_close(ssrc *s);
