@@ -41,6 +41,7 @@ typedef struct agent {
     sbatch_tiler tiler;
     sbatch_reading carry; /* the reading that did not fit the last batch */
     int have_carry;
+    uint64_t last_read_ms; /* monotonic time of the last reading */
     uint32_t pass; /* the source's pass the batch's readings come from */
     /* the pending batch */
     int refusals;
@@ -63,6 +64,13 @@ static uint64_t now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
@@ -711,8 +719,15 @@ static void fill(agent *a)
     }
     for (int i = 0; i < 4096 && !*a->stop && a->src; i++) {
         int k = ssrc_next(a->src, &r, 200, a->why, sizeof a->why);
-        if (k == SSRC_WAIT)
+        if (k == SSRC_WAIT) {
+            /* a source gone quiet (a parked car) does not hold a batch
+             * back for ever */
+            if (a->n && mono_ms() - a->last_read_ms >= SAGENT_IDLE_CLOSE_MS &&
+                close_batch(a))
+                alog(a, "cannot make a batch: %s", a->why);
             return;
+        }
+        a->last_read_ms = mono_ms();
         if (k == SSRC_END || k == SSRC_ERROR) {
             if (k == SSRC_ERROR)
                 alog(a, "%s; connecting again", a->why);

@@ -33,6 +33,8 @@ int cmd_provider_sensor(int argc, char **argv);
 #define SAGENT_FORGE_OFFSET 1000 /* --forge adds this to every value */
 #define SAGENT_BACKOFF_MIN_MS 500
 #define SAGENT_BACKOFF_MAX_MS 30000
+#define SAGENT_IDLE_CLOSE_MS 15000 /* no reading this long: the batch closes   \
+                                    */
 #define SAGENT_REFUSALS_MAX                                                    \
     3 /* a batch the chain refused this often is                               \
          dropped */
