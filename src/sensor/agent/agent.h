@@ -33,11 +33,10 @@ int cmd_provider_sensor(int argc, char **argv);
 #define SAGENT_FORGE_OFFSET 1000 /* --forge adds this to every value */
 #define SAGENT_BACKOFF_MIN_MS 500
 #define SAGENT_BACKOFF_MAX_MS 30000
-#define SAGENT_IDLE_CLOSE_MS 15000 /* no reading this long: the batch closes   \
-                                    */
-#define SAGENT_REFUSALS_MAX                                                    \
-    3 /* a batch the chain refused this often is                               \
-         dropped */
+/* no reading for this long: the batch closes */
+#define SAGENT_IDLE_CLOSE_MS 15000
+/* a batch the chain refused this often is dropped */
+#define SAGENT_REFUSALS_MAX 3
 
 typedef struct sagent_cfg {
     const char *node;     /* node API URL */
