@@ -860,6 +860,28 @@ int sagent_run(const sagent_cfg *cfg, volatile sig_atomic_t *stop)
         back_off(a);
     }
     a->backoff_ms = 0;
+    if (cfg->stake && !*stop) {
+        /* rewards go to owners registered in the sensor sector */
+        pd_chain ch;
+        pd_chain_config cc = {.node = cfg->node,
+                              .key = &cfg->owner,
+                              .sector = CAIRN_SECTOR_SENSOR,
+                              .sector_name = "sensor",
+                              .endpoint = SAGENT_ENDPOINT,
+                              .stake = cfg->stake,
+                              .log = cfg->log,
+                              .who = SAGENT_WHO};
+        pd_chain_init(&ch, &cc);
+        cairn_err e;
+        while ((e = pd_chain_register(&ch)) && transient(e) && !*stop)
+            back_off(a);
+        if (e)
+            alog(a,
+                 "the owner is not a sensor provider (%s): its batches are "
+                 "registered but earn no rewards",
+                 cairn_strerror(e));
+        a->backoff_ms = 0;
+    }
     chain_params(a);
     sbatch_tiler_init(&a->tiler, a->res);
     alog(a,
