@@ -24,6 +24,7 @@
 #include "ledger/view.h"
 #include "sectors/sensor/sn.h"
 #include "sectors/wireless/hexgrid.h"
+#include "sensor/sn_api.h"
 
 #define ECON                                                                   \
     "{\"epoch_blocks\": 10, \"price_oracle\": \"%ORACLE%\","                   \
@@ -755,6 +756,55 @@ static void test_access_and_map(void **st)
     assert_int_equal(c0 - c1, 1);
     r = rd_run(&t, v_totals, (rd){.epoch = epoch_now(&t)});
     assert_int_equal(r.tot.map_reads, 1);
+
+    /* the API answers (what /v1/sensor/... serves) */
+    json_t *o = NULL;
+    assert_int_equal(sn_api_map(t.c[0], X, &fx_keys[APP].pk, &o), CAIRN_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "q")), 1);
+    assert_int_equal(json_array_size(json_object_get(o, "batches")), 2);
+    assert_non_null(json_object_get(
+        json_array_get(json_object_get(o, "batches"), 0), "file_id"));
+    json_decref(o);
+    assert_int_equal(sn_api_map(t.c[0], X, &fx_keys[O5].pk, &o),
+                     CAIRN_ERR_NO_CREDITS);
+    assert_int_equal(sn_api_devices(t.c[0], &fx_keys[O4].pk, NULL, 100, &o),
+                     CAIRN_OK);
+    assert_int_equal(json_array_size(json_object_get(o, "devices")), 1);
+    assert_false(json_is_true(json_object_get(o, "more")));
+    json_decref(o);
+    assert_int_equal(sn_api_device(t.c[0], &dev[0].pk, &o), CAIRN_OK);
+    json_t *gr = json_array_get(json_object_get(o, "grants"), 0);
+    assert_true(json_is_true(json_object_get(gr, "active")));
+    assert_int_equal(
+        json_integer_value(json_object_get(gr, "paid_until_period")),
+        period + 4);
+    json_decref(o);
+    assert_int_equal(
+        sn_api_batches(t.c[0], &dev[0].pk, 0, UINT64_MAX, 0, 0, 1, &o),
+        CAIRN_OK);
+    assert_int_equal(json_array_size(json_object_get(o, "batches")), 1);
+    json_decref(o);
+    assert_int_equal(sn_api_grants(t.c[0], &fx_keys[APP].pk, 100, &o),
+                     CAIRN_OK);
+    assert_int_equal(json_array_size(json_object_get(o, "grants")), 1);
+    json_decref(o);
+    assert_int_equal(sn_api_tiles(t.c[0], 0, 0, 100, &o), CAIRN_OK);
+    assert_int_equal(json_array_size(json_object_get(o, "tiles")), 1);
+    json_decref(o);
+    assert_int_equal(sn_api_tiles(t.c[0], 1, X, 100, &o), CAIRN_OK);
+    assert_int_equal(json_array_size(json_object_get(o, "tiles")), 0);
+    json_decref(o);
+    assert_int_equal(sn_api_tile(t.c[0], X, &o), CAIRN_OK);
+    assert_true(json_is_object(json_object_get(o, "tile")));
+    json_decref(o);
+    assert_int_equal(sn_api_epoch(t.c[0], epoch_now(&t), &o), CAIRN_OK);
+    assert_int_equal(json_integer_value(json_object_get(o, "map_reads")), 1);
+    json_decref(o);
+    uint64_t pc;
+    char hx[20];
+    snprintf(hx, sizeof hx, "%016llx", (unsigned long long)X);
+    assert_int_equal(sn_api_parse_cell(hx, &pc), CAIRN_OK);
+    assert_true(pc == X);
 
     dx_audit(&t);
     fx_replay_check(&t);

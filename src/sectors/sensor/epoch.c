@@ -219,9 +219,16 @@ static cairn_err visit_report(void *arg, const uint8_t *k, size_t kn,
                               const uint8_t *v, size_t vn)
 {
     ep *c = arg;
+    rep r;
     if (kn != 49 || vn != 48)
         return CAIRN_ERR_DB;
+    /* copied first: judging the previous cell writes, and a write may move
+     * the page k and v point into */
     uint64_t cell = cairn_be64_get(k + 9);
+    memcpy(r.device.b, k + 17, 32);
+    memcpy(r.owner.b, v, 32);
+    r.q = (int64_t)cairn_le64_get(v + 32);
+    r.seq = cairn_le64_get(v + 40);
     cairn_err e = CAIRN_OK;
     if (c->nr && cell != c->cell) {
         e = judge_cell(c);
@@ -232,11 +239,7 @@ static cairn_err visit_report(void *arg, const uint8_t *k, size_t kn,
         e = grow_array((void **)&c->r, &c->capr, c->nr, sizeof *c->r, 16);
     if (e)
         return e;
-    rep *r = &c->r[c->nr++];
-    memcpy(r->device.b, k + 17, 32);
-    memcpy(r->owner.b, v, 32);
-    r->q = (int64_t)cairn_le64_get(v + 32);
-    r->seq = cairn_le64_get(v + 40);
+    c->r[c->nr++] = r;
     return CAIRN_OK;
 }
 
