@@ -260,8 +260,9 @@ static cairn_err device_record(agent *a, json_t **out)
     snode_err ne = {.msg = ""};
     snprintf(path, sizeof path, "/v1/sensor/device/%s", a->addr);
     cairn_err e = snode_get(a->cfg->node, path, out, &ne);
-    if (e == CAIRN_ERR_HTTP && ne.status == 404)
-        e = CAIRN_ERR_NOT_FOUND;
+    if ((e == CAIRN_ERR_HTTP && ne.status == 404) ||
+        e == CAIRN_ERR_NOT_DEVICE || e == CAIRN_ERR_NOT_FOUND)
+        e = CAIRN_ERR_NOT_FOUND; /* the chain does not know the device */
     snprintf(a->why, sizeof a->why, "%s", e ? ne.msg : "");
     return e;
 }
