@@ -41,6 +41,7 @@ typedef struct agent {
     sbatch_tiler tiler;
     sbatch_reading carry; /* the reading that did not fit the last batch */
     int have_carry;
+    uint64_t said_old;     /* readings dropped as too old */
     uint64_t last_read_ms; /* monotonic time of the last reading */
     uint32_t pass; /* the source's pass the batch's readings come from */
     /* the pending batch */
@@ -664,8 +665,15 @@ static cairn_err close_batch(agent *a)
 static int add_reading(agent *a, sbatch_reading *r)
 {
     uint64_t last = a->n ? a->r[a->n - 1].t_ms : a->t_to;
-    if (r->t_ms <= last && (a->n || a->t_to))
-        return 0; /* not after the last: the chain would refuse it */
+    if (r->t_ms <= last && (a->n || a->t_to)) {
+        /* not after the last: the chain would refuse it */
+        if (!a->said_old++)
+            alog(a,
+                 "dropping readings not after %llu ms (the last reading "
+                 "batched or registered): is the source's clock behind?",
+                 (unsigned long long)last);
+        return 0;
+    }
     if (a->cfg->forge)
         r->value += SAGENT_FORGE_OFFSET;
     if (a->n && r->t_ms - a->r[0].t_ms > a->span_ms)
