@@ -12,7 +12,9 @@
 #    both devices reported its q is 100 above the honest one's (values +
 #    1000, quantum 10), so the chain's quorum cannot agree with it;
 #  - the honest agent started again continues at seq 3, after its last
-#    batch's time (no replay).
+#    batch's time (no replay);
+#  - a third agent fed by gpsd (gpsfake replaying drive1.nmea) registers a
+#    batch of 10 fixes.
 # Every process started is stopped by PID; every wait is bounded.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,9 +27,10 @@ lib_init sensor-agent
 SRC=${CAIRN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 DRIVES=$SRC/tests/data/drives
 
-keys sequencer p1 p2 p3 owner1 owner2 dev1 dev2
+keys sequencer p1 p2 p3 owner1 owner2 owner3 dev1 dev2 dev3
 ALLOC="{\"address\": \"$(addr owner1)\", \"amount\": \"100000\"}"
 ALLOC="$ALLOC, {\"address\": \"$(addr owner2)\", \"amount\": \"100000\"}"
+ALLOC="$ALLOC, {\"address\": \"$(addr owner3)\", \"amount\": \"100000\"}"
 for i in 1 2 3; do
     ALLOC="$ALLOC, {\"address\": \"$(addr p$i)\", \"amount\": \"1000\"}"
 done
@@ -135,3 +138,31 @@ start_agent honest --device-key "$TMP/keys/dev1.key" --owner-key "$TMP/keys/owne
 wait_exit "$AGENT_PID" "honest (again)"
 grep -q "batch 3 registered" "$TMP/honest.log" || fail "restart: no batch 3: $(tail -5 "$TMP/honest.log")"
 ok "started again, the agent continues at seq 3"
+
+# A live source: gpsfake replays drive1.nmea through gpsd, and a third
+# device's agent reads it through libgps and registers a batch of 10 fixes.
+export PATH=$PATH:/usr/sbin
+if command -v gpsfake >/dev/null 2>&1 && command -v gpsd >/dev/null 2>&1; then
+    GP=0
+    for attempt in 1 2 3 4 5; do
+        GP=$((32000 + RANDOM % 20000))
+        gpsfake -1 -q -c 0.05 -P "$GP" "$DRIVES/drive1.nmea" >"$TMP/gpsfake.log" 2>&1 &
+        GF_PID=$!
+        gpsd_up() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$GP" 2>/dev/null; }
+        if wait_for 15 gpsd_up; then
+            track "$GF_PID"
+            break
+        fi
+        kill -TERM "$GF_PID" 2>/dev/null || true
+        wait "$GF_PID" 2>/dev/null || true
+        GP=0
+    done
+    [ "$GP" != 0 ] || fail "gpsfake would not start gpsd"
+    start_agent live --device-key "$TMP/keys/dev3.key" --owner-key "$TMP/keys/owner3.key" \
+        --source "gpsd://127.0.0.1:$GP" --batch-readings 10 --max-batches 1
+    wait_exit "$AGENT_PID" live
+    grep -q "batch 1 registered at height .*: 10 readings" "$TMP/live.log" || fail "live: $(tail -3 "$TMP/live.log")"
+    ok "a device fed by gpsd (gpsfake) registered a batch of 10 fixes"
+else
+    echo "skip: gpsfake or gpsd is not installed: no live-source agent"
+fi
