@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cairn/parse.h"
 #include "cli/cli.h"
 
 cli_common cli;
@@ -157,4 +158,37 @@ int cli_rmtree(const char *path)
     if (access(path, F_OK) != 0)
         return 0;
     return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+                    const char *what, int64_t *out)
+{
+    const char *p = s;
+    int neg = 0;
+    uint64_t ip = 0, fp = 0;
+    unsigned nf = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    const char *dot = strchr(p, '.');
+    size_t ni = dot ? (size_t)(dot - p) : strlen(p);
+    if (ni == 0 || cairn_parse_u64_n(p, ni, 1000000, &ip))
+        return cli_fail("%s \"%s\": give a decimal number", what, s);
+    if (dot) {
+        nf = (unsigned)strlen(dot + 1);
+        if (nf == 0 || nf > dec ||
+            cairn_parse_u64_n(dot + 1, nf, UINT64_MAX, &fp))
+            return cli_fail("%s \"%s\": at most %u decimals", what, s, dec);
+    }
+    for (unsigned i = nf; i < dec; i++)
+        fp *= 10;
+    uint64_t scale = 1;
+    for (unsigned i = 0; i < dec; i++)
+        scale *= 10;
+    int64_t v = (int64_t)(ip * scale + fp);
+    if (neg)
+        v = -v;
+    if (v < lo || v > hi)
+        return cli_fail("%s \"%s\" is out of range", what, s);
+    *out = v;
+    return 0;
 }

@@ -98,6 +98,11 @@ int cli_default_key(char *out, size_t n);
 int cli_load_key(const char *path, cairn_keypair *kp);
 /* Parses a text address, printing an error naming `what` on failure. */
 int cli_parse_addr(const char *s, const char *what, cairn_pubkey *pk);
+/* Parses a decimal "-12.345" with at most `dec` decimals into an integer
+ * scaled by 10^dec, within [lo, hi] ("--lat" 6 decimals: micro-degrees).
+ * Prints an error naming `what` and returns 1 on bad input; else 0. */
+int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+                    const char *what, int64_t *out);
 /* Removes a directory tree (like rm -rf). Returns 0 or -1. */
 int cli_rmtree(const char *path);
 /* Creates a chain in data_dir from the genesis file; prints its chain id
