@@ -160,8 +160,8 @@ int cli_rmtree(const char *path)
     return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
-int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
-                    const char *what, int64_t *out)
+int cli_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+              int64_t *out)
 {
     const char *p = s;
     int neg = 0;
@@ -172,12 +172,12 @@ int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
     const char *dot = strchr(p, '.');
     size_t ni = dot ? (size_t)(dot - p) : strlen(p);
     if (ni == 0 || cairn_parse_u64_n(p, ni, 1000000, &ip))
-        return cli_fail("%s \"%s\": give a decimal number", what, s);
+        return 1;
     if (dot) {
         nf = (unsigned)strlen(dot + 1);
         if (nf == 0 || nf > dec ||
             cairn_parse_u64_n(dot + 1, nf, UINT64_MAX, &fp))
-            return cli_fail("%s \"%s\": at most %u decimals", what, s, dec);
+            return 2;
     }
     for (unsigned i = nf; i < dec; i++)
         fp *= 10;
@@ -188,7 +188,34 @@ int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
     if (neg)
         v = -v;
     if (v < lo || v > hi)
-        return cli_fail("%s \"%s\" is out of range", what, s);
+        return 3;
     *out = v;
     return 0;
+}
+
+int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+                    const char *what, int64_t *out)
+{
+    switch (cli_fixed(s, dec, lo, hi, out)) {
+    case 0:
+        return 0;
+    case 1:
+        return cli_fail("%s \"%s\": give a decimal number", what, s);
+    case 2:
+        return cli_fail("%s \"%s\": at most %u decimals", what, s, dec);
+    default:
+        return cli_fail("%s \"%s\" is out of range", what, s);
+    }
+}
+
+int cli_key(const char *opt, cairn_keypair *kp)
+{
+    char def[CLI_PATH_MAX];
+    const char *path = opt ? opt : getenv("CAIRN_KEY");
+    if (!path || !*path) {
+        if (cli_default_key(def, sizeof def))
+            return 1;
+        path = def;
+    }
+    return cli_load_key(path, kp);
 }

@@ -96,6 +96,10 @@ long long jint(const json_t *o, const char *k);
 int cli_default_key(char *out, size_t n);
 /* Loads a key file, printing a clear error on failure. Returns 0 or 1. */
 int cli_load_key(const char *path, cairn_keypair *kp);
+/* Loads the key a command signs with: the file opt names (--key), else
+ * $CAIRN_KEY, else the default key file. Returns 0, or 1 after printing
+ * why. */
+int cli_key(const char *opt, cairn_keypair *kp);
 /* Parses a text address, printing an error naming `what` on failure. */
 int cli_parse_addr(const char *s, const char *what, cairn_pubkey *pk);
 /* Parses a decimal "-12.345" with at most `dec` decimals into an integer
@@ -103,6 +107,10 @@ int cli_parse_addr(const char *s, const char *what, cairn_pubkey *pk);
  * Prints an error naming `what` and returns 1 on bad input; else 0. */
 int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
                     const char *what, int64_t *out);
+/* cli_parse_fixed without printing: 0, or 1 (not a decimal number), 2 (too
+ * many decimals), 3 (out of range). */
+int cli_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+              int64_t *out);
 /* Removes a directory tree (like rm -rf). Returns 0 or -1. */
 int cli_rmtree(const char *path);
 /* Creates a chain in data_dir from the genesis file; prints its chain id

@@ -53,14 +53,7 @@ int cmd_compute(int argc, char **argv)
 
 int ccli_key(const char *opt, cairn_keypair *kp)
 {
-    char def[CLI_PATH_MAX];
-    const char *path = opt ? opt : getenv("CAIRN_KEY");
-    if (!path || !*path) {
-        if (cli_default_key(def, sizeof def))
-            return 1;
-        path = def;
-    }
-    return cli_load_key(path, kp);
+    return cli_key(opt, kp);
 }
 
 int ccli_lease_id(const char *s, uint64_t *id)
