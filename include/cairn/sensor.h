@@ -113,11 +113,9 @@ typedef struct cairn_sensor_batch {
 
 /* Signs the pairing message with the device's key. BAD_ARG when chain_id
  * is not a valid chain id. */
-CAIRN_API cairn_err cairn_sensor_pair_sign(cairn_sig *sig, const char *chain_id,
-                                           const cairn_pubkey *owner,
-                                           uint32_t generation,
-                                           const cairn_keypair *device)
-    CAIRN_WUR;
+CAIRN_API cairn_err cairn_sensor_pair_sign(
+    cairn_sig *sig, const char *chain_id, const cairn_pubkey *owner,
+    uint32_t generation, const cairn_keypair *device) CAIRN_WUR;
 /* OK when sig is device's over the pairing message; BAD_SIG otherwise. */
 CAIRN_API cairn_err cairn_sensor_pair_verify(const cairn_sig *sig,
                                              const char *chain_id,
@@ -144,10 +142,9 @@ CAIRN_API void cairn_sensor_batch_header_encode(cairn_buf *out,
                                                 const cairn_sensor_batch *b);
 /* Signs b (sets b->sig) with the device's key. BAD_ARG: bad chain_id;
  * NOMEM. */
-CAIRN_API cairn_err cairn_sensor_batch_sign(cairn_sensor_batch *b,
-                                            const char *chain_id,
-                                            const cairn_keypair *device)
-    CAIRN_WUR;
+CAIRN_API cairn_err
+cairn_sensor_batch_sign(cairn_sensor_batch *b, const char *chain_id,
+                        const cairn_keypair *device) CAIRN_WUR;
 /* OK when b->sig is b->device's over b's header; BAD_SIG otherwise. */
 CAIRN_API cairn_err cairn_sensor_batch_verify(const cairn_sensor_batch *b,
                                               const char *chain_id) CAIRN_WUR;
