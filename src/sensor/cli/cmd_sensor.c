@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cairn/amount.h"
 #include "cairn/parse.h"
 #include "cairn/sensor.h"
 #include "cli/cli.h"
@@ -66,8 +67,7 @@ const char *scli_field(const json_t *o, const char *k, char buf[32])
     return "-";
 }
 
-int scli_get(const char *path, json_t **out, int *status, char *msg,
-             size_t n)
+int scli_get(const char *path, json_t **out, int *status, char *msg, size_t n)
 {
     snode_err why = {.msg = ""};
     cairn_err e = snode_get(cli_node_url(), path, out, &why);
@@ -208,10 +208,9 @@ static int sub_pair(int argc, char **argv)
     cairn_sensor_pair p = {.device = dev.pk, .generation = gen};
     if (!rc && snode_status(cli_node_url(), &ctx, &why))
         rc = cli_rpc_fail(cli_node_url(), CAIRN_ERR_HTTP, &why);
-    if (!rc && cairn_sensor_pair_sign(&p.sig, ctx.chain_id, &owner.pk, gen,
-                                      &dev))
-        rc = cli_fail("cannot sign the pairing for chain \"%s\"",
-                      ctx.chain_id);
+    if (!rc &&
+        cairn_sensor_pair_sign(&p.sig, ctx.chain_id, &owner.pk, gen, &dev))
+        rc = cli_fail("cannot sign the pairing for chain \"%s\"", ctx.chain_id);
     cairn_keypair_wipe(&dev);
     if (!rc) {
         cairn_buf b;
@@ -415,8 +414,8 @@ static const json_t *grant_of(const json_t *dev, const char *app)
 {
     const json_t *g;
     size_t i;
-    json_array_foreach(json_object_get(dev, "grants"), i, g) if (
-        !strcmp(jstr(g, "app"), app)) return g;
+    json_array_foreach(json_object_get(dev, "grants"), i,
+                       g) if (!strcmp(jstr(g, "app"), app)) return g;
     return NULL;
 }
 
@@ -477,9 +476,9 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } subs[] = {
-    {"pair", sub_pair},       {"devices", sub_devices}, {"grant", sub_grant},
-    {"revoke", sub_revoke},   {"transfer", sub_transfer}, {"pay", sub_pay},
-    {"read", scli_read},      {"map", scli_map},
+    {"pair", sub_pair},     {"devices", sub_devices},   {"grant", sub_grant},
+    {"revoke", sub_revoke}, {"transfer", sub_transfer}, {"pay", sub_pay},
+    {"read", scli_read},    {"map", scli_map},
 };
 
 int cmd_sensor(int argc, char **argv)

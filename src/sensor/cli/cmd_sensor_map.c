@@ -12,7 +12,7 @@
 #include "sensor/cli/scli.h"
 
 #define TILE_RES_DEFAULT 9
-#define MAP_GET_TRIES 20   /* GETs of the map data after the MAP_READ */
+#define MAP_GET_TRIES 20    /* GETs of the map data after the MAP_READ */
 #define MAP_GET_WAIT_MS 250 /* between them */
 #define TILES_PAGES_MAX 10000
 
@@ -168,9 +168,9 @@ static int map_tile(int argc, char **argv)
            scli_field(t, "times_agreed", b4));
     json_t *rep = json_object_get(r, "reports");
     printf("  this epoch's reports (%zu):\n", json_array_size(rep));
-    json_array_foreach(rep, i, x) printf("    %s  owner %s  q %s\n",
-                                         jstr(x, "device"), jstr(x, "owner"),
-                                         scli_field(x, "q", b1));
+    json_array_foreach(rep, i, x)
+        printf("    %s  owner %s  q %s\n", jstr(x, "device"), jstr(x, "owner"),
+               scli_field(x, "q", b1));
     json_t *bo = json_object_get(r, "bounties");
     printf("  live bounties (%zu):\n", json_array_size(bo));
     json_array_foreach(bo, i, x)
@@ -179,8 +179,8 @@ static int map_tile(int argc, char **argv)
         char at[CAIRN_AMOUNT_TEXT_MAX];
         snode_u64(x, "amount", &amt);
         cairn_amount_format(at, amt);
-        printf("    %s tokens from %s until epoch %s\n", at,
-               jstr(x, "funder"), scli_field(x, "deadline_epoch", b1));
+        printf("    %s tokens from %s until epoch %s\n", at, jstr(x, "funder"),
+               scli_field(x, "deadline_epoch", b1));
     }
     json_decref(r);
     return 0;

@@ -24,8 +24,8 @@ int scli_parse_cell(const char *s, uint64_t *cell, char *msg, size_t n);
  * once), into CAIRN_SENSOR_PRIV_* bits. */
 int scli_parse_privs(const char *s, uint32_t *privs, char *msg, size_t n);
 /* A count 1..max (periods, epochs) named `what` in the message. */
-int scli_parse_count(const char *s, uint64_t max, const char *what,
-                     uint64_t *v, char *msg, size_t n);
+int scli_parse_count(const char *s, uint64_t max, const char *what, uint64_t *v,
+                     char *msg, size_t n);
 /* A time in milliseconds since 1970 (decimal), named `what`. */
 int scli_parse_ms(const char *s, const char *what, uint64_t *ms, char *msg,
                   size_t n);
@@ -38,8 +38,8 @@ int scli_parse_addr(const char *s, const char *what, cairn_pubkey *pk,
                     char *msg, size_t n);
 /* The map cell named by --lat/--lon (degrees, 6 decimals) at resolution
  * res. */
-int scli_cell_at(const char *lat, const char *lon, unsigned res,
-                 uint64_t *cell, char *msg, size_t n);
+int scli_cell_at(const char *lat, const char *lon, unsigned res, uint64_t *cell,
+                 char *msg, size_t n);
 /* Names privilege bits ("location,telemetry"), into out (n bytes). */
 void scli_privs_text(uint32_t privs, char *out, size_t n);
 
@@ -53,8 +53,7 @@ int scli_param(const char *name, uint64_t dflt, uint64_t *v);
 /* GET of the node API without printing: OK with *out (a new reference),
  * else the failure, with the HTTP status in *status (0: no answer) and
  * the node's message in msg. */
-int scli_get(const char *path, json_t **out, int *status, char *msg,
-             size_t n);
+int scli_get(const char *path, json_t **out, int *status, char *msg, size_t n);
 /* The device's record (/v1/sensor/device/ADDR; a new reference). 0, or 1
  * after printing why: "no device ADDR on chain (pair it: cairn sensor
  * pair ...)" for an unknown device. */

@@ -78,8 +78,7 @@ int scli_parse_privs(const char *s, uint32_t *privs, char *msg, size_t n)
             bit = CAIRN_SENSOR_PRIV_TELEMETRY;
         if (!bit || (p & bit)) {
             snprintf(msg, n, "--privileges \"%s\": %s \"%.*s\": %s", s,
-                     bit ? "repeated" : "unknown privilege", (int)len, w,
-                     hint);
+                     bit ? "repeated" : "unknown privilege", (int)len, w, hint);
             return 1;
         }
         p |= bit;
@@ -94,13 +93,13 @@ int scli_parse_privs(const char *s, uint32_t *privs, char *msg, size_t n)
     return 0;
 }
 
-int scli_parse_count(const char *s, uint64_t max, const char *what,
-                     uint64_t *v, char *msg, size_t n)
+int scli_parse_count(const char *s, uint64_t max, const char *what, uint64_t *v,
+                     char *msg, size_t n)
 {
     uint64_t x;
     if (!s || cairn_parse_u64_max(s, max, &x) || x == 0) {
-        snprintf(msg, n, "%s \"%s\": give a whole number from 1 to %llu",
-                 what, s ? s : "", (unsigned long long)max);
+        snprintf(msg, n, "%s \"%s\": give a whole number from 1 to %llu", what,
+                 s ? s : "", (unsigned long long)max);
         return 1;
     }
     *v = x;
@@ -144,8 +143,8 @@ int scli_parse_addr(const char *s, const char *what, cairn_pubkey *pk,
     return 0;
 }
 
-int scli_cell_at(const char *lat, const char *lon, unsigned res,
-                 uint64_t *cell, char *msg, size_t n)
+int scli_cell_at(const char *lat, const char *lon, unsigned res, uint64_t *cell,
+                 char *msg, size_t n)
 {
     int64_t la, lo;
     if (!lat || !lon)
@@ -167,11 +166,10 @@ int scli_cell_at(const char *lat, const char *lon, unsigned res,
 
 void scli_privs_text(uint32_t privs, char *out, size_t n)
 {
-    snprintf(out, n, "%s%s%s",
-             privs & CAIRN_SENSOR_PRIV_LOCATION ? "location" : "",
-             (privs & CAIRN_SENSOR_PRIV_ALL) == CAIRN_SENSOR_PRIV_ALL ? ","
-                                                                      : "",
-             privs & CAIRN_SENSOR_PRIV_TELEMETRY ? "telemetry" : "");
+    snprintf(
+        out, n, "%s%s%s", privs & CAIRN_SENSOR_PRIV_LOCATION ? "location" : "",
+        (privs & CAIRN_SENSOR_PRIV_ALL) == CAIRN_SENSOR_PRIV_ALL ? "," : "",
+        privs & CAIRN_SENSOR_PRIV_TELEMETRY ? "telemetry" : "");
     if (!(privs & CAIRN_SENSOR_PRIV_ALL))
         snprintf(out, n, "none");
 }
