@@ -160,8 +160,7 @@ int cli_rmtree(const char *path)
     return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
-int cli_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
-              int64_t *out)
+int cli_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi, int64_t *out)
 {
     const char *p = s;
     int neg = 0;
