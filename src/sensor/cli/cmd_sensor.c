@@ -19,6 +19,8 @@ static const char sensor_usage[] =
     "owner:\n"
     "  pair --device-key D                  pair device D to your key\n"
     "  devices [--owner ADDR]               your (or ADDR's) devices\n"
+    "  device DEVICE                        one device: owner, batches, "
+    "grants\n"
     "  grant DEVICE APP --privileges P --expiry-epochs N --price TOKENS\n"
     "                                       let APP read DEVICE's data (P: "
     "all,\n"
@@ -277,6 +279,54 @@ static int sub_devices(int argc, char **argv)
     return 0;
 }
 
+static int sub_device(int argc, char **argv)
+{
+    cli_args a;
+    char msg[SCLI_MSG_MAX], b1[32], b2[32], b3[32], b4[32], b5[32];
+    cairn_pubkey pk;
+    json_t *d, *g;
+    size_t i;
+    int rc = cli_parse(argc, argv, "sensor device", sensor_usage,
+                       (cli_opt[]){{NULL, NULL, NULL}}, 1, &a);
+    if (rc)
+        return CLI_EXIT(rc);
+    if (a.npos != 1)
+        return cli_fail("sensor device: give the DEVICE's address");
+    if (scli_parse_addr(a.pos[0], "DEVICE", &pk, msg, sizeof msg))
+        return bad(msg);
+    if (scli_device(a.pos[0], &d))
+        return 1;
+    if (cli.json) {
+        cli_print_json(d);
+        json_decref(d);
+        return 0;
+    }
+    printf("device %s\n  owner %s, generation %s\n  batches %s (last seq "
+           "%s), level %s, streak %s weeks\n",
+           a.pos[0], jstr(d, "owner"), scli_field(d, "generation", b1),
+           scli_field(d, "batches", b2), scli_field(d, "last_seq", b3),
+           scli_field(d, "level", b4), scli_field(d, "streak_weeks", b5));
+    json_t *gs = json_object_get(d, "grants");
+    printf("  grants (%zu):\n", json_array_size(gs));
+    json_array_foreach(gs, i, g)
+    {
+        uint64_t pv = 0, price = 0;
+        char pt[40], amt[CAIRN_AMOUNT_TEXT_MAX];
+        snode_u64(g, "privileges", &pv);
+        snode_u64(g, "price", &price);
+        scli_privs_text((uint32_t)pv, pt, sizeof pt);
+        cairn_amount_format(amt, price);
+        printf("    %s  %s  until epoch %s  %s tokens a period  paid until "
+               "period %s  %s\n",
+               jstr(g, "app"), pt, scli_field(g, "expiry_epoch", b1), amt,
+               scli_field(g, "paid_until_period", b2),
+               json_is_true(json_object_get(g, "active")) ? "active"
+                                                          : "inactive");
+    }
+    json_decref(d);
+    return 0;
+}
+
 /* The owner's key and the device's record, checked to be the owner's.
  * Returns 0, or 1 after printing why. */
 static int owner_and_device(const char *key, const char *dev, const char *verb,
@@ -476,9 +526,9 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } subs[] = {
-    {"pair", sub_pair},     {"devices", sub_devices},   {"grant", sub_grant},
-    {"revoke", sub_revoke}, {"transfer", sub_transfer}, {"pay", sub_pay},
-    {"read", scli_read},    {"map", scli_map},
+    {"pair", sub_pair},   {"devices", sub_devices}, {"device", sub_device},
+    {"grant", sub_grant}, {"revoke", sub_revoke},   {"transfer", sub_transfer},
+    {"pay", sub_pay},     {"read", scli_read},      {"map", scli_map},
 };
 
 int cmd_sensor(int argc, char **argv)
