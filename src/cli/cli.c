@@ -218,3 +218,17 @@ int cli_key(const char *opt, cairn_keypair *kp)
     }
     return cli_load_key(path, kp);
 }
+
+int cli_dispatch(int argc, char **argv, const char *cmd, const char *usage,
+                 const cli_sub *subs, size_t n)
+{
+    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+        fputs(usage, argc < 1 ? stderr : stdout);
+        return argc < 1 ? 2 : 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(argv[0], subs[i].name))
+            return subs[i].run(argc - 1, argv + 1);
+    return cli_fail("%s: unknown subcommand \"%s\" (see cairn %s --help)", cmd,
+                    argv[0], cmd);
+}

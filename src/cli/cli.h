@@ -43,6 +43,18 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
               const cli_opt *opts, int maxpos, cli_args *a);
 #define CLI_EXIT(r) ((r) < 0 ? 0 : (r))
 
+/* One subcommand of a command with subcommands. */
+typedef struct cli_sub {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_sub;
+
+/* Runs subcommand argv[0] of `cmd` ("wireless", "sensor map") from
+ * subs[0..n): no words print usage to stderr (exit status 2), --help or -h
+ * to stdout (0); an unknown word fails naming cmd's --help (1). */
+int cli_dispatch(int argc, char **argv, const char *cmd, const char *usage,
+                 const cli_sub *subs, size_t n);
+
 /* Prints "cairn: <message>" to stderr; returns 1 (the exit status). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -26,12 +26,7 @@ static const char compute_usage[] =
     "~/.cairn/key), --node URL and --help. docs/compute.md has the manifest\n"
     "format.\n";
 
-typedef struct ccmd {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} ccmd;
-
-static const ccmd subs[] = {
+static const cli_sub subs[] = {
     {"deploy", ccmd_deploy},   {"ls", ccmd_ls},         {"status", ccmd_status},
     {"deposit", ccmd_deposit}, {"close", ccmd_close},   {"logs", ccmd_logs},
     {"fetch", ccmd_fetch},     {"tunnel", ccmd_tunnel}, {"job", ccmd_job},
@@ -39,16 +34,8 @@ static const ccmd subs[] = {
 
 int cmd_compute(int argc, char **argv)
 {
-    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-        fputs(compute_usage, argc < 1 ? stderr : stdout);
-        return argc < 1 ? 2 : 0;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[0], subs[i].name))
-            return subs[i].run(argc - 1, argv + 1);
-    return cli_fail("compute: unknown subcommand \"%s\" (see cairn compute "
-                    "--help)",
-                    argv[0]);
+    return cli_dispatch(argc, argv, "compute", compute_usage, subs,
+                        sizeof subs / sizeof subs[0]);
 }
 
 int ccli_key(const char *opt, cairn_keypair *kp)

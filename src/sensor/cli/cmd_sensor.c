@@ -69,14 +69,11 @@ const char *scli_field(const json_t *o, const char *k, char buf[32])
     return "-";
 }
 
-int scli_get(const char *path, json_t **out, int *status, char *msg, size_t n)
+cairn_err scli_get(const char *path, json_t **out, snode_err *why)
 {
-    snode_err why = {.msg = ""};
-    cairn_err e = snode_get(cli_node_url(), path, out, &why);
-    *status = why.status;
-    if (e)
-        snprintf(msg, n, "%s", why.msg);
-    return e ? 1 : 0;
+    why->msg[0] = '\0';
+    why->status = 0;
+    return snode_get(cli_node_url(), path, out, why);
 }
 
 int scli_param(const char *name, uint64_t dflt, uint64_t *v)
@@ -109,19 +106,17 @@ int scli_epoch(uint64_t *epoch)
 
 int scli_device(const char *addr, json_t **out)
 {
-    char path[160], msg[SNODE_MSG_MAX];
-    int status;
+    char path[160];
+    snode_err why;
     snprintf(path, sizeof path, "/v1/sensor/device/%s", addr);
-    if (!scli_get(path, out, &status, msg, sizeof msg))
+    cairn_err e = scli_get(path, out, &why);
+    if (!e)
         return 0;
-    if (status == 404)
+    if (why.status == 404)
         return cli_fail("no device %s on chain (its owner pairs it first: "
                         "cairn sensor pair --device-key FILE)",
                         addr);
-    if (status == 0)
-        return cli_fail("no answer from the node at %s: %s", cli_node_url(),
-                        msg);
-    return cli_fail("%s", msg);
+    return cli_rpc_fail(cli_node_url(), e, &why);
 }
 
 int scli_is_owner(const json_t *dev, const cairn_pubkey *pk, const char *verb)
@@ -169,7 +164,7 @@ static int sub_pair(int argc, char **argv)
         {"key", &key, NULL}, {"device-key", &dkey, NULL}, {NULL, NULL, NULL}};
     cairn_keypair owner, dev;
     char daddr[CAIRN_ADDR_TEXT_LEN + 1], oaddr[CAIRN_ADDR_TEXT_LEN + 1],
-        path[160], msg[SNODE_MSG_MAX];
+        path[160];
     int rc = cli_parse(argc, argv, "sensor pair", sensor_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
@@ -186,10 +181,11 @@ static int sub_pair(int argc, char **argv)
     cairn_addr_format(oaddr, &owner.pk);
     uint32_t gen = 0;
     json_t *d = NULL;
-    int status;
+    snode_err nf;
     snprintf(path, sizeof path, "/v1/sensor/device/%s", daddr);
+    cairn_err ge = scli_get(path, &d, &nf);
     rc = 0;
-    if (!scli_get(path, &d, &status, msg, sizeof msg)) {
+    if (!ge) {
         uint64_t g;
         if (strcmp(jstr(d, "owner"), oaddr))
             rc = cli_fail("device %s is paired to %s already; only its owner "
@@ -200,10 +196,8 @@ static int sub_pair(int argc, char **argv)
                           daddr);
         gen = (uint32_t)g;
         json_decref(d);
-    } else if (status != 404) {
-        rc = status ? cli_fail("%s", msg)
-                    : cli_fail("no answer from the node at %s: %s",
-                               cli_node_url(), msg);
+    } else if (nf.status != 404) {
+        rc = cli_rpc_fail(cli_node_url(), ge, &nf);
     }
     snode_ctx ctx;
     snode_err why = {.msg = ""};
@@ -522,10 +516,7 @@ static int sub_pay(int argc, char **argv)
     return rc;
 }
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} subs[] = {
+static const cli_sub subs[] = {
     {"pair", sub_pair},   {"devices", sub_devices}, {"device", sub_device},
     {"grant", sub_grant}, {"revoke", sub_revoke},   {"transfer", sub_transfer},
     {"pay", sub_pay},     {"read", scli_read},      {"map", scli_map},
@@ -533,14 +524,6 @@ static const struct {
 
 int cmd_sensor(int argc, char **argv)
 {
-    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-        fputs(sensor_usage, argc < 1 ? stderr : stdout);
-        return argc < 1 ? 2 : 0;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[0], subs[i].name))
-            return subs[i].run(argc - 1, argv + 1);
-    return cli_fail("sensor: unknown subcommand \"%s\" (see cairn sensor "
-                    "--help)",
-                    argv[0]);
+    return cli_dispatch(argc, argv, "sensor", sensor_usage, subs,
+                        sizeof subs / sizeof subs[0]);
 }

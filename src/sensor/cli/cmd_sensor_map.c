@@ -128,11 +128,11 @@ static int map_tile(int argc, char **argv)
     const char *lat = NULL, *lon = NULL;
     cli_opt opts[] = {
         {"lat", &lat, NULL}, {"lon", &lon, NULL}, {NULL, NULL, NULL}};
-    char path[96], msg[SNODE_MSG_MAX];
+    char path[96];
     uint64_t cell;
     json_t *r, *x;
     size_t i;
-    int status;
+    snode_err why;
     int rc = cli_parse(argc, argv, "sensor map tile", map_usage, opts, 1, &a);
     if (rc)
         return CLI_EXIT(rc);
@@ -140,16 +140,15 @@ static int map_tile(int argc, char **argv)
         return 1;
     snprintf(path, sizeof path, "/v1/sensor/tile/%llu",
              (unsigned long long)cell);
-    if (scli_get(path, &r, &status, msg, sizeof msg)) {
-        if (status == 404)
+    cairn_err e = scli_get(path, &r, &why);
+    if (e) {
+        if (why.status == 404)
             return cli_fail("tile %llu (0x%016llx) has no data on chain yet "
                             "(fund mapping it: cairn sensor map bounty %llu "
                             "AMOUNT --epochs N)",
                             (unsigned long long)cell, (unsigned long long)cell,
                             (unsigned long long)cell);
-        return status ? cli_fail("%s", msg)
-                      : cli_fail("no answer from the node at %s: %s",
-                                 cli_node_url(), msg);
+        return cli_rpc_fail(cli_node_url(), e, &why);
     }
     if (cli.json) {
         cli_print_json(r);
@@ -253,11 +252,11 @@ static int map_get(int argc, char **argv)
                       {"lat", &lat, NULL},
                       {"lon", &lon, NULL},
                       {NULL, NULL, NULL}};
-    char path[200], msg[SNODE_MSG_MAX], me[CAIRN_ADDR_TEXT_LEN + 1];
+    char path[200], me[CAIRN_ADDR_TEXT_LEN + 1];
     uint64_t cell;
     cairn_keypair kp;
     json_t *r = NULL;
-    int status = 0;
+    snode_err why;
     int rc = cli_parse(argc, argv, "sensor map get", map_usage, opts, 1, &a);
     if (rc)
         return CLI_EXIT(rc);
@@ -270,16 +269,15 @@ static int map_get(int argc, char **argv)
      * for a tile the chain would refuse (NO_TILE_DATA) */
     snprintf(path, sizeof path, "/v1/sensor/tile/%llu",
              (unsigned long long)cell);
-    if (scli_get(path, &r, &status, msg, sizeof msg)) {
+    cairn_err e = scli_get(path, &r, &why);
+    if (e) {
         cairn_keypair_wipe(&kp);
-        if (status == 404)
+        if (why.status == 404)
             return cli_fail("tile %llu (0x%016llx) has no agreed data to "
                             "read; nothing was paid (cairn sensor map tiles "
                             "lists those that have)",
                             (unsigned long long)cell, (unsigned long long)cell);
-        return status ? cli_fail("%s", msg)
-                      : cli_fail("no answer from the node at %s: %s",
-                                 cli_node_url(), msg);
+        return cli_rpc_fail(cli_node_url(), e, &why);
     }
     json_decref(r);
     r = NULL;
@@ -300,17 +298,18 @@ static int map_get(int argc, char **argv)
     snprintf(path, sizeof path, "/v1/sensor/map/%llu?reader=%s",
              (unsigned long long)cell, me);
     for (int i = 0; i < MAP_GET_TRIES; i++) {
-        if (!scli_get(path, &r, &status, msg, sizeof msg))
+        e = scli_get(path, &r, &why);
+        if (!e)
             break;
-        if (status != 402 && status != 404 && status != 0)
-            return cli_fail("%s", msg);
+        if (why.status != 402 && why.status != 404 && why.status != 0)
+            return cli_rpc_fail(cli_node_url(), e, &why);
         sleep_ms(MAP_GET_WAIT_MS);
     }
     if (!r)
         return cli_fail("the node did not hand out tile %llu's data after the "
                         "read was paid (%s); run cairn sensor map get %llu "
                         "again within this epoch or the next",
-                        (unsigned long long)cell, msg,
+                        (unsigned long long)cell, why.msg,
                         (unsigned long long)cell);
     if (cli.json) {
         cli_print_json(r);
@@ -331,10 +330,7 @@ static int map_get(int argc, char **argv)
     return 0;
 }
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} subs[] = {
+static const cli_sub subs[] = {
     {"tiles", map_tiles},
     {"tile", map_tile},
     {"bounty", map_bounty},
@@ -343,14 +339,6 @@ static const struct {
 
 int scli_map(int argc, char **argv)
 {
-    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-        fputs(map_usage, argc < 1 ? stderr : stdout);
-        return argc < 1 ? 2 : 0;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[0], subs[i].name))
-            return subs[i].run(argc - 1, argv + 1);
-    return cli_fail("sensor map: unknown subcommand \"%s\" (see cairn sensor "
-                    "map --help)",
-                    argv[0]);
+    return cli_dispatch(argc, argv, "sensor map", map_usage, subs,
+                        sizeof subs / sizeof subs[0]);
 }

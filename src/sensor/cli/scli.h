@@ -12,6 +12,8 @@
 
 #include "cairn/codec.h"
 #include "cairn/crypto.h"
+#include "net/node_rpc.h"
+#include "net/node_rpc.h"
 
 #define SCLI_MSG_MAX 256
 
@@ -51,9 +53,9 @@ int scli_epoch(uint64_t *epoch);
  * not list it. Returns 0, or 1 when the node does not answer. */
 int scli_param(const char *name, uint64_t dflt, uint64_t *v);
 /* GET of the node API without printing: OK with *out (a new reference),
- * else the failure, with the HTTP status in *status (0: no answer) and
- * the node's message in msg. */
-int scli_get(const char *path, json_t **out, int *status, char *msg, size_t n);
+ * else the failure, with the HTTP status in why->status (0: no answer)
+ * and the node's message (cli_rpc_fail prints it). */
+cairn_err scli_get(const char *path, json_t **out, snode_err *why);
 /* The device's record (/v1/sensor/device/ADDR; a new reference). 0, or 1
  * after printing why: "no device ADDR on chain (pair it: cairn sensor
  * pair ...)" for an unknown device. */
