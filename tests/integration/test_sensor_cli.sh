@@ -68,6 +68,8 @@ cairn sensor devices --key "$(K owner)" | grep -q "^$D1 " || fail "devices lacks
 cairn sensor devices --owner "$(addr owner)" --json | grep -q "\"$D1\"" || fail "devices --json"
 ok "devices lists dev1"
 
+cairn sensor pair --key "$(K owner)" --device-key "$(K dev1)" | grep -q "already paired to you" ||
+    fail "a second pairing by the owner"
 b=$(bal owner2)
 expect cairn sensor pair --key "$(K owner2)" --device-key "$(K dev1)" -- "is paired to $(addr owner) already"
 [ "$(bal owner2)" = "$b" ] || fail "a refused pairing changed owner2's balance"

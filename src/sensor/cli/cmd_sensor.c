@@ -119,7 +119,8 @@ int scli_device(const char *addr, json_t **out)
     return cli_rpc_fail(cli_node_url(), e, &why);
 }
 
-int scli_is_owner(const json_t *dev, const cairn_pubkey *pk, const char *verb)
+int scli_is_owner(const json_t *dev, const char *addr, const cairn_pubkey *pk,
+                  const char *verb)
 {
     char me[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(me, pk);
@@ -127,7 +128,7 @@ int scli_is_owner(const json_t *dev, const cairn_pubkey *pk, const char *verb)
         return 1;
     cli_fail("only the device's owner can %s it: device %s is owned by %s, "
              "not by the key given (%s); sign with the owner's --key",
-             verb, jstr(dev, "device"), jstr(dev, "owner"), me);
+             verb, addr, jstr(dev, "owner"), me);
     return 0;
 }
 
@@ -180,13 +181,14 @@ static int sub_pair(int argc, char **argv)
     cairn_addr_format(daddr, &dev.pk);
     cairn_addr_format(oaddr, &owner.pk);
     uint32_t gen = 0;
+    int already = 0;
     json_t *d = NULL;
     snode_err nf;
     snprintf(path, sizeof path, "/v1/sensor/device/%s", daddr);
     cairn_err ge = scli_get(path, &d, &nf);
     rc = 0;
     if (!ge) {
-        uint64_t g;
+        uint64_t g = 0;
         if (strcmp(jstr(d, "owner"), oaddr))
             rc = cli_fail("device %s is paired to %s already; only its owner "
                           "can move it (cairn sensor transfer)",
@@ -194,10 +196,20 @@ static int sub_pair(int argc, char **argv)
         else if (snode_u64(d, "generation", &g) || g > UINT32_MAX)
             rc = cli_fail("the node's record of device %s has no generation",
                           daddr);
+        else
+            already = 1;
         gen = (uint32_t)g;
         json_decref(d);
     } else if (nf.status != 404) {
         rc = cli_rpc_fail(cli_node_url(), ge, &nf);
+    }
+    if (already) { /* nothing to send: the chain would refuse it */
+        if (!cli.json)
+            printf("device %s is already paired to you (generation %u)\n",
+                   daddr, gen);
+        cairn_keypair_wipe(&dev);
+        cairn_keypair_wipe(&owner);
+        return 0;
     }
     snode_ctx ctx;
     snode_err why = {.msg = ""};
@@ -334,7 +346,7 @@ static int owner_and_device(const char *key, const char *dev, const char *verb,
         return 1;
     int rc = scli_device(dev, &d);
     if (!rc) {
-        rc = !scli_is_owner(d, &kp->pk, verb);
+        rc = !scli_is_owner(d, dev, &kp->pk, verb);
         json_decref(d);
     }
     if (rc)

@@ -60,9 +60,10 @@ cairn_err scli_get(const char *path, json_t **out, snode_err *why);
  * after printing why: "no device ADDR on chain (pair it: cairn sensor
  * pair ...)" for an unknown device. */
 int scli_device(const char *addr, json_t **out);
-/* 1 when the record's owner is pk; else prints that `verb` needs the
- * owner's key and returns 0. */
-int scli_is_owner(const json_t *dev, const cairn_pubkey *pk, const char *verb);
+/* 1 when the owner in dev (device addr's record) is pk; else prints that
+ * `verb` needs the owner's key and returns 0. */
+int scli_is_owner(const json_t *dev, const char *addr, const cairn_pubkey *pk,
+                  const char *verb);
 
 /* Signs b's bytes as a transaction of `kind` with kp, submits it and waits
  * for its block, and frees b. The node's answer is printed
