@@ -140,6 +140,20 @@ typedef enum cairn_err {
     CAIRN_ERR_NOT_CARRIER = 118,     /* sender is not the receipt's hotspot */
     CAIRN_ERR_BAD_FRAME = 119,       /* device frame malformed or bad MIC */
     CAIRN_ERR_FCNT_REPLAY = 120,     /* device frame counter replayed */
+    /* 121..: the sensor sector (docs/sensor-chain.md) */
+    CAIRN_ERR_DEVICE_PAIRED = 121,    /* device already paired */
+    CAIRN_ERR_NOT_DEVICE = 122,       /* no such device */
+    CAIRN_ERR_NOT_DEVICE_OWNER = 123, /* sender does not own the device */
+    CAIRN_ERR_BATCH_REPLAY = 124,     /* batch sequence or content replayed */
+    CAIRN_ERR_BATCH_STALE = 125,      /* batch ref_height outside the window */
+    CAIRN_ERR_BATCH_TIME = 126,       /* batch time range refused */
+    CAIRN_ERR_BATCH_TELEPORT = 127,   /* batch tiles not reachable in time */
+    CAIRN_ERR_NO_GRANT = 128,         /* no active grant */
+    CAIRN_ERR_GRANT_EXPIRED = 129,    /* grant expired */
+    CAIRN_ERR_NO_TILE_DATA = 130,     /* tile has no agreed data */
+    CAIRN_ERR_BAD_TILE = 131,         /* batch tile invalid */
+    CAIRN_ERR_PAIR_GENERATION = 132,  /* pairing generation mismatch */
+    CAIRN_ERR_BOUNTY_EPOCHS = 133,    /* bounty deadline too far */
     CAIRN__ERR_COUNT
 } cairn_err;
 

@@ -337,6 +337,45 @@ static const struct {
             [CAIRN_ERR_FCNT_REPLAY] =
                 {"fcnt_replay",
                  "the device's frame counter is not above the last one seen (a replayed uplink); it is not bought again"},
+            [CAIRN_ERR_DEVICE_PAIRED] =
+                {"device_paired",
+                 "that device is already paired to an owner; a new owner gets it by a transfer from the current one (cairn sensor transfer)"},
+            [CAIRN_ERR_NOT_DEVICE] =
+                {"not_device",
+                 "no device with that key is paired on this chain; pair it first (cairn sensor pair)"},
+            [CAIRN_ERR_NOT_DEVICE_OWNER] =
+                {"not_device_owner",
+                 "the sender does not own that device; sign with the owner's key (cairn sensor devices --owner ADDR lists an owner's devices)"},
+            [CAIRN_ERR_BATCH_REPLAY] =
+                {"batch_replay",
+                 "the batch's seq is not above the device's last one, or its content is already registered; make a new batch with the next seq"},
+            [CAIRN_ERR_BATCH_STALE] =
+                {"batch_stale",
+                 "the batch's ref_height is not one of the last sensor_ref_window blocks; sign it again with a recent block height"},
+            [CAIRN_ERR_BATCH_TIME] =
+                {"batch_time",
+                 "the batch's time range overlaps the device's previous batch or is longer than sensor_batch_span_ms; split it or fix the device's clock"},
+            [CAIRN_ERR_BATCH_TELEPORT] =
+                {"batch_teleport",
+                 "two consecutive tiles of the batch are farther apart than the device could have driven in the time between them (sensor_max_speed_mps); the positions are refused"},
+            [CAIRN_ERR_NO_GRANT] =
+                {"no_grant",
+                 "that app holds no active grant of the device (none, revoked, or not paid for this period); ask the owner for one (cairn sensor grant) and pay it"},
+            [CAIRN_ERR_GRANT_EXPIRED] =
+                {"grant_expired",
+                 "the grant's expiry epoch has passed (or is not in the future); ask the owner for a new grant"},
+            [CAIRN_ERR_NO_TILE_DATA] =
+                {"no_tile_data",
+                 "no independent devices have agreed on that tile yet; fund a bounty (cairn sensor map bounty TILE AMOUNT) or try later"},
+            [CAIRN_ERR_BAD_TILE] =
+                {"bad_tile",
+                 "a tile of the batch is not a valid cell at sensor_tile_res, is repeated, or its enter_ms is out of order or past the batch's span; fix the device agent's tiling"},
+            [CAIRN_ERR_PAIR_GENERATION] =
+                {"pair_generation",
+                 "the pairing names a device generation other than the device record's (0 for a new device); sign the pairing again with the right generation"},
+            [CAIRN_ERR_BOUNTY_EPOCHS] =
+                {"bounty_epochs",
+                 "a bounty may run at most sensor_bounty_max epochs; fund it for fewer epochs"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compute/plugin.h"
+#include "sensor/plugin.h"
 #include "storage/plugin.h"
 #include "wireless/plugin.h"
 
@@ -22,14 +23,12 @@
         .tag_last = tag + 0x0F, .kind_first = kind, .kind_last = kind + 0x0F   \
     }
 
-static const econ_sector sensor = RESERVED(3, "sensor", 0x80, 0x70);
-
 /* The sectors, one line each, in id order. */
 static const cairn_sector_plugin *const plugins[] = {
     &cairn_storage_plugin,
     &cairn_compute_plugin,
     &cairn_wireless_plugin,
-    &(const cairn_sector_plugin){.rules = &sensor},
+    &cairn_sensor_plugin,
 };
 
 #define NPLUGINS (sizeof plugins / sizeof plugins[0])

@@ -1,65 +1,54 @@
-/* libFuzzer target for the sensor batch file (src/sensor/batch.h): a
- * file fetched from storage is untrusted bytes, so parsing must judge any
- * input (bounded n, exact lengths) without undefined behaviour, and
- * decryption with any key must either fail cleanly or give readings that
- * pass sbatch_check and re-encode to the same bytes.
+/* libFuzzer target for the sensor batch header decoder (the 0x72 body a
+ * device signs; src/sensor/codec.c, include/cairn/sensor.h) and the
+ * stateless batch checks the chain runs on it (sn_batch_shape: tiles,
+ * teleport, points).
  *
- * The seeds (tests/fuzz/corpus/fuzz_sensor_batch/) are batch files sealed
- * under the fixed secret S = 32 × 0x11 (sbatch_encode_with), so the
- * fuzzer starts past authentication and reaches the checks of decrypted
- * readings; the first 112 bytes are also tried as a sealed key box. */
+ * Any input must decode or fail with one of the decoder's documented
+ * errors (TRUNCATED, TRAILING, BAD_BODY), without crashing or reading past
+ * the input. When it decodes, the encoding is canonical (re-encoding gives
+ * back exactly the input), the signature check answers OK or BAD_SIG, and
+ * the shape check answers OK or one of its documented refusals. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cairn/crypto.h"
-#include "sensor/batch.h"
+#include "cairn/sensor.h"
+#include "sectors/sensor/sn.h"
 
-static sbatch_reading got[SBATCH_READINGS_MAX];
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint8_t s[SBATCH_KEY_LEN], k[SBATCH_KEY_LEN], fk[32], gk[32];
-    char why[256];
-    sbatch_view v;
-    cairn_crypto_init();
-    memset(s, 0x11, sizeof s);
-    if (n >= CAIRN_SENSOR_SEALED_LEN) {
-        cairn_keypair app;
-        uint8_t seed[CAIRN_SEED_LEN];
-        memset(seed, 0x22, sizeof seed);
-        cairn_keypair_from_seed(&app, seed);
-        cairn_err e = sbatch_seal_open(fk, gk, d, &app);
-        if (e != CAIRN_OK && e != CAIRN_ERR_DECRYPT && e != CAIRN_ERR_BAD_KEY)
-            abort();
-    }
-    if (sbatch_parse(&v, d, n, why, sizeof why) != CAIRN_OK)
+    static cairn_sensor_batch b;
+    uint8_t *p = malloc(size ? size : 1);
+    if (!p)
         return 0;
-    if (v.n == 0 || v.n > SBATCH_READINGS_MAX || n != SBATCH_FILE_LEN(v.n))
-        abort();
-    static const uint32_t privs[3] = {CAIRN_SENSOR_PRIV_ALL,
-                                      CAIRN_SENSOR_PRIV_LOCATION,
-                                      CAIRN_SENSOR_PRIV_TELEMETRY};
-    for (int i = 0; i < 3; i++) {
-        if (sbatch_grant_key(k, privs[i], s))
+    memcpy(p, data, size);
+    cairn_err e = cairn_sensor_batch_decode(&b, p, size);
+    if (e) {
+        if (e != CAIRN_ERR_TRUNCATED && e != CAIRN_ERR_TRAILING &&
+            e != CAIRN_ERR_BAD_BODY)
             abort();
-        cairn_err e = sbatch_open(&v, privs[i], k, got, why, sizeof why);
-        if (e == CAIRN_OK) {
-            if (sbatch_check(got, v.n, why, sizeof why))
-                abort();
-        } else if (e != CAIRN_ERR_DECRYPT && e != CAIRN_ERR_CORRUPT) {
-            abort();
-        }
-        if (e == CAIRN_OK && privs[i] == CAIRN_SENSOR_PRIV_ALL) {
-            uint8_t *f2;
-            size_t n2;
-            if (sbatch_encode_with(&f2, &n2, s, v.loc, v.tel, &v.device, v.seq,
-                                   got, v.n, why, sizeof why))
-                abort();
-            if (n2 != n || memcmp(f2, d, n) != 0)
-                abort();
-            free(f2);
-        }
+        free(p);
+        return 0;
     }
+    cairn_buf out;
+    cairn_buf_init(&out, 1 << 16);
+    cairn_sensor_batch_encode(&out, &b);
+    if (out.err || out.len != size || memcmp(out.p, p, size) != 0)
+        abort();
+    cairn_buf_free(&out);
+    e = cairn_sensor_batch_verify(&b, "cairn-fuzz");
+    if (e != CAIRN_OK && e != CAIRN_ERR_BAD_SIG)
+        abort();
+    sn_params P = {.tile_res = 9,
+                   .batch_span_ms = 600000,
+                   .max_speed_mps = 70,
+                   .week_epochs = 7,
+                   .period_epochs = 7};
+    e = sn_batch_shape(&b, &P);
+    if (e != CAIRN_OK && e != CAIRN_ERR_BAD_TILE &&
+        e != CAIRN_ERR_BATCH_TELEPORT && e != CAIRN_ERR_BATCH_TIME &&
+        e != CAIRN_ERR_BAD_BODY)
+        abort();
+    free(p);
     return 0;
 }

@@ -5,9 +5,9 @@
  * sectors/storage/deal_codec.c and proof_codec.c,
  * sectors/compute/codec.c, the latter's round trips with their bounds
  * from compute_rt.h, shared with fuzz_compute_tx.c, and the subnet kinds'
- * from subnet_rt.h, and the wireless data kinds
- * (wireless/data_codec.c)). A new kind adds a line
- * to the table below and a seed to the corpus.
+ * from subnet_rt.h, the wireless data kinds
+ * (wireless/data_codec.c) and the sensor kinds (sensor/codec.c)). A new kind
+ * adds a line to the table below and a seed to the corpus.
  *
  * Input: a selector byte, then the body. The selector picks the kind
  * (selector % NKINDS, in the order of the table below); the body is copied
@@ -31,6 +31,7 @@
 #include "cairn/staking.h"
 #include "cairn/storage.h"
 #include "cairn/tx.h"
+#include "cairn/sensor.h"
 #include "cairn/wireless.h"
 #include "cairn/wireless_data.h"
 #include "ledger/kinds.h"
@@ -258,6 +259,80 @@ static cairn_err wd_packet_claim(cairn_buf *b, const uint8_t *p, size_t n)
     return e;
 }
 
+/* The sensor bodies (src/sensor/codec.c): the codec's own refusals are
+ * BAD_BODY to the ledger (src/sectors/sensor/kinds.c). */
+static cairn_err sn_pair(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_sensor_pair x;
+    if (cairn_sensor_pair_decode(&x, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_pair_encode(b, &x);
+    return CAIRN_OK;
+}
+
+static cairn_err sn_transfer(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_pubkey d, o;
+    if (cairn_sensor_transfer_decode(&d, &o, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_transfer_encode(b, &d, &o);
+    return CAIRN_OK;
+}
+
+static cairn_err sn_batch(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    static cairn_sensor_batch x;
+    if (cairn_sensor_batch_decode(&x, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_batch_encode(b, &x);
+    return CAIRN_OK;
+}
+
+static cairn_err sn_grant(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_sensor_grant x;
+    if (cairn_sensor_grant_decode(&x, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_grant_encode(b, &x);
+    return CAIRN_OK;
+}
+
+static cairn_err sn_revoke(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_pubkey d, a;
+    if (cairn_sensor_revoke_decode(&d, &a, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_revoke_encode(b, &d, &a);
+    return CAIRN_OK;
+}
+
+static cairn_err sn_pay(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_sensor_pay x;
+    if (cairn_sensor_pay_decode(&x, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_pay_encode(b, &x);
+    return CAIRN_OK;
+}
+
+static cairn_err sn_bounty(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_sensor_bounty x;
+    if (cairn_sensor_bounty_decode(&x, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_bounty_encode(b, &x);
+    return CAIRN_OK;
+}
+
+static cairn_err sn_map_read(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    uint64_t cell;
+    if (cairn_sensor_map_read_decode(&cell, p, n))
+        return CAIRN_ERR_BAD_BODY;
+    cairn_sensor_map_read_encode(b, cell);
+    return CAIRN_OK;
+}
+
 /* Every kind, in the registry's order; the selector byte of a seed
  * (tests/fuzz/corpus/fuzz_tx_body/) is the index here, so new kinds go at
  * the end. */
@@ -305,6 +380,14 @@ static const struct {
     {WDATA_TX_ROUTE_SET, wd_route_set},
     {WDATA_TX_PACKET_CLAIM, wd_packet_claim},
     {WDATA_TX_ROUTE_CLOSE, wd_route_close},
+    {CAIRN_TX_DEVICE_PAIR, sn_pair},
+    {CAIRN_TX_DEVICE_TRANSFER, sn_transfer},
+    {CAIRN_TX_BATCH_REGISTER, sn_batch},
+    {CAIRN_TX_GRANT, sn_grant},
+    {CAIRN_TX_REVOKE, sn_revoke},
+    {CAIRN_TX_ACCESS_PAY, sn_pay},
+    {CAIRN_TX_BOUNTY_FUND, sn_bounty},
+    {CAIRN_TX_MAP_READ, sn_map_read},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

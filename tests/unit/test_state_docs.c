@@ -11,13 +11,14 @@
 #include <stdlib.h>
 
 #include "cairn/job.h"
+#include "cairn/sensor.h"
 #include "cairn/subnet.h"
 #include "cairn/wireless_data.h"
 
 #include <lmdb.h>
 #include "unit/src_file.h"
 
-#define ROWS_MAX 96
+#define ROWS_MAX 128
 
 /* One row of encoding.md's state table. */
 typedef struct state_row {
@@ -167,7 +168,7 @@ enum { ORACLE = 1, PROV = 2, CLIENT = 3, HOLDER = 4, CPROV = 5, MINER = 6 };
     "\"unbonding_epochs\": 100, \"price_oracle\": \"%ORACLE%\", "              \
     "\"fee_provider_bps\": 7000, \"fee_burn_bps\": 1000, "                     \
     "\"fee_treasury_bps\": 1000, \"fee_stakers_bps\": 1000, "                  \
-    "\"wireless_witness_blocks\": 1}"
+    "\"wireless_witness_blocks\": 1, \"sensor_week_epochs\": 1}"
 
 /* Staking, governance and credits: a delegation, an unbonding entry, an
  * open proposal with a vote, a price and credits. */
@@ -432,6 +433,92 @@ static void busy_wdata(twin *t)
     cairn_buf_free(&b);
 }
 
+/* Sensors: two owners registered in the sensor sector pair a device each;
+ * both devices report the same tile with the same q in one epoch, with a
+ * sealed key for CLIENT under a free grant (batch, content, reports,
+ * devices, by-owner rows); the epoch's end agrees the tile (tile, units,
+ * weekly points with sensor_week_epochs 1, totals); CLIENT reads the tile
+ * (map read) and funds a bounty on a tile nobody maps (bounty). */
+static void kp_both(twin *t, const cairn_keypair *kp, uint16_t kind,
+                    cairn_buf *body)
+{
+    assert_int_equal(wx_submit(t, 0, kp, kind, body), CAIRN_OK);
+    assert_int_equal(wx_submit(t, 1, kp, kind, body), CAIRN_OK);
+    cairn_buf_reset(body);
+}
+
+static void busy_sensor(twin *t)
+{
+    cairn_buf b;
+    cairn_keypair own[2], dev[2];
+    uint64_t cell, other;
+    cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
+    for (int i = 0; i < 2; i++) {
+        uint8_t seed[32] = {(uint8_t)i, 0x5E, 1};
+        cairn_keypair_from_seed(&own[i], seed);
+        seed[2] = 2;
+        cairn_keypair_from_seed(&dev[i], seed);
+        cairn_put_bytes(&b, own[i].pk.b, 32);
+        cairn_put_u64(&b, 1000 * TOK);
+        both(t, ORACLE, CAIRN_TX_TRANSFER, &b);
+    }
+    assert_int_equal(step(t), CAIRN_OK);
+    assert_int_equal(hexg_cell(37000000, -122000000, 9, &cell), 0);
+    assert_int_equal(hexg_cell(38000000, -122000000, 9, &other), 0);
+    for (int i = 0; i < 2; i++) {
+        cairn_register r = {CAIRN_SECTOR_SENSOR, 0, 100 * TOK,
+                            "tcp://127.0.0.1:7300"};
+        cairn_register_encode(&b, &r);
+        kp_both(t, &own[i], CAIRN_TX_REGISTER, &b);
+        cairn_sensor_pair p = {.device = dev[i].pk};
+        assert_int_equal(
+            cairn_sensor_pair_sign(&p.sig, FX_CHAIN, &own[i].pk, 0, &dev[i]),
+            CAIRN_OK);
+        cairn_sensor_pair_encode(&b, &p);
+        kp_both(t, &own[i], CAIRN_TX_DEVICE_PAIR, &b);
+        cairn_sensor_grant g = {.device = dev[i].pk,
+                                .app = fx_keys[CLIENT].pk,
+                                .privileges = CAIRN_SENSOR_PRIV_ALL,
+                                .expiry_epoch = 1000000,
+                                .price = 0};
+        cairn_sensor_grant_encode(&b, &g);
+        kp_both(t, &own[i], CAIRN_TX_GRANT, &b);
+    }
+    assert_int_equal(step(t), CAIRN_OK);
+    /* at an epoch's start, so both batches land in one epoch */
+    cx_to_epoch(t, cx_status(t).epoch + 1);
+    static cairn_sensor_batch x;
+    for (int i = 0; i < 2; i++) {
+        memset(&x, 0, sizeof x);
+        x.device = dev[i].pk;
+        x.seq = 1;
+        x.ref_height = fx_height(t);
+        x.t_from_ms = 1000;
+        x.t_to_ms = 2000;
+        memset(x.content.b, 0xC0 + i, 32);
+        x.readings = 3;
+        x.ntiles = 1;
+        x.tiles[0].cell = cell;
+        x.tiles[0].points = 3;
+        x.tiles[0].q = 17;
+        x.nkeys = 1;
+        x.keys[0].app = fx_keys[CLIENT].pk;
+        assert_int_equal(cairn_sensor_batch_sign(&x, FX_CHAIN, &dev[i]),
+                         CAIRN_OK);
+        cairn_sensor_batch_encode(&b, &x);
+        kp_both(t, &own[i], CAIRN_TX_BATCH_REGISTER, &b);
+    }
+    assert_int_equal(step(t), CAIRN_OK);
+    cx_to_epoch(t, cx_status(t).epoch + 1);
+    cairn_sensor_map_read_encode(&b, cell);
+    both(t, CLIENT, CAIRN_TX_MAP_READ, &b);
+    cairn_sensor_bounty bo = {.cell = other, .amount = TOK, .epochs = 28};
+    cairn_sensor_bounty_encode(&b, &bo);
+    both(t, CLIENT, CAIRN_TX_BOUNTY_FUND, &b);
+    assert_int_equal(step(t), CAIRN_OK);
+    cairn_buf_free(&b);
+}
+
 static void state_table(void **st)
 {
     twin t;
@@ -446,6 +533,7 @@ static void state_table(void **st)
     busy_tickets(&t);
     busy_subnet(&t, &rv);
     busy_evidence(&t);
+    busy_sensor(&t);   /* before the wireless and storage epochs */
     busy_wireless(&t); /* before busy_storage: its epochs would end the deal */
     busy_wdata(&t);
     busy_storage(&t, &p);

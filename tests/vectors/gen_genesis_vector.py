@@ -129,6 +129,22 @@ SECTOR_PARAMS = [
     # the wireless sector's data-credit part (ids from 0x320)
     (0x320, "wireless_receipt_epochs", 4),
     (0x321, "wireless_data_keep_epochs", 8),
+    # the sensor sector (ids from 0x400, docs/sensor-chain.md)
+    (0x400, "sensor_tile_res", 9),
+    (0x401, "sensor_ref_window", 20),
+    (0x402, "sensor_batch_span_ms", 600000),
+    (0x403, "sensor_max_speed_mps", 70),
+    (0x404, "sensor_quorum", 2),
+    (0x405, "sensor_tile_units", 1000),
+    (0x406, "sensor_fresh_epochs", 7),
+    (0x407, "sensor_bounty_boost_bps", 10000),
+    (0x408, "sensor_bounty_max", 28),
+    (0x409, "sensor_map_read_credits", 1),
+    (0x40A, "sensor_owner_bps", 8000),
+    (0x40B, "sensor_period_epochs", 7),
+    (0x40C, "sensor_week_epochs", 7),
+    (0x40D, "sensor_full_batches", 3),
+    (0x40E, "sensor_map_bps", 7000),
 ]
 
 
