@@ -7,7 +7,7 @@
 #include "sectors/wireless/hexgrid.h"
 #include "sensor/batch.h"
 
-#define CT_LEN(n) ((size_t)(n) * SBATCH_REC_LEN + SBATCH_TAG_LEN)
+#define CT_LEN(n) ((size_t)(n)*SBATCH_REC_LEN + SBATCH_TAG_LEN)
 #define SECTION_LEN(n) (SBATCH_NONCE_LEN + CT_LEN(n))
 
 static void le64(uint8_t *p, uint64_t v)

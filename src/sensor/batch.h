@@ -40,7 +40,9 @@
 #define SBATCH_REC_LEN 16
 #define SBATCH_TAG_LEN 16
 #define SBATCH_READINGS_MAX 16384u /* so a tile's points fit a u16 */
-#define SBATCH_FILE_LEN(n) (SBATCH_HDR_LEN + 2u * (SBATCH_NONCE_LEN + SBATCH_TAG_LEN) + 32u * (size_t)(n))
+#define SBATCH_FILE_LEN(n)                                                     \
+    (SBATCH_HDR_LEN + 2u * (SBATCH_NONCE_LEN + SBATCH_TAG_LEN) +               \
+     32u * (size_t)(n))
 #define SBATCH_FILE_MAX SBATCH_FILE_LEN(SBATCH_READINGS_MAX)
 #define SBATCH_SEALED_PLAIN 64 /* file key ‖ grant key */
 

@@ -56,32 +56,32 @@ static void round_trip(void **st)
     assert_int_equal(v.seq, 9);
     assert_int_equal(v.device.b[0], 7);
     /* ALL: everything */
-    assert_int_equal(sbatch_open(&v, CAIRN_SENSOR_PRIV_ALL, s, got, why,
-                                 sizeof why),
-                     CAIRN_OK);
+    assert_int_equal(
+        sbatch_open(&v, CAIRN_SENSOR_PRIV_ALL, s, got, why, sizeof why),
+        CAIRN_OK);
     assert_memory_equal(got, r, sizeof r);
     /* LOCATION: positions and times, no values */
     assert_int_equal(sbatch_grant_key(k, CAIRN_SENSOR_PRIV_LOCATION, s),
                      CAIRN_OK);
-    assert_int_equal(sbatch_open(&v, CAIRN_SENSOR_PRIV_LOCATION, k, got, why,
-                                 sizeof why),
-                     CAIRN_OK);
+    assert_int_equal(
+        sbatch_open(&v, CAIRN_SENSOR_PRIV_LOCATION, k, got, why, sizeof why),
+        CAIRN_OK);
     for (int i = 0; i < N; i++) {
         assert_int_equal(got[i].lat_udeg, r[i].lat_udeg);
         assert_int_equal(got[i].t_ms, r[i].t_ms);
         assert_int_equal(got[i].value, 0);
     }
     /* the location key cannot open telemetry */
-    assert_int_equal(sbatch_open(&v, CAIRN_SENSOR_PRIV_TELEMETRY, k, got, why,
-                                 sizeof why),
-                     CAIRN_ERR_DECRYPT);
+    assert_int_equal(
+        sbatch_open(&v, CAIRN_SENSOR_PRIV_TELEMETRY, k, got, why, sizeof why),
+        CAIRN_ERR_DECRYPT);
     assert_non_null(strstr(why, "telemetry"));
     /* TELEMETRY: values and times, no positions */
     assert_int_equal(sbatch_grant_key(k, CAIRN_SENSOR_PRIV_TELEMETRY, s),
                      CAIRN_OK);
-    assert_int_equal(sbatch_open(&v, CAIRN_SENSOR_PRIV_TELEMETRY, k, got, why,
-                                 sizeof why),
-                     CAIRN_OK);
+    assert_int_equal(
+        sbatch_open(&v, CAIRN_SENSOR_PRIV_TELEMETRY, k, got, why, sizeof why),
+        CAIRN_OK);
     for (int i = 0; i < N; i++) {
         assert_int_equal(got[i].value, r[i].value);
         assert_int_equal(got[i].lat_udeg, 0);
@@ -238,8 +238,8 @@ static void tiles(void **st)
     assert_int_equal(hexg_cell(lat0 + 4000, lon0, 9, &b), CAIRN_OK);
     assert_int_equal(hexg_cell(lat0 + 8000, lon0, 9, &c), CAIRN_OK);
     assert_true(a != b && b != c && a != c);
-    int32_t lats[7] = {lat0, lat0, lat0 + 4000, lat0, lat0 + 8000, lat0 + 8000,
-                       lat0 + 8000};
+    int32_t lats[7] = {lat0,        lat0,        lat0 + 4000, lat0,
+                       lat0 + 8000, lat0 + 8000, lat0 + 8000};
     int64_t vals[7] = {100, 109, -5, 120, -1, -2, -30};
     for (int i = 0; i < 7; i++) {
         r[i].t_ms = 5000 + 100u * i;

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The sensor device agent against a real chain (docs/sensor-agent.md): a
+# sequencer with short epochs, three `cairn provider storage` daemons, and
+# two agents replaying recorded drives of the same road:
+#  - an honest one (drive1.csv) pairs its device, stores two batches of 30
+#    readings through the storage sector and registers them: the node lists
+#    both batches with their file ids and tiles, and the agent's state file
+#    holds seq 2;
+#  - a forging one (--forge, drive2.csv) registers too, and on every tile
+#    both devices reported its q is 100 above the honest one's (values +
+#    1000, quantum 10), so the chain's quorum cannot agree with it;
+#  - the honest agent started again continues at seq 3, after its last
+#    batch's time (no replay).
+# Every process started is stopped by PID; every wait is bounded.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+if ! "$CAIRN_BIN" provider sensor --help >/dev/null 2>&1; then
+    echo "SKIP: cairn provider sensor is not wired yet (src/sensor/plugin.c .provider = cmd_provider_sensor)"
+    exit 0
+fi
+lib_init sensor-agent
+SRC=${CAIRN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+DRIVES=$SRC/tests/data/drives
+
+keys sequencer p1 p2 p3 owner1 owner2 dev1 dev2
+ALLOC="{\"address\": \"$(addr owner1)\", \"amount\": \"100000\"}"
+ALLOC="$ALLOC, {\"address\": \"$(addr owner2)\", \"amount\": \"100000\"}"
+for i in 1 2 3; do
+    ALLOC="$ALLOC, {\"address\": \"$(addr p$i)\", \"amount\": \"1000\"}"
+done
+cat >"$TMP/genesis.json" <<JSON
+{"chain_id": "cairn-sensor-agent-test", "token": {"name": "Cairn", "symbol": "CRN"},
+ "supply_cap": "1000000000", "genesis_time_ms": 1700000000000,
+ "block_interval_ms": 250, "max_block_txs": 1000, "min_fee": "0.001",
+ "sequencer": "$(addr sequencer)", "allocations": [$ALLOC],
+ "economy": {"epoch_blocks": 8, "min_provider_stake": "10"}}
+JSON
+start_node "$TMP/genesis.json"
+ok "node on $PORT"
+
+# (the callbacks of wait_for must not use `i`: wait_for's own loop
+# variable would shadow it)
+for pn in 1 2 3; do
+    started=""
+    for attempt in 1 2 3 4 5; do
+        pport=$((20000 + RANDOM % 12000))
+        "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$pn" --capacity 64MiB \
+            --key "$TMP/keys/p$pn.key" --listen "127.0.0.1:$pport" --stake 10 \
+            --poll-ms 300 >"$TMP/p$pn.log" 2>&1 &
+        pid=$!
+        listening() { grep -q "listening on 127.0.0.1:$pport" "$TMP/p$pn.log"; }
+        if wait_for 30 listening; then
+            track "$pid"
+            started=1
+            break
+        fi
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    [ -n "$started" ] || fail "storage provider $pn would not start"
+done
+registered() { [ "$(cairn provider list --json | grep -o '"sector": *"storage"' | wc -l)" -ge 3 ]; }
+wait_for 60 registered || fail "the storage providers did not register"
+ok "three storage providers registered"
+
+# Runs an agent in the background: $1 name, the rest its options.
+start_agent() {
+    local name=$1
+    shift
+    "$CAIRN_BIN" --node "$(URL)" provider sensor --data "$TMP/$name" "$@" \
+        >"$TMP/$name.log" 2>&1 &
+    AGENT_PID=$!
+    track "$AGENT_PID"
+}
+# Waits (bounded) for agent pid $1 to exit; its status must be 0.
+wait_exit() {
+    local pid=$1 name=$2
+    gone() { ! kill -0 "$pid" 2>/dev/null; }
+    wait_for 180 gone || fail "$name did not finish within 180 s"
+    wait "$pid" || fail "$name exited non-zero"
+}
+
+start_agent honest --device-key "$TMP/keys/dev1.key" --owner-key "$TMP/keys/owner1.key" \
+    --drive "$DRIVES/drive1.csv" --batch-readings 30 --max-batches 2
+H_PID=$AGENT_PID
+start_agent forger --device-key "$TMP/keys/dev2.key" --owner-key "$TMP/keys/owner2.key" \
+    --drive "$DRIVES/drive1.csv" --batch-readings 30 --max-batches 2 --forge
+F_PID=$AGENT_PID
+wait_exit "$H_PID" honest
+wait_exit "$F_PID" forger
+grep -q "batch 2 registered" "$TMP/honest.log" || fail "honest: no batch 2 registered"
+grep -q "^seq 2$" "$TMP/honest/sensor.state" || fail "state: $(cat "$TMP/honest/sensor.state")"
+ok "the honest agent paired its device and registered batches 1 and 2"
+
+DEV1=$(addr dev1)
+DEV2=$(addr dev2)
+curl -fsS "$(URL)/v1/sensor/batches?device=$DEV1" >"$TMP/b1.json" || fail "batches of dev1"
+curl -fsS "$(URL)/v1/sensor/batches?device=$DEV2" >"$TMP/b2.json" || fail "batches of dev2"
+[ "$(grep -o '"file_id"' "$TMP/b1.json" | wc -l)" -eq 2 ] || fail "dev1 batches: $(cat "$TMP/b1.json")"
+ok "the node lists both batches of the honest device with their file ids"
+
+# q per cell: the forger's is the honest one's + 100 on every shared cell
+python3 - "$TMP/b1.json" "$TMP/b2.json" <<'PY' || fail "forged q check"
+import json, sys
+def qs(p):
+    out = {}
+    for b in json.load(open(p))["batches"]:
+        for t in b["tiles"]:
+            out.setdefault(str(t["cell"]), set()).add(int(t["q"]))
+    return out
+h, f = qs(sys.argv[1]), qs(sys.argv[2])
+shared = set(h) & set(f)
+assert shared, "no shared tiles"
+for c in shared:
+    assert {q + 100 for q in h[c]} == f[c], (c, h[c], f[c])
+print("shared tiles", len(shared))
+PY
+ok "the forging device's q is 100 above the honest device's on every shared tile"
+
+start_agent honest --device-key "$TMP/keys/dev1.key" --owner-key "$TMP/keys/owner1.key" \
+    --drive "$DRIVES/drive1.csv" --batch-readings 30 --max-batches 1
+wait_exit "$AGENT_PID" "honest (again)"
+grep -q "batch 3 registered" "$TMP/honest.log" || fail "restart: no batch 3: $(tail -5 "$TMP/honest.log")"
+ok "started again, the agent continues at seq 3"
