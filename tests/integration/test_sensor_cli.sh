@@ -96,7 +96,8 @@ ok "device shows the grant"
 
 # --- pay: above max-price refused, then two periods -------------------------
 b=$(bal app)
-expect cairn sensor pay "$D1" --periods 2 --max-price 0.5 --key "$(K app)" -- "price"
+expect cairn sensor pay "$D1" --periods 2 --max-price 0.5 --key "$(K app)" -- \
+    "the grant's price is 1 tokens a period, above your --max-price 0.5"
 [ "$(bal app)" = "$b" ] || fail "a refused pay changed the app's balance"
 bo=$(bal owner)
 cairn sensor pay "$D1" --periods 2 --max-price 1 --key "$(K app)" >"$TMP/pay.out" ||
@@ -110,7 +111,7 @@ a0, a1, o0, o1 = (D(x) for x in sys.argv[1:])
 assert a0 - a1 >= 2 and a0 - a1 <= D("2.01"), (a0, a1)
 assert 0 < o1 - o0 <= 2, (o0, o1)
 PY
-ok "pay: app -$(python3 -c "print($b - $(bal app))"), owner +$(python3 -c "print($(bal owner) - $bo)")"
+ok "pay: app -$(python3 -c "from decimal import Decimal as D; print(D('$b') - D('$(bal app)'))"), owner +$(python3 -c "from decimal import Decimal as D; print(D('$(bal owner)') - D('$bo'))")"
 cairn sensor read "$D1" --from 0 --to 99999999999999 --key "$(K app)" 2>"$TMP/read.err" ||
     fail "read with no batches: $(cat "$TMP/read.err")"
 grep -q "no batches of $D1" "$TMP/read.err" || fail "read said: $(cat "$TMP/read.err")"

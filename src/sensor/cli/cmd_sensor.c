@@ -509,7 +509,18 @@ static int sub_pay(int argc, char **argv)
     cairn_addr_format(me, &kp.pk);
     rc = scli_device(a.pos[0], &d);
     if (!rc) {
-        if (!grant_of(d, me))
+        const json_t *g = grant_of(d, me);
+        uint64_t price = 0;
+        if (g && !snode_u64(g, "price", &price) && price > p.max_price) {
+            char pt[CAIRN_AMOUNT_TEXT_MAX], mt[CAIRN_AMOUNT_TEXT_MAX];
+            cairn_amount_format(pt, price);
+            cairn_amount_format(mt, p.max_price);
+            rc = cli_fail("the grant's price is %s tokens a period, above "
+                          "your --max-price %s; nothing was paid (pay with "
+                          "--max-price %s, or ask the owner for another "
+                          "price)",
+                          pt, mt, pt);
+        } else if (!g)
             rc = cli_fail("%s has no grant of device %s: ask the owner (%s): "
                           "cairn sensor grant %s %s --privileges ... "
                           "--expiry-epochs N --price P",

@@ -159,12 +159,14 @@ static int map_tile(int argc, char **argv)
     printf("tile %llu (0x%016llx)\n", (unsigned long long)cell,
            (unsigned long long)cell);
     json_t *t = json_object_get(r, "tile");
-    if (!json_is_object(t))
-        t = r;
-    printf("  agreed q %s in epoch %s, contributors %s, agreed %s times\n",
-           scli_field(t, "q", b1), scli_field(t, "last_agreed_epoch", b2),
-           scli_field(t, "contributors", b3),
-           scli_field(t, "times_agreed", b4));
+    if (json_is_object(t))
+        printf("  agreed q %s in epoch %s, contributors %s, agreed %s "
+               "times\n",
+               scli_field(t, "q", b1), scli_field(t, "last_agreed_epoch", b2),
+               scli_field(t, "contributors", b3),
+               scli_field(t, "times_agreed", b4));
+    else
+        printf("  no agreed data yet\n");
     json_t *rep = json_object_get(r, "reports");
     printf("  this epoch's reports (%zu):\n", json_array_size(rep));
     json_array_foreach(rep, i, x)
@@ -279,8 +281,16 @@ static int map_get(int argc, char **argv)
                             (unsigned long long)cell, (unsigned long long)cell);
         return cli_rpc_fail(cli_node_url(), e, &why);
     }
+    int agreed = json_is_object(json_object_get(r, "tile"));
     json_decref(r);
     r = NULL;
+    if (!agreed) {
+        cairn_keypair_wipe(&kp);
+        return cli_fail("tile %llu (0x%016llx) has no agreed data to read "
+                        "yet; nothing was paid (cairn sensor map tiles lists "
+                        "those that have)",
+                        (unsigned long long)cell, (unsigned long long)cell);
+    }
     cairn_buf b;
     json_t *receipt = NULL;
     cairn_buf_init(&b, 16);
