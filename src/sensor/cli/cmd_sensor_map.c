@@ -64,14 +64,14 @@ static int cell_arg(const cli_args *a, int need_pos, const char *lat,
 
 static void print_tile_line(const json_t *t)
 {
-    char b1[32], b2[32], b3[32], b4[32];
+    char b1[32], b2[32], b3[32], b4[32], b5[32];
     uint64_t cell = 0;
     snode_u64(t, "cell", &cell);
     printf("%-20s 0x%016llx %8s %10s %12s %8s\n", scli_field(t, "cell", b1),
            (unsigned long long)cell, scli_field(t, "q", b2),
            scli_field(t, "last_agreed_epoch", b3),
            scli_field(t, "contributors", b4),
-           scli_field(t, "times_agreed", b1));
+           scli_field(t, "times_agreed", b5));
 }
 
 static int map_tiles(int argc, char **argv)
