@@ -122,6 +122,16 @@ cairn sensor read "$D1" --from 0 --to 99999999999999 --key "$(K app1)" >"$TMP/ap
 grep -q "1 of 3 batches are not sealed to you" "$TMP/app1b.err" || fail "after revoke: $(cat "$TMP/app1b.err")"
 [ "$(wc -l <"$TMP/app1b.csv")" -eq 61 ] || fail "after revoke app1 read $(wc -l <"$TMP/app1b.csv") lines"
 ok "after revoke app1 still reads batches 1-2, batch 3 is not sealed to it"
+T3=$(python3 -c "
+import json, sys, urllib.request
+j = json.load(urllib.request.urlopen('$(URL)/v1/sensor/batches?device=$D1'))
+print([b['t_from_ms'] for b in j['batches'] if int(b['seq']) == 3][0])")
+if cairn sensor read "$D1" --from "$T3" --to 99999999999999 --key "$(K app1)" >/dev/null \
+    2>"$TMP/app1c.err"; then
+    fail "app1 read batch 3 after the revoke"
+fi
+grep -q "your grant of $D1 was revoked" "$TMP/app1c.err" || fail "batch 3 alone: $(cat "$TMP/app1c.err")"
+ok "batch 3 alone: $(head -c 100 "$TMP/app1c.err")..."
 
 # --- map: agreed tiles, a paid read -------------------------------------------
 have_tiles() { cairn sensor map tiles --json | grep -q '"cell"'; }
