@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/codec.h"
 #include "cairn/crypto.h"
 #include "net/node_rpc.h"
 
@@ -91,6 +92,12 @@ typedef struct cli_tx {
  * releases). Prints any failure; returns the exit status. */
 int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body, size_t len,
                 int *status, json_t **reply);
+/* cli_send_tx of the bytes in b with kp, the minimum fee and the next
+ * nonce, waiting for the block; frees b (an encoding error in b is
+ * printed and sends nothing). *reply as cli_send_tx's (NULL on failure).
+ * Returns the exit status. */
+int cli_send_body(const cairn_keypair *kp, uint16_t kind, cairn_buf *b,
+                  int *status, json_t **reply);
 /* Prints the node's answer to a submission: JSON with --json, else one
  * line ("tx H pending ..." for 202, "tx H committed in block N"). */
 void cli_print_submitted(const json_t *r, int status);

@@ -13,6 +13,7 @@
 #                            itself so that $! is the daemon, not a subshell)
 #   field NAME               first value of "NAME" in JSON on stdin
 #   wait_for SECONDS CMD...  runs CMD every 0.2 s until it succeeds (1 if not)
+#   expect CMD... -- PAT...  CMD must fail and say every PAT (fixed strings)
 #   start_storage N          N `cairn provider storage` daemons (keys p1..pN,
 #                            funded in the genesis), tracked, registered
 
@@ -118,4 +119,17 @@ start_storage() {
 lib_storage_registered() {
     [ "$("$CAIRN_BIN" --node "$(URL)" provider list --json |
         grep -o '"sector": *"storage"' | wc -l)" -ge "$lib_storage_n" ]
+}
+
+# The command must fail and say every pattern after --.
+expect() {
+    local out pat
+    local -a cmd=()
+    while [ "$1" != "--" ]; do cmd+=("$1"); shift; done
+    shift
+    if out=$("${cmd[@]}" 2>&1); then fail "expected a failure: ${cmd[*]}"; fi
+    for pat in "$@"; do
+        echo "$out" | grep -qF -- "$pat" || fail "\"${cmd[*]}\" said: $out -- lacks: $pat"
+    done
+    ok "refused: ${cmd[*]:1:3}...: $(echo "$out" | head -n 1)"
 }

@@ -24,18 +24,6 @@ if ! "$CAIRN_BIN" sensor --help >/dev/null 2>&1; then
 fi
 lib_init sensor-cli
 
-# The command must fail and say every pattern after --.
-expect() {
-    local out pat
-    local -a cmd=()
-    while [ "$1" != "--" ]; do cmd+=("$1"); shift; done
-    shift
-    if out=$("${cmd[@]}" 2>&1); then fail "expected a failure: ${cmd[*]}"; fi
-    for pat in "$@"; do
-        echo "$out" | grep -qF -- "$pat" || fail "\"${cmd[*]}\" said: $out -- lacks: $pat"
-    done
-    ok "refused: ${cmd[*]:1:3}...: $(echo "$out" | head -n 1)"
-}
 bal() { cairn balance "$(addr "$1")" --json | field balance; }
 K() { echo "$TMP/keys/$1.key"; }
 

@@ -63,17 +63,9 @@ int ccli_lease(uint64_t id, json_t **out)
 int ccli_send(const cairn_keypair *kp, uint16_t kind, cairn_buf *b,
               uint64_t *height)
 {
-    cli_tx how = {kp, NULL, NULL, 0};
-    json_t *r = NULL;
-    int status = 0, rc;
-    if (b->err) {
-        rc = cli_fail("cannot encode the transaction: %s",
-                      cairn_strerror(b->err));
-        cairn_buf_free(b);
-        return rc;
-    }
-    rc = cli_send_tx(&how, kind, b->p, b->len, &status, &r);
-    cairn_buf_free(b);
+    json_t *r;
+    int status = 0;
+    int rc = cli_send_body(kp, kind, b, &status, &r);
     if (!rc && height)
         *height = jint(r, "height") < 0 ? 0 : (uint64_t)jint(r, "height");
     json_decref(r);

@@ -135,23 +135,16 @@ int scli_is_owner(const json_t *dev, const char *addr, const cairn_pubkey *pk,
 int scli_send(const cairn_keypair *kp, uint16_t kind, cairn_buf *b,
               json_t **reply)
 {
-    cli_tx how = {kp, NULL, NULL, 0};
-    json_t *r = NULL;
-    int status = 0, rc;
-    if (b->err) {
-        rc = cli_fail("cannot encode the transaction: %s",
-                      cairn_strerror(b->err));
-        cairn_buf_free(b);
-        return rc;
-    }
-    rc = cli_send_tx(&how, kind, b->p, b->len, &status, &r);
-    cairn_buf_free(b);
-    if (!rc && reply)
+    json_t *r;
+    int status = 0;
+    int rc = cli_send_body(kp, kind, b, &status, &r);
+    if (!rc && reply) {
         *reply = r;
-    else if (!rc)
+        return 0;
+    }
+    if (!rc)
         cli_print_submitted(r, status);
-    if (!reply || rc)
-        json_decref(r);
+    json_decref(r);
     return rc;
 }
 
