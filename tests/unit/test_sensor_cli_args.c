@@ -50,6 +50,10 @@ static void cells(void **state)
     hex[1] = 'X';
     assert_int_equal(scli_parse_cell(hex, &got, msg, sizeof msg), 0);
     assert_true(got == want);
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)want);
+    got = 0; /* as the node prints it (cell_hex) */
+    assert_int_equal(scli_parse_cell(hex, &got, msg, sizeof msg), 0);
+    assert_true(got == want);
     /* refused, each with what to give */
     const char *bad[] = {
         "", "0x", "0xZZ", "12ab", "-5", "0x1234567890abcdef0", "1e5", " 12"};

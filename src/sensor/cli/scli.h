@@ -19,8 +19,9 @@
 
 /* ---- parsers: 0, or 1 with a message for the user in msg (n bytes) ---- */
 
-/* A map cell: decimal ("650785638434471936") or 0x-hex ("0x0907..."),
- * a valid hex-grid cell (src/sectors/wireless/hexgrid.h). */
+/* A map cell: decimal ("650785638434471936"), 0x-hex ("0x0907...") or the
+ * 16 hex digits the node prints as cell_hex (sn_api_parse_cell), a valid
+ * hex-grid cell (src/sectors/wireless/hexgrid.h). */
 int scli_parse_cell(const char *s, uint64_t *cell, char *msg, size_t n);
 /* Privileges: "all", or a comma list of "location" and "telemetry" (each
  * once), into CAIRN_SENSOR_PRIV_* bits. */

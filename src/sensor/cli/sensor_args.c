@@ -9,23 +9,13 @@
 #include "cli/cli.h"
 #include "sectors/wireless/hexgrid.h"
 #include "sensor/cli/scli.h"
+#include "sensor/sn_api.h"
 
 static int say(char *msg, size_t n, const char *fmt, const char *a,
                const char *b)
 {
     snprintf(msg, n, fmt, a, b);
     return 1;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 int scli_parse_cell(const char *s, uint64_t *cell, char *msg, size_t n)
@@ -35,19 +25,10 @@ int scli_parse_cell(const char *s, uint64_t *cell, char *msg, size_t n)
                        "sensor map tiles lists them), or --lat/--lon";
     if (!s || !*s)
         return say(msg, n, "no cell: %s%s", hint, "");
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        size_t len = strlen(s + 2);
-        if (len == 0 || len > 16)
-            return say(msg, n, "cell \"%s\" is not a cell: %s", s, hint);
-        for (size_t i = 0; i < len; i++) {
-            int d = hexval(s[2 + i]);
-            if (d < 0)
-                return say(msg, n, "cell \"%s\" is not a cell: %s", s, hint);
-            v = v << 4 | (uint64_t)d;
-        }
-    } else if (cairn_parse_u64(s, &v)) {
+    /* the node's own reading of a cell (decimal, 0x-hex, or the 16 hex
+     * digits it prints as cell_hex) */
+    if (sn_api_parse_cell(s, &v))
         return say(msg, n, "cell \"%s\" is not a cell: %s", s, hint);
-    }
     if (!hexg_valid(v))
         return say(msg, n,
                    "cell \"%s\" is not a valid hex-grid cell (reserved "
