@@ -383,6 +383,20 @@ static void test_refusals(void **st)
     body_of(&b, y);
     assert_int_equal(bad(&t, O1, CAIRN_TX_BATCH_REGISTER, &b),
                      CAIRN_ERR_BATCH_TELEPORT);
+    {
+        /* the sentence the agent and CLI print names both tiles and the
+         * speed it would need */
+        sn_params P = {
+            .tile_res = 9, .batch_span_ms = 600000, .max_speed_mps = 70};
+        char msg[256], c0[20], c1[20];
+        assert_int_equal(sn_batch_shape_msg(y, &P, msg, sizeof msg),
+                         CAIRN_ERR_BATCH_TELEPORT);
+        snprintf(c0, sizeof c0, "%016llx", (unsigned long long)far[0]);
+        snprintf(c1, sizeof c1, "%016llx", (unsigned long long)far[1]);
+        assert_non_null(strstr(msg, c0));
+        assert_non_null(strstr(msg, c1));
+        assert_non_null(strstr(msg, "m/s"));
+    }
     free(y);
     /* points that do not sum to readings; a repeated tile */
     y = mk_batch(&t, 0, cells, 3, 5);

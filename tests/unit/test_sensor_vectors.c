@@ -123,6 +123,42 @@ static void test_weeks(void **st)
     }
 }
 
+/* docs/sensor-chain.md's worked example, figure by figure. */
+static void test_worked_example(void **st)
+{
+    (void)st;
+    uint64_t out[3], w[3];
+    uint64_t v = sn_tile_value(1000, sn_fresh_bps(0, 0, 10, 7), 10000);
+    assert_int_equal(v, 2000);
+    sn_split_equal(v, 3, out);
+    assert_int_equal(out[0], 668);
+    assert_int_equal(out[1], 666);
+    sn_split_equal(1000000, 3, out);
+    assert_int_equal(out[0], 333334);
+    assert_int_equal(out[2], 333333);
+    assert_int_equal(sn_fresh_bps(1, 10, 12, 7), 2857);
+    v = sn_tile_value(1000, 2857, 0);
+    assert_int_equal(v, 285);
+    sn_split_equal(v, 2, out);
+    assert_int_equal(out[0], 143);
+    assert_int_equal(out[1], 142);
+    sn_week_state a = {3, 0, 0}, b = {0, 0, 0};
+    assert_int_equal(sn_week_step(&a, 1, 3, 3), 7000);
+    assert_int_equal(a.level, 1);
+    assert_int_equal(sn_week_step(&b, 1, 1, 3), 3000);
+    w[0] = 668;
+    w[1] = w[2] = 666;
+    assert_true(sn_split_weighted(700000, w, 3, out));
+    assert_int_equal(out[0], 233800);
+    assert_int_equal(out[1], 233100);
+    w[0] = 7000;
+    w[1] = w[2] = 3000;
+    assert_true(sn_split_weighted(300000, w, 3, out));
+    assert_int_equal(out[0], 161540);
+    assert_int_equal(out[1], 69230);
+    assert_int_equal(out[2], 69230);
+}
+
 int main(void)
 {
     char *text = read_src("tests/vectors/sensor_epoch.json");
@@ -134,10 +170,9 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fresh_and_value),
-        cmocka_unit_test(test_splits),
-        cmocka_unit_test(test_consensus),
-        cmocka_unit_test(test_weeks),
+        cmocka_unit_test(test_fresh_and_value), cmocka_unit_test(test_splits),
+        cmocka_unit_test(test_consensus),       cmocka_unit_test(test_weeks),
+        cmocka_unit_test(test_worked_example),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     json_decref(vec);

@@ -2,6 +2,7 @@
  * batch registration, grants, access payments, bounties and map reads.
  * Every handler fails without changing state (the ledger drops the nested
  * txn on error). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,10 +163,13 @@ static int cell_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-cairn_err sn_batch_shape(const cairn_sensor_batch *b, const sn_params *P)
+cairn_err sn_batch_shape_msg(const cairn_sensor_batch *b, const sn_params *P,
+                             char *msg, size_t cap)
 {
     uint64_t span = b->t_to_ms - b->t_from_ms, sum = 0;
     uint64_t cells[CAIRN_SENSOR_TILES_MAX];
+    if (msg && cap)
+        msg[0] = '\0';
     if (b->t_from_ms > b->t_to_ms || span > P->batch_span_ms)
         return CAIRN_ERR_BATCH_TIME;
     if (!b->ntiles || b->ntiles > CAIRN_SENSOR_TILES_MAX ||
@@ -174,8 +178,18 @@ cairn_err sn_batch_shape(const cairn_sensor_batch *b, const sn_params *P)
     for (uint16_t i = 0; i < b->ntiles; i++) {
         const cairn_sensor_tile *t = &b->tiles[i];
         if (!hexg_valid(t->cell) || hexg_res(t->cell) != P->tile_res ||
-            t->enter_ms > span || (i && t->enter_ms < b->tiles[i - 1].enter_ms))
+            t->enter_ms > span ||
+            (i && t->enter_ms < b->tiles[i - 1].enter_ms)) {
+            if (msg && cap)
+                snprintf(msg, cap,
+                         "tile %u (cell %016llx): not a cell at resolution "
+                         "%llu, or enter_ms %u out of order or past the "
+                         "span %llu ms",
+                         (unsigned)i, (unsigned long long)t->cell,
+                         (unsigned long long)P->tile_res, t->enter_ms,
+                         (unsigned long long)span);
             return CAIRN_ERR_BAD_TILE;
+        }
         if (!t->points)
             return CAIRN_ERR_BAD_BODY;
         sum += t->points;
@@ -200,10 +214,29 @@ cairn_err sn_batch_shape(const cairn_sensor_batch *b, const sn_params *P)
         uint64_t dt = b->tiles[i].enter_ms - b->tiles[i - 1].enter_ms;
         unsigned __int128 reach =
             (unsigned __int128)P->max_speed_mps * dt + slack_mm;
-        if ((unsigned __int128)d * 1000 > reach)
+        if ((unsigned __int128)d * 1000 > reach) {
+            if (msg && cap) {
+                uint64_t beyond = d * 1000 > slack_mm ? d * 1000 - slack_mm : 0;
+                snprintf(
+                    msg, cap,
+                    "tiles %016llx and %016llx are %llu m apart, "
+                    "entered %llu ms apart: that needs %llu m/s "
+                    "(sensor_max_speed_mps is %llu)",
+                    (unsigned long long)b->tiles[i - 1].cell,
+                    (unsigned long long)b->tiles[i].cell, (unsigned long long)d,
+                    (unsigned long long)dt,
+                    (unsigned long long)(dt ? beyond / dt : beyond / 1000 + 1),
+                    (unsigned long long)P->max_speed_mps);
+            }
             return CAIRN_ERR_BATCH_TELEPORT;
+        }
     }
     return CAIRN_OK;
+}
+
+cairn_err sn_batch_shape(const cairn_sensor_batch *b, const sn_params *P)
+{
+    return sn_batch_shape_msg(b, P, NULL, 0);
 }
 
 /* Writes (or replaces) the device's report of one tile in this epoch. */

@@ -219,6 +219,12 @@ cairn_err sn_map_read_apply(exec_ctx *x, const cairn_tx *tx);
 /* The batch checks that need no state but the params (tiles, teleport,
  * points): BAD_TILE, BATCH_TELEPORT, BATCH_TIME, BAD_BODY. */
 cairn_err sn_batch_shape(const cairn_sensor_batch *b, const sn_params *P);
+/* The same, with a sentence for the user in msg (when not NULL): for
+ * BATCH_TELEPORT the two tiles, their distance and time apart and the
+ * speed that would need (what the agent and CLI print; the chain itself
+ * answers with the code). */
+cairn_err sn_batch_shape_msg(const cairn_sensor_batch *b, const sn_params *P,
+                             char *msg, size_t cap);
 
 /* ---- epoch (epoch.c) ---- */
 cairn_err sn_end_epoch(exec_ctx *x, uint64_t epoch);
