@@ -2,15 +2,19 @@
 # The sensor device agent against a real chain (docs/sensor-agent.md): a
 # sequencer with short epochs, three `cairn provider storage` daemons, and
 # two agents replaying recorded drives of the same road:
-#  - an honest one (drive1.csv) pairs its device, stores two batches of 30
-#    readings through the storage sector and registers them: the node lists
-#    both batches with their file ids and tiles, and the agent's state file
-#    holds seq 2;
+#  - an honest one (drive1.csv, --stake 10) starts before any storage
+#    provider: it pairs its device, registers its owner as a sensor
+#    provider, and keeps its first batch unregistered while the put fails;
+#    once the providers are up it stores two batches of 30 readings and
+#    registers them: the node lists both batches with their file ids and
+#    tiles, and the agent's state file holds seq 2;
 #  - a forging one (--forge, drive2.csv) registers too, and on every tile
 #    both devices reported its q is 100 above the honest one's (values +
 #    1000, quantum 10), so the chain's quorum cannot agree with it;
 #  - the honest agent started again continues at seq 3, after its last
-#    batch's time (no replay).
+#    batch's time (no replay);
+#  - a third agent fed by gpsd (gpsfake replaying drive1.nmea) registers a
+#    batch of 10 fixes.
 # Every process started is stopped by PID; every wait is bounded.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -23,9 +27,10 @@ lib_init sensor-agent
 SRC=${CAIRN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 DRIVES=$SRC/tests/data/drives
 
-keys sequencer p1 p2 p3 owner1 owner2 dev1 dev2
+keys sequencer p1 p2 p3 owner1 owner2 owner3 dev1 dev2 dev3
 ALLOC="{\"address\": \"$(addr owner1)\", \"amount\": \"100000\"}"
 ALLOC="$ALLOC, {\"address\": \"$(addr owner2)\", \"amount\": \"100000\"}"
+ALLOC="$ALLOC, {\"address\": \"$(addr owner3)\", \"amount\": \"100000\"}"
 for i in 1 2 3; do
     ALLOC="$ALLOC, {\"address\": \"$(addr p$i)\", \"amount\": \"1000\"}"
 done
@@ -38,6 +43,35 @@ cat >"$TMP/genesis.json" <<JSON
 JSON
 start_node "$TMP/genesis.json"
 ok "node on $PORT"
+
+# Runs an agent in the background: $1 name, the rest its options.
+start_agent() {
+    local name=$1
+    shift
+    "$CAIRN_BIN" --node "$(URL)" provider sensor --data "$TMP/$name" "$@" \
+        >"$TMP/$name.log" 2>&1 &
+    AGENT_PID=$!
+    track "$AGENT_PID"
+}
+# Waits (bounded) for agent pid $1 to exit; its status must be 0.
+wait_exit() {
+    local pid=$1 name=$2
+    gone() { ! kill -0 "$pid" 2>/dev/null; }
+    wait_for 240 gone || fail "$name did not finish within 240 s"
+    wait "$pid" || fail "$name exited non-zero"
+}
+
+# The honest agent starts before any storage provider: it pairs, registers
+# its owner as a sensor provider, and cannot store its first batch, which
+# it keeps (never registering a batch whose file is not stored).
+start_agent honest --device-key "$TMP/keys/dev1.key" --owner-key "$TMP/keys/owner1.key" \
+    --drive "$DRIVES/drive1.csv" --batch-readings 30 --max-batches 2 --stake 10
+H_PID=$AGENT_PID
+cannot_store() { grep -q "cannot store batch 1" "$TMP/honest.log"; }
+wait_for 60 cannot_store || fail "honest: no failed put logged"
+! grep -q "registered at height" "$TMP/honest.log" || fail "a batch was registered before its file was stored"
+cairn provider info "$(addr owner1)" --json | grep -q '"sensor"' || fail "owner1 is not a sensor provider"
+ok "without storage providers the agent keeps its batch unregistered; owner1 is a sensor provider"
 
 # (the callbacks of wait_for must not use `i`: wait_for's own loop
 # variable would shadow it)
@@ -64,26 +98,6 @@ registered() { [ "$(cairn provider list --json | grep -o '"sector": *"storage"' 
 wait_for 60 registered || fail "the storage providers did not register"
 ok "three storage providers registered"
 
-# Runs an agent in the background: $1 name, the rest its options.
-start_agent() {
-    local name=$1
-    shift
-    "$CAIRN_BIN" --node "$(URL)" provider sensor --data "$TMP/$name" "$@" \
-        >"$TMP/$name.log" 2>&1 &
-    AGENT_PID=$!
-    track "$AGENT_PID"
-}
-# Waits (bounded) for agent pid $1 to exit; its status must be 0.
-wait_exit() {
-    local pid=$1 name=$2
-    gone() { ! kill -0 "$pid" 2>/dev/null; }
-    wait_for 180 gone || fail "$name did not finish within 180 s"
-    wait "$pid" || fail "$name exited non-zero"
-}
-
-start_agent honest --device-key "$TMP/keys/dev1.key" --owner-key "$TMP/keys/owner1.key" \
-    --drive "$DRIVES/drive1.csv" --batch-readings 30 --max-batches 2
-H_PID=$AGENT_PID
 start_agent forger --device-key "$TMP/keys/dev2.key" --owner-key "$TMP/keys/owner2.key" \
     --drive "$DRIVES/drive1.csv" --batch-readings 30 --max-batches 2 --forge
 F_PID=$AGENT_PID
@@ -118,8 +132,37 @@ print("shared tiles", len(shared))
 PY
 ok "the forging device's q is 100 above the honest device's on every shared tile"
 
+mv "$TMP/honest.log" "$TMP/honest-first.log"
 start_agent honest --device-key "$TMP/keys/dev1.key" --owner-key "$TMP/keys/owner1.key" \
     --drive "$DRIVES/drive1.csv" --batch-readings 30 --max-batches 1
 wait_exit "$AGENT_PID" "honest (again)"
 grep -q "batch 3 registered" "$TMP/honest.log" || fail "restart: no batch 3: $(tail -5 "$TMP/honest.log")"
 ok "started again, the agent continues at seq 3"
+
+# A live source: gpsfake replays drive1.nmea through gpsd, and a third
+# device's agent reads it through libgps and registers a batch of 10 fixes.
+export PATH=$PATH:/usr/sbin
+if command -v gpsfake >/dev/null 2>&1 && command -v gpsd >/dev/null 2>&1; then
+    GP=0
+    for attempt in 1 2 3 4 5; do
+        GP=$((32000 + RANDOM % 20000))
+        gpsfake -1 -q -c 0.05 -P "$GP" "$DRIVES/drive1.nmea" >"$TMP/gpsfake.log" 2>&1 &
+        GF_PID=$!
+        gpsd_up() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$GP" 2>/dev/null; }
+        if wait_for 15 gpsd_up; then
+            track "$GF_PID"
+            break
+        fi
+        kill -TERM "$GF_PID" 2>/dev/null || true
+        wait "$GF_PID" 2>/dev/null || true
+        GP=0
+    done
+    [ "$GP" != 0 ] || fail "gpsfake would not start gpsd"
+    start_agent live --device-key "$TMP/keys/dev3.key" --owner-key "$TMP/keys/owner3.key" \
+        --source "gpsd://127.0.0.1:$GP" --batch-readings 10 --max-batches 1
+    wait_exit "$AGENT_PID" live
+    grep -q "batch 1 registered at height .*: 10 readings" "$TMP/live.log" || fail "live: $(tail -3 "$TMP/live.log")"
+    ok "a device fed by gpsd (gpsfake) registered a batch of 10 fixes"
+else
+    echo "skip: gpsfake or gpsd is not installed: no live-source agent"
+fi

@@ -5,7 +5,7 @@
 # --source gpsd://127.0.0.1:PORT --print 20` must read 20 fixes through
 # libgps: times one second apart in 2026-01-01, positions on the drive's
 # road (lat 52.52, lon 13.38..13.44), and the speed value 900 cm/s
-# (9 m/s). Every wait is bounded; gpsfake is stopped by its PID.
+# (9 m/s); with --value-file the value is that file's integer. Every wait is bounded; gpsfake is stopped by its PID.
 # Skips (exit 0, with a message) only when gpsfake or gpsd is not installed
 # (scripts/install-deps.sh installs both).
 set -euo pipefail
@@ -61,6 +61,14 @@ while IFS=, read -r t lat lon v; do
     [ "$v" -eq 900 ] || fail "value $v is not 900 cm/s"
 done <"$TMP/fixes.csv"
 ok "read 20 fixes through libgps, a second apart, on the road, 900 cm/s"
+
+# --value-file: the value is the integer in the side file, read per fix.
+echo "-42" >"$TMP/value"
+timeout 60 "$CAIRN_BIN" provider sensor --source "gpsd://127.0.0.1:$GPSD_PORT" \
+    --value-file "$TMP/value" --print 5 >"$TMP/side.csv" 2>>"$TMP/agent.log" ||
+    fail "the gpsd source with --value-file: $(cat "$TMP/agent.log")"
+[ "$(cut -d, -f4 "$TMP/side.csv" | sort -u)" = "-42" ] || fail "side values: $(cat "$TMP/side.csv")"
+ok "--value-file gives the side file's value with each fix"
 
 # The same NMEA file read as a recorded drive (our own NMEA parser) gives
 # the positions gpsd gave for those times (--print keeps recorded times).

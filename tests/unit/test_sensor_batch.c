@@ -217,6 +217,64 @@ static void seal(void **st)
     assert_int_equal(sbatch_seal(box, &bad, fk, gk), CAIRN_ERR_BAD_KEY);
 }
 
+/* What an app does with a batch: the agent seals file key ‖ grant key to
+ * each grantee per its privileges; each app opens its own box and decrypts
+ * exactly what it was granted; an app without a box (no grant) holds no
+ * key, and another app's box does not open with its key. */
+static void app_path(void **st)
+{
+    (void)st;
+    uint8_t *f, s[32], fkey[32], gk[32], fk2[32], gk2[32];
+    size_t len;
+    char why[256];
+    sbatch_reading r[N], got[N];
+    sbatch_view v;
+    make(&f, &len, s, r);
+    randombytes_buf(fkey, sizeof fkey);
+    cairn_keypair apps[3], stranger;
+    uint32_t privs[3] = {CAIRN_SENSOR_PRIV_ALL, CAIRN_SENSOR_PRIV_LOCATION,
+                         CAIRN_SENSOR_PRIV_TELEMETRY};
+    uint8_t box[3][CAIRN_SENSOR_SEALED_LEN];
+    cairn_keypair_generate(&stranger);
+    for (int i = 0; i < 3; i++) {
+        cairn_keypair_generate(&apps[i]);
+        assert_int_equal(sbatch_grant_key(gk, privs[i], s), CAIRN_OK);
+        assert_int_equal(sbatch_seal(box[i], &apps[i].pk, fkey, gk), CAIRN_OK);
+    }
+    assert_int_equal(sbatch_parse(&v, f, len, why, sizeof why), CAIRN_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sbatch_seal_open(fk2, gk2, box[i], &apps[i]),
+                         CAIRN_OK);
+        assert_memory_equal(fk2, fkey, 32);
+        assert_int_equal(sbatch_open(&v, privs[i], gk2, got, why, sizeof why),
+                         CAIRN_OK);
+        for (int j = 0; j < N; j++) {
+            int loc = privs[i] & CAIRN_SENSOR_PRIV_LOCATION;
+            int tel = privs[i] & CAIRN_SENSOR_PRIV_TELEMETRY;
+            assert_int_equal(got[j].t_ms, r[j].t_ms);
+            assert_int_equal(got[j].lat_udeg, loc ? r[j].lat_udeg : 0);
+            assert_int_equal(got[j].value, tel ? r[j].value : 0);
+        }
+        /* a location key cannot pass for ALL, a telemetry key for location */
+        if (privs[i] != CAIRN_SENSOR_PRIV_ALL)
+            assert_int_equal(sbatch_open(&v, CAIRN_SENSOR_PRIV_ALL, gk2, got,
+                                         why, sizeof why),
+                             CAIRN_ERR_DECRYPT);
+        /* no other key opens this box */
+        assert_int_equal(sbatch_seal_open(fk2, gk2, box[i], &stranger),
+                         CAIRN_ERR_DECRYPT);
+        assert_int_equal(sbatch_seal_open(fk2, gk2, box[i], &apps[(i + 1) % 3]),
+                         CAIRN_ERR_DECRYPT);
+    }
+    /* the content hash is the plaintext file's BLAKE2b-256 */
+    cairn_hash h;
+    uint8_t want[32];
+    sbatch_content(&h, f, len);
+    crypto_generichash(want, 32, f, len, NULL, 0);
+    assert_memory_equal(h.b, want, 32);
+    free(f);
+}
+
 static void floors(void **st)
 {
     (void)st;
@@ -287,7 +345,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip), cmocka_unit_test(parse_bounds),
         cmocka_unit_test(key_vector), cmocka_unit_test(seal),
-        cmocka_unit_test(floors),     cmocka_unit_test(tiles),
+        cmocka_unit_test(floors),     cmocka_unit_test(app_path),
+        cmocka_unit_test(tiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

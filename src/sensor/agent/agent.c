@@ -41,6 +41,7 @@ typedef struct agent {
     sbatch_tiler tiler;
     sbatch_reading carry; /* the reading that did not fit the last batch */
     int have_carry;
+    uint64_t said_old;     /* readings dropped as too old */
     uint64_t last_read_ms; /* monotonic time of the last reading */
     uint32_t pass; /* the source's pass the batch's readings come from */
     /* the pending batch */
@@ -260,8 +261,9 @@ static cairn_err device_record(agent *a, json_t **out)
     snode_err ne = {.msg = ""};
     snprintf(path, sizeof path, "/v1/sensor/device/%s", a->addr);
     cairn_err e = snode_get(a->cfg->node, path, out, &ne);
-    if (e == CAIRN_ERR_HTTP && ne.status == 404)
-        e = CAIRN_ERR_NOT_FOUND;
+    if ((e == CAIRN_ERR_HTTP && ne.status == 404) ||
+        e == CAIRN_ERR_NOT_DEVICE || e == CAIRN_ERR_NOT_FOUND)
+        e = CAIRN_ERR_NOT_FOUND; /* the chain does not know the device */
     snprintf(a->why, sizeof a->why, "%s", e ? ne.msg : "");
     return e;
 }
@@ -663,8 +665,15 @@ static cairn_err close_batch(agent *a)
 static int add_reading(agent *a, sbatch_reading *r)
 {
     uint64_t last = a->n ? a->r[a->n - 1].t_ms : a->t_to;
-    if (r->t_ms <= last && (a->n || a->t_to))
-        return 0; /* not after the last: the chain would refuse it */
+    if (r->t_ms <= last && (a->n || a->t_to)) {
+        /* not after the last: the chain would refuse it */
+        if (!a->said_old++)
+            alog(a,
+                 "dropping readings not after %llu ms (the last reading "
+                 "batched or registered): is the source's clock behind?",
+                 (unsigned long long)last);
+        return 0;
+    }
     if (a->cfg->forge)
         r->value += SAGENT_FORGE_OFFSET;
     if (a->n && r->t_ms - a->r[0].t_ms > a->span_ms)
@@ -860,6 +869,28 @@ int sagent_run(const sagent_cfg *cfg, volatile sig_atomic_t *stop)
         back_off(a);
     }
     a->backoff_ms = 0;
+    if (cfg->stake && !*stop) {
+        /* rewards go to owners registered in the sensor sector */
+        pd_chain ch;
+        pd_chain_config cc = {.node = cfg->node,
+                              .key = &cfg->owner,
+                              .sector = CAIRN_SECTOR_SENSOR,
+                              .sector_name = "sensor",
+                              .endpoint = SAGENT_ENDPOINT,
+                              .stake = cfg->stake,
+                              .log = cfg->log,
+                              .who = SAGENT_WHO};
+        pd_chain_init(&ch, &cc);
+        cairn_err e;
+        while ((e = pd_chain_register(&ch)) && transient(e) && !*stop)
+            back_off(a);
+        if (e)
+            alog(a,
+                 "the owner is not a sensor provider (%s): its batches are "
+                 "registered but earn no rewards",
+                 cairn_strerror(e));
+        a->backoff_ms = 0;
+    }
     chain_params(a);
     sbatch_tiler_init(&a->tiler, a->res);
     alog(a,

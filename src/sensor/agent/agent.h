@@ -28,16 +28,17 @@
 int cmd_provider_sensor(int argc, char **argv);
 
 #define SAGENT_WHO "sensor"
+/* what a sensor owner registers as its endpoint: nothing dials it */
+#define SAGENT_ENDPOINT "sensor-owner.invalid:1"
 #define SAGENT_READINGS_DEFAULT 60
 #define SAGENT_QUANTUM_DEFAULT 10
 #define SAGENT_FORGE_OFFSET 1000 /* --forge adds this to every value */
 #define SAGENT_BACKOFF_MIN_MS 500
 #define SAGENT_BACKOFF_MAX_MS 30000
-#define SAGENT_IDLE_CLOSE_MS 15000 /* no reading this long: the batch closes   \
-                                    */
-#define SAGENT_REFUSALS_MAX                                                    \
-    3 /* a batch the chain refused this often is                               \
-         dropped */
+/* no reading for this long: the batch closes */
+#define SAGENT_IDLE_CLOSE_MS 15000
+/* a batch the chain refused this often is dropped */
+#define SAGENT_REFUSALS_MAX 3
 
 typedef struct sagent_cfg {
     const char *node;     /* node API URL */
@@ -55,6 +56,8 @@ typedef struct sagent_cfg {
     unsigned speed; /* drive replay pace; 0: as fast as the chain allows */
     int loop;       /* replay the drive again and again */
     int forge;      /* ATTACK MODE: add SAGENT_FORGE_OFFSET to each value */
+    uint64_t stake; /* > 0: register the owner as a sensor provider with
+                       this self stake (base units) when it is not */
     uint64_t max_batches; /* stop after this many registered (0: never) */
     uint64_t print;       /* print this many readings and stop (no chain) */
     FILE *log;            /* NULL: stderr */

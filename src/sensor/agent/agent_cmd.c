@@ -22,7 +22,7 @@ static const char usage[] =
     "           [--quantum Q] [--batch-readings N] [--batch-span-ms MS]\n"
     "           [--storage-k K --storage-n N] [--storage-epochs E]\n"
     "           [--speed X] [--loop] [--value speed|alt] [--value-file F]\n"
-    "           [--max-batches N] [--print N] [--forge]\n"
+    "           [--stake TOKENS] [--max-batches N] [--print N] [--forge]\n"
     "Runs a sensor device agent (docs/sensor-agent.md). It pairs device key "
     "D\n"
     "with owner key O on chain when they are not paired, reads positions and\n"
@@ -41,6 +41,8 @@ static const char usage[] =
     "replays it again and again. The value of a gpsd or NMEA reading is the\n"
     "speed in cm/s (--value alt: altitude in cm), or the integer in "
     "--value-file.\n"
+    "--stake registers the owner as a sensor provider with that self stake\n"
+    "when it is not one (rewards go to registered owners only).\n"
     "--max-batches stops after N batches; --print N prints N readings of the\n"
     "source as CSV and stops (no chain). Stops cleanly on SIGTERM.\n"
     "--forge is an ATTACK MODE for tests: every value is raised by 1000, so\n"
@@ -48,7 +50,7 @@ static const char usage[] =
 
 typedef struct sa_args {
     const char *data, *dev, *own, *src, *drive, *quantum, *nread, *span, *k, *n,
-        *epochs, *speed, *value, *vfile, *maxb, *print;
+        *epochs, *speed, *value, *vfile, *maxb, *print, *stake;
     int loop, forge;
 } sa_args;
 
@@ -128,6 +130,8 @@ static int configure(const sa_args *a, sagent_cfg *c)
         return 1;
     if (a->print && num(a->print, "--print", 1, UINT64_MAX, &c->print))
         return 1;
+    if (a->stake && econ_parse_tokens(a->stake, "--stake", &c->stake))
+        return 1;
     if (c->print)
         return 0;
     if (cli_load_key(a->dev, &c->device) || cli_load_key(a->own, &c->owner))
@@ -157,6 +161,7 @@ int cmd_provider_sensor(int argc, char **argv)
                       {"value-file", &a.vfile, NULL},
                       {"max-batches", &a.maxb, NULL},
                       {"print", &a.print, NULL},
+                      {"stake", &a.stake, NULL},
                       {"loop", NULL, &a.loop},
                       {"forge", NULL, &a.forge},
                       {NULL, NULL, NULL}};
