@@ -122,3 +122,18 @@ int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body, size_t len,
     *status = why.status;
     return e ? cli_rpc_fail(node, e, &why) : 0;
 }
+
+int cli_send_body(const cairn_keypair *kp, uint16_t kind, cairn_buf *b,
+                  int *status, json_t **reply)
+{
+    cli_tx how = {kp, NULL, NULL, 0};
+    int rc;
+    *reply = NULL;
+    if (b->err)
+        rc = cli_fail("cannot encode the transaction: %s",
+                      cairn_strerror(b->err));
+    else
+        rc = cli_send_tx(&how, kind, b->p, b->len, status, reply);
+    cairn_buf_free(b);
+    return rc;
+}

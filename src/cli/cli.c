@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cairn/parse.h"
 #include "cli/cli.h"
 
 cli_common cli;
@@ -157,4 +158,77 @@ int cli_rmtree(const char *path)
     if (access(path, F_OK) != 0)
         return 0;
     return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+int cli_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi, int64_t *out)
+{
+    const char *p = s;
+    int neg = 0;
+    uint64_t ip = 0, fp = 0;
+    unsigned nf = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    const char *dot = strchr(p, '.');
+    size_t ni = dot ? (size_t)(dot - p) : strlen(p);
+    if (ni == 0 || cairn_parse_u64_n(p, ni, 1000000, &ip))
+        return 1;
+    if (dot) {
+        nf = (unsigned)strlen(dot + 1);
+        if (nf == 0 || nf > dec ||
+            cairn_parse_u64_n(dot + 1, nf, UINT64_MAX, &fp))
+            return 2;
+    }
+    for (unsigned i = nf; i < dec; i++)
+        fp *= 10;
+    uint64_t scale = 1;
+    for (unsigned i = 0; i < dec; i++)
+        scale *= 10;
+    int64_t v = (int64_t)(ip * scale + fp);
+    if (neg)
+        v = -v;
+    if (v < lo || v > hi)
+        return 3;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+                    const char *what, int64_t *out)
+{
+    switch (cli_fixed(s, dec, lo, hi, out)) {
+    case 0:
+        return 0;
+    case 1:
+        return cli_fail("%s \"%s\": give a decimal number", what, s);
+    case 2:
+        return cli_fail("%s \"%s\": at most %u decimals", what, s, dec);
+    default:
+        return cli_fail("%s \"%s\" is out of range", what, s);
+    }
+}
+
+int cli_key(const char *opt, cairn_keypair *kp)
+{
+    char def[CLI_PATH_MAX];
+    const char *path = opt ? opt : getenv("CAIRN_KEY");
+    if (!path || !*path) {
+        if (cli_default_key(def, sizeof def))
+            return 1;
+        path = def;
+    }
+    return cli_load_key(path, kp);
+}
+
+int cli_dispatch(int argc, char **argv, const char *cmd, const char *usage,
+                 const cli_sub *subs, size_t n)
+{
+    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+        fputs(usage, argc < 1 ? stderr : stdout);
+        return argc < 1 ? 2 : 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(argv[0], subs[i].name))
+            return subs[i].run(argc - 1, argv + 1);
+    return cli_fail("%s: unknown subcommand \"%s\" (see cairn %s --help)", cmd,
+                    argv[0], cmd);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/codec.h"
 #include "cairn/crypto.h"
 #include "net/node_rpc.h"
 
@@ -43,6 +44,18 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
               const cli_opt *opts, int maxpos, cli_args *a);
 #define CLI_EXIT(r) ((r) < 0 ? 0 : (r))
 
+/* One subcommand of a command with subcommands. */
+typedef struct cli_sub {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_sub;
+
+/* Runs subcommand argv[0] of `cmd` ("wireless", "sensor map") from
+ * subs[0..n): no words print usage to stderr (exit status 2), --help or -h
+ * to stdout (0); an unknown word fails naming cmd's --help (1). */
+int cli_dispatch(int argc, char **argv, const char *cmd, const char *usage,
+                 const cli_sub *subs, size_t n);
+
 /* Prints "cairn: <message>" to stderr; returns 1 (the exit status). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -79,6 +92,12 @@ typedef struct cli_tx {
  * releases). Prints any failure; returns the exit status. */
 int cli_send_tx(const cli_tx *t, uint16_t kind, const uint8_t *body, size_t len,
                 int *status, json_t **reply);
+/* cli_send_tx of the bytes in b with kp, the minimum fee and the next
+ * nonce, waiting for the block; frees b (an encoding error in b is
+ * printed and sends nothing). *reply as cli_send_tx's (NULL on failure).
+ * Returns the exit status. */
+int cli_send_body(const cairn_keypair *kp, uint16_t kind, cairn_buf *b,
+                  int *status, json_t **reply);
 /* Prints the node's answer to a submission: JSON with --json, else one
  * line ("tx H pending ..." for 202, "tx H committed in block N"). */
 void cli_print_submitted(const json_t *r, int status);
@@ -96,8 +115,21 @@ long long jint(const json_t *o, const char *k);
 int cli_default_key(char *out, size_t n);
 /* Loads a key file, printing a clear error on failure. Returns 0 or 1. */
 int cli_load_key(const char *path, cairn_keypair *kp);
+/* Loads the key a command signs with: the file opt names (--key), else
+ * $CAIRN_KEY, else the default key file. Returns 0, or 1 after printing
+ * why. */
+int cli_key(const char *opt, cairn_keypair *kp);
 /* Parses a text address, printing an error naming `what` on failure. */
 int cli_parse_addr(const char *s, const char *what, cairn_pubkey *pk);
+/* Parses a decimal "-12.345" with at most `dec` decimals into an integer
+ * scaled by 10^dec, within [lo, hi] ("--lat" 6 decimals: micro-degrees).
+ * Prints an error naming `what` and returns 1 on bad input; else 0. */
+int cli_parse_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+                    const char *what, int64_t *out);
+/* cli_parse_fixed without printing: 0, or 1 (not a decimal number), 2 (too
+ * many decimals), 3 (out of range). */
+int cli_fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
+              int64_t *out);
 /* Removes a directory tree (like rm -rf). Returns 0 or -1. */
 int cli_rmtree(const char *path);
 /* Creates a chain in data_dir from the genesis file; prints its chain id

@@ -13,6 +13,9 @@
 #                            itself so that $! is the daemon, not a subshell)
 #   field NAME               first value of "NAME" in JSON on stdin
 #   wait_for SECONDS CMD...  runs CMD every 0.2 s until it succeeds (1 if not)
+#   expect CMD... -- PAT...  CMD must fail and say every PAT (fixed strings)
+#   start_storage N          N `cairn provider storage` daemons (keys p1..pN,
+#                            funded in the genesis), tracked, registered
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
 PORT=0
@@ -85,4 +88,48 @@ start_node() {
         NODE_PID=""
     done
     fail "node would not start"
+}
+
+# Starts `cairn provider storage` with keys p1..pN (each with at least 10
+# tokens for its stake), logs in $TMP/pI.log, and waits (bounded) until the
+# chain lists N storage providers.
+start_storage() {
+    local n=$1 pn attempt pport pid started
+    for pn in $(seq 1 "$n"); do
+        started=""
+        for attempt in 1 2 3 4 5; do
+            pport=$((20000 + RANDOM % 12000))
+            "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$pn" --capacity 64MiB \
+                --key "$TMP/keys/p$pn.key" --listen "127.0.0.1:$pport" --stake 10 \
+                --poll-ms 300 >"$TMP/p$pn.log" 2>&1 &
+            pid=$!
+            if wait_for 30 grep -q "listening on 127.0.0.1:$pport" "$TMP/p$pn.log"; then
+                track "$pid"
+                started=1
+                break
+            fi
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        done
+        [ -n "$started" ] || fail "storage provider $pn would not start"
+    done
+    lib_storage_n=$n
+    wait_for 60 lib_storage_registered || fail "the storage providers did not register"
+}
+lib_storage_registered() {
+    [ "$("$CAIRN_BIN" --node "$(URL)" provider list --json |
+        grep -o '"sector": *"storage"' | wc -l)" -ge "$lib_storage_n" ]
+}
+
+# The command must fail and say every pattern after --.
+expect() {
+    local out pat
+    local -a cmd=()
+    while [ "$1" != "--" ]; do cmd+=("$1"); shift; done
+    shift
+    if out=$("${cmd[@]}" 2>&1); then fail "expected a failure: ${cmd[*]}"; fi
+    for pat in "$@"; do
+        echo "$out" | grep -qF -- "$pat" || fail "\"${cmd[*]}\" said: $out -- lacks: $pat"
+    done
+    ok "refused: ${cmd[*]:1:3}...: $(echo "$out" | head -n 1)"
 }

@@ -26,12 +26,7 @@ static const char compute_usage[] =
     "~/.cairn/key), --node URL and --help. docs/compute.md has the manifest\n"
     "format.\n";
 
-typedef struct ccmd {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} ccmd;
-
-static const ccmd subs[] = {
+static const cli_sub subs[] = {
     {"deploy", ccmd_deploy},   {"ls", ccmd_ls},         {"status", ccmd_status},
     {"deposit", ccmd_deposit}, {"close", ccmd_close},   {"logs", ccmd_logs},
     {"fetch", ccmd_fetch},     {"tunnel", ccmd_tunnel}, {"job", ccmd_job},
@@ -39,28 +34,13 @@ static const ccmd subs[] = {
 
 int cmd_compute(int argc, char **argv)
 {
-    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-        fputs(compute_usage, argc < 1 ? stderr : stdout);
-        return argc < 1 ? 2 : 0;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[0], subs[i].name))
-            return subs[i].run(argc - 1, argv + 1);
-    return cli_fail("compute: unknown subcommand \"%s\" (see cairn compute "
-                    "--help)",
-                    argv[0]);
+    return cli_dispatch(argc, argv, "compute", compute_usage, subs,
+                        sizeof subs / sizeof subs[0]);
 }
 
 int ccli_key(const char *opt, cairn_keypair *kp)
 {
-    char def[CLI_PATH_MAX];
-    const char *path = opt ? opt : getenv("CAIRN_KEY");
-    if (!path || !*path) {
-        if (cli_default_key(def, sizeof def))
-            return 1;
-        path = def;
-    }
-    return cli_load_key(path, kp);
+    return cli_key(opt, kp);
 }
 
 int ccli_lease_id(const char *s, uint64_t *id)
@@ -83,17 +63,9 @@ int ccli_lease(uint64_t id, json_t **out)
 int ccli_send(const cairn_keypair *kp, uint16_t kind, cairn_buf *b,
               uint64_t *height)
 {
-    cli_tx how = {kp, NULL, NULL, 0};
-    json_t *r = NULL;
-    int status = 0, rc;
-    if (b->err) {
-        rc = cli_fail("cannot encode the transaction: %s",
-                      cairn_strerror(b->err));
-        cairn_buf_free(b);
-        return rc;
-    }
-    rc = cli_send_tx(&how, kind, b->p, b->len, &status, &r);
-    cairn_buf_free(b);
+    json_t *r;
+    int status = 0;
+    int rc = cli_send_body(kp, kind, b, &status, &r);
     if (!rc && height)
         *height = jint(r, "height") < 0 ? 0 : (uint64_t)jint(r, "height");
     json_decref(r);

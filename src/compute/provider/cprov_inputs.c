@@ -6,10 +6,10 @@
  * file's pieces from the tenant's deals on chain (each carries the file's
  * tag: its id, k, n, segment size and size; and the piece's segment,
  * index, root and provider), fetches k good pieces of every segment from
- * the storage providers with `cairn get`'s code (storage/client/getseg.h),
- * decrypts them with the key, and puts the file at P in the work
- * directory: written to a temporary file there, then renamed into place
- * through directories opened without following links. */
+ * the storage providers with `cairn get`'s code (storage/client/keyget.h,
+ * shared with the sensor client), decrypts them with the key, and puts the file
+ * at P in the work directory: written to a temporary file there, then renamed
+ * into place through directories opened without following links. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -23,137 +23,33 @@
 #include "compute/provider/cprov_inputs.h"
 #include "compute/provider/cprov_internal.h"
 #include "net/node_rpc.h"
-#include "storage/client/deals.h"
-#include "storage/client/getseg.h"
-#include "storage/client/tag.h"
+#include "storage/client/keyget.h"
 
-#define DEALS_SCAN_MAX 100000 /* a tenant's deals read at most */
-#define DEAL_PAGE 100
-
-/* One input being gathered: its file and pieces (latest deal of each). */
+/* One input being gathered: its file and pieces, and its key. */
 typedef struct input {
-    uint8_t id[CAIRN_CP_FILE_ID_LEN];
+    ckey_file k;
     const uint8_t *key;
-    int found;
-    cmeta_file f;
-    cmeta_piece *p;
-    size_t n, cap;
 } input;
 
 static input *input_of(input *in, size_t n, const uint8_t *id)
 {
     for (size_t i = 0; i < n; i++)
-        if (!memcmp(in[i].id, id, CAIRN_CP_FILE_ID_LEN))
+        if (!memcmp(in[i].k.id, id, CAIRN_CP_FILE_ID_LEN))
             return &in[i];
     return NULL;
-}
-
-static cmeta_piece *piece_slot(input *x, uint32_t seg, uint32_t idx)
-{
-    for (size_t i = 0; i < x->n; i++)
-        if (x->p[i].seg == seg && x->p[i].idx == idx)
-            return &x->p[i];
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? 2 * x->cap : 16;
-        cmeta_piece *a = realloc(x->p, cap * sizeof *a);
-        if (!a)
-            return NULL;
-        x->p = a;
-        x->cap = cap;
-    }
-    cmeta_piece *q = &x->p[x->n++];
-    memset(q, 0, sizeof *q);
-    q->seg = seg;
-    q->idx = idx;
-    return q;
-}
-
-/* Takes one deal of the tenant into the input it belongs to, if any. */
-static int take_deal(input *in, size_t nin, const cdeal *d)
-{
-    cairn_file_info fi;
-    uint8_t id[CMETA_ID_LEN];
-    if (ctag_read(&fi, id, &d->tag))
-        return 0;
-    input *x = input_of(in, nin, id);
-    if (!x || strcmp(d->state, "ended") == 0)
-        return 0;
-    if (!x->found) {
-        x->found = 1;
-        memcpy(x->f.id, id, CMETA_ID_LEN);
-        x->f.tag = d->tag;
-        x->f.fi = fi;
-    }
-    if (d->idx >= x->f.fi.p.n || d->seg >= cairn_layout_segments(&x->f.fi))
-        return 0;
-    cmeta_piece *q = piece_slot(x, d->seg, d->idx);
-    if (!q)
-        return -1;
-    if (d->id > q->deal) { /* the latest deal of a piece (a repair's) */
-        q->deal = d->id;
-        q->provider = d->provider;
-        q->root = d->root;
-        q->size = d->size;
-    }
-    return 0;
 }
 
 /* Reads the tenant's deals (bounded) into the inputs. */
 static cairn_err scan_deals(cprov *p, const cairn_pubkey *tenant, input *in,
                             size_t nin, char *msg, size_t len)
 {
-    char path[256], addr[CAIRN_ADDR_TEXT_LEN + 1];
-    uint64_t after = 0;
-    cairn_addr_format(addr, tenant);
-    for (size_t seen = 0; seen < DEALS_SCAN_MAX;) {
-        json_t *j, *o;
-        snode_err ne;
-        size_t i;
-        snprintf(path, sizeof path, "/v1/deals?client=%s&after=%llu&limit=%d",
-                 addr, (unsigned long long)after, DEAL_PAGE);
-        cairn_err e = snode_get(p->cfg.node, path, &j, &ne);
-        if (e) {
-            snprintf(msg, len, "cannot list the tenant's storage deals: %s",
-                     ne.msg);
-            return e;
-        }
-        int bad = 0;
-        json_array_foreach(json_object_get(j, "deals"), i, o)
-        {
-            cdeal d;
-            seen++;
-            if (cdeal_from_json(&d, o))
-                continue;
-            after = d.id;
-            bad |= take_deal(in, nin, &d);
-        }
-        int more = json_is_true(json_object_get(j, "more"));
-        json_decref(j);
-        if (bad) {
-            snprintf(msg, len, "out of memory");
-            return CAIRN_ERR_NOMEM;
-        }
-        if (!more)
-            return CAIRN_OK;
-    }
-    return CAIRN_OK;
-}
-
-/* Fills the pieces' endpoints from the storage providers' registrations. */
-static void endpoints(cprov *p, input *x)
-{
-    for (size_t i = 0; i < x->n; i++) {
-        char addr[CAIRN_ADDR_TEXT_LEN + 1], path[128];
-        json_t *j;
-        snode_err ne;
-        cairn_addr_format(addr, &x->p[i].provider);
-        snprintf(path, sizeof path, "/v1/provider/%s", addr);
-        if (snode_get(p->cfg.node, path, &j, &ne))
-            continue;
-        const char *ep = json_string_value(json_object_get(j, "endpoint"));
-        snprintf(x->p[i].endpoint, sizeof x->p[i].endpoint, "%s", ep ? ep : "");
-        json_decref(j);
-    }
+    ckey_file files[CAIRN_MANIFEST_FILES_MAX];
+    for (size_t i = 0; i < nin; i++)
+        files[i] = in[i].k;
+    cairn_err e = ckey_scan(p->cfg.node, tenant, files, nin, msg, len);
+    for (size_t i = 0; i < nin; i++)
+        in[i].k = files[i];
+    return e;
 }
 
 /* Opens (making them) the directories above `path` under dirfd without
@@ -187,11 +83,6 @@ static cairn_err fetch_one(cprov *p, input *x, const char *work,
 {
     char tmp[CPROV_PATH_MAX + 32];
     const char *base;
-    sclient sc;
-    cfetch f;
-    memset(&sc, 0, sizeof sc);
-    sc.node = p->cfg.node;
-    sc.key = p->cfg.key; /* our identity towards the storage providers */
     snprintf(tmp, sizeof tmp, "%s/.cairn-input-XXXXXX", work);
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
@@ -199,29 +90,23 @@ static cairn_err fetch_one(cprov *p, input *x, const char *work,
                  strerror(errno));
         return CAIRN_ERR_IO;
     }
-    cairn_err e = cfetch_init(&f, &sc, x->p, x->n);
-    if (!e) {
-        e = cget_run_key(&sc, &f, &x->f, x->key, fd, NULL);
-        cfetch_free(&f);
-    }
+    cairn_err e =
+        ckey_get(p->cfg.node, &p->cfg.key, &x->k, x->key, fd, msg, len);
     if (!e && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
         e = CAIRN_ERR_IO;
     close(fd);
     int wfd = e ? -1 : open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int pfd = wfd >= 0 ? open_parent(wfd, path, &base) : -1;
-    if (!e && (pfd < 0 || renameat(wfd, strrchr(tmp, '/') + 1, pfd, base)))
+    if (!e && (pfd < 0 || renameat(wfd, strrchr(tmp, '/') + 1, pfd, base))) {
         e = CAIRN_ERR_IO;
+        snprintf(msg, len, "%s", cairn_strerror(e));
+    }
     if (pfd >= 0)
         close(pfd);
     if (wfd >= 0)
         close(wfd);
-    if (e) {
+    if (e)
         unlink(tmp);
-        if (snprintf(msg, len, "%s", sc.why[0] ? sc.why : cairn_strerror(e)) >=
-            (int)len)
-            msg[len - 1] = '\0'; /* cut: the note has a bound */
-    }
-    cairn_keypair_wipe(&sc.key);
     return e;
 }
 
@@ -238,15 +123,15 @@ static cairn_err plan(const cairn_manifest *m, const uint8_t *keys,
             continue;
         memset(x, 0, sizeof *x);
         if (strlen(mf->storage_id) != 2 * CAIRN_CP_FILE_ID_LEN ||
-            cairn_hex_decode(x->id, sizeof x->id, mf->storage_id,
+            cairn_hex_decode(x->k.id, sizeof x->k.id, mf->storage_id,
                              strlen(mf->storage_id)))
             goto no_key;
         for (size_t k = 0; k < nkeys && !x->key; k++)
-            if (!memcmp(keys + k * CAIRN_CP_KEY_ENTRY, x->id, sizeof x->id))
+            if (!memcmp(keys + k * CAIRN_CP_KEY_ENTRY, x->k.id, sizeof x->k.id))
                 x->key = keys + k * CAIRN_CP_KEY_ENTRY + CAIRN_CP_FILE_ID_LEN;
         if (!x->key)
             goto no_key;
-        if (!input_of(in, *nin, x->id))
+        if (!input_of(in, *nin, x->k.id))
             (*nin)++;
         continue;
     no_key:
@@ -272,14 +157,14 @@ static cairn_err get_all(cprov *p, const cairn_manifest *m, input *in,
                              strlen(mf->storage_id)))
             continue;
         input *x = input_of(in, nin, id);
-        if (!x || !x->found) {
+        if (!x || !x->k.found) {
             snprintf(msg, len,
                      "files[%zu] (%s): the tenant has no storage file %s on "
                      "chain",
                      i, mf->path, mf->storage_id);
             return CAIRN_ERR_NOT_FOUND;
         }
-        used += x->f.fi.size;
+        used += x->k.f.fi.size;
         if (used > ctx->disk_bytes) {
             snprintf(msg, len,
                      "files[%zu] (%s): the storage inputs exceed the lease's "
@@ -287,7 +172,6 @@ static cairn_err get_all(cprov *p, const cairn_manifest *m, input *in,
                      i, mf->path, (unsigned long long)ctx->disk_bytes);
             return CAIRN_ERR_NO_SPACE;
         }
-        endpoints(p, x);
         cairn_err e = fetch_one(p, x, work, mf->path, why, sizeof why);
         if (e) {
             snprintf(msg, len, "files[%zu] (%s): storage file %s: %s", i,
@@ -321,7 +205,7 @@ cairn_err cprov_fetch_inputs(cprov *p, const cprov_input_ctx *ctx,
     if (!e)
         e = get_all(p, m, in, nin, ctx, work, msg, len);
     for (size_t i = 0; i < nin; i++)
-        free(in[i].p);
+        ckey_free(&in[i].k);
     if (keys)
         sodium_memzero(keys, nkeys * CAIRN_CP_KEY_ENTRY);
     free(keys);

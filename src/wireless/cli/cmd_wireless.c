@@ -300,10 +300,7 @@ static int sub_coverage(int argc, char **argv)
     return 0;
 }
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} subs[] = {
+static const cli_sub subs[] = {
     {"hotspots", sub_hotspots},    {"hotspot", sub_hotspot},
     {"witnesses", sub_witnesses},  {"coverage", sub_coverage},
     {"route", cmd_wireless_route}, /* a router's commands (route/) */
@@ -311,14 +308,6 @@ static const struct {
 
 int cmd_wireless(int argc, char **argv)
 {
-    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
-        fputs(wireless_usage, argc < 1 ? stderr : stdout);
-        return argc < 1 ? 2 : 0;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[0], subs[i].name))
-            return subs[i].run(argc - 1, argv + 1);
-    return cli_fail("wireless: unknown subcommand \"%s\" (see cairn wireless "
-                    "--help)",
-                    argv[0]);
+    return cli_dispatch(argc, argv, "wireless", wireless_usage, subs,
+                        sizeof subs / sizeof subs[0]);
 }

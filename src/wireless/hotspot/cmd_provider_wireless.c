@@ -52,41 +52,6 @@ typedef struct hs_args {
     int dry;
 } hs_args;
 
-/* A decimal "-12.345" with at most `dec` decimals into an integer scaled
- * by 10^dec, within [lo, hi]. */
-static int fixed(const char *s, unsigned dec, int64_t lo, int64_t hi,
-                 const char *what, int64_t *out)
-{
-    const char *p = s;
-    int neg = 0;
-    uint64_t ip = 0, fp = 0;
-    unsigned nf = 0;
-    if (*p == '-' || *p == '+')
-        neg = *p++ == '-';
-    const char *dot = strchr(p, '.');
-    size_t ni = dot ? (size_t)(dot - p) : strlen(p);
-    if (ni == 0 || cairn_parse_u64_n(p, ni, 1000000, &ip))
-        return cli_fail("%s \"%s\": give a decimal number", what, s);
-    if (dot) {
-        nf = (unsigned)strlen(dot + 1);
-        if (nf == 0 || nf > dec ||
-            cairn_parse_u64_n(dot + 1, nf, UINT64_MAX, &fp))
-            return cli_fail("%s \"%s\": at most %u decimals", what, s, dec);
-    }
-    for (unsigned i = nf; i < dec; i++)
-        fp *= 10;
-    uint64_t scale = 1;
-    for (unsigned i = 0; i < dec; i++)
-        scale *= 10;
-    int64_t v = (int64_t)(ip * scale + fp);
-    if (neg)
-        v = -v;
-    if (v < lo || v > hi)
-        return cli_fail("%s \"%s\" is out of range", what, s);
-    *out = v;
-    return 0;
-}
-
 /* The network's minimum self stake, read from /v1/staking. */
 static int min_stake(uint64_t *units)
 {
@@ -103,16 +68,17 @@ static int numbers(const hs_args *a, hs_config *c)
 {
     int64_t v;
     uint64_t u;
-    if (fixed(a->lat, 6, -90000000, 90000000, "--lat", &v))
+    if (cli_parse_fixed(a->lat, 6, -90000000, 90000000, "--lat", &v))
         return 1;
     c->lat_udeg = (int32_t)v;
-    if (fixed(a->lon, 6, -180000000, 179999999, "--lon", &v))
+    if (cli_parse_fixed(a->lon, 6, -180000000, 179999999, "--lon", &v))
         return 1;
     c->lon_udeg = (int32_t)v;
-    if (fixed(a->gain, 2, -1000, 3000, "--gain (dBi, -10..30)", &v))
+    if (cli_parse_fixed(a->gain, 2, -1000, 3000, "--gain (dBi, -10..30)", &v))
         return 1;
     c->gain_cdbi = (int16_t)v;
-    if (a->txp && fixed(a->txp, 2, 0, 3600, "--tx-power (dBm, 0..36)", &v))
+    if (a->txp &&
+        cli_parse_fixed(a->txp, 2, 0, 3600, "--tx-power (dBm, 0..36)", &v))
         return 1;
     c->txp_cdbm = (int16_t)(a->txp ? v : 2700);
     if (a->elev && (econ_parse_u64(a->elev, "--elevation", &u) || u > 65535))
