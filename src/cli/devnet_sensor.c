@@ -24,7 +24,7 @@
 #define DRIVES 3        /* drive1.csv .. drive3.csv */
 #define FORGER 2        /* agent index that forges (with 3 or more) */
 #define GRANT_PRICE "1" /* CRN per period carol pays */
-#define GRANT_PERIODS "500"
+#define GRANT_PERIODS "100"
 #define BOUNTY_ROAD "50" /* CRN on a tile of the road */
 #define BOUNTY_NOWHERE "20"
 #define TILE_RES 9 /* sensor_tile_res's default */
@@ -68,7 +68,7 @@ static void agent_args(const devnet *d, const devnet_group *g, int i,
                  "--batch-readings",
                  "30",
                  "--stake",
-                 "10",
+                 "100",
                  "--loop",
                  i == FORGER ? "--forge" : NULL,
                  NULL};
@@ -149,7 +149,7 @@ static int setup_once(const devnet *d)
                    GRANT_PERIODS, "--max-price", GRANT_PRICE,  "--key",
                    carol,         NULL};
     char *b1[] = {"sensor",   "map", "bounty", road,  BOUNTY_ROAD,
-                  "--epochs", "30",  "--key",  alice, NULL};
+                  "--epochs", "20",  "--key",  alice, NULL};
     char *b2[] = {"sensor",   "map", "bounty", nowhere, BOUNTY_NOWHERE,
                   "--epochs", "5",   "--key",  alice,   NULL};
     if (devnet_run_cli(d, LOG_NAME, grant) ||
