@@ -28,7 +28,7 @@ install: build
 # providers (with a sample workload), demo
 # accounts funded; its files and options stay in ./devnet.
 run: build
-	./$(BUILD)/cairn devnet --dir devnet --storage 6 --compute 3 --validators 2 --wireless 12
+	./$(BUILD)/cairn devnet --dir devnet --storage 6 --compute 3 --validators 2 --wireless 12 --sensor 3
 
 # Every test, plain and under ASan+UBSan, plus the fuzz corpus replay; the
 # lint runs first and stops the build on a finding.

@@ -568,6 +568,46 @@ static cairn_err pending_register(agent *a, pending *p)
     return e;
 }
 
+/* 1 when the chain holds batch p->v.seq of this device with p's content
+ * (registered by a run that was killed before it could note it), 0 when
+ * not or when the node cannot say. */
+static int pending_on_chain(agent *a, const pending *p)
+{
+    char path[200], want[2 * sizeof(cairn_hash) + 1];
+    json_t *j;
+    snode_err ne = {.msg = ""};
+    cairn_hash h;
+    uint64_t seq = 0;
+    snprintf(path, sizeof path,
+             "/v1/sensor/batches?device=%s&after_seq=%llu&limit=1", a->addr,
+             (unsigned long long)(p->v.seq - 1));
+    if (snode_get(a->cfg->node, path, &j, &ne))
+        return 0;
+    json_t *b = json_array_get(json_object_get(j, "batches"), 0);
+    const char *got = json_string_value(json_object_get(b, "content"));
+    sbatch_content(&h, p->file, p->len);
+    cairn_hex_encode(want, h.b, sizeof h.b);
+    int same = b && snode_u64(b, "seq", &seq) == CAIRN_OK && seq == p->v.seq &&
+               got && strcmp(got, want) == 0;
+    json_decref(j);
+    return same;
+}
+
+/* The pending batch is on chain already: note it and drop it. */
+static void pending_landed(agent *a, const pending *p)
+{
+    alog(a, "batch %llu is on chain already (registered before a restart)",
+         (unsigned long long)p->v.seq);
+    if (p->v.seq > a->seq)
+        a->seq = p->v.seq;
+    if (p->r && p->v.n && p->r[p->v.n - 1].t_ms > a->t_to)
+        a->t_to = p->r[p->v.n - 1].t_ms;
+    if (save_state(a))
+        alog(a, "cannot write %s/sensor.state", a->cfg->data_dir);
+    pending_drop(a);
+    a->refusals = 0;
+}
+
 /* Moves the pending batch on: store, then register. 0: nothing pending
  * or done; 1: try again later; 2: fatal (the owner does not own the
  * device). */
@@ -577,6 +617,10 @@ static int pending_step(agent *a)
     if (pending_load(a, &p))
         return 0;
     int rc = 0;
+    if (p.v.seq <= a->seq && pending_on_chain(a, &p)) {
+        pending_landed(a, &p);
+        goto out;
+    }
     if (p.v.seq <= a->seq) {
         alog(a,
              "the pending batch %llu is not after the chain's last (%llu): "
@@ -609,6 +653,8 @@ static int pending_step(agent *a)
              "own device %s; stopping (the batch is kept)",
              (unsigned long long)p.v.seq, cairn_strerror(e), a->why, a->addr);
         rc = 2;
+    } else if (e == CAIRN_ERR_BATCH_REPLAY && pending_on_chain(a, &p)) {
+        pending_landed(a, &p);
     } else if (transient(e)) {
         alog(a, "cannot register batch %llu: %s (%s); trying again",
              (unsigned long long)p.v.seq, cairn_strerror(e), a->why);
