@@ -30,10 +30,12 @@
 #define TILE_RES 9 /* sensor_tile_res's default */
 #define LOG_NAME "sensor.log"
 /* Each drive's replay factor: the drives were recorded at 9, 11 and 13
- * m/s along the same 4 km, so these replay them at 99, 99 and 104 m/s
- * over the ground: the devices pass each tile within seconds of each other,
- * as devices do that corroborate each other's map. */
-static const char *const drive_speed[] = {"11", "9", "8"};
+ * m/s along the same 4 km, so these replay them at 19.8, 19.8 and 19.5 m/s
+ * over the ground, and --clock-phase starts each pass where the clock puts
+ * it (a pass is about 207 s): the devices pass each tile within seconds of
+ * each other, also after a restart, as devices do that corroborate each
+ * other's map. */
+static const char *const drive_speed[] = {"2.2", "1.8", "1.5"};
 #define READ_LAST_MS 60000 /* carol reads the last minute */
 
 static void agent_args(const devnet *d, const devnet_group *g, int i,
@@ -70,10 +72,13 @@ static void agent_args(const devnet *d, const devnet_group *g, int i,
                  "--speed",
                  (char *)drive_speed[i % DRIVES],
                  "--batch-readings",
-                 "60",
+                 "20",
+                 "--storage-epochs",
+                 "30",
                  "--stake",
                  "100",
                  "--loop",
+                 "--clock-phase",
                  i == FORGER ? "--forge" : NULL,
                  NULL};
     for (int k = 0; k < max && k < (int)(sizeof a / sizeof a[0]); k++)

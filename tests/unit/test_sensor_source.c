@@ -232,7 +232,7 @@ static void replay(void **st)
     ssrc_close(s);
     /* paced: at 10x, a second of drive is 100 ms; a 20 ms wait returns
      * WAIT (bounded: at most 50 tries) */
-    o = (ssrc_opts){.speed = 10};
+    o = (ssrc_opts){.speed_pm = 10000};
     assert_int_equal(
         ssrc_open_drive(&s, drive_path("drive2.csv"), &o, why, sizeof why),
         CAIRN_OK);
@@ -245,6 +245,44 @@ static void replay(void **st)
     assert_int_equal(k, SSRC_READING);
     assert_true(waits >= 1);
     ssrc_close(s);
+}
+
+/* --clock-phase: drive1 (9 m/s) at 2.2x and drive2 (11 m/s) at 1.8x both
+ * cover the road at 19.8 m/s; opened at any moment, each starts where the
+ * wall clock puts it, so both are at about the same place, and their
+ * readings are stamped with the time they are replayed. */
+static void clock_phase(void **st)
+{
+    (void)st;
+    char why[256];
+    ssrc *s1, *s2;
+    sbatch_reading r1, r2;
+    ssrc_opts o1 = {.speed_pm = 2200, .loop = 1, .clock_phase = 1};
+    ssrc_opts o2 = {.speed_pm = 1800, .loop = 1, .clock_phase = 1};
+    assert_int_equal(
+        ssrc_open_drive(&s1, drive_path("drive1.csv"), &o1, why, sizeof why),
+        CAIRN_OK);
+    assert_int_equal(
+        ssrc_open_drive(&s2, drive_path("drive2.csv"), &o2, why, sizeof why),
+        CAIRN_OK);
+    int k1 = SSRC_WAIT, k2 = SSRC_WAIT;
+    for (int t = 0; t < 100 && k1 == SSRC_WAIT; t++)
+        k1 = ssrc_next(s1, &r1, 20, why, sizeof why);
+    for (int t = 0; t < 100 && k2 == SSRC_WAIT; t++)
+        k2 = ssrc_next(s2, &r2, 20, why, sizeof why);
+    assert_int_equal(k1, SSRC_READING);
+    assert_int_equal(k2, SSRC_READING);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    /* stamped about now (a reading is due at most 1/1.8 s after the open,
+     * and the wait above is bounded by 2 s) */
+    assert_true(llabs((int64_t)r1.t_ms - now) < 3000);
+    assert_true(llabs((int64_t)r2.t_ms - now) < 3000);
+    /* the same stretch of road: within 200 m (3000 udeg of lon there) */
+    assert_true(labs((long)r1.lon_udeg - (long)r2.lon_udeg) < 3000);
+    ssrc_close(s1);
+    ssrc_close(s2);
 }
 
 static void bad_files(void **st)
@@ -285,9 +323,10 @@ static void bad_files(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(csv),    cmocka_unit_test(times),
-        cmocka_unit_test(nmea),   cmocka_unit_test(drives),
-        cmocka_unit_test(replay), cmocka_unit_test(bad_files),
+        cmocka_unit_test(csv),       cmocka_unit_test(times),
+        cmocka_unit_test(nmea),      cmocka_unit_test(drives),
+        cmocka_unit_test(replay),    cmocka_unit_test(clock_phase),
+        cmocka_unit_test(bad_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -735,8 +735,9 @@ static int add_reading(agent *a, sbatch_reading *r)
 
 static int open_source(agent *a)
 {
-    ssrc_opts o = {.speed = a->cfg->speed,
+    ssrc_opts o = {.speed_pm = a->cfg->speed_pm,
                    .loop = a->cfg->loop,
+                   .clock_phase = a->cfg->clock_phase,
                    .value =
                        a->cfg->value_alt ? SSRC_VALUE_ALT : SSRC_VALUE_SPEED,
                    .value_file = a->cfg->value_file};

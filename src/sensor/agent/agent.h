@@ -53,11 +53,12 @@ typedef struct sagent_cfg {
     uint64_t batch_span_ms;      /* 0: the chain's sensor_batch_span_ms */
     cairn_layout_params storage; /* k, n, segment size */
     uint64_t storage_epochs;
-    unsigned speed; /* drive replay pace; 0: as fast as the chain allows */
-    int loop;       /* replay the drive again and again */
-    int forge;      /* ATTACK MODE: add SAGENT_FORGE_OFFSET to each value */
-    uint64_t stake; /* > 0: register the owner as a sensor provider with
-                       this self stake (base units) when it is not */
+    uint64_t speed_pm; /* drive replay pace x 1000; 0: as fast as it can */
+    int loop;          /* replay the drive again and again */
+    int clock_phase;   /* looped passes start where the clock puts them */
+    int forge;         /* ATTACK MODE: add SAGENT_FORGE_OFFSET to each value */
+    uint64_t stake;    /* > 0: register the owner as a sensor provider with
+                          this self stake (base units) when it is not */
     uint64_t max_batches; /* stop after this many registered (0: never) */
     uint64_t print;       /* print this many readings and stop (no chain) */
     FILE *log;            /* NULL: stderr */

@@ -21,7 +21,8 @@ static const char usage[] =
     "           (--source gpsd://HOST:PORT | --drive FILE) [--node URL]\n"
     "           [--quantum Q] [--batch-readings N] [--batch-span-ms MS]\n"
     "           [--storage-k K --storage-n N] [--storage-epochs E]\n"
-    "           [--speed X] [--loop] [--value speed|alt] [--value-file F]\n"
+    "           [--speed X] [--loop [--clock-phase]] [--value speed|alt]\n"
+    "           [--value-file F]\n"
     "           [--stake TOKENS] [--max-batches N] [--print N] [--forge]\n"
     "Runs a sensor device agent (docs/sensor-agent.md). It pairs device key "
     "D\n"
@@ -34,11 +35,12 @@ static const char usage[] =
     "pieces, default 2-of-3, for E epochs, default 100; paid by O), seals the\n"
     "batch keys to every app with an active grant and registers the batch\n"
     "(signed by D, sent by O). Each tile's q is floor(mean value / Q), Q\n"
-    "default 10. A drive is replayed at X times its recorded pace (default "
-    "0:\n"
-    "as fast as the chain takes batches), with its times moved to now; "
-    "--loop\n"
-    "replays it again and again. The value of a gpsd or NMEA reading is the\n"
+    "default 10. A drive is replayed at X times its recorded pace (X may\n"
+    "have 3 decimals; default 0: as fast as the chain takes batches), its\n"
+    "times moved to now (paced: each reading stamped when it is replayed);\n"
+    "--loop replays it again and again, and --clock-phase starts each pass\n"
+    "where the wall clock puts it (agents on drives of one length stay in\n"
+    "step across restarts). The value of a gpsd or NMEA reading is the\n"
     "speed in cm/s (--value alt: altitude in cm), or the integer in "
     "--value-file.\n"
     "--stake registers the owner as a sensor provider with that self stake\n"
@@ -51,7 +53,7 @@ static const char usage[] =
 typedef struct sa_args {
     const char *data, *dev, *own, *src, *drive, *quantum, *nread, *span, *k, *n,
         *epochs, *speed, *value, *vfile, *maxb, *print, *stake;
-    int loop, forge;
+    int loop, forge, clock;
 } sa_args;
 
 static int num(const char *s, const char *what, uint64_t lo, uint64_t hi,
@@ -121,10 +123,14 @@ static int configure(const sa_args *a, sagent_cfg *c)
         num(a->epochs, "--storage-epochs", 1, UINT32_MAX, &c->storage_epochs))
         return 1;
     if (a->speed) {
-        if (num(a->speed, "--speed", 0, 1000000, &v))
+        int64_t pm;
+        if (cli_parse_fixed(a->speed, 3, 0, 1000000000, "--speed", &pm))
             return 1;
-        c->speed = (unsigned)v;
+        c->speed_pm = (uint64_t)pm;
     }
+    if (a->clock && (!a->loop || !c->speed_pm))
+        return cli_fail("--clock-phase needs --loop and a --speed above 0");
+    c->clock_phase = a->clock;
     if (a->maxb &&
         num(a->maxb, "--max-batches", 1, UINT64_MAX, &c->max_batches))
         return 1;
@@ -163,6 +169,7 @@ int cmd_provider_sensor(int argc, char **argv)
                       {"print", &a.print, NULL},
                       {"stake", &a.stake, NULL},
                       {"loop", NULL, &a.loop},
+                      {"clock-phase", NULL, &a.clock},
                       {"forge", NULL, &a.forge},
                       {NULL, NULL, NULL}};
     cli_args pa;

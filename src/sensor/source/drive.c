@@ -33,6 +33,32 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+static uint64_t real_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A recorded offset (ms) as replay time at the drive's pace. */
+static uint64_t paced(const ssrc *s, uint64_t off)
+{
+    return s->o.speed_pm ? off * 1000u / s->o.speed_pm : off;
+}
+
+/* clock_phase: starts the pass at the reading the wall clock puts it at. */
+static void sync_phase(ssrc *s)
+{
+    uint64_t len =
+        paced(s, s->r[s->n - 1].t_ms - s->r[0].t_ms) + SSRC_LOOP_GAP_MS;
+    uint64_t now = real_ms(), phase = now % len;
+    s->i = 0;
+    while (s->i < s->n && paced(s, s->r[s->i].t_ms - s->r[0].t_ms) < phase)
+        s->i++;
+    s->wall0 = mono_ms() - phase;
+    s->base = now - phase;
+}
+
 static void nap_ms(uint64_t ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
@@ -141,6 +167,8 @@ cairn_err ssrc_open_drive(ssrc **out, const char *path, const ssrc_opts *o,
     }
     s->base = o->rebase_ms ? o->rebase_ms : s->r[0].t_ms;
     s->wall0 = mono_ms();
+    if (o->clock_phase && o->loop && o->speed_pm)
+        sync_phase(s);
     *out = s;
     return CAIRN_OK;
 }
@@ -164,10 +192,14 @@ static int drive_next(ssrc *s, sbatch_reading *r, int timeout_ms)
         s->i = 0;
         s->pass++;
         s->wall0 = mono_ms();
+        if (s->o.clock_phase && s->o.speed_pm)
+            sync_phase(s);
+        if (s->i == s->n)
+            return SSRC_WAIT; /* the clock is in this pass's last gap */
     }
     uint64_t off = s->r[s->i].t_ms - s->r[0].t_ms;
-    if (s->o.speed) {
-        uint64_t due = s->wall0 + off / s->o.speed, now = mono_ms();
+    if (s->o.speed_pm) {
+        uint64_t due = s->wall0 + paced(s, off), now = mono_ms();
         if (due > now) {
             uint64_t wait = due - now;
             if (wait > (uint64_t)timeout_ms) {
@@ -178,7 +210,7 @@ static int drive_next(ssrc *s, sbatch_reading *r, int timeout_ms)
         }
     }
     *r = s->r[s->i++];
-    r->t_ms = (s->o.rebase_ms || s->o.loop) ? s->base + off : r->t_ms;
+    r->t_ms = (s->o.rebase_ms || s->o.loop) ? s->base + paced(s, off) : r->t_ms;
     s->last_ms = r->t_ms;
     return SSRC_READING;
 }

@@ -13,8 +13,13 @@
  *   the RMC speed in cm/s, or with SSRC_VALUE_ALT the altitude (cm) of the
  *   latest $xxGGA before it (0 before any). A sentence whose checksum is wrong
  * is skipped. libgps has no NMEA parser a client can call (the parser lives in
- * gpsd itself), hence the small one here. A drive is replayed at `speed` times
- * its recorded pace (0: as fast as asked).
+ * gpsd itself), hence the small one here. A drive is replayed at speed_pm /
+ * 1000 times its recorded pace (0: as fast as asked); a paced drive with
+ * rebase_ms or loop stamps each reading with the time it is replayed, so
+ * its times follow the clock. With clock_phase (paced and looped) every
+ * pass starts where the wall clock puts it (phase = now mod the pass's
+ * length): agents replaying drives of one length stay in step across
+ * restarts.
  *
  * Readings come out in time order; a drive's readings that go back in
  * time are refused when the file is opened. */
@@ -37,8 +42,9 @@ enum ssrc_value {
 };
 
 typedef struct ssrc_opts {
-    unsigned speed;         /* drive replay pace factor; 0: no waiting */
+    uint64_t speed_pm;      /* drive replay pace x 1000; 0: no waiting */
     int loop;               /* drive: start over at the end */
+    int clock_phase;        /* drive, paced and looped: passes on the clock */
     uint64_t rebase_ms;     /* drive: 0 keeps the recorded times; else the
                                first reading is given this time and the rest
                                keep their recorded spacing */
