@@ -123,14 +123,20 @@ static cairn_err track(wctx *w, const uint8_t *k, size_t klen, const void *val,
 cairn_err state_scan(MDB_txn *txn, const store *s, uint8_t tag,
                      state_visit visit, void *arg)
 {
+    return state_scan_prefix(txn, s, &tag, 1, visit, arg);
+}
+
+cairn_err state_scan_prefix(MDB_txn *txn, const store *s, const uint8_t *prefix,
+                            size_t n, state_visit visit, void *arg)
+{
     MDB_cursor *cur;
-    MDB_val k = {1, &tag}, v;
+    MDB_val k = {n, (void *)prefix}, v;
     cairn_err e = CAIRN_OK;
     if (mdb_cursor_open(txn, s->state, &cur))
         return CAIRN_ERR_DB;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size == 0 || ((const uint8_t *)k.mv_data)[0] != tag)
+        if (k.mv_size < n || memcmp(k.mv_data, prefix, n) != 0)
             break;
         e = visit(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
     }

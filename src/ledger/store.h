@@ -69,6 +69,10 @@ typedef cairn_err (*state_visit)(void *arg, const uint8_t *key, size_t klen,
                                  const uint8_t *val, size_t vlen);
 cairn_err state_scan(MDB_txn *txn, const store *s, uint8_t tag,
                      state_visit visit, void *arg);
+/* state_scan over the entries whose key starts with prefix[0..n) (tag
+ * byte first). */
+cairn_err state_scan_prefix(MDB_txn *txn, const store *s, const uint8_t *prefix,
+                            size_t n, state_visit visit, void *arg);
 
 /* Makes room for one more element in a growing array: doubles *cap (from
  * `first`) when n == *cap. The array is realloc'd; the caller frees it.
