@@ -73,29 +73,7 @@ wait_for 60 cannot_store || fail "honest: no failed put logged"
 cairn provider info "$(addr owner1)" --json | grep -q '"sensor"' || fail "owner1 is not a sensor provider"
 ok "without storage providers the agent keeps its batch unregistered; owner1 is a sensor provider"
 
-# (the callbacks of wait_for must not use `i`: wait_for's own loop
-# variable would shadow it)
-for pn in 1 2 3; do
-    started=""
-    for attempt in 1 2 3 4 5; do
-        pport=$((20000 + RANDOM % 12000))
-        "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$pn" --capacity 64MiB \
-            --key "$TMP/keys/p$pn.key" --listen "127.0.0.1:$pport" --stake 10 \
-            --poll-ms 300 >"$TMP/p$pn.log" 2>&1 &
-        pid=$!
-        listening() { grep -q "listening on 127.0.0.1:$pport" "$TMP/p$pn.log"; }
-        if wait_for 30 listening; then
-            track "$pid"
-            started=1
-            break
-        fi
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    [ -n "$started" ] || fail "storage provider $pn would not start"
-done
-registered() { [ "$(cairn provider list --json | grep -o '"sector": *"storage"' | wc -l)" -ge 3 ]; }
-wait_for 60 registered || fail "the storage providers did not register"
+start_storage 3
 ok "three storage providers registered"
 
 start_agent forger --device-key "$TMP/keys/dev2.key" --owner-key "$TMP/keys/owner2.key" \
