@@ -482,7 +482,7 @@ static cairn_err visit_report(void *arg, const uint8_t *k, size_t kn,
                               const uint8_t *v, size_t vn)
 {
     one_arg *a = arg;
-    if (kn != 49 || vn != 48)
+    if (kn != 49 || vn != SN_REPORT_LEN)
         return CAIRN_ERR_DB;
     if (a->n == SN_API_LIST_MAX) {
         a->more = 1;
@@ -624,7 +624,7 @@ static cairn_err visit_agreeing(void *arg, const uint8_t *k, size_t kn,
                                 const uint8_t *v, size_t vn)
 {
     one_arg *a = arg;
-    if (kn != 49 || vn != 48)
+    if (kn != 49 || vn != SN_REPORT_LEN)
         return CAIRN_ERR_DB;
     if ((int64_t)cairn_le64_get(v + 32) != a->tile.q)
         return CAIRN_OK;
