@@ -231,8 +231,7 @@ static cairn_err visit_report(void *arg, const uint8_t *k, size_t kn,
     ep *c = arg;
     if (kn != 49 || vn != SN_REPORT_LEN)
         return CAIRN_ERR_DB;
-    cairn_err e =
-        grow_array((void **)&c->r, &c->capr, c->nr, sizeof *c->r, 16);
+    cairn_err e = grow_array((void **)&c->r, &c->capr, c->nr, sizeof *c->r, 16);
     if (e)
         return e;
     sn_wrep *r = &c->r[c->nr++];

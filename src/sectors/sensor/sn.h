@@ -198,14 +198,14 @@ typedef struct sn_wrep {
 } sn_wrep;
 
 typedef struct sn_wjudge {
-    int64_t win;         /* the winning q (most distinct owners, ties to
-                            the smaller q) */
-    size_t support;      /* its distinct owners in the window */
-    int agreed;          /* support ≥ quorum */
-    size_t npayees;      /* distinct owners of unpaid winning reports */
-    size_t disagreed_e;  /* reports of `epoch` with another q (agreed only) */
-    size_t first;        /* index in r of the first (device key order) report
-                            paid now; n when none */
+    int64_t win;        /* the winning q (most distinct owners, ties to
+                           the smaller q) */
+    size_t support;     /* its distinct owners in the window */
+    int agreed;         /* support ≥ quorum */
+    size_t npayees;     /* distinct owners of unpaid winning reports */
+    size_t disagreed_e; /* reports of `epoch` with another q (agreed only) */
+    size_t first;       /* index in r of the first (device key order) report
+                           paid now; n when none */
 } sn_wjudge;
 
 /* Judges one cell's reports r[0..n) over the window of `window` epochs
