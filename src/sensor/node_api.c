@@ -688,10 +688,19 @@ static cairn_err view_map(const chain_view *v, void *arg)
     a->o = tile_json(&a->tile);
     a->arr = json_array();
     json_object_set_new(a->o, "batches", a->arr);
-    uint8_t pre[17] = {SN_STATE_REPORT};
-    cairn_be64_put(pre + 1, a->tile.last_agreed_epoch);
-    cairn_be64_put(pre + 9, a->cell);
-    e = sn_scan_prefix(v->txn, v->s, pre, 17, visit_agreeing, a);
+    /* the agreeing reports of the window that ended at last_agreed_epoch
+     * (sensor_quorum_epochs epochs), oldest epoch first */
+    sn_params P;
+    if ((e = sn_params_read(v->txn, v->s, &P)))
+        return e;
+    uint64_t last = a->tile.last_agreed_epoch, w = P.quorum_epochs;
+    uint64_t lo = w && last >= w - 1 ? last - (w - 1) : 0;
+    for (uint64_t ep = lo; !e && !a->more && ep <= last; ep++) {
+        uint8_t pre[17] = {SN_STATE_REPORT};
+        cairn_be64_put(pre + 1, ep);
+        cairn_be64_put(pre + 9, a->cell);
+        e = sn_scan_prefix(v->txn, v->s, pre, 17, visit_agreeing, a);
+    }
     json_object_set_new(a->o, "batches_more", json_boolean(a->more));
     return e;
 }
