@@ -203,7 +203,7 @@ static void bench_epoch(const char *base, uint64_t tiles, uint64_t devices)
     for (uint64_t j = 0; j < tiles && !e; j++) {
         for (int r = 0; r < 2 && !e; r++) {
             uint64_t di = (j + (uint64_t)r) % devices;
-            uint8_t k[48], v[48];
+            uint8_t k[48], v[SN_REPORT_LEN];
             cairn_pubkey dv, ow;
             pk_of(&dv, di, 0xD0);
             pk_of(&ow, di, 0x0A);
@@ -213,7 +213,8 @@ static void bench_epoch(const char *base, uint64_t tiles, uint64_t devices)
             memcpy(v, ow.b, 32);
             cairn_le64_put(v + 32, 42);
             cairn_le64_put(v + 40, 1);
-            e = state_put(&w, &s, SN_STATE_REPORT, k, 48, v, 48);
+            v[48] = 0;
+            e = state_put(&w, &s, SN_STATE_REPORT, k, 48, v, sizeof v);
             rows++;
         }
     }

@@ -482,7 +482,7 @@ static cairn_err visit_report(void *arg, const uint8_t *k, size_t kn,
                               const uint8_t *v, size_t vn)
 {
     one_arg *a = arg;
-    if (kn != 49 || vn != 48)
+    if (kn != 49 || vn != SN_REPORT_LEN)
         return CAIRN_ERR_DB;
     if (a->n == SN_API_LIST_MAX) {
         a->more = 1;
@@ -624,7 +624,7 @@ static cairn_err visit_agreeing(void *arg, const uint8_t *k, size_t kn,
                                 const uint8_t *v, size_t vn)
 {
     one_arg *a = arg;
-    if (kn != 49 || vn != 48)
+    if (kn != 49 || vn != SN_REPORT_LEN)
         return CAIRN_ERR_DB;
     if ((int64_t)cairn_le64_get(v + 32) != a->tile.q)
         return CAIRN_OK;
@@ -688,10 +688,19 @@ static cairn_err view_map(const chain_view *v, void *arg)
     a->o = tile_json(&a->tile);
     a->arr = json_array();
     json_object_set_new(a->o, "batches", a->arr);
-    uint8_t pre[17] = {SN_STATE_REPORT};
-    cairn_be64_put(pre + 1, a->tile.last_agreed_epoch);
-    cairn_be64_put(pre + 9, a->cell);
-    e = sn_scan_prefix(v->txn, v->s, pre, 17, visit_agreeing, a);
+    /* the agreeing reports of the window that ended at last_agreed_epoch
+     * (sensor_quorum_epochs epochs), oldest epoch first */
+    sn_params P;
+    if ((e = sn_params_read(v->txn, v->s, &P)))
+        return e;
+    uint64_t last = a->tile.last_agreed_epoch, w = P.quorum_epochs;
+    uint64_t lo = w && last >= w - 1 ? last - (w - 1) : 0;
+    for (uint64_t ep = lo; !e && !a->more && ep <= last; ep++) {
+        uint8_t pre[17] = {SN_STATE_REPORT};
+        cairn_be64_put(pre + 1, ep);
+        cairn_be64_put(pre + 9, a->cell);
+        e = sn_scan_prefix(v->txn, v->s, pre, 17, visit_agreeing, a);
+    }
     json_object_set_new(a->o, "batches_more", json_boolean(a->more));
     return e;
 }

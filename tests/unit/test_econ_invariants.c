@@ -467,8 +467,8 @@ static void genesis_params(void **st)
     assert_int_equal(cairn_chain_econ_params(c, ps, 128, &n), CAIRN_OK);
     /* the economy's (ids in order first), the compute sector's 18 and the
      * wireless sector's 29 (proof of coverage) and 2 (data credits), the
-     * sensor sector's 15 */
-    assert_int_equal(n, ECON_PARAM_COUNT + 18 + 29 + 2 + 15);
+     * sensor sector's 16 */
+    assert_int_equal(n, ECON_PARAM_COUNT + 18 + 29 + 2 + 16);
     assert_int_equal(ps[P_MIN_PROVIDER_STAKE].value, 12500000);
     assert_int_equal(ps[P_EPOCH_BLOCKS].value, 3);
     assert_int_equal(ps[P_HALVING_EPOCHS].value, 1000);

@@ -7,10 +7,15 @@
  * - batches: a forged signature, a batch signed for a device it is not, a
  *   replayed seq, replayed content, a stale ref_height, a time overlap, a
  *   teleporting tile, a sealed key for an app without an active grant;
- * - consensus: a lone device, or two devices of the SAME owner, are not
+ * - consensus (with sensor_quorum_epochs 3 and 1: the same figures): a
+ *   lone device, or two devices of the SAME owner, are not
  *   rewarded; two independent owners agree; a forger's disagreeing q is
  *   unpaid; freshness; a bounty paid exactly to the agreeing owners and one
  *   refunded exactly at its deadline;
+ * - the window (sensor_quorum_epochs 3): a lone report corroborated one
+ *   epoch later pays both owners, each once; a later third owner is paid
+ *   alone; a report older than the window does not count; a forger's q
+ *   in the window loses to two honest owners;
  * - weekly points at most once per device per week (0x8B), connection
  *   points by batch count;
  * - access pay: owner share + fee split = amount, paid_until;
@@ -26,10 +31,13 @@
 #include "sectors/wireless/hexgrid.h"
 #include "sensor/sn_api.h"
 
-#define ECON                                                                   \
+#define ECON_W(W)                                                              \
     "{\"epoch_blocks\": 10, \"price_oracle\": \"%ORACLE%\","                   \
     " \"sensor_week_epochs\": 2, \"sensor_period_epochs\": 2,"                 \
-    " \"sensor_fresh_epochs\": 4, \"sensor_full_batches\": 2}"
+    " \"sensor_fresh_epochs\": 4, \"sensor_full_batches\": 2,"                 \
+    " \"sensor_quorum_epochs\": " W "}"
+/* the default window (sensor_quorum_epochs 3) */
+#define ECON ECON_W("3")
 
 #define LAT0 37000000
 #define LON0 (-122000000)
@@ -236,9 +244,9 @@ static void to_epoch_last(twin *t)
         cx_step(t);
 }
 
-static void open_world(twin *t)
+static void open_world_econ(twin *t, const char *econ)
 {
-    twin_open(t, ECON);
+    twin_open(t, econ);
     make_devices();
     memset(seq_of, 0, sizeof seq_of);
     memset(t_of, 0, sizeof t_of);
@@ -246,6 +254,11 @@ static void open_world(twin *t)
     reg_sensor(t, O2);
     reg_sensor(t, O3);
     cx_step(t);
+}
+
+static void open_world(twin *t)
+{
+    open_world_econ(t, ECON);
 }
 
 /* ---- pairing, transfer, batch refusals ---- */
@@ -506,12 +519,14 @@ static void test_refusals(void **st)
 
 /* ---- consensus, freshness, bounties, weekly points ---- */
 
-static void test_consensus(void **st)
+/* The same story gives the same figures with a window of 1 epoch (today's
+ * rule: agreement within one epoch) and of 3 (E1's lone reports of X are
+ * by owner 1 only, who is paid at E2 with owner 2 anyway). */
+static void consensus_run(const char *econ)
 {
-    (void)st;
     twin t;
     cairn_buf b;
-    open_world(&t);
+    open_world_econ(&t, econ);
     cairn_buf_init(&b, CAIRN_TX_MAX_BYTES);
     /* devices: 0, 1 of owner 1; 2 of owner 2; 3 of owner 3 (the forger);
      * 4 of owner 4 and 5 of owner 5 (not providers) */
@@ -667,6 +682,135 @@ static void test_consensus(void **st)
     dx_audit(&t);
     fx_replay_check(&t);
     cairn_buf_free(&b);
+    twin_close(&t);
+}
+
+static void test_consensus(void **st)
+{
+    (void)st;
+    consensus_run(ECON);
+}
+
+static void test_consensus_w1(void **st)
+{
+    (void)st;
+    consensus_run(ECON_W("1"));
+}
+
+/* ---- the window (sensor_quorum_epochs 3) ---- */
+
+static void test_window(void **st)
+{
+    (void)st;
+    twin t;
+    open_world(&t);
+    /* devices: 0 of owner 1, 2 of owner 2, 3 and 6 of owner 3 (forger) */
+    pair(&t, O1, 0);
+    pair(&t, O2, 2);
+    pair(&t, O3, 3);
+    pair(&t, O3, 6);
+    cx_step(&t);
+    cx_to_epoch(&t, epoch_now(&t) + 1);
+    uint64_t X = cell_at(0, 0), Y = cell_at(30000, 0), Z = cell_at(60000, 0);
+
+    /* e-1: owner 1 alone on X: nothing agreed, nobody paid */
+    uint64_t a = epoch_now(&t);
+    report(&t, O1, 0, &X, 1, 5);
+    cx_step(&t);
+    cx_to_epoch(&t, a + 1);
+    rd r = rd_run(&t, v_tile, (rd){.cell = X});
+    assert_int_equal(r.e, CAIRN_ERR_NOT_FOUND);
+    r = rd_run(&t, v_totals, (rd){.epoch = a});
+    assert_int_equal(r.tot.tiles_disagreed, 1);
+    r = rd_run(&t, v_units, (rd){.epoch = a, .a = &fx_keys[O1].pk});
+    assert_int_equal(r.units, 0);
+
+    /* e: owner 2 corroborates: both paid at e (1000 units, 500 each) */
+    report(&t, O2, 2, &X, 1, 5);
+    cx_step(&t);
+    cx_to_epoch(&t, a + 2);
+    r = rd_run(&t, v_tile, (rd){.cell = X});
+    assert_int_equal(r.e, CAIRN_OK);
+    assert_int_equal(r.tile.last_agreed_epoch, a + 1);
+    assert_int_equal(r.tile.q, 5);
+    assert_int_equal(r.tile.contributors, 2);
+    assert_int_equal(r.tile.times_agreed, 1);
+    assert_memory_equal(r.tile.device.b, dev[0].pk.b, 32);
+    r = rd_run(&t, v_totals, (rd){.epoch = a + 1});
+    assert_int_equal(r.tot.tiles_agreed, 1);
+    assert_int_equal(r.tot.tiles_disagreed, 0);
+    assert_int_equal(r.tot.fresh_bps_sum, 10000);
+    r = rd_run(&t, v_units, (rd){.epoch = a + 1, .a = &fx_keys[O1].pk});
+    assert_int_equal(r.units, 500);
+    r = rd_run(&t, v_units, (rd){.epoch = a + 1, .a = &fx_keys[O2].pk});
+    assert_int_equal(r.units, 500);
+
+    /* e+1: owner 3 agrees too: only owner 3 is new and paid (freshness
+     * 1/4: 250); owners 1 and 2 are never paid twice */
+    report(&t, O3, 3, &X, 1, 5);
+    cx_step(&t);
+    cx_to_epoch(&t, a + 3);
+    r = rd_run(&t, v_units, (rd){.epoch = a + 2, .a = &fx_keys[O3].pk});
+    assert_int_equal(r.units, 250);
+    r = rd_run(&t, v_units, (rd){.epoch = a + 2, .a = &fx_keys[O1].pk});
+    assert_int_equal(r.units, 0);
+    r = rd_run(&t, v_units, (rd){.epoch = a + 2, .a = &fx_keys[O2].pk});
+    assert_int_equal(r.units, 0);
+    r = rd_run(&t, v_tile, (rd){.cell = X});
+    assert_int_equal(r.tile.last_agreed_epoch, a + 2);
+    assert_int_equal(r.tile.contributors, 3);
+    assert_int_equal(r.tile.times_agreed, 2);
+    /* e+2, e+3: nothing new on X: nothing paid, the tile unchanged */
+    cx_to_epoch(&t, a + 5);
+    r = rd_run(&t, v_tile, (rd){.cell = X});
+    assert_int_equal(r.tile.times_agreed, 2);
+
+    /* a report older than W epochs does not count: owner 1 on Y at b,
+     * owner 2 on Y at b + 3 (window b+1..b+3) */
+    uint64_t b = epoch_now(&t);
+    report(&t, O1, 0, &Y, 1, 8);
+    cx_step(&t);
+    cx_to_epoch(&t, b + 3);
+    report(&t, O2, 2, &Y, 1, 8);
+    cx_step(&t);
+    cx_to_epoch(&t, b + 4);
+    r = rd_run(&t, v_tile, (rd){.cell = Y});
+    assert_int_equal(r.e, CAIRN_ERR_NOT_FOUND);
+    r = rd_run(&t, v_totals, (rd){.epoch = b + 3});
+    assert_int_equal(r.tot.tiles_disagreed, 1);
+    assert_int_equal(r.tot.tiles_agreed, 0);
+    r = rd_run(&t, v_units, (rd){.epoch = b + 3, .a = &fx_keys[O2].pk});
+    assert_int_equal(r.units, 0);
+
+    /* the forger (owner 3, two devices) says 9 on Z in c and c + 1; two
+     * honest owners say 4 in c + 1: 4 wins (2 owners to 1), the forger
+     * gets nothing; only c + 1's forged report counts as disagreed */
+    uint64_t c = epoch_now(&t);
+    report(&t, O3, 3, &Z, 1, 9);
+    cx_step(&t);
+    cx_to_epoch(&t, c + 1);
+    report(&t, O3, 6, &Z, 1, 9);
+    report(&t, O1, 0, &Z, 1, 4);
+    report(&t, O2, 2, &Z, 1, 4);
+    cx_step(&t);
+    cx_to_epoch(&t, c + 2);
+    r = rd_run(&t, v_tile, (rd){.cell = Z});
+    assert_int_equal(r.e, CAIRN_OK);
+    assert_int_equal(r.tile.q, 4);
+    assert_int_equal(r.tile.contributors, 2);
+    r = rd_run(&t, v_totals, (rd){.epoch = c});
+    assert_int_equal(r.tot.tiles_disagreed, 1);
+    assert_int_equal(r.tot.reports_disagreed, 0);
+    r = rd_run(&t, v_totals, (rd){.epoch = c + 1});
+    assert_int_equal(r.tot.tiles_agreed, 1);
+    assert_int_equal(r.tot.reports_disagreed, 1);
+    r = rd_run(&t, v_units, (rd){.epoch = c + 1, .a = &fx_keys[O3].pk});
+    assert_int_equal(r.units, 0);
+    r = rd_run(&t, v_units, (rd){.epoch = c + 1, .a = &fx_keys[O1].pk});
+    assert_int_equal(r.units, 500);
+
+    dx_audit(&t);
+    fx_replay_check(&t);
     twin_close(&t);
 }
 
@@ -829,8 +973,8 @@ static void test_access_and_map(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_consensus),
+        cmocka_unit_test(test_refusals),       cmocka_unit_test(test_consensus),
+        cmocka_unit_test(test_consensus_w1),   cmocka_unit_test(test_window),
         cmocka_unit_test(test_access_and_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

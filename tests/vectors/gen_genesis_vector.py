@@ -145,6 +145,7 @@ SECTOR_PARAMS = [
     (0x40C, "sensor_week_epochs", 7),
     (0x40D, "sensor_full_batches", 3),
     (0x40E, "sensor_map_bps", 7000),
+    (0x40F, "sensor_quorum_epochs", 3),
 ]
 
 

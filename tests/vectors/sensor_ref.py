@@ -9,6 +9,15 @@
 - weighted split: pot * w_i // sum(w) each, the remainder to the first
 - consensus: a q value's support = its number of DISTINCT owners; the
   winner has the most support, ties to the smaller q
+- the window (sensor_quorum_epochs W): at the end of epoch e a cell's
+  reports of epochs e-W+1..e (below 0 skipped) are judged together:
+  support and the winner as above; agreed when support >= quorum; the
+  payees are the distinct owners (ascending) of winning reports not paid
+  yet, and those reports become paid; reports of epoch e with another q
+  count as disagreed (only when agreed); the tile record's device is the
+  smallest device among the reports paid now (its latest epoch); the value
+  (freshness judged at e, boost when a bounty is live) and the bounty are
+  split equally among the payees; no payees: nothing is paid.
 - weekly points (DIMO): connected -> streak + 1, missed = 0, level from
   the streak (0 below 4, 1 below 21, 2 below 36, else 3), points =
   (6000 if batches >= full else 3000) + (0, 1000, 2000, 3000)[level];
@@ -66,6 +75,33 @@ def consensus(reports):
     return best_q, best
 
 
+def window_judge(reports, e, w, quorum):
+    """reports: list of (epoch, owner, device, q, paid). Returns (win,
+    support, agreed, payees, marked indices, disagreed in e, first index
+    or -1)."""
+    lo = max(0, e - w + 1)
+    inw = [i for i, r in enumerate(reports) if lo <= r[0] <= e]
+    win, support = consensus([(reports[i][3], reports[i][1]) for i in inw])
+    agreed = 1 if inw and support >= quorum else 0
+    payees, marked, dis, first = [], [], 0, -1
+    if agreed:
+        for i in inw:
+            ep, own, dev, q, paid = reports[i]
+            if q != win:
+                if ep == e:
+                    dis += 1
+                continue
+            if paid:
+                continue
+            marked.append(i)
+            if own not in payees:
+                payees.append(own)
+        payees.sort()
+        if marked:
+            first = min(marked, key=lambda i: (reports[i][2], -reports[i][0]))
+    return win, support, agreed, payees, marked, dis, first
+
+
 def level_of(streak):
     lvl = 0
     while lvl < 3 and streak >= LEVEL_START[lvl + 1]:
@@ -92,7 +128,7 @@ def week_step(st, connected, batches, full):
 def main():
     rnd = random.Random(12)
     v = {"fresh": [], "value": [], "split_equal": [], "split_weighted": [],
-         "consensus": [], "weeks": []}
+         "consensus": [], "weeks": [], "window": []}
     for _ in range(200):
         ever = rnd.randint(0, 1)
         last = rnd.randint(0, 1000)
@@ -136,6 +172,42 @@ def main():
             steps.append([c, b])
             outs.append([pts, st[0], st[2], st[1]])
         v["weeks"].append([full, steps, outs])
+    for k in range(300):
+        e = rnd.randint(0, 12)
+        w = rnd.randint(1, 5) if k else 1
+        quorum = rnd.choice([1, 2, 2, 2, 3])
+        ndev = rnd.randint(1, 7)
+        owner_of = [rnd.randint(0, 4) for _ in range(ndev)]
+        reps = []
+        for ep in range(max(0, e - w - 2), e + 1):
+            for d in range(ndev):
+                if rnd.random() < 0.35 or (ep == e and d == 0):
+                    q = rnd.choice([-1, 4, 4, 5, 5, 9])
+                    paid = 1 if ep < e and rnd.random() < 0.3 else 0
+                    reps.append([ep, owner_of[d], d, q, paid])
+        rnd.shuffle(reps)
+        win, sup, agreed, payees, marked, dis, first = window_judge(
+            reps, e, w, quorum)
+        ever = rnd.randint(0, 1)
+        last = rnd.randint(0, e)
+        fe = rnd.choice([1, 4, 7])
+        units = rnd.choice([1000, 999, 7])
+        boost = rnd.choice([0, 10000])
+        bounty = rnd.choice([0, 0, 1000001])
+        value_parts, bounty_parts = [], []
+        if payees:
+            fresh = fresh_bps(ever, last, e, fe)
+            value = tile_value(units, fresh, boost if bounty else 0)
+            value_parts = split_equal(value, len(payees))
+            if bounty:
+                bounty_parts = split_equal(bounty, len(payees))
+        v["window"].append({
+            "reports": reps, "epoch": e, "w": w, "quorum": quorum,
+            "ever": ever, "last": last, "fresh_epochs": fe, "units": units,
+            "boost": boost, "bounty": bounty,
+            "win": win, "support": sup, "agreed": agreed, "payees": payees,
+            "marked": sorted(marked), "disagreed": dis, "first": first,
+            "value_parts": value_parts, "bounty_parts": bounty_parts})
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         "sensor_epoch.json")
     with open(path, "w") as f:

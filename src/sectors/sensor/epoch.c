@@ -1,13 +1,16 @@
 /* The sensor sector's epoch end and reward payment (docs/sensor-chain.md,
  * "End of epoch", "Payment"):
  *
- * sn_end_epoch(e), at the last block of e: the reports of e (tag 0x87,
- * key order: cell, then device) are grouped per cell; a q value's support
- * is its number of distinct owners; the winner (most support, ties to the
- * smaller q) is agreed when its support reaches sensor_quorum. An agreed
- * tile is worth sn_tile_value(tile_units, freshness, bounty boost), split
- * equally among the distinct agreeing owners (owner key order, remainder
- * to the first); the cell's bounties are paid the same way. Bounties past
+ * sn_end_epoch(e), at the last block of e: for each cell reported in e
+ * (tag 0x87, key order), the cell's reports of epochs e-W+1..e (W =
+ * sensor_quorum_epochs; one prefix scan per epoch) are judged: a q value's
+ * support is its number of distinct owners; the winner (most support, ties
+ * to the smaller q) is agreed when its support reaches sensor_quorum. The
+ * payees are the distinct owners of winning reports not paid yet; those
+ * rows are marked paid. An agreed tile is worth sn_tile_value(tile_units,
+ * freshness, bounty boost), split equally among the payees (owner key
+ * order, remainder to the first); the cell's bounties are paid the same
+ * way. Bounties past
  * their deadline are refunded. At a week's last epoch every device's
  * weekly step runs (DIMO points, paid at most once: tag 0x8B). Units and
  * points per owner (tag 0x89) are written for owners that are sensor
@@ -29,12 +32,6 @@ typedef struct owner_units {
     uint64_t units, points;
 } owner_units;
 
-typedef struct rep {
-    cairn_pubkey device, owner;
-    int64_t q;
-    uint64_t seq;
-} rep;
-
 typedef struct ep {
     exec_ctx *x;
     const sn_params *P;
@@ -42,8 +39,10 @@ typedef struct ep {
     sn_totals *t;
     owner_units *u; /* appended, merged at the end */
     size_t nu, capu;
-    rep *r; /* the current cell's reports */
+    sn_wrep *r; /* the current cell's reports in the window */
     size_t nr, capr;
+    uint64_t *cells; /* the cells reported in the epoch, key order */
+    size_t ncells, capc;
     uint64_t cell;
     cairn_err err;
 } ep;
@@ -60,20 +59,6 @@ static cairn_err add_units(ep *c, const cairn_pubkey *owner, uint64_t units,
     c->u[c->nu].points = points;
     c->nu++;
     return CAIRN_OK;
-}
-
-static int rep_cmp_q_owner(const void *a, const void *b)
-{
-    const rep *x = a, *y = b;
-    if (x->q != y->q)
-        return x->q < y->q ? -1 : 1;
-    int c = memcmp(x->owner.b, y->owner.b, 32);
-    return c ? c : memcmp(x->device.b, y->device.b, 32);
-}
-
-static int pk_cmp(const void *a, const void *b)
-{
-    return memcmp(a, b, 32);
 }
 
 typedef struct bounty_list {
@@ -115,50 +100,56 @@ static cairn_err bounty_del(exec_ctx *x, const uint8_t k[40])
     return state_del_raw(x->w, x->s, full, sizeof full);
 }
 
-/* Judges the reports gathered for c->cell. */
+/* Marks a report row paid (rewrites its value with paid = 1). */
+static cairn_err report_mark_paid(ep *c, const sn_wrep *r)
+{
+    uint8_t k[48], v[SN_REPORT_LEN];
+    cairn_be64_put(k, r->epoch);
+    cairn_be64_put(k + 8, c->cell);
+    memcpy(k + 16, r->device.b, 32);
+    memcpy(v, r->owner.b, 32);
+    cairn_le64_put(v + 32, (uint64_t)r->q);
+    cairn_le64_put(v + 40, r->seq);
+    v[48] = 1;
+    return state_put(c->x->w, c->x->s, SN_STATE_REPORT, k, 48, v, sizeof v);
+}
+
+/* Judges the window's reports gathered for c->cell (docs/sensor-chain.md,
+ * "End of epoch"): agreement over the window, payment once per report. */
 static cairn_err judge_cell(ep *c)
 {
     cairn_err e = CAIRN_OK;
-    size_t n = c->nr, support, nown = 0, agree_n = 0;
-    int64_t win;
-    int64_t *q = NULL;
-    cairn_pubkey *own = NULL, *agree = NULL;
+    size_t n = c->nr, nown;
+    cairn_pubkey *agree = NULL;
+    uint8_t *pay = NULL;
     uint64_t *part = NULL;
     bounty_list bl = {.due = UINT64_MAX};
+    sn_wjudge j;
     sn_tile t;
     if (!n)
         return CAIRN_OK;
     c->t->tiles_reported++;
-    qsort(c->r, n, sizeof *c->r, rep_cmp_q_owner);
-    if (!(q = malloc(n * sizeof *q)) || !(own = malloc(n * sizeof *own)) ||
-        !(agree = malloc(n * sizeof *agree)) ||
+    if (!(agree = malloc(n * sizeof *agree)) || !(pay = malloc(n)) ||
         !(part = malloc(n * sizeof *part))) {
         e = CAIRN_ERR_NOMEM;
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        q[i] = c->r[i].q;
-        own[i] = c->r[i].owner;
-    }
-    sn_consensus(q, own, n, &win, &support);
-    if (support < c->P->quorum) {
+    if ((e = sn_window_judge(c->r, n, c->epoch, c->P->quorum_epochs,
+                             c->P->quorum, agree, pay, &j)))
+        goto done;
+    if (!j.agreed) {
         c->t->tiles_disagreed++;
         goto done;
     }
-    /* the agreeing owners, distinct, in key order; the first device */
-    const rep *first = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (c->r[i].q != win) {
-            c->t->reports_disagreed++;
-            continue;
-        }
-        if (!first || memcmp(c->r[i].device.b, first->device.b, 32) < 0)
-            first = &c->r[i];
-        if (!agree_n || memcmp(agree[agree_n - 1].b, c->r[i].owner.b, 32) != 0)
-            agree[agree_n++] = c->r[i].owner;
-    }
-    qsort(agree, agree_n, sizeof *agree, pk_cmp);
-    nown = agree_n;
+    c->t->reports_disagreed += j.disagreed_e;
+    nown = j.npayees;
+    if (!nown) /* every winning report was paid already: nothing new */
+        goto done;
+    for (size_t i = 0; !e && i < n; i++)
+        if (pay[i])
+            e = report_mark_paid(c, &c->r[i]);
+    if (e)
+        goto done;
     e = sn_tile_read(c->x->w->txn, c->x->s, c->cell, &t);
     int ever = e == CAIRN_OK;
     if (e == CAIRN_ERR_NOT_FOUND) {
@@ -196,11 +187,11 @@ static cairn_err judge_cell(ep *c)
     if (!e) {
         uint8_t k[8], v[SN_TILE_LEN];
         t.last_agreed_epoch = c->epoch;
-        t.q = win;
-        t.contributors = (uint32_t)nown;
+        t.q = j.win;
+        t.contributors = (uint32_t)j.support;
         t.times_agreed++;
-        t.device = first->device;
-        t.seq = first->seq;
+        t.device = c->r[j.first].device;
+        t.seq = c->r[j.first].seq;
         cairn_be64_put(k, c->cell);
         sn_tile_encode(v, &t);
         e = state_put(c->x->w, c->x->s, SN_STATE_TILE, k, 8, v, sizeof v);
@@ -208,39 +199,66 @@ static cairn_err judge_cell(ep *c)
 done:
     free(bl.k);
     free(bl.amount);
-    free(q);
-    free(own);
     free(agree);
+    free(pay);
     free(part);
     return e;
 }
 
+/* Collects the distinct cells of the epoch's reports (key order). */
+static cairn_err visit_cell(void *arg, const uint8_t *k, size_t kn,
+                            const uint8_t *v, size_t vn)
+{
+    ep *c = arg;
+    (void)v;
+    if (kn != 49 || vn != SN_REPORT_LEN)
+        return CAIRN_ERR_DB;
+    uint64_t cell = cairn_be64_get(k + 9);
+    if (c->ncells && c->cells[c->ncells - 1] == cell)
+        return CAIRN_OK;
+    cairn_err e = grow_array((void **)&c->cells, &c->capc, c->ncells,
+                             sizeof *c->cells, 64);
+    if (e)
+        return e;
+    c->cells[c->ncells++] = cell;
+    return CAIRN_OK;
+}
+
+/* Collects one epoch's reports of c->cell. */
 static cairn_err visit_report(void *arg, const uint8_t *k, size_t kn,
                               const uint8_t *v, size_t vn)
 {
     ep *c = arg;
-    rep r;
-    if (kn != 49 || vn != 48)
+    if (kn != 49 || vn != SN_REPORT_LEN)
         return CAIRN_ERR_DB;
-    /* copied first: judging the previous cell writes, and a write may move
-     * the page k and v point into */
-    uint64_t cell = cairn_be64_get(k + 9);
-    memcpy(r.device.b, k + 17, 32);
-    memcpy(r.owner.b, v, 32);
-    r.q = (int64_t)cairn_le64_get(v + 32);
-    r.seq = cairn_le64_get(v + 40);
-    cairn_err e = CAIRN_OK;
-    if (c->nr && cell != c->cell) {
-        e = judge_cell(c);
-        c->nr = 0;
-    }
-    c->cell = cell;
-    if (!e)
-        e = grow_array((void **)&c->r, &c->capr, c->nr, sizeof *c->r, 16);
+    cairn_err e = grow_array((void **)&c->r, &c->capr, c->nr, sizeof *c->r, 16);
     if (e)
         return e;
-    c->r[c->nr++] = r;
+    sn_wrep *r = &c->r[c->nr++];
+    r->epoch = cairn_be64_get(k + 1);
+    memcpy(r->device.b, k + 17, 32);
+    memcpy(r->owner.b, v, 32);
+    r->q = (int64_t)cairn_le64_get(v + 32);
+    r->seq = cairn_le64_get(v + 40);
+    r->paid = v[48] ? 1 : 0;
     return CAIRN_OK;
+}
+
+/* Gathers c->cell's reports of the window's epochs (W prefix scans; no
+ * write happens during a scan) and judges them. */
+static cairn_err window_cell(ep *c)
+{
+    uint64_t w = c->P->quorum_epochs ? c->P->quorum_epochs : 1;
+    uint64_t lo = c->epoch >= w - 1 ? c->epoch - (w - 1) : 0;
+    cairn_err e = CAIRN_OK;
+    c->nr = 0;
+    for (uint64_t ep_i = lo; !e && ep_i <= c->epoch; ep_i++) {
+        uint8_t pre[17] = {SN_STATE_REPORT};
+        cairn_be64_put(pre + 1, ep_i);
+        cairn_be64_put(pre + 9, c->cell);
+        e = sn_scan_prefix(c->x->w->txn, c->x->s, pre, 17, visit_report, c);
+    }
+    return e ? e : judge_cell(c);
 }
 
 /* Bounties whose deadline has come, refunded to their funders. */
@@ -392,9 +410,11 @@ cairn_err sn_end_epoch(exec_ctx *x, uint64_t epoch)
     ep c = {.x = x, .P = &P, .epoch = epoch, .t = &t};
     uint8_t pre[9] = {SN_STATE_REPORT};
     cairn_be64_put(pre + 1, epoch);
-    e = sn_scan_prefix(x->w->txn, x->s, pre, 9, visit_report, &c);
-    if (!e)
-        e = judge_cell(&c); /* the last cell */
+    e = sn_scan_prefix(x->w->txn, x->s, pre, 9, visit_cell, &c);
+    for (size_t i = 0; !e && i < c.ncells; i++) {
+        c.cell = c.cells[i];
+        e = window_cell(&c);
+    }
     if (!e)
         e = refund_due(&c);
     if (!e && P.week_epochs && epoch % P.week_epochs == P.week_epochs - 1)
@@ -406,6 +426,7 @@ cairn_err sn_end_epoch(exec_ctx *x, uint64_t epoch)
         e = sn_totals_put(x, epoch, &t);
     free(c.u);
     free(c.r);
+    free(c.cells);
     return e;
 }
 

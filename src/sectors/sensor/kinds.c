@@ -245,14 +245,15 @@ static cairn_err report_put(exec_ctx *x, uint64_t epoch,
                             const cairn_pubkey *owner,
                             const cairn_sensor_tile *t)
 {
-    uint8_t k[48], v[48];
+    uint8_t k[48], v[SN_REPORT_LEN];
     cairn_be64_put(k, epoch);
     cairn_be64_put(k + 8, t->cell);
     memcpy(k + 16, b->device.b, 32);
     memcpy(v, owner->b, 32);
     cairn_le64_put(v + 32, (uint64_t)t->q);
     cairn_le64_put(v + 40, b->seq);
-    return state_put(x->w, x->s, SN_STATE_REPORT, k, 48, v, 48);
+    v[48] = 0; /* not paid: reports are paid at an epoch's end */
+    return state_put(x->w, x->s, SN_STATE_REPORT, k, 48, v, sizeof v);
 }
 
 cairn_err sn_batch_apply(exec_ctx *x, const cairn_tx *tx)

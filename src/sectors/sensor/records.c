@@ -29,7 +29,8 @@ cairn_err sn_params_read(MDB_txn *txn, const store *s, sn_params *p)
         &p->max_speed_mps,    &p->quorum,           &p->tile_units,
         &p->fresh_epochs,     &p->bounty_boost_bps, &p->bounty_max,
         &p->map_read_credits, &p->owner_bps,        &p->period_epochs,
-        &p->week_epochs,      &p->full_batches,     &p->map_bps};
+        &p->week_epochs,      &p->full_batches,     &p->map_bps,
+        &p->quorum_epochs};
     memset(p, 0, sizeof *p);
     cairn_err e = econ_param_read(txn, s, P_EPOCH_BLOCKS, &p->epoch_blocks);
     for (unsigned i = 0; !e && i < sizeof f / sizeof f[0]; i++)

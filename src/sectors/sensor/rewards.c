@@ -2,6 +2,7 @@
  * freshness, tile value, splits, tile consensus and DIMO's weekly points.
  * No state: tests/vectors/sensor_ref.py is an independent implementation
  * and tests/unit/test_sensor_vectors.c compares the two. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sectors/sensor/sn.h"
@@ -74,6 +75,83 @@ void sn_consensus(const int64_t *q, const cairn_pubkey *owner, size_t n,
             *win_q = v;
         }
     }
+}
+
+typedef struct widx {
+    const sn_wrep *r;
+    size_t i;
+} widx;
+
+/* (q, owner, device, epoch): a total order on a cell's rows */
+static int widx_cmp(const void *a, const void *b)
+{
+    const sn_wrep *x = ((const widx *)a)->r, *y = ((const widx *)b)->r;
+    if (x->q != y->q)
+        return x->q < y->q ? -1 : 1;
+    int c = memcmp(x->owner.b, y->owner.b, 32);
+    if (!c)
+        c = memcmp(x->device.b, y->device.b, 32);
+    if (!c && x->epoch != y->epoch)
+        c = x->epoch < y->epoch ? -1 : 1;
+    return c;
+}
+
+cairn_err sn_window_judge(const sn_wrep *r, size_t n, uint64_t epoch,
+                          uint64_t window, uint64_t quorum,
+                          cairn_pubkey *payees, uint8_t *pay, sn_wjudge *out)
+{
+    uint64_t lo = window && epoch >= window - 1 ? epoch - (window - 1) : 0;
+    size_t m = 0;
+    memset(out, 0, sizeof *out);
+    out->first = n;
+    for (size_t i = 0; i < n; i++)
+        pay[i] = 0;
+    if (!n)
+        return CAIRN_OK;
+    widx *ix = malloc(n * sizeof *ix);
+    int64_t *q = malloc(n * sizeof *q);
+    cairn_pubkey *own = malloc(n * sizeof *own);
+    if (!ix || !q || !own) {
+        free(ix);
+        free(q);
+        free(own);
+        return CAIRN_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (r[i].epoch >= lo && r[i].epoch <= epoch)
+            ix[m++] = (widx){&r[i], i};
+    qsort(ix, m, sizeof *ix, widx_cmp);
+    for (size_t j = 0; j < m; j++) {
+        q[j] = ix[j].r->q;
+        own[j] = ix[j].r->owner;
+    }
+    sn_consensus(q, own, m, &out->win, &out->support);
+    out->agreed = m && out->support >= quorum;
+    if (out->agreed)
+        for (size_t j = 0; j < m; j++) {
+            const sn_wrep *x = ix[j].r;
+            if (x->q != out->win) {
+                if (x->epoch == epoch)
+                    out->disagreed_e++;
+                continue;
+            }
+            if (x->paid)
+                continue;
+            pay[ix[j].i] = 1;
+            /* sorted by owner within q: distinct owners, key order */
+            if (!out->npayees ||
+                memcmp(payees[out->npayees - 1].b, x->owner.b, 32) != 0)
+                payees[out->npayees++] = x->owner;
+            if (out->first == n ||
+                memcmp(x->device.b, r[out->first].device.b, 32) < 0 ||
+                (memcmp(x->device.b, r[out->first].device.b, 32) == 0 &&
+                 x->epoch > r[out->first].epoch))
+                out->first = ix[j].i;
+        }
+    free(ix);
+    free(q);
+    free(own);
+    return CAIRN_OK;
 }
 
 static const uint64_t level_start[4] = {0, 4, 21, 36};

@@ -49,6 +49,9 @@ static const econ_param_def params[] = {
      "batches in a week for the full connection points (6000, else 3000)"},
     {P_SN_MAP_BPS, "sensor_map_bps", 7000, 0, 10000, 0,
      "part of the sensor emission paid by map units (the rest: weekly)"},
+    {P_SN_QUORUM_EPOCHS, "sensor_quorum_epochs", 3, 1, 28, 0,
+     "epochs over which distinct owners' reports of a tile corroborate "
+     "each other"},
 };
 
 const econ_param_def *sn_param_def(unsigned id)

@@ -9,7 +9,7 @@
  *   0x85 grant    [32] device ‖ [32] app       -> SN_GRANT_LEN record
  *   0x86 tile     u64 BE cell                  -> SN_TILE_LEN record
  *   0x87 report   u64 BE epoch ‖ u64 BE cell ‖ [32] device
- *                                              -> [32] owner ‖ i64 q ‖ u64 seq
+ *                                  -> [32] owner ‖ i64 q ‖ u64 seq ‖ u8 paid
  *   0x88 bounty   u64 BE cell ‖ [32] funder    -> u64 amount ‖ u64 deadline
  *   0x89 units    u64 BE epoch ‖ [32] owner    -> u64 map units ‖ u64 points
  *   0x8A totals   u64 BE epoch                 -> SN_TOTALS_LEN record
@@ -54,7 +54,8 @@ enum {
     P_SN_WEEK_EPOCHS,
     P_SN_FULL_BATCHES,
     P_SN_MAP_BPS,
-    P_SN_LAST = P_SN_MAP_BPS,
+    P_SN_QUORUM_EPOCHS,
+    P_SN_LAST = P_SN_QUORUM_EPOCHS,
 };
 
 typedef struct sn_params {
@@ -62,6 +63,7 @@ typedef struct sn_params {
     uint64_t tile_units, fresh_epochs, bounty_boost_bps, bounty_max;
     uint64_t map_read_credits, owner_bps, period_epochs, week_epochs;
     uint64_t full_batches, map_bps;
+    uint64_t quorum_epochs; /* W: epochs a report counts toward agreement */
     uint64_t epoch_blocks;
 } sn_params;
 
@@ -122,6 +124,9 @@ typedef struct sn_totals {
     uint64_t units_unpaid; /* units of owners that are not sensor providers */
 } sn_totals;
 #define SN_TOTALS_N 14
+
+/* A report row (0x87) value: [32] owner ‖ i64 q ‖ u64 seq ‖ u8 paid. */
+#define SN_REPORT_LEN 49
 #define SN_TOTALS_LEN (8 * SN_TOTALS_N)
 
 void sn_device_encode(uint8_t v[SN_DEVICE_LEN], const sn_device *d);
@@ -182,6 +187,37 @@ int sn_split_weighted(uint64_t pot, const uint64_t *w, size_t n, uint64_t *out);
  * *win_q, *support (most support, ties to the smaller q). */
 void sn_consensus(const int64_t *q, const cairn_pubkey *owner, size_t n,
                   int64_t *win_q, size_t *support);
+
+/* One report of a cell in the agreement window (a 0x87 row). */
+typedef struct sn_wrep {
+    uint64_t epoch;
+    cairn_pubkey device, owner;
+    int64_t q;
+    uint64_t seq;
+    uint8_t paid; /* 1: this report was paid already */
+} sn_wrep;
+
+typedef struct sn_wjudge {
+    int64_t win;        /* the winning q (most distinct owners, ties to
+                           the smaller q) */
+    size_t support;     /* its distinct owners in the window */
+    int agreed;         /* support ≥ quorum */
+    size_t npayees;     /* distinct owners of unpaid winning reports */
+    size_t disagreed_e; /* reports of `epoch` with another q (agreed only) */
+    size_t first;       /* index in r of the first (device key order) report
+                           paid now; n when none */
+} sn_wjudge;
+
+/* Judges one cell's reports r[0..n) over the window of `window` epochs
+ * ending at `epoch` (epoch − window + 1 .. epoch, below 0 skipped; rows
+ * outside it are ignored). Support, the winner and agreement as
+ * sn_consensus; when agreed, payees[0..npayees) are the distinct owners
+ * (key order) of winning reports not yet paid and pay[i] = 1 marks those
+ * reports (pay[] all 0 otherwise). payees and pay hold n entries. NOMEM
+ * only (it sorts a copy; caller owns all arrays). */
+cairn_err sn_window_judge(const sn_wrep *r, size_t n, uint64_t epoch,
+                          uint64_t window, uint64_t quorum,
+                          cairn_pubkey *payees, uint8_t *pay, sn_wjudge *out);
 
 /* DIMO's weekly step for one device: connected (≥ 1 batch this week) with
  * `batches` batches. Updates streak, level, missed; returns the points
