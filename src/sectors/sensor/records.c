@@ -51,23 +51,7 @@ cairn_err sn_epoch_now(MDB_txn *txn, const store *s, uint64_t *epoch)
 cairn_err sn_scan_prefix(MDB_txn *txn, const store *s, const uint8_t *prefix,
                          size_t n, state_visit visit, void *arg)
 {
-    MDB_cursor *cur;
-    MDB_val k = {n, (void *)prefix}, v;
-    cairn_err e = CAIRN_OK;
-    if (mdb_cursor_open(txn, s->state, &cur))
-        return CAIRN_ERR_DB;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    for (; !e && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < n || memcmp(k.mv_data, prefix, n) != 0)
-            break;
-        e = visit(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
-    }
-    mdb_cursor_close(cur);
-    if (e == STATE_SCAN_STOP)
-        return CAIRN_OK;
-    if (!e && rc != 0 && rc != MDB_NOTFOUND)
-        return CAIRN_ERR_DB;
-    return e;
+    return state_scan_prefix(txn, s, prefix, n, visit, arg);
 }
 
 /* ---- device ---- */

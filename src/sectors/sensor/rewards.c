@@ -120,13 +120,19 @@ cairn_err sn_window_judge(const sn_wrep *r, size_t n, uint64_t epoch,
     for (size_t i = 0; i < n; i++)
         if (r[i].epoch >= lo && r[i].epoch <= epoch)
             ix[m++] = (widx){&r[i], i};
+    if (!m) { /* nothing in the window: not agreed */
+        free(ix);
+        free(q);
+        free(own);
+        return CAIRN_OK;
+    }
     qsort(ix, m, sizeof *ix, widx_cmp);
     for (size_t j = 0; j < m; j++) {
         q[j] = ix[j].r->q;
         own[j] = ix[j].r->owner;
     }
     sn_consensus(q, own, m, &out->win, &out->support);
-    out->agreed = m && out->support >= quorum;
+    out->agreed = out->support >= quorum;
     if (out->agreed)
         for (size_t j = 0; j < m; j++) {
             const sn_wrep *x = ix[j].r;
