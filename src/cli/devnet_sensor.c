@@ -21,11 +21,12 @@
 #include "net/node_rpc.h"
 #include "sectors/wireless/hexgrid.h"
 
-#define DRIVES 3        /* drive1.csv .. drive3.csv */
-#define FORGER 2        /* agent index that forges (with 3 or more) */
-#define GRANT_PRICE "1" /* CRN per period carol pays */
-#define GRANT_PERIODS "100"
-#define BOUNTY_ROAD "50" /* CRN on a tile of the road */
+#define DRIVES 3           /* drive1.csv .. drive3.csv */
+#define FORGER 2           /* agent index that forges (with 3 or more) */
+#define GRANT_PRICE "1"    /* CRN per period carol pays */
+#define GRANT_PERIODS "1"  /* carol pays a period at a time, as she goes */
+#define PAY_AHEAD_EPOCHS 2 /* ... this long before her paid periods end */
+#define BOUNTY_ROAD "50"   /* CRN on a tile of the road */
 #define BOUNTY_NOWHERE "20"
 #define TILE_RES 9 /* sensor_tile_res's default */
 #define LOG_NAME "sensor.log"
@@ -47,8 +48,10 @@ static struct {
     char device[DEVNET_SENSOR_MAX][CAIRN_ADDR_TEXT_LEN + 1];
     char drive[DEVNET_SENSOR_MAX][DEVNET_PATH_MAX];
     char read_out[DEVNET_PATH_MAX];
-    pid_t reader;       /* carol's read running now (0: none) */
-    long long readings; /* what carol's last finished read decrypted */
+    char carol[DEVNET_PATH_MAX], carol_addr[CAIRN_ADDR_TEXT_LEN + 1];
+    uint64_t period_epochs; /* sensor_period_epochs (0: not read yet) */
+    pid_t reader;           /* carol's read running now (0: none) */
+    long long readings;     /* what carol's last finished read decrypted */
     int ready;
 } ss = {.ag = {.sector = "sensor",
                .label = "sensor device agent",
@@ -119,6 +122,12 @@ static int prepare(const devnet *d)
             return 1;
     }
     snprintf(ss.read_out, sizeof ss.read_out, "%s/carol-read.csv", d->dir);
+    snprintf(ss.carol, sizeof ss.carol, "%s/keys/carol.key", d->dir);
+    cairn_keypair kp;
+    if (cli_load_key(ss.carol, &kp))
+        return 1;
+    cairn_addr_format(ss.carol_addr, &kp.pk);
+    cairn_keypair_wipe(&kp);
     return 0;
 }
 
@@ -132,31 +141,34 @@ static void tile_at(int32_t lat, int32_t lon, char out[24])
 }
 
 /* Once (DIR/sensor-ready): device 1's owner grants carol all of its data,
- * carol pays for it, alice funds a bounty on the road (mapped soon: paid
- * out) and one 30 km away (nobody maps it: refunded). */
+ * carol pays its first period (then one at a time, carol_pays), alice funds a
+ * bounty on the road (mapped soon: paid out) and one 30 km away (nobody maps
+ * it: refunded). */
 static int setup_once(const devnet *d)
 {
-    char ready[DEVNET_PATH_MAX], carol[DEVNET_PATH_MAX], alice[DEVNET_PATH_MAX];
-    char carol_addr[CAIRN_ADDR_TEXT_LEN + 1], road[24], nowhere[24];
-    cairn_keypair kp;
+    char ready[DEVNET_PATH_MAX], alice[DEVNET_PATH_MAX], road[24], nowhere[24];
     snprintf(ready, sizeof ready, "%s/sensor-ready", d->dir);
     if (access(ready, F_OK) == 0)
         return 0;
-    snprintf(carol, sizeof carol, "%s/keys/carol.key", d->dir);
     snprintf(alice, sizeof alice, "%s/keys/alice.key", d->dir);
-    if (cli_load_key(carol, &kp))
-        return 1;
-    cairn_addr_format(carol_addr, &kp.pk);
-    cairn_keypair_wipe(&kp);
     tile_at(52520000, 13400000, road);
     tile_at(52790000, 13400000, nowhere);
-    char *grant[] = {
-        "sensor", "grant",           ss.device[0], carol_addr, "--privileges",
-        "all",    "--expiry-epochs", "100000",     "--price",  GRANT_PRICE,
-        "--key",  ss.ag.key[0],      NULL};
+    char *grant[] = {"sensor",
+                     "grant",
+                     ss.device[0],
+                     ss.carol_addr,
+                     "--privileges",
+                     "all",
+                     "--expiry-epochs",
+                     "100000",
+                     "--price",
+                     GRANT_PRICE,
+                     "--key",
+                     ss.ag.key[0],
+                     NULL};
     char *pay[] = {"sensor",      "pay",         ss.device[0], "--periods",
                    GRANT_PERIODS, "--max-price", GRANT_PRICE,  "--key",
-                   carol,         NULL};
+                   ss.carol,      NULL};
     char *b1[] = {"sensor",   "map", "bounty", road,  BOUNTY_ROAD,
                   "--epochs", "20",  "--key",  alice, NULL};
     char *b2[] = {"sensor",   "map", "bounty", nowhere, BOUNTY_NOWHERE,
@@ -206,6 +218,53 @@ int devnet_sensor_count(void)
     return ss.ready ? ss.ag.n : 0;
 }
 
+/* sensor_period_epochs from /v1/params (0 when the node cannot say). */
+static uint64_t period_epochs(const devnet *d)
+{
+    json_t *j, *p;
+    snode_err ne;
+    size_t i;
+    uint64_t v = 0;
+    if (snode_get(d->seq.url, "/v1/params", &j, &ne))
+        return 0;
+    json_array_foreach(json_object_get(j, "params"), i, p)
+    {
+        if (!strcmp(jstr(p, "name"), "sensor_period_epochs") &&
+            snode_u64(p, "value", &v))
+            v = 0;
+    }
+    json_decref(j);
+    return v;
+}
+
+/* Carol pays for one more period of device 1's data when what she paid
+ * ends within PAY_AHEAD_EPOCHS of epoch `now` (the sector's revenue). */
+static void carol_pays(const devnet *d, uint64_t now)
+{
+    char path[160];
+    json_t *j, *g;
+    snode_err ne;
+    size_t i;
+    uint64_t paid = UINT64_MAX;
+    if (!ss.period_epochs && !(ss.period_epochs = period_epochs(d)))
+        return;
+    snprintf(path, sizeof path, "/v1/sensor/device/%s", ss.device[0]);
+    if (snode_get(d->seq.url, path, &j, &ne))
+        return;
+    json_array_foreach(json_object_get(j, "grants"), i, g)
+    {
+        if (!strcmp(jstr(g, "app"), ss.carol_addr) &&
+            snode_u64(g, "paid_until_period", &paid))
+            paid = UINT64_MAX;
+    }
+    json_decref(j);
+    if (paid == UINT64_MAX || paid * ss.period_epochs > now + PAY_AHEAD_EPOCHS)
+        return;
+    char *pay[] = {"sensor",      "pay",       ss.device[0], "--periods", "1",
+                   "--max-price", GRANT_PRICE, "--key",      ss.carol,    NULL};
+    (void)devnet_run_cli(d, LOG_NAME, pay);
+}
+
 /* Lines of carol's last read (the CSV's header and comments aside). */
 static long long count_readings(void)
 {
@@ -233,8 +292,7 @@ static void carol_reads(const devnet *d)
                           ? count_readings()
                           : -1;
     }
-    char carol[DEVNET_PATH_MAX], log[DEVNET_PATH_MAX];
-    snprintf(carol, sizeof carol, "%s/keys/carol.key", d->dir);
+    char log[DEVNET_PATH_MAX];
     snprintf(log, sizeof log, "%s/%s", d->dir, LOG_NAME);
     char from[24], to[24];
     struct timespec now;
@@ -245,7 +303,7 @@ static void carol_reads(const devnet *d)
     char *argv[] = {"cairn",  "--node",    (char *)d->seq.url,
                     "sensor", "read",      ss.device[0],
                     "--from", from,        "--to",
-                    to,       "--key",     carol,
+                    to,       "--key",     ss.carol,
                     "--out",  ss.read_out, NULL};
     fflush(NULL);
     pid_t pid = fork();
@@ -279,6 +337,9 @@ void devnet_sensor_tail(const devnet *d, uint64_t epoch, char *out, size_t len)
              (unsigned long long)epoch);
     if (snode_get(d->seq.url, path, &j, &ne))
         return;
+    uint64_t now = 0;
+    if (snode_u64(j, "current_epoch", &now) == CAIRN_OK)
+        carol_pays(d, now);
     snprintf(out, len,
              "; tiles %lld reported, %lld agreed, %lld below quorum; "
              "%lld reports outvoted; freshness "

@@ -100,6 +100,9 @@ cairn_err econ_total_bonded(exec_ctx *x, uint64_t *stake);
  * fee-split parameters. Counts toward the epoch's fees. */
 cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
                        const cairn_pubkey *provider);
+/* econ_pay_fee with no provider to credit (its share joins the stakers'
+ * pool), counted toward `sector`'s revenue. */
+cairn_err econ_pay_fee_sector(exec_ctx *x, uint64_t amount, unsigned sector);
 
 /* Parameters: econ_param_get / econ_param_set (econ_param_find_name in
  * econ/sector.h). */

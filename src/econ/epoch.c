@@ -167,19 +167,21 @@ static void book_sector(econ_global *g, unsigned sector,
     g->burned_sector[sector] += f->burn;
 }
 
-cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
-                       const cairn_pubkey *provider)
+/* econ_pay_fee, its revenue booked to `sector` (CAIRN_SECTOR_SLOTS: the
+ * provider's). */
+static cairn_err pay_fee(exec_ctx *x, uint64_t amount,
+                         const cairn_pubkey *provider, unsigned sector)
 {
     cairn_fee_split s;
     cairn_fee_parts f;
     cairn_totals t;
     econ_global g;
-    unsigned sector;
     cairn_err e = fee_split_now(x, &s);
     if (e || (e = cairn_split_fee(amount, &s, &f)) ||
         (e = totals_get(x->w->txn, x->s, &t)) ||
         (e = econ_global_get(x->w->txn, x->s, &g)) ||
-        (e = payee_sector(x, provider, &sector)))
+        (sector >= CAIRN_SECTOR_SLOTS &&
+         (e = payee_sector(x, provider, &sector))))
         return e;
     if (!provider) { /* nobody to pay: the provider part joins the stakers' */
         f.stakers += f.provider;
@@ -192,6 +194,19 @@ cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
         (e = totals_put(x->w, x->s, &t)))
         return e;
     return econ_global_put(x, &g);
+}
+
+cairn_err econ_pay_fee(exec_ctx *x, uint64_t amount,
+                       const cairn_pubkey *provider)
+{
+    return pay_fee(x, amount, provider, CAIRN_SECTOR_SLOTS);
+}
+
+cairn_err econ_pay_fee_sector(exec_ctx *x, uint64_t amount, unsigned sector)
+{
+    if (sector >= CAIRN_SECTOR_SLOTS)
+        return CAIRN_ERR_BAD_ARG;
+    return pay_fee(x, amount, NULL, sector);
 }
 
 /* ---- settlement ---- */

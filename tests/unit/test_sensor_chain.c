@@ -26,6 +26,7 @@
 #include "cairn/credits.h"
 #include "cairn/sensor.h"
 #include "core/bytes.h"
+#include "econ/staking.h"
 #include "ledger/view.h"
 #include "sectors/sensor/sn.h"
 #include "sectors/wireless/hexgrid.h"
@@ -222,6 +223,23 @@ static cairn_err v_bounty(const chain_view *v, void *arg)
     if (!r->e)
         r->bounty = cairn_le64_get(val.mv_data);
     return CAIRN_OK;
+}
+
+static cairn_err v_revenue(const chain_view *v, void *arg)
+{
+    econ_global g;
+    cairn_err e = econ_global_get(v->txn, v->s, &g);
+    if (!e)
+        *(uint64_t *)arg = g.fees_sector[CAIRN_SECTOR_SENSOR];
+    return e;
+}
+
+/* The sensor sector's revenue booked so far in the running epoch. */
+static uint64_t sector_revenue(twin *t)
+{
+    uint64_t v = 0;
+    assert_int_equal(chain_view_run(t->c[0], v_revenue, &v), CAIRN_OK);
+    return v;
 }
 
 static rd rd_run(twin *t, chain_view_fn fn, rd r)
@@ -852,6 +870,7 @@ static void test_access_and_map(void **st)
     assert_int_equal(bad(&t, O5, CAIRN_TX_ACCESS_PAY, &b), CAIRN_ERR_NO_GRANT);
     uint64_t a0 = fx_account(&t, APP).balance, o0 = fx_account(&t, O4).balance;
     cairn_totals t0 = fx_totals(&t);
+    uint64_t rev0 = sector_revenue(&t);
     cairn_sensor_pay_encode(&b, &pay);
     both(&t, APP, CAIRN_TX_ACCESS_PAY, &b);
     cx_step(&t);
@@ -867,6 +886,8 @@ static void test_access_and_map(void **st)
     assert_int_equal(r.g.paid_until, period + 3);
     r = rd_run(&t, v_totals, (rd){.epoch = epoch_now(&t)});
     assert_int_equal(r.tot.access_paid, amount);
+    /* the fee-split part is the sensor sector's revenue in the metrics */
+    assert_int_equal(sector_revenue(&t) - rev0, amount - own);
     /* paying again extends from paid_until */
     pay.periods = 1;
     cairn_sensor_pay_encode(&b, &pay);

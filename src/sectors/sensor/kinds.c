@@ -430,7 +430,8 @@ cairn_err sn_pay_apply(exec_ctx *x, const cairn_tx *tx)
             (uint64_t)((unsigned __int128)amount * P.owner_bps / CAIRN_BPS);
         if ((e = econ_debit(x, &tx->sender, amount)) ||
             (own && (e = econ_credit(x, &d.owner, own))) ||
-            (amount > own && (e = econ_pay_fee(x, amount - own, NULL))))
+            (amount > own &&
+             (e = econ_pay_fee_sector(x, amount - own, CAIRN_SECTOR_SENSOR))))
             return e;
     }
     uint8_t k[64], v[SN_GRANT_LEN];
