@@ -1,7 +1,9 @@
 /* The HTTP/JSON API (docs/api.md): routing and replies. */
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "cairn/parse.h"
 #include "node/api_handlers.h"
@@ -30,6 +32,18 @@ int api_status_of(cairn_err e)
 int api_parse_num(const char *s, uint64_t *v)
 {
     return cairn_parse_u64_max(s, CAIRN_JSON_SAFE_MAX, v) ? -1 : 0;
+}
+
+const char *api_query_get(struct evkeyvalq *kv, const char *query,
+                          const char *name, int *bad)
+{
+    if (!query)
+        return NULL;
+    if (!TAILQ_FIRST(kv) && evhttp_parse_query_str(query, kv)) {
+        *bad = 1;
+        return NULL;
+    }
+    return evhttp_find_header(kv, name);
 }
 
 void api_reply(httpd_req *req, int status, json_t *body)

@@ -84,6 +84,11 @@ int api_status_of(cairn_err e);
  * CAIRN_JSON_SAFE_MAX (so a reply that echoes it reads back exactly).
  * 0, or -1 when s is not such a number. */
 int api_parse_num(const char *s, uint64_t *v);
+/* The value of query field `name` (NULL when absent), parsing `query`
+ * into kv on first use (the caller clears kv with evhttp_clear_headers);
+ * *bad = 1 when the query string does not parse. */
+const char *api_query_get(struct evkeyvalq *kv, const char *query,
+                          const char *name, int *bad);
 
 /* Waiters: replies held until a transaction commits. */
 void waiters_add(node *n, httpd_req *req, const cairn_hash *h);

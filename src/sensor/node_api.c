@@ -720,18 +720,6 @@ cairn_err sn_api_map(cairn_chain *c, uint64_t cell, const cairn_pubkey *reader,
 
 /* ---- routes ---- */
 
-static const char *qget(struct evkeyvalq *kv, const char *query,
-                        const char *name, int *bad)
-{
-    if (!query)
-        return NULL;
-    if (!TAILQ_FIRST(kv) && evhttp_parse_query_str(query, kv)) {
-        *bad = 1;
-        return NULL;
-    }
-    return evhttp_find_header(kv, name);
-}
-
 static void answer(httpd_req *req, cairn_err e, json_t *o)
 {
     if (e) {
@@ -749,7 +737,7 @@ static void answer(httpd_req *req, cairn_err e, json_t *o)
 static int qnum(struct evkeyvalq *kv, const char *query, const char *name,
                 uint64_t *v, int *bad)
 {
-    const char *s = qget(kv, query, name, bad);
+    const char *s = api_query_get(kv, query, name, bad);
     return s && api_parse_num(s, v);
 }
 
@@ -767,8 +755,8 @@ int api_sensor_route(node *n, httpd_req *req, const char *path,
     const char *rest = path + 11;
     TAILQ_INIT(&kv);
     if (strcmp(rest, "devices") == 0) {
-        const char *ow = qget(&kv, query, "owner", &bad);
-        const char *af = qget(&kv, query, "after", &bad);
+        const char *ow = api_query_get(&kv, query, "owner", &bad);
+        const char *af = api_query_get(&kv, query, "after", &bad);
         if (bad || !ow || cairn_addr_parse(&pk, ow) ||
             (af && cairn_addr_parse(&pk2, af)) ||
             qnum(&kv, query, "limit", &limit, &bad) || limit < 1 ||
@@ -792,9 +780,9 @@ int api_sensor_route(node *n, httpd_req *req, const char *path,
             answer(req, e, o);
         }
     } else if (strcmp(rest, "batches") == 0) {
-        const char *dv = qget(&kv, query, "device", &bad);
+        const char *dv = api_query_get(&kv, query, "device", &bad);
         uint64_t from = 0, to = UINT64_MAX, after = 0;
-        int has_after = qget(&kv, query, "after_seq", &bad) != NULL;
+        int has_after = api_query_get(&kv, query, "after_seq", &bad) != NULL;
         if (bad || !dv || cairn_addr_parse(&pk, dv) ||
             qnum(&kv, query, "from_ms", &from, &bad) ||
             qnum(&kv, query, "to_ms", &to, &bad) ||
@@ -812,7 +800,7 @@ int api_sensor_route(node *n, httpd_req *req, const char *path,
             answer(req, e, o);
         }
     } else if (strcmp(rest, "grants") == 0) {
-        const char *ap = qget(&kv, query, "app", &bad);
+        const char *ap = api_query_get(&kv, query, "app", &bad);
         if (bad || !ap || cairn_addr_parse(&pk, ap) ||
             qnum(&kv, query, "limit", &limit, &bad) || limit < 1 ||
             limit > SN_API_LIST_MAX) {
@@ -825,7 +813,7 @@ int api_sensor_route(node *n, httpd_req *req, const char *path,
             answer(req, e, o);
         }
     } else if (strcmp(rest, "tiles") == 0) {
-        const char *af = qget(&kv, query, "after", &bad);
+        const char *af = api_query_get(&kv, query, "after", &bad);
         if (bad || (af && sn_api_parse_cell(af, &num)) ||
             qnum(&kv, query, "limit", &limit, &bad) || limit < 1 ||
             limit > SN_API_LIST_MAX) {
@@ -857,7 +845,7 @@ int api_sensor_route(node *n, httpd_req *req, const char *path,
             answer(req, e, o);
         }
     } else if (strncmp(rest, "map/", 4) == 0) {
-        const char *rd = qget(&kv, query, "reader", &bad);
+        const char *rd = api_query_get(&kv, query, "reader", &bad);
         if (sn_api_parse_cell(rest + 4, &num)) {
             api_error(req, 400, CAIRN_ERR_BAD_ARG,
                       "a cell is a decimal number or 16 hex digits");

@@ -541,18 +541,6 @@ cairn_err wl_api_epoch(cairn_chain *c, uint64_t e, json_t **out)
 
 /* ---- routes ---- */
 
-static const char *qget(struct evkeyvalq *kv, const char *query,
-                        const char *name, int *bad)
-{
-    if (!query)
-        return NULL;
-    if (!TAILQ_FIRST(kv) && evhttp_parse_query_str(query, kv)) {
-        *bad = 1;
-        return NULL;
-    }
-    return evhttp_find_header(kv, name);
-}
-
 static void answer(node *n, httpd_req *req, cairn_err e, json_t *o)
 {
     (void)n;
@@ -581,8 +569,8 @@ int api_wireless_route(node *n, httpd_req *req, const char *path,
     const char *rest = path + 13;
     TAILQ_INIT(&kv);
     if (strcmp(rest, "hotspots") == 0) {
-        const char *af = qget(&kv, query, "after", &bad);
-        const char *li = qget(&kv, query, "limit", &bad);
+        const char *af = api_query_get(&kv, query, "after", &bad);
+        const char *li = api_query_get(&kv, query, "limit", &bad);
         uint64_t limit = 100;
         if (bad || (af && cairn_addr_parse(&pk, af)) ||
             (li && (api_parse_num(li, &limit) || limit < 1 ||
@@ -605,7 +593,7 @@ int api_wireless_route(node *n, httpd_req *req, const char *path,
             answer(n, req, e, o);
         }
     } else if (strncmp(rest, "witnesses/", 10) == 0) {
-        const char *ep = qget(&kv, query, "epoch", &bad);
+        const char *ep = api_query_get(&kv, query, "epoch", &bad);
         num = WL_API_EPOCH_LAST;
         if (cairn_addr_parse(&pk, rest + 10)) {
             api_error(req, 400, CAIRN_ERR_BAD_ADDRESS, NULL);
@@ -618,7 +606,7 @@ int api_wireless_route(node *n, httpd_req *req, const char *path,
             answer(n, req, e, o);
         }
     } else if (strcmp(rest, "coverage") == 0) {
-        const char *r = qget(&kv, query, "res", &bad);
+        const char *r = api_query_get(&kv, query, "res", &bad);
         num = 8;
         if (bad || (r && (api_parse_num(r, &num) || num > HEXG_MAX_RES))) {
             api_error(req, 400, CAIRN_ERR_BAD_ARG, "res must be 0..12");
