@@ -29,8 +29,11 @@ typedef struct cairn_epoch_metrics {
     uint64_t burned_sector[CAIRN_SECTOR_SLOTS];    /* the fee burn of them:
                                                       Σ ≤ burned */
     uint64_t stakers_pool; /* fees' stakers share added to the rewards */
-    uint64_t revenue;      /* fees paid (base + service fees) */
-    uint64_t burned;       /* fee burns, slashes, credits, deposits */
+    /* The epoch's fees (revenue) by destination: Σ of the four = revenue
+     * (0 for epochs settled before the record carried them). */
+    uint64_t fees_providers, fees_burned, fees_treasury, fees_stakers;
+    uint64_t revenue; /* fees paid (base + service fees) */
+    uint64_t burned;  /* fee burns, slashes, credits, deposits */
     uint64_t emitted;
     uint64_t net_change; /* |emitted − burned| */
     int net_negative;    /* 1 when burned > emitted (supply shrank) */
@@ -74,5 +77,51 @@ CAIRN_API cairn_err cairn_chain_metrics_range(cairn_chain *c, uint64_t from,
                                               uint64_t to,
                                               cairn_epoch_metrics *out,
                                               size_t max, size_t *n) CAIRN_WUR;
+
+/* ---- downsampled series (GET /v1/metrics/series, docs/dashboard.md) ----
+ * The epochs from..to are cut into buckets of bucket_epochs epochs aligned
+ * to multiples of bucket_epochs (bucket k: k·b .. k·b + b − 1, clipped to
+ * the range), one point each. Flows (revenue, burned, emitted, work units,
+ * fees, credits, transfer volume, per-sector revenue, burn, emission) are
+ * summed exactly over the bucket's epochs; stocks (providers, supply,
+ * circulating, staked, ratio, velocity) are the bucket's last epoch's.
+ * Every epoch of the range is read once (a 345-byte record), plus
+ * CAIRN_VELOCITY_WINDOW records per point for the velocity: a range of
+ * more than CAIRN_SERIES_MAX_SPAN epochs is refused (TOO_LARGE), so one
+ * answer reads at most CAIRN_SERIES_MAX_READS records. */
+#define CAIRN_SERIES_MAX_POINTS 1000
+#define CAIRN_SERIES_DEFAULT_POINTS 500
+#define CAIRN_SERIES_MAX_SPAN 100000 /* epochs one series covers */
+#define CAIRN_SERIES_MAX_READS                                                 \
+    (CAIRN_SERIES_MAX_SPAN +                                                   \
+     (uint64_t)CAIRN_SERIES_MAX_POINTS * CAIRN_VELOCITY_WINDOW)
+
+typedef struct cairn_series_plan {
+    uint64_t from, to;      /* the range */
+    uint64_t bucket_epochs; /* epochs per point */
+    uint64_t points;        /* buckets that cut the range */
+    uint64_t reads;         /* records the answer reads, at most */
+} cairn_series_plan;
+
+/* Plans from..to in at most `points` buckets (1..CAIRN_SERIES_MAX_POINTS):
+ * the smallest bucket_epochs whose aligned buckets number ≤ points.
+ * BAD_ARG when from > to or points is out of range; TOO_LARGE when the
+ * range is longer than CAIRN_SERIES_MAX_SPAN. */
+CAIRN_API cairn_err cairn_series_plan_make(uint64_t from, uint64_t to,
+                                           uint64_t points,
+                                           cairn_series_plan *p) CAIRN_WUR;
+/* Adds epoch m to the point acc (first: acc is empty, m's epoch starts
+ * it): flows summed (saturating at UINT64_MAX), stocks replaced by m's,
+ * acc->epoch = m's; acc->start_height stays the bucket's first. */
+CAIRN_API void cairn_series_add(cairn_epoch_metrics *acc,
+                                const cairn_epoch_metrics *m, int first);
+/* The points of plan p over the settled epochs (those not settled yet are
+ * left out) into out[0..max) (max ≥ p->points); first_epoch[i] gets each
+ * point's first epoch. *n receives how many. */
+CAIRN_API cairn_err cairn_chain_metrics_series(cairn_chain *c,
+                                               const cairn_series_plan *p,
+                                               cairn_epoch_metrics *out,
+                                               uint64_t *first_epoch,
+                                               size_t max, size_t *n) CAIRN_WUR;
 
 #endif

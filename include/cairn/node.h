@@ -16,6 +16,8 @@ typedef struct cairn_node_opts {
     uint32_t max_connections; /* API connections at once; 0 = default 1024
                                  (lowered to fit the open-file limit) */
     int quiet;                /* 1: log only warnings and errors */
+    const char *web_dir;      /* the dashboard's files; NULL: the installed
+                                 share dir, or the source tree's web/ */
 } cairn_node_opts;
 
 /* Runs a node until SIGTERM or SIGINT, then stops cleanly (the last block

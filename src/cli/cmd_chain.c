@@ -153,10 +153,13 @@ int cmd_init(int argc, char **argv)
 static const char node_usage[] =
     "usage: cairn node --data DIR [--key FILE | --follow URL]\n"
     "                  [--listen HOST:PORT] [--max-connections N] [--quiet]\n"
+    "                  [--web DIR]\n"
     "Runs a node on the chain in DIR until SIGINT or SIGTERM: the sequencer\n"
     "with --key (its key file), or a follower of the node at URL. The API\n"
     "listens on 127.0.0.1:8645 unless --listen says otherwise and serves at\n"
-    "most N connections at once (default 1024, fewer if ulimit -n is low).\n";
+    "most N connections at once (default 1024, fewer if ulimit -n is low).\n"
+    "It serves the dashboard at / from DIR (default: the installed\n"
+    "share/cairn/web, or web/ of the source tree when run from a build).\n";
 
 int cmd_node(int argc, char **argv)
 {
@@ -170,6 +173,7 @@ int cmd_node(int argc, char **argv)
                       {"listen", &o.listen, NULL},
                       {"max-connections", &max_conns, NULL},
                       {"quiet", NULL, &quiet},
+                      {"web", &o.web_dir, NULL},
                       {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "node", node_usage, opts, 0, &a);

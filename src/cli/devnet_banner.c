@@ -130,8 +130,9 @@ void devnet_banner(const devnet *d)
         snprintf(c, sizeof c, "%s --node %s", d->cmd, d->seq.url);
     printf("\ncairn devnet is running\n");
     printf("  sequencer  %s   (log %s)\n", d->seq.url, d->seq.log);
-    printf("  follower   %s   (log %s)\n\naccounts (keys in %s/keys):\n",
-           d->fol.url, d->fol.log, d->dir);
+    printf("  follower   %s   (log %s)\n", d->fol.url, d->fol.log);
+    printf("  dashboard  %s/\n\naccounts (keys in %s/keys):\n", d->seq.url,
+           d->dir);
     for (int i = 0; i < DEVNET_DEMOS; i++)
         print_account(d, i, addr[i]);
     printf("\ntry, in another terminal:\n");

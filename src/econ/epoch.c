@@ -46,6 +46,10 @@ static void stats_fields(const econ_epoch_stats *s,
         out[i++] = &s->revenue_sector[k];
     for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++)
         out[i++] = &s->burned_sector[k];
+    out[i++] = &s->fees_providers; /* version 4 from here */
+    out[i++] = &s->fees_burned;
+    out[i++] = &s->fees_treasury;
+    out[i++] = &s->fees_stakers;
 }
 
 void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s)
@@ -67,6 +71,7 @@ cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n)
         return CAIRN_ERR_BAD_VERSION;
     size_t fields = p[0] == 1   ? ECON_STATS_FIELDS_V1
                     : p[0] == 2 ? ECON_STATS_FIELDS_V2
+                    : p[0] == 3 ? ECON_STATS_FIELDS_V3
                                 : ECON_STATS_FIELDS;
     if (n < 1 + 8 * fields)
         return CAIRN_ERR_TRUNCATED;
@@ -137,6 +142,10 @@ static void book_fee(cairn_totals *t, econ_global *g, const cairn_fee_parts *f,
     g->burned_epoch += f->burn;
     g->stakers_pool += f->stakers;
     g->fees_epoch += fee;
+    g->fee_provider_epoch += f->provider; /* parts of fee: no overflow */
+    g->fee_burn_epoch += f->burn;
+    g->fee_treasury_epoch += f->treasury;
+    g->fee_stakers_epoch += f->stakers;
 }
 
 /* The sector of provider's registration, or CAIRN_SECTOR_SLOTS when there
@@ -502,6 +511,10 @@ static cairn_err write_stats(exec_ctx *x, const econ_global *g,
     st->held_end = g->held;
     memcpy(st->revenue_sector, g->fees_sector, sizeof st->revenue_sector);
     memcpy(st->burned_sector, g->burned_sector, sizeof st->burned_sector);
+    st->fees_providers = g->fee_provider_epoch;
+    st->fees_burned = g->fee_burn_epoch;
+    st->fees_treasury = g->fee_treasury_epoch;
+    st->fees_stakers = g->fee_stakers_epoch;
     cairn_be64_put(k, g->epoch);
     econ_stats_encode(v, st);
     return state_put(x->w, x->s, STATE_EPOCH, k, 8, v, sizeof v);
@@ -516,6 +529,8 @@ static void next_epoch(econ_global *g, uint64_t height)
     g->circ_sum = 0;
     memset(g->fees_sector, 0, sizeof g->fees_sector);
     memset(g->burned_sector, 0, sizeof g->burned_sector);
+    g->fee_provider_epoch = g->fee_burn_epoch = 0;
+    g->fee_treasury_epoch = g->fee_stakers_epoch = 0;
 }
 
 /* Splits the block's base fees; the provider share of base fees (there

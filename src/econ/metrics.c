@@ -46,6 +46,10 @@ static void derive(cairn_epoch_metrics *m, const econ_epoch_stats *s,
     m->burned = s->burned;
     m->emitted = s->emitted;
     m->stakers_pool = s->stakers_pool;
+    m->fees_providers = s->fees_providers;
+    m->fees_burned = s->fees_burned;
+    m->fees_treasury = s->fees_treasury;
+    m->fees_stakers = s->fees_stakers;
     m->net_negative = s->burned > s->emitted;
     m->net_change =
         m->net_negative ? s->burned - s->emitted : s->emitted - s->burned;
@@ -165,6 +169,116 @@ cairn_err cairn_chain_metrics_range(cairn_chain *c, uint64_t from, uint64_t to,
         for (uint64_t ep = from; !e && ep <= to && ep <= last; ep++)
             if (!(e = one_epoch(c, txn, ep, &out[*n])))
                 (*n)++;
+    mdb_txn_abort(txn);
+    return e;
+}
+
+/* ---- downsampled series ---- */
+
+/* Number of aligned buckets of b epochs that from..to touches. */
+static uint64_t buckets_of(uint64_t from, uint64_t to, uint64_t b)
+{
+    return to / b - from / b + 1;
+}
+
+cairn_err cairn_series_plan_make(uint64_t from, uint64_t to, uint64_t points,
+                                 cairn_series_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    if (from > to || points == 0 || points > CAIRN_SERIES_MAX_POINTS)
+        return CAIRN_ERR_BAD_ARG;
+    uint64_t span = to - from + 1; /* to − from < UINT64_MAX: from ≤ to */
+    if (to - from >= CAIRN_SERIES_MAX_SPAN)
+        return CAIRN_ERR_TOO_LARGE;
+    uint64_t b = (span + points - 1) / points;
+    while (buckets_of(from, to, b) > points) /* misalignment: ≤ 1 more */
+        b++;
+    p->from = from;
+    p->to = to;
+    p->bucket_epochs = b;
+    p->points = buckets_of(from, to, b);
+    p->reads = span + p->points * CAIRN_VELOCITY_WINDOW;
+    return CAIRN_OK;
+}
+
+/* a += v, saturating. */
+static void sat_add(uint64_t *a, uint64_t v)
+{
+    *a = *a > UINT64_MAX - v ? UINT64_MAX : *a + v;
+}
+
+void cairn_series_add(cairn_epoch_metrics *acc, const cairn_epoch_metrics *m,
+                      int first)
+{
+    if (first) {
+        *acc = *m;
+    } else {
+        cairn_epoch_metrics sum = *acc;
+        *acc = *m; /* stocks: the latest epoch's */
+        acc->start_height = sum.start_height;
+        for (int k = 0; k < CAIRN_SECTOR_SLOTS; k++) {
+            sat_add(&acc->work_units[k], sum.work_units[k]);
+            sat_add(&acc->emitted_sector[k], sum.emitted_sector[k]);
+            sat_add(&acc->revenue_sector[k], sum.revenue_sector[k]);
+            sat_add(&acc->burned_sector[k], sum.burned_sector[k]);
+        }
+        uint64_t *flows[] = {
+            &acc->stakers_pool,   &acc->fees_providers, &acc->fees_burned,
+            &acc->fees_treasury,  &acc->fees_stakers,   &acc->revenue,
+            &acc->burned,         &acc->emitted,        &acc->transfer_volume,
+            &acc->credits_bought,
+        };
+        const uint64_t prev[] = {
+            sum.stakers_pool,   sum.fees_providers, sum.fees_burned,
+            sum.fees_treasury,  sum.fees_stakers,   sum.revenue,
+            sum.burned,         sum.emitted,        sum.transfer_volume,
+            sum.credits_bought,
+        };
+        for (size_t i = 0; i < sizeof prev / sizeof prev[0]; i++)
+            sat_add(flows[i], prev[i]);
+    }
+    acc->net_negative = acc->burned > acc->emitted;
+    acc->net_change = acc->net_negative ? acc->burned - acc->emitted
+                                        : acc->emitted - acc->burned;
+}
+
+cairn_err cairn_chain_metrics_series(cairn_chain *c, const cairn_series_plan *p,
+                                     cairn_epoch_metrics *out,
+                                     uint64_t *first_epoch, size_t max,
+                                     size_t *n)
+{
+    MDB_txn *txn;
+    uint64_t last;
+    *n = 0;
+    if (p->points > max || p->from > p->to ||
+        p->to - p->from >= CAIRN_SERIES_MAX_SPAN || !p->bucket_epochs)
+        return CAIRN_ERR_BAD_ARG;
+    if (chain_read_begin(c, &txn))
+        return CAIRN_ERR_DB;
+    cairn_err e = latest(c, txn, &last);
+    uint64_t interval = cairn_chain_params(c)->block_interval_ms;
+    if (e == CAIRN_ERR_NOT_FOUND) {
+        mdb_txn_abort(txn);
+        return CAIRN_OK;
+    }
+    uint64_t to = p->to < last ? p->to : last;
+    for (uint64_t ep = p->from; !e && ep <= to; ep++) {
+        econ_epoch_stats s;
+        cairn_epoch_metrics m;
+        if ((e = econ_stats_get(txn, chain_store(c), ep, &s)))
+            break;
+        derive(&m, &s, interval);
+        int first = ep == p->from || ep % p->bucket_epochs == 0;
+        if (first && *n >= max) {
+            e = CAIRN_ERR_BAD_ARG; /* cannot be: points ≤ max */
+            break;
+        }
+        if (first)
+            first_epoch[(*n)++] = ep;
+        cairn_series_add(&out[*n - 1], &m, first);
+        if (ep == to || (ep + 1) % p->bucket_epochs == 0)
+            e = window(c, txn, &out[*n - 1]); /* the bucket's last epoch */
+    }
     mdb_txn_abort(txn);
     return e;
 }

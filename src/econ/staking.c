@@ -24,10 +24,11 @@ void econ_set_test_hook(econ_hook_fn fn, void *arg)
 /* ---- econ global ---- */
 
 /* Lengths: version 1 without held, version 2 without the per-sector
- * counters. */
+ * counters, version 3 without the fees by destination. */
 #define GLOBAL_LEN_V1 (8 * 13)
 #define GLOBAL_LEN_V2 (8 * 14)
-#define GLOBAL_LEN (GLOBAL_LEN_V2 + 16 * CAIRN_SECTOR_SLOTS)
+#define GLOBAL_LEN_V3 (GLOBAL_LEN_V2 + 16 * CAIRN_SECTOR_SLOTS)
+#define GLOBAL_LEN (GLOBAL_LEN_V3 + 8 * 4)
 
 cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
 {
@@ -36,8 +37,8 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
     cairn_err e = state_get(txn, s, STATE_ECON, "econ", 4, &v);
     if (e)
         return e == CAIRN_ERR_NOT_FOUND ? CAIRN_OK : e;
-    if (v.mv_size != GLOBAL_LEN && v.mv_size != GLOBAL_LEN_V2 &&
-        v.mv_size != GLOBAL_LEN_V1)
+    if (v.mv_size != GLOBAL_LEN && v.mv_size != GLOBAL_LEN_V3 &&
+        v.mv_size != GLOBAL_LEN_V2 && v.mv_size != GLOBAL_LEN_V1)
         return CAIRN_ERR_DB;
     const uint8_t *p = v.mv_data;
     uint64_t *f[] = {&g->epoch,        &g->start_height, &g->genesis_supply,
@@ -48,10 +49,16 @@ cairn_err econ_global_get(MDB_txn *txn, const store *s, econ_global *g)
         *f[i] = cairn_le64_get(p + 8 * i);
     g->circ_sum = (u128)cairn_le64_get(p + 96) << 64 | cairn_le64_get(p + 88);
     g->held = v.mv_size >= GLOBAL_LEN_V2 ? cairn_le64_get(p + 104) : 0;
-    for (int i = 0; v.mv_size == GLOBAL_LEN && i < CAIRN_SECTOR_SLOTS; i++) {
+    for (int i = 0; v.mv_size >= GLOBAL_LEN_V3 && i < CAIRN_SECTOR_SLOTS; i++) {
         g->fees_sector[i] = cairn_le64_get(p + GLOBAL_LEN_V2 + 8 * i);
         g->burned_sector[i] =
             cairn_le64_get(p + GLOBAL_LEN_V2 + 8 * (CAIRN_SECTOR_SLOTS + i));
+    }
+    if (v.mv_size == GLOBAL_LEN) {
+        g->fee_provider_epoch = cairn_le64_get(p + GLOBAL_LEN_V3);
+        g->fee_burn_epoch = cairn_le64_get(p + GLOBAL_LEN_V3 + 8);
+        g->fee_treasury_epoch = cairn_le64_get(p + GLOBAL_LEN_V3 + 16);
+        g->fee_stakers_epoch = cairn_le64_get(p + GLOBAL_LEN_V3 + 24);
     }
     return CAIRN_OK;
 }
@@ -73,6 +80,10 @@ cairn_err econ_global_put(exec_ctx *x, const econ_global *g)
         cairn_le64_put(p + GLOBAL_LEN_V2 + 8 * (CAIRN_SECTOR_SLOTS + i),
                        g->burned_sector[i]);
     }
+    cairn_le64_put(p + GLOBAL_LEN_V3, g->fee_provider_epoch);
+    cairn_le64_put(p + GLOBAL_LEN_V3 + 8, g->fee_burn_epoch);
+    cairn_le64_put(p + GLOBAL_LEN_V3 + 16, g->fee_treasury_epoch);
+    cairn_le64_put(p + GLOBAL_LEN_V3 + 24, g->fee_stakers_epoch);
     return state_put(x->w, x->s, STATE_ECON, "econ", 4, p, GLOBAL_LEN);
 }
 

@@ -62,6 +62,9 @@ typedef struct econ_global {
      * Σ ≤ fees_epoch, burned_epoch. */
     uint64_t fees_sector[CAIRN_SECTOR_SLOTS];
     uint64_t burned_sector[CAIRN_SECTOR_SLOTS];
+    /* Where this epoch's fees went (each fee split once): Σ = fees_epoch. */
+    uint64_t fee_provider_epoch, fee_burn_epoch, fee_treasury_epoch,
+        fee_stakers_epoch;
 } econ_global;
 
 #define PROVIDER_FIXED_LEN (4 + 4 * 2 + 8 * 11)

@@ -14,9 +14,9 @@
 #include "ledger/kinds.h"
 
 #define ECON_STATS_VERSION                                                     \
-    3 /* 1: without staked_providers, held_end,                                \
+    4 /* 1: without staked_providers, held_end,                                \
          stakers_pool; 2: without revenue_sector,                              \
-         burned_sector */
+         burned_sector; 3: without fees_providers..fees_stakers */
 
 typedef struct econ_epoch_stats {
     uint64_t epoch;
@@ -49,19 +49,27 @@ typedef struct econ_epoch_stats {
                                   provider: Σ ≤ fees_paid */
     uint64_t burned_sector[CAIRN_SECTOR_SLOTS];  /* the fee split's burn of
                                    them: Σ ≤ burned */
+    /* The epoch's fees (fees_paid) by destination, as the fee split
+     * divided each: Σ of the four = fees_paid. */
+    uint64_t fees_providers; /* paid to the serving providers */
+    uint64_t fees_burned;    /* burned (a part of burned) */
+    uint64_t fees_treasury;  /* to the treasury */
+    uint64_t fees_stakers;   /* to the stakers' reward pool */
 } econ_epoch_stats;
 
-#define ECON_STATS_FIELDS 39
+#define ECON_STATS_FIELDS 43
+#define ECON_STATS_FIELDS_V3 39
 #define ECON_STATS_FIELDS_V2 31
 #define ECON_STATS_FIELDS_V1 25
-/* 1 version byte + 39 u64 fields (version 2: 31, version 1: 25). */
+/* 1 version byte + 43 u64 fields (version 3: 39, 2: 31, 1: 25). */
 #define ECON_STATS_LEN (1 + 8 * ECON_STATS_FIELDS)
+#define ECON_STATS_LEN_V3 (1 + 8 * ECON_STATS_FIELDS_V3)
 #define ECON_STATS_LEN_V2 (1 + 8 * ECON_STATS_FIELDS_V2)
 #define ECON_STATS_LEN_V1 (1 + 8 * ECON_STATS_FIELDS_V1)
 
 /* Encodes s into out (exactly ECON_STATS_LEN bytes). */
 void econ_stats_encode(uint8_t out[ECON_STATS_LEN], const econ_epoch_stats *s);
-/* Decodes a stored record (version 1, 2 or 3; an older version reads the
+/* Decodes a stored record (version 1 to 4; an older version reads the
  * fields it lacks as 0): TRUNCATED/TRAILING on a wrong length, BAD_VERSION on
  * an unknown version byte. */
 cairn_err econ_stats_decode(econ_epoch_stats *s, const uint8_t *p, size_t n);

@@ -87,6 +87,10 @@ const char *httpd_req_body(httpd_req *r, size_t *len);
  * after the call. */
 void httpd_reply(httpd_req *r, int status, const char *content_type,
                  const void *body, size_t len);
+/* httpd_reply with extra header lines (each "Name: value\r\n", from the
+ * owner, never from the request; NULL for none). */
+void httpd_reply_hdr(httpd_req *r, int status, const char *content_type,
+                     const char *headers, const void *body, size_t len);
 
 /* cb(r, arg) runs once if the connection dies while r is held unanswered;
  * r is invalid after cb returns. NULL cb removes it. */

@@ -337,13 +337,20 @@ const char *httpd_req_body(httpd_req *r, size_t *len)
 void httpd_reply(httpd_req *r, int status, const char *content_type,
                  const void *body, size_t len)
 {
+    httpd_reply_hdr(r, status, content_type, NULL, body, len);
+}
+
+void httpd_reply_hdr(httpd_req *r, int status, const char *content_type,
+                     const char *headers, const void *body, size_t len)
+{
     hconn *c = r->c;
     struct evbuffer *out = bufferevent_get_output(c->bev);
     int close = c->close_after || !r->h.keep_alive || c->d->stopping;
     evbuffer_add_printf(out,
                         "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-                        "Content-Length: %zu\r\n%s\r\n",
+                        "Content-Length: %zu\r\n%s%s\r\n",
                         status, http_reason(status), content_type, len,
+                        headers ? headers : "",
                         close             ? "Connection: close\r\n"
                         : r->h.minor == 0 ? "Connection: keep-alive\r\n"
                                           : "");

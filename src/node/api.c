@@ -109,6 +109,10 @@ static void route(httpd_req *req, void *arg)
             api_submit(n, req);
         return;
     }
+    if (strncmp(path, "/v1/", 4) != 0 && strcmp(path, "/metrics") != 0) {
+        api_web(n, req, path); /* api_web.c: the dashboard's files */
+        return;
+    }
     if (cmd != HTTP_GET) {
         api_error(req, 405, CAIRN_ERR_BAD_ARG, "only GET is allowed here");
         return;

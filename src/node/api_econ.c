@@ -300,6 +300,12 @@ static json_t *epoch_json(const cairn_epoch_metrics *m)
     api_json_set_amount(o, "emitted", m->emitted);
     set_sector_amounts(o, "emitted_by_sector", m->emitted_sector);
     api_json_set_amount(o, "stakers_pool", m->stakers_pool);
+    json_t *fd = json_object(); /* Σ = revenue */
+    api_json_set_amount(fd, "providers", m->fees_providers);
+    api_json_set_amount(fd, "burn", m->fees_burned);
+    api_json_set_amount(fd, "treasury", m->fees_treasury);
+    api_json_set_amount(fd, "stakers", m->fees_stakers);
+    json_object_set_new(o, "fees_by_destination", fd);
     set_signed_amount(o, "net_supply_change", m->net_change, m->net_negative);
     api_json_set_amount(o, "supply", m->supply);
     api_json_set_amount(o, "circulating", m->circulating);
@@ -393,6 +399,97 @@ void api_metrics(node *n, httpd_req *req, const char *query)
     json_object_set_new(o, "to", api_json_u64(to));
     json_object_set_new(o, "block_interval_ms", api_json_u64(interval));
     json_object_set_new(o, "epochs", arr);
+    if (e) {
+        json_decref(o);
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    api_reply(req, 200, o);
+}
+
+/* ---- downsampled series ---- */
+
+/* GET /v1/metrics/series?from=&to=&points=: defaults to the last
+ * CAIRN_SERIES_MAX_SPAN settled epochs in CAIRN_SERIES_DEFAULT_POINTS
+ * points; `to` past the last settled epoch is cut to it (so a range of
+ * 10M epochs on a young chain reads only what exists); a longer range is
+ * refused (413), never read. */
+void api_metrics_series(node *n, httpd_req *req, const char *query)
+{
+    struct evkeyvalq q;
+    uint64_t last = 0, from = 0, to = 0, points = CAIRN_SERIES_DEFAULT_POINTS;
+    int sf, st, sp;
+    TAILQ_INIT(&q);
+    int bad = query && evhttp_parse_query_str(query, &q);
+    bad = bad || query_opt(&q, "from", &from, &sf) ||
+          query_opt(&q, "to", &to, &st) ||
+          query_opt(&q, "points", &points, &sp);
+    evhttp_clear_headers(&q);
+    if (bad || points == 0 || points > CAIRN_SERIES_MAX_POINTS ||
+        (sf && st && from > to)) {
+        api_error(req, 400, CAIRN_ERR_BAD_ARG,
+                  "from and to are epoch numbers (from <= to), points 1..1000");
+        return;
+    }
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_latest_epoch(n->chain, &last);
+    uint64_t interval = cairn_chain_params(n->chain)->block_interval_ms;
+    pthread_mutex_unlock(&n->lock);
+    int none = e == CAIRN_ERR_NOT_FOUND;
+    if (e && !none) {
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    e = CAIRN_OK;
+    if (!st || to > last)
+        to = none ? 0 : last; /* nothing past the last settled epoch */
+    if (!sf)
+        from = to >= CAIRN_SERIES_MAX_SPAN - 1
+                   ? to - (CAIRN_SERIES_MAX_SPAN - 1)
+                   : 0;
+    int empty = none || from > to;
+    cairn_series_plan plan = {0};
+    if (!empty && (e = cairn_series_plan_make(from, to, points, &plan))) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "a series covers at most %u epochs; ask for a shorter "
+                 "range (from, to)",
+                 (unsigned)CAIRN_SERIES_MAX_SPAN);
+        api_error(req, e == CAIRN_ERR_TOO_LARGE ? 413 : 400, e, msg);
+        return;
+    }
+    size_t cnt = 0, max = empty ? 1 : (size_t)plan.points;
+    cairn_epoch_metrics *m = calloc(max, sizeof *m);
+    uint64_t *first = calloc(max, sizeof *first);
+    if (!m || !first) {
+        free(m);
+        free(first);
+        api_error(req, 500, CAIRN_ERR_NOMEM, NULL);
+        return;
+    }
+    if (!empty) {
+        pthread_mutex_lock(&n->lock);
+        e = cairn_chain_metrics_series(n->chain, &plan, m, first, max, &cnt);
+        pthread_mutex_unlock(&n->lock);
+    }
+    json_t *o = json_object(), *arr = json_array();
+    for (size_t i = 0; !e && i < cnt; i++) {
+        json_t *pt = epoch_json(&m[i]);
+        json_object_set_new(pt, "first_epoch", api_json_u64(first[i]));
+        json_object_set_new(pt, "epochs",
+                            api_json_u64(m[i].epoch - first[i] + 1));
+        json_array_append_new(arr, pt);
+    }
+    free(m);
+    free(first);
+    json_object_set_new(o, "latest_epoch",
+                        none ? json_null() : api_json_u64(last));
+    json_object_set_new(o, "from", api_json_u64(from));
+    json_object_set_new(o, "to", api_json_u64(to));
+    json_object_set_new(o, "bucket_epochs",
+                        api_json_u64(empty ? 1 : plan.bucket_epochs));
+    json_object_set_new(o, "block_interval_ms", api_json_u64(interval));
+    json_object_set_new(o, "points", arr);
     if (e) {
         json_decref(o);
         api_error(req, 0, e, NULL);
@@ -561,6 +658,8 @@ int api_econ_route(node *n, httpd_req *req, const char *path, const char *query)
         api_params(n, req);
     else if (strcmp(path, "/v1/metrics") == 0)
         api_metrics(n, req, query);
+    else if (strcmp(path, "/v1/metrics/series") == 0)
+        api_metrics_series(n, req, query);
     else if (strcmp(path, "/metrics") == 0)
         api_prometheus(n, req);
     else if (strcmp(path, "/v1/rewards") == 0)

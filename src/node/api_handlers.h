@@ -28,6 +28,7 @@ void api_proposal(node *n, httpd_req *req, const char *id);
 void api_credits(node *n, httpd_req *req, const char *addr);
 void api_price(node *n, httpd_req *req);
 void api_params(node *n, httpd_req *req);
+void api_metrics_series(node *n, httpd_req *req, const char *query);
 void api_metrics(node *n, httpd_req *req, const char *query);
 void api_prometheus(node *n, httpd_req *req);
 /* api_rewards.c: /v1/rewards?epoch=E or ?provider=ADDR. */

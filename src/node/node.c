@@ -243,6 +243,7 @@ static cairn_err start(node *n, const cairn_node_opts *o)
                 "cairn: --listen wants HOST:PORT, e.g. 127.0.0.1:8645\n");
         return CAIRN_ERR_BAD_ARG;
     }
+    api_web_init(n, o->web_dir);
     e = api_start(n, host, port, connection_cap(n, o->max_connections));
     if (e == CAIRN_ERR_IO && errno == EADDRINUSE) {
         fprintf(stderr,

@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 
 #include "cairn/chain.h"
@@ -58,6 +59,7 @@ typedef struct node {
     uint64_t write_fail_ms;    /* wall clock of the first of them */
     cairn_err write_err;       /* the last one's error */
     cairn_ratelimit write_log; /* their warnings */
+    char web_dir[PATH_MAX];    /* the dashboard's files; "" when none */
 } node;
 
 void node_log(const node *n, int warn, const char *fmt, ...)
@@ -76,6 +78,13 @@ json_t *node_write_error_json(const node *n);
 
 /* API: serves it on host:port with at most max_conns connections. */
 cairn_err api_start(node *n, const char *host, int port, size_t max_conns);
+/* api_web.c: the dashboard's static files. api_web_init picks the
+ * directory (dir from --web, or NULL: the installed share dir next to the
+ * binary, the configured install dir, then the source tree's web/) into
+ * n->web_dir ("" when none); api_web answers a request for path. */
+void api_web_init(node *n, const char *dir);
+void api_web(node *n, httpd_req *req, const char *path);
+
 /* Sends a JSON body with a status and frees it. */
 void api_reply(httpd_req *req, int status, json_t *body);
 void api_error(httpd_req *req, int status, cairn_err e, const char *detail);

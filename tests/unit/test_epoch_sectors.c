@@ -206,29 +206,38 @@ static econ_epoch_stats sample_stats(void)
     return s;
 }
 
-/* Version 3 round-trips; versions 1 and 2 read the fields they lack as
+/* Version 4 round-trips; versions 1 to 3 read the fields they lack as
  * 0; a wrong length or version is refused. */
 static void test_stats_codec(void **state)
 {
     econ_epoch_stats s = sample_stats(), d, want;
     uint8_t b[ECON_STATS_LEN];
     (void)state;
-    assert_int_equal(ECON_STATS_LEN, 313);
+    assert_int_equal(ECON_STATS_LEN, 345);
+    assert_int_equal(ECON_STATS_LEN_V3, 313);
     assert_int_equal(ECON_STATS_LEN_V2, 249);
     assert_int_equal(ECON_STATS_LEN_V1, 201);
     econ_stats_encode(b, &s);
-    assert_int_equal(b[0], 3);
+    assert_int_equal(b[0], 4);
     assert_int_equal(econ_stats_decode(&d, b, sizeof b), CAIRN_OK);
     assert_memory_equal(&d, &s, sizeof d);
-    assert_true(s.burned_sector[CAIRN_SECTOR_SLOTS - 1] != 0);
+    assert_true(s.fees_stakers != 0);
+    /* version 3: the first 313 bytes */
+    b[0] = 3;
+    assert_int_equal(econ_stats_decode(&d, b, ECON_STATS_LEN_V3), CAIRN_OK);
+    want = s;
+    want.fees_providers = want.fees_burned = 0;
+    want.fees_treasury = want.fees_stakers = 0;
+    assert_memory_equal(&d, &want, sizeof d);
+    assert_int_equal(econ_stats_decode(&d, b, ECON_STATS_LEN),
+                     CAIRN_ERR_TRAILING);
     /* version 2: the first 249 bytes */
     b[0] = 2;
     assert_int_equal(econ_stats_decode(&d, b, ECON_STATS_LEN_V2), CAIRN_OK);
-    want = s;
     memset(want.revenue_sector, 0, sizeof want.revenue_sector);
     memset(want.burned_sector, 0, sizeof want.burned_sector);
     assert_memory_equal(&d, &want, sizeof d);
-    assert_int_equal(econ_stats_decode(&d, b, ECON_STATS_LEN),
+    assert_int_equal(econ_stats_decode(&d, b, ECON_STATS_LEN_V3),
                      CAIRN_ERR_TRAILING);
     /* version 1: the first 201 bytes */
     b[0] = 1;
@@ -243,7 +252,7 @@ static void test_stats_codec(void **state)
                      CAIRN_ERR_TRUNCATED);
     b[0] = 0;
     assert_int_equal(econ_stats_decode(&d, b, sizeof b), CAIRN_ERR_BAD_VERSION);
-    b[0] = 4;
+    b[0] = 5;
     assert_int_equal(econ_stats_decode(&d, b, sizeof b), CAIRN_ERR_BAD_VERSION);
     assert_int_equal(econ_stats_decode(&d, b, 0), CAIRN_ERR_TRUNCATED);
 }
@@ -272,12 +281,17 @@ static int econ_record_read(size_t len, econ_global *g)
     return e == CAIRN_OK;
 }
 
-/* 176 bytes carry the counters; 112 and 104 read them as 0. */
+/* 208 bytes carry the fees by destination; 176 the counters; 112 and 104
+ * read them as 0. */
 static void test_econ_record(void **state)
 {
     econ_global g;
     (void)state;
+    assert_true(econ_record_read(208, &g));
+    assert_int_equal(g.fee_provider_epoch, 0xb8b7b6b5b4b3b2b1ull); /* 177.. */
+    assert_true(g.fee_stakers_epoch != 0);
     assert_true(econ_record_read(176, &g));
+    assert_int_equal(g.fee_stakers_epoch, 0);
     assert_int_equal(g.fees_sector[0], 0x7877767574737271ull); /* 113.. */
     assert_true(g.burned_sector[CAIRN_SECTOR_SLOTS - 1] != 0);
     assert_true(econ_record_read(112, &g));
