@@ -218,7 +218,7 @@ def main():
         state[b"\x03" + struct.pack("<H", pid)] = u64(values.get(name, default))
     state[b"\x04oracle"] = carol
     # econ record: epoch 0, start_height 1, genesis_supply, all else 0
-    state[b"\x04econ"] = u64(0) + u64(1) + u64(supply) + bytes(176 - 24)
+    state[b"\x04econ"] = u64(0) + u64(1) + u64(supply) + bytes(208 - 24)
 
     root = smt_root([(h(k), h(v)) for k, v in state.items()])
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "genesis_state.txt")
