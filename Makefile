@@ -8,13 +8,17 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 PREFIX ?= /usr/local
 
-.PHONY: all deps build install run lint test test-fast test-san bench fuzz \
+.PHONY: all deps test-deps build install run lint test test-fast test-san bench fuzz \
         fuzz-regress format format-check clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
+
+# What only the tests need on top (chromium for the dashboard's test).
+test-deps:
+	@bash scripts/install-deps.sh --tests
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -41,10 +45,10 @@ lint: deps
 	bash scripts/check-banned.sh
 	bash scripts/check-format.sh
 
-test-fast: build
+test-fast: build test-deps
 	cd $(BUILD) && ctest --output-on-failure -j 2
 
-test-san: deps
+test-san: test-deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON >/dev/null
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2

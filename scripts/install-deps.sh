@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cairn builds and tests with. Idempotent: it
 # asks apt only for what is missing, so a second run costs nothing.
+# --tests adds what only the tests need: a headless browser for the
+# dashboard's test (tests/integration/test_dashboard.sh) and a font for it.
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
@@ -8,6 +10,9 @@ PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
       libisal-dev bubblewrap ffmpeg povray
       libgps-dev gpsd gpsd-clients python3-gps
       curl python3)
+if [ "${1:-}" = "--tests" ]; then
+  PKGS+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

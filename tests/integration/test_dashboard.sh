@@ -60,6 +60,11 @@ done
 ok "devnet on port $PORT"
 grep -q "dashboard  http://127.0.0.1:$PORT/" "$TMP/devnet-first.out" ||
     fail "the devnet banner does not name the dashboard's URL"
+# a price (alice is the devnet's oracle) and credits bought, for their charts
+"$CAIRN_BIN" --node "$(URL "")" price set 0.5 --key "$NET/keys/alice.key" >/dev/null ||
+    fail "price set failed"
+"$CAIRN_BIN" --node "$(URL "")" credits buy 100 --key "$NET/keys/bob.key" >/dev/null ||
+    fail "credits buy failed"
 
 # --- static files -----------------------------------------------------------
 H=$(curl -s -D - -o "$TMP/index.html" "$(URL /)")
@@ -117,16 +122,23 @@ echo "$B" | grep -q " 404$" || fail "a missing dir is not 404: $B"
 stop_follower
 ok "--web DIR served; a link out of it refused; a missing dir says --web"
 
-# --- two settled epochs (bounded wait) ---------------------------------------
+# --- two settled epochs, the credits' among them (bounded wait) -------------
+# prints the last settled epoch once >= 1 and the 100 credits are settled
+settled() {
+    curl -sf "$(URL /v1/metrics)" | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+if m["latest_epoch"] is not None and m["latest_epoch"] >= 1 and \
+   sum(e["credits_bought"] for e in m["epochs"]) == 100:
+    print(m["latest_epoch"])' 2>/dev/null || true
+}
 LATEST=""
-for _ in $(seq 1 600); do
-    LATEST=$(curl -sf "$(URL /v1/metrics/series?points=1)" |
-             python3 -c 'import json,sys; print(json.load(sys.stdin)["latest_epoch"])' 2>/dev/null || true)
-    [ -n "$LATEST" ] && [ "$LATEST" != None ] && [ "$LATEST" -ge 1 ] && break
-    sleep 0.1
+for _ in $(seq 1 300); do
+    LATEST=$(settled)
+    [ -n "$LATEST" ] && break
+    sleep 0.2
 done
-[ -n "$LATEST" ] && [ "$LATEST" != None ] && [ "$LATEST" -ge 1 ] ||
-    fail "two epochs did not settle within 60 s"
+[ -n "$LATEST" ] || fail "two epochs with the credits bought did not settle within 60 s"
 ok "epochs 0..$LATEST settled"
 
 # --- the API for scale ---------------------------------------------------------
@@ -205,6 +217,10 @@ assert re.search(r'<table id="blocks"[^>]*data-tip="\d+"', dom), "no latest bloc
 for p in ["storage", "compute", "wireless", "sensor"]:
     assert 'id="panel-%s"' % p in dom, p
 assert "files (deals)" in dom, "the storage panel has no files/proofs table"
+price = json.load(urllib.request.urlopen(base + "/v1/price", timeout=10))
+px = charts["price"]["series"][0]["values"]
+assert px and px[-1] == price["price_units"], "price chart %s, /v1/price %s" % (px, price["price_units"])
+assert sum(int(v) for v in charts["credits"]["series"][0]["values"]) == 100, "credits bought"
 print("ok: %d chart values over epochs %d..%d equal /v1/metrics'" % (
     checked, charts["providers"]["epochs"][0], charts["providers"]["epochs"][-1]))
 EOF
