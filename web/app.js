@@ -117,7 +117,7 @@
     var fmt = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 4 });
     var ticks = function (u, splits) { return splits.map(function (v) { return fmt.format(v); }); };
     var axes = [{ label: "epoch", incrs: EPOCH_STEPS },
-                { size: 60, values: ticks }];
+                { size: 78, values: ticks }];
     var useR = series.some(function (d) { return d.scale === "pct"; });
     if (useR) {
       scales.pct = { auto: true };
@@ -245,11 +245,11 @@
           var active = deals.filter(function (d) { return d.state === "active"; }).length;
           var proven = ch.filter(function (c) { return c.proven; }).length;
           var bytes = deals.reduce(function (a, d) { return a + (d.state === "active" ? d.size : 0); }, 0);
-          return [short(pr.address), active + (r[0].more ? "+" : ""), bytes, proven + " / " + ch.length];
+          return [pr.address.slice(0, 9) + "…" + pr.address.slice(-4), active + (r[0].more ? "+" : ""), bytes, proven + " / " + ch.length];
         });
       })).then(function (rows) {
         fillPanel("storage", sectorRows("storage").concat([["providers listed", provs.length + (sp.more ? "+" : "")]]),
-                  rows.length ? smallTable(["provider", "files (deals)", "bytes", "proofs this epoch"], rows) : null);
+                  rows.length ? smallTable(["provider", "files (deals)", "bytes", "proofs (epoch)"], rows) : null);
       });
     });
   }
