@@ -61,6 +61,9 @@
   }
   function short(a) { return a && a.length > 20 ? a.slice(0, 12) + "…" + a.slice(-6) : a; }
   function tokens(units) { return Number(units) / UNITS; }
+  function mb(bytes) {
+    return bytes >= 1e6 ? (bytes / 1e6).toFixed(1) + " MB" : bytes >= 1e3 ? (bytes / 1e3).toFixed(1) + " kB" : bytes + " B";
+  }
 
   /* ---- chart definitions: each series names its /v1/metrics field ---- */
 
@@ -245,11 +248,12 @@
           var active = deals.filter(function (d) { return d.state === "active"; }).length;
           var proven = ch.filter(function (c) { return c.proven; }).length;
           var bytes = deals.reduce(function (a, d) { return a + (d.state === "active" ? d.size : 0); }, 0);
-          return [pr.address.slice(0, 9) + "…" + pr.address.slice(-4), active + (r[0].more ? "+" : ""), bytes, proven + " / " + ch.length];
+          return [pr.address.slice(0, 9) + "…" + pr.address.slice(-4),
+                  active + (r[0].more ? "+" : "") + " · " + mb(bytes), proven + " / " + ch.length];
         });
       })).then(function (rows) {
         fillPanel("storage", sectorRows("storage").concat([["providers listed", provs.length + (sp.more ? "+" : "")]]),
-                  rows.length ? smallTable(["provider", "files (deals)", "bytes", "proofs (epoch)"], rows) : null);
+                  rows.length ? smallTable(["provider", "files (deals) · size", "proofs this epoch"], rows) : null);
       });
     });
   }
