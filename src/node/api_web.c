@@ -61,10 +61,10 @@ void api_web_init(node *n, const char *dir)
         pick = dir;
     } else if (!exe_share_dir(cand, sizeof cand) && has_index(cand)) {
         pick = cand;
+    } else if (*CAIRN_SOURCE_WEB_DIR && has_index(CAIRN_SOURCE_WEB_DIR)) {
+        pick = CAIRN_SOURCE_WEB_DIR; /* a build of this source tree */
     } else if (has_index(CAIRN_WEB_DIR)) {
         pick = CAIRN_WEB_DIR;
-    } else if (*CAIRN_SOURCE_WEB_DIR && has_index(CAIRN_SOURCE_WEB_DIR)) {
-        pick = CAIRN_SOURCE_WEB_DIR; /* running from the build directory */
     }
     char real[PATH_MAX];
     if (pick && realpath(pick, real) && strlen(real) < sizeof n->web_dir) {

@@ -80,7 +80,8 @@ json_t *node_write_error_json(const node *n);
 cairn_err api_start(node *n, const char *host, int port, size_t max_conns);
 /* api_web.c: the dashboard's static files. api_web_init picks the
  * directory (dir from --web, or NULL: the installed share dir next to the
- * binary, the configured install dir, then the source tree's web/) into
+ * binary, the source tree's web/ it was built from, then the configured
+ * install dir) into
  * n->web_dir ("" when none); api_web answers a request for path. */
 void api_web_init(node *n, const char *dir);
 void api_web(node *n, httpd_req *req, const char *path);
