@@ -243,8 +243,10 @@ static void refusals(void **state)
     open_chain_econ(&t, 0, ECON_WIDE);
     cairn_buf_init(&b, CAIRN_TX_BODY_MAX);
     wx_view_arg s = wx_sched(&t, H0);
-    /* an epoch whose slot for H0 leaves room for the steps below */
-    for (int i = 0; i < 20 && s.sc.slot + s.P.witness_blocks + 3 >
+    /* an epoch whose slot for H0 leaves room for the steps below (four
+     * blocks after the witness window: late witness, bad beacon, beacon,
+     * beacon again) */
+    for (int i = 0; i < 20 && s.sc.slot + s.P.witness_blocks + 4 >
                                   s.sc.start + s.P.epoch_blocks - 1;
          i++) {
         cx_to_epoch(&t, s.sc.epoch + 1);
@@ -252,7 +254,7 @@ static void refusals(void **state)
     }
     uint64_t e = s.sc.epoch, slot = s.sc.slot, W = s.P.witness_blocks;
     assert_int_equal(W, 8);
-    assert_true(slot + W + 3 <= s.sc.start + s.P.epoch_blocks - 1);
+    assert_true(slot + W + 4 <= s.sc.start + s.P.epoch_blocks - 1);
     uint8_t pl[CAIRN_BEACON_PAYLOAD_LEN];
     wx_payload(pl, H0, e, &s.sc.seed);
     cx_to_height(&t, slot);
