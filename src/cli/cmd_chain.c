@@ -158,8 +158,9 @@ static const char node_usage[] =
     "with --key (its key file), or a follower of the node at URL. The API\n"
     "listens on 127.0.0.1:8645 unless --listen says otherwise and serves at\n"
     "most N connections at once (default 1024, fewer if ulimit -n is low).\n"
-    "It serves the dashboard at / from DIR (default: the installed\n"
-    "share/cairn/web, or web/ of the source tree when run from a build).\n";
+    "It serves the dashboard at / from --web's DIR (default: the\n"
+    "installed share/cairn/web, or web/ of the source tree it was built\n"
+    "from); see docs/dashboard.md.\n";
 
 int cmd_node(int argc, char **argv)
 {

@@ -15,7 +15,7 @@ set -euo pipefail
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-if [ -z "$CHROMIUM" ]; then
+if [ -z "$CHROMIUM" ] || [ ! -x "$CHROMIUM" ]; then
     echo "FAIL: chromium is not installed; run scripts/install-deps.sh --tests" \
          "(or: apt-get install chromium) to install what the tests need" >&2
     exit 1
