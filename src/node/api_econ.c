@@ -550,6 +550,23 @@ static void prom_sector_tokens(struct evbuffer *b, const char *name,
         }
 }
 
+/* The epoch's fees by destination, one gauge with a label each. */
+static void prom_fees(struct evbuffer *b, const cairn_epoch_metrics *m)
+{
+    const char *dest[4] = {"providers", "burn", "treasury", "stakers"};
+    const uint64_t v[4] = {m->fees_providers, m->fees_burned, m->fees_treasury,
+                           m->fees_stakers};
+    char txt[CAIRN_AMOUNT_TEXT_MAX];
+    prom_head(b, "cairn_epoch_fees_tokens",
+              "the epoch's fees by destination (sum = revenue)");
+    for (int i = 0; i < 4; i++) {
+        cairn_amount_format(txt, v[i]);
+        evbuffer_add_printf(b,
+                            "cairn_epoch_fees_tokens{destination=\"%s\"} %s\n",
+                            dest[i], txt);
+    }
+}
+
 /* The latest epoch's values. */
 static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
 {
@@ -576,6 +593,7 @@ static void prom_epoch(struct evbuffer *b, const cairn_epoch_metrics *m)
                        m->burned_sector);
     prom_sector_tokens(b, "cairn_epoch_sector_emitted_tokens",
                        "the sector's share of the emission", m->emitted_sector);
+    prom_fees(b, m);
     prom_tokens(b, "cairn_epoch_net_supply_change_tokens",
                 "emitted minus burned", m->net_change, m->net_negative);
     prom_tokens(b, "cairn_epoch_circulating_tokens",

@@ -176,6 +176,8 @@ for e in m:  # fees by destination add up to the revenue
                                    "stakers_units"]) == int(e["revenue_units"]), e["epoch"]
 print("ok: one point of %d epochs sums /v1/metrics exactly" % len(m))
 EOF
+curl -sf "$(URL /metrics)" | grep -q '^cairn_epoch_fees_tokens{destination="stakers"} [0-9]' ||
+    fail "/metrics has no fees by destination"
 ok "a 10M-epoch series is answered bounded; /v1/metrics refuses it"
 
 # --- the dashboard in headless Chromium ----------------------------------------
