@@ -478,9 +478,11 @@ static cairn_err bids(sim_engine *s)
     uint32_t *act = malloc((s->nprov + 1) * sizeof *act);
     if (!act)
         return CAIRN_ERR_NOMEM;
-    for (size_t j = 0; j < s->nprov; j++)
+    for (size_t j = 0; j < s->nprov; j++) {
+        s->prov[j].nbids = 0;
         if (s->prov[j].state == SIM_P_ACTIVE)
             act[na++] = (uint32_t)j;
+    }
     cairn_buf b;
     cairn_buf_init(&b, 64);
     for (size_t i = 0; i < s->nuser; i++) {
@@ -501,7 +503,9 @@ static cairn_err bids(sim_engine *s)
             for (uint32_t k = 0; k < u->bids; k++)
                 dup |= bl[k] == j;
             uint64_t price = ask(s, p, u->want);
-            if (dup || p->cpus - p->used < u->want || price > u->max_price)
+            /* its bid deposits: it holds bid_deposit × cpus for them */
+            if (dup || p->cpus - p->used < u->want || price > u->max_price ||
+                p->nbids >= p->cpus)
                 continue;
             cairn_bid bid = {u->lease, price};
             cairn_buf_reset(&b);
@@ -509,6 +513,7 @@ static cairn_err bids(sim_engine *s)
             if (sim_submit(s, &p->kp, CAIRN_TX_BID, &b) != CAIRN_OK)
                 continue;
             bl[u->bids++] = j;
+            p->nbids++;
         }
     }
     cairn_buf_free(&b);

@@ -31,6 +31,7 @@ typedef struct sim_prov {
     uint64_t nleases; /* leases it holds (the agents' view) */
     double cost;      /* USD per cpu-epoch, its own */
     int leave;        /* 1: leaves at the next phase 0 */
+    uint64_t nbids;   /* bids sent in this epoch */
 } sim_prov;
 
 typedef struct sim_user {
