@@ -29,7 +29,10 @@ typedef struct cairn_sim_opts {
 typedef struct cairn_sim_result {
     uint64_t epochs, tip_height, txs, dropped;
     uint8_t state_root[32];
-    double seconds; /* wall time of the run (informational) */
+    double seconds;        /* wall time of the run (informational) */
+    double settle_seconds; /* of which the epochs' last blocks (no agent
+                              transactions there when epoch_blocks > 5:
+                              the chain's settlement and its commit) */
 } cairn_sim_result;
 
 typedef struct sim_engine sim_engine;

@@ -46,6 +46,13 @@ static const char *const col_names[COLS] = {"epoch",
                                             "credits_bought",
                                             "provider_profit_usd"};
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* ---- randomness and keys (deterministic for a seed) ---- */
 
 uint64_t sim_rand(sim_engine *s)
@@ -380,13 +387,6 @@ static int write_summary(sim_engine *s, const char *path,
 
 /* ---- the run ---- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static cairn_err fail(char *msg, size_t len, cairn_err e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static cairn_err fail(char *msg, size_t len, cairn_err e, const char *fmt, ...)
@@ -444,8 +444,11 @@ static cairn_err run_epoch(sim_engine *s)
         uint64_t k = tip.height + 1 - st.epoch_start_height;
         if (k <= 4 && (e = sim_phase(s, (int)k)))
             return e;
+        double t0 = now_s();
         if ((e = sim_block(s)))
             return e;
+        if (tip.height + 1 == last)
+            s->settle_seconds += now_s() - t0;
     }
 }
 
@@ -453,14 +456,17 @@ static void progress(sim_engine *s, uint64_t done, double t0)
 {
     FILE *f = s->opts->progress;
     uint64_t n = s->opts->epochs;
+    size_t active = 0;
     if (!f || (done * 10 / n == (done - 1) * 10 / n && done != n))
         return;
+    for (size_t j = 0; j < s->nprov; j++)
+        active += s->prov[j].state == SIM_P_ACTIVE;
     fprintf(f,
             "sim: epoch %llu/%llu (%llu%%), %llu txs, %zu providers, "
             "%llu users leased, price %.4f USD, %.1f s\n",
             (unsigned long long)done, (unsigned long long)n,
             (unsigned long long)(done * 100 / n), (unsigned long long)s->txs,
-            s->nprov, (unsigned long long)sim_users_leased(s), s->price,
+            active, (unsigned long long)sim_users_leased(s), s->price,
             now_s() - t0);
 }
 
@@ -609,6 +615,7 @@ cairn_err cairn_sim_run(const cairn_sim_opts *o, cairn_sim_result *r, char *msg,
         unlink(sum);
     }
     r->seconds = now_s() - t0;
+    r->settle_seconds = s->settle_seconds;
     engine_free(s);
     free(s);
     return e;

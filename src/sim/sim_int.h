@@ -88,6 +88,7 @@ struct sim_engine {
     uint64_t rng;
     /* counters */
     uint64_t txs, blocks, dropped, spilled;
+    double settle_seconds;
     uint64_t drops[SIM_DROP_KINDS];
     uint64_t pending_proposal; /* governance: proposal id to vote on */
     double pending_yes_bps;
