@@ -314,9 +314,9 @@ static void make_row(sim_engine *s, const cairn_epoch_metrics *m, double price,
     uint64_t f_stak = m->stakers_pool;
     uint64_t spent = f_prov + f_burn + f_stak;
     uint64_t f_tre = m->revenue > spent ? m->revenue - spent : 0;
-    char vel[CAIRN_VELOCITY_TEXT_MAX], net[COL_MAX];
+    char vel[CAIRN_VELOCITY_TEXT_MAX], net[CAIRN_AMOUNT_TEXT_MAX];
     cairn_velocity_format(vel, m->velocity_bps);
-    fmt_amount(net, m->net_change);
+    cairn_amount_format(net, m->net_change);
     fmt_u64(row[0], m->epoch);
     fmt_u64(row[1], active);
     fmt_u64(row[2], s->flow.joined);
