@@ -33,6 +33,10 @@ typedef struct cairn_sim_result {
     double settle_seconds; /* of which the epochs' last blocks (no agent
                               transactions there when epoch_blocks > 5:
                               the chain's settlement and its commit) */
+    /* the last epochs / 2 epochs alone (the steady state, without the
+     * start's burst of arrivals): wall time and transactions */
+    double tail_seconds;
+    uint64_t tail_epochs, tail_txs;
 } cairn_sim_result;
 
 typedef struct sim_engine sim_engine;

@@ -10,6 +10,7 @@
 #include "cli/econ_cli.h"
 #include "sectors/registry.h"
 #include "sim/report.h"
+#include "sim/scenario.h"
 
 static const char usage[] =
     "usage: cairn sim --scenario FILE --epochs N --out DIR [--seed S]\n"
@@ -22,8 +23,8 @@ static const char usage[] =
     "  per epoch), DIR/summary.json and DIR/plots/ (gnuplot); --keep-chain\n"
     "  also keeps DIR/chain, DIR/genesis.json and DIR/sequencer.key, so\n"
     "  that `cairn node` can serve the chain. --compare runs A into DIR/a\n"
-    "  and B into DIR/b with one seed and reports the differences\n"
-    "  (DIR/compare.csv, DIR/compare.txt). docs/simulator.md.\n"
+    "  and B into DIR/b with one seed (--seed, else A's) and reports the\n"
+    "  differences (DIR/compare.csv, DIR/compare.txt). docs/simulator.md.\n"
     "\n";
 
 /* The wireless plug-in's `sim` (radio, scenario), if it is built in. */
@@ -77,6 +78,16 @@ static int compare(cairn_sim_opts *o, const char *a, const char *b,
     snprintf(da, sizeof da, "%s/a", o->outdir);
     snprintf(db, sizeof db, "%s/b", o->outdir);
     const char *out = o->outdir;
+    if (!o->has_seed) { /* one seed for both: A's */
+        sim_scenario sa;
+        char msg[512];
+        cairn_err e = sim_scenario_load(&sa, a, msg, sizeof msg);
+        sim_scenario_free(&sa);
+        if (e)
+            return cli_fail("sim: %s", msg);
+        o->seed = sa.seed;
+        o->has_seed = 1;
+    }
     o->scenario = a;
     o->outdir = da;
     int rc = run_one(o, no_plots);

@@ -559,8 +559,14 @@ cairn_err cairn_sim_run(const cairn_sim_opts *o, cairn_sim_result *r, char *msg,
         fputc('\n', s->csv);
         e = sim_agents_start(s);
     }
+    double t_tail = 0;
+    uint64_t tx_tail = 0;
     for (uint64_t ep = 0; !e && ep < o->epochs; ep++) {
         cairn_epoch_metrics m;
+        if (ep == o->epochs - o->epochs / 2) {
+            t_tail = now_s();
+            tx_tail = s->txs;
+        }
         if ((e = run_epoch(s)))
             break;
         if ((e = cairn_chain_epoch_metrics(s->chain, s->epoch, &m)))
@@ -615,6 +621,11 @@ cairn_err cairn_sim_run(const cairn_sim_opts *o, cairn_sim_result *r, char *msg,
         unlink(sum);
     }
     r->seconds = now_s() - t0;
+    r->tail_epochs = o->epochs / 2;
+    if (!e && r->tail_epochs) {
+        r->tail_seconds = now_s() - t_tail;
+        r->tail_txs = r->txs - tx_tail;
+    }
     r->settle_seconds = s->settle_seconds;
     engine_free(s);
     free(s);
