@@ -39,8 +39,6 @@ typedef struct cairn_sim_result {
     uint64_t tail_epochs, tail_txs;
 } cairn_sim_result;
 
-typedef struct sim_engine sim_engine;
-
 /* Runs a scenario: writes OUT/metrics.csv and OUT/summary.json (and the
  * chain when kept). On error msg says what to fix (a scenario error names
  * the key and its range) and nothing is left in OUT that looks like a

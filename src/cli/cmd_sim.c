@@ -79,10 +79,10 @@ static int compare(cairn_sim_opts *o, const char *a, const char *b,
     snprintf(db, sizeof db, "%s/b", o->outdir);
     const char *out = o->outdir;
     if (!o->has_seed) { /* one seed for both: A's */
-        sim_scenario sa;
+        esim_scenario sa;
         char msg[512];
-        cairn_err e = sim_scenario_load(&sa, a, msg, sizeof msg);
-        sim_scenario_free(&sa);
+        cairn_err e = esim_scenario_load(&sa, a, msg, sizeof msg);
+        esim_scenario_free(&sa);
         if (e)
             return cli_fail("sim: %s", msg);
         o->seed = sa.seed;

@@ -482,14 +482,14 @@ static void engine_free(sim_engine *s)
     free(s->user);
     free(s->bidders);
     free(s->genesis_json);
-    sim_scenario_free(&s->sc);
+    esim_scenario_free(&s->sc);
 }
 
 static cairn_err setup(sim_engine *s, const cairn_sim_opts *o, char *msg,
                        size_t len)
 {
     cairn_err e;
-    if ((e = sim_scenario_load(&s->sc, o->scenario, msg, len)))
+    if ((e = esim_scenario_load(&s->sc, o->scenario, msg, len)))
         return e;
     if (o->has_seed)
         s->sc.seed = o->seed;

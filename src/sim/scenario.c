@@ -75,7 +75,7 @@ static cairn_err fail(char *msg, size_t len, const char *fmt, ...)
     return CAIRN_ERR_BAD_ARG;
 }
 
-void sim_scenario_defaults(sim_scenario *s)
+void esim_scenario_defaults(esim_scenario *s)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "unnamed");
@@ -108,7 +108,7 @@ void sim_scenario_defaults(sim_scenario *s)
                              .float_tokens = 100000000 * TOK};
 }
 
-void sim_scenario_free(sim_scenario *s)
+void esim_scenario_free(esim_scenario *s)
 {
     free(s->economy);
     s->economy = NULL;
@@ -284,7 +284,7 @@ static cairn_err shock(json_t *o, size_t i, sim_shock *sh, char *msg,
     return CAIRN_OK;
 }
 
-static cairn_err shocks(sim_scenario *s, json_t *a, char *msg, size_t len)
+static cairn_err shocks(esim_scenario *s, json_t *a, char *msg, size_t len)
 {
     if (!json_is_array(a))
         return fail(msg, len, "scenario shocks: must be an array");
@@ -302,7 +302,7 @@ static cairn_err shocks(sim_scenario *s, json_t *a, char *msg, size_t len)
 
 /* "genesis": economy parameters by their JSON names, passed to the chain
  * as they are (the chain checks them); two keys are the scenario's own. */
-static cairn_err genesis(sim_scenario *s, json_t *g, char *msg, size_t len)
+static cairn_err genesis(esim_scenario *s, json_t *g, char *msg, size_t len)
 {
     if (!json_is_object(g))
         return fail(msg, len,
@@ -321,7 +321,7 @@ static cairn_err genesis(sim_scenario *s, json_t *g, char *msg, size_t len)
                       : fail(msg, len, "scenario genesis: out of memory");
 }
 
-static cairn_err top(sim_scenario *s, json_t *root, char *msg, size_t len)
+static cairn_err top(esim_scenario *s, json_t *root, char *msg, size_t len)
 {
     const char *k;
     json_t *v;
@@ -378,7 +378,7 @@ static cairn_err top(sim_scenario *s, json_t *root, char *msg, size_t len)
 }
 
 /* Relations between keys, checked after all of them are read. */
-static cairn_err relations(const sim_scenario *s, char *msg, size_t len)
+static cairn_err relations(const esim_scenario *s, char *msg, size_t len)
 {
     if (s->prov.initial > s->prov.max)
         return fail(msg, len,
@@ -399,11 +399,11 @@ static cairn_err relations(const sim_scenario *s, char *msg, size_t len)
     return CAIRN_OK;
 }
 
-cairn_err sim_scenario_parse(sim_scenario *s, const char *json, char *msg,
-                             size_t len)
+cairn_err esim_scenario_parse(esim_scenario *s, const char *json, char *msg,
+                              size_t len)
 {
     json_error_t jerr;
-    sim_scenario_defaults(s);
+    esim_scenario_defaults(s);
     json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
         return fail(msg, len, "scenario: not valid JSON at line %d: %s",
@@ -413,12 +413,12 @@ cairn_err sim_scenario_parse(sim_scenario *s, const char *json, char *msg,
     return e ? e : relations(s, msg, len);
 }
 
-cairn_err sim_scenario_load(sim_scenario *s, const char *path, char *msg,
-                            size_t len)
+cairn_err esim_scenario_load(esim_scenario *s, const char *path, char *msg,
+                             size_t len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        sim_scenario_defaults(s);
+        esim_scenario_defaults(s);
         snprintf(msg, len, "scenario %s: cannot be read", path);
         return CAIRN_ERR_IO;
     }
@@ -442,12 +442,12 @@ cairn_err sim_scenario_load(sim_scenario *s, const char *path, char *msg,
     }
     fclose(f);
     if (!buf) {
-        sim_scenario_defaults(s);
+        esim_scenario_defaults(s);
         snprintf(msg, len, "scenario %s: too large (16 MiB at most)", path);
         return CAIRN_ERR_BAD_ARG;
     }
     buf[n] = 0;
-    cairn_err e = sim_scenario_parse(s, buf, msg, len);
+    cairn_err e = esim_scenario_parse(s, buf, msg, len);
     free(buf);
     return e;
 }

@@ -48,7 +48,7 @@ typedef struct sim_market {
     uint64_t float_tokens; /* base units the exchange holds at genesis */
 } sim_market;
 
-typedef struct sim_scenario {
+typedef struct esim_scenario {
     char name[SIM_NAME_MAX + 1];
     uint64_t seed, epoch_blocks, block_interval_ms, genesis_time_ms;
     char *economy; /* owned: the "genesis" overrides as JSON, or NULL */
@@ -57,19 +57,19 @@ typedef struct sim_scenario {
     sim_market market;
     sim_shock shocks[SIM_SHOCKS_MAX];
     size_t nshocks;
-} sim_scenario;
+} esim_scenario;
 
 /* Fills s with every default (docs/simulator.md). */
-void sim_scenario_defaults(sim_scenario *s);
+void esim_scenario_defaults(esim_scenario *s);
 /* Parses a scenario (JSON text) over the defaults. On error (BAD_ARG),
  * msg names the key and the allowed range, e.g. "scenario
  * users.growth_bps: 200000 is above 10000". s->economy is owned by s:
- * release with sim_scenario_free (also after an error). */
-cairn_err sim_scenario_parse(sim_scenario *s, const char *json, char *msg,
-                             size_t len);
+ * release with esim_scenario_free (also after an error). */
+cairn_err esim_scenario_parse(esim_scenario *s, const char *json, char *msg,
+                              size_t len);
 /* Reads and parses a file (the same, plus IO when it cannot be read). */
-cairn_err sim_scenario_load(sim_scenario *s, const char *path, char *msg,
-                            size_t len);
-void sim_scenario_free(sim_scenario *s);
+cairn_err esim_scenario_load(esim_scenario *s, const char *path, char *msg,
+                             size_t len);
+void esim_scenario_free(esim_scenario *s);
 
 #endif

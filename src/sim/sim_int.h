@@ -14,6 +14,8 @@
 #include "cairn/sim.h"
 #include "sim/scenario.h"
 
+typedef struct sim_engine sim_engine;
+
 #define SIM_EXCHANGES 256 /* market-maker keys (spread per-sender limits) */
 #define SIM_DROP_KINDS 256
 
@@ -58,7 +60,7 @@ typedef struct sim_flow {
 } sim_flow;
 
 struct sim_engine {
-    sim_scenario sc;
+    esim_scenario sc;
     const cairn_sim_opts *opts;
     char dir[512];      /* the chain's directory */
     int dir_made;       /* 1: this run made it (removed on error) */

@@ -170,21 +170,21 @@ static void test_bad_values(void **state)
 static void test_defaults(void **state)
 {
     (void)state;
-    sim_scenario s;
+    esim_scenario s;
     char msg[256];
-    assert_int_equal(sim_scenario_parse(&s, "{}", msg, sizeof msg), CAIRN_OK);
+    assert_int_equal(esim_scenario_parse(&s, "{}", msg, sizeof msg), CAIRN_OK);
     assert_int_equal(s.epoch_blocks, 5);
     assert_int_equal(s.prov.initial, 20);
     assert_int_equal(s.users.growth_bps, 200);
     assert_null(s.economy);
-    sim_scenario_free(&s);
+    esim_scenario_free(&s);
     assert_int_equal(
-        sim_scenario_parse(&s,
-                           "{\"name\":\"x\",\"genesis\":{\"fee_burn_bps\":"
-                           "3000,\"fee_treasury_bps\":0},\"shocks\":[{"
-                           "\"epoch\":2,\"type\":\"param\",\"param\":"
-                           "\"fee_burn_bps\",\"value\":5000}]}",
-                           msg, sizeof msg),
+        esim_scenario_parse(&s,
+                            "{\"name\":\"x\",\"genesis\":{\"fee_burn_bps\":"
+                            "3000,\"fee_treasury_bps\":0},\"shocks\":[{"
+                            "\"epoch\":2,\"type\":\"param\",\"param\":"
+                            "\"fee_burn_bps\",\"value\":5000}]}",
+                            msg, sizeof msg),
         CAIRN_OK);
     assert_string_equal(s.name, "x");
     assert_non_null(s.economy);
@@ -192,7 +192,7 @@ static void test_defaults(void **state)
     assert_int_equal(s.shocks[0].type, SIM_SHOCK_PARAM);
     assert_int_equal(s.shocks[0].value, 5000);
     assert_int_equal(s.shocks[0].yes_bps, 10000);
-    sim_scenario_free(&s);
+    esim_scenario_free(&s);
 }
 
 static int setup(void **state)
