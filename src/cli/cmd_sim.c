@@ -125,11 +125,9 @@ int cmd_sim_econ(int argc, char **argv)
         FILE *f = argc < 1 ? stderr : stdout;
         fputs(usage, f);
         fflush(f);
-        if (radio) {
+        if (radio) { /* the radio simulators' usage, to the same stream */
             char *h[] = {"--help", NULL};
-            /* the radio simulators' usage goes to stdout */
-            if (argc >= 1)
-                (void)radio(1, h);
+            (void)radio(argc < 1 ? 0 : 1, h);
         }
         return argc < 1 ? 2 : 0;
     }
