@@ -398,6 +398,17 @@ static cairn_err fail(char *msg, size_t len, cairn_err e, const char *fmt, ...)
     return e;
 }
 
+/* The fee split in force as the chain applies it: the shares clamped in
+ * the order provider, burn (stakers next; the treasury the remainder). */
+static void read_split(sim_engine *s)
+{
+    uint64_t p = sim_param(s, "fee_provider_bps");
+    uint64_t b = sim_param(s, "fee_burn_bps");
+    p = p < 10000 ? p : 10000;
+    s->fee_provider_bps = p;
+    s->fee_burn_bps = b < 10000 - p ? b : 10000 - p;
+}
+
 static cairn_err open_chain(sim_engine *s, char *msg, size_t len)
 {
     cairn_genesis g;
@@ -416,8 +427,7 @@ static cairn_err open_chain(sim_engine *s, char *msg, size_t len)
     s->mp = cairn_mempool_new(400000, 1ull << 31);
     if (!s->mp)
         return fail(msg, len, CAIRN_ERR_NOMEM, "out of memory (mempool)");
-    s->fee_provider_bps = sim_param(s, "fee_provider_bps");
-    s->fee_burn_bps = sim_param(s, "fee_burn_bps");
+    read_split(s);
     s->floor_per_core = sim_param(s, "compute_min_price_per_core");
     s->max_epochs = sim_param(s, "compute_max_epochs");
     s->bid_deposit = sim_param(s, "compute_bid_deposit");
@@ -571,8 +581,7 @@ cairn_err cairn_sim_run(const cairn_sim_opts *o, cairn_sim_result *r, char *msg,
             break;
         if ((e = cairn_chain_epoch_metrics(s->chain, s->epoch, &m)))
             break;
-        s->fee_provider_bps = sim_param(s, "fee_provider_bps");
-        s->fee_burn_bps = sim_param(s, "fee_burn_bps");
+        read_split(s);
         double price = s->price;
         if ((e = sim_epoch_end(s, &m)))
             break;
