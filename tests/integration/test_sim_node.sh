@@ -101,3 +101,12 @@ for r in rows:
 print("ok: %d epochs equal" % len(rows))
 EOF
 ok "the follower's metrics equal the CSV's for every epoch"
+
+# --- a second run never touches a kept chain --------------------------------
+if "$CAIRN_BIN" sim --scenario "$SRC/tests/data/sim/small.json" --epochs 1 \
+    --out "$OUT" --keep-chain --no-plots >"$TMP/sim2.log" 2>&1; then
+    fail "a second --keep-chain run into $OUT was not refused"
+fi
+grep -q "already exists" "$TMP/sim2.log" || fail "no reason given: $(cat "$TMP/sim2.log")"
+[ -f "$OUT/chain/data.mdb" ] || fail "the refused run removed the kept chain"
+ok "a second run refuses to overwrite the kept chain"
