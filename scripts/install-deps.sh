@@ -9,7 +9,7 @@ PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
       libsodium-dev liblmdb-dev libevent-dev libjansson-dev libcmocka-dev
       libisal-dev bubblewrap ffmpeg povray
       libgps-dev gpsd gpsd-clients python3-gps
-      curl python3)
+      curl python3 gnuplot-nox)
 if [ "${1:-}" = "--tests" ]; then
   PKGS+=(chromium fonts-dejavu-core)
 fi

@@ -40,6 +40,9 @@ int cmd_gov(int argc, char **argv);
 int cmd_credits(int argc, char **argv);
 int cmd_price(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+/* `cairn sim` (cmd_sim.c): the economic simulator; `sim radio|scenario`
+ * go to the wireless plug-in's simulators. */
+int cmd_sim_econ(int argc, char **argv);
 /* cmd_provider.c, cmd_delegate.c: providers, delegation, rewards. */
 int cmd_provider(int argc, char **argv);
 int cmd_delegate(int argc, char **argv);

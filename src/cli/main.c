@@ -45,6 +45,11 @@ static const char usage[] =
     "  undelegate --key FILE --from P --amount TOKENS unbond them (released later)\n"
     "  claim --key FILE [--provider P]      collect staking rewards\n"
     "\n"
+    "Simulation:\n"
+    "  sim --scenario FILE --epochs N --out DIR [--seed S] [--keep-chain]\n"
+    "                                       the economy on the real chain code\n"
+    "  sim --compare A.json B.json --epochs N --out DIR  two scenarios, one seed\n"
+    "\n"
     "`cairn <command> --help` tells more. --json prints data as JSON.\n"
     "The sectors' commands:\n";
 
@@ -84,6 +89,7 @@ static const command commands[] = {{"devnet", cmd_devnet},
                                    {"delegate", cmd_delegate},
                                    {"undelegate", cmd_undelegate},
                                    {"claim", cmd_claim},
+                                   {"sim", cmd_sim_econ},
                                    {"sandbox-forward", cmd_forward},
                                    {NULL, NULL}};
 
