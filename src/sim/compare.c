@@ -42,8 +42,9 @@ static int col_index(const char *name)
     return -1; /* not reached: the names above are columns */
 }
 
-/* (b - a) * 100 / |a| as text with two decimals, truncated toward zero;
- * "n/a" when a is 0 and b is not, "0.00%" when both are. */
+/* (b - a) * 100 / |a| as text with two decimals, truncated toward zero,
+ * signed as b - a is ("+1.50%", "-0.00%", "0.00%" when equal); "n/a"
+ * when a is 0 and b is not. */
 static void pct_format(char *out, size_t cap, int64_t a, int64_t b)
 {
     if (a == 0) {
@@ -53,7 +54,8 @@ static void pct_format(char *out, size_t cap, int64_t a, int64_t b)
     __int128 d = (__int128)b - (__int128)a;
     __int128 mag_a = a < 0 ? -(__int128)a : (__int128)a;
     __int128 q = d * 10000 / mag_a; /* hundredths of a percent */
-    const char *sign = q < 0 ? "-" : (q > 0 ? "+" : "");
+    /* the sign of the difference, so a tiny change reads -0.00% */
+    const char *sign = d < 0 ? "-" : (d > 0 ? "+" : "");
     unsigned __int128 m =
         q < 0 ? (unsigned __int128)(-q) : (unsigned __int128)q;
     unsigned long long whole = (unsigned long long)(m / 100);
@@ -211,6 +213,8 @@ static int write_compare_gp(const char *path, size_t rows,
     sim_gp_preamble(gp, "Runs A and B of ../compare.csv, one PNG a column",
                     "compare.gp");
     fprintf(gp, "data = \"../compare.csv\"\n");
+    if (rows <= 20)
+        fprintf(gp, "set xtics 1\n"); /* whole epochs, not 1.5 */
     for (size_t k = 0; k < N_KEYS; k++) {
         int c = col_index(key_cols[k]);
         int ca = 2 + 3 * (c - 1); /* gnuplot counts columns from 1 */
@@ -219,9 +223,12 @@ static int write_compare_gp(const char *path, size_t rows,
         fprintf(gp,
                 "\nset output \"%s\"\nset title \"%s: A vs B\"\n"
                 "set ylabel \"%s\"\n"
-                "plot data skip 1 using 1:%d with %s lw 2 title \"A\", \\\n"
-                "     data skip 1 using 1:%d with %s lw 2 title \"B\"\n",
-                names[k], key_cols[k], key_cols[k], ca, style, ca + 1, style);
+                "plot data skip 1 using 1:%d with %s lw 2 lc rgb \"%s\" "
+                "title \"A\", \\\n"
+                "     data skip 1 using 1:%d with %s lw 2 lc rgb \"%s\" "
+                "title \"B\"\n",
+                names[k], key_cols[k], key_cols[k], ca, style, sim_gp_colour[0],
+                ca + 1, style, sim_gp_colour[1]);
     }
     fprintf(gp, "set output\n");
     return fclose(gp) ? -1 : 0;

@@ -404,6 +404,10 @@ cairn_err sim_gnuplot_run(const char *dir, const char *script, char *msg,
 
 /* ---- plots.gp ---- */
 
+/* Distinct colours, the k-th series of a chart in the k-th. */
+const char *const sim_gp_colour[6] = {"#1f77b4", "#d62728", "#2ca02c",
+                                      "#ff7f0e", "#9467bd", "#8c564b"};
+
 /* One chart: a PNG, its title and labels, and its series. A series plots
  * column col (1-based) of the data file, on y2 when y2 is set, scaled by
  * 1/div (for bps as %). */
@@ -416,6 +420,7 @@ typedef struct series {
 
 typedef struct chart {
     const char *png, *title, *ylabel, *y2label;
+    int si; /* y tics as 1.5k, 2M (counts, tokens) rather than %.4g */
     series s[6];
 } chart;
 
@@ -450,6 +455,7 @@ static const chart charts[] = {
      "Providers and users",
      "providers",
      "users",
+     1,
      {{C_PROV, "providers active", 0, 0},
       {C_JOINED, "providers joined", 0, 0},
       {C_LEFT, "providers left", 0, 0},
@@ -458,12 +464,14 @@ static const chart charts[] = {
      "Usage",
      "work units",
      "credits",
+     1,
      {{C_USAGE, "usage units", 0, 0},
       {C_CREDITS, "credits bought (right axis)", 1, 0}}},
     {"fees.png",
      "Revenue and fees by destination",
      "tokens per epoch",
      NULL,
+     1,
      {{C_REVENUE, "revenue", 0, 0},
       {C_F_PROV, "to providers", 0, 0},
       {C_F_BURN, "burned", 0, 0},
@@ -473,6 +481,7 @@ static const chart charts[] = {
      "Emitted vs burned, net supply change",
      "tokens per epoch",
      NULL,
+     1,
      {{C_EMITTED, "emitted", 0, 0},
       {C_BURNED, "burned", 0, 0},
       {C_NET, "net supply change", 0, 0}}},
@@ -480,6 +489,7 @@ static const chart charts[] = {
      "Supply, circulating, staked ratio",
      "tokens",
      "staked ratio (%)",
+     1,
      {{C_SUPPLY, "supply", 0, 0},
       {C_CIRC, "circulating", 0, 0},
       {C_STAKED, "staked", 0, 0},
@@ -488,16 +498,19 @@ static const chart charts[] = {
      "Token velocity (annualised)",
      "velocity",
      NULL,
+     0,
      {{C_VELOCITY, "velocity", 0, 0}}},
     {"price.png",
      "Token price (market model)",
      "USD per token",
      NULL,
+     0,
      {{C_PRICE, "token price", 0, 0}}},
     {"profit.png",
      "Provider profit (mean, market model)",
      "USD per provider per epoch",
      NULL,
+     0,
      {{C_PROFIT, "provider profit", 0, 0}}},
 };
 #define N_CHARTS (sizeof charts / sizeof charts[0])
@@ -516,10 +529,11 @@ void sim_gp_preamble(FILE *gp, const char *what, const char *script)
             "}\n"
             "set datafile separator \",\"\n"
             "set grid\n"
-            "set key top left\n"
+            "set key tmargin center horizontal\n"
             "set xlabel \"epoch\"\n"
             "set format y \"%%.4g\"\n"
-            "set format y2 \"%%.4g\"\n",
+            "set format y2 \"%%.4g\"\n"
+            "set xtics autofreq\n",
             what, script);
 }
 
@@ -531,11 +545,14 @@ static int write_plots_gp(const char *path, size_t rows)
     const char *style = rows < 2 ? "linespoints" : "lines";
     sim_gp_preamble(gp, "Plots of ../metrics.csv, one PNG a chart", "plots.gp");
     fprintf(gp, "data = \"../metrics.csv\"\n");
+    if (rows <= 20)
+        fprintf(gp, "set xtics 1\n"); /* whole epochs, not 1.5 */
     for (size_t i = 0; i < N_CHARTS; i++) {
         const chart *c = &charts[i];
         fprintf(gp, "\nset output \"%s\"\nset title \"%s\"\n", c->png,
                 c->title);
-        fprintf(gp, "set ylabel \"%s\"\n", c->ylabel);
+        fprintf(gp, "set ylabel \"%s\"\nset format y \"%s\"\n", c->ylabel,
+                c->si ? "%.1s%c" : "%.4g");
         if (c->y2label)
             fprintf(gp,
                     "set y2label \"%s\"\nset ytics nomirror\n"
@@ -550,8 +567,8 @@ static int write_plots_gp(const char *path, size_t rows)
             else
                 fprintf(gp, "%s data skip 1 using %d:%d", k ? ", \\\n" : "",
                         C_EPOCH, s->col);
-            fprintf(gp, " axes x1y%d with %s lw 2 title \"%s\"", s->y2 ? 2 : 1,
-                    style, s->title);
+            fprintf(gp, " axes x1y%d with %s lw 2 lc rgb \"%s\" title \"%s\"",
+                    s->y2 ? 2 : 1, style, sim_gp_colour[k], s->title);
         }
         fprintf(gp, "\n");
         if (c->y2label)

@@ -108,6 +108,8 @@ cairn_err sim_gnuplot_run(const char *dir, const char *script, char *msg,
  * pngcairo when there is one; comma-separated data; grid); what and script
  * go into its comment. */
 void sim_gp_preamble(FILE *gp, const char *what, const char *script);
+/* Six distinct line colours ("#rrggbb"), one per series of a chart. */
+extern const char *const sim_gp_colour[6];
 
 /* Makes DIR/plots (an existing one is fine) and writes its path to out;
  * 0, or -1 with errno set. */
