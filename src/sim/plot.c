@@ -7,6 +7,7 @@
  * script nor in a command line, so no name can inject anything. It is
  * started with fork and execv on a path resolved beforehand, with a fixed
  * argv ("gnuplot", "plots.gp"), no shell. */
+#define _GNU_SOURCE
 #include "sim/report.h"
 
 #include <errno.h>
@@ -595,8 +596,8 @@ int sim_pngs_present(const char *dir, const char *const *png, size_t n,
     for (size_t i = 0; i < n; i++) {
         char p[SIM_PATH_MAX];
         struct stat st;
-        snprintf(p, sizeof p, "%s/%s", dir, png[i]);
-        if (stat(p, &st) || st.st_size == 0) {
+        int k = snprintf(p, sizeof p, "%s/%s", dir, png[i]);
+        if (k < 0 || (size_t)k >= sizeof p || stat(p, &st) || st.st_size == 0) {
             say(msg, len, "gnuplot wrote no %s: see %s/gnuplot.log", p, dir);
             return -1;
         }
