@@ -508,11 +508,11 @@ static const chart charts[] = {
      0,
      {{C_PRICE, "token price", 0, 0}}},
     {"profit.png",
-     "Provider profit (mean, market model)",
-     "USD per provider per epoch",
+     "Providers' profit (all active providers, market model)",
+     "USD per epoch",
      NULL,
      0,
-     {{C_PROFIT, "provider profit", 0, 0}}},
+     {{C_PROFIT, "providers' profit", 0, 0}}},
 };
 #define N_CHARTS (sizeof charts / sizeof charts[0])
 
