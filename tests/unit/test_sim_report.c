@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "sim/report.h"
 #include "src_file.h"
 
@@ -525,6 +527,32 @@ static void compare_mismatched_epochs(void **st)
     free(t);
 }
 
+/* The shipped scenarios are JSON objects named as their files, each with
+ * its assumptions in a description (the simulator's own tests parse them
+ * with its scenario parser). */
+static void shipped_scenarios(void **st)
+{
+    (void)st;
+    const char *names[] = {"launch", "fee-split", "bme-falling-price"};
+    for (size_t i = 0; i < 3; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "sim/scenarios/%s.json", names[i]);
+        char *s = read_src(rel);
+        json_error_t je;
+        json_t *j = json_loads(s, JSON_REJECT_DUPLICATES, &je);
+        if (!j)
+            fail_msg("%s: line %d: %s", rel, je.line, je.text);
+        assert_string_equal(json_string_value(json_object_get(j, "name")),
+                            names[i]);
+        const char *d = json_string_value(json_object_get(j, "description"));
+        assert_non_null(d);
+        assert_non_null(strstr(d, "Run: cairn sim "));
+        assert_true(json_is_object(json_object_get(j, "genesis")));
+        json_decref(j);
+        free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +562,7 @@ int main(void)
         cmocka_unit_test(plot_without_gnuplot),
         cmocka_unit_test(compare_exact),
         cmocka_unit_test(compare_mismatched_epochs),
+        cmocka_unit_test(shipped_scenarios),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
