@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
       libsodium-dev liblmdb-dev libevent-dev libjansson-dev libcmocka-dev
-      libisal-dev bubblewrap ffmpeg povray gnuplot-nox
+      libisal-dev bubblewrap ffmpeg povray
       libgps-dev gpsd gpsd-clients python3-gps
       curl python3)
 
