@@ -289,31 +289,15 @@ static void fmt_u64(char *out, uint64_t v)
     snprintf(out, COL_MAX, "%llu", (unsigned long long)v);
 }
 
-static uint64_t bps_of(uint64_t v, uint64_t bps)
-{
-    return (uint64_t)(((unsigned __int128)v * bps) / 10000);
-}
-
 /* The row of settled epoch m, with the model's values of the epoch. */
 static void make_row(sim_engine *s, const cairn_epoch_metrics *m, double price,
                      char row[COLS][COL_MAX])
 {
-    uint64_t active = 0, work = 0, rs = 0, bs = 0;
+    uint64_t active = 0, work = 0;
     for (int i = 0; i < CAIRN_SECTOR_SLOTS; i++) {
         active += m->active_providers[i];
         work += m->work_units[i];
-        rs += m->revenue_sector[i];
-        bs += m->burned_sector[i];
     }
-    /* fees by destination: the split in force over the service fees
-     * (per sector) and the base fees (the rest of the revenue); the
-     * treasury takes the remainder, as the chain's split does */
-    uint64_t base = m->revenue > rs ? m->revenue - rs : 0;
-    uint64_t f_prov = bps_of(rs, s->fee_provider_bps);
-    uint64_t f_burn = bs + bps_of(base, s->fee_burn_bps);
-    uint64_t f_stak = m->stakers_pool;
-    uint64_t spent = f_prov + f_burn + f_stak;
-    uint64_t f_tre = m->revenue > spent ? m->revenue - spent : 0;
     char vel[CAIRN_VELOCITY_TEXT_MAX], net[CAIRN_AMOUNT_TEXT_MAX];
     cairn_velocity_format(vel, m->velocity_bps);
     cairn_amount_format(net, m->net_change);
@@ -324,10 +308,10 @@ static void make_row(sim_engine *s, const cairn_epoch_metrics *m, double price,
     fmt_u64(row[4], sim_users_leased(s));
     fmt_u64(row[5], work);
     fmt_amount(row[6], m->revenue);
-    fmt_amount(row[7], f_prov);
-    fmt_amount(row[8], f_burn);
-    fmt_amount(row[9], f_tre);
-    fmt_amount(row[10], f_stak);
+    fmt_amount(row[7], m->fees_providers);
+    fmt_amount(row[8], m->fees_burned);
+    fmt_amount(row[9], m->fees_treasury);
+    fmt_amount(row[10], m->fees_stakers);
     fmt_amount(row[11], m->emitted);
     fmt_amount(row[12], m->burned);
     snprintf(row[13], COL_MAX, "%s%s",

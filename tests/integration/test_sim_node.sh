@@ -5,7 +5,8 @@
 # directory, waits (bounded) until the follower re-executed up to the
 # simulator's tip, and checks that the follower's state root at that
 # height equals summary.json's and that the follower's /v1/metrics give
-# the CSV's supply, burned and emitted for every epoch, to the unit.
+# the CSV's supply, burned, emitted and fees by destination for every
+# epoch, to the unit.
 # Also: `cairn sim --help` lists both simulators, `cairn sim radio --help`
 # still reaches the wireless one. Needs bash, curl, python3 and cairn.
 set -euo pipefail
@@ -93,6 +94,12 @@ for r in rows:
         sys.exit("epoch %s missing from /v1/metrics" % r["epoch"])
     for col in ("supply", "burned", "emitted", "revenue", "circulating", "staked"):
         a, b = units(r[col]), int(e[col + "_units"])
+        if a != b:
+            sys.exit("epoch %s %s: csv %d units, node %d" % (r["epoch"], col, a, b))
+    fd = e["fees_by_destination"]
+    for col, key in (("fees_providers", "providers"), ("fees_burned", "burn"),
+                     ("fees_treasury", "treasury"), ("fees_stakers", "stakers")):
+        a, b = units(r[col]), int(fd[key + "_units"])
         if a != b:
             sys.exit("epoch %s %s: csv %d units, node %d" % (r["epoch"], col, a, b))
     net = units(r["net_supply_change"])
