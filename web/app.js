@@ -117,7 +117,7 @@
     }
     if (c) c.destroy();
     var scales = { x: { time: false } };
-    var fmt = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 4 });
+    var fmt = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 4 });
     var ticks = function (u, splits) { return splits.map(function (v) { return fmt.format(v); }); };
     var axes = [{ label: "epoch", incrs: EPOCH_STEPS },
                 { size: 78, values: ticks }];

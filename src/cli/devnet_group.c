@@ -152,7 +152,10 @@ static int startup_ended(devnet_group *g)
     return ended;
 }
 
-/* How many of the group's providers the chain lists as active. */
+/* How many of the group's providers the chain lists (active or not: on a
+ * restart, a provider slashed below the minimum stake in an earlier run,
+ * such as the compute group's cheater, is registered but not active, and
+ * the devnet goes on with it as the provider itself does). */
 static int registered(const devnet *d, const devnet_group *g)
 {
     json_t *j, *o;
@@ -167,8 +170,7 @@ static int registered(const devnet *d, const devnet_group *g)
     json_array_foreach(json_object_get(j, "providers"), k, o)
     {
         cairn_pubkey pk;
-        if (snode_addr(o, "address", &pk) ||
-            !json_is_true(json_object_get(o, "active")))
+        if (snode_addr(o, "address", &pk))
             continue;
         for (int i = 0; i < g->n; i++)
             found += !memcmp(pk.b, g->pk[i].b, 32);
