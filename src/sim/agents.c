@@ -72,7 +72,15 @@ static cairn_err buy(sim_engine *s, size_t who, const cairn_pubkey *pk,
     if (have >= need)
         return CAIRN_OK;
     s->flow.buy_tokens += (double)(need - have) / UNITS;
-    return sim_transfer(s, exch(s, who), pk, need - have);
+    /* the first market-maker key from `who` on that holds the amount (one
+     * key alone may not: the float is spread over SIM_EXCHANGES keys) */
+    for (size_t k = 0; k < SIM_EXCHANGES; k++) {
+        const cairn_keypair *ex = exch(s, who + k);
+        if (spendable(s, &ex->pk) >= need - have + s->min_fee)
+            return sim_transfer(s, ex, pk, need - have);
+    }
+    return sim_transfer(s, exch(s, who), pk, need - have); /* fails: the
+                                                 market holds too little */
 }
 
 /* ---- agents ---- */
