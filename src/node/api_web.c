@@ -77,7 +77,7 @@ void api_web_init(node *n, const char *dir)
 }
 
 /* 1 when path (starting with '/') is a name the dashboard may serve. */
-static int safe_path(const char *path)
+int api_web_safe_path(const char *path)
 {
     size_t len = strlen(path);
     if (len < 2 || len > WEB_PATH_MAX || path[0] != '/')
@@ -178,7 +178,7 @@ void api_web(node *n, httpd_req *req, const char *path)
     }
     if (strcmp(path, "/") == 0)
         path = "/index.html";
-    if (!safe_path(path)) {
+    if (!api_web_safe_path(path)) {
         web_refuse(req, 404, "no such file\n");
         return;
     }

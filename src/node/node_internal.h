@@ -85,6 +85,11 @@ cairn_err api_start(node *n, const char *host, int port, size_t max_conns);
  * n->web_dir ("" when none); api_web answers a request for path. */
 void api_web_init(node *n, const char *dir);
 void api_web(node *n, httpd_req *req, const char *path);
+/* 1 when path (starting with '/') is a name the dashboard may serve:
+ * letters, digits, '_', '-', '.', '/', no segment starting with '.' (no
+ * "..", no hidden files), no empty segment, no trailing '/', at most
+ * WEB_PATH_MAX bytes; the file's real path is checked as well. */
+int api_web_safe_path(const char *path);
 
 /* Sends a JSON body with a status and frees it. */
 void api_reply(httpd_req *req, int status, json_t *body);

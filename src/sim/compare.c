@@ -12,18 +12,6 @@
 
 #define CMP_PATH_MAX 4096
 
-static void say(char *msg, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t len, const char *fmt, ...)
-{
-    if (!msg || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, len, fmt, ap);
-    va_end(ap);
-}
-
 /* The key columns of the table and the charts, by name. */
 static const char *const key_cols[] = {
     "providers_active", "usage_units",    "revenue",     "burned",
@@ -101,8 +89,8 @@ static cairn_err sum_flows(const sim_csv *ta, const sim_csv *tb, totals *t,
                                        &t->a[k]) ||
                 __builtin_add_overflow(t->b[k], sim_csv_at(tb, r, c),
                                        &t->b[k])) {
-                say(msg, len, "the total of %s over the run overflows",
-                    flow_cols[k]);
+                sim_say(msg, len, "the total of %s over the run overflows",
+                        flow_cols[k]);
                 return CAIRN_ERR_OVERFLOW;
             }
     }
@@ -167,7 +155,7 @@ static cairn_err write_compare_csv(const char *path, const sim_csv *ta,
 {
     FILE *fp = fopen(path, "w");
     if (!fp) {
-        say(msg, len, "%s: cannot create (%s)", path, strerror(errno));
+        sim_say(msg, len, "%s: cannot create (%s)", path, strerror(errno));
         return CAIRN_ERR_IO;
     }
     fprintf(fp, "epoch");
@@ -181,8 +169,8 @@ static cairn_err write_compare_csv(const char *path, const sim_csv *ta,
         for (int c = 1; c < SIM_CSV_COLS; c++) {
             int64_t a = sim_csv_at(ta, r, c), b = sim_csv_at(tb, r, c), d;
             if (__builtin_sub_overflow(b, a, &d)) {
-                say(msg, len, "epoch %lld: %s's difference overflows",
-                    (long long)sim_csv_at(ta, r, 0), sim_csv_cols[c].name);
+                sim_say(msg, len, "epoch %lld: %s's difference overflows",
+                        (long long)sim_csv_at(ta, r, 0), sim_csv_cols[c].name);
                 e = CAIRN_ERR_OVERFLOW;
                 break;
             }
@@ -196,7 +184,7 @@ static cairn_err write_compare_csv(const char *path, const sim_csv *ta,
         fprintf(fp, "\n");
     }
     if (fclose(fp) && !e) {
-        say(msg, len, "%s: cannot write (%s)", path, strerror(errno));
+        sim_say(msg, len, "%s: cannot write (%s)", path, strerror(errno));
         e = CAIRN_ERR_IO;
     }
     return e;
@@ -240,26 +228,26 @@ static cairn_err same_epochs(const char *dir_a, const char *dir_b,
                              size_t len)
 {
     if (ta->rows != tb->rows) {
-        say(msg, len,
-            "runs cover different epochs: A (%s) has %zu, B (%s) has %zu; "
-            "compare runs of the same --epochs",
-            dir_a, ta->rows, dir_b, tb->rows);
+        sim_say(msg, len,
+                "runs cover different epochs: A (%s) has %zu, B (%s) has %zu; "
+                "compare runs of the same --epochs",
+                dir_a, ta->rows, dir_b, tb->rows);
         return CAIRN_ERR_BAD_ARG;
     }
     if (!ta->rows) {
-        say(msg, len,
-            "no epochs to compare: %s/metrics.csv has only its "
-            "header",
-            dir_a);
+        sim_say(msg, len,
+                "no epochs to compare: %s/metrics.csv has only its "
+                "header",
+                dir_a);
         return CAIRN_ERR_BAD_ARG;
     }
     for (size_t r = 0; r < ta->rows; r++)
         if (sim_csv_at(ta, r, 0) != sim_csv_at(tb, r, 0)) {
-            say(msg, len,
-                "runs cover different epochs: line %zu of metrics.csv is "
-                "epoch %lld in A (%s) and %lld in B (%s)",
-                r + 2, (long long)sim_csv_at(ta, r, 0), dir_a,
-                (long long)sim_csv_at(tb, r, 0), dir_b);
+            sim_say(msg, len,
+                    "runs cover different epochs: line %zu of metrics.csv is "
+                    "epoch %lld in A (%s) and %lld in B (%s)",
+                    r + 2, (long long)sim_csv_at(ta, r, 0), dir_a,
+                    (long long)sim_csv_at(tb, r, 0), dir_b);
             return CAIRN_ERR_BAD_ARG;
         }
     return CAIRN_OK;
@@ -269,7 +257,7 @@ static cairn_err read_run(const char *dir, sim_csv *t, char *msg, size_t len)
 {
     char p[CMP_PATH_MAX];
     if ((size_t)snprintf(p, sizeof p, "%s/metrics.csv", dir) >= sizeof p) {
-        say(msg, len, "%s: path too long", dir);
+        sim_say(msg, len, "%s: path too long", dir);
         return CAIRN_ERR_TOO_LARGE;
     }
     return sim_csv_read(p, t, msg, len);
@@ -294,12 +282,12 @@ cairn_err sim_compare_report(const char *dir_a, const char *dir_b,
     if (e)
         goto out;
     if (mkdir(outdir, 0755) && errno != EEXIST) {
-        say(msg, len, "%s: cannot create (%s)", outdir, strerror(errno));
+        sim_say(msg, len, "%s: cannot create (%s)", outdir, strerror(errno));
         e = CAIRN_ERR_IO;
         goto out;
     }
     if ((size_t)snprintf(p, sizeof p, "%s/compare.csv", outdir) >= sizeof p) {
-        say(msg, len, "%s: path too long", outdir);
+        sim_say(msg, len, "%s: path too long", outdir);
         e = CAIRN_ERR_TOO_LARGE;
         goto out;
     }
@@ -313,8 +301,8 @@ cairn_err sim_compare_report(const char *dir_a, const char *dir_b,
     if (sim_plots_dir(outdir, plotdir, sizeof plotdir) ||
         (size_t)snprintf(p, sizeof p, "%s/compare.gp", plotdir) >= sizeof p ||
         write_compare_gp(p, ta.rows, names, png))
-        say(warn, sizeof warn, "%s/plots/compare.gp: cannot write (%s)", outdir,
-            strerror(errno));
+        sim_say(warn, sizeof warn, "%s/plots/compare.gp: cannot write (%s)",
+                outdir, strerror(errno));
     else if (sim_gnuplot_run(plotdir, "compare.gp", warn, sizeof warn) ==
              CAIRN_OK)
         sim_pngs_present(plotdir, png, N_KEYS, warn, sizeof warn);
@@ -324,28 +312,28 @@ cairn_err sim_compare_report(const char *dir_a, const char *dir_b,
         snprintf(plots, sizeof plots, "%s/compare_*.png", plotdir);
 
     if ((size_t)snprintf(p, sizeof p, "%s/compare.txt", outdir) >= sizeof p) {
-        say(msg, len, "%s: path too long", outdir);
+        sim_say(msg, len, "%s: path too long", outdir);
         e = CAIRN_ERR_TOO_LARGE;
         goto out;
     }
     FILE *txt = fopen(p, "w");
     if (!txt) {
-        say(msg, len, "%s: cannot create (%s)", p, strerror(errno));
+        sim_say(msg, len, "%s: cannot create (%s)", p, strerror(errno));
         e = CAIRN_ERR_IO;
         goto out;
     }
     e = write_table(txt, dir_a, dir_b, &ta, &tb, &t, plots);
     if (fclose(txt) && !e) {
-        say(msg, len, "%s: cannot write (%s)", p, strerror(errno));
+        sim_say(msg, len, "%s: cannot write (%s)", p, strerror(errno));
         e = CAIRN_ERR_IO;
         goto out;
     }
     if (!e && f)
         e = write_table(f, dir_a, dir_b, &ta, &tb, &t, plots);
     if (e == CAIRN_ERR_OVERFLOW)
-        say(msg, len, "a final value's difference overflows");
+        sim_say(msg, len, "a final value's difference overflows");
     if (!e && warn[0])
-        say(msg, len, "compare plots skipped: %s", warn);
+        sim_say(msg, len, "compare plots skipped: %s", warn);
 out:
     sim_csv_free(&ta);
     sim_csv_free(&tb);

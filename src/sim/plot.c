@@ -51,9 +51,7 @@ const sim_col sim_csv_cols[SIM_CSV_COLS] = {
     {"provider_profit_usd", SIM_COL_USD},
 };
 
-static void say(char *msg, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t len, const char *fmt, ...)
+void sim_say(char *msg, size_t len, const char *fmt, ...)
 {
     if (!msg || !len)
         return;
@@ -170,7 +168,7 @@ cairn_err sim_csv_read(const char *path, sim_csv *out, char *msg, size_t len)
     out->v = NULL;
     FILE *fp = fopen(path, "r");
     if (!fp) {
-        say(msg, len, "%s: cannot open (%s)", path, strerror(errno));
+        sim_say(msg, len, "%s: cannot open (%s)", path, strerror(errno));
         return CAIRN_ERR_IO;
     }
     char line[SIM_CSV_LINE_MAX];
@@ -183,33 +181,33 @@ cairn_err sim_csv_read(const char *path, sim_csv *out, char *msg, size_t len)
         if (r == 0)
             break;
         if (r == -2) {
-            say(msg, len, "%s: line %zu: read error (%s)", path, lineno,
-                strerror(errno));
+            sim_say(msg, len, "%s: line %zu: read error (%s)", path, lineno,
+                    strerror(errno));
             e = CAIRN_ERR_IO;
             break;
         }
         if (r == -1 || r == -3) {
-            say(msg, len, "%s: line %zu: %s", path, lineno,
-                r == -1 ? "longer than 4096 bytes"
-                        : "contains a NUL byte (not a text file)");
+            sim_say(msg, len, "%s: line %zu: %s", path, lineno,
+                    r == -1 ? "longer than 4096 bytes"
+                            : "contains a NUL byte (not a text file)");
             e = CAIRN_ERR_BAD_ARG;
             break;
         }
         int n = split(line, f, SIM_CSV_COLS);
         if (n != SIM_CSV_COLS) {
-            say(msg, len, "%s: line %zu: %s%d fields, expected %d", path,
-                lineno, n > SIM_CSV_COLS ? "more than " : "",
-                n > SIM_CSV_COLS ? SIM_CSV_COLS : n, SIM_CSV_COLS);
+            sim_say(msg, len, "%s: line %zu: %s%d fields, expected %d", path,
+                    lineno, n > SIM_CSV_COLS ? "more than " : "",
+                    n > SIM_CSV_COLS ? SIM_CSV_COLS : n, SIM_CSV_COLS);
             e = CAIRN_ERR_BAD_ARG;
             break;
         }
         if (lineno == 1) {
             for (int c = 0; c < SIM_CSV_COLS; c++)
                 if (strcmp(f[c], sim_csv_cols[c].name)) {
-                    say(msg, len,
-                        "%s: line 1: header column %d is \"%.40s\", "
-                        "expected \"%s\" (not a cairn sim metrics.csv?)",
-                        path, c + 1, f[c], sim_csv_cols[c].name);
+                    sim_say(msg, len,
+                            "%s: line 1: header column %d is \"%.40s\", "
+                            "expected \"%s\" (not a cairn sim metrics.csv?)",
+                            path, c + 1, f[c], sim_csv_cols[c].name);
                     e = CAIRN_ERR_BAD_ARG;
                     break;
                 }
@@ -218,8 +216,8 @@ cairn_err sim_csv_read(const char *path, sim_csv *out, char *msg, size_t len)
             continue;
         }
         if (out->rows == SIM_CSV_ROWS_MAX) {
-            say(msg, len, "%s: line %zu: more than %d epochs", path, lineno,
-                SIM_CSV_ROWS_MAX);
+            sim_say(msg, len, "%s: line %zu: more than %d epochs", path, lineno,
+                    SIM_CSV_ROWS_MAX);
             e = CAIRN_ERR_TOO_LARGE;
             break;
         }
@@ -229,7 +227,8 @@ cairn_err sim_csv_read(const char *path, sim_csv *out, char *msg, size_t len)
                 ncap = SIM_CSV_ROWS_MAX;
             int64_t *nv = realloc(out->v, ncap * SIM_CSV_COLS * sizeof *nv);
             if (!nv) {
-                say(msg, len, "%s: out of memory at line %zu", path, lineno);
+                sim_say(msg, len, "%s: out of memory at line %zu", path,
+                        lineno);
                 e = CAIRN_ERR_NOMEM;
                 break;
             }
@@ -239,17 +238,18 @@ cairn_err sim_csv_read(const char *path, sim_csv *out, char *msg, size_t len)
         int64_t *row = out->v + out->rows * SIM_CSV_COLS;
         for (int c = 0; c < SIM_CSV_COLS && !e; c++)
             if (parse_field(f[c], sim_csv_cols[c].kind, &row[c])) {
-                say(msg, len,
-                    "%s: line %zu: column %d (%s) is \"%.40s\", expected "
-                    "%s",
-                    path, lineno, c + 1, sim_csv_cols[c].name, f[c],
-                    kind_words(sim_csv_cols[c].kind));
+                sim_say(msg, len,
+                        "%s: line %zu: column %d (%s) is \"%.40s\", expected "
+                        "%s",
+                        path, lineno, c + 1, sim_csv_cols[c].name, f[c],
+                        kind_words(sim_csv_cols[c].kind));
                 e = CAIRN_ERR_BAD_ARG;
             }
         if (e)
             break;
         if (out->rows && row[0] <= row[-SIM_CSV_COLS]) {
-            say(msg, len,
+            sim_say(
+                msg, len,
                 "%s: line %zu: epoch %lld does not follow epoch %lld of the "
                 "line before",
                 path, lineno, (long long)row[0], (long long)row[-SIM_CSV_COLS]);
@@ -260,7 +260,7 @@ cairn_err sim_csv_read(const char *path, sim_csv *out, char *msg, size_t len)
     }
     fclose(fp);
     if (!e && lineno == 1) {
-        say(msg, len, "%s: empty (no header line)", path);
+        sim_say(msg, len, "%s: empty (no header line)", path);
         e = CAIRN_ERR_BAD_ARG;
     }
     if (e)
@@ -345,17 +345,17 @@ cairn_err sim_gnuplot_run(const char *dir, const char *script, char *msg,
 {
     char exe[SIM_PATH_MAX], log[SIM_PATH_MAX];
     if (find_gnuplot(exe, sizeof exe)) {
-        say(msg, len, "gnuplot not found: apt-get install gnuplot-nox");
+        sim_say(msg, len, "gnuplot not found: apt-get install gnuplot-nox");
         return CAIRN_ERR_NOT_FOUND;
     }
     if ((size_t)snprintf(log, sizeof log, "%s/gnuplot.log", dir) >=
         sizeof log) {
-        say(msg, len, "%s: path too long", dir);
+        sim_say(msg, len, "%s: path too long", dir);
         return CAIRN_ERR_TOO_LARGE;
     }
     int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (logfd < 0) {
-        say(msg, len, "%s: cannot create (%s)", log, strerror(errno));
+        sim_say(msg, len, "%s: cannot create (%s)", log, strerror(errno));
         return CAIRN_ERR_IO;
     }
     int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -374,7 +374,8 @@ cairn_err sim_gnuplot_run(const char *dir, const char *script, char *msg,
     if (nullfd >= 0)
         close(nullfd);
     if (pid < 0) {
-        say(msg, len, "gnuplot: cannot start (fork: %s)", strerror(fork_errno));
+        sim_say(msg, len, "gnuplot: cannot start (fork: %s)",
+                strerror(fork_errno));
         return CAIRN_ERR_IO;
     }
     /* Bounded wait: polls every 20 ms up to SIM_GNUPLOT_WAIT_S. */
@@ -393,14 +394,14 @@ cairn_err sim_gnuplot_run(const char *dir, const char *script, char *msg,
     if (w != pid) {
         kill(pid, SIGKILL);
         waitpid(pid, &st, 0);
-        say(msg, len, "gnuplot: still running after %d s, stopped (see %s)",
-            SIM_GNUPLOT_WAIT_S, log);
+        sim_say(msg, len, "gnuplot: still running after %d s, stopped (see %s)",
+                SIM_GNUPLOT_WAIT_S, log);
         return CAIRN_ERR_IO;
     }
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        say(msg, len, "gnuplot failed (%s %d): see %s",
-            WIFEXITED(st) ? "exit status" : "signal",
-            WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), log);
+        sim_say(msg, len, "gnuplot failed (%s %d): see %s",
+                WIFEXITED(st) ? "exit status" : "signal",
+                WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), log);
         return CAIRN_ERR_IO;
     }
     return CAIRN_OK;
@@ -601,7 +602,8 @@ int sim_pngs_present(const char *dir, const char *const *png, size_t n,
         struct stat st;
         int k = snprintf(p, sizeof p, "%s/%s", dir, png[i]);
         if (k < 0 || (size_t)k >= sizeof p || stat(p, &st) || st.st_size == 0) {
-            say(msg, len, "gnuplot wrote no %s: see %s/gnuplot.log", p, dir);
+            sim_say(msg, len, "gnuplot wrote no %s: see %s/gnuplot.log", p,
+                    dir);
             return -1;
         }
     }
@@ -615,7 +617,7 @@ cairn_err sim_plot(const char *outdir, char *msg, size_t len)
         msg[0] = '\0';
     if ((size_t)snprintf(csv, sizeof csv, "%s/metrics.csv", outdir) >=
         sizeof csv) {
-        say(msg, len, "%s: path too long", outdir);
+        sim_say(msg, len, "%s: path too long", outdir);
         return CAIRN_ERR_TOO_LARGE;
     }
     sim_csv t;
@@ -625,16 +627,18 @@ cairn_err sim_plot(const char *outdir, char *msg, size_t len)
     size_t rows = t.rows;
     sim_csv_free(&t);
     if (!rows) {
-        say(msg, len, "%s: no epochs (the header only): nothing to plot", csv);
+        sim_say(msg, len, "%s: no epochs (the header only): nothing to plot",
+                csv);
         return CAIRN_ERR_BAD_ARG;
     }
     if (sim_plots_dir(outdir, dir, sizeof dir) ||
         (size_t)snprintf(gp, sizeof gp, "%s/plots.gp", dir) >= sizeof gp) {
-        say(msg, len, "%s/plots: cannot create (%s)", outdir, strerror(errno));
+        sim_say(msg, len, "%s/plots: cannot create (%s)", outdir,
+                strerror(errno));
         return CAIRN_ERR_IO;
     }
     if (write_plots_gp(gp, rows)) {
-        say(msg, len, "%s: cannot write (%s)", gp, strerror(errno));
+        sim_say(msg, len, "%s: cannot write (%s)", gp, strerror(errno));
         return CAIRN_ERR_IO;
     }
     e = sim_gnuplot_run(dir, "plots.gp", msg, len);

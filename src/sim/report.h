@@ -104,6 +104,11 @@ void sim_value_format(char out[SIM_VALUE_TEXT_MAX], int64_t v,
 cairn_err sim_gnuplot_run(const char *dir, const char *script, char *msg,
                           size_t len);
 
+/* Writes the printf-formatted message into msg (size len; nothing when
+ * msg is NULL or len 0). */
+void sim_say(char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Writes the lines every gnuplot script starts with (PNG terminal,
  * pngcairo when there is one; comma-separated data; grid); what and script
  * go into its comment. */

@@ -48,22 +48,6 @@ static void write_file(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot read %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* Makes tmp/name and copies tests/data/sim/fixture/metrics.csv and
  * summary.json into it; the folder's path into out. */
 static void run_dir(char *out, size_t cap, const char *name,
@@ -270,7 +254,7 @@ static void plot_writes_pngs(void **st)
             fail_msg("%s/%s is not a PNG", plots, png[i]);
     char gp[700];
     snprintf(gp, sizeof gp, "%s/plots.gp", plots);
-    char *s = read_file(gp);
+    char *s = read_path(gp);
     assert_non_null(strstr(s, "data = \"../metrics.csv\""));
     assert_null(strstr(s, "pwned")); /* the folder's name is not in it */
     free(s);
@@ -389,7 +373,7 @@ static void compare_exact(void **st)
     if (getenv("CAIRN_TEST_VERBOSE"))
         printf("%s", printed);
     snprintf(p, sizeof p, "%s/compare.txt", out);
-    char *txt = read_file(p);
+    char *txt = read_path(p);
     assert_string_equal(txt, printed); /* the same table, printed and kept */
     assert_non_null(strstr(txt, "(scenario fixture-a, seed 7)"));
     assert_non_null(strstr(txt, "epochs 1..4 (4 settled epochs"));
@@ -415,7 +399,7 @@ static void compare_exact(void **st)
     expect_row(txt, tot, "emitted", "15000", "15000", "0", "0.00%");
 
     snprintf(p, sizeof p, "%s/compare.csv", out);
-    char *csv = read_file(p);
+    char *csv = read_path(p);
     assert_true(!strncmp(csv,
                          "epoch,providers_active_a,providers_active_b,"
                          "providers_active_diff,",
@@ -456,11 +440,11 @@ static void compare_exact(void **st)
     assert_int_equal(e, CAIRN_OK);
     assert_non_null(strstr(msg, "apt-get install gnuplot-nox"));
     free(txt);
-    txt = read_file(p);
+    txt = read_path(p);
     assert_string_equal(txt, csv);
     free(txt);
     snprintf(p, sizeof p, "%s/compare.txt", out);
-    txt = read_file(p);
+    txt = read_path(p);
     assert_non_null(strstr(txt, "plots: none (gnuplot not found"));
     free(txt);
     free(csv);
@@ -476,7 +460,7 @@ static void compare_mismatched_epochs(void **st)
     path_in(b, sizeof b, "mmb");
     assert_int_equal(mkdir(b, 0755), 0);
     snprintf(p, sizeof p, "%s/metrics.csv", a);
-    char *s = read_file(p);
+    char *s = read_path(p);
     char *last = strstr(s, "\n4,");
     assert_non_null(last);
     last[1] = '\0';
