@@ -88,7 +88,7 @@ void api_web(node *n, httpd_req *req, const char *path);
 /* 1 when path (starting with '/') is a name the dashboard may serve:
  * letters, digits, '_', '-', '.', '/', no segment starting with '.' (no
  * "..", no hidden files), no empty segment, no trailing '/', at most
- * WEB_PATH_MAX bytes; the file's real path is checked as well. */
+ * 256 bytes (WEB_PATH_MAX); the file's real path is checked as well. */
 int api_web_safe_path(const char *path);
 
 /* Sends a JSON body with a status and frees it. */
