@@ -104,8 +104,31 @@ static void print_sectors(const json_t *j)
            "sector); burned: their burned part\n");
 }
 
+/* One table row per epoch: where the epoch's fees went (the fee split's
+ * four destinations; they sum to the revenue). */
+static void print_fees(const json_t *j)
+{
+    json_t *arr = json_object_get(j, "epochs"), *e;
+    size_t i;
+    if (!json_array_size(arr)) {
+        printf("no settled epoch in that range yet\n");
+        return;
+    }
+    printf("%6s %14s %14s %14s %14s %14s\n", "epoch", "revenue", "to providers",
+           "burned", "to treasury", "to stakers");
+    json_array_foreach(arr, i, e)
+    {
+        const json_t *fd = json_object_get(e, "fees_by_destination");
+        printf("%6lld %14s %14s %14s %14s %14s\n", jint(e, "epoch"),
+               jstr(e, "revenue"), jstr(fd, "providers"), jstr(fd, "burn"),
+               jstr(fd, "treasury"), jstr(fd, "stakers"));
+    }
+    printf("burned here: the fee split's burn only (slashes are in "
+           "`cairn metrics`' burned)\n");
+}
+
 static const char metrics_usage[] =
-    "usage: cairn metrics [--from EPOCH] [--to EPOCH] [--by-sector]\n"
+    "usage: cairn metrics [--from EPOCH] [--to EPOCH] [--by-sector | --fees]\n"
     "                     [--prometheus] [--node URL] [--json]\n"
     "Per-epoch metrics: active providers, work, revenue (fees), burned,\n"
     "emitted, net supply change, staked ratio and token velocity over the\n"
@@ -113,17 +136,17 @@ static const char metrics_usage[] =
     "Default: the last 100 settled epochs; at most 1000 per query.\n"
     "--by-sector prints a row per sector per epoch instead: its providers,\n"
     "work, service revenue, burned part of it and emission share.\n"
+    "--fees prints where each epoch's fees went: providers, burn, treasury,\n"
+    "stakers (they sum to the revenue).\n"
     "--prometheus prints the node's /metrics text instead.\n";
 
 int cmd_metrics(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
-    int prom = 0, by_sector = 0;
-    cli_opt opts[] = {{"from", &from, NULL},
-                      {"to", &to, NULL},
-                      {"by-sector", NULL, &by_sector},
-                      {"prometheus", NULL, &prom},
-                      {NULL, NULL, NULL}};
+    int prom = 0, by_sector = 0, fees = 0;
+    cli_opt opts[] = {{"from", &from, NULL},           {"to", &to, NULL},
+                      {"by-sector", NULL, &by_sector}, {"fees", NULL, &fees},
+                      {"prometheus", NULL, &prom},     {NULL, NULL, NULL}};
     cli_args a;
     uint64_t f = 0, t = 0;
     char path[128] = "/v1/metrics";
@@ -148,6 +171,8 @@ int cmd_metrics(int argc, char **argv)
         cli_print_json(j);
     else if (by_sector)
         print_sectors(j);
+    else if (fees)
+        print_fees(j);
     else
         print_table(j);
     json_decref(j);

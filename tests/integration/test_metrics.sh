@@ -128,6 +128,16 @@ if cairn metrics --help >/dev/null 2>&1; then
         fail "cairn metrics --by-sector header"
     cairn metrics --by-sector | grep -q '^ *[0-9]* *compute *[0-9]*/[0-9]* *[0-9]* *0 *0 ' ||
         fail "cairn metrics --by-sector has no compute row"
+    cairn metrics --fees >"$TMP/fees.txt" || fail "cairn metrics --fees"
+    python3 - "$TMP/fees.txt" <<'PY' || fail "cairn metrics --fees: the four destinations do not sum to the revenue"
+import sys
+from decimal import Decimal
+rows = [l.split() for l in open(sys.argv[1]) if l.split() and l.split()[0].isdigit()]
+assert rows, "no epoch row"
+for r in rows:
+    rev, parts = Decimal(r[1]), [Decimal(x) for x in r[2:6]]
+    assert rev == sum(parts), r
+PY
     cairn metrics --prometheus | grep -q '^cairn_height ' || fail "cairn metrics --prometheus"
     ok "cairn metrics prints the series"
 else
