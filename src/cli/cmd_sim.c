@@ -41,14 +41,9 @@ static int (*radio_sim(void))(int, char **)
 
 static void plots(const char *dir, int no_plots)
 {
-#ifdef CAIRN_SIM_REPORTS
     char msg[512] = "";
     if (!no_plots && sim_plot(dir, msg, sizeof msg) != CAIRN_OK)
         fprintf(stderr, "cairn: warning: no plots in %s: %s\n", dir, msg);
-#else
-    (void)dir;
-    (void)no_plots;
-#endif
 }
 
 static int run_one(cairn_sim_opts *o, int no_plots)
@@ -97,14 +92,10 @@ static int compare(cairn_sim_opts *o, const char *a, const char *b,
     o->outdir = db;
     if ((rc = run_one(o, no_plots)))
         return rc;
-#ifdef CAIRN_SIM_REPORTS
     char msg[512] = "";
     cairn_err e = sim_compare_report(da, db, out, stdout, msg, sizeof msg);
     if (e)
         return cli_fail("sim --compare: %s", msg[0] ? msg : cairn_strerror(e));
-#else
-    printf("compare %s/metrics.csv with %s/metrics.csv (%s)\n", da, db, out);
-#endif
     return 0;
 }
 

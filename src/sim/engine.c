@@ -17,34 +17,12 @@
 #include "cairn/amount.h"
 #include "cairn/mempool.h"
 #include "cairn/staking.h"
+#include "sim/report.h"
 #include "sim/sim_int.h"
 
 #define TOK CAIRN_UNITS_PER_TOKEN
-#define COLS 22
+#define COLS SIM_CSV_COLS /* metrics.csv's columns: sim_csv_cols */
 #define COL_MAX 40
-
-static const char *const col_names[COLS] = {"epoch",
-                                            "providers_active",
-                                            "providers_joined",
-                                            "providers_left",
-                                            "users",
-                                            "usage_units",
-                                            "revenue",
-                                            "fees_providers",
-                                            "fees_burned",
-                                            "fees_treasury",
-                                            "fees_stakers",
-                                            "emitted",
-                                            "burned",
-                                            "net_supply_change",
-                                            "supply",
-                                            "circulating",
-                                            "staked",
-                                            "staked_ratio_bps",
-                                            "velocity",
-                                            "token_price_usd",
-                                            "credits_bought",
-                                            "provider_profit_usd"};
 
 static double now_s(void)
 {
@@ -364,7 +342,8 @@ static int write_summary(sim_engine *s, const char *path,
         }
     fprintf(f, "},\n  \"final\": {");
     for (int i = 0; have_row && i < COLS; i++)
-        fprintf(f, "%s\n    \"%s\": %s", i ? "," : "", col_names[i], row[i]);
+        fprintf(f, "%s\n    \"%s\": %s", i ? "," : "", sim_csv_cols[i].name,
+                row[i]);
     fprintf(f, "%s}\n}\n", have_row ? "\n  " : "");
     return fclose(f) == 0 ? 0 : -1;
 }
@@ -382,15 +361,12 @@ static cairn_err fail(char *msg, size_t len, cairn_err e, const char *fmt, ...)
     return e;
 }
 
-/* The fee split in force as the chain applies it: the shares clamped in
- * the order provider, burn (stakers next; the treasury the remainder). */
+/* The providers' share of the fee split in force, clamped as the chain
+ * clamps it (the agents' expected income). */
 static void read_split(sim_engine *s)
 {
     uint64_t p = sim_param(s, "fee_provider_bps");
-    uint64_t b = sim_param(s, "fee_burn_bps");
-    p = p < 10000 ? p : 10000;
-    s->fee_provider_bps = p;
-    s->fee_burn_bps = b < 10000 - p ? b : 10000 - p;
+    s->fee_provider_bps = p < 10000 ? p : 10000;
 }
 
 static cairn_err open_chain(sim_engine *s, char *msg, size_t len)
@@ -549,7 +525,7 @@ cairn_err cairn_sim_run(const cairn_sim_opts *o, cairn_sim_result *r, char *msg,
     }
     if (!e) {
         for (int i = 0; i < COLS; i++)
-            fprintf(s->csv, "%s%s", i ? "," : "", col_names[i]);
+            fprintf(s->csv, "%s%s", i ? "," : "", sim_csv_cols[i].name);
         fputc('\n', s->csv);
         e = sim_agents_start(s);
     }

@@ -71,7 +71,7 @@ struct sim_engine {
     char chain_id[CAIRN_CHAIN_ID_MAX + 1];
     uint64_t min_fee;
     /* parameters read from the chain */
-    uint64_t fee_provider_bps, fee_burn_bps, floor_per_core, max_epochs;
+    uint64_t fee_provider_bps, floor_per_core, max_epochs;
     uint64_t bid_deposit, gov_deposit, weight_compute;
     sim_prov *prov;
     size_t nprov, prov_cap;
