@@ -52,7 +52,7 @@ PROV=$(echo "$REW" | grep -o '"provider": *"[^"]*"' | head -n 1 | sed 's/.*"\([^
 HIST=$(curl -sf "http://127.0.0.1:$PORT/v1/rewards?provider=$PROV&from=$EPOCH&to=$EPOCH") ||
     fail "GET /v1/rewards?provider="
 echo "$HIST" | grep -q "\"epoch\": *$EPOCH" || fail "provider $PROV has no record of epoch $EPOCH: $HIST"
-curl -s "http://127.0.0.1:$PORT/v1/rewards?epoch=1&provider=$PROV" | grep -q bad_argument ||
+grep -q bad_argument <<<"$(curl -s "http://127.0.0.1:$PORT/v1/rewards?epoch=1&provider=$PROV")" ||
     fail "epoch and provider together were not refused"
 ok "GET /v1/rewards traces epoch $EPOCH's storage rewards to their work units"
 

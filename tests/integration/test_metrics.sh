@@ -42,7 +42,7 @@ done
 ok "devnet on port $PORT"
 
 # --- before any epoch ends, /v1/metrics answers with an empty series -------
-curl -sf "$(URL /v1/metrics)" | grep -q '"epochs":' || fail "/v1/metrics has no epochs field"
+grep -q '"epochs":' <<<"$(curl -sf "$(URL /v1/metrics)")" || fail "/v1/metrics has no epochs field"
 CODE=$(curl -s -o /dev/null -w '%{http_code}' "$(URL '/v1/metrics?from=0&to=1000')")
 [ "$CODE" = 400 ] || fail "a 1001-epoch range should be refused (got HTTP $CODE)"
 ok "/v1/metrics answers and bounds its range"
