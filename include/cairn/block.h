@@ -1,7 +1,8 @@
 /* cairn — blocks.
  *
  * Header encoding (little-endian; see docs/encoding.md):
- *   u8   magic       0xB1 (a cairn block header, version 1)
+ *   u8   magic       0xB2 (a cairn block header, version 2; version 1
+ *                    had no term)
  *   u64  height      0 for genesis
  *   [32] prev        hash of the previous header (zeros at genesis)
  *   u64  time_ms     proposer's clock, ms since the Unix epoch; never
@@ -9,7 +10,12 @@
  *                    by any state transition)
  *   [32] tx_root     Merkle root (merkle.h) over the transaction hashes
  *   [32] state_root  state commitment (smt.h) after applying this block
- *   [32] proposer    the sequencer's public key
+ *   [32] proposer    the public key of the sequencer-set member that
+ *                    signed the block (the genesis names the set)
+ *   u64  term        the leader's term: with sequencer replicas, the etcd
+ *                    revision at which it won the election
+ *                    (docs/replicas.md); 0 for a single sequencer. Never
+ *                    lower than the parent's.
  *   u32  tx_count
  *   [64] signature   Ed25519 by the proposer over every byte before it
  *                    (all zeros at genesis, which no one signs)
@@ -24,8 +30,8 @@
 #include "cairn/codec.h"
 #include "cairn/crypto.h"
 
-#define CAIRN_BLOCK_MAGIC 0xB1
-#define CAIRN_HEADER_LEN (1 + 8 + 32 + 8 + 32 + 32 + 32 + 4 + 64)
+#define CAIRN_BLOCK_MAGIC 0xB2
+#define CAIRN_HEADER_LEN (1 + 8 + 32 + 8 + 32 + 32 + 32 + 8 + 4 + 64)
 #define CAIRN_BLOCK_MAX_TXS 20000
 #define CAIRN_BLOCK_MAX_BYTES (16u << 20)
 
@@ -36,6 +42,7 @@ typedef struct cairn_header {
     cairn_hash tx_root;
     cairn_hash state_root;
     cairn_pubkey proposer;
+    uint64_t term;
     uint32_t tx_count;
     cairn_sig sig;
 } cairn_header;

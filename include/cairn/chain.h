@@ -21,6 +21,8 @@
 
 #define CAIRN_TOKEN_NAME_MAX 32
 #define CAIRN_TOKEN_SYMBOL_MAX 8
+/* Members of a sequencer set (docs/replicas.md). */
+#define CAIRN_SEQUENCERS_MAX 16
 
 /* Network parameters, fixed by the genesis file. */
 typedef struct cairn_params {
@@ -32,8 +34,19 @@ typedef struct cairn_params {
     uint32_t block_interval_ms;
     uint32_t max_block_txs;
     uint64_t genesis_time_ms;
-    cairn_pubkey sequencer;
+    cairn_pubkey sequencer; /* the first member of the set: block 0's */
+    /* The sequencer set: the keys that may sign blocks, each with the
+     * stake bonded from its allocation at genesis (0: none), which
+     * equivocation evidence slashes. One member unless the genesis lists
+     * "sequencers". */
+    uint32_t n_sequencers;
+    cairn_pubkey sequencers[CAIRN_SEQUENCERS_MAX];
+    uint64_t sequencer_stake[CAIRN_SEQUENCERS_MAX];
 } cairn_params;
+
+/* The index of pk in p's sequencer set, or -1 when it is not a member. */
+CAIRN_API int cairn_params_sequencer_index(const cairn_params *p,
+                                           const cairn_pubkey *pk);
 
 /* An account as stored. Vesting: of `vest_total` tokens granted at genesis,
  * none may be spent before height vest_cliff, and they unlock linearly
@@ -148,7 +161,27 @@ CAIRN_API cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
                                         cairn_proposal *pr) CAIRN_WUR;
 CAIRN_API void cairn_proposal_free(cairn_proposal *pr);
 
-/* Follower: validates an encoded block fully (link, proposer signature,
+/* Sequencer replica (docs/replicas.md): builds, executes and signs the next
+ * block like cairn_chain_propose, with `term` in its header, but leaves it
+ * pending: its write transaction stays open and nothing is committed until
+ * cairn_chain_pending_commit (after etcd stored the block) or
+ * cairn_chain_pending_abort (another block won the height). *blk and *n are the
+ * encoded block, borrowed until then. max_bytes (0: no bound) bounds the
+ * encoding: transactions past it stay in the mempool. While a block is
+ * pending, proposing or applying another returns BAD_ARG. The caller frees
+ * pr with cairn_proposal_free, also on error. */
+CAIRN_API cairn_err cairn_chain_propose_pending(
+    cairn_chain *c, cairn_mempool *mp, const cairn_keypair *kp,
+    uint64_t time_ms, uint64_t term, size_t max_bytes, cairn_proposal *pr,
+    const uint8_t **blk, size_t *n) CAIRN_WUR;
+/* Commits the pending block durably and moves the tip to it. */
+CAIRN_API cairn_err cairn_chain_pending_commit(cairn_chain *c) CAIRN_WUR;
+/* Drops the pending block, if any: the chain is as before; the
+ * transactions it held go back to mp (none when mp is NULL). */
+CAIRN_API void cairn_chain_pending_abort(cairn_chain *c, cairn_mempool *mp);
+
+/* Follower: validates an encoded block fully (link, proposer a member of
+ * the sequencer set with a term not below the tip's, its signature,
  * every transaction's signature and effect, tx root, state root) and
  * commits it, or changes nothing and returns why. */
 CAIRN_API cairn_err cairn_chain_apply_block(cairn_chain *c, const uint8_t *p,

@@ -53,6 +53,7 @@ enum {
     STATE_PROVIDER = 0x10,
     STATE_DELEG = 0x11,
     STATE_UNBOND = 0x12,
+    STATE_SEQ_BOND = 0x13,
     STATE_UNBOND_BY = 0x14,
     STATE_PROPOSAL = 0x20,
     STATE_VOTE = 0x21,
@@ -71,6 +72,14 @@ cairn_err econ_end_block(exec_ctx *x, uint64_t fees, uint64_t transfer_volume);
  * bad field. */
 cairn_err econ_genesis(exec_ctx *x, const char *economy_json, char *msg,
                        size_t len);
+
+/* The sequencer set (econ/sequencer.c): bonds taken from the members'
+ * allocations at genesis; the bond a STATE_SEQ_BOND value holds (audit);
+ * the SEQ_EVIDENCE kind. */
+cairn_err econ_seq_genesis(exec_ctx *x);
+uint64_t econ_seq_bond_held(const uint8_t *v, size_t n);
+cairn_err econ_seq_evidence_check(const cairn_tx *tx);
+cairn_err econ_seq_evidence_apply(exec_ctx *x, const cairn_tx *tx);
 
 /* Sectors report verified work for a provider in the current epoch. */
 cairn_err econ_add_work(exec_ctx *x, const cairn_pubkey *provider,

@@ -621,5 +621,7 @@ cairn_err econ_genesis(exec_ctx *x, const char *economy_json, char *msg,
     memset(&g, 0, sizeof g);
     g.start_height = 1;
     g.genesis_supply = t.supply;
-    return econ_global_put(x, &g);
+    if ((e = econ_global_put(x, &g)))
+        return e;
+    return econ_seq_genesis(x);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cairn/sequencer.h"
 #include "econ/credits.h"
 #include "econ/econ.h"
 #include "econ/gov.h"
@@ -23,6 +24,8 @@ static const tx_kind econ_kinds[] = {
     {CAIRN_TX_SET_ENDPOINT, "set_endpoint", econ_endpoint_check,
      econ_endpoint_apply},
     {CAIRN_TX_CLAIM, "claim", econ_claim_check, econ_claim_apply},
+    {CAIRN_TX_SEQ_EVIDENCE, "seq_evidence", econ_seq_evidence_check,
+     econ_seq_evidence_apply},
     {CAIRN_TX_PROPOSE, "propose", gov_propose_check, gov_propose_apply},
     {CAIRN_TX_VOTE, "vote", gov_vote_check, gov_vote_apply},
     {CAIRN_TX_SET_PRICE, "set_price", econ_set_price_check,

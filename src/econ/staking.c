@@ -756,6 +756,10 @@ static cairn_err audit_entry(const econ_registry *reg, cairn_econ_audit *a,
     case STATE_DELEG:
         a->delegations++;
         break;
+    case STATE_SEQ_BOND: /* a sequencer's bond is held like an escrow */
+        ov = cairn_add(&a->escrow, a->escrow,
+                       econ_seq_bond_held(vp, v->mv_size));
+        break;
     case STATE_PROPOSAL: /* a pending proposal's deposit is held, not spent */
         ov = cairn_add(&a->pools, a->pools, gov_deposit_held(vp, v->mv_size));
         break;

@@ -16,6 +16,7 @@ static void encode_unsigned(const cairn_header *h, cairn_buf *b)
     cairn_put_bytes(b, h->tx_root.b, 32);
     cairn_put_bytes(b, h->state_root.b, 32);
     cairn_put_bytes(b, h->proposer.b, 32);
+    cairn_put_u64(b, h->term);
     cairn_put_u32(b, h->tx_count);
 }
 
@@ -36,6 +37,7 @@ static cairn_err read_header(cairn_header *h, cairn_reader *r)
     cairn_get_bytes(r, h->tx_root.b, 32);
     cairn_get_bytes(r, h->state_root.b, 32);
     cairn_get_bytes(r, h->proposer.b, 32);
+    h->term = cairn_get_u64(r);
     h->tx_count = cairn_get_u32(r);
     cairn_get_bytes(r, h->sig.b, 64);
     if (!r->err && h->tx_count > CAIRN_BLOCK_MAX_TXS)

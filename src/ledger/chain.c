@@ -164,6 +164,7 @@ void cairn_chain_close(cairn_chain *c)
 {
     if (!c)
         return;
+    cairn_chain_pending_abort(c, NULL); /* a leader stopped mid-block */
     cairn_smt_free(c->smt);
     store_close(&c->s);
     free(c);

@@ -6,6 +6,8 @@
 #include "ledger/kinds.h"
 #include "ledger/store.h"
 
+typedef struct chain_pending chain_pending;
+
 struct cairn_chain {
     store s;
     cairn_params p;
@@ -14,6 +16,7 @@ struct cairn_chain {
     cairn_hash tip_hash;
     cairn_hash genesis_hash;
     const cairn_rules *rules; /* borrowed: outlives the chain */
+    chain_pending *pending;   /* a replica leader's block awaiting etcd */
 };
 
 /* Binary form of a genesis, kept in the store so the chain can be replayed. */

@@ -17,6 +17,17 @@ cairn_err genesis_encode(const cairn_genesis *g, cairn_buf *b)
     cairn_put_u32(b, p->max_block_txs);
     cairn_put_u64(b, p->genesis_time_ms);
     cairn_put_bytes(b, p->sequencer.b, 32);
+    if (p->n_sequencers == 0) { /* params built in code: the one key */
+        cairn_put_u32(b, 1);
+        cairn_put_bytes(b, p->sequencer.b, 32);
+        cairn_put_u64(b, 0);
+    } else {
+        cairn_put_u32(b, p->n_sequencers);
+    }
+    for (uint32_t i = 0; i < p->n_sequencers; i++) {
+        cairn_put_bytes(b, p->sequencers[i].b, 32);
+        cairn_put_u64(b, p->sequencer_stake[i]);
+    }
     cairn_put_u64(b, g->nallocs);
     for (size_t i = 0; i < g->nallocs; i++) {
         const cairn_alloc *a = &g->allocs[i];
@@ -55,6 +66,14 @@ cairn_err genesis_decode(cairn_genesis *g, const uint8_t *p, size_t n)
     pr->max_block_txs = cairn_get_u32(&r);
     pr->genesis_time_ms = cairn_get_u64(&r);
     cairn_get_bytes(&r, pr->sequencer.b, 32);
+    pr->n_sequencers = cairn_get_u32(&r);
+    if (r.err || pr->n_sequencers == 0 ||
+        pr->n_sequencers > CAIRN_SEQUENCERS_MAX)
+        return CAIRN_ERR_DB;
+    for (uint32_t i = 0; i < pr->n_sequencers; i++) {
+        cairn_get_bytes(&r, pr->sequencers[i].b, 32);
+        pr->sequencer_stake[i] = cairn_get_u64(&r);
+    }
     uint64_t na = cairn_get_u64(&r);
     if (r.err || na > (n - r.pos) / 64)
         return CAIRN_ERR_DB;

@@ -22,7 +22,7 @@ static cairn_err fail(char *msg, size_t len, const char *fmt, ...)
 static const char *const top_keys[] = {
     "chain_id",          "token",         "supply_cap", "genesis_time_ms",
     "block_interval_ms", "max_block_txs", "min_fee",    "sequencer",
-    "allocations",       "economy",       NULL};
+    "sequencers",        "allocations",   "economy",    NULL};
 
 static cairn_err check_keys(json_t *o, const char *const *allowed,
                             const char *where, char *msg, size_t len)
@@ -168,6 +168,90 @@ static cairn_err parse_allocs(json_t *root, cairn_genesis *g, char *msg,
     return CAIRN_OK;
 }
 
+/* One member of "sequencers": {"address": ..., "stake": "..."}. */
+static cairn_err parse_member(json_t *v, cairn_params *p, size_t i, char *msg,
+                              size_t len)
+{
+    static const char *const keys[] = {"address", "stake", NULL};
+    char where[48];
+    snprintf(where, sizeof where, "sequencers[%zu]", i);
+    if (!json_is_object(v))
+        return fail(msg, len, "%s must be an object", where);
+    cairn_err e = check_keys(v, keys, where, msg, len);
+    json_t *addr = json_object_get(v, "address");
+    if (e)
+        return e;
+    if (!json_is_string(addr) ||
+        cairn_addr_parse(&p->sequencers[i], json_string_value(addr)))
+        return fail(msg, len, "%s.address is not a valid cairn address", where);
+    if (json_object_get(v, "stake") &&
+        (e = get_amount(v, where, "stake", &p->sequencer_stake[i], msg, len)))
+        return e;
+    for (size_t j = 0; j < i; j++)
+        if (!memcmp(p->sequencers[j].b, p->sequencers[i].b, 32))
+            return fail(msg, len, "%s repeats sequencers[%zu]", where, j);
+    return CAIRN_OK;
+}
+
+/* "sequencer" (one key) or "sequencers" (the set), exactly one of them. */
+static cairn_err parse_sequencers(json_t *root, cairn_params *p, char *msg,
+                                  size_t len)
+{
+    json_t *seq = json_object_get(root, "sequencer");
+    json_t *set = json_object_get(root, "sequencers");
+    if (seq && set)
+        return fail(msg, len, "give \"sequencer\" or \"sequencers\", not both");
+    if (!set) {
+        if (!json_is_string(seq) ||
+            cairn_addr_parse(&p->sequencer, json_string_value(seq)))
+            return fail(msg, len, "\"sequencer\" must be a cairn address");
+        p->n_sequencers = 1;
+        p->sequencers[0] = p->sequencer;
+        return CAIRN_OK;
+    }
+    if (!json_is_array(set) || json_array_size(set) == 0 ||
+        json_array_size(set) > CAIRN_SEQUENCERS_MAX)
+        return fail(msg, len,
+                    "\"sequencers\" must be an array of 1..%d members",
+                    CAIRN_SEQUENCERS_MAX);
+    p->n_sequencers = (uint32_t)json_array_size(set);
+    for (size_t i = 0; i < p->n_sequencers; i++) {
+        cairn_err e = parse_member(json_array_get(set, i), p, i, msg, len);
+        if (e)
+            return e;
+    }
+    p->sequencer = p->sequencers[0];
+    return CAIRN_OK;
+}
+
+/* Each member's stake comes out of its own allocation. */
+static cairn_err check_stakes(const cairn_genesis *g, char *msg, size_t len)
+{
+    const cairn_params *p = &g->params;
+    for (uint32_t i = 0; i < p->n_sequencers; i++) {
+        uint64_t have = 0;
+        for (size_t j = 0; j < g->nallocs; j++)
+            if (!memcmp(g->allocs[j].addr.b, p->sequencers[i].b, 32))
+                have = g->allocs[j].amount - g->allocs[j].vest_amount;
+        if (p->sequencer_stake[i] > have)
+            return fail(msg, len,
+                        "sequencers[%u].stake is more than the unvested "
+                        "allocation of its address",
+                        i);
+    }
+    return CAIRN_OK;
+}
+
+int cairn_params_sequencer_index(const cairn_params *p, const cairn_pubkey *pk)
+{
+    if (p->n_sequencers == 0) /* params built in code: the one sequencer */
+        return memcmp(p->sequencer.b, pk->b, 32) ? -1 : 0;
+    for (uint32_t i = 0; i < p->n_sequencers && i < CAIRN_SEQUENCERS_MAX; i++)
+        if (!memcmp(p->sequencers[i].b, pk->b, 32))
+            return (int)i;
+    return -1;
+}
+
 static cairn_err parse_params(json_t *root, cairn_params *p, char *msg,
                               size_t len)
 {
@@ -201,10 +285,8 @@ static cairn_err parse_params(json_t *root, cairn_params *p, char *msg,
                       len)))
         return e;
     p->max_block_txs = (uint32_t)v;
-    json_t *seq = json_object_get(root, "sequencer");
-    if (!json_is_string(seq) ||
-        cairn_addr_parse(&p->sequencer, json_string_value(seq)))
-        return fail(msg, len, "\"sequencer\" must be a cairn address");
+    if ((e = parse_sequencers(root, p, msg, len)))
+        return e;
     if (p->supply_cap == 0)
         return fail(msg, len, "\"supply_cap\" must be positive");
     return CAIRN_OK;
@@ -228,6 +310,8 @@ cairn_err cairn_genesis_parse(cairn_genesis *g, const char *json, char *msg,
         e = parse_params(root, &g->params, msg, len);
     if (!e)
         e = parse_allocs(root, g, msg, len);
+    if (!e)
+        e = check_stakes(g, msg, len);
     json_t *econ = json_object_get(root, "economy");
     if (!e && econ && !json_is_object(econ))
         e = fail(msg, len, "\"economy\" must be an object");

@@ -296,6 +296,23 @@ void cairn_mempool_unpop(cairn_mempool *mp, cairn_mp_entry *e, size_t n)
     }
 }
 
+size_t cairn_mempool_prune(cairn_mempool *mp, const cairn_pubkey *pk,
+                           uint64_t committed_nonce)
+{
+    sender *s = find(mp, pk);
+    size_t k = 0;
+    while (s && s->head < s->len && s->base < committed_nonce) {
+        mp->count--;
+        mp->bytes -= s->q[s->head].n;
+        cairn_mp_entry_free(&s->q[s->head++]);
+        s->base++;
+        k++;
+    }
+    if (s && s->head == s->len)
+        remove_sender(mp, s);
+    return k;
+}
+
 size_t cairn_mempool_drop_sender(cairn_mempool *mp, const cairn_pubkey *pk,
                                  cairn_hash *out, size_t max)
 {

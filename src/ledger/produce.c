@@ -32,12 +32,19 @@ static void note_drop(cairn_proposal *pr, const cairn_hash *h, cairn_err e)
     pr->drop_err[pr->n_dropped++] = e;
 }
 
-/* Executes popped entries in order; fills pr and the block's tx list. */
+/* Executes popped entries in order; fills pr and the block's tx list.
+ * Stops before an entry that would take the block past max_bytes (0: no
+ * bound): *used = the entries looked at; the rest go back to the mempool. */
 static cairn_err run_entries(cairn_chain *c, wctx *w, cairn_mempool *mp,
                              cairn_mp_entry *ents, size_t n, cairn_proposal *pr,
-                             cairn_block_tx *txs, uint64_t *fees)
+                             cairn_block_tx *txs, uint64_t *fees,
+                             size_t max_bytes, size_t *used)
 {
-    for (size_t i = 0; i < n; i++) {
+    size_t bytes = CAIRN_HEADER_LEN;
+    for (*used = 0; *used < n; (*used)++) {
+        size_t i = *used;
+        if (max_bytes && bytes + 4 + ents[i].n > max_bytes && pr->n_included)
+            break;
         cairn_err e = exec_tx(w, &c->s, &c->p, c->rules, &ents[i].tx, fees);
         if (e == CAIRN_ERR_DB || e == CAIRN_ERR_NOMEM)
             return e;
@@ -53,6 +60,7 @@ static cairn_err run_entries(cairn_chain *c, wctx *w, cairn_mempool *mp,
                 pr->drop_err[pr->n_dropped++] = CAIRN_ERR_NONCE_GAP;
             continue;
         }
+        bytes += 4 + ents[i].n;
         txs[pr->n_included] = (cairn_block_tx){ents[i].bytes, ents[i].n};
         pr->included[pr->n_included++] = ents[i].hash;
     }
@@ -68,30 +76,25 @@ static void encode_block(cairn_buf *b, const cairn_header *h,
         cairn_put_var(b, txs[i].p, txs[i].n);
 }
 
-static cairn_err seal_and_commit(cairn_chain *c, wctx *w, cairn_header *h,
-                                 const cairn_keypair *kp, cairn_block_tx *txs,
-                                 const cairn_hash *txh, uint64_t fees)
+/* Finishes the state, signs the header and encodes the block into b
+ * (the caller frees b). On failure the write transaction is aborted. */
+static cairn_err seal(cairn_chain *c, wctx *w, cairn_header *h,
+                      const cairn_keypair *kp, cairn_block_tx *txs,
+                      uint64_t fees, cairn_buf *b)
 {
-    cairn_buf b;
     cairn_err e = chain_finish_state(c, w, fees, &h->state_root);
     if (!e)
         e = cairn_block_tx_root(&h->tx_root, txs, h->tx_count);
+    if (!e) {
+        cairn_header_sign(h, kp);
+        cairn_buf_init(b, CAIRN_BLOCK_MAX_BYTES);
+        encode_block(b, h, txs, h->tx_count);
+        e = b->err;
+    }
     if (e) {
         wctx_abort(w);
         (void)chain_rebuild_smt(c);
-        return e;
     }
-    cairn_header_sign(h, kp);
-    cairn_buf_init(&b, CAIRN_BLOCK_MAX_BYTES);
-    encode_block(&b, h, txs, h->tx_count);
-    if (b.err) {
-        e = b.err;
-        wctx_abort(w);
-        (void)chain_rebuild_smt(c);
-    } else {
-        e = chain_commit_block(c, w, h, b.p, b.len, txh, h->tx_count);
-    }
-    cairn_buf_free(&b);
     return e;
 }
 
@@ -107,43 +110,141 @@ static void requeue(cairn_mempool *mp, cairn_mp_entry *ents, size_t n)
     memset(ents, 0, n * sizeof *ents);
 }
 
-cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
-                              const cairn_keypair *kp, uint64_t time_ms,
-                              cairn_proposal *pr)
-{
-    size_t max = c->p.max_block_txs;
+/* A block built and signed but not yet committed (one at a time). */
+struct chain_pending {
     wctx w;
-    uint64_t fees = 0;
+    cairn_header h;
+    cairn_buf blk;
+    cairn_mp_entry *ents; /* the popped entries, freed at the end */
+    size_t n;
+    cairn_hash *txh; /* borrowed from the proposal */
+};
+
+static void pending_free(cairn_chain *c)
+{
+    chain_pending *pd = c->pending;
+    if (!pd)
+        return;
+    for (size_t i = 0; i < pd->n; i++)
+        cairn_mp_entry_free(&pd->ents[i]);
+    free(pd->ents);
+    cairn_buf_free(&pd->blk);
+    free(pd);
+    c->pending = NULL;
+}
+
+static cairn_err proposal_alloc(cairn_proposal *pr, size_t max)
+{
     memset(pr, 0, sizeof *pr);
-    cairn_mp_entry *ents = calloc(max, sizeof *ents);
-    cairn_block_tx *txs = calloc(max, sizeof *txs);
     pr->included = calloc(max, sizeof *pr->included);
     pr->dropped = calloc(max + CAIRN_MEMPOOL_PER_SENDER, sizeof *pr->dropped);
     pr->drop_err = calloc(max + CAIRN_MEMPOOL_PER_SENDER, sizeof *pr->drop_err);
-    cairn_err e =
-        (!ents || !txs || !pr->included || !pr->dropped || !pr->drop_err)
-            ? CAIRN_ERR_NOMEM
-            : wctx_begin(&w, &c->s, c->tip.height + 1);
-    size_t n = e ? 0 : cairn_mempool_pop(mp, ents, max);
+    return pr->included && pr->dropped && pr->drop_err ? CAIRN_OK
+                                                       : CAIRN_ERR_NOMEM;
+}
+
+/* Executes and seals the next block into a new c->pending. */
+static cairn_err build(cairn_chain *c, cairn_mempool *mp,
+                       const cairn_keypair *kp, uint64_t time_ms, uint64_t term,
+                       size_t max_bytes, cairn_proposal *pr)
+{
+    size_t max = c->p.max_block_txs, used = 0;
+    uint64_t fees = 0;
+    cairn_block_tx *txs = calloc(max, sizeof *txs);
+    chain_pending *pd = calloc(1, sizeof *pd);
+    cairn_err e = proposal_alloc(pr, max);
+    if (!e && (!txs || !pd || !(pd->ents = calloc(max, sizeof *pd->ents))))
+        e = CAIRN_ERR_NOMEM;
     if (!e)
-        e = run_entries(c, &w, mp, ents, n, pr, txs, &fees);
+        e = wctx_begin(&pd->w, &c->s, c->tip.height + 1);
+    int began = !e;
+    if (!e) {
+        pd->n = cairn_mempool_pop(mp, pd->ents, max);
+        e = run_entries(c, &pd->w, mp, pd->ents, pd->n, pr, txs, &fees,
+                        max_bytes, &used);
+        requeue(mp, pd->ents + used, pd->n - used); /* past the byte bound */
+    }
     if (!e) {
         cairn_header *h = &pr->header;
         h->height = c->tip.height + 1;
         h->prev = c->tip_hash;
         h->time_ms = time_ms > c->tip.time_ms ? time_ms : c->tip.time_ms;
+        h->term = term > c->tip.term ? term : c->tip.term;
         h->tx_count = (uint32_t)pr->n_included;
-        e = seal_and_commit(c, &w, h, kp, txs, pr->included, fees);
-        pr->hash = c->tip_hash;
-    } else if (w.txn) {
-        wctx_abort(&w);
+        e = seal(c, &pd->w, h, kp, txs, fees, &pd->blk);
+        began = 0; /* seal aborted on failure */
+        cairn_header_hash(&pr->hash, h);
+        pd->h = *h;
+        pd->txh = pr->included;
     }
-    if (e) /* not written (e.g. disk full): what it held waits for the next */
-        requeue(mp, ents, n);
-    for (size_t i = 0; i < n; i++)
-        cairn_mp_entry_free(&ents[i]);
-    free(ents);
     free(txs);
+    if (e && began)
+        wctx_abort(&pd->w);
+    if (e && pd && pd->ents) /* not built: what it held waits for the next */
+        requeue(mp, pd->ents, pd->n);
+    c->pending = pd;
+    if (e)
+        pending_free(c);
+    return e;
+}
+
+cairn_err cairn_chain_propose_pending(cairn_chain *c, cairn_mempool *mp,
+                                      const cairn_keypair *kp, uint64_t time_ms,
+                                      uint64_t term, size_t max_bytes,
+                                      cairn_proposal *pr, const uint8_t **blk,
+                                      size_t *n)
+{
+    if (c->pending)
+        return CAIRN_ERR_BAD_ARG;
+    cairn_err e = build(c, mp, kp, time_ms, term, max_bytes, pr);
+    if (!e) {
+        *blk = c->pending->blk.p;
+        *n = c->pending->blk.len;
+    }
+    return e;
+}
+
+cairn_err cairn_chain_pending_commit(cairn_chain *c)
+{
+    chain_pending *pd = c->pending;
+    if (!pd)
+        return CAIRN_ERR_BAD_ARG;
+    cairn_err e = chain_commit_block(c, &pd->w, &pd->h, pd->blk.p, pd->blk.len,
+                                     pd->txh, pd->h.tx_count);
+    pending_free(c);
+    return e;
+}
+
+void cairn_chain_pending_abort(cairn_chain *c, cairn_mempool *mp)
+{
+    chain_pending *pd = c->pending;
+    if (!pd)
+        return;
+    wctx_abort(&pd->w);
+    (void)chain_rebuild_smt(c);
+    if (mp)
+        requeue(mp, pd->ents, pd->n);
+    pending_free(c);
+}
+
+cairn_err cairn_chain_propose(cairn_chain *c, cairn_mempool *mp,
+                              const cairn_keypair *kp, uint64_t time_ms,
+                              cairn_proposal *pr)
+{
+    const uint8_t *blk;
+    size_t n;
+    cairn_err e =
+        cairn_chain_propose_pending(c, mp, kp, time_ms, 0, 0, pr, &blk, &n);
+    if (e)
+        return e;
+    /* on a failed commit (e.g. disk full) the block's transactions wait
+     * for the next one; chain_commit_block already aborted and rebuilt */
+    chain_pending *pd = c->pending;
+    e = chain_commit_block(c, &pd->w, &pd->h, pd->blk.p, pd->blk.len, pd->txh,
+                           pd->h.tx_count);
+    if (e)
+        requeue(mp, pd->ents, pd->n);
+    pending_free(c);
     return e;
 }
 
@@ -158,7 +259,10 @@ static cairn_err check_header(cairn_chain *c, const cairn_block *blk)
         return CAIRN_ERR_BAD_BLOCK;
     if (h->tx_count > c->p.max_block_txs)
         return CAIRN_ERR_TOO_LARGE;
-    cairn_err e = cairn_header_verify(h, &c->p.sequencer);
+    if (cairn_params_sequencer_index(&c->p, &h->proposer) < 0 ||
+        h->term < c->tip.term)
+        return CAIRN_ERR_BAD_PROPOSER;
+    cairn_err e = cairn_header_verify(h, &h->proposer);
     if (e || (e = cairn_block_tx_root(&root, blk->txs, h->tx_count)))
         return e;
     return memcmp(root.b, h->tx_root.b, 32) ? CAIRN_ERR_TX_ROOT : CAIRN_OK;
@@ -190,6 +294,8 @@ cairn_err cairn_chain_apply_block(cairn_chain *c, const uint8_t *p, size_t n)
     wctx w;
     uint64_t fees = 0;
     cairn_hash root, *txh = NULL;
+    if (c->pending) /* a replica leader's block awaits etcd */
+        return CAIRN_ERR_BAD_ARG;
     cairn_err e = cairn_block_decode(&blk, p, n);
     if (e)
         return e;

@@ -185,13 +185,14 @@ static cairn_err load_key(node *n, const cairn_node_opts *o)
                 cairn_strerror(e));
         return e;
     }
-    if (memcmp(n->kp.pk.b, p->sequencer.b, 32) != 0) {
+    if (cairn_params_sequencer_index(p, &n->kp.pk) < 0) {
         char want[CAIRN_ADDR_TEXT_LEN + 1];
         cairn_addr_format(want, &p->sequencer);
         fprintf(stderr,
-                "cairn: %s is not this network's sequencer key (the genesis "
-                "names %s); give that key, or follow with --follow URL\n",
-                o->key_path, want);
+                "cairn: %s is not a key of this network's sequencer set (the "
+                "genesis names %s%s); give such a key, or follow with "
+                "--follow URL\n",
+                o->key_path, want, p->n_sequencers > 1 ? " and others" : "");
         return CAIRN_ERR_BAD_KEY;
     }
     return CAIRN_OK;

@@ -89,7 +89,7 @@ NOT="state database" expect c replay --data "$TMP/mine" -- "holds no chain" "cai
 
 # The wrong key: one line that says so, not a false "malformed" after it.
 NOT="malformed" expect c node --data "$TMP/chain2" --key "$TMP/other.key" --listen 127.0.0.1:1 -- \
-    "is not this network's sequencer key" "$SEQ"
+    "is not a key of this network's sequencer set" "$SEQ"
 LINES=$(c node --data "$TMP/chain2" --key "$TMP/other.key" --listen 127.0.0.1:1 2>&1 | grep -c "^cairn:" || true)
 [ "$LINES" = 1 ] || fail "a wrong sequencer key printed $LINES lines"
 

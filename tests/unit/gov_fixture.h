@@ -31,6 +31,9 @@
 #define FX_CHAIN "gov-test"
 
 static cairn_keypair fx_keys[FX_KEYS + 1];
+/* When set (a token amount), the genesis lists key 0 as the one member of
+ * "sequencers" with this stake, and funds key 0 with it (a bond record). */
+static const char *fx_seq_stake;
 
 typedef struct twin {
     cairn_chain *c[2];
@@ -69,9 +72,16 @@ static inline char *fx_genesis(const char *economy)
         "{\"chain_id\":\"" FX_CHAIN
         "\",\"token\":{\"name\":\"Test\",\"symbol\":\"TST\"},"
         "\"supply_cap\":\"10000000\",\"min_fee\":\"0.001\",\"genesis_time_ms\":0,"
-        "\"block_interval_ms\":1000,\"max_block_txs\":1000,\"sequencer\":\"%s\","
-        "\"allocations\":[",
-        addr);
+        "\"block_interval_ms\":1000,\"max_block_txs\":1000,");
+    if (fx_seq_stake)
+        o +=
+            snprintf(j + o, n - (size_t)o,
+                     "\"sequencers\":[{\"address\":\"%s\",\"stake\":\"%s\"}],"
+                     "\"allocations\":[{\"address\":\"%s\",\"amount\":\"%s\"},",
+                     addr, fx_seq_stake, addr, fx_seq_stake);
+    else
+        o += snprintf(j + o, n - (size_t)o,
+                      "\"sequencer\":\"%s\",\"allocations\":[", addr);
     for (int i = 1; i <= FX_KEYS; i++) {
         cairn_addr_format(addr, &fx_keys[i].pk);
         o += snprintf(j + o, n - (size_t)o,

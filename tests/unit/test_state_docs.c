@@ -526,7 +526,8 @@ static void state_table(void **st)
     state_row rows[ROWS_MAX];
     static cairn_weights_reveal rv;
     size_t n = state_rows(rows);
-    assert_true(n >= 10); /* the table was found */
+    assert_true(n >= 10);  /* the table was found */
+    fx_seq_stake = "1000"; /* a sequencer bond (tag 0x13) */
     twin_open(&t, ECON_BUSY);
     tp_make(&p, 5000, 1);
     busy_econ(&t);

@@ -29,6 +29,7 @@ static void assert_header_eq(const cairn_header *x, const cairn_header *y)
     assert_memory_equal(x->tx_root.b, y->tx_root.b, 32);
     assert_memory_equal(x->state_root.b, y->state_root.b, 32);
     assert_memory_equal(x->proposer.b, y->proposer.b, 32);
+    assert_true(x->term == y->term);
     assert_int_equal(x->tx_count, y->tx_count);
     assert_memory_equal(x->sig.b, y->sig.b, 64);
 }
@@ -492,6 +493,7 @@ static void block_vectors(void **st)
         get_hex(v, n, "prev", h.prev.b, 32);
         get_hex(v, n, "state_root", h.state_root.b, 32);
         get_hex(v, n, "tx_root", h.tx_root.b, 32);
+        h.term = get_u64(v, n, "term");
         h.tx_count = (uint32_t)get_u64(v, n, "tx_count");
         get_hex(v, n, "header", want_hdr, sizeof want_hdr);
         get_hex(v, n, "hash", want_hash.b, 32);
@@ -636,7 +638,7 @@ static void block_roundtrip_and_malformed(void **st)
                      CAIRN_ERR_BAD_VERSION);
     b.p[0] = CAIRN_BLOCK_MAGIC;
     /* tx_count above the bound */
-    size_t cnt_off = 1 + 8 + 32 + 8 + 32 + 32 + 32;
+    size_t cnt_off = 1 + 8 + 32 + 8 + 32 + 32 + 32 + 8;
     uint32_t big = CAIRN_BLOCK_MAX_TXS + 1;
     memcpy(b.p + cnt_off, &big, 4); /* test host is little-endian */
     assert_int_equal(b.p[cnt_off], (uint8_t)big);

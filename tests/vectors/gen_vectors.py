@@ -86,7 +86,7 @@ BLOCK_HEAD = """\
 #   tx_count=<u32>
 #   tx_root=<64 hex>       RFC 6962 Merkle root: leaf = BLAKE2b-256(0x00 ||
 #                          tx hash), node = BLAKE2b-256(0x01 || l || r)
-#   header=<hex>           the 213-byte header encoding, signature included
+#   header=<hex>           the 221-byte header encoding, signature included
 #   hash=<64 hex>          block hash: BLAKE2b-256 of the first 149 bytes
 #   block=<hex>            header || for each tx: u32 LE length || tx bytes
 """
@@ -123,10 +123,11 @@ def main():
     height, time_ms = 42, 1_700_000_000_123
     prev = h(b"prev")
     state_root = h(b"state")
-    unsigned = (bytes([0xB1]) + struct.pack("<Q", height) + prev
+    term = 7
+    unsigned = (bytes([0xB2]) + struct.pack("<Q", height) + prev
                 + struct.pack("<Q", time_ms) + tx_root + state_root + pk
-                + struct.pack("<I", len(names)))
-    assert len(unsigned) == 149
+                + struct.pack("<Q", term) + struct.pack("<I", len(names)))
+    assert len(unsigned) == 157
     header = unsigned + sk.sign(unsigned)
     block = header + b"".join(struct.pack("<I", len(txs[n])) + txs[n]
                               for n in names)
@@ -134,7 +135,7 @@ def main():
         f.write(BLOCK_HEAD)
         f.write(f"\nseed={seed.hex()}\nheight={height}\ntime_ms={time_ms}\n"
                 f"prev={prev.hex()}\nstate_root={state_root.hex()}\n"
-                f"proposer={pk.hex()}\ntxs={','.join(names)}\n"
+                f"proposer={pk.hex()}\nterm={term}\ntxs={','.join(names)}\n"
                 f"tx_count={len(names)}\ntx_root={tx_root.hex()}\n"
                 f"header={header.hex()}\nhash={h(unsigned).hex()}\n"
                 f"block={block.hex()}\n")
