@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages cairn builds and tests with. Idempotent: it
+# Installs the Debian packages cairn builds and tests with (etcd and libcurl:
+# the sequencer replicas' etcd client and its tests). Idempotent: it
 # asks apt only for what is missing, so a second run costs nothing.
 # --tests adds what only the tests need: a headless browser for the
 # dashboard's test (tests/integration/test_dashboard.sh) and a font for it.
@@ -9,7 +10,8 @@ PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
       libsodium-dev liblmdb-dev libevent-dev libjansson-dev libcmocka-dev
       libisal-dev bubblewrap ffmpeg povray
       libgps-dev gpsd gpsd-clients python3-gps
-      curl python3 gnuplot-nox)
+      curl python3 gnuplot-nox
+      etcd-server etcd-client libcurl4-openssl-dev)
 if [ "${1:-}" = "--tests" ]; then
   PKGS+=(chromium fonts-dejavu-core)
 fi
