@@ -174,6 +174,8 @@ CAIRN_API cairn_err cairn_chain_propose_pending(
     cairn_chain *c, cairn_mempool *mp, const cairn_keypair *kp,
     uint64_t time_ms, uint64_t term, size_t max_bytes, cairn_proposal *pr,
     const uint8_t **blk, size_t *n) CAIRN_WUR;
+/* 1 while a block is pending (the state tree is ahead of the tip). */
+CAIRN_API int cairn_chain_is_pending(const cairn_chain *c);
 /* Commits the pending block durably and moves the tip to it. */
 CAIRN_API cairn_err cairn_chain_pending_commit(cairn_chain *c) CAIRN_WUR;
 /* Drops the pending block, if any: the chain is as before; the

@@ -18,6 +18,14 @@ typedef struct cairn_node_opts {
     int quiet;                /* 1: log only warnings and errors */
     const char *web_dir;      /* the dashboard's files; NULL: the installed
                                  share dir, or the source tree's web/ */
+    /* Sequencer replica (docs/replicas.md): with key_path, campaigns
+     * through the etcd members at etcd_urls ("URL[,URL...]") and leads or
+     * stands by. */
+    int replica;
+    const char *etcd_urls;
+    uint32_t lease_ttl_s;  /* the leader's lease; 0 = 3 s */
+    const char *advertise; /* the API URL other replicas forward to;
+                              NULL: http://<listen> */
 } cairn_node_opts;
 
 /* Runs a node until SIGTERM or SIGINT, then stops cleanly (the last block

@@ -152,10 +152,17 @@ int cmd_init(int argc, char **argv)
 
 static const char node_usage[] =
     "usage: cairn node --data DIR [--key FILE | --follow URL]\n"
+    "                  [--replica --etcd URL[,URL...] [--lease-ttl S]\n"
+    "                   [--advertise URL]]\n"
     "                  [--listen HOST:PORT] [--max-connections N] [--quiet]\n"
     "                  [--web DIR]\n"
     "Runs a node on the chain in DIR until SIGINT or SIGTERM: the sequencer\n"
-    "with --key (its key file), or a follower of the node at URL. The API\n"
+    "with --key (its key file), or a follower of the node at URL. With\n"
+    "--replica, the key is one of the genesis sequencer set and the node\n"
+    "is one of several sequencer replicas that elect a leader through the\n"
+    "etcd members at URL (lease S seconds, default 3); --advertise is the\n"
+    "API URL the others forward transactions to (default http://LISTEN).\n"
+    "See docs/replicas.md. The API\n"
     "listens on 127.0.0.1:8645 unless --listen says otherwise and serves at\n"
     "most N connections at once (default 1024, fewer if ulimit -n is low).\n"
     "It serves the dashboard at / from --web's DIR (default: the\n"
@@ -165,8 +172,9 @@ static const char node_usage[] =
 int cmd_node(int argc, char **argv)
 {
     int quiet = 0;
-    const char *max_conns = NULL;
-    uint64_t mc = 0;
+    const char *max_conns = NULL, *ttl = NULL;
+    uint64_t mc = 0, ttl_s = 0;
+    int replica = 0;
     cairn_node_opts o = {0};
     cli_opt opts[] = {{"data", &o.data_dir, NULL},
                       {"key", &o.key_path, NULL},
@@ -175,6 +183,10 @@ int cmd_node(int argc, char **argv)
                       {"max-connections", &max_conns, NULL},
                       {"quiet", NULL, &quiet},
                       {"web", &o.web_dir, NULL},
+                      {"replica", NULL, &replica},
+                      {"etcd", &o.etcd_urls, NULL},
+                      {"lease-ttl", &ttl, NULL},
+                      {"advertise", &o.advertise, NULL},
                       {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "node", node_usage, opts, 0, &a);
@@ -189,6 +201,13 @@ int cmd_node(int argc, char **argv)
         return cli_fail(
             "node: --max-connections wants a number from 1 to 1000000");
     o.max_connections = (uint32_t)mc;
+    if (replica != !!o.etcd_urls || (replica && !o.key_path))
+        return cli_fail("node: a replica needs --replica, --etcd URL[,URL...] "
+                        "and --key FILE together");
+    if (ttl && (cairn_parse_u64_max(ttl, 60, &ttl_s) || ttl_s < 1))
+        return cli_fail("node: --lease-ttl wants seconds from 1 to 60");
+    o.replica = replica;
+    o.lease_ttl_s = (uint32_t)ttl_s;
     if (require_chain("node", o.data_dir))
         return 1;
     o.quiet = quiet;

@@ -204,6 +204,11 @@ cairn_err cairn_chain_propose_pending(cairn_chain *c, cairn_mempool *mp,
     return e;
 }
 
+int cairn_chain_is_pending(const cairn_chain *c)
+{
+    return c->pending != NULL;
+}
+
 cairn_err cairn_chain_pending_commit(cairn_chain *c)
 {
     chain_pending *pd = c->pending;

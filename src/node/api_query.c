@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "node/api_handlers.h"
+#include "node/replica.h"
 
 void api_status(node *n, httpd_req *req)
 {
@@ -21,7 +22,9 @@ void api_status(node *n, httpd_req *req)
     json_object_set_new(tok, "symbol", json_string(p->token_symbol));
     json_object_set_new(o, "token", tok);
     json_object_set_new(o, "mode",
-                        json_string(n->sequencer ? "sequencer" : "follower"));
+                        json_string(n->rep         ? "replica"
+                                    : n->sequencer ? "sequencer"
+                                                   : "follower"));
     json_object_set_new(o, "height", api_json_u64(h.height));
     json_object_set_new(o, "tip_hash", api_json_hex(th.b, 32));
     json_object_set_new(o, "state_root", api_json_hex(h.state_root.b, 32));
@@ -40,6 +43,8 @@ void api_status(node *n, httpd_req *req)
             json_object_set_new(o, "follow_error",
                                 json_string(n->follow_error));
     }
+    if (n->rep)
+        json_object_set_new(o, "replica", replica_status_json(n));
     json_t *we = node_write_error_json(n);
     json_object_set_new(o, "writable", json_boolean(!we));
     if (we)
@@ -122,10 +127,17 @@ static void account_proof(node *n, httpd_req *req, const cairn_pubkey *pk)
     cairn_buf hb;
     uint8_t rec[48];
     pthread_mutex_lock(&n->lock);
+    int busy = cairn_chain_is_pending(n->chain); /* a replica's block */
     cairn_chain_tip(n->chain, &h, &bh);
     cairn_err e = cairn_chain_account(n->chain, pk, &a);
-    cairn_chain_prove_account(n->chain, pk, &pf);
+    if (!busy)
+        cairn_chain_prove_account(n->chain, pk, &pf);
     pthread_mutex_unlock(&n->lock);
+    if (busy) {
+        api_error(req, 503, CAIRN_ERR_BUSY,
+                  "a block is being appended to etcd; ask again");
+        return;
+    }
     if (e) {
         api_error(req, 0, e, NULL);
         return;

@@ -5,6 +5,7 @@
 #include <sys/queue.h>
 #include <string.h>
 
+#include "node/replica.h"
 #include "node/api_handlers.h"
 
 cairn_err api_tx_body_parse(const char *body, size_t len, uint8_t **tx,
@@ -86,6 +87,8 @@ void api_submit(node *n, httpd_req *req)
     }
     if (!e)
         e = admit(n, p, len, &h);
+    if (!e && n->rep) /* a standby forwards it to the leader */
+        e = replica_forward(n, p, len);
     free(p);
     if (e) {
         api_error(req, 0, e, NULL);

@@ -51,7 +51,8 @@ static cairn_err apply_hex(node *n, const char *hex, uint64_t height)
 /* The upstream did not answer (or not with 200): logged at once, then at
  * most every NODE_LOG_EVERY_MS with a count, and its return when it
  * answers again. */
-static void upstream_down(node *n, cairn_ratelimit *rl, cairn_err e, int status)
+static void upstream_down(node *n, const char *url, cairn_ratelimit *rl,
+                          cairn_err e, int status)
 {
     char why[96], more[80] = "";
     uint64_t skipped;
@@ -67,10 +68,10 @@ static void upstream_down(node *n, cairn_ratelimit *rl, cairn_err e, int status)
                  " (%llu more failed tries since the last warning)",
                  (unsigned long long)skipped);
     node_log(n, 1, "cannot fetch blocks from %s (%s); retrying with back-off%s",
-             n->follow_url, why, more);
+             url, why, more);
 }
 
-static void upstream_up(node *n, cairn_ratelimit *rl)
+static void upstream_up(node *n, const char *url, cairn_ratelimit *rl)
 {
     int was_down = rl->reported;
     uint64_t unlogged = cairn_ratelimit_reset(rl);
@@ -78,11 +79,12 @@ static void upstream_up(node *n, cairn_ratelimit *rl)
         node_log(n, 1,
                  "%s answers again (%llu more failed tries since the "
                  "last warning)",
-                 n->follow_url, (unsigned long long)unlogged);
+                 url, (unsigned long long)unlogged);
 }
 
 /* Applies the blocks of one reply; the number applied, -1 on a refusal. */
-static int apply_batch(node *n, const cairn_http_resp *r, uint64_t first)
+static int apply_batch(node *n, const char *url, const cairn_http_resp *r,
+                       uint64_t first)
 {
     json_error_t jerr;
     json_t *j = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &jerr);
@@ -100,8 +102,7 @@ static int apply_batch(node *n, const cairn_http_resp *r, uint64_t first)
         }
         if (e) {
             node_log(n, 1, "refused block %llu from %s: %s",
-                     (unsigned long long)(first + i), n->follow_url,
-                     cairn_strerror(e));
+                     (unsigned long long)(first + i), url, cairn_strerror(e));
             set_error(n, "refused a block from upstream", e);
             applied = -1;
             break;
@@ -112,8 +113,7 @@ static int apply_batch(node *n, const cairn_http_resp *r, uint64_t first)
     return applied;
 }
 
-/* Fetches and applies one batch. Returns the number applied, -1 on error. */
-static int sync_once(node *n, cairn_ratelimit *rl)
+int follower_fetch(node *n, const char *base, cairn_ratelimit *rl)
 {
     char url[512];
     cairn_header tip;
@@ -121,17 +121,17 @@ static int sync_once(node *n, cairn_ratelimit *rl)
     pthread_mutex_lock(&n->lock);
     cairn_chain_tip(n->chain, &tip, NULL);
     pthread_mutex_unlock(&n->lock);
-    snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%d", n->follow_url,
+    snprintf(url, sizeof url, "%s/v1/blocks?from=%llu&limit=%d", base,
              (unsigned long long)tip.height + 1, FETCH_LIMIT);
     cairn_err e =
         cairn_http_request("GET", url, NULL, 0, NULL, FETCH_TIMEOUT_MS, &r);
     if (e || r.status != 200) {
-        upstream_down(n, rl, e, r.status);
+        upstream_down(n, base, rl, e, r.status);
         free(r.body);
         return -1;
     }
-    upstream_up(n, rl);
-    int applied = apply_batch(n, &r, tip.height + 1);
+    upstream_up(n, base, rl);
+    int applied = apply_batch(n, base, &r, tip.height + 1);
     free(r.body);
     return applied;
 }
@@ -143,7 +143,7 @@ static void *follow_main(void *arg)
     uint32_t backoff = interval;
     cairn_ratelimit rl = {.interval_ms = NODE_LOG_EVERY_MS};
     while (!n->stopping) {
-        int k = sync_once(n, &rl);
+        int k = follower_fetch(n, n->follow_url, &rl);
         if (k > 0) {
             backoff = interval;
             if (k == FETCH_LIMIT)

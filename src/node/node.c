@@ -13,6 +13,7 @@
 
 #include "cairn/parse.h"
 #include "node/node_internal.h"
+#include "node/replica.h"
 
 void node_log(const node *n, int warn, const char *fmt, ...)
 {
@@ -71,6 +72,17 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     waiters_block(n, &pr);
     waiters_expire(n, node_now_ms());
     cairn_proposal_free(&pr);
+}
+
+/* Replica mode: blocks are committed on the replica thread; the held
+ * requests are answered from here. */
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+    node *n = arg;
+    if (n->stopping)
+        return;
+    waiters_poll(n);
+    waiters_expire(n, node_now_ms());
 }
 
 static void on_drained(void *arg)
@@ -263,8 +275,10 @@ static cairn_err start(node *n, const cairn_node_opts *o)
     cairn_header tip;
     cairn_chain_tip(n->chain, &tip, NULL);
     node_log(n, 0, "%s on http://%s:%d, chain %s at height %llu",
-             n->sequencer ? "sequencer" : "follower", host, port,
-             cairn_chain_params(n->chain)->chain_id,
+             o->replica     ? "sequencer replica"
+             : n->sequencer ? "sequencer"
+                            : "follower",
+             host, port, cairn_chain_params(n->chain)->chain_id,
              (unsigned long long)tip.height);
     return CAIRN_OK;
 }
@@ -279,7 +293,12 @@ static cairn_err arm(node *n)
     if (!n->sigterm || !n->sigint || evsignal_add(n->sigterm, NULL) ||
         evsignal_add(n->sigint, NULL))
         return CAIRN_ERR_NOMEM;
-    if (n->sequencer) {
+    if (n->rep) {
+        struct timeval pv = {0, 20 * 1000};
+        n->poll_ev = event_new(n->base, -1, EV_PERSIST, on_poll, n);
+        if (!n->poll_ev || event_add(n->poll_ev, &pv))
+            return CAIRN_ERR_NOMEM;
+    } else if (n->sequencer) {
         n->tick = event_new(n->base, -1, EV_PERSIST, on_tick, n);
         if (!n->tick || event_add(n->tick, &tv))
             return CAIRN_ERR_NOMEM;
@@ -293,9 +312,12 @@ static void teardown(node *n)
 {
     n->stopping = 1;
     follower_stop(n);
+    replica_stop(n);
     waiters_fail_all(n);
     if (n->tick)
         event_free(n->tick);
+    if (n->poll_ev)
+        event_free(n->poll_ev);
     if (n->sigterm)
         event_free(n->sigterm);
     if (n->sigint)
@@ -328,6 +350,8 @@ cairn_err cairn_node_run(const cairn_node_opts *o)
     n.follow_url = o->follow_url;
     n.quiet = o->quiet;
     cairn_err e = start(&n, o);
+    if (!e && o->replica && replica_start(&n, o))
+        e = CAIRN_ERR_BAD_ARG;
     if (!e && !(e = arm(&n))) {
         event_base_dispatch(n.base);
         node_log(&n, 0, "stopped cleanly");

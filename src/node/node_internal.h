@@ -33,6 +33,8 @@ typedef struct waiter {
     cairn_hash hash;
     httpd_req *req;
     uint64_t deadline_ms;
+    int found; /* waiters_poll: the transaction is in the chain */
+    uint64_t found_height;
     struct waiter *next;
 } waiter;
 
@@ -60,6 +62,8 @@ typedef struct node {
     cairn_err write_err;       /* the last one's error */
     cairn_ratelimit write_log; /* their warnings */
     char web_dir[PATH_MAX];    /* the dashboard's files; "" when none */
+    struct replica *rep;       /* sequencer replica mode; NULL otherwise */
+    struct event *poll_ev;     /* replica mode: answers held requests */
 } node;
 
 void node_log(const node *n, int warn, const char *fmt, ...)
@@ -109,11 +113,18 @@ const char *api_query_get(struct evkeyvalq *kv, const char *query,
 void waiters_add(node *n, httpd_req *req, const cairn_hash *h);
 void waiters_block(node *n, const cairn_proposal *pr);
 void waiters_expire(node *n, uint64_t now_ms);
+/* Replica mode: answers the waiters whose transaction is in the chain
+ * (blocks are committed on the replica thread). */
+void waiters_poll(node *n);
 void waiters_fail_all(node *n);
 
 /* Follower thread. */
 int follower_start(node *n);
 void follower_stop(node *n);
+/* Fetches the blocks after the tip from the node at base (URL) and
+ * applies them: the number applied, -1 on an error (logged, rate-limited
+ * by rl). Any thread. */
+int follower_fetch(node *n, const char *base, cairn_ratelimit *rl);
 
 /* JSON helpers (node/json_util.c), prefixed api_ to stay out of jansson's
  * json_ namespace. Each returns a new reference (the caller owns it, or

@@ -104,3 +104,25 @@ void waiters_fail_all(node *n)
         free(x);
     }
 }
+
+void waiters_poll(node *n)
+{
+    int any = 0;
+    pthread_mutex_lock(&n->lock);
+    for (waiter *w = n->waiters; w; w = w->next) {
+        uint32_t index;
+        w->found = !cairn_chain_tx_location(n->chain, &w->hash,
+                                            &w->found_height, &index);
+        any |= w->found;
+    }
+    pthread_mutex_unlock(&n->lock);
+    while (any) { /* answer() removes every waiter of that hash */
+        any = 0;
+        for (waiter *w = n->waiters; w; w = w->next)
+            if (w->found) {
+                answer(n, &w->hash, CAIRN_OK, w->found_height);
+                any = 1;
+                break;
+            }
+    }
+}

@@ -1,0 +1,133 @@
+/* Sequencer replicas: transactions submitted to a standby reach the
+ * leader. The API admits them to the standby's own mempool (they are
+ * there should it lead next) and queues a copy here; the replica thread
+ * posts the queue to the leader's API. When the leader changes, the whole
+ * mempool is queued again for the new one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/http.h"
+#include "node/node_internal.h"
+#include "node/replica.h"
+
+#define FWD_TIMEOUT_MS 2000
+#define FWD_BATCH 256
+
+/* Appends a copy of p; the caller holds n->lock. */
+static cairn_err push(replica *r, const uint8_t *p, size_t len)
+{
+    if (r->fq_len >= REPLICA_FWD_MAX)
+        return CAIRN_ERR_MEMPOOL_FULL;
+    if (r->fq_len == r->fq_cap) {
+        size_t cap = r->fq_cap ? r->fq_cap * 2 : 64;
+        replica_fwd *q = realloc(r->fq, cap * sizeof *q);
+        if (!q)
+            return CAIRN_ERR_NOMEM;
+        r->fq = q;
+        r->fq_cap = cap;
+    }
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return CAIRN_ERR_NOMEM;
+    memcpy(copy, p, len);
+    r->fq[r->fq_len++] = (replica_fwd){copy, len};
+    return CAIRN_OK;
+}
+
+/* Puts k entries back at the front (the caller holds n->lock); what
+ * does not fit in memory is dropped (the standby's mempool still has it). */
+static void unshift(replica *r, replica_fwd *items, size_t k)
+{
+    if (r->fq_len + k > r->fq_cap) {
+        size_t cap = r->fq_len + k;
+        replica_fwd *q = realloc(r->fq, cap * sizeof *q);
+        if (!q) {
+            for (size_t i = 0; i < k; i++)
+                free(items[i].p);
+            return;
+        }
+        r->fq = q;
+        r->fq_cap = cap;
+    }
+    memmove(r->fq + k, r->fq, r->fq_len * sizeof *r->fq);
+    memcpy(r->fq, items, k * sizeof *items);
+    r->fq_len += k;
+}
+
+cairn_err replica_forward(node *n, const uint8_t *p, size_t len)
+{
+    replica *r = n->rep;
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = r->leading ? CAIRN_OK : push(r, p, len);
+    pthread_mutex_unlock(&n->lock);
+    return e;
+}
+
+void replica_fwd_clear(replica *r)
+{
+    for (size_t i = 0; i < r->fq_len; i++)
+        free(r->fq[i].p);
+    r->fq_len = 0;
+}
+
+/* Posts one transaction to url; 0 when the leader took it or refused it
+ * for good (a bad or stale transaction), -1 when it should be retried. */
+static int post(const char *url, const replica_fwd *f)
+{
+    cairn_http_resp resp = {0};
+    char *hex = malloc(2 * f->n + 1), *body = malloc(2 * f->n + 16);
+    int rc = -1;
+    if (hex && body) {
+        cairn_hex_encode(hex, f->p, f->n);
+        int len = snprintf(body, 2 * f->n + 16, "{\"tx\":\"%s\"}", hex);
+        cairn_err e =
+            cairn_http_request("POST", url, body, (size_t)len,
+                               "application/json", FWD_TIMEOUT_MS, &resp);
+        /* 5xx or no answer: the leader may be changing; retry later */
+        rc = e || resp.status >= 500 || resp.status == 0 ? -1 : 0;
+    }
+    free(resp.body);
+    free(hex);
+    free(body);
+    return rc;
+}
+
+void replica_forward_flush(node *n, replica *r)
+{
+    char url[320];
+    replica_fwd batch[FWD_BATCH];
+    size_t k;
+    pthread_mutex_lock(&n->lock);
+    int go = !r->leading && r->leader_api[0] && r->fq_len;
+    snprintf(url, sizeof url, "%s/v1/tx", r->leader_api);
+    k = go ? (r->fq_len < FWD_BATCH ? r->fq_len : FWD_BATCH) : 0;
+    memcpy(batch, r->fq, k * sizeof *batch);
+    memmove(r->fq, r->fq + k, (r->fq_len - k) * sizeof *r->fq);
+    r->fq_len -= k;
+    pthread_mutex_unlock(&n->lock);
+    size_t sent = 0;
+    while (sent < k && !n->stopping && post(url, &batch[sent]) == 0)
+        free(batch[sent++].p);
+    if (sent == k)
+        return;
+    /* the rest go back in front, in order */
+    pthread_mutex_lock(&n->lock);
+    unshift(r, batch + sent, k - sent);
+    pthread_mutex_unlock(&n->lock);
+}
+
+void replica_forward_mempool(node *n)
+{
+    size_t max;
+    pthread_mutex_lock(&n->lock);
+    max = cairn_mempool_count(n->mp);
+    cairn_mp_entry *e = max ? calloc(max, sizeof *e) : NULL;
+    size_t k = e ? cairn_mempool_pop(n->mp, e, max) : 0;
+    replica_fwd_clear(n->rep); /* all of them are in the mempool */
+    for (size_t i = 0; i < k; i++)
+        (void)push(n->rep, e[i].bytes, e[i].n);
+    cairn_mempool_unpop(n->mp, e, k);
+    pthread_mutex_unlock(&n->lock);
+    free(e);
+}
