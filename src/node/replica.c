@@ -132,8 +132,10 @@ static int catch_up(node *n, replica *r)
                       CAIRN_ERR_BAD_BLOCK);
             return -1;
         }
-        if (tip.height == etip)
+        if (tip.height == etip) {
+            set_error(n, r, "", CAIRN_OK); /* etcd answers again */
             return 0;
+        }
         int k = sync_batch(n, r);
         if (k < 0)
             return -1;
