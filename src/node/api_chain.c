@@ -27,6 +27,7 @@ static json_t *block_json(const uint8_t *p, size_t n)
     json_object_set_new(o, "tx_root", api_json_hex(h->tx_root.b, 32));
     json_object_set_new(o, "state_root", api_json_hex(h->state_root.b, 32));
     json_object_set_new(o, "proposer", api_json_addr(&h->proposer));
+    json_object_set_new(o, "term", api_json_u64(h->term));
     json_object_set_new(o, "tx_count", api_json_u64(h->tx_count));
     for (uint32_t i = 0; i < h->tx_count; i++)
         json_array_append_new(txs, api_tx_json(blk.txs[i].p, blk.txs[i].n, 0));

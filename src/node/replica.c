@@ -20,7 +20,7 @@
 #include "node/replica.h"
 
 #define SYNC_BATCH 64
-#define POLL_MS 20
+#define POLL_MS 30
 #define STATUS_EVERY_MS 2000
 
 static void nap(node *n, uint32_t ms)
@@ -318,6 +318,8 @@ static int leader_free(node *n, replica *r)
             replica_note_leader(n, r, &kvs[0]);
             replica_forward_mempool(n); /* a new leader needs them */
         }
+    } else if (r->leader_api[0]) { /* the last leader's lease ended */
+        replica_note_leader(n, r, NULL);
     }
     cairn_etcd_kvs_free(kvs, k);
     return was_free;
@@ -358,7 +360,8 @@ static void *replica_main(void *arg)
     while (!n->stopping) {
         poll_status(n, r);
         int behind = catch_up(n, r);
-        if (behind == 0 && leader_free(n, r) && campaign(n, r)) {
+        int free_key = leader_free(n, r); /* also learns the leader's API */
+        if (behind == 0 && free_key && campaign(n, r)) {
             if (catch_up(n, r) == 0) /* blocks stored while it campaigned */
                 lead(n, r);
             else

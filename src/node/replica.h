@@ -10,7 +10,9 @@
  *   P"leader"        {"id": address, "api": URL}, with the leader's lease;
  *                    its create revision is the term
  *   P"tip"           decimal height of the last block etcd holds
- *   P"block/%020llu" the encoded block */
+ *   P"block/%020llu" the encoded block; the leader deletes the one
+ *                    REPLICA_RETAIN blocks back as it appends, and a
+ *                    replica further behind fetches from the leader's API */
 #ifndef CAIRN_NODE_REPLICA_H
 #define CAIRN_NODE_REPLICA_H
 
@@ -28,6 +30,7 @@ typedef struct cairn_node_opts cairn_node_opts;
 #define REPLICA_ETCD_TIMEOUT_MS 1000
 #define REPLICA_PREFIX_MAX 128 /* "/cairn/" chain id "/" 16 hex "/" */
 #define REPLICA_KEY_MAX 192
+#define REPLICA_RETAIN 10000 /* blocks etcd keeps; older: from the API */
 #define REPLICA_FWD_MAX 100000 /* transactions queued for the leader */
 #define REPLICA_MEMBERS_MAX 8
 

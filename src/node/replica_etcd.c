@@ -95,12 +95,17 @@ cairn_err replica_append(replica *r, uint64_t term, uint64_t height,
     if (height == 1) /* the first block: no tip yet */
         c[2] = (cairn_etcd_cmp){
             CAIRN_ETCD_CREATE, CAIRN_ETCD_EQUAL, tk, 0, NULL, 0};
-    cairn_etcd_op ok[2] = {
+    char old[REPLICA_KEY_MAX]; /* etcd keeps the last REPLICA_RETAIN */
+    replica_block_key(r, old, height > REPLICA_RETAIN ? height - REPLICA_RETAIN
+                                                      : 0);
+    cairn_etcd_op ok[3] = {
         {CAIRN_ETCD_PUT, bk, blk, len, 0},
-        {CAIRN_ETCD_PUT, tk, (const uint8_t *)cur, strlen(cur), 0}};
+        {CAIRN_ETCD_PUT, tk, (const uint8_t *)cur, strlen(cur), 0},
+        {CAIRN_ETCD_DEL, old, NULL, 0, 0}};
     cairn_etcd_op no[2] = {{CAIRN_ETCD_GET, bk, NULL, 0, 0},
                            {CAIRN_ETCD_GET, lk, NULL, 0, 0}};
-    cairn_err e = cairn_etcd_txn(r->etcd, c, 3, ok, 2, no, 2, &res);
+    cairn_err e = cairn_etcd_txn(r->etcd, c, 3, ok,
+                                 height > REPLICA_RETAIN ? 3 : 2, no, 2, &res);
     *have = NULL;
     *nhave = 0;
     *lost = 0;
