@@ -96,8 +96,8 @@ cairn_err replica_append(replica *r, uint64_t term, uint64_t height,
         c[2] = (cairn_etcd_cmp){
             CAIRN_ETCD_CREATE, CAIRN_ETCD_EQUAL, tk, 0, NULL, 0};
     char old[REPLICA_KEY_MAX]; /* etcd keeps the last REPLICA_RETAIN */
-    replica_block_key(r, old, height > REPLICA_RETAIN ? height - REPLICA_RETAIN
-                                                      : 0);
+    replica_block_key(r, old,
+                      height > REPLICA_RETAIN ? height - REPLICA_RETAIN : 0);
     cairn_etcd_op ok[3] = {
         {CAIRN_ETCD_PUT, bk, blk, len, 0},
         {CAIRN_ETCD_PUT, tk, (const uint8_t *)cur, strlen(cur), 0},
