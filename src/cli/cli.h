@@ -57,6 +57,11 @@ int cli_dispatch(int argc, char **argv, const char *cmd, const char *usage,
                  const cli_sub *subs, size_t n);
 
 /* Prints "cairn: <message>" to stderr; returns 1 (the exit status). */
+/* Reads an option file (cli_config.c) into the opts the command line left
+ * unset. Returns the file's text, which the values point into (the caller
+ * frees it after the last use), or NULL after printing what is wrong. */
+char *cli_config_load(const char *path, const cli_opt *opts, int argc,
+                      char **argv);
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints a JSON value pretty-printed to stdout. Does not take ownership. */

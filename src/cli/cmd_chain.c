@@ -155,26 +155,60 @@ static const char node_usage[] =
     "                  [--replica --etcd URL[,URL...] [--lease-ttl S]\n"
     "                   [--advertise URL]]\n"
     "                  [--listen HOST:PORT] [--max-connections N] [--quiet]\n"
-    "                  [--web DIR]\n"
+    "                  [--web DIR] [--config FILE]\n"
     "Runs a node on the chain in DIR until SIGINT or SIGTERM: the sequencer\n"
     "with --key (its key file), or a follower of the node at URL. With\n"
     "--replica, the key is one of the genesis sequencer set and the node\n"
     "is one of several sequencer replicas that elect a leader through the\n"
     "etcd members at URL (lease S seconds, default 3); --advertise is the\n"
     "API URL the others forward transactions to (default http://LISTEN).\n"
-    "See docs/replicas.md. The API\n"
+    "See docs/replicas.md. --config FILE reads these options from FILE,\n"
+    "one `name = value` per line (flags: `replica = true`); the command\n"
+    "line wins. The API\n"
     "listens on 127.0.0.1:8645 unless --listen says otherwise and serves at\n"
     "most N connections at once (default 1024, fewer if ulimit -n is low).\n"
     "It serves the dashboard at / from --web's DIR (default: the\n"
     "installed share/cairn/web, or web/ of the source tree it was built\n"
     "from); see docs/dashboard.md.\n";
 
+/* The rest of `cairn node`, once the options are all read. */
+static int node_run(cairn_node_opts *o, const char *max_conns,
+                    const char *ttl, int replica, int quiet)
+{
+    uint64_t mc = 0, ttl_s = 0;
+    if (!o->data_dir)
+        return cli_fail("node: --data DIR is required");
+    if (!o->key_path == !o->follow_url)
+        return cli_fail(
+            "node: give --key FILE (sequencer) or --follow URL (follower)");
+    if (max_conns && (cairn_parse_u64_max(max_conns, 1000000, &mc) || mc == 0))
+        return cli_fail(
+            "node: --max-connections wants a number from 1 to 1000000");
+    o->max_connections = (uint32_t)mc;
+    if (replica != !!o->etcd_urls || (replica && !o->key_path))
+        return cli_fail("node: a replica needs --replica, --etcd URL[,URL...] "
+                        "and --key FILE together");
+    if (ttl && (cairn_parse_u64_max(ttl, 60, &ttl_s) || ttl_s < 1))
+        return cli_fail("node: --lease-ttl wants seconds from 1 to 60");
+    o->replica = replica;
+    o->lease_ttl_s = (uint32_t)ttl_s;
+    if (require_chain("node", o->data_dir))
+        return 1;
+    o->quiet = quiet;
+    cairn_err e = cairn_node_run(o);
+    /* the node has said why, except when memory ran out */
+    if (e == CAIRN_ERR_NOMEM)
+        return cli_fail("node stopped: %s", cairn_strerror(e));
+    return e ? 1 : 0;
+}
+
 int cmd_node(int argc, char **argv)
 {
     int quiet = 0;
     const char *max_conns = NULL, *ttl = NULL;
-    uint64_t mc = 0, ttl_s = 0;
     int replica = 0;
+    const char *config = NULL;
+    char *conf_text = NULL;
     cairn_node_opts o = {0};
     cli_opt opts[] = {{"data", &o.data_dir, NULL},
                       {"key", &o.key_path, NULL},
@@ -187,36 +221,19 @@ int cmd_node(int argc, char **argv)
                       {"etcd", &o.etcd_urls, NULL},
                       {"lease-ttl", &ttl, NULL},
                       {"advertise", &o.advertise, NULL},
+                      {"config", &config, NULL},
                       {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "node", node_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (!o.data_dir)
-        return cli_fail("node: --data DIR is required");
-    if (!o.key_path == !o.follow_url)
-        return cli_fail(
-            "node: give --key FILE (sequencer) or --follow URL (follower)");
-    if (max_conns && (cairn_parse_u64_max(max_conns, 1000000, &mc) || mc == 0))
-        return cli_fail(
-            "node: --max-connections wants a number from 1 to 1000000");
-    o.max_connections = (uint32_t)mc;
-    if (replica != !!o.etcd_urls || (replica && !o.key_path))
-        return cli_fail("node: a replica needs --replica, --etcd URL[,URL...] "
-                        "and --key FILE together");
-    if (ttl && (cairn_parse_u64_max(ttl, 60, &ttl_s) || ttl_s < 1))
-        return cli_fail("node: --lease-ttl wants seconds from 1 to 60");
-    o.replica = replica;
-    o.lease_ttl_s = (uint32_t)ttl_s;
-    if (require_chain("node", o.data_dir))
+    if (config && !(conf_text = cli_config_load(config, opts, argc, argv)))
         return 1;
-    o.quiet = quiet;
-    cairn_err e = cairn_node_run(&o);
-    /* the node has said why, except when memory ran out */
-    if (e == CAIRN_ERR_NOMEM)
-        return cli_fail("node stopped: %s", cairn_strerror(e));
-    return e ? 1 : 0;
+    rc = node_run(&o, max_conns, ttl, replica, quiet);
+    free(conf_text);
+    return rc;
 }
+
 
 static const char replay_usage[] =
     "usage: cairn replay --data DIR [--json]\n"
