@@ -39,8 +39,7 @@ static int set_opt(const cli_opt *opts, const char *path, int line,
         if (strcmp(o->name, name) != 0)
             continue;
         if (o->flag && strcmp(val, "true") && strcmp(val, "false"))
-            return cli_fail("%s:%d: %s takes true or false", path, line,
-                            name);
+            return cli_fail("%s:%d: %s takes true or false", path, line, name);
         if (o->flag && !on_cli(argc, argv, name))
             *o->flag = strcmp(val, "true") == 0;
         else if (o->val && !*o->val)

@@ -172,8 +172,8 @@ static const char node_usage[] =
     "from); see docs/dashboard.md.\n";
 
 /* The rest of `cairn node`, once the options are all read. */
-static int node_run(cairn_node_opts *o, const char *max_conns,
-                    const char *ttl, int replica, int quiet)
+static int node_run(cairn_node_opts *o, const char *max_conns, const char *ttl,
+                    int replica, int quiet)
 {
     uint64_t mc = 0, ttl_s = 0;
     if (!o->data_dir)
@@ -233,7 +233,6 @@ int cmd_node(int argc, char **argv)
     free(conf_text);
     return rc;
 }
-
 
 static const char replay_usage[] =
     "usage: cairn replay --data DIR [--json]\n"

@@ -30,7 +30,7 @@ typedef struct cairn_node_opts cairn_node_opts;
 #define REPLICA_ETCD_TIMEOUT_MS 1000
 #define REPLICA_PREFIX_MAX 128 /* "/cairn/" chain id "/" 16 hex "/" */
 #define REPLICA_KEY_MAX 192
-#define REPLICA_RETAIN 1000   /* blocks etcd keeps; older: from the API */
+#define REPLICA_RETAIN 1000    /* blocks etcd keeps; older: from the API */
 #define REPLICA_FWD_MAX 100000 /* transactions queued for the leader */
 #define REPLICA_MEMBERS_MAX 8
 
