@@ -34,6 +34,7 @@ typedef struct waiter {
     httpd_req *req;
     uint64_t deadline_ms;
     int found; /* waiters_poll: the transaction is in the chain */
+    cairn_err refused; /* waiters_poll: the leader refused it */
     uint64_t found_height;
     struct waiter *next;
 } waiter;

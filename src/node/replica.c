@@ -220,6 +220,8 @@ static void lead_block(node *n, replica *r)
         pthread_mutex_lock(&n->lock);
         e = cairn_chain_pending_commit(n->chain);
         r->etcd_tip = height;
+        for (size_t i = 0; !e && i < pr.n_dropped; i++)
+            replica_note_drop(r, &pr.dropped[i], pr.drop_err[i]);
         pthread_mutex_unlock(&n->lock);
         node_note_write(n, e, height, 0);
         if (!e && (pr.n_included || pr.n_dropped))

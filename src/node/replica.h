@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/crypto.h"
 #include "cairn/error.h"
 #include "net/etcd.h"
 
@@ -33,6 +34,15 @@ typedef struct cairn_node_opts cairn_node_opts;
 #define REPLICA_RETAIN 1000    /* blocks etcd keeps; older: from the API */
 #define REPLICA_FWD_MAX 100000 /* transactions queued for the leader */
 #define REPLICA_MEMBERS_MAX 8
+
+#define REPLICA_DROPS 256 /* recent refusals, for held requests */
+
+/* A transaction the leader dropped from its block, or refused when a
+ * standby forwarded it: a held `?wait=1` request answers with err. */
+typedef struct replica_drop {
+    cairn_hash hash;
+    cairn_err err;
+} replica_drop;
 
 /* A transaction waiting to be forwarded (replica_fwd.c). */
 typedef struct replica_fwd {
@@ -63,6 +73,9 @@ typedef struct replica {
     /* under the node's lock: transactions to forward to the leader */
     replica_fwd *fq;
     size_t fq_len, fq_cap;
+    /* under the node's lock: a ring of recent refusals */
+    replica_drop drops[REPLICA_DROPS];
+    size_t drops_next;
 } replica;
 
 /* replica.c: starts the replica thread (0, or -1 with a message on
@@ -96,6 +109,11 @@ cairn_err replica_blocks(replica *r, uint64_t from, size_t limit,
 /* Seeds an empty etcd with this replica's tip (etcd lost every member's
  * data, or the network started before replicas): tip and its block. */
 cairn_err replica_seed(node *n, replica *r);
+
+/* Notes a refusal (the caller holds n->lock); the error a refusal of
+ * hash got, or CAIRN_OK when none is known (the caller holds n->lock). */
+void replica_note_drop(replica *r, const cairn_hash *h, cairn_err e);
+cairn_err replica_drop_of(const replica *r, const cairn_hash *h);
 
 /* replica_fwd.c: queues a copy of tx for the leader (any thread; takes
  * n->lock). MEMPOOL_FULL when the queue is full. */

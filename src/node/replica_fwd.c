@@ -71,9 +71,40 @@ void replica_fwd_clear(replica *r)
     r->fq_len = 0;
 }
 
+void replica_note_drop(replica *r, const cairn_hash *h, cairn_err e)
+{
+    r->drops[r->drops_next++ % REPLICA_DROPS] = (replica_drop){*h, e};
+}
+
+cairn_err replica_drop_of(const replica *r, const cairn_hash *h)
+{
+    size_t n = r->drops_next < REPLICA_DROPS ? r->drops_next : REPLICA_DROPS;
+    for (size_t i = 0; i < n; i++)
+        if (!memcmp(r->drops[i].hash.b, h->b, 32))
+            return r->drops[i].err;
+    return CAIRN_OK;
+}
+
+/* The leader refused f for good: a held request for it learns why (not
+ * for "already known" or "nonce used": it may be committed already). */
+static void refused(node *n, const replica_fwd *f, const cairn_http_resp *r)
+{
+    json_error_t je;
+    json_t *j = json_loadb(r->body, r->len, 0, &je);
+    json_int_t code = json_integer_value(json_object_get(j, "code"));
+    json_decref(j);
+    if (!code || code == CAIRN_ERR_DUPLICATE || code == CAIRN_ERR_NONCE_USED)
+        return;
+    cairn_hash h;
+    cairn_tx_hash(&h, f->p, f->n);
+    pthread_mutex_lock(&n->lock);
+    replica_note_drop(n->rep, &h, (cairn_err)code);
+    pthread_mutex_unlock(&n->lock);
+}
+
 /* Posts one transaction to url; 0 when the leader took it or refused it
  * for good (a bad or stale transaction), -1 when it should be retried. */
-static int post(const char *url, const replica_fwd *f)
+static int post(node *n, const char *url, const replica_fwd *f)
 {
     cairn_http_resp resp = {0};
     char *hex = malloc(2 * f->n + 1), *body = malloc(2 * f->n + 16);
@@ -86,6 +117,8 @@ static int post(const char *url, const replica_fwd *f)
                                "application/json", FWD_TIMEOUT_MS, &resp);
         /* 5xx or no answer: the leader may be changing; retry later */
         rc = e || resp.status >= 500 || resp.status == 0 ? -1 : 0;
+        if (!rc && resp.status >= 400)
+            refused(n, f, &resp);
     }
     free(resp.body);
     free(hex);
@@ -107,7 +140,7 @@ void replica_forward_flush(node *n, replica *r)
     r->fq_len -= k;
     pthread_mutex_unlock(&n->lock);
     size_t sent = 0;
-    while (sent < k && !n->stopping && post(url, &batch[sent]) == 0)
+    while (sent < k && !n->stopping && post(n, url, &batch[sent]) == 0)
         free(batch[sent++].p);
     if (sent == k)
         return;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "node/node_internal.h"
+#include "node/replica.h"
 
 /* The client went away while its request was held: forget the waiter
  * (the server frees the request after this returns). */
@@ -113,14 +114,15 @@ void waiters_poll(node *n)
         uint32_t index;
         w->found = !cairn_chain_tx_location(n->chain, &w->hash,
                                             &w->found_height, &index);
-        any |= w->found;
+        w->refused = w->found ? CAIRN_OK : replica_drop_of(n->rep, &w->hash);
+        any |= w->found || w->refused;
     }
     pthread_mutex_unlock(&n->lock);
     while (any) { /* answer() removes every waiter of that hash */
         any = 0;
         for (waiter *w = n->waiters; w; w = w->next)
-            if (w->found) {
-                answer(n, &w->hash, CAIRN_OK, w->found_height);
+            if (w->found || w->refused) {
+                answer(n, &w->hash, w->refused, w->found_height);
                 any = 1;
                 break;
             }
