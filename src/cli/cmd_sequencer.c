@@ -112,6 +112,38 @@ static int check_pair(const cairn_header *a, const cairn_header *b)
                     "different headers");
 }
 
+/* Says, before anything is sent, when the node would refuse the evidence
+ * against `pk` for its state: not a member, no stake, already slashed
+ * (the node's own messages for these codes speak of blocks and
+ * duplicates). Returns 0 or 1 (printed). */
+static int check_member(const cairn_pubkey *pk)
+{
+    char addr[CAIRN_ADDR_TEXT_LEN + 1];
+    json_t *j, *m = NULL;
+    cairn_addr_format(addr, pk);
+    if (api_get(cli_node_url(), "/v1/sequencers", &j))
+        return 1;
+    json_t *set = json_object_get(j, "sequencers");
+    for (size_t i = 0; !m && i < json_array_size(set); i++)
+        if (!strcmp(jstr(json_array_get(set, i), "address"), addr))
+            m = json_array_get(set, i);
+    int rc = 0;
+    if (!m)
+        rc = cli_fail("evidence: the headers' signer %s is not a member of "
+                      "this network's sequencer set (see cairn sequencers)",
+                      addr);
+    else if (strcmp(jstr(m, "slashed_units"), "0") != 0)
+        rc = cli_fail("evidence: %s was already slashed for height %lld; a "
+                      "bond is slashed once",
+                      addr, jint(m, "slashed_height"));
+    else if (strcmp(jstr(m, "bond_units"), "0") == 0)
+        rc = cli_fail("evidence: %s has no bond to slash (it staked nothing "
+                      "at genesis)",
+                      addr);
+    json_decref(j);
+    return rc;
+}
+
 int cmd_evidence(int argc, char **argv)
 {
     econ_tx_opts o;
@@ -125,7 +157,8 @@ int cmd_evidence(int argc, char **argv)
         return cli_fail("evidence: give two signed headers, HEADER_A and "
                         "HEADER_B, in hex (see cairn evidence --help)");
     if (parse_header(a.pos[0], "HEADER_A", &ha) ||
-        parse_header(a.pos[1], "HEADER_B", &hb) || check_pair(&ha, &hb))
+        parse_header(a.pos[1], "HEADER_B", &hb) || check_pair(&ha, &hb) ||
+        check_member(&ha.proposer))
         return 1;
     cairn_buf_init(&b, 2 * CAIRN_HEADER_LEN);
     cairn_seq_evidence_encode(&b, &ha, &hb);
