@@ -48,5 +48,10 @@ int cmd_provider(int argc, char **argv);
 int cmd_delegate(int argc, char **argv);
 int cmd_undelegate(int argc, char **argv);
 int cmd_claim(int argc, char **argv);
+/* cmd_sequencer.c: the sequencer set, equivocation evidence, and `block`
+ * (cmd_block's subcommands plus `block header HEIGHT`). */
+int cmd_sequencers(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_block_any(int argc, char **argv);
 
 #endif

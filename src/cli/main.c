@@ -32,6 +32,7 @@ static const char usage[] =
     "  transfer --key FILE --to ADDR --amount TOKENS [--fee T] [--no-wait]\n"
     "  tx show HASH                         a committed transaction\n"
     "  block show [HEIGHT | HASH]           a block (default: the latest)\n"
+    "  block header HEIGHT                  a block's signed header, as hex\n"
     "  account prove ADDR [--sequencer ADDR]  check an account as a light client\n"
     "\n"
     "The economy:\n"
@@ -44,6 +45,9 @@ static const char usage[] =
     "  delegate --key FILE --to P --amount TOKENS     bond tokens to provider P\n"
     "  undelegate --key FILE --from P --amount TOKENS unbond them (released later)\n"
     "  claim --key FILE [--provider P]      collect staking rewards\n"
+    "  sequencers                           the sequencer set: bonds, slashes, term\n"
+    "  evidence HEADER_A HEADER_B --key FILE  slash a sequencer that signed two\n"
+    "                                       headers at one height\n"
     "\n"
     "Simulation:\n"
     "  sim --scenario FILE --epochs N --out DIR [--seed S] [--keep-chain]\n"
@@ -79,7 +83,7 @@ static const command commands[] = {{"devnet", cmd_devnet},
                                    {"balance", cmd_balance},
                                    {"transfer", cmd_transfer},
                                    {"tx", cmd_tx},
-                                   {"block", cmd_block},
+                                   {"block", cmd_block_any},
                                    {"account", cmd_account},
                                    {"gov", cmd_gov},
                                    {"credits", cmd_credits},
@@ -89,6 +93,8 @@ static const command commands[] = {{"devnet", cmd_devnet},
                                    {"delegate", cmd_delegate},
                                    {"undelegate", cmd_undelegate},
                                    {"claim", cmd_claim},
+                                   {"sequencers", cmd_sequencers},
+                                   {"evidence", cmd_evidence},
                                    {"sim", cmd_sim_econ},
                                    {"sandbox-forward", cmd_forward},
                                    {NULL, NULL}};

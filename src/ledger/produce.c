@@ -194,6 +194,7 @@ cairn_err cairn_chain_propose_pending(cairn_chain *c, cairn_mempool *mp,
                                       cairn_proposal *pr, const uint8_t **blk,
                                       size_t *n)
 {
+    memset(pr, 0, sizeof *pr); /* freed by the caller, also on error */
     if (c->pending)
         return CAIRN_ERR_BAD_ARG;
     cairn_err e = build(c, mp, kp, time_ms, term, max_bytes, pr);

@@ -128,6 +128,8 @@ static void route(httpd_req *req, void *arg)
         api_blocks(n, req, q);
     else if (strncmp(path, "/v1/tx/", 7) == 0)
         api_tx(n, req, path + 7);
+    else if (strcmp(path, "/v1/sequencers") == 0)
+        api_sequencers(n, req); /* api_seq.c */
     else if (api_econ_route(n, req, path, q))
         return; /* api_econ.c: proposals, credits, price, metrics */
     else if (api_staking_route(n, req, path, q))

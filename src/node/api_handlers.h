@@ -40,4 +40,8 @@ void api_rewards(node *n, httpd_req *req, const char *query);
 int api_staking_route(node *n, httpd_req *req, const char *path,
                       const char *query);
 
+/* api_seq.c: GET /v1/sequencers, the genesis' sequencer set with each
+ * member's bond, and the tip's term. */
+void api_sequencers(node *n, httpd_req *req);
+
 #endif

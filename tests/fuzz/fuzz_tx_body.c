@@ -6,7 +6,8 @@
  * sectors/compute/codec.c, the latter's round trips with their bounds
  * from compute_rt.h, shared with fuzz_compute_tx.c, and the subnet kinds'
  * from subnet_rt.h, the wireless data kinds
- * (wireless/data_codec.c) and the sensor kinds (sensor/codec.c)). A new kind
+ * (wireless/data_codec.c), the sensor kinds (sensor/codec.c) and the
+ * sequencer set's evidence (econ/sequencer.c)). A new kind
  * adds a line to the table below and a seed to the corpus.
  *
  * Input: a selector byte, then the body. The selector picks the kind
@@ -32,6 +33,7 @@
 #include "cairn/storage.h"
 #include "cairn/tx.h"
 #include "cairn/sensor.h"
+#include "cairn/sequencer.h"
 #include "cairn/wireless.h"
 #include "cairn/wireless_data.h"
 #include "ledger/kinds.h"
@@ -333,6 +335,21 @@ static cairn_err sn_map_read(cairn_buf *b, const uint8_t *p, size_t n)
     return CAIRN_OK;
 }
 
+/* SEQ_EVIDENCE: two signed headers. Besides BAD_BODY the decoder answers
+ * the header codec's BAD_VERSION (magic) and TOO_LARGE (tx_count), and
+ * BAD_SIG (it checks both signatures): each a refusal, nothing else. */
+static cairn_err sq_evidence(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_header x, y;
+    cairn_err e = cairn_seq_evidence_decode(&x, &y, p, n);
+    if (e == CAIRN_ERR_BAD_SIG || e == CAIRN_ERR_BAD_VERSION ||
+        e == CAIRN_ERR_TOO_LARGE)
+        return CAIRN_ERR_BAD_BODY;
+    if (e == CAIRN_OK)
+        cairn_seq_evidence_encode(b, &x, &y);
+    return e;
+}
+
 /* Every kind, in the registry's order; the selector byte of a seed
  * (tests/fuzz/corpus/fuzz_tx_body/) is the index here, so new kinds go at
  * the end. */
@@ -388,6 +405,7 @@ static const struct {
     {CAIRN_TX_ACCESS_PAY, sn_pay},
     {CAIRN_TX_BOUNTY_FUND, sn_bounty},
     {CAIRN_TX_MAP_READ, sn_map_read},
+    {CAIRN_TX_SEQ_EVIDENCE, sq_evidence},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
