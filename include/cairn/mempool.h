@@ -48,13 +48,13 @@ CAIRN_API size_t cairn_mempool_pop(cairn_mempool *mp, cairn_mp_entry *out,
  * Takes ownership of each entry. */
 CAIRN_API void cairn_mempool_unpop(cairn_mempool *mp, cairn_mp_entry *e,
                                    size_t n);
-/* Drops every pending transaction of a sender; returns the number dropped.
- * If out/max given, hands the dropped entries' hashes back. */
 /* Removes pk's entries whose nonce is below committed_nonce (a block that
  * this node did not build committed them, e.g. on a replica that takes
  * blocks from the leader). Returns how many were removed. */
 CAIRN_API size_t cairn_mempool_prune(cairn_mempool *mp, const cairn_pubkey *pk,
                                      uint64_t committed_nonce);
+/* Drops every pending transaction of a sender; returns the number dropped.
+ * If out/max given, hands the dropped entries' hashes back. */
 CAIRN_API size_t cairn_mempool_drop_sender(cairn_mempool *mp,
                                            const cairn_pubkey *sender,
                                            cairn_hash *out, size_t max);

@@ -24,7 +24,7 @@ CAIRN_API void cairn_seq_evidence_encode(cairn_buf *b, const cairn_header *a,
                                          const cairn_header *bh);
 /* Decodes and checks the evidence without state: two headers at the same
  * height (> 0) by the same proposer, with different hashes, each signature
- * valid. BAD_BODY (or the header's decode error), BAD_SIG. */
+ * valid. BAD_BODY (also for a header that does not decode), BAD_SIG. */
 CAIRN_API cairn_err cairn_seq_evidence_decode(cairn_header *a, cairn_header *b,
                                               const uint8_t *p,
                                               size_t n) CAIRN_WUR;

@@ -53,8 +53,8 @@ enum {
     STATE_PROVIDER = 0x10,
     STATE_DELEG = 0x11,
     STATE_UNBOND = 0x12,
-    STATE_SEQ_BOND = 0x13,
     STATE_UNBOND_BY = 0x14,
+    STATE_SEQ_BOND = 0x15, /* 0x13 is retired, never reused */
     STATE_PROPOSAL = 0x20,
     STATE_VOTE = 0x21,
     STATE_CREDITS = 0x30,

@@ -169,7 +169,7 @@ static cairn_err build(cairn_chain *c, cairn_mempool *mp,
         h->height = c->tip.height + 1;
         h->prev = c->tip_hash;
         h->time_ms = time_ms > c->tip.time_ms ? time_ms : c->tip.time_ms;
-        h->term = term > c->tip.term ? term : c->tip.term;
+        h->term = term > c->tip.term ? term : c->tip.term; /* 0: one seq. */
         h->tx_count = (uint32_t)pr->n_included;
         e = seal(c, &pd->w, h, kp, txs, fees, &pd->blk);
         began = 0; /* seal aborted on failure */
@@ -197,6 +197,8 @@ cairn_err cairn_chain_propose_pending(cairn_chain *c, cairn_mempool *mp,
     memset(pr, 0, sizeof *pr); /* freed by the caller, also on error */
     if (c->pending)
         return CAIRN_ERR_BAD_ARG;
+    if (term && term < c->tip.term) /* a deposed leader: followers refuse */
+        return CAIRN_ERR_BAD_PROPOSER;
     cairn_err e = build(c, mp, kp, time_ms, term, max_bytes, pr);
     if (!e) {
         *blk = c->pending->blk.p;

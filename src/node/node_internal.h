@@ -33,7 +33,7 @@ typedef struct waiter {
     cairn_hash hash;
     httpd_req *req;
     uint64_t deadline_ms;
-    int found; /* waiters_poll: the transaction is in the chain */
+    int found;         /* waiters_poll: the transaction is in the chain */
     cairn_err refused; /* waiters_poll: the leader refused it */
     uint64_t found_height;
     struct waiter *next;

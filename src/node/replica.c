@@ -479,7 +479,7 @@ json_t *replica_status_json(const node *n)
     json_object_set_new(o, "times_elected", api_json_u64(r->failovers));
     json_object_set_new(o, "lease_ttl_s", api_json_u64(r->ttl_s));
     if (r->error[0])
-        json_object_set_new(o, "error", json_string(r->error));
+        json_object_set_new(o, "last_problem", json_string(r->error));
     for (size_t i = 0; i < r->nmembers; i++) {
         const cairn_etcd_member *m = &r->members[i];
         json_t *j = json_object();
@@ -493,7 +493,7 @@ json_t *replica_status_json(const node *n)
                                 api_json_u64((uint64_t)m->db_size));
             json_object_set_new(j, "version", json_string(m->version));
         } else {
-            json_object_set_new(j, "error", json_string(m->error));
+            json_object_set_new(j, "problem", json_string(m->error));
         }
         json_array_append_new(ms, j);
     }
