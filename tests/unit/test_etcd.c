@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -315,6 +316,111 @@ static void silent_endpoint(void **st)
     assert_non_null(strstr(cairn_etcd_last_error(e), "may or may not"));
     cairn_etcd_close(e);
     close(fd);
+}
+
+/* A one-answer HTTP server: takes one connection, reads the request,
+ * sends head, then body (or body_len zero bytes when body is NULL). */
+typedef struct fake_srv {
+    int fd;
+    const char *head, *body;
+    size_t body_len;
+    pthread_t th;
+} fake_srv;
+
+/* Reads the request until its body (Content-Length) is in. */
+static void fake_read(int c)
+{
+    char buf[8192];
+    size_t got = 0;
+    while (got < sizeof buf - 1) {
+        ssize_t r = recv(c, buf + got, sizeof buf - 1 - got, 0);
+        if (r <= 0)
+            return;
+        got += (size_t)r;
+        buf[got] = 0;
+        char *end = strstr(buf, "\r\n\r\n");
+        char *cl = strstr(buf, "Content-Length: ");
+        uint64_t len = 0;
+        if (end && cl &&
+            !cairn_parse_u64_n(cl + 16, strcspn(cl + 16, "\r"), 1 << 20,
+                               &len) &&
+            got >= (size_t)(end + 4 - buf) + len)
+            return;
+    }
+}
+
+static void *fake_run(void *arg)
+{
+    fake_srv *f = arg;
+    int c = accept(f->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    fake_read(c);
+    send(c, f->head, strlen(f->head), MSG_NOSIGNAL);
+    static char zeros[65536];
+    size_t left = f->body ? strlen(f->body) : f->body_len;
+    while (left) {
+        size_t k = left < sizeof zeros ? left : sizeof zeros;
+        const char *src = f->body ? f->body + strlen(f->body) - left : zeros;
+        ssize_t w = send(c, src, k, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;
+        left -= (size_t)w;
+    }
+    close(c);
+    return NULL;
+}
+
+/* Answers one request with head+body; the error of a range against it. */
+static cairn_err fake_answer(const char *head, const char *body,
+                             size_t body_len, char *why, size_t cap)
+{
+    int port;
+    fake_srv f = {silent_server(&port), head, body, body_len, 0};
+    assert_int_equal(pthread_create(&f.th, NULL, fake_run, &f), 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    cairn_etcd *e;
+    assert_int_equal(cairn_etcd_open(&e, url, 5000), CAIRN_OK);
+    cairn_etcd_kv *kvs;
+    size_t n;
+    int64_t rev;
+    cairn_err r = cairn_etcd_range(e, "/k", NULL, 0, &kvs, &n, &rev);
+    snprintf(why, cap, "%s", cairn_etcd_last_error(e));
+    if (!r)
+        cairn_etcd_kvs_free(kvs, n);
+    cairn_etcd_close(e);
+    pthread_join(f.th, NULL);
+    close(f.fd);
+    return r;
+}
+
+/* What comes back from something at the URL that is not a healthy etcd. */
+static void odd_answers(void **st)
+{
+    char why[CAIRN_ETCD_ERR_MAX], head[128];
+    const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n";
+    assert_int_equal(fake_answer(ok, "not json", 0, why, sizeof why),
+                     CAIRN_ERR_BAD_JSON);
+    const char *h500 = "HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\n";
+    assert_int_equal(fake_answer(h500, "oops", 0, why, sizeof why),
+                     CAIRN_ERR_HTTP);
+    assert_non_null(strstr(why, "HTTP 500"));
+    const char *tmo = "{\"error\":\"etcdserver: request timed out\","
+                      "\"message\":\"etcdserver: request timed out\","
+                      "\"code\":14}";
+    snprintf(head, sizeof head,
+             "HTTP/1.1 503 Unavailable\r\nContent-Length: %zu\r\n\r\n",
+             strlen(tmo));
+    assert_int_equal(fake_answer(head, tmo, 0, why, sizeof why),
+                     CAIRN_ERR_TIMEOUT);
+    assert_non_null(strstr(why, "request timed out"));
+    size_t big = CAIRN_ETCD_MAX_ANSWER + 1;
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", big);
+    assert_int_equal(fake_answer(head, NULL, big, why, sizeof why),
+                     CAIRN_ERR_TOO_LARGE);
+    printf("answer over the bound: %s\n", why);
 }
 
 /* ---- against the cluster ---- */
@@ -719,6 +825,7 @@ int main(void)
         cmocka_unit_test(all_down),
         cmocka_unit_test(too_large),
         cmocka_unit_test(silent_endpoint),
+        cmocka_unit_test(odd_answers),
         cmocka_unit_test(put_range),
         cmocka_unit_test(range_prefix),
         cmocka_unit_test(guarded_append),
