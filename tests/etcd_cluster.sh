@@ -13,7 +13,8 @@
 #   etcd_member_wipe I     kill member I, remove it from the cluster, delete
 #                          its data dir, add it back and start it empty (it
 #                          rejoins and catches up from the others); waits
-#                          until it answers status
+#                          until it answers status. Needs N >= 3 (the
+#                          others must keep a quorum to change membership)
 #   etcd_leader_index      prints the index of the raft leader (1 if none)
 #   etcd_cluster_stop      kill every member by PID and wait
 #
