@@ -22,6 +22,7 @@
 #define SYNC_BATCH 64
 #define POLL_MS 30
 #define STATUS_EVERY_MS 2000
+#define STATUS_TIMEOUT_MS 500
 
 static void nap(node *n, uint32_t ms)
 {
@@ -280,22 +281,26 @@ static void lead(node *n, replica *r)
     }
 }
 
-/* Polls each etcd member's status for /v1/status, every STATUS_EVERY_MS. */
-static void poll_status(node *n, replica *r)
+/* The status thread: polls each etcd member's health for /v1/status every
+ * STATUS_EVERY_MS on its own handle, so that a hung member never delays
+ * the replica thread. */
+static void *status_main(void *arg)
 {
-    cairn_etcd_member m[REPLICA_MEMBERS_MAX];
-    size_t k = 0;
-    uint64_t now = node_mono_ms();
-    if (r->status_ms && now - r->status_ms < STATUS_EVERY_MS)
-        return;
-    r->status_ms = now;
-    memset(m, 0, sizeof m);
-    if (cairn_etcd_status(r->etcd, m, REPLICA_MEMBERS_MAX, &k))
-        return;
-    pthread_mutex_lock(&n->lock);
-    memcpy(r->members, m, sizeof m);
-    r->nmembers = k < REPLICA_MEMBERS_MAX ? k : REPLICA_MEMBERS_MAX;
-    pthread_mutex_unlock(&n->lock);
+    node *n = arg;
+    replica *r = n->rep;
+    while (!n->stopping) {
+        cairn_etcd_member m[REPLICA_MEMBERS_MAX];
+        size_t k = 0;
+        memset(m, 0, sizeof m);
+        if (!cairn_etcd_status(r->status_etcd, m, REPLICA_MEMBERS_MAX, &k)) {
+            pthread_mutex_lock(&n->lock);
+            memcpy(r->members, m, sizeof m);
+            r->nmembers = k < REPLICA_MEMBERS_MAX ? k : REPLICA_MEMBERS_MAX;
+            pthread_mutex_unlock(&n->lock);
+        }
+        nap(n, STATUS_EVERY_MS);
+    }
+    return NULL;
 }
 
 /* 1 when the leader key is free (the last leader's lease ended). */
@@ -360,7 +365,6 @@ static void *replica_main(void *arg)
     node *n = arg;
     replica *r = n->rep;
     while (!n->stopping) {
-        poll_status(n, r);
         int behind = catch_up(n, r);
         int free_key = leader_free(n, r); /* also learns the leader's API */
         if (behind == 0 && free_key && campaign(n, r)) {
@@ -443,9 +447,13 @@ int replica_start(node *n, const cairn_node_opts *o)
                 cairn_strerror(e));
         return -1;
     }
-    if (pthread_create(&r->thread, NULL, replica_main, n))
+    if (cairn_etcd_open(&r->status_etcd, o->etcd_urls, STATUS_TIMEOUT_MS) ||
+        pthread_create(&r->thread, NULL, replica_main, n))
         return -1;
     r->started = 1;
+    if (pthread_create(&r->status_thread, NULL, status_main, n))
+        return -1;
+    r->status_started = 1;
     return 0;
 }
 
@@ -457,6 +465,9 @@ void replica_stop(node *n)
     n->stopping = 1;
     if (r->started)
         pthread_join(r->thread, NULL);
+    if (r->status_started)
+        pthread_join(r->status_thread, NULL);
+    cairn_etcd_close(r->status_etcd);
     if (r->lease && r->etcd) /* hand leadership over at once */
         (void)cairn_etcd_lease_revoke(r->etcd, r->lease);
     cairn_etcd_close(r->etcd);

@@ -58,9 +58,9 @@ typedef struct replica {
     uint32_t ttl_s;
     int64_t lease;
     uint64_t last_keepalive_ms;
-    uint64_t status_ms; /* last etcd health poll */
-    pthread_t thread;
-    int started;
+    pthread_t thread, status_thread;
+    int started, status_started;
+    cairn_etcd *status_etcd; /* the status thread's own handle */
     /* under the node's lock: what /v1/status shows */
     int leading;
     uint64_t term; /* the leader's term as last seen */
