@@ -370,7 +370,7 @@ static void *replica_main(void *arg)
         if (behind == 0 && free_key && campaign(n, r)) {
             if (catch_up(n, r) == 0) /* blocks stored while it campaigned */
                 lead(n, r);
-            else
+            else if (!n->stopping)
                 step_down(n, r, "it could not catch up with etcd");
             continue;
         }

@@ -50,7 +50,8 @@ static void unshift(replica *r, replica_fwd *items, size_t k)
         r->fq = q;
         r->fq_cap = cap;
     }
-    memmove(r->fq + k, r->fq, r->fq_len * sizeof *r->fq);
+    if (r->fq_len)
+        memmove(r->fq + k, r->fq, r->fq_len * sizeof *r->fq);
     memcpy(r->fq, items, k * sizeof *items);
     r->fq_len += k;
 }
@@ -135,10 +136,14 @@ void replica_forward_flush(node *n, replica *r)
     int go = !r->leading && r->leader_api[0] && r->fq_len;
     snprintf(url, sizeof url, "%s/v1/tx", r->leader_api);
     k = go ? (r->fq_len < FWD_BATCH ? r->fq_len : FWD_BATCH) : 0;
-    memcpy(batch, r->fq, k * sizeof *batch);
-    memmove(r->fq, r->fq + k, (r->fq_len - k) * sizeof *r->fq);
-    r->fq_len -= k;
+    if (k) {
+        memcpy(batch, r->fq, k * sizeof *batch);
+        memmove(r->fq, r->fq + k, (r->fq_len - k) * sizeof *r->fq);
+        r->fq_len -= k;
+    }
     pthread_mutex_unlock(&n->lock);
+    if (!k)
+        return;
     size_t sent = 0;
     while (sent < k && !n->stopping && post(n, url, &batch[sent]) == 0)
         free(batch[sent++].p);
