@@ -203,11 +203,14 @@ int devnet_replicas_prepare(devnet *d)
     int had = genesis_replicas(d);
     if (had < 0)
         return cli_fail("cannot read %s", d->genesis);
+    if (had != d->replicas && had)
+        return cli_fail("%s was made with %d sequencer replicas; give "
+                        "--replicas %d, or add --fresh to make it again",
+                        d->dir, had, had);
     if (had != d->replicas)
-        return cli_fail("%s was made %s%d sequencer replicas; give "
-                        "--replicas %d, or --fresh to make it again",
-                        d->dir, had ? "with " : "without replicas, not ",
-                        had ? had : d->replicas, had);
+        return cli_fail("%s was made with one sequencer, not replicas; give "
+                        "--replicas 0, or add --fresh to make it again",
+                        d->dir);
     if (!d->replicas)
         return 0;
     if (find_etcd() || etcd_fresh_if_moved())
