@@ -35,8 +35,16 @@ static int query(const char *path, void (*show)(const json_t *))
     return 0;
 }
 
+/* o's string a, else its string b ("" when neither): the replica object
+ * names its problems "last_problem" and "problem" ("error" before). */
+static const char *either(const json_t *o, const char *a, const char *b)
+{
+    return *jstr(o, a) ? jstr(o, a) : jstr(o, b);
+}
+
 /* A replica's part of the status (nothing when r is not an object): its
- * role and term, the leader, etcd's tip and one line per etcd member. */
+ * role and term, the leader, etcd's tip, one line per etcd member and the
+ * last etcd problem. */
 static void show_replica(const json_t *r)
 {
     if (!json_is_object(r))
@@ -61,10 +69,10 @@ static void show_replica(const json_t *r)
                    jint(m, "raft_term"), jint(m, "db_size"));
         else
             printf("etcd        %s  down: %s\n", jstr(m, "url"),
-                   jstr(m, "error"));
+                   either(m, "problem", "error"));
     }
-    if (*jstr(r, "error"))
-        printf("warning     %s\n", jstr(r, "error"));
+    if (*either(r, "last_problem", "error"))
+        printf("warning     %s\n", either(r, "last_problem", "error"));
 }
 
 static void show_status(const json_t *j)
