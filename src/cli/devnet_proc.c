@@ -46,7 +46,7 @@ static void exec_node(const devnet *d, const devnet_node *n)
                         "--listen", (char *)n->listen,
                         NULL};
     char *rep_argv[16] = {NULL};
-    if (d->replicas)
+    if (d->replicas && n == &d->seq)
         devnet_replica_argv(d, n, rep_argv);
     char *fol_argv[] = {"cairn",    "node",
                         "--data",   (char *)n->data,

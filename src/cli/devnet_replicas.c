@@ -224,7 +224,10 @@ int devnet_replicas_prepare(devnet *d)
 
 int devnet_replica_argv(const devnet *d, const devnet_node *n, char **argv)
 {
-    int i = n == &d->seq ? 0 : (int)(n - rep);
+    int i = 0; /* d->seq: replica 1 */
+    for (int k = 1; k < d->replicas; k++)
+        if (n == &rep[k])
+            i = k;
     char *const a[] = {"cairn",     "node",   "--data",    (char *)n->data,
                        "--key",     rkey[i],  "--listen",  (char *)n->listen,
                        "--replica", "--etcd", client_urls, "--lease-ttl",
@@ -254,8 +257,11 @@ static int spawn(const devnet *d, devnet_node *n)
 {
     char *argv[40];
     const char *bin = "/proc/self/exe";
-    if (n >= etcd && n < etcd + DEVNET_REPLICAS_MAX) {
-        int i = (int)(n - etcd);
+    int i = -1;
+    for (int k = 0; k < d->replicas; k++)
+        if (n == &etcd[k])
+            i = k;
+    if (i >= 0) {
         char *const a[] = {etcd_bin,
                            "--name",
                            member_name[i],
