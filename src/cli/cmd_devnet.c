@@ -70,21 +70,33 @@ static json_t *economy_json(const cairn_pubkey *oracle)
 }
 
 /* The devnet genesis (a new reference): fixed parameters, the given
- * sequencer, the demo allocations and the economy. */
-static json_t *genesis_json(const cairn_pubkey *seq, const cairn_pubkey *accts)
+ * sequencer (or, with replicas, the set of DIR/keys/sequencer-I.key), the
+ * demo allocations and the economy. NULL after printing why. */
+static json_t *genesis_json(const devnet *d, const cairn_pubkey *seq,
+                            const cairn_pubkey *accts)
 {
     char addr[CAIRN_ADDR_TEXT_LEN + 1];
     cairn_addr_format(addr, seq);
     json_t *allocs = json_array();
     for (int i = 0; i < DEVNET_DEMOS; i++)
         json_array_append_new(allocs, alloc_json(&devnet_demos[i], &accts[i]));
-    return json_pack(
-        "{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s, s:s, s:o, s:o}",
-        "chain_id", "cairn-devnet", "token", "name", "Cairn", "symbol", "CRN",
-        "supply_cap", "1000000000", "genesis_time_ms",
-        (json_int_t)1767225600000LL, "block_interval_ms", 1000, "max_block_txs",
-        5000, "min_fee", "0.001", "sequencer", addr, "allocations", allocs,
-        "economy", economy_json(&accts[0]));
+    json_t *set = d->replicas ? devnet_replicas_genesis(d, allocs) : NULL;
+    if (d->replicas && !set) {
+        json_decref(allocs);
+        return NULL;
+    }
+    json_t *g = json_pack(
+        "{s:s, s:{s:s, s:s}, s:s, s:I, s:i, s:i, s:s}", "chain_id",
+        "cairn-devnet", "token", "name", "Cairn", "symbol", "CRN", "supply_cap",
+        "1000000000", "genesis_time_ms", (json_int_t)1767225600000LL,
+        "block_interval_ms", 1000, "max_block_txs", 5000, "min_fee", "0.001");
+    if (set)
+        json_object_set_new(g, "sequencers", set);
+    else
+        json_object_set_new(g, "sequencer", json_string(addr));
+    json_object_set_new(g, "allocations", allocs);
+    json_object_set_new(g, "economy", economy_json(&accts[0]));
+    return g;
 }
 
 /* First run: DIR, DIR/keys, the five keys and DIR/genesis.json. */
@@ -92,23 +104,27 @@ static int make_genesis(devnet *d)
 {
     char keys[DEVNET_PATH_MAX];
     cairn_keypair kp;
-    cairn_pubkey seq, accts[DEVNET_DEMOS];
+    cairn_pubkey seq = {{0}}, accts[DEVNET_DEMOS];
     if (dir_path(keys, d, "keys"))
         return 1;
     if (mkdir(keys, 0700) && errno != EEXIST)
         return cli_fail("cannot create %s: %s", keys, strerror(errno));
-    if (demo_key(d, "sequencer", &kp))
-        return 1;
-    seq = kp.pk;
+    if (!d->replicas) { /* with replicas: the set, in genesis_json */
+        if (demo_key(d, "sequencer", &kp))
+            return 1;
+        seq = kp.pk;
+    }
     for (int i = 0; i < DEVNET_DEMOS; i++) {
         if (demo_key(d, devnet_demos[i].name, &kp))
             return 1;
         accts[i] = kp.pk;
     }
     cairn_keypair_wipe(&kp);
-    json_t *g = genesis_json(&seq, accts);
-    int bad = !g || json_dump_file(g, d->genesis,
-                                   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_t *g = genesis_json(d, &seq, accts);
+    if (!g)
+        return 1;
+    int bad =
+        json_dump_file(g, d->genesis, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(g);
     return bad ? cli_fail("cannot write %s", d->genesis) : 0;
 }
@@ -133,7 +149,7 @@ static int layout(devnet *d)
         snprintf(ns[i]->url, sizeof ns[i]->url, "http://127.0.0.1:%d",
                  d->port + i);
     }
-    return 0;
+    return devnet_replicas_layout(d);
 }
 
 /* Makes whatever of the network is missing: genesis, then each chain. */
@@ -145,6 +161,8 @@ static int prepare(devnet *d)
         printf("created a new network in %s (genesis %s)\n", d->dir,
                d->genesis);
     }
+    if (devnet_replicas_prepare(d))
+        return 1;
     if (access(d->seq.data, F_OK) != 0 &&
         cli_init_chain(d->genesis, d->seq.data, 1))
         return 1;
@@ -164,10 +182,11 @@ static int claim_dir(const devnet *d)
 
 /* Reads the options kept in DIR/devnet.json into *port, *storage and
  * *compute (left alone when it does not exist; compute may be absent, as
- * devnets made before the compute sector). 0, or 1 (printed). */
+ * devnets made before the compute sector; replicas as devnets made
+ * without). 0, or 1 (printed). */
 static int load_options(const devnet *d, long *port, long *storage,
                         long *compute, long *validators, long *wireless,
-                        long *sensor)
+                        long *sensor, long *replicas)
 {
     char path[DEVNET_PATH_MAX];
     json_error_t jerr;
@@ -181,9 +200,11 @@ static int load_options(const devnet *d, long *port, long *storage,
     json_t *v = json_object_get(j, "validators");
     json_t *w = json_object_get(j, "wireless");
     json_t *se = json_object_get(j, "sensor");
+    json_t *r = json_object_get(j, "replicas");
     int bad = !json_is_integer(p) || !json_is_integer(s) ||
               (c && !json_is_integer(c)) || (v && !json_is_integer(v)) ||
-              (w && !json_is_integer(w)) || (se && !json_is_integer(se));
+              (w && !json_is_integer(w)) || (se && !json_is_integer(se)) ||
+              (r && !json_is_integer(r));
     if (!bad) {
         *port = (long)json_integer_value(p);
         *storage = (long)json_integer_value(s);
@@ -191,13 +212,13 @@ static int load_options(const devnet *d, long *port, long *storage,
         *validators = v ? (long)json_integer_value(v) : 0;
         *wireless = w ? (long)json_integer_value(w) : 0;
         *sensor = se ? (long)json_integer_value(se) : 0;
+        *replicas = r ? (long)json_integer_value(r) : 0;
     }
     json_decref(j);
     return bad ? cli_fail(
                      "%s is not {\"port\": P, \"storage\": N, \"compute\": "
-                     "M, \"validators\": V, \"wireless\": W, \"sensor\": S}; "
-                     "fix or "
-                     "remove it",
+                     "M, \"validators\": V, \"wireless\": W, \"sensor\": S, "
+                     "\"replicas\": R}; fix or remove it",
                      path)
                : 0;
 }
@@ -208,10 +229,10 @@ static int save_options(const devnet *d)
     char path[DEVNET_PATH_MAX];
     if (dir_path(path, d, OPTIONS_FILE))
         return 1;
-    json_t *j =
-        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "port", d->port, "storage",
-                  d->storage, "compute", d->compute, "validators",
-                  d->validators, "wireless", d->wireless, "sensor", d->sensor);
+    json_t *j = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "port",
+                          d->port, "storage", d->storage, "compute", d->compute,
+                          "validators", d->validators, "wireless", d->wireless,
+                          "sensor", d->sensor, "replicas", d->replicas);
     int bad = !j || json_dump_file(j, path, JSON_PRESERVE_ORDER);
     json_decref(j);
     return bad ? cli_fail("cannot write %s", path) : 0;
@@ -237,27 +258,32 @@ static int number_opt(const char *text, const char *what, long lo, long hi,
  * touched. 0, or 1 (printed). */
 static int options(devnet *d, const char *port, const char *storage,
                    const char *compute, const char *validators,
-                   const char *wireless, const char *sensor)
+                   const char *wireless, const char *sensor,
+                   const char *replicas)
 {
-    long p = 8645, ns = 0, nc = 0, nv = 0, nw = 0, nse = 0, gp = -1, gns = -1,
-         gnc = -1, gnv = -1, gnw = -1, gnse = -1;
+    long p = 8645, ns = 0, nc = 0, nv = 0, nw = 0, nse = 0, nr = 0, gp = -1,
+         gns = -1, gnc = -1, gnv = -1, gnw = -1, gnse = -1, gnr = -1;
     if (number_opt(port, "--port", 1, 65534, &gp) ||
         number_opt(storage, "--storage", 0, DEVNET_STORAGE_MAX, &gns) ||
         number_opt(compute, "--compute", 0, DEVNET_STORAGE_MAX, &gnc) ||
         number_opt(validators, "--validators", 0, 8, &gnv) ||
         number_opt(wireless, "--wireless", 0, DEVNET_STORAGE_MAX, &gnw) ||
-        number_opt(sensor, "--sensor", 0, DEVNET_SENSOR_MAX, &gnse))
+        number_opt(sensor, "--sensor", 0, DEVNET_SENSOR_MAX, &gnse) ||
+        number_opt(replicas, "--replicas", 0, DEVNET_REPLICAS_MAX, &gnr))
         return 1;
     int existed = access(d->dir, F_OK) == 0;
     if (claim_dir(d))
         return 1;
-    int bad = load_options(d, &p, &ns, &nc, &nv, &nw, &nse);
+    int bad = load_options(d, &p, &ns, &nc, &nv, &nw, &nse, &nr);
     p = gp >= 0 ? gp : p;
     ns = gns >= 0 ? gns : ns;
     nc = gnc >= 0 ? gnc : nc;
     nv = gnv >= 0 ? gnv : nv;
     nw = gnw >= 0 ? gnw : nw;
     nse = gnse >= 0 ? gnse : nse;
+    nr = gnr >= 0 ? gnr : nr;
+    if (!bad && (nr < 0 || nr > DEVNET_REPLICAS_MAX))
+        bad = cli_fail("devnet: replicas must be 0..%d", DEVNET_REPLICAS_MAX);
     if (!bad &&
         (p < 1 || p > 65534 || ns < 0 || ns > DEVNET_STORAGE_MAX || nc < 0 ||
          nc > DEVNET_STORAGE_MAX || nw < 0 || nw > DEVNET_STORAGE_MAX ||
@@ -279,13 +305,14 @@ static int options(devnet *d, const char *port, const char *storage,
     d->validators = (int)nv;
     d->wireless = (int)nw;
     d->sensor = (int)nse;
+    d->replicas = (int)nr;
     return 0;
 }
 
 static const char devnet_usage[] =
     "usage: cairn devnet [--dir DIR] [--port P] [--fresh] [--storage N]\n"
     "                    [--compute M] [--validators V] [--wireless W]\n"
-    "                    [--sensor S [--drives DIR]]\n"
+    "                    [--sensor S [--drives DIR]] [--replicas R]\n"
     "Runs a local network: a sequencer on 127.0.0.1:P (default 8645) and a\n"
     "follower on P+1, with demo accounts alice, bob, carol and dave (vesting).\n"
     "The first run creates DIR (default ./devnet): keys, genesis.json and both\n"
@@ -304,6 +331,11 @@ static const char devnet_usage[] =
     "DIR/driveI.csv (--drives, default tests/data/drives) through storage;\n"
     "the third forges its readings; carol is granted device 1's data and\n"
     "reads it every epoch (`make run` uses 3; needs --storage).\n"
+    "--replicas R runs R sequencer replicas instead of the one sequencer\n"
+    "(the first on P, the others on P+2..) that elect a leader through R\n"
+    "etcd members (client ports P+10, P+12, ..; Debian's etcd-server), with\n"
+    "a genesis whose sequencer set is their keys; see docs/replicas.md.\n"
+    "A devnet made with R replicas resumes only with R (or --fresh).\n"
     "The options are\n"
     "kept in DIR/devnet.json: a later run (also with --fresh) that does not\n"
     "give them uses those. A process that ends is started again after 5 s.\n"
@@ -312,22 +344,29 @@ static const char devnet_usage[] =
 int cmd_devnet(int argc, char **argv)
 {
     const char *port = NULL, *storage = NULL, *compute = NULL,
-               *validators = NULL, *wireless = NULL, *sensor = NULL;
+               *validators = NULL, *wireless = NULL, *sensor = NULL,
+               *replicas = NULL;
     int fresh = 0;
     devnet d = {.dir = "devnet",
                 .cmd = cli.argv0 ? cli.argv0 : "cairn",
                 .drives = "tests/data/drives"};
-    cli_opt opts[] = {
-        {"dir", &d.dir, NULL},         {"port", &port, NULL},
-        {"fresh", NULL, &fresh},       {"storage", &storage, NULL},
-        {"compute", &compute, NULL},   {"validators", &validators, NULL},
-        {"wireless", &wireless, NULL}, {"sensor", &sensor, NULL},
-        {"drives", &d.drives, NULL},   {NULL, NULL, NULL}};
+    cli_opt opts[] = {{"dir", &d.dir, NULL},
+                      {"port", &port, NULL},
+                      {"fresh", NULL, &fresh},
+                      {"storage", &storage, NULL},
+                      {"compute", &compute, NULL},
+                      {"validators", &validators, NULL},
+                      {"wireless", &wireless, NULL},
+                      {"sensor", &sensor, NULL},
+                      {"drives", &d.drives, NULL},
+                      {"replicas", &replicas, NULL},
+                      {NULL, NULL, NULL}};
     cli_args a;
     int rc = cli_parse(argc, argv, "devnet", devnet_usage, opts, 0, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (options(&d, port, storage, compute, validators, wireless, sensor) ||
+    if (options(&d, port, storage, compute, validators, wireless, sensor,
+                replicas) ||
         layout(&d))
         return 1;
     if (fresh && (cli_rmtree(d.dir) || claim_dir(&d)))

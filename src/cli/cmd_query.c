@@ -35,6 +35,46 @@ static int query(const char *path, void (*show)(const json_t *))
     return 0;
 }
 
+/* o's string a, else its string b ("" when neither): the replica object
+ * names its problems "last_problem" and "problem" ("error" before). */
+static const char *either(const json_t *o, const char *a, const char *b)
+{
+    return *jstr(o, a) ? jstr(o, a) : jstr(o, b);
+}
+
+/* A replica's part of the status (nothing when r is not an object): its
+ * role and term, the leader, etcd's tip, one line per etcd member and the
+ * last etcd problem. */
+static void show_replica(const json_t *r)
+{
+    if (!json_is_object(r))
+        return;
+    printf("role        %s (term %lld, elected %lld times here, lease %lld "
+           "s)\n",
+           jstr(r, "role"), jint(r, "term"), jint(r, "times_elected"),
+           jint(r, "lease_ttl_s"));
+    printf("leader      %s  %s\n",
+           *jstr(r, "leader") ? jstr(r, "leader") : "none",
+           jstr(r, "leader_api"));
+    printf("etcd tip    %lld\n", jint(r, "etcd_tip"));
+    json_t *ms = json_object_get(r, "etcd"), *m;
+    size_t i;
+    json_array_foreach(ms, i, m)
+    {
+        if (json_is_true(json_object_get(m, "up")))
+            printf("etcd        %s  up%s  raft term %lld  db %lld bytes\n",
+                   jstr(m, "url"),
+                   json_is_true(json_object_get(m, "is_leader")) ? "  leader"
+                                                                 : "",
+                   jint(m, "raft_term"), jint(m, "db_size"));
+        else
+            printf("etcd        %s  down: %s\n", jstr(m, "url"),
+                   either(m, "problem", "error"));
+    }
+    if (*either(r, "last_problem", "error"))
+        printf("warning     %s\n", either(r, "last_problem", "error"));
+}
+
 static void show_status(const json_t *j)
 {
     json_t *tok = json_object_get(j, "token");
@@ -52,6 +92,7 @@ static void show_status(const json_t *j)
            jint(j, "mempool"));
     if (*jstr(j, "follow_error"))
         printf("warning     %s\n", jstr(j, "follow_error"));
+    show_replica(json_object_get(j, "replica"));
 }
 
 static const char status_usage[] =

@@ -6,6 +6,7 @@
 #ifndef CAIRN_CLI_DEVNET_H
 #define CAIRN_CLI_DEVNET_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -50,6 +51,8 @@ typedef struct devnet {
     int wireless;       /* hotspot daemons to run (--wireless) */
     int sensor;         /* sensor device agents to run (--sensor) */
     const char *drives; /* where drive1.csv.. are (--drives) */
+    int replicas; /* --replicas: sequencer replicas and etcd members (0: the
+                     one sequencer); replica 1 is seq */
 } devnet;
 
 /* Takes DIR/devnet.lock for the life of this process, so that two devnets
@@ -70,6 +73,9 @@ int devnet_supervise(devnet *d);
 int devnet_port_listens(int port);
 /* 1 if 127.0.0.1:port cannot be bound (another socket holds it). */
 int devnet_port_taken(int port);
+/* 1 if SIGINT or SIGTERM is pending (and takes it); after devnet_start
+ * blocked them. */
+int devnet_stop_requested(void);
 /* Stops whatever runs: storage providers, then both nodes. */
 void devnet_stop(devnet *d);
 /* The banner (devnet_banner.c): where everything is and what to try. */
@@ -190,6 +196,39 @@ int devnet_sensor_count(void);
 /* The sensor part of settled epoch E's line into out ("" when none); it
  * also starts carol's next read of device 1 (its count shows next time). */
 void devnet_sensor_tail(const devnet *d, uint64_t epoch, char *out, size_t len);
+
+/* ---- devnet_replicas.c: --replicas N ---- */
+
+#define DEVNET_REPLICAS_MAX 5
+
+/* Makes or loads DIR/keys/sequencer-I.key (I = 1..N), appends an
+ * allocation for each to allocs and returns the genesis "sequencers"
+ * (each with a stake bonded at genesis; a new reference), or NULL after
+ * printing why. */
+json_t *devnet_replicas_genesis(const devnet *d, json_t *allocs);
+/* With replicas: d->seq becomes replica 1 (DIR/replica-1, its log, key
+ * DIR/keys/sequencer-1.key); replicas 2..N listen on P+2..P+N; etcd
+ * member I on P+8+2I (client) and P+9+2I (peer). 0, or 1 printed. */
+int devnet_replicas_layout(devnet *d);
+/* Checks that DIR's genesis was made with d->replicas replicas (0: none),
+ * that etcd is installed, and makes the chains of replicas 2..N. 0, or 1
+ * printed. */
+int devnet_replicas_prepare(devnet *d);
+/* Fills argv (at least 14 slots, NULL-terminated) with `cairn node
+ * --replica ...` for replica n (d->seq or another); strings are static. */
+int devnet_replica_argv(const devnet *d, const devnet_node *n, char **argv);
+/* Before replica 1: checks the ports, starts the etcd members and waits
+ * until each listens. After replica 1 answers: starts the other replicas
+ * and waits until each answers and one leads. 0, or 1 printed (what it
+ * started is stopped by devnet_replicas_stop). */
+int devnet_etcd_start(devnet *d);
+int devnet_replicas_start(devnet *d);
+/* Reaps replicas and etcd members that ended; restarts them when due. */
+void devnet_replicas_watch(devnet *d);
+/* Stops replicas 2..N, then the etcd members (SIGKILL after 10 s). */
+void devnet_replicas_stop(devnet *d);
+/* The banner's lines: replicas, etcd members, how to see who leads. */
+void devnet_replicas_banner(const devnet *d, const char *cmd);
 
 /* ---- devnet_epoch.c ---- */
 

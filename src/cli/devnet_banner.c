@@ -129,7 +129,10 @@ void devnet_banner(const devnet *d)
     if (d->port != 8645)
         snprintf(c, sizeof c, "%s --node %s", d->cmd, d->seq.url);
     printf("\ncairn devnet is running\n");
-    printf("  sequencer  %s   (log %s)\n", d->seq.url, d->seq.log);
+    if (d->replicas)
+        devnet_replicas_banner(d, d->cmd);
+    else
+        printf("  sequencer  %s   (log %s)\n", d->seq.url, d->seq.log);
     printf("  follower   %s   (log %s)\n", d->fol.url, d->fol.log);
     printf("  dashboard  %s/\n\naccounts (keys in %s/keys):\n", d->seq.url,
            d->dir);

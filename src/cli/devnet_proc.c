@@ -45,12 +45,17 @@ static void exec_node(const devnet *d, const devnet_node *n)
                         "--key",    (char *)d->seq_key,
                         "--listen", (char *)n->listen,
                         NULL};
+    char *rep_argv[16] = {NULL};
+    if (d->replicas && n == &d->seq)
+        devnet_replica_argv(d, n, rep_argv);
     char *fol_argv[] = {"cairn",    "node",
                         "--data",   (char *)n->data,
                         "--follow", (char *)d->seq.url,
                         "--listen", (char *)n->listen,
                         NULL};
-    execv("/proc/self/exe", n == &d->seq ? seq_argv : fol_argv);
+    execv("/proc/self/exe", n != &d->seq  ? fol_argv
+                            : d->replicas ? rep_argv
+                                          : seq_argv);
     _exit(127);
 }
 
@@ -80,8 +85,7 @@ static int answers(const devnet_node *n)
     return ok;
 }
 
-/* 1 if SIGINT or SIGTERM is pending (and takes it). */
-static int stop_requested(void)
+int devnet_stop_requested(void)
 {
     struct timespec zero = {0, 0};
     siginfo_t si;
@@ -120,6 +124,7 @@ static void stop_all(devnet *d)
         }
     devnet_watch_stopped(&d->seq);
     devnet_watch_stopped(&d->fol);
+    devnet_replicas_stop(d);
 }
 
 int devnet_port_listens(int port)
@@ -158,7 +163,7 @@ static int start_one(devnet *d, devnet_node *n)
             return 0;
         if (devnet_watch_reap(n, 0))
             return 1;
-        if (stop_requested())
+        if (devnet_stop_requested())
             return cli_fail("interrupted while starting %s", n->name);
         sleep_ms(100);
     }
@@ -208,7 +213,8 @@ int devnet_start(devnet *d)
                 "port %d (compute provider %d) is already in use; pick "
                 "another --port",
                 p, (p - d->port - 200) / 2 + 1);
-    if (start_one(d, &d->seq) || start_one(d, &d->fol)) {
+    if (devnet_etcd_start(d) || start_one(d, &d->seq) ||
+        devnet_replicas_start(d) || start_one(d, &d->fol)) {
         stop_all(d);
         return 1;
     }
@@ -243,6 +249,7 @@ int devnet_supervise(devnet *d)
             rc = 1;
         } else {
             watch_node(d, &d->fol);
+            devnet_replicas_watch(d);
             devnet_storage_watch(d);
             devnet_compute_watch(d);
             devnet_subnet_watch(d);
