@@ -122,7 +122,8 @@ void waiters_poll(node *n)
         any = 0;
         for (waiter *w = n->waiters; w; w = w->next)
             if (w->found || w->refused) {
-                answer(n, &w->hash, w->refused, w->found_height);
+                cairn_hash h = w->hash; /* answer() frees w */
+                answer(n, &h, w->refused, w->found_height);
                 any = 1;
                 break;
             }
