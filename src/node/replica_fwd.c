@@ -13,6 +13,7 @@
 
 #define FWD_TIMEOUT_MS 2000
 #define FWD_BATCH 256
+#define FWD_BUDGET_MS 200
 
 /* Appends a copy of p; the caller holds n->lock. */
 static cairn_err push(replica *r, const uint8_t *p, size_t len)
@@ -71,10 +72,19 @@ void replica_fwd_clear(replica *r)
     r->fq_len = 0;
 }
 
+/* A forwarded transaction the leader finds ahead of the sender's nonce
+ * is sent again later: the leader may still be storing the block with the
+ * sender's previous one in etcd (it left the mempool, and the leader's
+ * committed state does not show it yet). Only a gap that lasts this long
+ * at the head of the queue is taken as final. */
+#define FWD_GAP_MAX_MS 10000
+
 /* Posts one transaction to url; 0 when the leader took it or refused it
  * for good (a bad or stale transaction), -1 when it should be retried. */
 static int post(const char *url, const replica_fwd *f)
 {
+    static const uint8_t *gap_p; /* the head entry seen with a gap, since */
+    static uint64_t gap_since;
     cairn_http_resp resp = {0};
     char *hex = malloc(2 * f->n + 1), *body = malloc(2 * f->n + 16);
     int rc = -1;
@@ -86,6 +96,15 @@ static int post(const char *url, const replica_fwd *f)
                                "application/json", FWD_TIMEOUT_MS, &resp);
         /* 5xx or no answer: the leader may be changing; retry later */
         rc = e || resp.status >= 500 || resp.status == 0 ? -1 : 0;
+        if (!rc && resp.status == 400 && resp.body &&
+            strstr(resp.body, "\"nonce_gap\"")) {
+            uint64_t now = node_mono_ms();
+            if (gap_p != f->p) {
+                gap_p = f->p;
+                gap_since = now;
+            }
+            rc = now - gap_since < FWD_GAP_MAX_MS ? -1 : 0;
+        }
     }
     free(resp.body);
     free(hex);
@@ -93,7 +112,8 @@ static int post(const char *url, const replica_fwd *f)
     return rc;
 }
 
-void replica_forward_flush(node *n, replica *r)
+/* Sends one batch; 1 when all of it went and more is queued. */
+static int flush_batch(node *n, replica *r)
 {
     char url[320];
     replica_fwd batch[FWD_BATCH];
@@ -109,12 +129,27 @@ void replica_forward_flush(node *n, replica *r)
     size_t sent = 0;
     while (sent < k && !n->stopping && post(url, &batch[sent]) == 0)
         free(batch[sent++].p);
-    if (sent == k)
-        return;
+    if (sent == k) {
+        pthread_mutex_lock(&n->lock);
+        int more = k && r->fq_len;
+        pthread_mutex_unlock(&n->lock);
+        return more;
+    }
     /* the rest go back in front, in order */
     pthread_mutex_lock(&n->lock);
     unshift(r, batch + sent, k - sent);
     pthread_mutex_unlock(&n->lock);
+    return 0;
+}
+
+void replica_forward_flush(node *n, replica *r)
+{
+    /* batch after batch while they go through, for at most
+     * FWD_BUDGET_MS: the replica thread has etcd to watch too */
+    uint64_t t0 = node_mono_ms();
+    while (flush_batch(n, r) && !n->stopping &&
+           node_mono_ms() - t0 < FWD_BUDGET_MS)
+        ;
 }
 
 void replica_forward_mempool(node *n)
