@@ -39,16 +39,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "replicas_audit: audit: %s\n", cairn_strerror(e));
         return 1;
     }
-    printf("height %llu tip %s state_root %s\n",
-           (unsigned long long)tip.height, th, sr);
+    printf("height %llu tip %s state_root %s\n", (unsigned long long)tip.height,
+           th, sr);
     printf("audit %s: supply %llu = genesis %llu + minted %llu - burned "
            "%llu; balances %llu staked %llu unbonding %llu pools %llu "
            "escrow %llu treasury %llu\n",
            au.ok ? "ok" : "FAILED", (unsigned long long)au.supply,
-           (unsigned long long)au.genesis_supply,
-           (unsigned long long)au.minted, (unsigned long long)au.burned,
-           (unsigned long long)au.balances, (unsigned long long)au.staked,
-           (unsigned long long)au.unbonding, (unsigned long long)au.pools,
-           (unsigned long long)au.escrow, (unsigned long long)au.treasury);
+           (unsigned long long)au.genesis_supply, (unsigned long long)au.minted,
+           (unsigned long long)au.burned, (unsigned long long)au.balances,
+           (unsigned long long)au.staked, (unsigned long long)au.unbonding,
+           (unsigned long long)au.pools, (unsigned long long)au.escrow,
+           (unsigned long long)au.treasury);
     return au.ok ? 0 : 1;
 }
