@@ -75,16 +75,18 @@ void replica_fwd_clear(replica *r)
 /* A forwarded transaction the leader finds ahead of the sender's nonce
  * is sent again later: the leader may still be storing the block with the
  * sender's previous one in etcd (it left the mempool, and the leader's
- * committed state does not show it yet). Only a gap that lasts this long
- * at the head of the queue is taken as final. */
-#define FWD_GAP_MAX_MS 10000
+ * committed state does not show it yet). A gap episode (nonce_gap answers
+ * with no other answer between them) that lasts this long is taken as
+ * final: from then on each gapped transaction is dropped, so a sender whose
+ * earlier transaction the leader never got holds the queue up once, for at
+ * most this long. */
+#define FWD_GAP_MAX_MS 1000
 
 /* Posts one transaction to url; 0 when the leader took it or refused it
  * for good (a bad or stale transaction), -1 when it should be retried. */
 static int post(const char *url, const replica_fwd *f)
 {
-    static const uint8_t *gap_p; /* the head entry seen with a gap, since */
-    static uint64_t gap_since;
+    static uint64_t gap_since; /* 0: the last answer was not nonce_gap */
     cairn_http_resp resp = {0};
     char *hex = malloc(2 * f->n + 1), *body = malloc(2 * f->n + 16);
     int rc = -1;
@@ -99,11 +101,11 @@ static int post(const char *url, const replica_fwd *f)
         if (!rc && resp.status == 400 && resp.body &&
             strstr(resp.body, "\"nonce_gap\"")) {
             uint64_t now = node_mono_ms();
-            if (gap_p != f->p) {
-                gap_p = f->p;
+            if (!gap_since)
                 gap_since = now;
-            }
             rc = now - gap_since < FWD_GAP_MAX_MS ? -1 : 0;
+        } else if (!rc) {
+            gap_since = 0;
         }
     }
     free(resp.body);

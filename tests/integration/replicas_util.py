@@ -11,6 +11,14 @@ keep-alive, short timeouts so that a stopped node cannot hold the test).
       (GET /v1/tx/HASH); prints the count, exits 1 naming the missing ones
   replicas_util.py block URL H
       "hash state_root term proposer" of block H ("none" when absent)
+  replicas_util.py first URL H TERM
+      time_ms of the first block of TERM, looking down from block H
+      (the new leader's first block after a failover); "none" if H is not
+      of that term
+  replicas_util.py newleader OLD_TERM URL...
+      "index term first_time_ms" when the replica at URLs[index] leads with
+      a term above OLD_TERM and has committed a block of it (first_time_ms:
+      the time_ms of that term's first block); exits 1 otherwise
   replicas_util.py terms URL FROM TO
       "height term proposer" of each block FROM..TO (the term is read from
       the raw header: /v1/block has no "term" field)
@@ -32,8 +40,9 @@ class Api:
         self.conn = None
 
     def get(self, path):
-        """(status, parsed JSON or None); (0, None) when no answer."""
-        for _ in range(2):
+        """(status, parsed JSON or None); (0, None) when no answer. A
+        kept-alive connection the node closed is opened again, once."""
+        for _ in range(2 if self.conn is not None else 1):
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection(
@@ -93,6 +102,43 @@ def block(url, h):
     print(j["hash"], j["state_root"], term_of(j), j["proposer"])
 
 
+def first_time(api, h, term):
+    t = None
+    while h > 0:
+        st, j = api.get("/v1/block/%d" % h)
+        if st != 200 or not isinstance(j, dict) or term_of(j) != term:
+            break
+        t = j["time_ms"]
+        h -= 1
+    return t
+
+
+def first(url, h, term):
+    t = first_time(Api(url, 5), h, term)
+    print("none" if t is None else t)
+
+
+def newleader(old, urls):
+    best = None
+    for i, url in enumerate(urls):
+        api = Api(url, 0.5)
+        st, j = api.get("/v1/status")
+        if st != 200 or not isinstance(j, dict):
+            continue
+        rep = j.get("replica") or {}
+        term = int(rep.get("term", 0))
+        if rep.get("role") == "leader" and term > old and \
+                (best is None or term > best[1]):
+            best = (i, term, int(j["height"]), api)
+    if best is None:
+        return 1
+    t = first_time(best[3], best[2], best[1])
+    if t is None:
+        return 1
+    print(best[0], best[1], t)
+    return 0
+
+
 def terms(url, lo, hi):
     api = Api(url, 5)
     for h in range(lo, hi + 1):
@@ -113,6 +159,11 @@ def main(a):
     if len(a) == 3 and a[0] == "block":
         block(a[1], int(a[2]))
         return 0
+    if len(a) == 4 and a[0] == "first":
+        first(a[1], int(a[2]), int(a[3]))
+        return 0
+    if len(a) >= 3 and a[0] == "newleader":
+        return newleader(int(a[1]), a[2:])
     if len(a) == 4 and a[0] == "terms":
         return terms(a[1], int(a[2]), int(a[3]))
     sys.stderr.write(__doc__)
