@@ -121,9 +121,12 @@ static int flush_batch(node *n, replica *r)
     replica_fwd batch[FWD_BATCH];
     size_t k;
     pthread_mutex_lock(&n->lock);
-    int go = !r->leading && r->leader_api[0] && r->fq_len;
+    if (r->leading || !r->leader_api[0] || !r->fq_len) {
+        pthread_mutex_unlock(&n->lock); /* r->fq may still be NULL */
+        return 0;
+    }
     snprintf(url, sizeof url, "%s/v1/tx", r->leader_api);
-    k = go ? (r->fq_len < FWD_BATCH ? r->fq_len : FWD_BATCH) : 0;
+    k = r->fq_len < FWD_BATCH ? r->fq_len : FWD_BATCH;
     memcpy(batch, r->fq, k * sizeof *batch);
     memmove(r->fq, r->fq + k, (r->fq_len - k) * sizeof *r->fq);
     r->fq_len -= k;
@@ -133,7 +136,7 @@ static int flush_batch(node *n, replica *r)
         free(batch[sent++].p);
     if (sent == k) {
         pthread_mutex_lock(&n->lock);
-        int more = k && r->fq_len;
+        int more = r->fq_len > 0;
         pthread_mutex_unlock(&n->lock);
         return more;
     }

@@ -193,8 +193,8 @@ for n in $(seq 1 "$KILLS"); do
     wait_for 20 has_leader || fail "kill $n: no leader"
     L=${LEAD% *} T=${LEAD#* }
     sleep "0.$((RANDOM % 9 + 1))"
-    kill9_replica "$L"
     t0=$(now_ms)
+    kill9_replica "$L"
     start_replica "$L"
     wait_new_leader "$T" 20 || fail "kill $n: no new leader 20 s after replica $L (term $T) was killed"
     FAILOVERS+=($((NFIRST - t0)))
