@@ -13,6 +13,7 @@
 
 #define FWD_TIMEOUT_MS 2000
 #define FWD_BATCH 256
+#define FWD_BUDGET_MS 200
 
 /* Appends a copy of p; the caller holds n->lock. */
 static cairn_err push(replica *r, const uint8_t *p, size_t len)
@@ -103,10 +104,22 @@ static void refused(node *n, const replica_fwd *f, const cairn_http_resp *r)
     pthread_mutex_unlock(&n->lock);
 }
 
+/* A forwarded transaction the leader finds ahead of the sender's nonce
+ * is sent again later: the leader may still be storing the block with the
+ * sender's previous one in etcd (it left the mempool, and the leader's
+ * committed state does not show it yet). A gap episode (nonce_gap answers
+ * with no other answer between them) that lasts this long is taken as
+ * final: from then on each gapped transaction is dropped, so a sender whose
+ * earlier transaction the leader never got holds the queue up once, for at
+ * most this long. */
+#define FWD_GAP_MAX_MS 1000
+
 /* Posts one transaction to url; 0 when the leader took it or refused it
  * for good (a bad or stale transaction), -1 when it should be retried. */
 static int post(node *n, const char *url, const replica_fwd *f)
 {
+    /* 0: the last answer was not nonce_gap (one replica thread) */
+    static uint64_t gap_since;
     cairn_http_resp resp = {0};
     char *hex = malloc(2 * f->n + 1), *body = malloc(2 * f->n + 16);
     int rc = -1;
@@ -118,8 +131,19 @@ static int post(node *n, const char *url, const replica_fwd *f)
                                "application/json", FWD_TIMEOUT_MS, &resp);
         /* 5xx or no answer: the leader may be changing; retry later */
         rc = e || resp.status >= 500 || resp.status == 0 ? -1 : 0;
-        if (!rc && resp.status >= 400)
-            refused(n, f, &resp);
+        if (!rc && resp.status == 400 && resp.body &&
+            strstr(resp.body, "\"nonce_gap\"")) {
+            uint64_t now = node_mono_ms();
+            if (!gap_since)
+                gap_since = now;
+            rc = now - gap_since < FWD_GAP_MAX_MS ? -1 : 0;
+            if (!rc) /* final: a held request learns why */
+                refused(n, f, &resp);
+        } else if (!rc) {
+            gap_since = 0;
+            if (resp.status >= 400)
+                refused(n, f, &resp);
+        }
     }
     free(resp.body);
     free(hex);
@@ -127,32 +151,47 @@ static int post(node *n, const char *url, const replica_fwd *f)
     return rc;
 }
 
-void replica_forward_flush(node *n, replica *r)
+/* Sends one batch; 1 when all of it went and more is queued. */
+static int flush_batch(node *n, replica *r)
 {
     char url[320];
     replica_fwd batch[FWD_BATCH];
     size_t k;
     pthread_mutex_lock(&n->lock);
-    int go = !r->leading && r->leader_api[0] && r->fq_len;
-    snprintf(url, sizeof url, "%s/v1/tx", r->leader_api);
-    k = go ? (r->fq_len < FWD_BATCH ? r->fq_len : FWD_BATCH) : 0;
-    if (k) {
-        memcpy(batch, r->fq, k * sizeof *batch);
-        memmove(r->fq, r->fq + k, (r->fq_len - k) * sizeof *r->fq);
-        r->fq_len -= k;
+    if (r->leading || !r->leader_api[0] || !r->fq_len) {
+        pthread_mutex_unlock(&n->lock); /* r->fq may still be NULL */
+        return 0;
     }
+    snprintf(url, sizeof url, "%s/v1/tx", r->leader_api);
+    k = r->fq_len < FWD_BATCH ? r->fq_len : FWD_BATCH;
+    memcpy(batch, r->fq, k * sizeof *batch);
+    memmove(r->fq, r->fq + k, (r->fq_len - k) * sizeof *r->fq);
+    r->fq_len -= k;
     pthread_mutex_unlock(&n->lock);
-    if (!k)
-        return;
     size_t sent = 0;
     while (sent < k && !n->stopping && post(n, url, &batch[sent]) == 0)
         free(batch[sent++].p);
-    if (sent == k)
-        return;
+    if (sent == k) {
+        pthread_mutex_lock(&n->lock);
+        int more = r->fq_len > 0;
+        pthread_mutex_unlock(&n->lock);
+        return more;
+    }
     /* the rest go back in front, in order */
     pthread_mutex_lock(&n->lock);
     unshift(r, batch + sent, k - sent);
     pthread_mutex_unlock(&n->lock);
+    return 0;
+}
+
+void replica_forward_flush(node *n, replica *r)
+{
+    /* batch after batch while they go through, for at most
+     * FWD_BUDGET_MS: the replica thread has etcd to watch too */
+    uint64_t t0 = node_mono_ms();
+    while (flush_batch(n, r) && !n->stopping &&
+           node_mono_ms() - t0 < FWD_BUDGET_MS)
+        ;
 }
 
 void replica_forward_mempool(node *n)
