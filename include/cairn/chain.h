@@ -176,6 +176,12 @@ CAIRN_API cairn_err cairn_chain_propose_pending(
     const uint8_t **blk, size_t *n) CAIRN_WUR;
 /* 1 while a block is pending (the state tree is ahead of the tip). */
 CAIRN_API int cairn_chain_is_pending(const cairn_chain *c);
+/* 1 and *next = the nonce after pk's last transaction in the pending
+ * block, when it holds one (a mempool admits pk's next transaction on
+ * that nonce); 0 otherwise. */
+CAIRN_API int cairn_chain_pending_next_nonce(const cairn_chain *c,
+                                             const cairn_pubkey *pk,
+                                             uint64_t *next);
 /* Commits the pending block durably and moves the tip to it. */
 CAIRN_API cairn_err cairn_chain_pending_commit(cairn_chain *c) CAIRN_WUR;
 /* Drops the pending block, if any: the chain is as before; the

@@ -212,6 +212,20 @@ int cairn_chain_is_pending(const cairn_chain *c)
     return c->pending != NULL;
 }
 
+int cairn_chain_pending_next_nonce(const cairn_chain *c, const cairn_pubkey *pk,
+                                   uint64_t *next)
+{
+    const chain_pending *pd = c->pending;
+    int found = 0;
+    for (size_t i = 0; pd && i < pd->n; i++) /* included: bytes kept */
+        if (pd->ents[i].bytes && !memcmp(pd->ents[i].tx.sender.b, pk->b, 32) &&
+            (!found || pd->ents[i].tx.nonce + 1 > *next)) {
+            *next = pd->ents[i].tx.nonce + 1;
+            found = 1;
+        }
+    return found;
+}
+
 cairn_err cairn_chain_pending_commit(cairn_chain *c)
 {
     chain_pending *pd = c->pending;

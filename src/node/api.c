@@ -101,6 +101,14 @@ static void route(httpd_req *req, void *arg)
         api_error(req, 503, CAIRN_ERR_IO, "the node is stopping");
         return;
     }
+    if (strcmp(path, "/v1/txs") == 0) {
+        if (cmd != HTTP_POST)
+            api_error(req, 405, CAIRN_ERR_BAD_ARG,
+                      "use POST to submit transactions");
+        else
+            api_submit_batch(n, req);
+        return;
+    }
     if (strcmp(path, "/v1/tx") == 0) {
         if (cmd != HTTP_POST)
             api_error(req, 405, CAIRN_ERR_BAD_ARG,

@@ -10,6 +10,10 @@ void api_block(node *n, httpd_req *req, const char *id);
 void api_blocks(node *n, httpd_req *req, const char *query);
 void api_tx(node *n, httpd_req *req, const char *hash);
 void api_submit(node *n, httpd_req *req);
+/* POST /v1/txs: up to API_BATCH_MAX transactions in one body, each
+ * admitted as by POST /v1/tx (no waiting); a result per transaction. */
+#define API_BATCH_MAX 1000
+void api_submit_batch(node *n, httpd_req *req);
 /* The body of POST /v1/tx, {"tx": "<hex>"} (len bytes, not terminated):
  * on CAIRN_OK *tx is a new malloc'd buffer of *n bytes (the caller frees
  * it). BAD_JSON for anything else, TOO_LARGE past NODE_MAX_BODY or a

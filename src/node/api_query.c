@@ -82,6 +82,10 @@ static void account_plain(node *n, httpd_req *req, const cairn_pubkey *pk)
     pthread_mutex_lock(&n->lock);
     cairn_chain_tip(n->chain, &h, NULL);
     cairn_err e = cairn_chain_account(n->chain, pk, &a);
+    uint64_t base = a.nonce; /* past a replica leader's block in etcd */
+    if (!e && cairn_chain_pending_next_nonce(n->chain, pk, &base) &&
+        base < a.nonce)
+        base = a.nonce;
     uint32_t pending = cairn_mempool_pending(n->mp, pk);
     pthread_mutex_unlock(&n->lock);
     if (e) {
@@ -97,7 +101,7 @@ static void account_plain(node *n, httpd_req *req, const cairn_pubkey *pk)
     api_json_set_amount(o, "locked",
                         a.balance - cairn_account_spendable(&a, next));
     json_object_set_new(o, "nonce", api_json_u64(a.nonce));
-    json_object_set_new(o, "next_nonce", api_json_u64(a.nonce + pending));
+    json_object_set_new(o, "next_nonce", api_json_u64(base + pending));
     json_object_set_new(o, "vesting", vesting_json(&a));
     api_reply(req, 200, o);
 }

@@ -64,6 +64,10 @@ static cairn_err admit(node *n, const uint8_t *p, size_t len, cairn_hash *hash)
     cairn_err e = cairn_chain_check_tx(n->chain, p, len, &tx, hash);
     if (!e)
         e = cairn_chain_account(n->chain, &tx.sender, &a);
+    uint64_t next; /* a replica leader's block in etcd holds earlier ones */
+    if (!e && cairn_chain_pending_next_nonce(n->chain, &tx.sender, &next) &&
+        next > a.nonce)
+        a.nonce = next;
     if (!e)
         e = cairn_mempool_add(n->mp, p, len, &tx, hash, a.nonce);
     pthread_mutex_unlock(&n->lock);
@@ -102,4 +106,56 @@ void api_submit(node *n, httpd_req *req)
     json_object_set_new(o, "hash", api_json_hex(h.b, 32));
     json_object_set_new(o, "status", json_string("pending"));
     api_reply(req, 202, o);
+}
+
+/* One transaction of a batch: its result object. */
+static json_t *batch_one(node *n, json_t *v)
+{
+    uint8_t *p = NULL;
+    size_t len = 0;
+    cairn_hash h;
+    json_t *o = json_object();
+    cairn_err e = json_is_string(v)
+                      ? cairn_hex_decode_alloc(&p, &len, json_string_value(v),
+                                               CAIRN_TX_MAX_BYTES)
+                      : CAIRN_ERR_BAD_JSON;
+    if (e == CAIRN_ERR_BAD_ARG)
+        e = CAIRN_ERR_BAD_JSON;
+    if (!e)
+        e = admit(n, p, len, &h);
+    if (!e && n->rep)
+        e = replica_forward(n, p, len);
+    free(p);
+    if (!e)
+        json_object_set_new(o, "hash", api_json_hex(h.b, 32));
+    else {
+        json_object_set_new(o, "error", json_string(cairn_errname(e)));
+        json_object_set_new(o, "code", json_integer(e));
+    }
+    return o;
+}
+
+void api_submit_batch(node *n, httpd_req *req)
+{
+    size_t len;
+    json_error_t jerr;
+    if (!n->sequencer) {
+        api_error(req, 409, CAIRN_ERR_READ_ONLY, NULL);
+        return;
+    }
+    const char *body = httpd_req_body(req, &len);
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *txs = json_object_get(j, "txs");
+    if (!json_is_array(txs) || json_array_size(txs) > API_BATCH_MAX) {
+        json_decref(j);
+        api_error(req, 400, CAIRN_ERR_BAD_JSON,
+                  "body must be {\"txs\": [\"<hex>\", ...]}, at most 1000");
+        return;
+    }
+    json_t *res = json_array(), *o = json_object();
+    for (size_t i = 0; i < json_array_size(txs); i++)
+        json_array_append_new(res, batch_one(n, json_array_get(txs, i)));
+    json_decref(j);
+    json_object_set_new(o, "results", res);
+    api_reply(req, 200, o);
 }

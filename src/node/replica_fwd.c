@@ -87,14 +87,10 @@ cairn_err replica_drop_of(const replica *r, const cairn_hash *h)
     return CAIRN_OK;
 }
 
-/* The leader refused f for good: a held request for it learns why (not
- * for "already known" or "nonce used": it may be committed already). */
-static void refused(node *n, const replica_fwd *f, const cairn_http_resp *r)
+/* The leader refused f for good (code): a held request for it learns why
+ * (not for "already known" or "nonce used": it may be committed already). */
+static void refused(node *n, const replica_fwd *f, json_int_t code)
 {
-    json_error_t je;
-    json_t *j = json_loadb(r->body, r->len, 0, &je);
-    json_int_t code = json_integer_value(json_object_get(j, "code"));
-    json_decref(j);
     if (!code || code == CAIRN_ERR_DUPLICATE || code == CAIRN_ERR_NONCE_USED)
         return;
     cairn_hash h;
@@ -106,52 +102,74 @@ static void refused(node *n, const replica_fwd *f, const cairn_http_resp *r)
 
 /* A forwarded transaction the leader finds ahead of the sender's nonce
  * is sent again later: the leader may still be storing the block with the
- * sender's previous one in etcd (it left the mempool, and the leader's
- * committed state does not show it yet). A gap episode (nonce_gap answers
- * with no other answer between them) that lasts this long is taken as
- * final: from then on each gapped transaction is dropped, so a sender whose
- * earlier transaction the leader never got holds the queue up once, for at
- * most this long. */
+ * sender's previous one in etcd. A gap episode (nonce_gap answers with no
+ * other answer between them) that lasts this long is taken as final: from
+ * then on each gapped transaction is dropped, so a sender whose earlier
+ * transaction the leader never got holds the queue up at most this long. */
 #define FWD_GAP_MAX_MS 1000
 
-/* Posts one transaction to url; 0 when the leader took it or refused it
- * for good (a bad or stale transaction), -1 when it should be retried. */
-static int post(node *n, const char *url, const replica_fwd *f)
+/* {"txs": [hex, ...]} of batch[0..k) (malloc'd; NULL when out of memory). */
+static char *batch_body(const replica_fwd *batch, size_t k, size_t *len)
 {
-    /* 0: the last answer was not nonce_gap (one replica thread) */
-    static uint64_t gap_since;
+    size_t cap = 16;
+    for (size_t i = 0; i < k; i++)
+        cap += 2 * batch[i].n + 4;
+    char *b = malloc(cap);
+    if (!b)
+        return NULL;
+    size_t o = (size_t)snprintf(b, cap, "{\"txs\":[");
+    for (size_t i = 0; i < k; i++) {
+        b[o++] = i ? ',' : ' ';
+        b[o++] = '"';
+        cairn_hex_encode(b + o, batch[i].p, batch[i].n);
+        o += 2 * batch[i].n;
+        b[o++] = '"';
+    }
+    o += (size_t)snprintf(b + o, cap - o, "]}");
+    *len = o;
+    return b;
+}
+
+/* Posts batch[0..k) to the leader's /v1/txs; returns how many are done
+ * with (taken, or refused for good); the rest are to be sent again. */
+static size_t post_batch(node *n, const char *url, const replica_fwd *batch,
+                         size_t k)
+{
+    static uint64_t gap_since; /* 0: the last answer was not nonce_gap */
     cairn_http_resp resp = {0};
-    char *hex = malloc(2 * f->n + 1), *body = malloc(2 * f->n + 16);
-    int rc = -1;
-    if (hex && body) {
-        cairn_hex_encode(hex, f->p, f->n);
-        int len = snprintf(body, 2 * f->n + 16, "{\"tx\":\"%s\"}", hex);
-        cairn_err e =
-            cairn_http_request("POST", url, body, (size_t)len,
-                               "application/json", FWD_TIMEOUT_MS, &resp);
-        /* 5xx or no answer: the leader may be changing; retry later */
-        rc = e || resp.status >= 500 || resp.status == 0 ? -1 : 0;
-        if (!rc && resp.status == 400 && resp.body &&
-            strstr(resp.body, "\"nonce_gap\"")) {
+    size_t len = 0, done = 0;
+    char *body = batch_body(batch, k, &len);
+    cairn_err e =
+        body ? cairn_http_request("POST", url, body, len, "application/json",
+                                  FWD_TIMEOUT_MS, &resp)
+             : CAIRN_ERR_NOMEM;
+    free(body);
+    json_error_t je;
+    json_t *j = !e && resp.status == 200
+                    ? json_loadb(resp.body, resp.len, 0, &je)
+                    : NULL; /* no answer or 5xx: the leader may be changing */
+    json_t *res = json_object_get(j, "results");
+    for (; done < k && done < json_array_size(res); done++) {
+        json_t *one = json_array_get(res, done);
+        json_int_t code = json_integer_value(json_object_get(one, "code"));
+        if (code == CAIRN_ERR_NONCE_GAP) {
             uint64_t now = node_mono_ms();
             if (!gap_since)
                 gap_since = now;
-            rc = now - gap_since < FWD_GAP_MAX_MS ? -1 : 0;
-            if (!rc) /* final: a held request learns why */
-                refused(n, f, &resp);
-        } else if (!rc) {
+            if (now - gap_since < FWD_GAP_MAX_MS)
+                break; /* this one and the rest: later */
+        } else {
             gap_since = 0;
-            if (resp.status >= 400)
-                refused(n, f, &resp);
         }
+        refused(n, &batch[done], code);
     }
+    json_decref(j);
     free(resp.body);
-    free(hex);
-    free(body);
-    return rc;
+    return done;
 }
 
-/* Sends one batch; 1 when all of it went and more is queued. */
+/* Sends one batch from the front of the queue; 1 when all of it went and
+ * more is queued. */
 static int flush_batch(node *n, replica *r)
 {
     char url[320];
@@ -162,26 +180,21 @@ static int flush_batch(node *n, replica *r)
         pthread_mutex_unlock(&n->lock); /* r->fq may still be NULL */
         return 0;
     }
-    snprintf(url, sizeof url, "%s/v1/tx", r->leader_api);
+    snprintf(url, sizeof url, "%s/v1/txs", r->leader_api);
     k = r->fq_len < FWD_BATCH ? r->fq_len : FWD_BATCH;
     memcpy(batch, r->fq, k * sizeof *batch);
     memmove(r->fq, r->fq + k, (r->fq_len - k) * sizeof *r->fq);
     r->fq_len -= k;
     pthread_mutex_unlock(&n->lock);
-    size_t sent = 0;
-    while (sent < k && !n->stopping && post(n, url, &batch[sent]) == 0)
-        free(batch[sent++].p);
-    if (sent == k) {
-        pthread_mutex_lock(&n->lock);
-        int more = r->fq_len > 0;
-        pthread_mutex_unlock(&n->lock);
-        return more;
-    }
-    /* the rest go back in front, in order */
+    size_t sent = n->stopping ? 0 : post_batch(n, url, batch, k);
+    for (size_t i = 0; i < sent; i++)
+        free(batch[i].p);
     pthread_mutex_lock(&n->lock);
-    unshift(r, batch + sent, k - sent);
+    if (sent < k) /* the rest go back in front, in order */
+        unshift(r, batch + sent, k - sent);
+    int more = sent == k && r->fq_len > 0;
     pthread_mutex_unlock(&n->lock);
-    return 0;
+    return more;
 }
 
 void replica_forward_flush(node *n, replica *r)

@@ -56,3 +56,16 @@ wait_for 20 sh -c "curl -s $(URL)/v1/block/2 | grep -q '\"proposer\": *\"$(addr 
     fail "block 2 is not signed by the second member"
 [ ! -s "$TMP/node.out" ] || fail "quiet = true did not quiet the node: $(cat "$TMP/node.out")"
 ok "a node runs from its config file (member 2 signs; --listen overrides the file)"
+
+# POST /v1/txs (the replicas' forwarding batch): a result per entry, bad
+# bodies refused whole
+R=$(curl -s -X POST -d '{"txs": ["zz", 5]}' "$(URL)/v1/txs")
+[ "$(grep -o '"bad_json"' <<<"$R" | wc -l)" = 2 ] || fail "/v1/txs bad entries: $R"
+C=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"txs": "x"}' "$(URL)/v1/txs")
+[ "$C" = 400 ] || fail "/v1/txs with no array answered $C"
+BIG=$(python3 -c 'print("{\"txs\": [" + ",".join(["\"00\""] * 1001) + "]}")')
+C=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d "$BIG" "$(URL)/v1/txs")
+[ "$C" = 400 ] || fail "/v1/txs with 1001 entries answered $C"
+C=$(curl -s -o /dev/null -w '%{http_code}' "$(URL)/v1/txs")
+[ "$C" = 405 ] || fail "GET /v1/txs answered $C"
+ok "/v1/txs: a result per entry; a body without an array or over 1000 entries is 400; GET is 405"

@@ -402,6 +402,13 @@ static void pending_abort(void **state)
                      CAIRN_OK);
     assert_int_equal(pr.n_included, 4);
     assert_int_equal(cairn_mempool_count(f.mp), 0);
+    /* the pending block's nonces: key 3 sent 0..2, key 5 sent 0, key 4 none */
+    uint64_t nx = 0;
+    assert_int_equal(cairn_chain_pending_next_nonce(f.c, &K[3].pk, &nx), 1);
+    assert_int_equal(nx, 3);
+    assert_int_equal(cairn_chain_pending_next_nonce(f.c, &K[5].pk, &nx), 1);
+    assert_int_equal(nx, 1);
+    assert_int_equal(cairn_chain_pending_next_nonce(f.c, &K[4].pk, &nx), 0);
     /* while pending: no other block, proposed or applied */
     assert_int_equal(cairn_chain_apply_block(f.c, p, pn), CAIRN_ERR_BAD_ARG);
     assert_int_equal(cairn_chain_propose_pending(f.c, f.mp, &K[1], 6000, 2, 0,
@@ -411,6 +418,7 @@ static void pending_abort(void **state)
     free(p);
     cairn_chain_pending_abort(f.c, f.mp);
     cairn_proposal_free(&pr);
+    assert_int_equal(cairn_chain_pending_next_nonce(f.c, &K[3].pk, &nx), 0);
 
     cairn_chain_tip(f.c, &h1, &t1);
     assert_int_equal(h1.height, h0.height);
