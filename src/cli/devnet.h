@@ -240,4 +240,8 @@ void devnet_replicas_banner(const devnet *d, const char *cmd);
  * The first epoch reported is the one running when it is first called. */
 void devnet_epoch_tick(const devnet *d);
 
+/* In a forked child: stdout and stderr to n->log, stdin from /dev/null,
+ * SIGTERM when the devnet dies, every signal unblocked (devnet_proc.c). */
+void devnet_child_setup(const devnet_node *n);
+
 #endif

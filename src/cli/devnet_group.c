@@ -100,16 +100,7 @@ static int fund(const devnet *d, const devnet_group *g)
 /* In the child: log to n->log, take default signals, become the daemon. */
 static void exec_provider(const devnet *d, const devnet_group *g, int i)
 {
-    const devnet_node *n = &g->p[i];
-    sigset_t all;
-    int fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int null = open("/dev/null", O_RDONLY);
-    if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
-        dup2(null, 0) < 0)
-        _exit(126);
-    prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the devnet */
-    sigfillset(&all);
-    sigprocmask(SIG_UNBLOCK, &all, NULL);
+    devnet_child_setup(&g->p[i]);
     char *argv[DEVNET_ARGV_MAX + 6] = {"cairn", "--node", (char *)d->seq.url,
                                        "provider", (char *)g->sector};
     int at = 5;

@@ -30,16 +30,23 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* In the child: log to n->log, restore signals, become `cairn node`. */
-static void exec_node(const devnet *d, const devnet_node *n)
+void devnet_child_setup(const devnet_node *n)
 {
+    sigset_t all;
     int fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     int null = open("/dev/null", O_RDONLY);
     if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
         dup2(null, 0) < 0)
         _exit(126);
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the devnet */
-    sigprocmask(SIG_UNBLOCK, &watched, NULL);
+    sigfillset(&all);
+    sigprocmask(SIG_UNBLOCK, &all, NULL);
+}
+
+/* In the child: log to n->log, restore signals, become `cairn node`. */
+static void exec_node(const devnet *d, const devnet_node *n)
+{
+    devnet_child_setup(n);
     char *seq_argv[] = {"cairn",    "node",
                         "--data",   (char *)n->data,
                         "--key",    (char *)d->seq_key,

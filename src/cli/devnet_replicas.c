@@ -239,15 +239,7 @@ int devnet_replica_argv(const devnet *d, const devnet_node *n, char **argv)
 /* In the child: log to n->log, default signals, exec argv[0]. */
 static void exec_child(const devnet_node *n, const char *bin, char **argv)
 {
-    sigset_t all;
-    int fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int null = open("/dev/null", O_RDONLY);
-    if (fd < 0 || null < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
-        dup2(null, 0) < 0)
-        _exit(126);
-    prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the devnet */
-    sigfillset(&all);
-    sigprocmask(SIG_UNBLOCK, &all, NULL);
+    devnet_child_setup(n);
     execv(bin, argv);
     _exit(127);
 }
