@@ -254,34 +254,19 @@ static int spawn(const devnet *d, devnet_node *n)
         if (n == &etcd[k])
             i = k;
     if (i >= 0) {
-        char *const a[] = {etcd_bin,
-                           "--name",
-                           member_name[i],
-                           "--data-dir",
-                           member_data[i],
-                           "--listen-client-urls",
-                           client_url[i],
-                           "--advertise-client-urls",
-                           client_url[i],
-                           "--listen-peer-urls",
-                           peer_url[i],
-                           "--initial-advertise-peer-urls",
-                           peer_url[i],
-                           "--initial-cluster",
-                           cluster,
-                           "--initial-cluster-token",
-                           token,
-                           "--initial-cluster-state",
-                           "new", /* ignored once the data dir exists */
-                           "--heartbeat-interval",
-                           "100",
-                           "--election-timeout",
-                           "1000",
-                           "--logger",
-                           "zap",
-                           "--log-outputs",
-                           "stderr",
-                           NULL};
+        char *const a[] = {
+            etcd_bin, "--name", member_name[i], "--data-dir", member_data[i],
+            "--listen-client-urls", client_url[i], "--advertise-client-urls",
+            client_url[i], "--listen-peer-urls", peer_url[i],
+            "--initial-advertise-peer-urls", peer_url[i], "--initial-cluster",
+            cluster, "--initial-cluster-token", token,
+            "--initial-cluster-state",
+            "new", /* ignored once the data dir exists */
+            "--heartbeat-interval", "100", "--election-timeout", "1000",
+            /* the leader deletes old blocks; compaction
+             * frees their revisions (docs/replicas.md) */
+            "--auto-compaction-mode", "revision", "--auto-compaction-retention",
+            "10000", "--logger", "zap", "--log-outputs", "stderr", NULL};
         memcpy(argv, a, sizeof a);
         bin = etcd_bin;
     } else {
