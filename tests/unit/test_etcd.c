@@ -214,8 +214,8 @@ static void open_args(void **st)
                                       "ftp://x",
                                       "http://a,",
                                       "http://a b",
-                                      "http://1,http://2,http://3,http://4,"
-                                      "http://5,http://6,http://7,http://8"};
+                                      ("http://1,http://2,http://3,http://4,"
+                                       "http://5,http://6,http://7,http://8")};
     cairn_etcd *e;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(cairn_etcd_open(&e, bad[i], 1000), CAIRN_ERR_BAD_ARG);
