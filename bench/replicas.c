@@ -564,6 +564,18 @@ static int find_leader(int skip, uint64_t *term, uint64_t *height)
     return who;
 }
 
+/* find_leader every step_ms, at most 200 times; -1 when none leads. */
+static int wait_leader(int step_ms, uint64_t *term, uint64_t *height)
+{
+    int leader = -1;
+    for (int t = 0; t < 200 && leader < 0; t++) {
+        leader = find_leader(-1, term, height);
+        if (leader < 0)
+            nap_ms(step_ms);
+    }
+    return leader;
+}
+
 /* The term in the header of block h at node i (0: unknown; the term
  * follows magic, height, prev, time, tx root, state root and proposer),
  * and its time_ms. */
@@ -713,12 +725,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 3; i++)
         wait_status(i, "a replica");
     uint64_t term = 0, height = 0;
-    int leader = -1;
-    for (int t = 0; t < 200 && leader < 0; t++) {
-        leader = find_leader(-1, &term, &height);
-        if (leader < 0)
-            nap_ms(100);
-    }
+    int leader = wait_leader(100, &term, &height);
     if (leader < 0)
         die("%s", "no replica leads after 20 s");
     int all[] = {0, 1, 2};
@@ -741,12 +748,7 @@ int main(int argc, char **argv)
     double fo[FAILOVERS];
     int done = 0;
     for (int f = 0; f < FAILOVERS; f++) {
-        leader = -1;
-        for (int t = 0; t < 200 && leader < 0; t++) {
-            leader = find_leader(-1, &term, &height);
-            if (leader < 0)
-                nap_ms(50);
-        }
+        leader = wait_leader(50, &term, &height);
         if (leader < 0)
             die("%s", "no leader before a kill");
         nap_ms(300 + (int)randombytes_uniform(700));

@@ -140,7 +140,7 @@ static int catch_up(node *n, replica *r)
         int k = sync_batch(n, r);
         if (k < 0)
             return -1;
-        if (k == 0 && replica_catch_up_http(n, r, tip.height + 1))
+        if (k == 0 && replica_catch_up_http(n, r))
             return -1; /* neither etcd nor the leader has the next block */
     }
     return 1;
@@ -380,7 +380,7 @@ static void *replica_main(void *arg)
     return NULL;
 }
 
-int replica_catch_up_http(node *n, replica *r, uint64_t from)
+int replica_catch_up_http(node *n, replica *r)
 {
     char api[256];
     static cairn_ratelimit rl = {.interval_ms = NODE_LOG_EVERY_MS};
@@ -394,7 +394,6 @@ int replica_catch_up_http(node *n, replica *r, uint64_t from)
                   CAIRN_ERR_NOT_FOUND);
         return -1;
     }
-    (void)from;
     return follower_fetch(n, api, &rl) > 0 ? 0 : -1;
 }
 

@@ -126,8 +126,8 @@ void replica_forward_flush(node *n, replica *r);
 void replica_forward_mempool(node *n);
 /* Drops what is queued (the caller holds n->lock). */
 void replica_fwd_clear(replica *r);
-/* Fetches the blocks from `from` on from the leader's API and applies
+/* Fetches the blocks after the tip from the leader's API and applies
  * them (etcd no longer holds them); 0, or -1 when it could not. */
-int replica_catch_up_http(node *n, replica *r, uint64_t from);
+int replica_catch_up_http(node *n, replica *r);
 
 #endif

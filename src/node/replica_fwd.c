@@ -9,6 +9,7 @@
 
 #include "cairn/http.h"
 #include "node/node_internal.h"
+#include "ledger/store.h"
 #include "node/replica.h"
 
 #define FWD_TIMEOUT_MS 2000
@@ -20,14 +21,10 @@ static cairn_err push(replica *r, const uint8_t *p, size_t len)
 {
     if (r->fq_len >= REPLICA_FWD_MAX)
         return CAIRN_ERR_MEMPOOL_FULL;
-    if (r->fq_len == r->fq_cap) {
-        size_t cap = r->fq_cap ? r->fq_cap * 2 : 64;
-        replica_fwd *q = realloc(r->fq, cap * sizeof *q);
-        if (!q)
-            return CAIRN_ERR_NOMEM;
-        r->fq = q;
-        r->fq_cap = cap;
-    }
+    void *q = r->fq;
+    if (grow_array(&q, &r->fq_cap, r->fq_len, sizeof *r->fq, 64))
+        return CAIRN_ERR_NOMEM;
+    r->fq = q;
     uint8_t *copy = malloc(len);
     if (!copy)
         return CAIRN_ERR_NOMEM;
