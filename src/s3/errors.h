@@ -59,6 +59,10 @@ const char *s3_code_name(s3_code c);
  * value out of range, 200 for S3_OK. */
 unsigned s3_code_status(s3_code c);
 
+/* S3's default sentence for the code ("The specified key does not exist.").
+ * Static string. */
+const char *s3_code_message(s3_code c);
+
 /* The XML error body of c: message (NULL: the code's default sentence),
  * resource and request_id (NULL or "": left out) are escaped. *len (when
  * len is not NULL) gets the body's length. Allocates: the caller frees the

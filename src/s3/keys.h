@@ -8,8 +8,9 @@
  * leading blanks) are skipped. `-` or an absent key file = the gateway's
  * --key account; the access mode defaults to rw. The id is 3..128 of
  * [A-Za-z0-9._-], the secret 8..128 printable ASCII without blanks, ids
- * unique. The file must not be readable by group or others (it holds
- * secrets), like the node's key files.
+ * unique. A relative key file path is taken from the keys file's folder.
+ * The file is refused when group or others may write it (anyone could add a
+ * key); keep it 0600, it holds secrets.
  *
  * Threads: a loaded s3_keys is read-only and may be shared between threads. */
 #ifndef CAIRN_S3_KEYS_H

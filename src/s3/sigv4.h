@@ -7,6 +7,12 @@
  * HMAC-SHA256 (libsodium) from "AWS4" ‖ secret, date, region, "s3",
  * "aws4_request"; signatures are compared in constant time.
  *
+ * The path and query must be the raw bytes of the request line: with
+ * libmicrohttpd, take them from MHD_OPTION_URI_LOG_CALLBACK (it sees the
+ * whole raw URI before MHD unescapes it) or keep MHD from unescaping with
+ * an MHD_OPTION_UNESCAPE_CALLBACK that returns the length unchanged; an
+ * unescaped path fails the signature of any key with a %-escape.
+ *
  * Threads: every function is safe to call from any thread. */
 #ifndef CAIRN_S3_SIGV4_H
 #define CAIRN_S3_SIGV4_H

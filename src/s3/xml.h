@@ -23,13 +23,18 @@ typedef struct s3_part_ref {
 } s3_part_ref;
 
 /* Parses a CompleteMultipartUpload body. S3_OK with *parts (in the body's
- * order) and *nparts >= 1, or S3_MALFORMED_XML (S3_ENTITY_TOO_LARGE over
- * S3_XML_MAX). Allocates: the caller frees *parts with free(). */
+ * order, part numbers 1..S3_XML_MAX_PARTS strictly ascending) and
+ * *nparts >= 1; S3_INVALID_PART_ORDER when the numbers do not ascend;
+ * S3_MALFORMED_XML for a body that is not XML or not of this shape (no
+ * DTD, no entity of its own), S3_ENTITY_TOO_LARGE over S3_XML_MAX. Allocates:
+ * the caller frees *parts with free(). */
 s3_code s3_xml_complete(const char *xml, size_t n, s3_part_ref **parts,
                         size_t *nparts);
 
 /* Parses a DeleteObjects (<Delete>) body: the keys in body order and
- * <Quiet>. S3_OK or S3_MALFORMED_XML. Allocates: the caller frees each
+ * <Quiet>. S3_OK, S3_MALFORMED_XML (also for no key or more than
+ * S3_XML_MAX_DELETE) or S3_ENTITY_TOO_LARGE (over S3_XML_MAX). Allocates: the
+ * caller frees each
  * (*keys)[i] and *keys with free(). */
 s3_code s3_xml_delete(const char *xml, size_t n, char ***keys, size_t *nkeys,
                       int *quiet);
@@ -43,6 +48,9 @@ typedef struct s3_xw s3_xw;
  * xmlns="http://s3.amazonaws.com/doc/2006-03-01/". Allocates: finish it with
  * s3_xw_finish. NULL when out of memory. */
 s3_xw *s3_xw_new(const char *root);
+/* As s3_xw_new with the namespace ns on the root (NULL: none). */
+s3_xw *s3_xw_new_ns(const char *root, const char *ns);
+
 void s3_xw_open(s3_xw *w, const char *name);
 void s3_xw_close(s3_xw *w);
 void s3_xw_text(s3_xw *w, const char *name, const char *text);
