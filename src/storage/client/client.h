@@ -61,7 +61,8 @@ uint64_t sclient_start_epoch(const schain *ch);
 typedef struct sclient_cost {
     uint64_t deals;  /* deals opened */
     uint64_t escrow; /* escrow or endowment, base units */
-    uint64_t fees;   /* the deals' transaction fees, base units */
+    uint64_t fees;   /* the transaction fees (deals, name record), base
+                        units */
     uint64_t total;  /* escrow + fees */
 } sclient_cost;
 

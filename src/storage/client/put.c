@@ -73,8 +73,13 @@ static void put_name(put_state *s)
 {
     char why[SCLIENT_WHY_MAX];
     cairn_err e = sclient_name_set(s->c, s->f.id, s->record);
+    sclient_cost *cost = s->o->cost;
     if (s->o->named)
         *s->o->named = e == CAIRN_OK;
+    if (!e && cost &&
+        (cairn_add(&cost->fees, cost->fees, s->ch.ctx.min_fee) ||
+         cairn_add(&cost->total, cost->total, s->ch.ctx.min_fee)))
+        cost->fees = cost->total = UINT64_MAX; /* cannot be: it was paid */
     if (!e)
         return;
     snprintf(why, sizeof why, "%s", s->c->why);
