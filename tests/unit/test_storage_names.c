@@ -278,13 +278,29 @@ static void test_plain_bounds(void **state)
     assert_true(SNAMES_BLOB_MAX <= CAIRN_FILE_NAME_MAX);
 }
 
+/* Names cut for the client's store end on a UTF-8 character boundary. */
+static void test_name_copy(void **state)
+{
+    char out[8];
+    (void)state;
+    snames_name_copy(out, 4, "a\xC3\xA9"); /* "aé" fits */
+    assert_string_equal(out, "a\xC3\xA9");
+    snames_name_copy(out, 3, "a\xC3\xA9"); /* not half of é */
+    assert_string_equal(out, "a");
+    snames_name_copy(out, 5, "\xE2\x82\xAC\xE2\x82\xAC"); /* "€€" */
+    assert_string_equal(out, "\xE2\x82\xAC");
+    snames_name_copy(out, sizeof out, "plain.txt");
+    assert_string_equal(out, "plain.t");
+    snames_name_copy(out, 1, "x");
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_codec),
-        cmocka_unit_test(test_chain),
-        cmocka_unit_test(test_sealed),
-        cmocka_unit_test(test_plain_bounds),
+        cmocka_unit_test(test_codec),     cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_sealed),    cmocka_unit_test(test_plain_bounds),
+        cmocka_unit_test(test_name_copy),
     };
     if (sodium_init() < 0)
         return 1;

@@ -27,6 +27,20 @@ static void name_ad(uint8_t ad[AD_LEN], const cairn_pubkey *owner,
     memcpy(ad + sizeof AD_DOMAIN - 1 + 32, id, CMETA_ID_LEN);
 }
 
+void snames_name_copy(char *out, size_t cap, const char *name)
+{
+    size_t n = strlen(name);
+    if (cap == 0)
+        return;
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+            n--; /* name[n] continues a character: cut before it starts */
+    }
+    memcpy(out, name, n);
+    out[n] = '\0';
+}
+
 cairn_err snames_seal(uint8_t blob[SNAMES_BLOB_MAX], size_t *blen,
                       const uint8_t key[32], const cairn_pubkey *owner,
                       const uint8_t id[CMETA_ID_LEN], const uint8_t *plain,

@@ -40,6 +40,11 @@ cairn_err sclient_names(sclient *c,
                                   json_t *obj),
                         void *arg);
 
+/* Copies name into out (cap bytes with the NUL), cut short when needed at
+ * a UTF-8 character boundary (the client's store keeps CMETA_NAME_MAX
+ * bytes of a name; its record on chain may hold a longer one). */
+void snames_name_copy(char *out, size_t cap, const char *name);
+
 /* ---- the sealing alone (no node; tests and tools) ---- */
 
 /* The name key of a storage secret. Wipe it after use. */

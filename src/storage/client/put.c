@@ -20,8 +20,9 @@ typedef struct put_state {
     const sclient_put_opts *o;
     schain ch;
     cmeta_file f;
-    cput d;       /* the data path (client/putseg.h) */
-    char *record; /* the name record's JSON (malloc'd) */
+    cput d;                /* the data path (client/putseg.h) */
+    char *record;          /* the name record's JSON (malloc'd) */
+    const char *full_name; /* the name, not cut to CMETA_NAME_MAX */
 } put_state;
 
 static void put_free(put_state *s)
@@ -31,8 +32,8 @@ static void put_free(put_state *s)
     free(s->record);
 }
 
-/* The name record of the file: meta_json's members, "name" and "created"
- * (these two win), checked to fit before anything is uploaded. */
+/* The name record of the file: meta_json's members, "name" (in full) and
+ * "created" (these two win), checked to fit before anything is uploaded. */
 static cairn_err name_record(put_state *s)
 {
     json_error_t je;
@@ -45,7 +46,7 @@ static cairn_err name_record(put_state *s)
         return sclient_fail(s->c, CAIRN_ERR_BAD_ARG,
                             "the file's metadata must be a JSON object");
     }
-    json_t *name = json_string(s->f.name);
+    json_t *name = json_string(s->full_name);
     if (!name) {
         json_decref(o);
         return sclient_fail(s->c, CAIRN_ERR_BAD_ARG,
@@ -223,7 +224,8 @@ static void file_record(put_state *s, const uint8_t id[CMETA_ID_LEN])
     s->f.created = (uint64_t)time(NULL);
     s->f.permanent = (uint8_t)(s->o->permanent != 0);
     s->f.epochs = s->o->permanent ? 0 : s->o->epochs;
-    snprintf(s->f.name, sizeof s->f.name, "%s", name);
+    snames_name_copy(s->f.name, sizeof s->f.name, name);
+    s->full_name = name;
 }
 
 cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out)

@@ -131,8 +131,8 @@ static int take_name(void *arg, const uint8_t id[CMETA_ID_LEN], json_t *obj)
         cmeta_file *f = &x->files[i].f;
         if (memcmp(f->id, id, CMETA_ID_LEN) != 0)
             continue;
-        if (name && *name && strlen(name) <= CMETA_NAME_MAX)
-            snprintf(f->name, sizeof f->name, "%s", name);
+        if (name && *name)
+            snames_name_copy(f->name, sizeof f->name, name);
         if (json_is_integer(created) && json_integer_value(created) > 0)
             f->created = (uint64_t)json_integer_value(created);
         break;
