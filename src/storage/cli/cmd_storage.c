@@ -273,8 +273,8 @@ static const char ls_usage[] =
     "usage: cairn ls [--from-chain] [--key FILE] [--store DIR] [--node URL] "
     "[--json]\n"
     "Lists the files in the client's store. --from-chain first rebuilds the\n"
-    "store from your key's deals on chain (all but the files' names, which\n"
-    "are not on chain: recovered files are named recovered-ID).\n";
+    "store from your key's deals on chain and the files' sealed name records\n"
+    "(a file without one is named recovered-ID).\n";
 
 static json_t *file_json(const cmeta_file *f)
 {
