@@ -69,6 +69,7 @@ fuzz: $(FUZZ_BUILD)/.configured
 
 bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b"; $$b || exit 1; done
+	@CAIRN_BIN=$(BUILD)/cairn bash bench/s3.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

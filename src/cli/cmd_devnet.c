@@ -375,7 +375,7 @@ int cmd_devnet(int argc, char **argv)
         return 1;
     if (devnet_storage_start(&d) || devnet_compute_start(&d) ||
         devnet_subnet_start(&d) || devnet_wireless_start(&d) ||
-        devnet_sensor_start(&d)) {
+        devnet_sensor_start(&d) || devnet_s3_start(&d)) {
         devnet_stop(&d);
         return 1;
     }

@@ -191,6 +191,17 @@ void devnet_wireless_tail(const devnet *d, uint64_t epoch, char *out,
 int devnet_sensor_start(devnet *d);
 void devnet_sensor_watch(devnet *d);
 void devnet_sensor_stop(devnet *d);
+
+/* ---- devnet_s3.c ---- */
+
+/* With at least 2 storage providers: `cairn s3` on 127.0.0.1:P+90 as its
+ * own funded account, with the demo access key in DIR/s3-keys. 0, or 1
+ * after printing why. */
+int devnet_s3_start(devnet *d);
+void devnet_s3_watch(devnet *d);
+void devnet_s3_stop(devnet *d);
+/* Its lines in the banner: where it is and an AWS CLI line to try. */
+void devnet_s3_banner(const devnet *d);
 /* Device agents started (0 before the start). */
 int devnet_sensor_count(void);
 /* The sensor part of settled epoch E's line into out ("" when none); it

@@ -146,6 +146,7 @@ void devnet_banner(const devnet *d)
     printf("  %s block show\n", c);
     printf("  %s --node %s status\n", d->cmd, d->fol.url);
     storage_banner(d, c);
+    devnet_s3_banner(d);
     compute_banner(d, c);
     subnet_banner(d, c);
     wireless_banner(d, c);

@@ -109,6 +109,7 @@ static void stop_all(devnet *d)
     devnet_node *ns[2] = {&d->fol, &d->seq};
     devnet_subnet_stop(d);
     devnet_sensor_stop(d);
+    devnet_s3_stop(d);
     devnet_wireless_stop(d);
     devnet_compute_stop(d);
     devnet_storage_stop(d);
@@ -262,6 +263,7 @@ int devnet_supervise(devnet *d)
             devnet_subnet_watch(d);
             devnet_wireless_watch(d);
             devnet_sensor_watch(d);
+            devnet_s3_watch(d);
             devnet_epoch_tick(d);
         }
     }

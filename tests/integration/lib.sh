@@ -15,7 +15,8 @@
 #   wait_for SECONDS CMD...  runs CMD every 0.2 s until it succeeds (1 if not)
 #   expect CMD... -- PAT...  CMD must fail and say every PAT (fixed strings)
 #   start_storage N          N `cairn provider storage` daemons (keys p1..pN,
-#                            funded in the genesis), tracked, registered
+#                            funded in the genesis), tracked, registered;
+#                            each stores $LIB_STORAGE_CAPACITY (64MiB)
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
 PORT=0
@@ -99,7 +100,7 @@ start_storage() {
         started=""
         for attempt in 1 2 3 4 5; do
             pport=$((20000 + RANDOM % 12000))
-            "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$pn" --capacity 64MiB \
+            "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$pn" --capacity "${LIB_STORAGE_CAPACITY:-64MiB}" \
                 --key "$TMP/keys/p$pn.key" --listen "127.0.0.1:$pport" --stake 10 \
                 --poll-ms 300 >"$TMP/p$pn.log" 2>&1 &
             pid=$!

@@ -5,7 +5,8 @@
  * real connections on 127.0.0.1. Covers a whole file put and got back, a
  * provider that refuses part way (its slot moves to a spare), a provider
  * whose connection drops with STOREs on their way, too few providers, and
- * a file that turns out shorter than its size. Every wait in these paths
+ * a file that turns out shorter than its size, and byte ranges read as a
+ * stream (client/getrange.h). Every wait in these paths
  * has a deadline; the fake provider's thread is joined. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include "cairn/conn.h"
 #include "cairn/piecestore.h"
 #include "cairn/storage_proto.h"
+#include "storage/client/getrange.h"
 #include "storage/client/getseg.h"
 #include "storage/client/putseg.h"
 #include "storage/client/tag.h"
@@ -375,6 +377,88 @@ static void short_file(void **state)
     cput_free(&d);
 }
 
+/* What a range read emitted, and after how many bytes it stops. */
+typedef struct range_out {
+    uint8_t *p;
+    size_t n, stop_at;
+    size_t calls;
+} range_out;
+
+static int collect(void *arg, const uint8_t *p, size_t n)
+{
+    range_out *o = arg;
+    memcpy(o->p + o->n, p, n);
+    o->n += n;
+    o->calls++;
+    return o->stop_at && o->n >= o->stop_at;
+}
+
+/* Reads [off, off + len) through cget_range and compares it with the
+ * original file. */
+static void check_range(uint64_t off, uint64_t len)
+{
+    uint8_t *want = malloc(len + 1), *got = malloc(len + 1);
+    assert_non_null(want);
+    assert_non_null(got);
+    range_out o = {.p = got};
+    assert_int_equal(pread(fd, want, len, (off_t)off), (ssize_t)len);
+    assert_int_equal(cget_range(&cli, &file, off, len, collect, &o), CAIRN_OK);
+    assert_int_equal(o.n, len);
+    assert_memory_equal(want, got, len);
+    free(want);
+    free(got);
+}
+
+/* The put's pieces recorded in a client store, then ranges read back:
+ * inside one segment, across a boundary, the last byte, the whole file,
+ * an empty range; a range past the end is refused, and a reader that
+ * stops ends the read with IO. */
+static void range_reads(void **state)
+{
+    (void)state;
+    setup_all(0);
+    cput d = new_put(N);
+    assert_int_equal(cput_init(&d), CAIRN_OK);
+    assert_int_equal(cput_run(&d, NULL), CAIRN_OK);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/store", base);
+    assert_int_equal(cmeta_open(&cli.meta, dir), CAIRN_OK);
+    cli.node = "http://127.0.0.1:1"; /* no node: the recorded endpoints */
+    cmeta_piece pieces[SEGS * N];
+    for (size_t i = 0; i < SEGS * N; i++) {
+        const cjob *j = &d.jobs[i];
+        const cpeer *pe = (const cpeer *)(const void *)j->link;
+        pieces[i] = (cmeta_piece){.seg = j->m.terms.segment,
+                                  .idx = j->m.terms.piece_index,
+                                  .provider = j->link->provider,
+                                  .root = j->m.root,
+                                  .size = j->m.size};
+        snprintf(pieces[i].endpoint, sizeof pieces[i].endpoint, "%s",
+                 pe->link.endpoint);
+    }
+    assert_int_equal(cmeta_put(cli.meta, &file, pieces, SEGS * N), CAIRN_OK);
+    check_range(5, 100);
+    check_range(SEG - 10, 20);
+    check_range((uint64_t)SEGS * SEG - 1, 1);
+    check_range(0, (uint64_t)SEGS * SEG);
+    check_range(2 * SEG, 0);
+    range_out o = {.p = malloc(SEGS * SEG)};
+    assert_int_equal(
+        cget_range(&cli, &file, 1, (uint64_t)SEGS * SEG, collect, &o),
+        CAIRN_ERR_BAD_ARG);
+    o.stop_at = 1;
+    assert_int_equal(
+        cget_range(&cli, &file, 0, (uint64_t)SEGS * SEG, collect, &o),
+        CAIRN_ERR_IO);
+    assert_int_equal(o.calls, 1); /* nothing emitted after the stop */
+    assert_non_null(strstr(cli.why, "stopped"));
+    free(o.p);
+    cmeta_close(cli.meta);
+    cli.meta = NULL;
+    cli.node = NULL;
+    cput_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +467,7 @@ int main(void)
         cmocka_unit_test_teardown(dropped_connection, teardown),
         cmocka_unit_test_teardown(too_few, teardown),
         cmocka_unit_test_teardown(short_file, teardown),
+        cmocka_unit_test_teardown(range_reads, teardown),
     };
     cairn_crypto_init();
     return cmocka_run_group_tests(tests, NULL, NULL);

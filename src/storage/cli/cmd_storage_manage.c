@@ -191,6 +191,8 @@ int cmd_rm(int argc, char **argv)
 static const char repair_usage[] =
     "usage: cairn repair ID [--min-alive M] [--key FILE] [--store DIR] [--node "
     "URL] [--json]\n"
+    "       cairn repair --watch [--min-alive M] [--key FILE] [--store DIR] "
+    "[--node URL]\n"
     "For each segment of file ID with fewer than M alive pieces (default N:\n"
     "any loss), fetches K good pieces, rebuilds the lost ones and places each\n"
     "with a provider that holds no alive piece of that segment (its former\n"
@@ -198,15 +200,20 @@ static const char repair_usage[] =
     "the new provider with its escrow (DEAL_REPLACE), an ended one is opened\n"
     "anew. Exits 1 unless every lost piece was placed, saying why (e.g. every\n"
     "provider that answers already holds a piece of that segment: add\n"
-    "providers).\n";
+    "providers).\n"
+    "--watch runs until stopped (SIGTERM, Ctrl-C): once per epoch it checks\n"
+    "every file in the store and repairs, back to N, each file whose weakest\n"
+    "segment has fewer than M alive pieces (default K + ceil((N - K) / 2)).\n";
 
 int cmd_repair(int argc, char **argv)
 {
     stor_opts so = {0};
     const char *min = NULL;
+    int watch = 0;
     cli_opt opts[] = {{"key", &so.key, NULL},
                       {"store", &so.store, NULL},
                       {"min-alive", &min, NULL},
+                      {"watch", NULL, &watch},
                       {NULL, NULL, NULL}};
     cli_args a;
     sclient c;
@@ -215,14 +222,20 @@ int cmd_repair(int argc, char **argv)
     int rc = cli_parse(argc, argv, "repair", repair_usage, opts, 1, &a);
     if (rc)
         return CLI_EXIT(rc);
-    if (a.npos != 1)
-        return cli_fail("repair: give the file's ID");
+    if (a.npos != (watch ? 0 : 1))
+        return cli_fail(watch ? "repair --watch checks every file: give no ID"
+                              : "repair: give the file's ID");
     if (min && econ_parse_u64(min, "--min-alive", &m))
         return 1;
     if (m > 255)
         return cli_fail("--min-alive is at most 255");
     if (stor_open(&so, &c))
         return 1;
+    if (watch) {
+        rc = repair_watch(&c, (uint32_t)m);
+        sclient_close(&c);
+        return rc;
+    }
     cairn_err e = sclient_repair(&c, a.pos[0], (uint32_t)m, &out);
     if (cli.json) {
         json_t *o = json_pack("{s:s, s:I, s:I, s:b}", "id", a.pos[0],

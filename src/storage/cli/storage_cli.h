@@ -31,6 +31,10 @@ int cmd_ls(int argc, char **argv);
 int cmd_storage_status(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
+/* `cairn repair --watch` (cmd_repair_watch.c): checks every file of c's
+ * store once per epoch until SIGTERM or SIGINT, repairing those below
+ * min_alive (0: each file's default). Returns the exit status. */
+int repair_watch(sclient *c, uint32_t min_alive);
 /* `cairn status` without an ID is the node's status; with one, a file's. */
 int cmd_status_any(int argc, char **argv);
 /* `cairn provider storage ...`: the storage provider daemon. */
