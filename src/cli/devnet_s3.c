@@ -68,8 +68,9 @@ int devnet_s3_start(devnet *d)
     if (d->storage < 2)
         return 0; /* nothing to store on */
     int n = d->storage < 6 ? d->storage : 6;
-    snprintf(s3.n, sizeof s3.n, "%d", n);
-    snprintf(s3.k, sizeof s3.k, "%d", n >= 3 ? n * 2 / 3 : 1);
+    snprintf(s3.n, sizeof s3.n, "%u", (unsigned)(n & 0xff));
+    snprintf(s3.k, sizeof s3.k, "%u",
+             (unsigned)((n >= 3 ? n * 2 / 3 : 1) & 0xff));
     s3.g.n = 1;
     s3.g.port_base = d->port + 90;
     if (write_keys(d) || devnet_group_start(d, &s3.g))

@@ -15,37 +15,18 @@
 
 #include "s3/gw.h"
 
-#if __has_include("storage/client/names.h")
 #include "storage/client/names.h"
-#define GW_HAVE_NAMES 1
-#endif
-#if __has_include("storage/client/repairwatch.h")
 #include "storage/client/repairwatch.h"
-#define GW_HAVE_REPAIRWATCH 1
-#endif
 
 cairn_err gw_name_set(gw_acct *a, const uint8_t id[CMETA_ID_LEN],
                       const char *json)
 {
-#ifdef GW_HAVE_NAMES
     return sclient_name_set(&a->c, id, json);
-#else
-    (void)a;
-    (void)id;
-    (void)json;
-    return CAIRN_OK; /* TEMPORARY: names.h not merged yet */
-#endif
 }
 
 cairn_err gw_name_del(gw_acct *a, const uint8_t id[CMETA_ID_LEN])
 {
-#ifdef GW_HAVE_NAMES
     return sclient_name_del(&a->c, id);
-#else
-    (void)a;
-    (void)id;
-    return CAIRN_OK;
-#endif
 }
 
 /* ---- recovery ---- */
@@ -55,7 +36,6 @@ typedef struct rec_ctx {
     size_t buckets, objects;
 } rec_ctx;
 
-#ifdef GW_HAVE_NAMES
 static int recover_one(void *arg, const uint8_t id[CMETA_ID_LEN], json_t *obj)
 {
     rec_ctx *x = arg;
@@ -72,9 +52,15 @@ static int recover_one(void *arg, const uint8_t id[CMETA_ID_LEN], json_t *obj)
         return 0;
     }
     json_t *s3 = json_object_get(obj, "s3");
-    const char *b = json_string_value(json_object_get(s3, "bucket"));
-    const char *k = json_string_value(json_object_get(s3, "key"));
-    if (!b || !k || !gw_bucket_name_ok(b) || strlen(k) > GW_KEY_MAX || !*k)
+    const char *name = json_string_value(json_object_get(obj, "name"));
+    const char *slash = name ? strchr(name, '/') : NULL;
+    char b[GW_BUCKET_MAX + 1];
+    if (!json_is_object(s3) || !slash || (size_t)(slash - name) > GW_BUCKET_MAX)
+        return 0;
+    memcpy(b, name, (size_t)(slash - name));
+    b[slash - name] = '\0';
+    const char *k = slash + 1;
+    if (!gw_bucket_name_ok(b) || strlen(k) > GW_KEY_MAX || !*k)
         return 0;
     uint64_t size = (uint64_t)json_integer_value(json_object_get(s3, "size"));
     cmeta_file f;
@@ -106,7 +92,6 @@ static int recover_one(void *arg, const uint8_t id[CMETA_ID_LEN], json_t *obj)
     x->objects++;
     return 0;
 }
-#endif
 
 cairn_err gw_recover(gw_acct *a, size_t *buckets, size_t *objects)
 {
@@ -114,10 +99,8 @@ cairn_err gw_recover(gw_acct *a, size_t *buckets, size_t *objects)
     rec_ctx x = {a, 0, 0};
     pthread_mutex_lock(&a->mu);
     cairn_err e = sclient_recover(&a->c, &files);
-#ifdef GW_HAVE_NAMES
     if (!e)
         e = sclient_names(&a->c, recover_one, &x);
-#endif
     pthread_mutex_unlock(&a->mu);
     *buckets = x.buckets;
     *objects = x.objects;
@@ -125,37 +108,6 @@ cairn_err gw_recover(gw_acct *a, size_t *buckets, size_t *objects)
 }
 
 /* ---- repair ---- */
-
-#ifndef GW_HAVE_REPAIRWATCH
-/* TEMPORARY stand-in until the integrator's repairwatch.h lands. */
-typedef struct srepair_stats {
-    size_t files, repaired, failed;
-} srepair_stats;
-static cairn_err srepair_pass(sclient *c, uint32_t min_alive, FILE *log,
-                              srepair_stats *st)
-{
-    cmeta_file *f = NULL;
-    size_t n = 0;
-    memset(st, 0, sizeof *st);
-    cairn_err e = cmeta_list(c->meta, &f, &n);
-    if (e)
-        return e;
-    for (size_t i = 0; i < n; i++) {
-        char id[2 * CMETA_ID_LEN + 1];
-        sclient_repaired r = {0};
-        cmeta_id_hex(id, f[i].id);
-        st->files++;
-        cairn_err re = sclient_repair(c, id, min_alive, &r);
-        if (r.placed)
-            st->repaired++;
-        if (re && log)
-            fprintf(log, "s3: repair of %s: %s\n", id,
-                    *c->why ? c->why : cairn_strerror(re));
-    }
-    free(f);
-    return CAIRN_OK;
-}
-#endif
 
 /* Sleeps up to ms or until the gateway stops; 1 when stopping. */
 static int nap(gw *g, unsigned ms)

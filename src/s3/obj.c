@@ -12,10 +12,6 @@
 #include "s3/gw.h"
 #include "s3/xml.h"
 
-#if __has_include("storage/client/names.h")
-#define GW_HAVE_NAMES 1
-#endif
-
 int gw_bucket_name_ok(const char *b)
 {
     size_t n = strlen(b);
@@ -67,23 +63,35 @@ static const char *req_type(gw_req *r)
     return t && *t ? t : "binary/octet-stream";
 }
 
-/* The name record's text for an object (NULL: too large for a record even
- * without its metadata; the object is then not named on chain). */
+/* The s3 member of an object's name record, as {"s3": {...}} (sclient_put
+ * adds "name" = bucket/key and "created"); with_name: the whole record,
+ * for an empty object, which has no storage file and gets a record of its
+ * own. NULL when even without the metadata the record would pass the 960
+ * bytes a record holds (the object is then not named on chain). */
 static char *object_record(const char *bucket, const char *key,
                            const char *etag, const char *type, json_t *meta,
-                           uint64_t mtime, uint64_t size)
+                           uint64_t mtime, uint64_t size, int with_name)
 {
+    char name[GW_BUCKET_MAX + GW_KEY_MAX + 2];
+    snprintf(name, sizeof name, "%s/%s", bucket, key);
     for (int with_meta = 1; with_meta >= 0; with_meta--) {
         json_t *s3 =
-            json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "bucket", bucket, "key",
-                      key, "etag", etag, "type", type, "mtime",
-                      (json_int_t)mtime, "size", (json_int_t)size);
+            json_pack("{s:s, s:s, s:I, s:I}", "etag", etag, "type", type,
+                      "mtime", (json_int_t)mtime, "size", (json_int_t)size);
         if (with_meta && meta && json_object_size(meta))
             json_object_set(s3, "meta", meta);
         json_t *o = json_pack("{s:o}", "s3", s3);
-        char *text = json_dumps(o, JSON_COMPACT);
+        json_t *full = json_deep_copy(o);
+        json_object_set_new(full, "name", json_string(name));
+        json_object_set_new(full, "created", json_integer((json_int_t)mtime));
+        char *t_full = json_dumps(full, JSON_COMPACT);
+        char *text = with_name ? t_full : json_dumps(o, JSON_COMPACT);
+        int fits = t_full && strlen(t_full) <= 960;
+        if (!with_name)
+            free(t_full);
         json_decref(o);
-        if (text && strlen(text) + 300 <= 960) /* room for "name" */
+        json_decref(full);
+        if (text && fits)
             return text;
         free(text);
     }
@@ -131,16 +139,15 @@ s3_code gw_store(gw_acct *a, const char *bucket, const char *key,
     char name[CMETA_NAME_MAX + 1], idhex[2 * CMETA_ID_LEN + 1] = "";
     char nidhex[2 * CMETA_ID_LEN + 1] = "";
     uint64_t now = (uint64_t)time(NULL);
-    char *rec_text = object_record(bucket, key, etag, type, meta, now, size);
+    char *rec_text =
+        object_record(bucket, key, etag, type, meta, now, size, size == 0);
     snprintf(name, sizeof name, "%s/%s", bucket, key);
     pthread_mutex_lock(&a->mu);
     if (size > 0) {
         cmeta_file f;
         sclient_put_opts o = {
             .path = spool, .name = name, .p = g->o.p, .epochs = g->o.epochs};
-#ifdef GW_HAVE_NAMES
         o.meta_json = rec_text;
-#endif
         cairn_err e = sclient_put(&a->c, &o, &f);
         if (e) {
             snprintf(msg, msglen, "the storage network did not take it: %s",

@@ -14,46 +14,7 @@
 #include "cairn/parse.h"
 #include "s3/gw.h"
 
-#if __has_include("storage/client/getrange.h")
 #include "storage/client/getrange.h"
-#else
-/* TEMPORARY stand-in until the integrator's range reader lands: fetch the
- * whole file into a spool file, then emit the range. */
-typedef int (*cget_emit)(void *arg, const uint8_t *p, size_t n);
-static cairn_err cget_range(sclient *c, const cmeta_file *file, uint64_t off,
-                            uint64_t len, cget_emit emit, void *arg)
-{
-    char id[2 * CMETA_ID_LEN + 1], path[64];
-    cmeta_id_hex(id, file->id);
-    snprintf(path, sizeof path, "/tmp/cairn-s3-get-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return CAIRN_ERR_IO;
-    close(fd);
-    cairn_err e = sclient_get(c, id, path);
-    fd = e ? -1 : open(path, O_RDONLY);
-    unlink(path);
-    if (e)
-        return e;
-    uint8_t buf[65536];
-    while (len) {
-        ssize_t n =
-            pread(fd, buf, len < sizeof buf ? len : sizeof buf, (off_t)off);
-        if (n <= 0) {
-            close(fd);
-            return CAIRN_ERR_IO;
-        }
-        if (emit(arg, buf, (size_t)n)) {
-            close(fd);
-            return CAIRN_ERR_CLOSED;
-        }
-        off += (uint64_t)n;
-        len -= (uint64_t)n;
-    }
-    close(fd);
-    return CAIRN_OK;
-}
-#endif
 
 /* The object's storage file (by its index record). */
 static s3_code load_file(gw_acct *a, const json_t *rec, cmeta_file *f,
@@ -103,7 +64,7 @@ static void *produce(void *arg)
 {
     stream *s = arg;
     s->err = cget_range(&s->a->c, &s->f, s->off, s->len, emit_pipe, s);
-    if (s->err && s->err != CAIRN_ERR_CLOSED)
+    if (s->err && s->err != CAIRN_ERR_IO)
         fprintf(stderr, "s3: get of file stopped: %s\n",
                 *s->a->c.why ? s->a->c.why : cairn_strerror(s->err));
     close(s->wr);

@@ -197,3 +197,135 @@ grep -q "DIR *s3://photos/2026/" "$TMP/out" || fail "s3cmd ls lacks the 2026/ pr
 grep -q "s3://photos/small.txt" "$TMP/out" || fail "s3cmd ls lacks small.txt: $(cat "$TMP/out")"
 s3c ls | grep -q "s3://photos" || fail "s3cmd ls of buckets"
 ok "s3cmd mb/put/get/ls: round trip identical"
+
+# --- the AWS CLI -----------------------------------------------------------------
+aws s3 mb s3://docs >"$TMP/out" 2>&1 || fail "aws s3 mb: $(cat "$TMP/out")"
+aws s3 cp "$TMP/small.txt" s3://docs/a/one.txt >"$TMP/out" 2>&1 || fail "aws s3 cp up: $(cat "$TMP/out")"
+aws s3 cp s3://docs/a/one.txt "$TMP/one.back" >"$TMP/out" 2>&1 || fail "aws s3 cp down: $(cat "$TMP/out")"
+same "$TMP/small.txt" "$TMP/one.back" "aws s3 cp"
+aws s3api put-object --bucket docs --key b/f3m.bin --body "$TMP/f3m" \
+    --content-type application/x-test --metadata colour=blue >"$TMP/out" 2>&1 ||
+    fail "s3api put-object: $(cat "$TMP/out")"
+grep -q "\"ETag\": \"\\\\\"$(md5sum "$TMP/f3m" | cut -d' ' -f1)\\\\\"\"" "$TMP/out" ||
+    fail "put-object's ETag is not the MD5: $(cat "$TMP/out")"
+aws s3api head-object --bucket docs --key b/f3m.bin >"$TMP/out" 2>&1 || fail "head-object: $(cat "$TMP/out")"
+grep -q '"ContentLength": 3000000' "$TMP/out" || fail "head-object length: $(cat "$TMP/out")"
+grep -q '"colour": "blue"' "$TMP/out" || fail "head-object metadata: $(cat "$TMP/out")"
+grep -q '"ContentType": "application/x-test"' "$TMP/out" || fail "head-object type: $(cat "$TMP/out")"
+aws s3api get-object --bucket docs --key b/f3m.bin --range bytes=1000000-2500000 "$TMP/range" \
+    >"$TMP/out" 2>&1 || fail "get-object --range: $(cat "$TMP/out")"
+head -c 2500001 "$TMP/f3m" | tail -c 1500001 >"$TMP/range.want"
+same "$TMP/range.want" "$TMP/range" "get-object --range bytes=1000000-2500000"
+grep -q '"ContentRange": "bytes 1000000-2500000/3000000"' "$TMP/out" || fail "Content-Range: $(cat "$TMP/out")"
+aws s3api get-object --bucket docs --key b/f3m.bin --range bytes=-100 "$TMP/range" >/dev/null 2>&1 ||
+    fail "get-object --range bytes=-100"
+tail -c 100 "$TMP/f3m" >"$TMP/range.want"
+same "$TMP/range.want" "$TMP/range" "get-object --range bytes=-100"
+ok "aws s3 cp, s3api put-object (ETag = MD5, metadata), head-object, get-object --range"
+
+# listing: 7 keys under a/ and b/, a delimiter, max-keys 2 and continuation
+for k in a/x/1 a/x/2 a/y c/1 c/2; do
+    aws s3api put-object --bucket docs --key "$k" --body "$TMP/small.txt" >/dev/null 2>&1 || fail "put $k"
+done
+aws s3api list-objects-v2 --bucket docs --delimiter / >"$TMP/out" 2>&1 || fail "list-objects-v2: $(cat "$TMP/out")"
+python3 - "$TMP/out" <<'PY' || fail "list-objects-v2 --delimiter /: $(cat "$TMP/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+cps = [p["Prefix"] for p in d.get("CommonPrefixes", [])]
+assert cps == ["a/", "b/", "c/"], cps
+assert "Contents" not in d, d
+PY
+aws s3api list-objects-v2 --bucket docs --prefix a/ --delimiter / >"$TMP/out" 2>&1 || fail "list a/"
+python3 - "$TMP/out" <<'PY' || fail "list-objects-v2 --prefix a/ --delimiter /: $(cat "$TMP/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [p["Prefix"] for p in d.get("CommonPrefixes", [])] == ["a/x/"], d
+assert [c["Key"] for c in d["Contents"]] == ["a/one.txt", "a/y"], d
+PY
+# pages of 2 by hand: continuation tokens
+TOK=""
+: >"$TMP/keys.seen"
+for _ in $(seq 1 10); do
+    if [ -z "$TOK" ]; then
+        aws s3api list-objects-v2 --bucket docs --max-keys 2 --no-paginate >"$TMP/out" 2>&1 || fail "page: $(cat "$TMP/out")"
+    else
+        aws s3api list-objects-v2 --bucket docs --max-keys 2 --no-paginate \
+            --continuation-token "$TOK" >"$TMP/out" 2>&1 || fail "page: $(cat "$TMP/out")"
+    fi
+    TOK=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["KeyCount"] == len(d.get("Contents", [])) <= 2, d
+with open(sys.argv[2], "a") as f:
+    for c in d.get("Contents", []): f.write(c["Key"] + "\n")
+print(d.get("NextContinuationToken", "") if d["IsTruncated"] else "")
+' "$TMP/out" "$TMP/keys.seen") || fail "a page of list-objects-v2: $(cat "$TMP/out")"
+    [ -n "$TOK" ] || break
+done
+[ "$(tr '\n' ' ' <"$TMP/keys.seen")" = "a/one.txt a/x/1 a/x/2 a/y b/f3m.bin c/1 c/2 " ] ||
+    fail "pages of 2 listed: $(tr '\n' ' ' <"$TMP/keys.seen")"
+aws s3 ls s3://docs/a/ >"$TMP/out" 2>&1 || fail "aws s3 ls: $(cat "$TMP/out")"
+grep -q "PRE x/" "$TMP/out" && grep -q " one.txt" "$TMP/out" || fail "aws s3 ls s3://docs/a/: $(cat "$TMP/out")"
+ok "list-objects-v2: prefix, delimiter, pages of 2 with continuation tokens; aws s3 ls"
+
+# refusals
+if aws --profile wrong s3api list-objects-v2 --bucket docs >"$TMP/out" 2>&1; then fail "a wrong secret was taken"; fi
+grep -q SignatureDoesNotMatch "$TMP/out" || fail "wrong secret: $(cat "$TMP/out")"
+if aws s3api get-object --bucket docs --key no/such/key "$TMP/x" >"$TMP/out" 2>&1; then fail "a missing key was served"; fi
+grep -q NoSuchKey "$TMP/out" || fail "missing key: $(cat "$TMP/out")"
+if aws s3api list-objects-v2 --bucket nosuchbucket >"$TMP/out" 2>&1; then fail "a missing bucket was listed"; fi
+grep -q NoSuchBucket "$TMP/out" || fail "missing bucket: $(cat "$TMP/out")"
+if aws s3 rb s3://docs >"$TMP/out" 2>&1; then fail "a bucket with objects was removed"; fi
+grep -q BucketNotEmpty "$TMP/out" || fail "rb of a full bucket: $(cat "$TMP/out")"
+ok "refused: wrong secret (SignatureDoesNotMatch), missing key (NoSuchKey), missing bucket, full bucket"
+
+# copy and delete-objects
+aws s3api copy-object --bucket docs --key b/copy.bin --copy-source docs/b/f3m.bin >"$TMP/out" 2>&1 ||
+    fail "copy-object: $(cat "$TMP/out")"
+aws s3 cp s3://docs/b/copy.bin "$TMP/copy.back" >/dev/null 2>&1 || fail "get the copy"
+same "$TMP/f3m" "$TMP/copy.back" "copy-object"
+aws s3api delete-objects --bucket docs --delete '{"Objects":[{"Key":"c/1"},{"Key":"c/2"}]}' >"$TMP/out" 2>&1 ||
+    fail "delete-objects: $(cat "$TMP/out")"
+aws s3api list-objects-v2 --bucket docs --prefix c/ >"$TMP/out" 2>&1 || fail "list c/"
+! grep -q '"Key"' "$TMP/out" || fail "delete-objects left: $(cat "$TMP/out")"
+ok "copy-object (identical), delete-objects"
+
+# a large file: multipart upload with the CLI's default 8 MiB parts
+head -c $((BIG_MB * 1024 * 1024)) /dev/urandom >"$TMP/big"
+T0=$(date +%s.%N)
+aws s3 cp "$TMP/big" s3://docs/big.bin >"$TMP/out" 2>&1 || fail "aws s3 cp of ${BIG_MB} MB: $(cat "$TMP/out")"
+T1=$(date +%s.%N)
+aws s3api head-object --bucket docs --key big.bin >"$TMP/out" 2>&1 || fail "head big"
+grep -q "\"ETag\": \"\\\\\"[0-9a-f]*-$(( (BIG_MB + 7) / 8 ))\\\\\"\"" "$TMP/out" ||
+    fail "the large object's ETag is not a multipart one of $(( (BIG_MB + 7) / 8 )) parts: $(cat "$TMP/out")"
+aws s3 cp s3://docs/big.bin "$TMP/big.back" >"$TMP/out" 2>&1 || fail "aws s3 cp down big: $(cat "$TMP/out")"
+T2=$(date +%s.%N)
+same "$TMP/big" "$TMP/big.back" "multipart round trip"
+rm -f "$TMP/big.back"
+ok "$(python3 -c "import sys; b=$BIG_MB; u=$T1-$T0; d=$T2-$T1; print(f'{b} MB multipart upload {u:.1f} s ({b/u:.1f} MB/s), download {d:.1f} s ({b/d:.1f} MB/s): identical')")"
+
+# sync and rm
+mkdir -p "$TMP/tree/sub"
+head -c 100000 /dev/urandom >"$TMP/tree/one"
+head -c 200000 /dev/urandom >"$TMP/tree/sub/two"
+aws s3 sync "$TMP/tree" s3://docs/tree >"$TMP/out" 2>&1 || fail "aws s3 sync up: $(cat "$TMP/out")"
+aws s3 sync s3://docs/tree "$TMP/tree.back" >"$TMP/out" 2>&1 || fail "aws s3 sync down: $(cat "$TMP/out")"
+same "$TMP/tree/sub/two" "$TMP/tree.back/sub/two" "aws s3 sync"
+s3c sync "$TMP/tree/" s3://photos/tree/ >"$TMP/out" 2>&1 || fail "s3cmd sync: $(cat "$TMP/out")"
+s3c get s3://photos/tree/sub/two "$TMP/two.s3cmd" >/dev/null 2>&1 || fail "s3cmd get after sync"
+same "$TMP/tree/sub/two" "$TMP/two.s3cmd" "s3cmd sync"
+aws s3 rm s3://docs/tree --recursive >"$TMP/out" 2>&1 || fail "aws s3 rm: $(cat "$TMP/out")"
+s3c del s3://photos/small.txt >"$TMP/out" 2>&1 || fail "s3cmd del: $(cat "$TMP/out")"
+if s3c get s3://photos/small.txt "$TMP/gone" >"$TMP/out" 2>&1; then fail "a deleted object was served"; fi
+ok "aws s3 sync/rm, s3cmd sync/del"
+
+# --- kill -9 after an acknowledged PUT; restart: the object is there ----------
+aws s3api put-object --bucket docs --key durable.txt --body "$TMP/small.txt" >"$TMP/out" 2>&1 ||
+    fail "put before the kill: $(cat "$TMP/out")"
+kill -KILL "$GW_PID"
+wait "$GW_PID" 2>/dev/null || true
+GW_PID=""
+start_gw "$TMP/gw" "$TMP/gw2.log"
+aws s3 cp s3://docs/durable.txt "$TMP/durable.back" >"$TMP/out" 2>&1 || fail "get after restart: $(cat "$TMP/out")"
+same "$TMP/small.txt" "$TMP/durable.back" "after kill -9"
+ok "kill -9 after an acknowledged PUT: the object is there after a restart"
