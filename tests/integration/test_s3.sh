@@ -54,12 +54,12 @@ count() { { grep -o "\"$1\": *$2" || true; } | wc -l; }
 
 # --- keys, genesis, node ------------------------------------------------------
 mkdir -p "$TMP/keys"
-for k in sequencer alice p1 p2 p3 p4 p5 p6; do
+for k in sequencer alice p1 p2 p3 p4 p5 p6 p7 p8; do
     "$CAIRN_BIN" keygen --out "$TMP/keys/$k.key" >"$TMP/keys/$k.addr" 2>/dev/null
 done
 addr() { cat "$TMP/keys/$1.addr"; }
 ALLOC="{\"address\": \"$(addr alice)\", \"amount\": \"1000000\"}"
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4 5 6 7 8; do
     ALLOC="$ALLOC, {\"address\": \"$(addr p$i)\", \"amount\": \"1000\"}"
 done
 cat >"$TMP/genesis.json" <<EOG
@@ -319,6 +319,34 @@ s3c del s3://photos/small.txt >"$TMP/out" 2>&1 || fail "s3cmd del: $(cat "$TMP/o
 if s3c get s3://photos/small.txt "$TMP/gone" >"$TMP/out" 2>&1; then fail "a deleted object was served"; fi
 ok "aws s3 sync/rm, s3cmd sync/del"
 
+# --- n - k providers down: still readable; the repair checker puts it back ----
+kill -KILL "${PPID_OF[1]}" "${PPID_OF[2]}"
+wait "${PPID_OF[1]}" 2>/dev/null || true
+wait "${PPID_OF[2]}" 2>/dev/null || true
+PPID_OF[1]=""
+PPID_OF[2]=""
+aws s3 cp s3://docs/b/f3m.bin "$TMP/f3m.down" >"$TMP/out" 2>&1 || fail "get with 2 of 6 providers down: $(cat "$TMP/out")"
+same "$TMP/f3m" "$TMP/f3m.down" "get with 2 of 6 providers down"
+ok "2 of 6 providers killed: the object still reads back identical"
+start_provider 7
+start_provider 8
+MARK=$(wc -l <"$TMP/gw1.log")
+for _ in $(seq 1 1200); do
+    tail -n +"$MARK" "$TMP/gw1.log" | grep -q "repair: .*(docs/b/f3m.bin): 4 of 6 pieces alive.*: 2 placed" && break
+    kill -0 "$GW_PID" 2>/dev/null || fail "the gateway died"
+    sleep 0.1
+done
+tail -n +"$MARK" "$TMP/gw1.log" | grep -q "repair: .*(docs/b/f3m.bin): 4 of 6 pieces alive.*: 2 placed" ||
+    fail "the gateway's repair checker did not repair b/f3m.bin within 120 s: $(tail -n +"$MARK" "$TMP/gw1.log" | tail -n 5)"
+MARK=$(wc -l <"$TMP/gw1.log")
+for _ in $(seq 1 1200); do
+    tail -n +"$MARK" "$TMP/gw1.log" | grep -q "repair: checked [0-9]* file(s): 0 below the threshold" && break
+    sleep 0.1
+done
+tail -n +"$MARK" "$TMP/gw1.log" | grep -q "repair: checked [0-9]* file(s): 0 below the threshold" ||
+    fail "files stayed below the threshold: $(tail -n +"$MARK" "$TMP/gw1.log" | tail -n 5)"
+ok "the gateway's repair checker brought every file back (no request): $(tail -n +"$MARK" "$TMP/gw1.log" | grep "repair: checked" | head -n 1)"
+
 # --- kill -9 after an acknowledged PUT; restart: the object is there ----------
 aws s3api put-object --bucket docs --key durable.txt --body "$TMP/small.txt" >"$TMP/out" 2>&1 ||
     fail "put before the kill: $(cat "$TMP/out")"
@@ -329,3 +357,22 @@ start_gw "$TMP/gw" "$TMP/gw2.log"
 aws s3 cp s3://docs/durable.txt "$TMP/durable.back" >"$TMP/out" 2>&1 || fail "get after restart: $(cat "$TMP/out")"
 same "$TMP/small.txt" "$TMP/durable.back" "after kill -9"
 ok "kill -9 after an acknowledged PUT: the object is there after a restart"
+
+# --- a new gateway directory: the index comes back from the chain and the key -
+kill -TERM "$GW_PID"
+wait "$GW_PID" || fail "the gateway exited with status $? after SIGTERM"
+GW_PID=""
+start_gw "$TMP/gw-new" "$TMP/gw3.log"
+grep -q "rebuilt [0-9]* bucket(s) and [0-9]* object(s) from the chain" "$TMP/gw3.log" ||
+    fail "the new gateway did not rebuild its index: $(cat "$TMP/gw3.log")"
+aws s3 ls s3://docs/ --recursive >"$TMP/out" 2>&1 || fail "ls after the rebuild: $(cat "$TMP/out")"
+for k in a/one.txt a/x/1 a/y b/f3m.bin b/copy.bin big.bin durable.txt; do
+    grep -q " $k\$" "$TMP/out" || fail "$k is not listed after the rebuild: $(cat "$TMP/out")"
+done
+aws s3 ls >"$TMP/out" 2>&1 || fail "ls of buckets after the rebuild"
+grep -q " photos\$" "$TMP/out" && grep -q " docs\$" "$TMP/out" || fail "buckets after the rebuild: $(cat "$TMP/out")"
+aws s3api head-object --bucket docs --key b/f3m.bin >"$TMP/out" 2>&1 || fail "head after the rebuild"
+grep -q '"colour": "blue"' "$TMP/out" || fail "metadata lost in the rebuild: $(cat "$TMP/out")"
+aws s3 cp s3://docs/b/f3m.bin "$TMP/f3m.rebuilt" >/dev/null 2>&1 || fail "get after the rebuild"
+same "$TMP/f3m" "$TMP/f3m.rebuilt" "after the rebuild"
+ok "a new gateway directory rebuilt buckets, keys, ETags and metadata from the chain (names encrypted on chain)"
