@@ -419,7 +419,7 @@ static s3_code body_check(gw_req *r, char *msg, size_t msglen)
     if (r->body_mode == 1) {
         uint8_t md5[16];
         s3_md5_final(&r->md5, md5);
-        memcpy(r->md5.buf, md5, 16); /* keep the digest for the handler */
+        memcpy(r->digest, md5, 16);
         const char *cm = gw_header(r, "content-md5");
         if (cm) {
             uint8_t want[16];

@@ -120,6 +120,7 @@ typedef struct gw_req {
     int fd;
     char spool[GW_PATH_MAX];
     s3_md5 md5;
+    uint8_t digest[16]; /* the body's MD5, once it is in */
     crypto_hash_sha256_state sha;
     uint64_t got;
     s3_code body_err; /* a refusal found while the body came */

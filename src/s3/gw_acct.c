@@ -136,15 +136,16 @@ static void *repair_loop(void *arg)
     uint64_t last = UINT64_MAX;
     while (!nap(g, 2000)) {
         schain ch;
+        if (sclient_chain(&a->c, &ch) != CAIRN_OK || ch.epoch == last)
+            continue; /* the node is away, or the epoch has not turned */
+        srepair_stats st;
+        last = ch.epoch;
         pthread_mutex_lock(&a->mu);
-        cairn_err e = sclient_chain(&a->c, &ch);
-        if (!e && ch.epoch != last) {
-            srepair_stats st;
-            last = ch.epoch;
-            e = srepair_pass(&a->c, g->o.repair_min_alive, stderr, &st);
-        }
+        cairn_err e = srepair_pass(&a->c, g->o.repair_min_alive, stderr, &st);
         pthread_mutex_unlock(&a->mu);
-        (void)e;
+        if (e)
+            fprintf(stderr, "s3: account %s: repair pass failed: %s\n", a->addr,
+                    cairn_strerror(e));
     }
     return NULL;
 }

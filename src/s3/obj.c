@@ -297,7 +297,7 @@ static enum MHD_Result reply_etag(gw_req *r, const char *etag)
 static enum MHD_Result put_object(gw_req *r)
 {
     char etag[33], msg[512] = "";
-    gw_hex(etag, r->md5.buf, 16);
+    gw_hex(etag, r->digest, 16);
     close(r->fd);
     r->fd = -1;
     json_t *meta = gw_req_meta(r);
@@ -345,11 +345,9 @@ static enum MHD_Result delete_objects(gw_req *r)
     char **keys = NULL;
     size_t n = 0;
     int quiet = 0;
-    const char *cm = gw_header(r, "content-md5");
     s3_code c = s3_xml_delete(r->mem ? r->mem : "", r->memn, &keys, &n, &quiet);
     if (c)
         return gw_error(r, c, "the <Delete> body could not be read");
-    (void)cm;
     s3_xw *w = s3_xw_new("DeleteResult");
     for (size_t i = 0; i < n; i++) {
         char msg[512] = "";

@@ -183,9 +183,12 @@ enum MHD_Result gw_get(gw_req *r, int head)
     }
     stream *s = NULL;
     struct MHD_Response *resp;
-    if (head || len == 0) {
-        resp = MHD_create_response_from_callback(head ? size : 0, 4096,
-                                                 never_read, NULL, NULL);
+    if (head) {
+        resp = MHD_create_response_from_callback(size, 4096, never_read, NULL,
+                                                 NULL);
+    } else if (len == 0) {
+        resp = MHD_create_response_from_buffer(0, (void *)"",
+                                               MHD_RESPMEM_PERSISTENT);
     } else {
         s = calloc(1, sizeof *s);
         if (!s) {

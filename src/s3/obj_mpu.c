@@ -95,7 +95,7 @@ enum MHD_Result gw_mpu_part(gw_req *r)
     gw_qparam(r, "partNumber", pn, sizeof pn);
     if (cairn_parse_u64(pn, &n))
         return gw_error(r, S3_INVALID_ARGUMENT, NULL);
-    gw_hex(etag, r->md5.buf, 16);
+    gw_hex(etag, r->digest, 16);
     part_path(r, id, (uint32_t)n, path);
     close(r->fd);
     r->fd = -1;

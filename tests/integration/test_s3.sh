@@ -19,7 +19,7 @@ set -euo pipefail
 AWS_BIN=${AWS_BIN:-/usr/bin/aws}
 BIG_MB=${S3_BIG_MB:-200}
 for t in s3cmd "$AWS_BIN" python3 sha256sum; do
-    command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (scripts/install-deps.sh --tests)"; exit 77; }
+    command -v "$t" >/dev/null || { echo "FAIL: $t is not installed (scripts/install-deps.sh --tests installs it)"; exit 1; }
 done
 TMP=$(mktemp -d /tmp/cairn-s3-XXXXXX)
 export HOME=$TMP/home
@@ -295,6 +295,7 @@ head -c $((BIG_MB * 1024 * 1024)) /dev/urandom >"$TMP/big"
 T0=$(date +%s.%N)
 aws s3 cp "$TMP/big" s3://docs/big.bin >"$TMP/out" 2>&1 || fail "aws s3 cp of ${BIG_MB} MB: $(cat "$TMP/out")"
 T1=$(date +%s.%N)
+HWM_PUT=$(awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$GW_PID/status")
 aws s3api head-object --bucket docs --key big.bin >"$TMP/out" 2>&1 || fail "head big"
 grep -q "\"ETag\": \"\\\\\"[0-9a-f]*-$(( (BIG_MB + 7) / 8 ))\\\\\"\"" "$TMP/out" ||
     fail "the large object's ETag is not a multipart one of $(( (BIG_MB + 7) / 8 )) parts: $(cat "$TMP/out")"
@@ -302,6 +303,8 @@ aws s3 cp s3://docs/big.bin "$TMP/big.back" >"$TMP/out" 2>&1 || fail "aws s3 cp 
 T2=$(date +%s.%N)
 same "$TMP/big" "$TMP/big.back" "multipart round trip"
 rm -f "$TMP/big.back"
+HWM=$(awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$GW_PID/status")
+ok "gateway peak memory (VmHWM): $HWM_PUT MiB after the ${BIG_MB} MB upload, $HWM MiB after its download"
 ok "$(python3 -c "import sys; b=$BIG_MB; u=$T1-$T0; d=$T2-$T1; print(f'{b} MB multipart upload {u:.1f} s ({b/u:.1f} MB/s), download {d:.1f} s ({b/d:.1f} MB/s): identical')")"
 
 # sync and rm
