@@ -24,8 +24,9 @@ static const char usage[] =
     "index) rebuilds it from the chain and the keys. Once per epoch every\n"
     "file is checked and segments with fewer than M live pieces (default N)\n"
     "are repaired. --max-object (default 5GiB) refuses larger objects\n"
-    "with EntityTooLarge; more than --max-transfers (default 16) object\n"
-    "bodies at once are refused with SlowDown.\n";
+    "with EntityTooLarge; at most --max-transfers (default 8) object bodies\n"
+    "move at once (each GET holds about two segments' pieces in memory);\n"
+    "others wait up to 30 s for their turn, then get SlowDown.\n";
 
 static int parse_opts(gw_opts *o, const char *k, const char *n, const char *seg,
                       const char *epochs, const char *maxo, const char *maxt,
@@ -37,7 +38,7 @@ static int parse_opts(gw_opts *o, const char *k, const char *n, const char *seg,
     o->p.segment_size = CAIRN_SEGMENT_DEFAULT;
     o->epochs = 100;
     o->max_object = (uint64_t)5 << 30;
-    o->max_transfers = 16;
+    o->max_transfers = 8;
     if (k && (econ_parse_u64(k, "--k", &v) || v == 0 || v > 254))
         return cli_fail("--k must be 1..254");
     if (k)
@@ -123,6 +124,8 @@ int cmd_s3(int argc, char **argv)
     snprintf(g.spool, sizeof g.spool, "%s/spool", g.o.store);
     pthread_mutex_init(&g.stop_mu, NULL);
     pthread_cond_init(&g.stop_cv, NULL);
+    pthread_mutex_init(&g.slot_mu, NULL);
+    pthread_cond_init(&g.slot_cv, NULL);
     /* the threads we start inherit this mask: the signals come to sigwait */
     sigset_t set;
     sigemptyset(&set);

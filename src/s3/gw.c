@@ -52,6 +52,30 @@ int gw_spool_new(gw *g, const char *tag, char out[GW_PATH_MAX])
     return mkostemps(out, 4, O_CLOEXEC);
 }
 
+int gw_slot_take(gw *g)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += GW_SLOT_WAIT_MS / 1000;
+    pthread_mutex_lock(&g->slot_mu);
+    int rc = 0;
+    while (g->transfers >= g->o.max_transfers && rc == 0)
+        rc = pthread_cond_timedwait(&g->slot_cv, &g->slot_mu, &ts);
+    int ok = g->transfers < g->o.max_transfers;
+    if (ok)
+        g->transfers++;
+    pthread_mutex_unlock(&g->slot_mu);
+    return ok ? 0 : -1;
+}
+
+void gw_slot_give(gw *g)
+{
+    pthread_mutex_lock(&g->slot_mu);
+    g->transfers--;
+    pthread_cond_signal(&g->slot_cv);
+    pthread_mutex_unlock(&g->slot_mu);
+}
+
 const char *gw_header(const gw_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
@@ -332,13 +356,13 @@ static s3_code begin(gw_req *r, char *msg, size_t msglen)
         }
         if (r->op == OP_MPU_PART && (c = gw_mpu_check(r, msg, msglen)))
             return c;
-        unsigned now = atomic_fetch_add(&g->transfers, 1);
-        r->slot = 1;
-        if (now >= g->o.max_transfers) {
+        if (gw_slot_take(g) != 0) {
             snprintf(msg, msglen,
-                     "%u object transfers are running: try again shortly", now);
+                     "%u object transfers are running: try again shortly",
+                     g->o.max_transfers);
             return S3_SLOW_DOWN;
         }
+        r->slot = 1;
         r->fd = gw_spool_new(g, r->op == OP_PUT ? "put" : "part", r->spool);
         if (r->fd < 0) {
             snprintf(msg, msglen, "cannot write the gateway's spool: %s",
@@ -491,7 +515,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (*r->spool)
         unlink(r->spool); /* stored or refused: the spool is done with */
     if (r->slot)
-        atomic_fetch_sub(&g->transfers, 1);
+        gw_slot_give(g);
     free(r->mem);
     free(r);
     *con_cls = NULL;

@@ -31,6 +31,7 @@
 #define GW_XML_BODY_MAX (1u << 20)
 #define GW_PART_MIN ((uint64_t)5 << 20) /* every part but the last */
 #define GW_PARTS_MAX 10000
+#define GW_SLOT_WAIT_MS 30000 /* a transfer waits this long for a slot */
 
 /* What `cairn s3` was started with. */
 typedef struct gw_opts {
@@ -69,7 +70,9 @@ typedef struct gw {
     size_t *acct_of; /* per key: its account */
     char spool[GW_PATH_MAX];
     struct MHD_Daemon *d;
-    atomic_uint transfers;
+    pthread_mutex_t slot_mu; /* object transfers in flight */
+    pthread_cond_t slot_cv;
+    unsigned transfers;
     atomic_ulong reqno;
     pthread_mutex_t stop_mu;
     pthread_cond_t stop_cv;
@@ -143,6 +146,10 @@ void gw_common_headers(gw_req *r, struct MHD_Response *resp);
 /* A new spool file path under the gateway's spool (tag in its name);
  * creates it, returns its fd or -1. */
 int gw_spool_new(gw *g, const char *tag, char out[GW_PATH_MAX]);
+/* Takes one of the o.max_transfers slots of object transfers, waiting up
+ * to GW_SLOT_WAIT_MS for one: 0, or -1 (answer SlowDown). */
+int gw_slot_take(gw *g);
+void gw_slot_give(gw *g);
 /* Lower-hex of n bytes into out (2n + 1). */
 void gw_hex(char *out, const uint8_t *p, size_t n);
 /* The time as S3 writes it in XML ("2026-12-03T12:00:00.000Z"). */

@@ -97,7 +97,7 @@ static void free_stream(void *cls)
     if (s->wr >= 0)
         close(s->wr);
     if (s->slot)
-        atomic_fetch_sub(&s->g->transfers, 1);
+        gw_slot_give(s->g);
     free(s);
 }
 
@@ -201,13 +201,13 @@ enum MHD_Result gw_get(gw_req *r, int head)
         s->len = len;
         s->rd = s->wr = -1;
         s3_code c = load_file(a, rec, &s->f, msg, sizeof msg);
-        unsigned now = atomic_fetch_add(&r->g->transfers, 1);
-        s->slot = 1;
-        if (!c && now >= r->g->o.max_transfers) {
+        if (!c && gw_slot_take(r->g) != 0) {
             c = S3_SLOW_DOWN;
             snprintf(msg, sizeof msg,
-                     "%u object transfers are running: try again shortly", now);
-        }
+                     "%u object transfers are running: try again shortly",
+                     r->g->o.max_transfers);
+        } else if (!c)
+            s->slot = 1;
         int fds[2];
         if (!c && pipe2(fds, O_CLOEXEC) != 0) {
             c = S3_INTERNAL_ERROR;

@@ -17,11 +17,11 @@
 #include "s3/gw.h"
 #include "s3/xml.h"
 
-static void part_path(gw_req *r, const char *upload, uint32_t part,
-                      char out[GW_PATH_MAX])
+static void part_path(gw *g, const gw_acct *a, const char *upload,
+                      uint32_t part, char out[GW_PATH_MAX])
 {
-    if ((size_t)snprintf(out, GW_PATH_MAX, "%s/%.16s-%s-%05u.part", r->g->spool,
-                         r->a->addr + 6, upload, part) >= GW_PATH_MAX)
+    if ((size_t)snprintf(out, GW_PATH_MAX, "%s/%.16s-%s-%05u.part", g->spool,
+                         a->addr + 6, upload, part) >= GW_PATH_MAX)
         out[0] = '\0';
 }
 
@@ -96,7 +96,7 @@ enum MHD_Result gw_mpu_part(gw_req *r)
     if (cairn_parse_u64(pn, &n))
         return gw_error(r, S3_INVALID_ARGUMENT, NULL);
     gw_hex(etag, r->digest, 16);
-    part_path(r, id, (uint32_t)n, path);
+    part_path(r->g, r->a, id, (uint32_t)n, path);
     close(r->fd);
     r->fd = -1;
     if (rename(r->spool, path) != 0)
@@ -161,14 +161,14 @@ static const json_t *part_find(const parts *p, uint32_t num)
 }
 
 /* Removes the part files and the upload's records. */
-static void drop_upload(gw_req *r, const char *id, const parts *p)
+static void drop_upload(gw *g, gw_acct *a, const char *id, const parts *p)
 {
     char path[GW_PATH_MAX];
     for (size_t i = 0; i < p->n; i++) {
-        part_path(r, id, p->num[i], path);
+        part_path(g, a, id, p->num[i], path);
         unlink(path);
     }
-    s3idx_upload_del(r->a->idx, id);
+    s3idx_upload_del(a->idx, id);
 }
 
 /* Appends file src to fd. */
@@ -196,6 +196,128 @@ static int append(int fd, const char *src, s3_md5 *unused)
     }
     close(in);
     return 0;
+}
+
+/* CompleteMultipartUpload's storing, on its own thread while the response
+ * keeps the connection alive with blanks. */
+typedef struct cjob {
+    gw *g;
+    gw_acct *a;
+    char bucket[4 * GW_BUCKET_MAX + 1], key[GW_KEY_MAX + 1], id[80];
+    char spool[GW_PATH_MAX], etag[48], type[256], reqid[20];
+    json_t *meta;
+    uint64_t total;
+    parts p;
+    pthread_t th;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done, head_sent;
+    char *body; /* the result, without its XML declaration */
+    size_t body_n, sent;
+} cjob;
+
+static const char xml_decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+/* x without its leading XML declaration (moved to the front of x). */
+static void strip_decl(char *x, size_t *n)
+{
+    if (strncmp(x, "<?xml", 5) != 0)
+        return;
+    char *end = strstr(x, "?>");
+    if (!end)
+        return;
+    end += 2;
+    while (*end == '\n' || *end == '\r')
+        end++;
+    *n -= (size_t)(end - x);
+    memmove(x, end, *n + 1);
+}
+
+static void *complete_run(void *arg)
+{
+    cjob *j = arg;
+    char msg[512] = "";
+    size_t n = 0;
+    char *x;
+    s3_code c = gw_store(j->a, j->bucket, j->key, j->spool, j->total, j->etag,
+                         j->type, j->meta, NULL, msg, sizeof msg);
+    if (c) {
+        char res[sizeof j->bucket + sizeof j->key + 4];
+        snprintf(res, sizeof res, "/%s/%s", j->bucket, j->key);
+        fprintf(stderr, "s3: complete %s -> %s: %s\n", res, s3_code_name(c),
+                msg);
+        x = s3_error_xml(c, msg, res, j->reqid, &n);
+    } else {
+        drop_upload(j->g, j->a, j->id, &j->p);
+        s3_xw *w = s3_xw_new("CompleteMultipartUploadResult");
+        char loc[sizeof j->bucket + sizeof j->key + 4], q[60];
+        snprintf(loc, sizeof loc, "/%s/%s", j->bucket, j->key);
+        snprintf(q, sizeof q, "\"%s\"", j->etag);
+        s3_xw_text(w, "Location", loc);
+        s3_xw_text(w, "Bucket", j->bucket);
+        s3_xw_text(w, "Key", j->key);
+        s3_xw_text(w, "ETag", q);
+        x = s3_xw_finish(w, &n);
+    }
+    if (x)
+        strip_decl(x, &n);
+    pthread_mutex_lock(&j->mu);
+    j->body = x;
+    j->body_n = x ? n : 0;
+    j->done = 1;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+static ssize_t complete_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    cjob *j = cls;
+    if (!j->head_sent) {
+        size_t n = sizeof xml_decl - 1;
+        if (max < n)
+            return 0;
+        memcpy(buf, xml_decl, n);
+        j->head_sent = 1;
+        return (ssize_t)n;
+    }
+    pthread_mutex_lock(&j->mu);
+    if (!j->done) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 5;
+        while (!j->done && pthread_cond_timedwait(&j->cv, &j->mu, &ts) == 0)
+            ;
+    }
+    int done = j->done;
+    pthread_mutex_unlock(&j->mu);
+    if (!done) {
+        buf[0] = ' ';
+        return 1;
+    }
+    if (!j->body)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (j->sent == j->body_n)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = j->body_n - j->sent < max ? j->body_n - j->sent : max;
+    memcpy(buf, j->body + j->sent, n);
+    j->sent += n;
+    return (ssize_t)n;
+}
+
+static void complete_free(void *cls)
+{
+    cjob *j = cls;
+    if (j->started)
+        pthread_join(j->th, NULL); /* a client gone: the object is stored */
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    parts_free(&j->p);
+    json_decref(j->meta);
+    free(j->body);
+    free(j);
 }
 
 enum MHD_Result gw_mpu_complete(gw_req *r)
@@ -258,7 +380,7 @@ enum MHD_Result gw_mpu_complete(gw_req *r)
         snprintf(msg, sizeof msg, "cannot write the gateway's spool");
     }
     for (size_t i = 0; i < nrefs && !c; i++) {
-        part_path(r, id, refs[i].number, path);
+        part_path(r->g, r->a, id, refs[i].number, path);
         if (append(fd, path, NULL) != 0) {
             c = S3_INTERNAL_ERROR;
             snprintf(msg, sizeof msg, "cannot read part %u from the spool",
@@ -278,32 +400,53 @@ enum MHD_Result gw_mpu_complete(gw_req *r)
         json_decref(up);
         return gw_error(r, c, *msg ? msg : NULL);
     }
+    cjob *j = calloc(1, sizeof *j);
+    if (!j) {
+        unlink(spool);
+        free(refs);
+        parts_free(&p);
+        json_decref(up);
+        return MHD_NO;
+    }
     uint8_t md5[16];
-    char etag[48];
     s3_md5_final(&em, md5);
-    gw_hex(etag, md5, 16);
-    snprintf(etag + 32, sizeof etag - 32, "-%zu", nrefs);
-    c = gw_store(r->a, r->bucket, r->key, spool, total, etag,
-                 json_string_value(json_object_get(up, "type")) ?: "",
-                 json_object_get(up, "meta"), NULL, msg, sizeof msg);
+    gw_hex(j->etag, md5, 16);
+    snprintf(j->etag + 32, sizeof j->etag - 32, "-%zu", nrefs);
     free(refs);
-    if (!c)
-        drop_upload(r, id, &p);
-    parts_free(&p);
+    j->g = r->g;
+    j->a = r->a;
+    snprintf(j->bucket, sizeof j->bucket, "%s", r->bucket);
+    snprintf(j->key, sizeof j->key, "%s", r->key);
+    snprintf(j->id, sizeof j->id, "%s", id);
+    snprintf(j->spool, sizeof j->spool, "%s", spool);
+    snprintf(j->type, sizeof j->type, "%s",
+             json_string_value(json_object_get(up, "type")) ?: "");
+    snprintf(j->reqid, sizeof j->reqid, "%s", r->reqid);
+    j->meta = json_incref(json_object_get(up, "meta"));
     json_decref(up);
-    if (c)
-        return gw_error(r, c, msg);
-    s3_xw *w = s3_xw_new("CompleteMultipartUploadResult");
-    char loc[sizeof r->bucket + sizeof r->key + 4], q[60];
-    snprintf(loc, sizeof loc, "/%s/%s", r->bucket, r->key);
-    snprintf(q, sizeof q, "\"%s\"", etag);
-    s3_xw_text(w, "Location", loc);
-    s3_xw_text(w, "Bucket", r->bucket);
-    s3_xw_text(w, "Key", r->key);
-    s3_xw_text(w, "ETag", q);
-    size_t n;
-    char *x = s3_xw_finish(w, &n);
-    return x ? gw_reply_xml(r, 200, x, n) : MHD_NO;
+    j->total = total;
+    j->p = p;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    if (pthread_create(&j->th, NULL, complete_run, j) != 0) {
+        complete_free(j);
+        unlink(spool);
+        return gw_error(r, S3_INTERNAL_ERROR, "cannot start a thread");
+    }
+    j->started = 1;
+    /* 200 at once, then blanks every few seconds while the file is stored,
+     * then the result or an <Error> (what S3 does; clients expect it) */
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 4096, complete_read, j, complete_free);
+    if (!resp) {
+        complete_free(j);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/xml");
+    gw_common_headers(r, resp);
+    enum MHD_Result rc = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return rc;
 }
 
 enum MHD_Result gw_mpu_abort(gw_req *r)
@@ -316,7 +459,7 @@ enum MHD_Result gw_mpu_abort(gw_req *r)
     json_decref(up);
     parts p = {0};
     s3idx_parts(r->a->idx, id, part_one, &p);
-    drop_upload(r, id, &p);
+    drop_upload(r->g, r->a, id, &p);
     parts_free(&p);
     return gw_reply_xml(r, 204, NULL, 0);
 }
