@@ -486,8 +486,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                  (unsigned long)atomic_fetch_add(&g->reqno, 1) + 1);
         *con_cls = r;
         s3_code c = begin(r, msg, sizeof msg);
-        if (c)
+        if (c) {
+            r->answered = 1;
+            r->body_mode = 0;
             return gw_error(r, c, *msg ? msg : NULL);
+        }
+        return MHD_YES;
+    }
+    if (r->answered) { /* refused already: the rest is dropped */
+        *data_size = 0;
         return MHD_YES;
     }
     if (*data_size) {

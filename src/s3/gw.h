@@ -117,7 +117,8 @@ typedef struct gw_req {
     enum gw_op op;
     s3_auth auth;
     gw_acct *a;
-    int slot; /* holds a transfer slot */
+    int slot;     /* holds a transfer slot */
+    int answered; /* a refusal was queued before the body */
     /* the body: spooled to a file (objects, parts) or kept (XML) */
     int body_mode; /* 0: ignored, 1: spool, 2: memory */
     int fd;

@@ -154,6 +154,7 @@ s3_code gw_store(gw_acct *a, const char *bucket, const char *key,
                      *a->c.why ? a->c.why : cairn_strerror(e));
             pthread_mutex_unlock(&a->mu);
             free(rec_text);
+            unlink(spool);
             return S3_INTERNAL_ERROR;
         }
         cmeta_id_hex(idhex, f.id);

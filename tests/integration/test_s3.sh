@@ -12,13 +12,13 @@
 #    is there; a fresh gateway directory rebuilds its index from the chain.
 # S3_BIG_MB (default 200) sizes the multipart file.
 # Every process started is stopped by PID; every wait is bounded.
-# Needs bash, python3, sha256sum, s3cmd, /usr/bin/aws and cairn.
+# Needs bash, python3, curl, sha256sum, s3cmd, /usr/bin/aws and cairn.
 set -euo pipefail
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
 AWS_BIN=${AWS_BIN:-/usr/bin/aws}
 BIG_MB=${S3_BIG_MB:-200}
-for t in s3cmd "$AWS_BIN" python3 sha256sum; do
+for t in s3cmd "$AWS_BIN" python3 curl sha256sum; do
     command -v "$t" >/dev/null || { echo "FAIL: $t is not installed (scripts/install-deps.sh --tests installs it)"; exit 1; }
 done
 TMP=$(mktemp -d /tmp/cairn-s3-XXXXXX)
@@ -360,6 +360,21 @@ start_gw "$TMP/gw" "$TMP/gw2.log"
 aws s3 cp s3://docs/durable.txt "$TMP/durable.back" >"$TMP/out" 2>&1 || fail "get after restart: $(cat "$TMP/out")"
 same "$TMP/small.txt" "$TMP/durable.back" "after kill -9"
 ok "kill -9 after an acknowledged PUT: the object is there after a restart"
+
+# one GET of the large object on the fresh gateway: streamed, bounded memory
+hwm() { awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$GW_PID/status"; }
+HWM0=$(hwm)
+read -r TTFB TTOT < <(curl -sS --fail-with-body --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    "$EP/docs/big.bin" -o "$TMP/big.curl" -w '%{time_starttransfer} %{time_total}\n') ||
+    fail "a GET of big.bin with curl"
+HWM1=$(hwm)
+same "$TMP/big" "$TMP/big.curl" "one GET of big.bin"
+rm -f "$TMP/big.curl"
+ok "one GET of ${BIG_MB} MB: first byte after $TTFB s of $TTOT s; gateway peak memory $HWM0 MiB before, $HWM1 MiB after"
+if [ "$BIG_MB" -ge 200 ] && [ $((HWM1 - HWM0)) -ge $((BIG_MB / 2)) ]; then
+    fail "the GET of ${BIG_MB} MB took $((HWM1 - HWM0)) MiB: not streamed"
+fi
 
 # --- a new gateway directory: the index comes back from the chain and the key -
 kill -TERM "$GW_PID"
