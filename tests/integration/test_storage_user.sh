@@ -201,6 +201,7 @@ A1=$(units_of "$ALICE")
 [ -n "$COST" ] && [ "$COST" -gt 0 ] || fail "put --json has no cost: $PUT"
 [ $((A0 - A1)) -eq "$COST" ] || fail "cost $COST but alice paid $((A0 - A1))"
 [ "$(echo "$PUT" | field deals)" = 3 ] || fail "not 3 deals: $PUT"
+[ "$(echo "$PUT" | field named)" = true ] || fail "no name record on chain: $PUT"
 ENDOW=$(echo "$PUT" | field escrow_units)
 RM=$(cairn rm "$PERM" --json) || fail "rm of the permanent file"
 NOW=$(echo "$RM" | field refund_units)
