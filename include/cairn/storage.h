@@ -14,6 +14,10 @@
  *   0x43 DEAL_REPLACE  sender = client: moves a running (or failed
  *                      permanent) deal's remaining escrow/endowment to a
  *                      new provider that signed for the same piece.
+ *   0x44 FILE_NAME     sender = anyone: sets (or, with an empty blob,
+ *                      deletes) the sender's name record of a file id: an
+ *                      opaque blob the client sealed (docs/storage.md,
+ *                      "Metadata from the chain and the key").
  *
  * Body encodings (little-endian, as docs/encoding.md):
  *   terms      [32] provider ‖ [32] piece root ‖ u64 piece size ‖
@@ -29,6 +33,8 @@
  *   DEAL_END   u64 deal id
  *   REPLACE    u64 deal id ‖ [32] new provider ‖ u64 collateral ‖
  *              [64] new provider's signature              (112 bytes)
+ *   FILE_NAME  [16] file id ‖ u16 len (0..CAIRN_FILE_NAME_MAX) ‖ len bytes
+ *              (len 0: delete the record)           (18..1042 bytes)
  *
  * Provider signatures (Ed25519 over these bytes):
  *   open     "cairn-deal-open-v1" ‖ u8 len ‖ chain id ‖ [32] client ‖
@@ -63,6 +69,7 @@ enum cairn_storage_kind {
     CAIRN_TX_PROVE = 0x41,
     CAIRN_TX_DEAL_END = 0x42,
     CAIRN_TX_DEAL_REPLACE = 0x43,
+    CAIRN_TX_FILE_NAME = 0x44,
 };
 
 #define CAIRN_DEAL_TERMS_LEN 145
@@ -73,6 +80,9 @@ enum cairn_storage_kind {
 #define CAIRN_DEAL_START_WINDOW 1000 /* start epoch at most this far ahead */
 #define CAIRN_EPOCH_NONE UINT64_MAX  /* "never" for epochs */
 #define CAIRN_MIB (1u << 20)
+#define CAIRN_FILE_ID_LEN 16      /* a file id (the client's, random) */
+#define CAIRN_FILE_NAME_MAX 1024  /* bytes of one name record's blob */
+#define CAIRN_FILE_NAMES_MAX 1000 /* records one query returns at most */
 
 /* Deal flags. PERMANENT is set by the client in the terms; CLIENT_ENDED is
  * set by DEAL_END. */
@@ -124,6 +134,15 @@ typedef struct cairn_deal_replace {
     cairn_sig sig; /* new provider's, over the replace message */
 } cairn_deal_replace;
 
+/* FILE_NAME: the sender's record of file `id` gets `blob` (len 1..
+ * CAIRN_FILE_NAME_MAX), or is deleted (len 0). A decoded blob borrows the
+ * body. */
+typedef struct cairn_file_name {
+    uint8_t id[CAIRN_FILE_ID_LEN];
+    uint16_t len;
+    const uint8_t *blob;
+} cairn_file_name;
+
 /* One storage proof. `leaf` borrows CAIRN_LEAF_SIZE bytes (from the
  * decoded body, or the encoder's caller). */
 typedef struct cairn_proof_entry {
@@ -158,6 +177,12 @@ CAIRN_API cairn_err cairn_deal_replace_decode(cairn_deal_replace *r,
 CAIRN_API void cairn_deal_end_encode(cairn_buf *b, uint64_t deal_id);
 CAIRN_API cairn_err cairn_deal_end_decode(uint64_t *deal_id, const uint8_t *p,
                                           size_t n) CAIRN_WUR;
+/* FILE_NAME: the encoder sets b->err to BAD_ARG for len over
+ * CAIRN_FILE_NAME_MAX or a NULL blob with len > 0; the decoder answers
+ * BAD_BODY for a wrong length or len over CAIRN_FILE_NAME_MAX. */
+CAIRN_API void cairn_file_name_encode(cairn_buf *b, const cairn_file_name *f);
+CAIRN_API cairn_err cairn_file_name_decode(cairn_file_name *f, const uint8_t *p,
+                                           size_t n) CAIRN_WUR;
 CAIRN_API void cairn_prove_encode(cairn_buf *b, const cairn_proof_entry *e,
                                   size_t count);
 CAIRN_API cairn_err cairn_prove_decode(cairn_prove *pv, const uint8_t *p,
@@ -265,6 +290,22 @@ CAIRN_API cairn_err cairn_chain_deals(cairn_chain *c, int by_provider,
                                       const cairn_pubkey *who, uint64_t after,
                                       cairn_deal_info *out, size_t max,
                                       size_t *n, int *more) CAIRN_WUR;
+
+/* A file name record as stored: owner's, keyed by file id. */
+typedef struct cairn_name_record {
+    uint8_t id[CAIRN_FILE_ID_LEN];
+    uint16_t len;
+    uint8_t blob[CAIRN_FILE_NAME_MAX];
+} cairn_name_record;
+
+/* The name records of `owner` in id order, with id > *after (after NULL:
+ * from the first). Fills out[0..max) and *n; *more is 1 when more remain
+ * (pass the last id as `after`). */
+CAIRN_API cairn_err cairn_chain_file_names(cairn_chain *c,
+                                           const cairn_pubkey *owner,
+                                           const uint8_t *after,
+                                           cairn_name_record *out, size_t max,
+                                           size_t *n, int *more) CAIRN_WUR;
 
 /* One challenge of the current epoch. */
 typedef struct cairn_challenge {

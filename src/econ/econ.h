@@ -37,9 +37,11 @@
  *   0x52 active    u64 BE deal id              -> u8 1 (deals still running)
  *   0x53 by client [32] client ‖ u64 BE id     -> u8 1
  *   0x54 by prov   [32] provider ‖ u64 BE id   -> u8 1
+ *   0x55 file name [32] owner ‖ [16] file id    -> sealed name blob
  * Transaction kinds: 0x10..0x1F staking, 0x20..0x2F governance,
  * 0x30..0x3F credits and price feed (numbers in include/cairn/econ.h),
- * 0x40..0x4F storage deals and proofs (include/cairn/storage.h). */
+ * 0x40..0x4F storage deals, proofs and file names (include/cairn/storage.h).
+ */
 #ifndef CAIRN_ECON_H_INTERNAL
 #define CAIRN_ECON_H_INTERNAL
 

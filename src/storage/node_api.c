@@ -1,7 +1,8 @@
 /* Storage endpoints (docs/api.md, docs/storage-chain.md): one deal, deals
  * by client or provider, the current epoch's challenges of a provider (what
  * a provider daemon polls), the storage providers and the storage rules in
- * force (what a client reads to pick providers). */
+ * force (what a client reads to pick providers), and an owner's sealed file
+ * name records. */
 #include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,75 @@ static void api_sparams(node *n, httpd_req *req)
     api_reply(req, 200, o);
 }
 
+/* Reads owner= (an address), after= (32 hex digits) and limit= of
+ * /v1/storage/names. */
+static const char *parse_names(const char *query, cairn_pubkey *owner,
+                               uint8_t after[CAIRN_FILE_ID_LEN], int *has_after,
+                               uint64_t *limit)
+{
+    struct evkeyvalq kv;
+    const char *err = NULL;
+    TAILQ_INIT(&kv);
+    *has_after = 0;
+    *limit = CAIRN_FILE_NAMES_MAX;
+    if (!query || evhttp_parse_query_str(query, &kv))
+        err = "give owner=ADDRESS";
+    const char *o = err ? NULL : evhttp_find_header(&kv, "owner");
+    const char *a = err ? NULL : evhttp_find_header(&kv, "after");
+    const char *l = err ? NULL : evhttp_find_header(&kv, "limit");
+    if (!err && (!o || cairn_addr_parse(owner, o)))
+        err = "give owner=ADDRESS (a cairn1... address)";
+    else if (a && (strlen(a) != 2 * CAIRN_FILE_ID_LEN ||
+                   cairn_hex_decode(after, CAIRN_FILE_ID_LEN, a, strlen(a))))
+        err = "after must be a file id (32 hex digits)";
+    else if (l && (api_parse_num(l, limit) || *limit == 0 ||
+                   *limit > CAIRN_FILE_NAMES_MAX))
+        err = "limit must be 1..1000";
+    *has_after = a != NULL;
+    evhttp_clear_headers(&kv);
+    return err;
+}
+
+static void api_names(node *n, httpd_req *req, const char *query)
+{
+    cairn_pubkey owner;
+    uint8_t after[CAIRN_FILE_ID_LEN];
+    int has_after, more = 0;
+    uint64_t limit;
+    size_t cnt = 0;
+    const char *bad = parse_names(query, &owner, after, &has_after, &limit);
+    if (bad) {
+        api_error(req, 400, CAIRN_ERR_BAD_ARG, bad);
+        return;
+    }
+    cairn_name_record *list = calloc(limit, sizeof *list);
+    if (!list) {
+        api_error(req, 500, CAIRN_ERR_NOMEM, NULL);
+        return;
+    }
+    pthread_mutex_lock(&n->lock);
+    cairn_err e = cairn_chain_file_names(
+        n->chain, &owner, has_after ? after : NULL, list, limit, &cnt, &more);
+    pthread_mutex_unlock(&n->lock);
+    json_t *o = json_object(), *arr = json_array();
+    for (size_t i = 0; !e && i < cnt; i++) {
+        json_t *r = json_object();
+        json_object_set_new(r, "id",
+                            api_json_hex(list[i].id, CAIRN_FILE_ID_LEN));
+        json_object_set_new(r, "blob", api_json_hex(list[i].blob, list[i].len));
+        json_array_append_new(arr, r);
+    }
+    free(list);
+    json_object_set_new(o, "names", arr);
+    json_object_set_new(o, "more", json_boolean(more));
+    if (e) {
+        json_decref(o);
+        api_error(req, 0, e, NULL);
+        return;
+    }
+    api_reply(req, 200, o);
+}
+
 int api_storage_route(node *n, httpd_req *req, const char *path,
                       const char *query)
 {
@@ -316,6 +386,8 @@ int api_storage_route(node *n, httpd_req *req, const char *path,
         api_sproviders(n, req, query);
     else if (strcmp(path, "/v1/storage/params") == 0)
         api_sparams(n, req);
+    else if (strcmp(path, "/v1/storage/names") == 0)
+        api_names(n, req, query);
     else
         return 0;
     return 1;

@@ -335,6 +335,15 @@ static cairn_err sn_map_read(cairn_buf *b, const uint8_t *p, size_t n)
     return CAIRN_OK;
 }
 
+static cairn_err rt_file_name(cairn_buf *b, const uint8_t *p, size_t n)
+{
+    cairn_file_name f;
+    cairn_err e = cairn_file_name_decode(&f, p, n);
+    if (e == CAIRN_OK)
+        cairn_file_name_encode(b, &f);
+    return e;
+}
+
 /* SEQ_EVIDENCE: two signed headers. Besides BAD_BODY the decoder answers
  * the header codec's BAD_VERSION (magic) and TOO_LARGE (tx_count), and
  * BAD_SIG (it checks both signatures): each a refusal, nothing else. */
@@ -406,6 +415,7 @@ static const struct {
     {CAIRN_TX_BOUNTY_FUND, sn_bounty},
     {CAIRN_TX_MAP_READ, sn_map_read},
     {CAIRN_TX_SEQ_EVIDENCE, sq_evidence},
+    {CAIRN_TX_FILE_NAME, rt_file_name},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

@@ -6,7 +6,8 @@
 # every deal is proven on chain, kills two providers with SIGKILL and gets
 # the file back (SHA-256 equal); corrupts a piece on a third provider's disk
 # and waits for its deal to show a fault on chain; rebuilds the store from
-# the chain and the key alone; repairs onto three new providers; removes
+# the chain and the key alone, with the files' names from their sealed name
+# records (rm deletes a record); repairs onto three new providers; removes
 # the file and checks the escrow came back. Every process started is
 # stopped by PID; every wait is bounded.
 # Needs bash, grep, sed, tr, find, dd, cmp, sha256sum, curl and cairn.
@@ -172,6 +173,21 @@ A1=$(units_of "$(addr alice)")
 [ "$A1" -lt "$A0" ] || fail "the escrow did not leave alice's balance"
 ok "put $ID: 3 segments x 6 pieces on 6 providers, 18 deals open, escrow paid"
 
+# --- sealed name records on chain ------------------------------------------------
+ID2=$(client put "$TMP/small.bin" --k 2 --n 3 --name "notes 2026.txt" 2>"$TMP/put2.err") \
+    || { cat "$TMP/put2.err" >&2; fail "put of a named file"; }
+if grep -q "not on chain" "$TMP/put2.err"; then fail "put: $(cat "$TMP/put2.err")"; fi
+NAMES=$(curl -s "$(URL "/v1/storage/names?owner=$(addr alice)")")
+echo "$NAMES" | grep -q "\"id\": *\"$ID\"" || fail "no name record of $ID: $NAMES"
+echo "$NAMES" | grep -q "\"id\": *\"$ID2\"" || fail "no name record of $ID2: $NAMES"
+if echo "$NAMES" | grep -q "$PERM"; then fail "rm left the name record of $PERM: $NAMES"; fi
+if echo "$NAMES" | grep -qi "$(printf 'notes 2026' | od -An -tx1 | tr -d ' \n')"; then
+    fail "a name record holds the name in clear: $NAMES"
+fi
+OUT=$(curl -s "$(URL "/v1/storage/names?owner=$(addr alice)&limit=0")")
+echo "$OUT" | grep -q "limit must be" || fail "names with limit=0: $OUT"
+ok "put wrote sealed name records of $ID and $ID2 (rm deleted $PERM's)"
+
 # Waits (at most 60 s) until every deal of the file was proven at least once.
 wait_proven() {
     local st
@@ -212,12 +228,17 @@ ok "providers p$K1 and p$K2 killed with SIGKILL; get rebuilt the file, SHA-256 e
 # --- metadata from the chain and the key alone ----------------------------------
 cairn ls --from-chain --key "$TMP/keys/alice.key" --store "$TMP/store2" >"$TMP/ls2" 2>&1 ||
     fail "ls --from-chain: $(cat "$TMP/ls2")"
-grep -q "^$ID .*recovered-$ID" "$TMP/ls2" || fail "ls --from-chain lacks $ID: $(cat "$TMP/ls2")"
+grep -q "^$ID .*  file.bin$" "$TMP/ls2" || fail "ls --from-chain lacks $ID: $(cat "$TMP/ls2")"
+grep -q "^$ID2 .*  notes 2026.txt$" "$TMP/ls2" || fail "ls --from-chain lacks $ID2: $(cat "$TMP/ls2")"
+if grep -q "recovered-" "$TMP/ls2"; then fail "ls --from-chain: $(cat "$TMP/ls2")"; fi
 if grep -q "$PERM" "$TMP/ls2"; then fail "ls --from-chain brought back the removed $PERM"; fi
+client rm "$ID2" >/dev/null || fail "rm of $ID2"
+NAMES=$(curl -s "$(URL "/v1/storage/names?owner=$(addr alice)")")
+if echo "$NAMES" | grep -q "$ID2"; then fail "rm left the name record of $ID2: $NAMES"; fi
 cairn get "$ID" "$TMP/out2.bin" --key "$TMP/keys/alice.key" --store "$TMP/store2" \
     2>"$TMP/get2.err" || fail "get from the recovered store: $(cat "$TMP/get2.err")"
 [ "$(sha256sum "$TMP/out2.bin" | cut -d' ' -f1)" = "$SUM" ] || fail "recovered get differs"
-ok "store rebuilt from chain + key (ls --from-chain); get from it is SHA-256 equal"
+ok "store rebuilt from chain + key (ls --from-chain, real names); get from it is SHA-256 equal; rm deleted $ID2's name record"
 
 # --- repair onto new providers ------------------------------------------------------
 for i in 7 8 9; do start_provider $i; done

@@ -201,6 +201,7 @@ A1=$(units_of "$ALICE")
 [ -n "$COST" ] && [ "$COST" -gt 0 ] || fail "put --json has no cost: $PUT"
 [ $((A0 - A1)) -eq "$COST" ] || fail "cost $COST but alice paid $((A0 - A1))"
 [ "$(echo "$PUT" | field deals)" = 3 ] || fail "not 3 deals: $PUT"
+[ "$(echo "$PUT" | field named)" = true ] || fail "no name record on chain: $PUT"
 ENDOW=$(echo "$PUT" | field escrow_units)
 RM=$(cairn rm "$PERM" --json) || fail "rm of the permanent file"
 NOW=$(echo "$RM" | field refund_units)
@@ -208,8 +209,9 @@ LATER=$(echo "$RM" | field endowment_returning_units)
 # all of it (less an epoch's payout, 0.1% of it, had one been settled since)
 [ $((NOW + LATER)) -le "$ENDOW" ] && [ $(((NOW + LATER) * 1000)) -ge $((ENDOW * 998)) ] ||
     fail "rm says $NOW now and $LATER later of $ENDOW: $RM"
-# back: what alice has gained since the put, plus rm's 3 fees
-back() { echo $(($(units_of "$ALICE") - A1 + 3000)); }
+# back: what alice has gained since the put, plus rm's 4 fees (3 DEAL_END,
+# and the FILE_NAME that deletes the name record)
+back() { echo $(($(units_of "$ALICE") - A1 + 4000)); }
 for _ in $(seq 1 200); do
     [ $(($(back) * 1000)) -ge $((ENDOW * 998)) ] && break
     sleep 0.1
@@ -223,8 +225,9 @@ ID=$(cairn put "$TMP/small.bin" --k 2 --n 3 --segment 128KiB --epochs 50 2>"$TMP
 A3=$(units_of "$ALICE")
 grep -q "^cost .* tokens: .* held in escrow for 50 epoch(s) by 6 deal(s)" "$TMP/put.err" ||
     fail "put does not say what it cost: $(cat "$TMP/put.err")"
-# 6 deals of 0.0002 x 1 MiB for 50 epochs, and 6 fees of 0.001
-[ $((A2 - A3)) -eq $((6 * 200 * 50 + 6 * 1000)) ] || fail "term put took $((A2 - A3))"
+# 6 deals of 0.0002 x 1 MiB for 50 epochs, and 7 fees of 0.001 (6 deals and
+# the name record)
+[ $((A2 - A3)) -eq $((6 * 200 * 50 + 7 * 1000)) ] || fail "term put took $((A2 - A3))"
 ok "put told its cost ($COST; $((A2 - A3))) and that is what it took; rm gave back $GOT of the endowment $ENDOW"
 
 # --- 7 and 8: status, get and repair as providers go and come back ----------------

@@ -199,15 +199,20 @@ static void busy_econ(twin *t)
     cairn_buf_free(&b);
 }
 
-/* A storage deal, and an epoch settled after it. */
+/* A storage deal with a file name record, and an epoch settled after it. */
 static void busy_storage(twin *t, tpiece *p)
 {
     cairn_buf b;
     uint64_t S = dx_epoch(t) + 1;
     cairn_deal_terms tm = dx_terms(PROV, p, S, 3, 1000, 600, 0);
+    uint8_t blob[100] = {1};
+    cairn_file_name fn = {.len = sizeof blob, .blob = blob};
+    memcpy(fn.id, tm.file_tag.b, CAIRN_FILE_ID_LEN);
     cairn_buf_init(&b, 4096);
     dx_open_body(&b, t, CLIENT, PROV, &tm);
     both(t, CLIENT, CAIRN_TX_DEAL_OPEN, &b);
+    cairn_file_name_encode(&b, &fn);
+    both(t, CLIENT, CAIRN_TX_FILE_NAME, &b);
     assert_int_equal(step(t), CAIRN_OK);
     dx_to_epoch(t, S);
     dx_prove(t, PROV, 1, p);

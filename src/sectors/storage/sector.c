@@ -11,6 +11,7 @@ static const tx_kind kinds[] = {
     {CAIRN_TX_DEAL_END, "deal_end", storage_end_check, storage_end_apply},
     {CAIRN_TX_DEAL_REPLACE, "deal_replace", storage_replace_check,
      storage_replace_apply},
+    {CAIRN_TX_FILE_NAME, "file_name", storage_name_check, storage_name_apply},
 };
 
 #define TOK 1000000ull /* base units per token */

@@ -6,6 +6,8 @@
  *   0x52 active    u64 BE deal id              -> u8 1 (ACTIVE deals)
  *   0x53 by client [32] client ‖ u64 BE id     -> u8 1
  *   0x54 by prov   [32] provider ‖ u64 BE id   -> u8 1 (current provider)
+ *   0x55 file name [32] owner ‖ [16] file id    -> blob (1..1024 bytes, sealed
+ *                                                 by the owner's client)
  *
  * Deal record (little-endian), version 1:
  *   u8 version ‖ u8 state ‖ u8 flags ‖ u8 end_reason ‖ [32] client ‖
@@ -28,6 +30,7 @@ enum {
     STATE_DEAL_ACTIVE = 0x52,
     STATE_DEAL_CLIENT = 0x53,
     STATE_DEAL_PROV = 0x54,
+    STATE_FILE_NAME = 0x55,
 };
 
 #define DEAL_REC_LEN 228
@@ -104,5 +107,7 @@ cairn_err storage_end_check(const cairn_tx *tx);
 cairn_err storage_end_apply(exec_ctx *x, const cairn_tx *tx);
 cairn_err storage_replace_check(const cairn_tx *tx);
 cairn_err storage_replace_apply(exec_ctx *x, const cairn_tx *tx);
+cairn_err storage_name_check(const cairn_tx *tx);
+cairn_err storage_name_apply(exec_ctx *x, const cairn_tx *tx);
 
 #endif

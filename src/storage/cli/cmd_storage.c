@@ -101,8 +101,10 @@ static const char put_usage[] =
     "piece on chain: paid per epoch for E epochs (default 100), or once into\n"
     "the network's endowment with --permanent. --max-price skips providers "
     "that\n"
-    "ask more than TOKENS per MiB and epoch. Prints the file's id, which get,\n"
-    "status, rm and repair take (any unique prefix of it).\n"
+    "ask more than TOKENS per MiB and epoch. The file's name (--name, else\n"
+    "FILE's) goes on chain sealed with your key (one FILE_NAME transaction),\n"
+    "for ls --from-chain. Prints the file's id, which get, status, rm and\n"
+    "repair take (any unique prefix of it).\n"
     "Key: --key, $CAIRN_KEY or ~/.cairn/key (the account that pays). What to\n"
     "get the file back is kept in --store, $CAIRN_STORE or ~/.cairn/client.\n";
 
@@ -170,7 +172,7 @@ static void print_cost(const cmeta_file *f, const sclient_cost *c)
                 (unsigned long long)c->deals, fees);
 }
 
-static void print_put(const cmeta_file *f, const sclient_cost *c)
+static void print_put(const cmeta_file *f, const sclient_cost *c, int named)
 {
     char id[2 * CMETA_ID_LEN + 1];
     cmeta_id_hex(id, f->id);
@@ -185,6 +187,7 @@ static void print_put(const cmeta_file *f, const sclient_cost *c)
         amount_json_set(o, "escrow", c->escrow);
         amount_json_set(o, "fees", c->fees);
         amount_json_set(o, "cost", c->total);
+        json_object_set_new(o, "named", json_boolean(named));
         cli_print_json(o);
         json_decref(o);
         return;
@@ -203,7 +206,8 @@ int cmd_put(int argc, char **argv)
 {
     stor_opts so = {0};
     sclient_cost cost = {0};
-    sclient_put_opts o = {.cost = &cost};
+    int named = 0;
+    sclient_put_opts o = {.cost = &cost, .named = &named};
     const char *k = NULL, *n = NULL, *epochs = NULL, *seg = NULL, *maxp = NULL;
     cli_opt opts[] = {
         {"key", &so.key, NULL},    {"store", &so.store, NULL},
@@ -230,7 +234,7 @@ int cmd_put(int argc, char **argv)
     cairn_err e = sclient_put(&c, &o, &f);
     rc = e ? stor_fail(&c, e) : 0;
     if (!e)
-        print_put(&f, &cost);
+        print_put(&f, &cost, named);
     sclient_close(&c);
     return rc;
 }
@@ -273,8 +277,8 @@ static const char ls_usage[] =
     "usage: cairn ls [--from-chain] [--key FILE] [--store DIR] [--node URL] "
     "[--json]\n"
     "Lists the files in the client's store. --from-chain first rebuilds the\n"
-    "store from your key's deals on chain (all but the files' names, which\n"
-    "are not on chain: recovered files are named recovered-ID).\n";
+    "store from your key's deals on chain and the files' sealed name records\n"
+    "(a file without one is named recovered-ID).\n";
 
 static json_t *file_json(const cmeta_file *f)
 {

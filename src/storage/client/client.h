@@ -61,7 +61,8 @@ uint64_t sclient_start_epoch(const schain *ch);
 typedef struct sclient_cost {
     uint64_t deals;  /* deals opened */
     uint64_t escrow; /* escrow or endowment, base units */
-    uint64_t fees;   /* the deals' transaction fees, base units */
+    uint64_t fees;   /* the transaction fees (deals, name record), base
+                        units */
     uint64_t total;  /* escrow + fees */
 } sclient_cost;
 
@@ -73,11 +74,21 @@ typedef struct sclient_put_opts {
     int permanent;
     uint64_t max_price; /* most accepted per MiB and epoch (0: any) */
     sclient_cost *cost; /* out (may be NULL): what the put paid */
+    /* A JSON object (NULL: none) whose members go into the file's sealed
+     * name record on chain beside "name" and "created" (names.h); the
+     * record's JSON is at most 960 bytes. */
+    const char *meta_json;
+    int *named; /* out (may be NULL): 1 when the name record is on chain */
 } sclient_put_opts;
 
 /* Encodes the file, stores piece i of every segment with provider i (a
  * spare provider takes over a piece its provider refuses), opens one deal
- * per piece and records everything in the metadata store (*out). */
+ * per piece and records everything in the metadata store (*out). Then it
+ * writes the file's sealed name record on chain (FILE_NAME, names.h): when
+ * that fails the put still succeeds (the file is stored), *o->named is 0,
+ * a warning goes to c->log and c->why says why the name is not on chain.
+ * A meta_json that is not a JSON object, or a record over 960 bytes, is
+ * refused (BAD_ARG, TOO_LARGE) before anything is uploaded. */
 cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out);
 /* Fetches any k good pieces of every segment (skipping providers that are
  * down or send wrong bytes), decodes and writes out_path atomically. */
@@ -103,8 +114,10 @@ typedef struct sclient_refund {
     uint64_t epoch;     /* the current epoch, when the deals were ended */
 } sclient_refund;
 
-/* Ends every running deal of file `id` (DEAL_END) and forgets the file;
- * *refund gets what comes back. */
+/* Ends every running deal of file `id` (DEAL_END), deletes its name record
+ * on chain (FILE_NAME with no blob) and forgets the file; *refund gets
+ * what comes back. When the name record cannot be deleted the file is kept
+ * in the store (its deals have ended): run rm again. */
 cairn_err sclient_rm(sclient *c, const char *id, sclient_refund *refund);
 /* What a repair did. */
 typedef struct sclient_repaired {
@@ -123,9 +136,11 @@ typedef struct sclient_repaired {
  * are repaired all the same). *out counts both. */
 cairn_err sclient_repair(sclient *c, const char *id, uint32_t min_alive,
                          sclient_repaired *out);
-/* Rebuilds the metadata of every file from this key's deals on chain
- * (names are not on chain: recovered files are named by their id).
- * *files gets the number of files found. */
+/* Rebuilds the metadata of every file from this key's deals on chain,
+ * named from the file's sealed name record (names.h; `recovered-<id>` for
+ * a file without one, or when the node cannot list the records: a warning
+ * goes to c->log). A file the store knows as `recovered-<id>` gets its
+ * name when a record has appeared. *files gets the number of files found. */
 cairn_err sclient_recover(sclient *c, size_t *files);
 
 #endif

@@ -3,7 +3,8 @@
  * what getting it back needs besides the user's secret — the file info, and
  * per piece its provider, root, size and deal — so that get, status, rm and
  * repair need no scan of the chain. Everything in it can be rebuilt from the
- * chain and the user's key (client_recover.c), except the file's name.
+ * chain and the user's key (recover.c; the name from the file's sealed name
+ * record, names.h).
  *
  * Records (one unnamed database; little-endian, docs/storage.md):
  *   "f" ‖ [16] file id                    -> file record

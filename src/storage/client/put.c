@@ -11,6 +11,7 @@
 
 #include "cairn/amount.h"
 #include "cairn/piecestore.h"
+#include "storage/client/names.h"
 #include "storage/client/putseg.h"
 #include "storage/client/tag.h"
 
@@ -19,13 +20,76 @@ typedef struct put_state {
     const sclient_put_opts *o;
     schain ch;
     cmeta_file f;
-    cput d; /* the data path (client/putseg.h) */
+    cput d;                /* the data path (client/putseg.h) */
+    char *record;          /* the name record's JSON (malloc'd) */
+    const char *full_name; /* the name, not cut to CMETA_NAME_MAX */
 } put_state;
 
 static void put_free(put_state *s)
 {
     cput_free(&s->d);
     cpick_free(s->d.peers, s->d.npeers);
+    free(s->record);
+}
+
+/* The name record of the file: meta_json's members, "name" (in full) and
+ * "created" (these two win), checked to fit before anything is uploaded. */
+static cairn_err name_record(put_state *s)
+{
+    json_error_t je;
+    uint8_t plain[SNAMES_PLAIN_MAX];
+    size_t n;
+    json_t *o =
+        s->o->meta_json ? json_loads(s->o->meta_json, 0, &je) : json_object();
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        return sclient_fail(s->c, CAIRN_ERR_BAD_ARG,
+                            "the file's metadata must be a JSON object");
+    }
+    json_t *name = json_string(s->full_name);
+    if (!name) {
+        json_decref(o);
+        return sclient_fail(s->c, CAIRN_ERR_BAD_ARG,
+                            "the file's name is not valid UTF-8: give "
+                            "--name NAME");
+    }
+    json_object_set_new(o, "name", name);
+    json_object_set_new(o, "created", json_integer((json_int_t)s->f.created));
+    s->record = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!s->record)
+        return sclient_fail(s->c, CAIRN_ERR_NOMEM, "out of memory");
+    cairn_err e = snames_plain(plain, &n, s->record);
+    if (e == CAIRN_ERR_TOO_LARGE)
+        return sclient_fail(s->c, e,
+                            "the file's name and metadata take %zu bytes of "
+                            "JSON; at most %d fit in its name record on chain",
+                            strlen(s->record), SNAMES_PLAIN_MAX);
+    return e ? sclient_fail(s->c, e, "cannot make the file's name record")
+             : CAIRN_OK;
+}
+
+/* Writes the name record; a failure is a warning (the file is stored). */
+static void put_name(put_state *s)
+{
+    char why[SCLIENT_WHY_MAX];
+    cairn_err e = sclient_name_set(s->c, s->f.id, s->record);
+    sclient_cost *cost = s->o->cost;
+    if (s->o->named)
+        *s->o->named = e == CAIRN_OK;
+    if (!e && cost &&
+        (cairn_add(&cost->fees, cost->fees, s->ch.ctx.min_fee) ||
+         cairn_add(&cost->total, cost->total, s->ch.ctx.min_fee)))
+        cost->fees = cost->total = UINT64_MAX; /* cannot be: it was paid */
+    if (!e)
+        return;
+    snprintf(why, sizeof why, "%s", s->c->why);
+    sclient_fail(s->c, e,
+                 "the file is stored, but its name is not on chain (%s); "
+                 "`cairn ls --from-chain` would call it recovered-<id>",
+                 why);
+    if (s->c->log)
+        fprintf(s->c->log, "cairn: warning: %s\n", s->c->why);
 }
 
 /* Bytes one provider stores for the whole file (piece i of each segment). */
@@ -160,7 +224,8 @@ static void file_record(put_state *s, const uint8_t id[CMETA_ID_LEN])
     s->f.created = (uint64_t)time(NULL);
     s->f.permanent = (uint8_t)(s->o->permanent != 0);
     s->f.epochs = s->o->permanent ? 0 : s->o->epochs;
-    snprintf(s->f.name, sizeof s->f.name, "%s", name);
+    snames_name_copy(s->f.name, sizeof s->f.name, name);
+    s->full_name = name;
 }
 
 cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out)
@@ -184,6 +249,10 @@ cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out)
             "k, n and segment size out of bounds (1 <= k < n <= 255, segment "
             "1 KiB..32 MiB in whole KiB)");
     file_record(&s, id);
+    if (o->named)
+        *o->named = 0;
+    if (!e)
+        e = name_record(&s);
     if (!e && !(e = sclient_chain(c, &s.ch)))
         e = prepare(&s, fd);
     cprog_start(&bar, !e && c->progress ? c->log : NULL, "put",
@@ -194,6 +263,8 @@ cairn_err sclient_put(sclient *c, const sclient_put_opts *o, cmeta_file *out)
     close(fd);
     if (!e && !(e = record(&s)))
         e = open_deals(&s);
+    if (!e)
+        put_name(&s);
     if (!e)
         *out = s.f;
     put_free(&s);

@@ -2,13 +2,15 @@
  * the user's key. Every deal of a file carries its tag, which the key's
  * secret opens into the file's id and cairn_file_info (client/tag.h), and
  * the piece's segment and index; the provider's endpoint comes from its
- * registration. Only the file's name is not on chain. Files whose deals
- * have all ended (removed, or lost) are left out. */
+ * registration; the file's name and creation time come from its sealed
+ * name record (client/names.h). Files whose deals have all ended (removed,
+ * or lost) are left out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "storage/client/deals.h"
+#include "storage/client/names.h"
 #include "storage/client/tag.h"
 
 /* A file being rebuilt. */
@@ -119,12 +121,62 @@ static void endpoints(sclient *c, rfile *r)
     }
 }
 
+/* Names the rebuilt file of a name record, if any. */
+static int take_name(void *arg, const uint8_t id[CMETA_ID_LEN], json_t *obj)
+{
+    recover_ctx *x = arg;
+    const char *name = json_string_value(json_object_get(obj, "name"));
+    json_t *created = json_object_get(obj, "created");
+    for (size_t i = 0; i < x->n; i++) {
+        cmeta_file *f = &x->files[i].f;
+        if (memcmp(f->id, id, CMETA_ID_LEN) != 0)
+            continue;
+        if (name && *name)
+            snames_name_copy(f->name, sizeof f->name, name);
+        if (json_is_integer(created) && json_integer_value(created) > 0)
+            f->created = (uint64_t)json_integer_value(created);
+        break;
+    }
+    return 0;
+}
+
+/* Reads the name records; without them the files keep recovered-<id>. */
+static void names(sclient *c, recover_ctx *x)
+{
+    if (x->n == 0 || sclient_names(c, take_name, x) == CAIRN_OK)
+        return;
+    if (c->log)
+        fprintf(c->log,
+                "cairn: warning: the files' names were not read (%s); they "
+                "are called recovered-<id>\n",
+                c->why);
+    c->why[0] = '\0';
+}
+
+/* A known file still called recovered-<id> takes the name its record gave
+ * r (same id). */
+static cairn_err rename_known(sclient *c, cmeta_file *old, const rfile *r)
+{
+    if (strncmp(old->name, "recovered-", 10) != 0 ||
+        strncmp(r->f.name, "recovered-", 10) == 0)
+        return CAIRN_OK;
+    memcpy(old->name, r->f.name, sizeof old->name);
+    if (!old->created)
+        old->created = r->f.created;
+    cairn_err e = cmeta_put(c->meta, old, NULL, 0);
+    return e ? sclient_fail(c, e, "cannot write the client's store: %s",
+                            cairn_strerror(e))
+             : CAIRN_OK;
+}
+
 cairn_err sclient_recover(sclient *c, size_t *files)
 {
     recover_ctx x = {.c = c};
     cairn_err e = cdeals_scan(c, 0, take_deal, &x);
     if (!e && x.err)
         e = sclient_fail(c, x.err, "out of memory");
+    if (!e)
+        names(c, &x);
     size_t live = 0;
     for (size_t i = 0; !e && i < x.n; i++) {
         cmeta_file old;
@@ -133,8 +185,10 @@ cairn_err sclient_recover(sclient *c, size_t *files)
             continue; /* every deal ended: removed, or beyond repair */
         live++;
         cmeta_id_hex(hex, x.files[i].f.id);
-        if (cmeta_find(c->meta, hex, &old) == CAIRN_OK)
-            continue; /* already known, with its name */
+        if (cmeta_find(c->meta, hex, &old) == CAIRN_OK) {
+            e = rename_known(c, &old, &x.files[i]); /* known, with its name */
+            continue;
+        }
         endpoints(c, &x.files[i]);
         if ((e = cmeta_put(c->meta, &x.files[i].f, x.files[i].p, x.files[i].n)))
             sclient_fail(c, e, "cannot write the client's store: %s",

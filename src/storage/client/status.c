@@ -8,6 +8,7 @@
 #include "core/json_amount.h"
 #include "storage/client/fetch.h"
 #include "storage/client/health.h"
+#include "storage/client/names.h"
 
 static json_t *piece_json(const chealth *h)
 {
@@ -237,6 +238,14 @@ cairn_err sclient_rm(sclient *c, const char *id, sclient_refund *refund)
         e = end_deals(c, ids, k, &refund->epoch);
     if (!e)
         running_deals(c, pieces, n, ids, &after, &e);
+    if (!e && (e = sclient_name_del(c, f.id))) {
+        char why[SCLIENT_WHY_MAX];
+        snprintf(why, sizeof why, "%s", c->why);
+        sclient_fail(c, e,
+                     "the file's deals have ended, but %s; the file stays "
+                     "in the store: run `cairn rm` again",
+                     why);
+    }
     if (!e && (e = cmeta_delete(c->meta, f.id)))
         sclient_fail(c, e, "cannot update the client's store: %s",
                      cairn_strerror(e));
