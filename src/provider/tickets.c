@@ -101,10 +101,8 @@ static cairn_err store(pd_tickets *t, const cairn_hash *id, const uint8_t *b,
     return CAIRN_OK;
 }
 
-/* The sender's ticket funds (deposit + reserve, saturated) from the node:
- * OK (0 when it never funded), or an error when the node does not say. */
-static cairn_err read_funds(pd_tickets *t, const cairn_pubkey *sender,
-                            uint64_t *out)
+cairn_err pd_ticket_funds(const char *node, const cairn_pubkey *sender,
+                          uint64_t *out)
 {
     char addr[CAIRN_ADDR_TEXT_LEN + 1], path[160];
     snode_err ne;
@@ -112,7 +110,7 @@ static cairn_err read_funds(pd_tickets *t, const cairn_pubkey *sender,
     uint64_t dep = 0, res = 0;
     cairn_addr_format(addr, sender);
     snprintf(path, sizeof path, "/v1/compute/tickets/%s", addr);
-    cairn_err e = snode_get(t->node, path, &j, &ne);
+    cairn_err e = snode_get(node, path, &j, &ne);
     *out = 0;
     if (e == CAIRN_ERR_NOT_FOUND)
         return CAIRN_OK;
@@ -147,7 +145,7 @@ static cairn_err funded(pd_tickets *t, const cairn_ticket *k, char *why,
         }
     pthread_mutex_unlock(&t->mu);
     if (!known) {
-        if (read_funds(t, &k->sender, &funds))
+        if (pd_ticket_funds(t->node, &k->sender, &funds))
             return CAIRN_OK;
         pthread_mutex_lock(&t->mu);
         if (t->nfunds == PD_TICKETS_FUNDS_MAX)

@@ -84,6 +84,12 @@ cairn_err pd_tickets_take(pd_tickets *t, const char *chain_id, uint64_t height,
                           uint64_t min_ev, const uint8_t *b, size_t n,
                           char *why, size_t len);
 
+/* The ticket funds of sender on chain (deposit + reserve, saturated) from
+ * the node API at node: OK (*out 0 when it never funded), or the error
+ * when the node does not say. */
+cairn_err pd_ticket_funds(const char *node, const cairn_pubkey *sender,
+                          uint64_t *out);
+
 /* A new round: the senders' funds are read again from the node. */
 void pd_tickets_round(pd_tickets *t);
 
