@@ -122,9 +122,7 @@ static int store_sample(const devnet *d)
 int devnet_fund_tickets(const devnet *d, const char *keyfile)
 {
     cairn_keypair kp;
-    snode_ctx ctx;
     snode_err ne = {.msg = ""};
-    uint64_t nonce;
     cairn_buf b;
     if (cli_load_key(keyfile, &kp))
         return 1;
@@ -135,12 +133,9 @@ int devnet_fund_tickets(const devnet *d, const char *keyfile)
     }
     cairn_buf_init(&b, 32);
     cairn_ticket_fund_encode(&b, TICKETS_UNITS, 0);
-    cairn_err e = snode_status(d->seq.url, &ctx, &ne);
-    if (!e)
-        e = snode_next_nonce(d->seq.url, &kp.pk, &nonce, &ne);
-    if (!e)
-        e = snode_send(d->seq.url, &ctx, &kp, nonce, CAIRN_TX_TICKET_FUND, b.p,
-                       b.len, 1, NULL, &ne);
+    cairn_err e = b.err ? b.err
+                        : snode_send_next(d->seq.url, &kp, CAIRN_TX_TICKET_FUND,
+                                          b.p, b.len, 1, NULL, &ne);
     cairn_buf_free(&b);
     cairn_keypair_wipe(&kp);
     return e ? cli_fail("devnet: cannot fund the tickets of %s: %s", keyfile,
