@@ -57,6 +57,31 @@ static const char withdraw_usage[] =
     "height, compute_ticket_unlock_blocks later; cairn tickets show tells\n"
     "it); the same command again at or after that height pays them back.\n";
 
+/* Refuses, with what to do, a second call that cannot succeed: another
+ * amount than the one pending. 0 to go on. */
+static int withdraw_precheck(const char *key, uint64_t amount)
+{
+    char addr[STK_ADDR_MAX], path[160];
+    json_t *j;
+    if (!key || stk_key_addr(key, addr))
+        return 0; /* the submission says what is wrong */
+    snprintf(path, sizeof path, "/v1/compute/tickets/%s", addr);
+    (void)stk_get_quiet(path, &j); /* the HTTP status; j NULL on failure */
+    if (!j)
+        return 0;
+    const char *p = jstr(j, "pending_units");
+    uint64_t pending = 0;
+    int rc = 0;
+    if (*p && !econ_parse_u64(p, "pending_units", &pending) && pending &&
+        pending != amount)
+        rc = cli_fail("tickets withdraw: a withdrawal of %s tokens is "
+                      "pending; repeat it with that amount at or after "
+                      "height %lld",
+                      jstr(j, "pending"), jint(j, "unlock_height"));
+    json_decref(j);
+    return rc;
+}
+
 static int tickets_withdraw(int argc, char **argv)
 {
     econ_tx_opts o;
@@ -73,6 +98,8 @@ static int tickets_withdraw(int argc, char **argv)
         return 1;
     if (amount == 0)
         return cli_fail("tickets withdraw: TOKENS must be positive");
+    if (withdraw_precheck(o.key, amount))
+        return 1;
     cairn_buf_init(&b, 16);
     cairn_ticket_withdraw_encode(&b, amount);
     rc = econ_submit(&o, CAIRN_TX_TICKET_WITHDRAW, &b, NULL);

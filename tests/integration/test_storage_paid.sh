@@ -71,7 +71,9 @@ for k in p1 p2 p3 p4; do B0[$k]=$(units_of "$(addr $k)"); done
 sleep 1 # the providers read a sender's funds once per poll round (300 ms)
 client get "$ID" "$TMP/out.bin" 2>"$TMP/get.err" || { cat "$TMP/get.err" >&2; fail "paid get"; }
 [ "$(sha256sum "$TMP/out.bin" | cut -d' ' -f1)" = "$SUM" ] || fail "got different bytes"
-ok "funded: get paid with tickets, SHA-256 equal"
+grep -q "paid with lottery tickets worth 0.976578 tokens" "$TMP/get.err" ||
+    fail "get did not say what it paid: $(cat "$TMP/get.err")" # 2 x ceil(10^9 x 524296 / 2^30) (a piece: 512 KiB + its 8-byte header)
+ok "funded: get paid with tickets ($(grep -o "worth [0-9.]* tokens" "$TMP/get.err")), SHA-256 equal"
 
 redeemed() { cat "$TMP"/p*.log | grep -c "ticket redeemed" || true; }
 redeemed_2() { [ "$(redeemed)" -ge 2 ]; }
@@ -93,6 +95,13 @@ done
 [ "$ROSE" -ge 1 ] || fail "no provider was paid"
 ls "$TMP"/p*/tickets/sent/* >/dev/null 2>&1 || fail "no ticket filed under tickets/sent/"
 ok "$N winning tickets redeemed on chain ($FACES base units from alice's deposit); $ROSE provider(s) paid"
+
+# --- withdrawing ticket funds: a request first, paid after the unlock ------------
+cairn tickets withdraw 1 --key "$(K alice)" >/dev/null || fail "tickets withdraw"
+[ "$(cairn tickets show "$(addr alice)" --json | field pending_units)" = 1000000 ] ||
+    fail "withdrawal not pending: $(cairn tickets show "$(addr alice)")"
+expect cairn tickets withdraw 2 --key "$(K alice)" -- "a withdrawal of 1 tokens is pending" "at or after height"
+ok "tickets withdraw: 1 token pending until the unlock height; another amount refused"
 
 # --- the books -------------------------------------------------------------------
 for p in "${LIB_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
