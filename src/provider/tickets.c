@@ -21,6 +21,31 @@ static void new_rand(pd_tickets *t) /* t->mu held or t not shared yet */
     randombytes_buf(t->rand, sizeof t->rand);
     cairn_ticket_rand_hash(&t->rand_hash, t->rand);
     t->nseen = 0;
+    if (++t->gen == 0) { /* after 2^32 numbers: clear the slots for good */
+        memset(t->seen, 0, PD_TICKETS_SLOTS * sizeof *t->seen);
+        t->gen = 1;
+    }
+}
+
+/* Adds id to the seen set: 1 when it was there already. The set holds at
+ * most PD_TICKETS_SEEN_MAX ids in twice as many slots, so a probe ends. */
+static int seen_add(pd_tickets *t, const cairn_hash *id)
+{
+    uint8_t h[crypto_shorthash_BYTES];
+    uint64_t i;
+    crypto_shorthash(h, id->b, 32, t->seen_key);
+    memcpy(&i, h, sizeof i);
+    for (i &= PD_TICKETS_SLOTS - 1;; i = (i + 1) & (PD_TICKETS_SLOTS - 1)) {
+        pd_tk_seen *s = &t->seen[i];
+        if (s->gen != t->gen) {
+            memcpy(s->id, id->b, 32);
+            s->gen = t->gen;
+            t->nseen++;
+            return 0;
+        }
+        if (!memcmp(s->id, id->b, 32))
+            return 1;
+    }
 }
 
 cairn_err pd_tickets_init(pd_tickets *t, const char *data_dir,
@@ -39,10 +64,11 @@ cairn_err pd_tickets_init(pd_tickets *t, const char *data_dir,
         return CAIRN_ERR_BAD_ARG; /* room for /refused/<64 hex> */
     if (mkdir(t->dir, 0700) && errno != EEXIST)
         return CAIRN_ERR_IO;
-    t->seen = malloc(PD_TICKETS_SEEN_MAX * sizeof *t->seen);
+    t->seen = calloc(PD_TICKETS_SLOTS, sizeof *t->seen); /* gen 0: free */
     t->funds = malloc(PD_TICKETS_FUNDS_MAX * sizeof *t->funds);
     if (!t->seen || !t->funds)
         return CAIRN_ERR_NOMEM;
+    randombytes_buf(t->seen_key, sizeof t->seen_key);
     new_rand(t);
     return CAIRN_OK;
 }
@@ -71,6 +97,7 @@ void pd_tickets_round(pd_tickets *t)
 {
     pthread_mutex_lock(&t->mu);
     t->nfunds = 0;
+    t->lookups = 0;
     pthread_mutex_unlock(&t->mu);
 }
 
@@ -134,7 +161,7 @@ static cairn_err funded(pd_tickets *t, const cairn_ticket *k, char *why,
                         size_t len)
 {
     uint64_t funds = 0;
-    int known = 0;
+    int known = 0, may_ask;
     if (!t->node)
         return CAIRN_OK;
     pthread_mutex_lock(&t->mu);
@@ -143,7 +170,15 @@ static cairn_err funded(pd_tickets *t, const cairn_ticket *k, char *why,
             funds = t->funds[i].funds;
             known = 1;
         }
+    may_ask = !known && t->lookups < PD_TICKETS_LOOKUPS;
+    t->lookups += (unsigned)may_ask;
     pthread_mutex_unlock(&t->mu);
+    if (!known && !may_ask) {
+        snprintf(why, len,
+                 "the provider checks a bounded number of new ticket senders "
+                 "per round; try again in a few seconds");
+        return CAIRN_ERR_BUSY;
+    }
     if (!known) {
         if (pd_ticket_funds(t->node, &k->sender, &funds))
             return CAIRN_OK;
@@ -211,13 +246,11 @@ static cairn_err take_locked(pd_tickets *t, const cairn_ticket *k,
                  "provider's rand hash again");
         return CAIRN_ERR_BAD_PROOF;
     }
-    for (size_t i = 0; i < t->nseen; i++)
-        if (!memcmp(t->seen[i].b, id->b, 32)) {
-            snprintf(why, len, "this ticket was used already");
-            return CAIRN_ERR_NONCE_USED;
-        }
+    if (seen_add(t, id)) {
+        snprintf(why, len, "this ticket was used already");
+        return CAIRN_ERR_NONCE_USED;
+    }
     *won = cairn_ticket_wins(k, t->rand);
-    t->seen[t->nseen++] = *id;
     t->taken++;
     memcpy(rand, t->rand, CAIRN_TICKET_RAND_LEN);
     if (*won || t->nseen == PD_TICKETS_SEEN_MAX)

@@ -11,7 +11,9 @@
  * known), was not seen under this number, is worth at least the price on
  * average, and (with a node) the sender's ticket funds on chain cover its
  * face value; the funds are read from the node once per round
- * (pd_tickets_round) and sender. A winning ticket is written durably to
+ * (pd_tickets_round) and sender, for at most PD_TICKETS_LOOKUPS new senders
+ * a round (more are asked to come back: strangers with fresh keys cannot
+ * make the provider flood its node). A winning ticket is written durably to
  * DATA/tickets/<ticket id> (ticket bytes ‖ random number); pd_tickets_redeem
  * sends TICKET_REDEEM for a few of them per call and moves each to
  * DATA/tickets/sent/ (refused/ when the chain refuses it for good).
@@ -30,9 +32,18 @@
 #include "cairn/ticket.h"
 
 #define PD_TICKETS_SEEN_MAX 65536 /* then the random number changes */
+#define PD_TICKETS_SLOTS (2 * PD_TICKETS_SEEN_MAX) /* the seen set's table */
 #define PD_TICKETS_FUNDS_MAX 1024 /* senders whose funds are remembered */
+#define PD_TICKETS_LOOKUPS 64     /* new senders' funds read per round */
 #define PD_TICKETS_REDEEM_PER_CALL 8
 #define PD_TICKETS_PATH_MAX 1024
+
+/* A slot of the seen set: an id taken under generation gen (a slot of
+ * another generation is free: changing the number empties the set). */
+typedef struct pd_tk_seen {
+    uint8_t id[32];
+    uint32_t gen;
+} pd_tk_seen;
 
 typedef struct pd_tk_funds {
     cairn_pubkey sender;
@@ -53,10 +64,13 @@ typedef struct pd_tickets {
     pthread_mutex_t mu;
     uint8_t rand[CAIRN_TICKET_RAND_LEN]; /* secret until redeemed */
     cairn_hash rand_hash;
-    cairn_hash *seen; /* ticket ids taken under rand */
-    size_t nseen;
+    pd_tk_seen *seen; /* ticket ids taken under rand: open addressing, */
+    uint32_t gen;     /* keyed by a SipHash of the id (seen_key), */
+    size_t nseen;     /* so that no sender can make its ids collide */
+    uint8_t seen_key[16];
     pd_tk_funds *funds; /* read this round */
     size_t nfunds;
+    unsigned lookups;    /* funds read from the node this round */
     uint64_t taken, won; /* counters since start */
     int ready;           /* the mutex is set up */
 } pd_tickets;
@@ -78,8 +92,8 @@ void pd_tickets_rand_hash(pd_tickets *t, uint8_t out[32]);
  * (malformed, or another recipient), CHAIN_ID, BAD_SIG, TICKET_EXPIRED,
  * BAD_PROOF (an old random number: ask for the hash again), NONCE_USED (a
  * replay), FUNDS (worth less than min_ev, or the sender's funds on chain
- * do not cover its face value). A winning ticket is stored durably and
- * the random number changes. */
+ * do not cover its face value), BUSY (too many new senders this round). A
+ * winning ticket is stored durably and the random number changes. */
 cairn_err pd_tickets_take(pd_tickets *t, const char *chain_id, uint64_t height,
                           uint64_t min_ev, const uint8_t *b, size_t n,
                           char *why, size_t len);
