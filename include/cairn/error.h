@@ -154,6 +154,7 @@ typedef enum cairn_err {
     CAIRN_ERR_BAD_TILE = 131,         /* batch tile invalid */
     CAIRN_ERR_PAIR_GENERATION = 132,  /* pairing generation mismatch */
     CAIRN_ERR_BOUNTY_EPOCHS = 133,    /* bounty deadline too far */
+    CAIRN_ERR_PAYMENT_REQUIRED = 134, /* provider wants a (better) ticket */
     CAIRN__ERR_COUNT
 } cairn_err;
 

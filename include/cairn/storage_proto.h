@@ -19,10 +19,15 @@
  *                 bytes; length 0 asks the provider to sign again for a
  *                 piece it already holds (e.g. with a new nonce)
  *                                              -> SIGNED
- *   FETCH   0x03  [32] piece root              -> PIECE
+ *   FETCH   0x03  [32] piece root ‖ u32 ticket length ‖ ticket
+ *                 (cairn/ticket.h; 0..CAIRN_TICKET_MAX_BYTES, 0: none,
+ *                 which only a provider serving for free takes)
+ *                                              -> PIECE
  *   INFO    0x81  u64 price (base units per MiB per epoch) ‖
  *                 u64 free bytes ‖ u64 largest piece it takes ‖
- *                 u32 collateral bps it accepts at most
+ *                 u32 collateral bps it accepts at most ‖
+ *                 u64 egress price (base units per GiB served; 0: free) ‖
+ *                 [32] the provider's current ticket rand hash
  *   SIGNED  0x82  [64] the provider's signature over the deal-open (what 1)
  *                 or deal-replace (what 2) message of cairn/storage.h
  *   PIECE   0x83  var piece bytes
@@ -40,6 +45,7 @@
 #include "cairn/codec.h"
 #include "cairn/error.h"
 #include "cairn/storage.h"
+#include "cairn/ticket.h"
 
 enum cairn_sp_type {
     CAIRN_SP_ASK = 0x01,
@@ -66,7 +72,15 @@ typedef struct cairn_sp_info {
     uint64_t free;           /* bytes the provider can still take */
     uint64_t max_piece;      /* largest piece it accepts */
     uint32_t collateral_bps; /* most collateral it puts up, share of price */
+    uint64_t egress_price;   /* base units per GiB served (0: free) */
+    uint8_t rand_hash[32];   /* what a FETCH's ticket must name now */
 } cairn_sp_info;
+
+typedef struct cairn_sp_fetch {
+    cairn_hash root;
+    const uint8_t *ticket; /* borrowed; NULL when ticket_len is 0 */
+    uint32_t ticket_len;   /* 0..CAIRN_TICKET_MAX_BYTES */
+} cairn_sp_fetch;
 
 typedef struct cairn_sp_store {
     uint8_t what;           /* CAIRN_SP_OPEN or CAIRN_SP_REPLACE */
@@ -89,7 +103,7 @@ typedef struct cairn_sp_error {
  * STORE or PIECE with bytes). */
 CAIRN_API void cairn_sp_info_encode(cairn_buf *b, const cairn_sp_info *m);
 CAIRN_API void cairn_sp_store_encode(cairn_buf *b, const cairn_sp_store *m);
-CAIRN_API void cairn_sp_fetch_encode(cairn_buf *b, const cairn_hash *root);
+CAIRN_API void cairn_sp_fetch_encode(cairn_buf *b, const cairn_sp_fetch *m);
 CAIRN_API void cairn_sp_signed_encode(cairn_buf *b, const cairn_sig *sig);
 CAIRN_API void cairn_sp_piece_encode(cairn_buf *b, const uint8_t *p,
                                      uint32_t n);
@@ -106,7 +120,9 @@ CAIRN_API cairn_err cairn_sp_info_decode(cairn_sp_info *m, const uint8_t *p,
                                          size_t n) CAIRN_WUR;
 CAIRN_API cairn_err cairn_sp_store_decode(cairn_sp_store *m, const uint8_t *p,
                                           size_t n) CAIRN_WUR;
-CAIRN_API cairn_err cairn_sp_fetch_decode(cairn_hash *root, const uint8_t *p,
+/* A decoded FETCH borrows its ticket from p (not decoded: see
+ * cairn_ticket_decode). */
+CAIRN_API cairn_err cairn_sp_fetch_decode(cairn_sp_fetch *m, const uint8_t *p,
                                           size_t n) CAIRN_WUR;
 CAIRN_API cairn_err cairn_sp_signed_decode(cairn_sig *sig, const uint8_t *p,
                                            size_t n) CAIRN_WUR;
@@ -115,6 +131,11 @@ CAIRN_API cairn_err cairn_sp_piece_decode(const uint8_t **piece, uint32_t *n,
                                           size_t len) CAIRN_WUR;
 CAIRN_API cairn_err cairn_sp_error_decode(cairn_sp_error *m, const uint8_t *p,
                                           size_t n) CAIRN_WUR;
+
+/* What serving `bytes` costs at an egress price of `price` base units
+ * per GiB: ceil(price x bytes / 2^30), saturated; the expected value a
+ * FETCH's ticket must reach. */
+CAIRN_API uint64_t cairn_sp_egress_cost(uint64_t price, uint64_t bytes);
 
 /* The error code an ERROR message carries, as a cairn_err: codes this
  * build does not know become CAIRN_ERR_BAD_MSG. */

@@ -112,6 +112,10 @@ void devnet_print_tail(const char *path);
  * a sample file once (as alice, store DIR/client). 0, or 1 after printing
  * why (the caller stops everything). */
 int devnet_storage_start(devnet *d);
+/* Tops up the ticket funds of the key in keyfile (a reader of storage:
+ * providers charge for reads, docs/storage.md "Paid retrieval"), waiting
+ * for the block. 0, or 1 after printing why. */
+int devnet_fund_tickets(const devnet *d, const char *keyfile);
 /* Reaps providers that ended (one line each) and starts again those whose
  * restart is due. */
 void devnet_storage_watch(devnet *d);

@@ -59,6 +59,10 @@ static void storage_banner(const devnet *d, const char *c)
     printf("  providers earn rewards every epoch; one claims them with\n"
            "  %s claim --key %s/keys/storage-1.key\n",
            c, d->dir);
+    printf("  reads are paid with lottery tickets (alice, bob, carol hold 10 "
+           "tokens for them):\n"
+           "  %s tickets show --key %s/keys/alice.key\n",
+           c, d->dir);
 }
 
 /* The compute part: providers, the sample workload and what to try. */

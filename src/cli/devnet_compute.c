@@ -162,7 +162,13 @@ int devnet_compute_start(devnet *d)
     cs.g.port_base = d->port + 200;
     if (d->compute <= 0)
         return 0;
-    return devnet_group_start(d, &cs.g) || deploy_sample(d);
+    if (devnet_group_start(d, &cs.g))
+        return 1;
+    /* they read their tenants' storage inputs, paying for the reads */
+    for (int i = 0; d->storage > 0 && i < cs.g.n; i++)
+        if (devnet_fund_tickets(d, cs.g.key[i]))
+            return 1;
+    return deploy_sample(d);
 }
 
 void devnet_compute_watch(devnet *d)

@@ -6,14 +6,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cairn/compute.h"
 #include "cli/devnet.h"
 #include "cli/devnet_group.h"
+#include "provider/tickets.h"
 #include "storage/cli/storage_cli.h"
 #include "storage/client/health.h"
 
 #define READY_WAIT_MS 30000
 #define SAMPLE_BYTES (3u << 20)
 #define SAMPLE_NAME "sample.bin"
+/* Readers' ticket funds: topped up to TICKETS_UNITS when below
+ * TICKETS_BELOW (a read's ticket has a face value of 100 minimum fees). */
+#define TICKETS_UNITS (10ull * 1000000ull)
+#define TICKETS_BELOW (1ull * 1000000ull)
 
 static void storage_args(const devnet *d, const devnet_group *g, int i,
                          char **argv, int max);
@@ -113,13 +119,51 @@ static int store_sample(const devnet *d)
     return 0;
 }
 
+int devnet_fund_tickets(const devnet *d, const char *keyfile)
+{
+    cairn_keypair kp;
+    snode_err ne = {.msg = ""};
+    cairn_buf b;
+    if (cli_load_key(keyfile, &kp))
+        return 1;
+    uint64_t have = 0;
+    if (!pd_ticket_funds(d->seq.url, &kp.pk, &have) && have >= TICKETS_BELOW) {
+        cairn_keypair_wipe(&kp);
+        return 0;
+    }
+    cairn_buf_init(&b, 32);
+    cairn_ticket_fund_encode(&b, TICKETS_UNITS, 0);
+    cairn_err e = b.err ? b.err
+                        : snode_send_next(d->seq.url, &kp, CAIRN_TX_TICKET_FUND,
+                                          b.p, b.len, 1, NULL, &ne);
+    cairn_buf_free(&b);
+    cairn_keypair_wipe(&kp);
+    return e ? cli_fail("devnet: cannot fund the tickets of %s: %s", keyfile,
+                        ne.msg)
+             : 0;
+}
+
+/* The demo accounts read storage (alice's sample, bob's and carol's
+ * reads): their tickets pay the providers' egress price. */
+static int fund_readers(const devnet *d)
+{
+    static const char *const who[] = {"alice", "bob", "carol"};
+    char key[DEVNET_PATH_MAX];
+    for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+        snprintf(key, sizeof key, "%s/keys/%s.key", d->dir, who[i]);
+        if (access(key, R_OK) == 0 && devnet_fund_tickets(d, key))
+            return 1;
+    }
+    return 0;
+}
+
 int devnet_storage_start(devnet *d)
 {
     st.g.n = d->storage;
     st.g.port_base = d->port + 100;
     if (d->storage <= 0)
         return 0;
-    return devnet_group_start(d, &st.g) || store_sample(d);
+    return devnet_group_start(d, &st.g) || fund_readers(d) || store_sample(d);
 }
 
 void devnet_storage_watch(devnet *d)

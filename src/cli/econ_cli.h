@@ -48,6 +48,8 @@ int cmd_provider(int argc, char **argv);
 int cmd_delegate(int argc, char **argv);
 int cmd_undelegate(int argc, char **argv);
 int cmd_claim(int argc, char **argv);
+/* cmd_tickets.c: the ticket funds behind lottery tickets. */
+int cmd_tickets(int argc, char **argv);
 /* cmd_sequencer.c: the sequencer set, equivocation evidence, and `block`
  * (cmd_block's subcommands plus `block header HEIGHT`). */
 int cmd_sequencers(int argc, char **argv);

@@ -45,6 +45,8 @@ static const char usage[] =
     "  delegate --key FILE --to P --amount TOKENS     bond tokens to provider P\n"
     "  undelegate --key FILE --from P --amount TOKENS unbond them (released later)\n"
     "  claim --key FILE [--provider P]      collect staking rewards\n"
+    "  tickets <fund|withdraw|show>         funds behind lottery tickets (paid\n"
+    "                                       storage reads, compute jobs)\n"
     "  sequencers                           the sequencer set: bonds, slashes, term\n"
     "  evidence HEADER_A HEADER_B --key FILE  slash a sequencer that signed two\n"
     "                                       headers at one height\n"
@@ -93,6 +95,7 @@ static const command commands[] = {{"devnet", cmd_devnet},
                                    {"delegate", cmd_delegate},
                                    {"undelegate", cmd_undelegate},
                                    {"claim", cmd_claim},
+                                   {"tickets", cmd_tickets},
                                    {"sequencers", cmd_sequencers},
                                    {"evidence", cmd_evidence},
                                    {"sim", cmd_sim_econ},

@@ -376,6 +376,9 @@ static const struct {
             [CAIRN_ERR_BOUNTY_EPOCHS] =
                 {"bounty_epochs",
                  "a bounty may run at most sensor_bounty_max epochs; fund it for fewer epochs"},
+            [CAIRN_ERR_PAYMENT_REQUIRED] =
+                {"payment_required",
+                 "the storage provider serves pieces for a lottery ticket the reader's ticket funds on chain must cover; fund them with cairn tickets fund TOKENS --key FILE"},
 };
 
 const char *cairn_strerror(cairn_err e)

@@ -267,3 +267,18 @@ cairn_err snode_send(const char *base, const snode_ctx *ctx,
     json_decref(r);
     return e;
 }
+
+cairn_err snode_send_next(const char *base, const cairn_keypair *kp,
+                          uint16_t kind, const uint8_t *body, size_t len,
+                          int wait, uint64_t *height, snode_err *why)
+{
+    snode_ctx ctx;
+    uint64_t nonce;
+    cairn_err e = snode_status(base, &ctx, why);
+    if (!e)
+        e = snode_next_nonce(base, &kp->pk, &nonce, why);
+    if (!e)
+        e = snode_send(base, &ctx, kp, nonce, kind, body, len, wait, height,
+                       why);
+    return e;
+}

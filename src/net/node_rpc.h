@@ -76,6 +76,11 @@ cairn_err snode_send(const char *base, const snode_ctx *ctx,
                      const cairn_keypair *kp, uint64_t nonce, uint16_t kind,
                      const uint8_t *body, size_t len, int wait,
                      uint64_t *height, snode_err *why);
+/* snode_send with the node's chain id and minimum fee and kp's next
+ * nonce, read from the node first. */
+cairn_err snode_send_next(const char *base, const cairn_keypair *kp,
+                          uint16_t kind, const uint8_t *body, size_t len,
+                          int wait, uint64_t *height, snode_err *why);
 
 /* JSON field readers: a u64 from a number or a decimal string (0 and -1
  * return when absent or malformed), a 64-hex hash, and an address. */

@@ -12,6 +12,8 @@ void cairn_sp_info_encode(cairn_buf *b, const cairn_sp_info *m)
     cairn_put_u64(b, m->free);
     cairn_put_u64(b, m->max_piece);
     cairn_put_u32(b, m->collateral_bps);
+    cairn_put_u64(b, m->egress_price);
+    cairn_put_bytes(b, m->rand_hash, 32);
 }
 
 cairn_err cairn_sp_ask_decode(const uint8_t *p, size_t n)
@@ -27,6 +29,8 @@ cairn_err cairn_sp_info_decode(cairn_sp_info *m, const uint8_t *p, size_t n)
     m->free = cairn_get_u64(&r);
     m->max_piece = cairn_get_u64(&r);
     m->collateral_bps = cairn_get_u32(&r);
+    m->egress_price = cairn_get_u64(&r);
+    cairn_get_bytes(&r, m->rand_hash, 32);
     return cairn_reader_done(&r) ? CAIRN_ERR_BAD_MSG : CAIRN_OK;
 }
 
@@ -98,16 +102,23 @@ cairn_err cairn_sp_store_decode(cairn_sp_store *m, const uint8_t *p, size_t n)
     return CAIRN_OK;
 }
 
-void cairn_sp_fetch_encode(cairn_buf *b, const cairn_hash *root)
+void cairn_sp_fetch_encode(cairn_buf *b, const cairn_sp_fetch *m)
 {
-    cairn_put_bytes(b, root->b, 32);
+    cairn_put_bytes(b, m->root.b, 32);
+    cairn_put_var(b, m->ticket, m->ticket_len);
 }
 
-cairn_err cairn_sp_fetch_decode(cairn_hash *root, const uint8_t *p, size_t n)
+cairn_err cairn_sp_fetch_decode(cairn_sp_fetch *m, const uint8_t *p, size_t n)
 {
-    if (n != 32)
+    cairn_reader r;
+    memset(m, 0, sizeof *m);
+    cairn_reader_init(&r, p, n);
+    cairn_get_bytes(&r, m->root.b, 32);
+    cairn_get_var(&r, &m->ticket, &m->ticket_len, CAIRN_TICKET_MAX_BYTES);
+    if (cairn_reader_done(&r))
         return CAIRN_ERR_BAD_MSG;
-    memcpy(root->b, p, 32);
+    if (m->ticket_len == 0)
+        m->ticket = NULL;
     return CAIRN_OK;
 }
 
@@ -179,4 +190,11 @@ cairn_err cairn_sp_error_code(const cairn_sp_error *m)
     if (m->code == 0 || m->code >= (uint32_t)CAIRN__ERR_COUNT)
         return CAIRN_ERR_BAD_MSG;
     return (cairn_err)m->code;
+}
+
+uint64_t cairn_sp_egress_cost(uint64_t price, uint64_t bytes)
+{
+    unsigned __int128 c = (unsigned __int128)price * bytes + ((1u << 30) - 1);
+    c >>= 30;
+    return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
 }

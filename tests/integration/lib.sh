@@ -102,7 +102,7 @@ start_storage() {
             pport=$((20000 + RANDOM % 12000))
             "$CAIRN_BIN" --node "$(URL)" provider storage --data "$TMP/p$pn" --capacity "${LIB_STORAGE_CAPACITY:-64MiB}" \
                 --key "$TMP/keys/p$pn.key" --listen "127.0.0.1:$pport" --stake 10 \
-                --poll-ms 300 >"$TMP/p$pn.log" 2>&1 &
+                --egress-price "${LIB_EGRESS_PRICE:-0}" --poll-ms 300 >"$TMP/p$pn.log" 2>&1 &
             pid=$!
             if wait_for 30 grep -q "listening on 127.0.0.1:$pport" "$TMP/p$pn.log"; then
                 track "$pid"

@@ -8,7 +8,8 @@
 # epoch it reports shows every piece proven (issue 8, point 4: it said 0).
 # `--fresh` without --storage keeps the four providers (point 2). Every
 # wait is bounded; the devnet is stopped by PID.
-# Needs bash, grep and cairn.
+# A get of the sample is paid with alice's tickets (the devnet funds them).
+# Needs bash, grep, cmp and cairn.
 set -euo pipefail
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
@@ -42,6 +43,14 @@ fi
 
 "$CAIRN_BIN" --node "http://127.0.0.1:$PORT" status "$ID" --key "$NET/keys/alice.key" \
     --store "$NET/client" | grep -q "^health *retrievable" || fail "status of the sample"
+# Reads are paid (docs/storage.md "Paid retrieval"): the devnet funded
+# alice's tickets, so a get of the sample pays the providers' egress price.
+"$CAIRN_BIN" --node "http://127.0.0.1:$PORT" tickets show --key "$NET/keys/alice.key" |
+    grep -q "deposit [1-9]" || fail "alice has no ticket funds"
+"$CAIRN_BIN" --node "http://127.0.0.1:$PORT" get "$ID" "$NET/sample.out" \
+    --key "$NET/keys/alice.key" --store "$NET/client" 2>/dev/null || fail "paid get of the sample"
+cmp -s "$NET/sample.out" "$NET/sample.bin" || fail "the sample came back different"
+ok "alice's ticket funds pay for a get of the sample (bytes equal)"
 
 # The proven epoch's rewards trace back to the work that earned them.
 EPOCH=$(echo "$LINE" | sed 's/^epoch \([0-9]*\) .*/\1/')

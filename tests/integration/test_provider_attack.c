@@ -190,7 +190,7 @@ static pid_t start_provider_on(int i, int dir_of, int port, const char *log)
     char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "provider", "storage",
                     "--data", data, "--capacity", "64MiB", "--key", key,
                     "--listen", listen, "--stake", "10", "--poll-ms", "300",
-                    NULL};
+                    "--egress-price", "0", NULL};
     /* clang-format on */
     return h_spawn(argv, log, log);
 }

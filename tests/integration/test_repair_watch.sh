@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The repair checker (`cairn repair --watch`, docs/storage.md) as a user
 # runs it beside their files, with real processes on 127.0.0.1: a node with
-# 2-second epochs and six storage providers; a 2-of-4 file of 3 segments.
+# 2-second epochs and six storage providers that charge for reads (0.01
+# per GiB, paid with lottery tickets); a 2-of-4 file of 3 segments.
 #  - the checker's first pass finds nothing to do;
 #  - two of the file's four providers are killed (kill -9): the file is
 #    still readable (k = 2 alive), and without being asked the checker
 #    rebuilds the lost pieces on the two providers holding none, until
-#    every segment has 4 alive pieces again, and logs it;
+#    every segment has 4 alive pieces again, and logs it (its reads are
+#    paid like get's);
 #  - the file comes back byte-identical from the new set of providers;
 #  - --watch with an ID, or against a store it cannot open, is refused.
 # Every process started is stopped by PID; every wait is bounded.
@@ -26,8 +28,9 @@ cat >"$TMP/genesis.json" <<JSON
  "economy": {"epoch_blocks": 8, "min_provider_stake": "10"}}
 JSON
 start_node "$TMP/genesis.json"
-start_storage 6
+LIB_EGRESS_PRICE=0.01 start_storage 6
 ok "node on $PORT, six storage providers registered"
+cairn tickets fund 10 --key "$(K user)" >/dev/null || fail "tickets fund"
 
 head -c 300000 /dev/urandom >"$TMP/data.bin"
 ID=$(cairn put "$TMP/data.bin" --k 2 --n 4 --segment 128KiB --epochs 200 \

@@ -12,9 +12,11 @@
 #    403 InvalidAccessKeyId, no signature -> 403 AccessDenied;
 #  - with 100 idle connections held open (half of them silent, half in the
 #    middle of their headers), a signed PUT and GET and a presigned GET
-#    still succeed; the gateway keeps running throughout.
+#    still succeed; the gateway keeps running throughout;
+#  - a URL presigned by the AWS CLI (/usr/bin/aws s3 presign) serves the
+#    object; one that has expired is refused with AccessDenied.
 # Every wait is bounded; every process started is stopped by PID.
-# Needs bash, python3 and cairn.
+# Needs bash, python3 and cairn (and /usr/bin/aws for the last check).
 set -euo pipefail
 
 : "${CAIRN_BIN:?CAIRN_BIN must point at the cairn binary (run through ctest)}"
@@ -305,6 +307,44 @@ finally:
         s.close()
 EOPY
 timeout 900 python3 "$TMP/bad.py" "$GW_PORT" "$AK" "$SK" || fail "bad input (above)"
+
+# A URL presigned by the AWS CLI (botocore's signer, not ours) works, and
+# stops working once it has expired.
+AWS_BIN=${AWS_BIN:-/usr/bin/aws}
+if [ -x "$AWS_BIN" ]; then
+    mkdir -p "$TMP/aws"
+    printf '[default]\nregion = us-east-1\n' >"$TMP/aws/config"
+    printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$AK" "$SK" \
+        >"$TMP/aws/credentials"
+    fetch() {
+        python3 - "$1" <<'EOPY'
+import sys, urllib.request, urllib.error
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=60) as r:
+        sys.stdout.buffer.write(r.read())
+except urllib.error.HTTPError as e:
+    sys.stdout.buffer.write(e.read())
+    sys.exit(1)
+EOPY
+    }
+    presign() {
+        AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=$TMP/aws/config \
+            AWS_SHARED_CREDENTIALS_FILE=$TMP/aws/credentials \
+            timeout 120 "$AWS_BIN" --endpoint-url "http://127.0.0.1:$GW_PORT" \
+            s3 presign s3://s3bad/after.txt --expires-in "$1"
+    }
+    URL=$(presign 3600) || fail "aws s3 presign"
+    fetch "$URL" >"$TMP/presigned.out" || fail "the AWS CLI's presigned URL was refused: $(cat "$TMP/presigned.out")"
+    grep -q "still serving after the bad input" "$TMP/presigned.out" || fail "presigned GET: wrong bytes"
+    ok "a URL presigned by the AWS CLI -> the object"
+    URL=$(presign 1) || fail "aws s3 presign"
+    sleep 3 # past its expiry whatever the load
+    if fetch "$URL" >"$TMP/presigned.out"; then
+        fail "an expired presigned URL was served"
+    fi
+    grep -q "<Code>AccessDenied</Code>" "$TMP/presigned.out" || fail "expired URL: $(cat "$TMP/presigned.out")"
+    ok "a presigned URL past its expiry -> AccessDenied"
+fi
 kill -0 "$GW_PID" 2>/dev/null || fail "the gateway died"
 ok "the gateway still runs"
 stop_gw

@@ -118,7 +118,7 @@ start_provider() {
         # the binary itself, not the cairn() function: $! must be its PID
         "$CAIRN_BIN" --node "$(URL "")" provider storage --data "$TMP/p$i" --capacity 64MiB \
             --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$p" --stake 10 --poll-ms 300 \
-            --gc-grace 5 >"$TMP/p$i.log" 2>&1 &
+            --gc-grace 5 --egress-price 0 >"$TMP/p$i.log" 2>&1 &
         PPID_OF[$i]=$!
         PPORT_OF[$i]=$p
         for _ in $(seq 1 300); do

@@ -177,7 +177,7 @@ static void start_provider(int i)
     char *argv[] = {getenv("CAIRN_BIN"), "--node", url, "provider", "storage",
                     "--data", data, "--capacity", "64MiB", "--key", key,
                     "--listen", listen, "--stake", "10", "--poll-ms", "300",
-                    NULL};
+                    "--egress-price", "0", NULL};
     /* clang-format on */
     prov_pid[i] = h_spawn(argv, log, log);
 }
@@ -432,10 +432,10 @@ static void serve(const evil *ev, cairn_conn *c)
     for (int r = 0; r < 1000; r++) {
         uint8_t t, *p = NULL;
         size_t n;
-        cairn_hash root;
+        cairn_sp_fetch m;
         if (cairn_conn_recv(c, &t, &p, &n, 0, 60000) != CAIRN_OK)
             return;
-        cairn_err e = t == CAIRN_SP_FETCH ? cairn_sp_fetch_decode(&root, p, n)
+        cairn_err e = t == CAIRN_SP_FETCH ? cairn_sp_fetch_decode(&m, p, n)
                                           : CAIRN_ERR_BAD_MSG;
         free(p);
         if (e)
@@ -443,7 +443,7 @@ static void serve(const evil *ev, cairn_conn *c)
         else if (ev->mode == EV_SILENT)
             report(ev, 'S'); /* and never answer */
         else
-            reply_piece(ev, c, &root);
+            reply_piece(ev, c, &m.root);
     }
 }
 

@@ -137,7 +137,7 @@ start_provider() {
     for _ in 1 2 3 4 5; do
         "$CAIRN_BIN" --node "$(SEQ_URL)" provider storage --data "$TMP/p$i" --capacity 64MiB \
             --key "$TMP/keys/p$i.key" --listen "127.0.0.1:$port" --stake 10 \
-            --price 0.0002 --poll-ms 300 --gc-grace 600 >"$TMP/p$i.log" 2>&1 &
+            --price 0.0002 --poll-ms 300 --gc-grace 600 --egress-price 0 >"$TMP/p$i.log" 2>&1 &
         PPID_OF[$i]=$!
         for _ in $(seq 1 300); do
             if grep -q "listening on 127.0.0.1:$port" "$TMP/p$i.log"; then

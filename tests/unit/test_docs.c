@@ -19,7 +19,7 @@
 #include "unit/src_file.h"
 
 #define NAME_MAX_LEN 48
-#define DOCS_MAX 32
+#define DOCS_MAX 64
 
 /* The C names of include/cairn/error.h, by code ("" when none). */
 static char cnames[CAIRN__ERR_COUNT][NAME_MAX_LEN];
@@ -144,10 +144,12 @@ static int doc_pages(char names[DOCS_MAX][300])
     snprintf(dir, sizeof dir, "%s/docs", root ? root : ".");
     DIR *d = opendir(dir);
     assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) && n < DOCS_MAX - 1;) {
+    for (struct dirent *e; (e = readdir(d));) {
         size_t len = strlen(e->d_name);
-        if (len > 3 && strcmp(e->d_name + len - 3, ".md") == 0)
+        if (len > 3 && strcmp(e->d_name + len - 3, ".md") == 0) {
+            assert_true(n < DOCS_MAX - 1); /* else raise DOCS_MAX */
             snprintf(names[n++], 300, "docs/%s", e->d_name);
+        }
     }
     closedir(d);
     snprintf(names[n++], 300, "README.md");

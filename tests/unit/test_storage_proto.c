@@ -4,7 +4,8 @@
  * request handling (provider/provider_*.c) over real connections on
  * 127.0.0.1 with a real piece store: ASK, STORE with a checked signature,
  * refusals (wrong root, low price, over capacity, wrong provider), FETCH,
- * a re-sign without bytes, and a corrupted piece that is not served. */
+ * a re-sign without bytes, a corrupted piece that is not served, and a
+ * provider that charges for reads (tickets refused and taken). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cairn/compute.h"
 #include "cairn/conn.h"
 #include "cairn/codec.h"
 #include "cairn/piecestore.h"
 #include "cairn/storage_proto.h"
-#include "storage/provider/provider.h"
+#include "storage/client/link.h"
+#include "storage/provider/provider_internal.h"
 
 /* A STORE (open) with a piece of n bytes; the piece is the caller's. */
 static cairn_sp_store sample_store(const uint8_t *piece, uint32_t n)
@@ -61,6 +64,12 @@ static void prefixes_fail(const cairn_buf *b,
     assert_int_equal(dec(p, b->len + 1), CAIRN_ERR_BAD_MSG);
     assert_int_equal(dec(p, b->len), CAIRN_OK);
     free(p);
+}
+
+static cairn_err dec_fetch(const uint8_t *p, size_t n)
+{
+    cairn_sp_fetch m;
+    return cairn_sp_fetch_decode(&m, p, n);
 }
 
 static cairn_err dec_store(const uint8_t *p, size_t n)
@@ -175,28 +184,56 @@ static void store_malformed(void **state)
 static void small_messages(void **state)
 {
     cairn_buf b;
-    cairn_sp_info in = {1000, 1ull << 40, 64u << 20, 2000}, out;
+    cairn_sp_info in = {1000, 1ull << 40, 64u << 20, 2000, 10000, {0}}, out;
+    memset(in.rand_hash, 0x5a, 32);
     cairn_buf_init(&b, 4096);
     cairn_sp_info_encode(&b, &in);
-    assert_int_equal(b.len, 28);
+    assert_int_equal(b.len, 68);
     assert_int_equal(cairn_sp_info_decode(&out, b.p, b.len), CAIRN_OK);
     assert_int_equal(out.price, 1000);
     assert_int_equal(out.free, 1ull << 40);
     assert_int_equal(out.max_piece, 64u << 20);
     assert_int_equal(out.collateral_bps, 2000);
+    assert_int_equal(out.egress_price, 10000);
+    assert_memory_equal(out.rand_hash, in.rand_hash, 32);
     prefixes_fail(&b, dec_info);
     assert_int_equal(cairn_sp_ask_decode(b.p, 0), CAIRN_OK);
     assert_int_equal(cairn_sp_ask_decode(b.p, 1), CAIRN_ERR_BAD_MSG);
 
-    cairn_hash h, h2;
+    cairn_sp_fetch f = {.ticket = NULL}, f2;
+    uint8_t ticket[CAIRN_TICKET_MAX_BYTES + 1];
     cairn_sig s, s2;
-    memset(h.b, 7, 32);
+    memset(f.root.b, 7, 32);
     memset(s.b, 9, 64);
+    memset(ticket, 3, sizeof ticket);
     cairn_buf_reset(&b);
-    cairn_sp_fetch_encode(&b, &h);
-    assert_int_equal(cairn_sp_fetch_decode(&h2, b.p, b.len), CAIRN_OK);
-    assert_memory_equal(&h, &h2, 32);
-    assert_int_equal(cairn_sp_fetch_decode(&h2, b.p, 31), CAIRN_ERR_BAD_MSG);
+    cairn_sp_fetch_encode(&b, &f);
+    assert_int_equal(b.len, 36);
+    assert_int_equal(cairn_sp_fetch_decode(&f2, b.p, b.len), CAIRN_OK);
+    assert_memory_equal(&f.root, &f2.root, 32);
+    assert_null(f2.ticket);
+    assert_int_equal(f2.ticket_len, 0);
+    prefixes_fail(&b, dec_fetch);
+    f.ticket = ticket;
+    f.ticket_len = 200;
+    cairn_buf_reset(&b);
+    cairn_sp_fetch_encode(&b, &f);
+    assert_int_equal(cairn_sp_fetch_decode(&f2, b.p, b.len), CAIRN_OK);
+    assert_int_equal(f2.ticket_len, 200);
+    assert_ptr_equal(f2.ticket, b.p + 36); /* borrowed */
+    prefixes_fail(&b, dec_fetch);
+    f.ticket_len = CAIRN_TICKET_MAX_BYTES + 1; /* over the bound */
+    cairn_buf_reset(&b);
+    cairn_sp_fetch_encode(&b, &f);
+    assert_int_equal(cairn_sp_fetch_decode(&f2, b.p, b.len), CAIRN_ERR_BAD_MSG);
+    /* what a piece costs: rounded up, saturated */
+    assert_int_equal(cairn_sp_egress_cost(0, 1u << 20), 0);
+    assert_int_equal(cairn_sp_egress_cost(1u << 30, 1000), 1000);
+    assert_int_equal(cairn_sp_egress_cost(10000, 1u << 20), 10);
+    assert_int_equal(cairn_sp_egress_cost(1024, 1u << 20), 1);
+    assert_int_equal(cairn_sp_egress_cost(1024, (1u << 20) + 1), 2);
+    assert_int_equal(cairn_sp_egress_cost(1, 1), 1);
+    assert_int_equal(cairn_sp_egress_cost(UINT64_MAX, UINT64_MAX), UINT64_MAX);
     cairn_buf_reset(&b);
     cairn_sp_signed_encode(&b, &s);
     assert_int_equal(cairn_sp_signed_decode(&s2, b.p, b.len), CAIRN_OK);
@@ -263,7 +300,7 @@ typedef struct world {
     cairn_conn *c;
 } world;
 
-static int world_up(void **state)
+static int world_start(void **state, uint64_t egress_price)
 {
     world *w = calloc(1, sizeof *w);
     char msg[256];
@@ -276,6 +313,7 @@ static int world_up(void **state)
                         .key = w->prov,
                         .listen_host = "127.0.0.1",
                         .price = TOKEN,
+                        .egress_price = egress_price,
                         .limits = {.workers = 2},
                         .log = stderr};
     assert_int_equal(sprov_start(&w->p, &cfg, msg, sizeof msg), CAIRN_OK);
@@ -292,6 +330,17 @@ static int world_up(void **state)
                      CAIRN_OK);
     *state = w;
     return 0;
+}
+
+static int world_up(void **state)
+{
+    return world_start(state, 0);
+}
+
+/* A provider charging 1000 tokens per GiB served. */
+static int paid_world_up(void **state)
+{
+    return world_start(state, 1000 * TOKEN);
 }
 
 static int world_down(void **state)
@@ -396,8 +445,9 @@ static void provider_serves(void **state)
     cairn_buf b;
     const uint8_t *got;
     uint32_t len;
+    cairn_sp_fetch f = {.root = m.terms.root};
     cairn_buf_init(&b, 64);
-    cairn_sp_fetch_encode(&b, &m.terms.root);
+    cairn_sp_fetch_encode(&b, &f);
     assert_int_equal(call(w, CAIRN_SP_FETCH, &b, &rep, &n), CAIRN_SP_PIECE);
     assert_int_equal(cairn_sp_piece_decode(&got, &len, rep, n), CAIRN_OK);
     assert_int_equal(len, sizeof piece);
@@ -502,19 +552,152 @@ static void corrupt_piece_not_served(void **state)
     close(fd);
     cairn_buf b;
     cairn_sp_error er;
+    cairn_sp_fetch f = {.root = m.terms.root};
     cairn_buf_init(&b, 64);
-    cairn_sp_fetch_encode(&b, &m.terms.root);
+    cairn_sp_fetch_encode(&b, &f);
     assert_int_equal(call(w, CAIRN_SP_FETCH, &b, &rep, &n), CAIRN_SP_ERROR);
     assert_int_equal(cairn_sp_error_decode(&er, rep, n), CAIRN_OK);
     assert_int_equal(cairn_sp_error_code(&er), CAIRN_ERR_CORRUPT);
     free(rep);
-    memset(m.terms.root.b, 0, 32);
+    memset(f.root.b, 0, 32);
     cairn_buf_reset(&b);
-    cairn_sp_fetch_encode(&b, &m.terms.root);
+    cairn_sp_fetch_encode(&b, &f);
     assert_int_equal(call(w, CAIRN_SP_FETCH, &b, &rep, &n), CAIRN_SP_ERROR);
     assert_int_equal(cairn_sp_error_decode(&er, rep, n), CAIRN_OK);
     assert_int_equal(cairn_sp_error_code(&er), CAIRN_ERR_NOT_FOUND);
     free(rep);
+    cairn_buf_free(&b);
+}
+
+/* ---- paid retrieval (docs/storage.md "Paid retrieval") ---- */
+
+/* A FETCH of root carrying ticket t[0..tn) (tn 0: none): CAIRN_OK when
+ * the piece came, else the ERROR's code. */
+static cairn_err paid_fetch(world *w, const cairn_hash *root, const uint8_t *t,
+                            size_t tn)
+{
+    cairn_buf b;
+    uint8_t *rep;
+    size_t n;
+    cairn_sp_error er;
+    cairn_err e = CAIRN_OK;
+    cairn_sp_fetch f = {.root = *root, .ticket = t, .ticket_len = (uint32_t)tn};
+    cairn_buf_init(&b, 64 + CAIRN_TICKET_MAX_BYTES);
+    cairn_sp_fetch_encode(&b, &f);
+    uint8_t type = call(w, CAIRN_SP_FETCH, &b, &rep, &n);
+    if (type != CAIRN_SP_PIECE) {
+        assert_int_equal(type, CAIRN_SP_ERROR);
+        assert_int_equal(cairn_sp_error_decode(&er, rep, n), CAIRN_OK);
+        e = cairn_sp_error_code(&er);
+        print_message("refused: %s\n", er.msg);
+    }
+    free(rep);
+    cairn_buf_free(&b);
+    return e;
+}
+
+static void ask_info(world *w, cairn_sp_info *info)
+{
+    uint8_t *rep;
+    size_t n;
+    assert_int_equal(call(w, CAIRN_SP_ASK, NULL, &rep, &n), CAIRN_SP_INFO);
+    assert_int_equal(cairn_sp_info_decode(info, rep, n), CAIRN_OK);
+    free(rep);
+}
+
+/* A ticket of w's client to `to` worth ev on average, into b (reset). */
+static void ticket(world *w, cairn_buf *b, const clink_payer *pay,
+                   const cairn_pubkey *to, const uint8_t rand_hash[32],
+                   uint64_t ev)
+{
+    cairn_buf_reset(b);
+    assert_int_equal(clink_make_ticket(b, pay, &w->client, to, rand_hash, ev),
+                     CAIRN_OK);
+    cairn_ticket t;
+    assert_int_equal(cairn_ticket_decode(&t, b->p, b->len), CAIRN_OK);
+    assert_true(cairn_ticket_ev(&t) >= ev);
+}
+
+static int redeemed;
+static cairn_err fake_send(void *arg, uint16_t kind, const cairn_buf *body,
+                           char *why, size_t len)
+{
+    (void)arg;
+    (void)body;
+    (void)why;
+    (void)len;
+    assert_int_equal(kind, CAIRN_TX_TICKET_REDEEM);
+    redeemed++;
+    return CAIRN_OK;
+}
+
+/* No ticket, an underpriced one, one for another recipient or chain, a
+ * replay and one under an old rand hash are refused with
+ * payment_required; a good one is served; a winning one is stored,
+ * changes the rand hash and is redeemed. */
+static void provider_charges(void **state)
+{
+    world *w = *state;
+    uint8_t piece[5000];
+    cairn_sig sig;
+    cairn_sp_info info;
+    cairn_buf b;
+    cairn_keypair other;
+    for (size_t i = 0; i < sizeof piece; i++)
+        piece[i] = (uint8_t)(i * 7 + 3);
+    cairn_sp_store m = good_store(w, piece, sizeof piece);
+    assert_int_equal(store(w, &m, &sig), CAIRN_OK);
+    ask_info(w, &info);
+    assert_int_equal(info.egress_price, 1000 * TOKEN);
+    const uint64_t cost = cairn_sp_egress_cost(info.egress_price, sizeof piece);
+    assert_int_equal(cost, 4657); /* ceil(10^9 x 5000 / 2^30) */
+    /* tickets that win once in ~2^30: face 100 x 10^9 */
+    clink_payer loser = {.min_fee = 1000 * TOKEN, .expires = 1000};
+    clink_payer winner = {.min_fee = 0, .expires = 1000};
+    snprintf(loser.chain_id, sizeof loser.chain_id, CHAIN);
+    snprintf(winner.chain_id, sizeof winner.chain_id, CHAIN);
+    cairn_buf_init(&b, CAIRN_TICKET_MAX_BYTES);
+
+    assert_int_equal(paid_fetch(w, &m.root, NULL, 0),
+                     CAIRN_ERR_PAYMENT_REQUIRED);
+    ticket(w, &b, &loser, &w->prov.pk, info.rand_hash, cost - 1);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len),
+                     CAIRN_ERR_PAYMENT_REQUIRED);
+    cairn_keypair_generate(&other);
+    ticket(w, &b, &loser, &other.pk, info.rand_hash, cost);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len),
+                     CAIRN_ERR_PAYMENT_REQUIRED);
+    clink_payer elsewhere = loser;
+    snprintf(elsewhere.chain_id, sizeof elsewhere.chain_id, "other-chain");
+    ticket(w, &b, &elsewhere, &w->prov.pk, info.rand_hash, cost);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len),
+                     CAIRN_ERR_PAYMENT_REQUIRED);
+    /* a good one, then the same bytes again */
+    ticket(w, &b, &loser, &w->prov.pk, info.rand_hash, cost);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len), CAIRN_OK);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len),
+                     CAIRN_ERR_PAYMENT_REQUIRED);
+    /* a winner: stored, and the number changes */
+    uint8_t old[32];
+    memcpy(old, info.rand_hash, 32);
+    ticket(w, &b, &winner, &w->prov.pk, info.rand_hash, cost);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len), CAIRN_OK);
+    ask_info(w, &info);
+    assert_memory_not_equal(old, info.rand_hash, 32);
+    ticket(w, &b, &loser, &w->prov.pk, old, cost);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len),
+                     CAIRN_ERR_PAYMENT_REQUIRED);
+    ticket(w, &b, &loser, &w->prov.pk, info.rand_hash, cost);
+    assert_int_equal(paid_fetch(w, &m.root, b.p, b.len), CAIRN_OK);
+    /* the winner is redeemed once and filed under sent/ */
+    redeemed = 0;
+    assert_int_equal(pd_tickets_redeem(&w->p->tk, fake_send, NULL), 1);
+    assert_int_equal(redeemed, 1);
+    assert_int_equal(pd_tickets_redeem(&w->p->tk, fake_send, NULL), 0);
+    char sent[128];
+    snprintf(sent, sizeof sent, "ls %s/tickets/sent | grep -c . | grep -qx 1",
+             w->dir);
+    assert_int_equal(system(sent), 0);
     cairn_buf_free(&b);
 }
 
@@ -546,6 +729,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(corrupt_piece_not_served, world_up,
                                         world_down),
         cmocka_unit_test_setup_teardown(wrong_identity_and_stop, world_up,
+                                        world_down),
+        cmocka_unit_test_setup_teardown(provider_charges, paid_world_up,
                                         world_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,17 +123,11 @@ cairn_err cprov_get_lease(cprov *p, uint64_t id, cprov_chain_lease *out)
 cairn_err cprov_send(cprov *p, uint16_t kind, const cairn_buf *body, char *why,
                      size_t len)
 {
-    snode_ctx ctx;
     snode_err ne = {.msg = ""};
-    uint64_t nonce;
     cairn_err e = body->err;
     if (!e)
-        e = snode_status(p->cfg.node, &ctx, &ne);
-    if (!e)
-        e = snode_next_nonce(p->cfg.node, &p->cfg.key.pk, &nonce, &ne);
-    if (!e)
-        e = snode_send(p->cfg.node, &ctx, &p->cfg.key, nonce, kind, body->p,
-                       body->len, 0, NULL, &ne);
+        e = snode_send_next(p->cfg.node, &p->cfg.key, kind, body->p, body->len,
+                            0, NULL, &ne);
     snprintf(why, len, "%s", e ? ne.msg : "");
     return e;
 }

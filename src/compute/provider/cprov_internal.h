@@ -30,6 +30,7 @@
 #include "compute/provider/cprov_svc.h"
 #include "compute/sandbox.h"
 #include "core/log.h"
+#include "provider/tickets.h"
 
 #define CPROV_PATH_MAX 1024
 #define CPROV_DATA_DIR_MAX 512 /* leaves room for leases/<id>/work/... */
@@ -144,11 +145,8 @@ struct cprov {
     /* jobs (cprov_job.c), under p->mu */
     uint32_t jobs_running;
     uint64_t jobs_taken; /* counts jobs for cheat_every */
-    /* tickets (cprov_ticket.c), under p->mu */
-    uint8_t tk_rand[CAIRN_TICKET_RAND_LEN]; /* secret until redeemed */
-    cairn_hash tk_rand_hash;
-    cairn_hash *tk_seen; /* ticket ids taken under tk_rand */
-    size_t tk_nseen;
+    /* tickets (cprov_ticket.c; provider/tickets.h, its own lock) */
+    pd_tickets tk;
 };
 
 /* Timestamped line to the daemon's log; the limited variant for lines a

@@ -26,7 +26,8 @@ static const char usage[] =
     "usage: cairn provider storage --data DIR --capacity SIZE --key FILE\n"
     "           [--listen HOST:PORT] [--endpoint HOST:PORT] [--stake TOKENS]\n"
     "           [--price TOKENS] [--commission BPS] [--collateral-bps BPS]\n"
-    "           [--poll-ms MS] [--gc-grace SECONDS] [--node URL]\n"
+    "           [--egress-price TOKENS] [--poll-ms MS] [--gc-grace SECONDS]\n"
+    "           [--node URL]\n"
     "Runs a storage provider: keeps pieces in DIR (at most SIZE bytes, e.g.\n"
     "10GiB), answers clients on --listen (default 127.0.0.1:9700), and every\n"
     "--poll-ms (default 2000) answers the chain's storage challenges of the\n"
@@ -37,13 +38,17 @@ static const char usage[] =
     "--price is its ask per MiB and epoch (default 0.0001); --collateral-bps "
     "the\n"
     "most collateral it puts up per deal, as a share of the deal's price\n"
-    "(default: what the chain requires; the key's balance pays it). Pieces no\n"
+    "(default: what the chain requires; the key's balance pays it).\n"
+    "--egress-price is what it charges per GiB it serves (default 0.01; 0:\n"
+    "free): each piece fetched is paid with a lottery ticket of the reader\n"
+    "(cairn tickets fund), winners kept in DIR/tickets/ and redeemed on\n"
+    "chain (docs/storage.md, \"Paid retrieval\"). Pieces no\n"
     "active deal needs are dropped after --gc-grace seconds (default 600).\n"
     "Stops cleanly on SIGTERM or Ctrl-C.\n";
 
 typedef struct prov_args {
     const char *data, *capacity, *key, *listen, *endpoint, *stake, *price,
-        *commission, *collateral, *poll, *grace;
+        *commission, *collateral, *poll, *grace, *egress;
 } prov_args;
 
 /* The network's minimum self stake, read from /v1/staking. */
@@ -63,10 +68,14 @@ static int numbers(const prov_args *a, sprov_config *cfg, int *poll_ms)
 {
     uint64_t v;
     cfg->price = 100; /* 0.0001 tokens: the default permanent rate */
+    cfg->egress_price = SPROV_EGRESS_PRICE_DEFAULT;
     *poll_ms = POLL_MS_DEFAULT;
     if (stor_parse_size(a->capacity, "--capacity", &cfg->capacity))
         return 1;
     if (a->price && econ_parse_tokens(a->price, "--price", &cfg->price))
+        return 1;
+    if (a->egress &&
+        econ_parse_tokens(a->egress, "--egress-price", &cfg->egress_price))
         return 1;
     if (a->stake ? econ_parse_tokens(a->stake, "--stake", &cfg->stake)
                  : min_stake(&cfg->stake))
@@ -136,6 +145,7 @@ int cmd_provider_storage(int argc, char **argv)
                       {"collateral-bps", &a.collateral, NULL},
                       {"poll-ms", &a.poll, NULL},
                       {"gc-grace", &a.grace, NULL},
+                      {"egress-price", &a.egress, NULL},
                       {NULL, NULL, NULL}};
     cli_args pa;
     sprov_config cfg = {0};

@@ -6,6 +6,21 @@
 #include "storage/client/fetch.h"
 #include "storage/client/par.h"
 
+/* The tickets' terms from the node: 1 when the links can pay. */
+static int payer(cfetch *f)
+{
+    snode_ctx ctx;
+    snode_err ne;
+    if (!f->c->node || snode_status(f->c->node, &ctx, &ne))
+        return 0;
+    snprintf(f->pay.chain_id, sizeof f->pay.chain_id, "%s", ctx.chain_id);
+    f->pay.min_fee = ctx.min_fee;
+    f->pay.expires = ctx.height > UINT64_MAX - CLINK_TICKET_BLOCKS
+                         ? UINT64_MAX
+                         : ctx.height + CLINK_TICKET_BLOCKS;
+    return 1;
+}
+
 cairn_err cfetch_init(cfetch *f, sclient *c, const cmeta_piece *pieces,
                       size_t n)
 {
@@ -32,7 +47,18 @@ cairn_err cfetch_init(cfetch *f, sclient *c, const cmeta_piece *pieces,
         }
         f->link_of[i] = (int)l;
     }
+    if (n && payer(f))
+        for (size_t l = 0; l < f->nlinks; l++)
+            clink_set_payer(&f->links[l], &f->pay);
     return CAIRN_OK;
+}
+
+uint64_t cfetch_paid(const cfetch *f)
+{
+    uint64_t sum = 0;
+    for (size_t l = 0; l < f->nlinks; l++)
+        sum += f->links[l].paid;
+    return sum;
 }
 
 void cfetch_free(cfetch *f)
@@ -85,6 +111,7 @@ static void run_round(cfetch *f, const size_t *want, size_t n,
             continue;
         }
         const clink *l = &f->links[f->link_of[want[i]]];
+        f->unpaid += err[i] == CAIRN_ERR_PAYMENT_REQUIRED;
         size_t used = strlen(fails);
         snprintf(fails + used, flen - used, "%spiece %u: %s", used ? "; " : "",
                  p->idx, l->why);
@@ -99,6 +126,7 @@ cairn_err cfetch_segment(cfetch *f, uint32_t seg, uint32_t k, const int *skip,
 {
     size_t cand[CAIRN_RS_MAX_N], ncand = 0, next = 0;
     char fails[SCLIENT_WHY_MAX] = "";
+    int unpaid = f->unpaid;
     *got = 0;
     for (size_t i = 0; i < f->npieces && ncand < CAIRN_RS_MAX_N; i++)
         if (f->pieces[i].seg == seg && !(skip && skip[i]))
@@ -114,6 +142,13 @@ cairn_err cfetch_segment(cfetch *f, uint32_t seg, uint32_t k, const int *skip,
         return CAIRN_OK;
     cfetch_release(in, *got);
     *got = 0;
+    if (f->unpaid > unpaid)
+        return sclient_fail(
+            f->c, CAIRN_ERR_PAYMENT_REQUIRED,
+            "segment %u: fewer than k = %u pieces could be had: providers "
+            "want payment for reads; fund tickets with `cairn tickets fund "
+            "TOKENS --key FILE` (%s)",
+            seg, k, *fails ? fails : "no pieces recorded");
     return sclient_fail(
         f->c, CAIRN_ERR_FEW_PIECES,
         "segment %u: fewer than k = %u good pieces could be fetched (%s)", seg,

@@ -16,10 +16,13 @@ typedef struct cfetch {
     size_t nlinks;
     const cmeta_piece *pieces; /* the file's pieces, by (segment, index) */
     size_t npieces;
-    int *link_of; /* per piece: its link */
+    int *link_of;    /* per piece: its link */
+    clink_payer pay; /* the tickets' chain, fee and expiry (from the node) */
+    int unpaid;      /* fetches refused for their payment (PAYMENT_REQUIRED) */
 } cfetch;
 
-/* Sets up links for the pieces (no dial yet). */
+/* Sets up links for the pieces (no dial yet); with a node, they pay with
+ * tickets of c->key (docs/storage.md, "Paid retrieval"). */
 cairn_err cfetch_init(cfetch *f, sclient *c, const cmeta_piece *pieces,
                       size_t n);
 void cfetch_free(cfetch *f);
@@ -28,9 +31,12 @@ void cfetch_free(cfetch *f);
  * pieces first) and more of them as fetches fail. in[0..*got) receive the
  * pieces (bytes new, freed with cfetch_release); skip (may be NULL) lists
  * pieces not to use. FEW_PIECES (c->why names the failures) when fewer
- * than k could be had. */
+ * than k could be had; PAYMENT_REQUIRED instead when a provider refused
+ * the payment (why says what it wants, and how to fund tickets). */
 cairn_err cfetch_segment(cfetch *f, uint32_t seg, uint32_t k, const int *skip,
                          cairn_piece_in *in, size_t *got);
 void cfetch_release(cairn_piece_in *in, size_t n);
+/* The expected value of the tickets f's links sent, base units. */
+uint64_t cfetch_paid(const cfetch *f);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cairn/amount.h"
 #include "storage/client/getseg.h"
 
 #define PATH_MAX_LEN 4096
@@ -40,6 +41,14 @@ static cairn_err get_all(sclient *c, const cmeta_file *file,
     cprog_start(&bar, c->progress ? c->log : NULL, "get", file->fi.size);
     e = cget_run(c, &f, file, fd, &bar);
     cprog_end(&bar);
+    if (!e && c->log && cfetch_paid(&f)) {
+        char amt[CAIRN_AMOUNT_TEXT_MAX];
+        cairn_amount_format(amt, cfetch_paid(&f));
+        fprintf(c->log,
+                "cairn: the reads were paid with lottery tickets worth %s "
+                "tokens on average\n",
+                amt);
+    }
     cfetch_free(&f);
     return e;
 }

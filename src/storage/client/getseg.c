@@ -99,8 +99,8 @@ static cairn_err fetch(sclient *c, cfetch *f, seg_job *j)
 {
     cairn_err e = cfetch_segment(f, (uint32_t)j->seg, j->file->fi.p.k, NULL,
                                  j->in, &j->got);
-    if (e && e != CAIRN_ERR_FEW_PIECES)
-        sclient_fail(c, e, "%s", cairn_strerror(e));
+    if (e && e != CAIRN_ERR_FEW_PIECES && e != CAIRN_ERR_PAYMENT_REQUIRED)
+        sclient_fail(c, e, "%s", cairn_strerror(e)); /* those two say why */
     return e;
 }
 

@@ -1,4 +1,6 @@
 /* The storage client's connection to one provider (client/link.h). */
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,20 +185,140 @@ cairn_err clink_store(clink *l, const cairn_sp_store *m, cairn_sig *sig)
     return e;
 }
 
+void clink_set_payer(clink *l, const clink_payer *pay)
+{
+    l->pay = pay;
+}
+
+/* Tickets' nonces: one counter for the process, from a random start, so
+ * that no two tickets to one provider under one rand hash share a nonce
+ * (whatever the thread, link or fetch that signs them), and another
+ * process of the same key is unlikely to meet them. */
+static uint64_t nonce_next;
+static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
+
+static void nonce_seed(void)
+{
+    randombytes_buf(&nonce_next, sizeof nonce_next);
+    nonce_next >>= 1; /* room to count */
+}
+
+static uint64_t next_nonce(void)
+{
+    pthread_once(&nonce_once, nonce_seed);
+    return __atomic_fetch_add(&nonce_next, 1, __ATOMIC_RELAXED);
+}
+
+/* ceil(ev x 2^64 / face), saturated: the win probability whose expected
+ * value at `face` is at least ev. */
+static uint64_t win_prob_up(uint64_t ev, uint64_t face)
+{
+    unsigned __int128 num = (unsigned __int128)ev << 64;
+    unsigned __int128 q = num / face + (num % face != 0);
+    return q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
+}
+
+cairn_err clink_make_ticket(cairn_buf *b, const clink_payer *pay,
+                            const cairn_keypair *me, const cairn_pubkey *to,
+                            const uint8_t rand_hash[32], uint64_t ev)
+{
+    cairn_ticket t = {0};
+    uint64_t face = pay->min_fee > UINT64_MAX / CLINK_FACE_FEES
+                        ? UINT64_MAX
+                        : pay->min_fee * CLINK_FACE_FEES;
+    if (face <= ev) /* a winning ticket pays at least the price */
+        face = ev < UINT64_MAX ? ev + 1 : UINT64_MAX;
+    if (face == 0)
+        face = 1;
+    t.recipient = *to;
+    memcpy(t.rand_hash.b, rand_hash, 32);
+    t.face_value = face;
+    t.win_prob = win_prob_up(ev, face);
+    t.nonce = next_nonce();
+    t.expiration = pay->expires;
+    cairn_err e = cairn_ticket_set_chain(&t, pay->chain_id);
+    if (!e && (e = cairn_ticket_sign(&t, me)))
+        return e;
+    if (!e && cairn_ticket_ev(&t) < ev)
+        return CAIRN_ERR_OVERFLOW; /* a price no ticket can reach */
+    if (!e)
+        cairn_ticket_encode(b, &t);
+    return e ? e : b->err;
+}
+
+/* The FETCH request for root into b, with a ticket when the provider
+ * charges for `size` bytes. */
+static cairn_err fetch_request(clink *l, const cairn_hash *root, uint64_t size,
+                               cairn_buf *b)
+{
+    cairn_buf tb;
+    cairn_sp_fetch m = {.root = *root};
+    cairn_err e = CAIRN_OK;
+    cairn_buf_init(&tb, CAIRN_TICKET_MAX_BYTES);
+    if (l->pay && l->priced && l->info.egress_price) {
+        uint64_t ev = cairn_sp_egress_cost(l->info.egress_price, size);
+        e = clink_make_ticket(&tb, l->pay, l->me, &l->provider,
+                              l->info.rand_hash, ev);
+        if (e)
+            snprintf(l->why, sizeof l->why, "cannot make a ticket for %s: %s",
+                     l->endpoint, cairn_strerror(e));
+        else {
+            m.ticket = tb.p;
+            m.ticket_len = (uint32_t)tb.len;
+            l->paid += ev;
+        }
+    }
+    if (!e) {
+        cairn_sp_fetch_encode(b, &m);
+        e = b->err;
+    }
+    cairn_buf_free(&tb);
+    return e;
+}
+
+/* Reads the provider's egress price and rand hash (a provider whose ASK
+ * fails for another reason than the transport is fetched from without a
+ * ticket: it says so if it wants one). */
+static cairn_err price(clink *l)
+{
+    cairn_err e = clink_ask(l, &l->info);
+    l->priced = !e;
+    if (e == CAIRN_ERR_IO || e == CAIRN_ERR_TIMEOUT || e == CAIRN_ERR_CLOSED ||
+        e == CAIRN_ERR_PEER_MISMATCH || e == CAIRN_ERR_BAD_ENDPOINT)
+        return e;
+    return CAIRN_OK;
+}
+
+/* One FETCH; the reply's payload new. */
+static cairn_err fetch_once(clink *l, const cairn_hash *root, uint64_t size,
+                            uint8_t **rep, size_t *n)
+{
+    cairn_buf b;
+    cairn_buf_init(&b, 64 + CAIRN_TICKET_MAX_BYTES);
+    cairn_err e = fetch_request(l, root, size, &b);
+    if (!e)
+        e = request(l, CAIRN_SP_FETCH, &b, CAIRN_SP_PIECE, size, rep, n);
+    cairn_buf_free(&b);
+    return e;
+}
+
 cairn_err clink_fetch(clink *l, const cairn_hash *root, uint64_t size,
                       uint8_t **bytes)
 {
-    cairn_buf b;
     uint8_t *rep;
     const uint8_t *piece;
     uint32_t len;
     size_t n;
+    cairn_err e = CAIRN_OK;
     *bytes = NULL;
-    cairn_buf_init(&b, 64);
-    cairn_sp_fetch_encode(&b, root);
-    cairn_err e =
-        request(l, CAIRN_SP_FETCH, &b, CAIRN_SP_PIECE, size, &rep, &n);
-    cairn_buf_free(&b);
+    if (l->pay && !l->priced)
+        e = price(l);
+    if (!e)
+        e = fetch_once(l, root, size, &rep, &n);
+    /* a ticket refused: the provider may have a new number (it changes
+     * after each win) or price; ask again and try once more */
+    if (e == CAIRN_ERR_PAYMENT_REQUIRED && l->pay && !(e = price(l)))
+        e = fetch_once(l, root, size, &rep, &n);
     if (e)
         return e;
     e = cairn_sp_piece_decode(&piece, &len, rep, n);

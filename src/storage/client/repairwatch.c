@@ -57,8 +57,8 @@ static void check_file(sclient *c, const cmeta_file *f, uint32_t min_alive,
     if (srepair_weakest(c, id, &alive)) {
         st->failed++;
         if (log)
-            fprintf(log, "repair: %s (%s): cannot check it: %s\n", id,
-                    f->name, c->why);
+            fprintf(log, "repair: %s (%s): cannot check it: %s\n", id, f->name,
+                    c->why);
         return;
     }
     if (alive >= want)

@@ -28,6 +28,8 @@
 
 #define SPROV_START_AHEAD 4  /* deals must start within this many epochs */
 #define SPROV_GC_GRACE_S 600 /* a piece with no deal is kept this long */
+/* `cairn provider storage`'s --egress-price: 0.01 tokens per GiB served */
+#define SPROV_EGRESS_PRICE_DEFAULT 10000
 
 typedef struct sprov_config {
     const char *data_dir; /* the piece store (DIR/pieces, DIR/tmp) */
@@ -39,6 +41,8 @@ typedef struct sprov_config {
     uint64_t stake;       /* self stake put up when registering */
     uint32_t commission_bps;
     uint64_t price;          /* ask: base units per MiB per epoch */
+    uint64_t egress_price;   /* base units per GiB served (0: free; a
+                                FETCH then needs no ticket) */
     uint32_t collateral_bps; /* most collateral accepted, share of the price
                                 (0: whatever the chain requires) */
     const char *node;        /* node API base URL; NULL: no chain (tests) */
@@ -51,6 +55,7 @@ typedef struct sprov_config {
 typedef struct sprov_view {
     int ok; /* 1 once read from a node */
     char chain_id[33];
+    uint64_t height;         /* the node's height when read */
     uint64_t epoch;          /* current (unsettled) epoch */
     uint64_t collateral_bps; /* deal_collateral_bps in force */
     uint64_t max_epochs;
@@ -73,9 +78,9 @@ int sprov_port(const sprov *p);
 /* Replaces the chain view the handlers use. */
 void sprov_set_view(sprov *p, const sprov_view *v);
 /* One round of the storage sector's chain work: refresh the view, answer
- * this epoch's challenges, and every few rounds tell the server which
- * clients have deals and collect garbage. Logs what it did; returns the
- * first error (the daemon logs it and goes on). */
+ * this epoch's challenges, redeem winning tickets, and every few rounds tell
+ * the server which clients have deals and collect garbage. Logs what it did;
+ * returns the first error (the daemon logs it and goes on). */
 cairn_err sprov_tick(sprov *p);
 /* The connection server's counters. */
 void sprov_stats(sprov *p, pd_stats *out);

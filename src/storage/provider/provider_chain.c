@@ -45,6 +45,7 @@ cairn_err sprov_refresh_view(sprov *p)
     if (e)
         return e;
     v.ok = 1;
+    v.height = ctx.height;
     snprintf(v.chain_id, sizeof v.chain_id, "%s", ctx.chain_id);
     sprov_set_view(p, &v);
     return CAIRN_OK;
@@ -60,12 +61,32 @@ static void own_endpoint(const sprov *p, char out[CAIRN_ENDPOINT_MAX + 1])
                  sprov_port(p));
 }
 
+cairn_err sprov_send(sprov *p, uint16_t kind, const cairn_buf *body, char *why,
+                     size_t len)
+{
+    snode_err ne = {.msg = ""};
+    cairn_err e = body->err;
+    if (!e)
+        e = snode_send_next(p->cfg.node, &p->cfg.key, kind, body->p, body->len,
+                            0, NULL, &ne);
+    snprintf(why, len, "%s", e ? ne.msg : "");
+    return e;
+}
+
+static cairn_err send_tx(void *arg, uint16_t kind, const cairn_buf *body,
+                         char *why, size_t len)
+{
+    return sprov_send(arg, kind, body, why, len);
+}
+
 cairn_err sprov_tick(sprov *p)
 {
     cairn_err e = sprov_refresh_view(p);
     if (e)
         return e;
     e = sprov_prove(p);
+    pd_tickets_round(&p->tk); /* senders' funds read again */
+    (void)pd_tickets_redeem(&p->tk, send_tx, p);
     uint64_t t = p->ticks++;
     if (t % FRIENDS_EVERY == 0) {
         cairn_err f = sprov_friends(p);

@@ -1,7 +1,8 @@
 /* The provider daemon's answers to client requests (cairn/storage_proto.h):
  * ASK (its price and free space), STORE (check the terms against its ask
  * and the chain's rules, store the piece durably, sign), FETCH (a piece,
- * checked against its checksum first). They run on the connection
+ * checked against its checksum first, for a lottery ticket that pays
+ * --egress-price: docs/storage.md "Paid retrieval"). They run on the connection
  * server's workers (provider/daemon.h). A request that does not decode is
  * answered with ERROR(bad_message) and ends the connection: an honest
  * client never sends one, and a peer that does gets no second try on the
@@ -79,7 +80,9 @@ static void handle_ask(sprov *p, pd_reply *r)
         .free = free_bytes,
         .max_piece = room < CAIRN_PIECE_MAX ? room : CAIRN_PIECE_MAX,
         .collateral_bps = (uint32_t)sprov_collateral_bps(p, &v),
+        .egress_price = p->cfg.egress_price,
     };
+    pd_tickets_rand_hash(&p->tk, info.rand_hash);
     r->type = CAIRN_SP_INFO;
     cairn_sp_info_encode(&r->body, &info);
 }
@@ -160,24 +163,66 @@ static void handle_store(sprov *p, pd_server *srv, const cairn_pubkey *client,
     cairn_sp_signed_encode(&r->body, &sig);
 }
 
+/* The payment for serving `size` bytes: OK, or the reply is an ERROR. */
+static cairn_err take_payment(sprov *p, const cairn_sp_fetch *m, uint64_t size,
+                              pd_reply *r)
+{
+    char why[CAIRN_SP_ERRMSG_MAX + 1] = "";
+    sprov_view v;
+    uint64_t cost = cairn_sp_egress_cost(p->cfg.egress_price, size);
+    if (!p->cfg.egress_price)
+        return CAIRN_OK;
+    if (m->ticket_len == 0) {
+        fail(r, CAIRN_ERR_PAYMENT_REQUIRED,
+             "this provider serves a piece for a lottery ticket worth %llu "
+             "base units on average (ask for its price and rand hash); fund "
+             "tickets with cairn tickets fund TOKENS --key FILE",
+             (unsigned long long)cost);
+        return CAIRN_ERR_PAYMENT_REQUIRED;
+    }
+    sprov_get_view(p, &v);
+    if (!v.ok) {
+        fail(r, CAIRN_ERR_NOT_READY,
+             "has not read the chain yet and cannot check tickets; try again");
+        return CAIRN_ERR_NOT_READY;
+    }
+    cairn_err e = pd_tickets_take(&p->tk, v.chain_id, v.height, cost, m->ticket,
+                                  m->ticket_len, why, sizeof why);
+    if (e) {
+        fail(r, CAIRN_ERR_PAYMENT_REQUIRED, "ticket refused (%s): %s",
+             cairn_errname(e), why);
+        return CAIRN_ERR_PAYMENT_REQUIRED;
+    }
+    return CAIRN_OK;
+}
+
 static void handle_fetch(sprov *p, const uint8_t *req, size_t n, pd_reply *r)
 {
-    cairn_hash h;
+    cairn_sp_fetch m;
+    cairn_piece_stat st;
     uint8_t *bytes;
     size_t size;
     char root[17];
-    if (cairn_sp_fetch_decode(&h, req, n)) {
+    if (cairn_sp_fetch_decode(&m, req, n)) {
         fail(r, CAIRN_ERR_BAD_MSG, "malformed FETCH request");
         r->close = 1;
         return;
     }
-    cairn_err e = cairn_piecestore_get(p->ps, &h, &bytes, &size);
+    cairn_err e = cairn_piecestore_stat(p->ps, &m.root, &st);
+    if (e == CAIRN_ERR_NOT_FOUND) {
+        fail(r, e, "this provider does not hold that piece");
+        return;
+    }
+    if (!e && take_payment(p, &m, st.size, r))
+        return;
+    if (!e)
+        e = cairn_piecestore_get(p->ps, &m.root, &bytes, &size);
     if (e == CAIRN_ERR_NOT_FOUND) {
         fail(r, e, "this provider does not hold that piece");
         return;
     }
     if (e) {
-        short_hex(root, &h);
+        short_hex(root, &m.root);
         sprov_log(p, "piece %s not served: %s", root, cairn_strerror(e));
         fail(r, e,
              "this provider's copy of that piece is damaged; fetch it "

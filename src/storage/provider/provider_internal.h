@@ -9,6 +9,7 @@
 
 #include "cairn/codec.h"
 #include "cairn/piecestore.h"
+#include "provider/tickets.h"
 #include "storage/provider/provider.h"
 
 #define SPROV_RECENT 4096  /* roots signed recently (kept from GC) */
@@ -33,6 +34,7 @@ struct sprov {
     cairn_piecestore *ps;
     pd_server *srv;
     pd_chain chain;
+    pd_tickets tk; /* paid retrieval (provider/tickets.h) */
 
     pthread_mutex_t lock; /* guards view and recent */
     sprov_view view;
@@ -69,5 +71,9 @@ cairn_err sprov_prove(sprov *p);
 /* Tells the server which clients have a running deal with us. */
 cairn_err sprov_friends(sprov *p);
 cairn_err sprov_gc(sprov *p);
+/* Signs and submits one tx of the provider without waiting for its block
+ * (why, len bytes, says why not). */
+cairn_err sprov_send(sprov *p, uint16_t kind, const cairn_buf *body, char *why,
+                     size_t len);
 
 #endif

@@ -68,6 +68,10 @@ cairn_err sprov_start(sprov **out, const sprov_config *cfg, char *msg,
             snprintf(msg, len, "cannot open the piece store in %s: %s",
                      cfg->data_dir, cairn_strerror(e));
     }
+    if (!e && (e = pd_tickets_init(&p->tk, cfg->data_dir, &cfg->key.pk,
+                                   cfg->node, cfg->log, WHO)))
+        snprintf(msg, len, "cannot make %s/tickets: %s", cfg->data_dir,
+                 cairn_strerror(e));
     if (!e)
         e = start_server(p, msg, len);
     if (e) {
@@ -95,7 +99,8 @@ void sprov_stop(sprov *p)
 {
     if (!p)
         return;
-    pd_serve_stop(p->srv);
+    pd_serve_stop(p->srv); /* no handler runs after this */
+    pd_tickets_free(&p->tk);
     cairn_piecestore_close(p->ps);
     pd_unlock_dir(p->lock_fd);
     pthread_mutex_destroy(&p->lock);
