@@ -119,6 +119,10 @@ for _ in $(seq 1 300); do
 done
 [ "$n" -ge 6 ] || fail "only $n of 6 providers registered within 30 s"
 ok "six storage providers registered"
+# providers charge for reads (docs/storage.md, "Paid retrieval"): the
+# gateway's account backs its lottery tickets
+"$CAIRN_BIN" --node "$(SEQ_URL)" tickets fund 1000 --key "$TMP/keys/alice.key" >"$TMP/out" 2>&1 ||
+    fail "tickets fund: $(cat "$TMP/out")"
 
 # --- the gateway --------------------------------------------------------------
 AK=AKIACAIRNTEST0001
