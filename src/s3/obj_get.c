@@ -311,10 +311,6 @@ s3_code gw_copy_to_spool(gw_acct *a, const char *bucket, const char *key,
             c = S3_INTERNAL_ERROR;
         }
     }
-    if (!c && fsync(k.fd) != 0) {
-        snprintf(msg, msglen, "cannot write the gateway's spool");
-        c = S3_INTERNAL_ERROR;
-    }
     close(k.fd);
     s3_md5_final(&k.md5, md5);
     if (c) {

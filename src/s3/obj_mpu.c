@@ -387,11 +387,8 @@ enum MHD_Result gw_mpu_complete(gw_req *r)
                      refs[i].number);
         }
     }
-    if (fd >= 0) {
-        if (!c && fsync(fd) != 0)
-            c = S3_INTERNAL_ERROR;
+    if (fd >= 0)
         close(fd);
-    }
     if (c) {
         if (fd >= 0)
             unlink(spool);
