@@ -316,7 +316,8 @@ static s3_code begin(gw_req *r, char *msg, size_t msglen)
     r->a = &g->acct[g->acct_of[r->auth.key - g->keys.k]];
     r->op = classify(r);
     if (r->op == OP_NONE) {
-        snprintf(msg, msglen, "the gateway does not implement %s %s%s%s",
+        snprintf(msg, msglen,
+                 "the gateway does not implement %.16s %.200s%s%.200s",
                  r->method, r->url, *r->query ? "?" : "", r->query);
         return S3_NOT_IMPLEMENTED;
     }

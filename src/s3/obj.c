@@ -114,8 +114,8 @@ static cairn_err drop_object(gw_acct *a, const json_t *rec, char *msg,
         sclient_refund rf;
         cairn_err e = sclient_rm(&a->c, id, &rf);
         if (e && e != CAIRN_ERR_NOT_FOUND) {
-            snprintf(msg, msglen, "cannot end the deals of file %s: %s", id,
-                     *a->c.why ? a->c.why : cairn_strerror(e));
+            snprintf(msg, msglen, "cannot end the deals of file %.40s: %.400s",
+                     id, *a->c.why ? a->c.why : cairn_strerror(e));
             return e;
         }
     }

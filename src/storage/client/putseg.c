@@ -4,16 +4,19 @@
  * is encoded; a buffer is encoded again once every piece of its segment is
  * done. A mutex and a condition variable guard the counters of `run`. */
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "storage/client/par.h"
 #include "storage/client/putseg.h"
 
 #define NONE UINT64_MAX
-#define PIPE 2 /* segments a sender has on their way at once */
+#define PIPE 2                /* segments a sender has on their way at once */
+#define START_REFRESH_MS 2000 /* a long put reads the epoch this often */
 
 /* One cput_run: what the encoder and the senders share. */
 typedef struct run {
@@ -29,6 +32,38 @@ typedef struct run {
     cairn_err err;              /* its error */
     char why[SCLIENT_WHY_MAX];  /* and message */
 } run;
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The start epoch of a deal made now. A provider signs only deals that
+ * start after the current epoch, so a put that outlasts an epoch moves the
+ * start of its later pieces on: the chain is read again (a copy of the
+ * session, so that a failure's message stays here) at most every
+ * START_REFRESH_MS; when it cannot be read, the start stays. */
+static uint64_t start_now(cput *s)
+{
+    pthread_mutex_lock(&s->start_mu);
+    int64_t now = mono_ms();
+    if (s->c->node && now - s->start_read_ms >= START_REFRESH_MS) {
+        sclient tmp = *s->c;
+        schain ch;
+        tmp.log = NULL;
+        s->start_read_ms = now;
+        if (sclient_chain(&tmp, &ch) == CAIRN_OK) {
+            uint64_t st = sclient_start_epoch(&ch);
+            s->start = st > s->start ? st : s->start;
+        }
+        sodium_memzero(tmp.secret, sizeof tmp.secret);
+    }
+    uint64_t start = s->start;
+    pthread_mutex_unlock(&s->start_mu);
+    return start;
+}
 
 cairn_err cput_init(cput *s)
 {
@@ -46,6 +81,8 @@ cairn_err cput_init(cput *s)
     while (s->nbuf < CPUT_BUFS && s->nbuf < s->segments &&
            (s->nbuf + 1) * one <= CPUT_BUF_MAX)
         s->nbuf++;
+    pthread_mutex_init(&s->start_mu, NULL);
+    s->start_read_ms = mono_ms();
     s->slot = calloc(n, sizeof *s->slot);
     s->jobs = calloc(s->segments * n, sizeof *s->jobs);
     e = s->slot && s->jobs ? CAIRN_OK : CAIRN_ERR_NOMEM;
@@ -66,6 +103,7 @@ cairn_err cput_init(cput *s)
 
 void cput_free(cput *s)
 {
+    pthread_mutex_destroy(&s->start_mu);
     cairn_layout_free(s->l);
     free(s->slot);
     free(s->jobs);
@@ -134,7 +172,7 @@ static int make_job(cput *s, uint64_t seg, uint32_t idx, size_t peer)
     if (!e)
         e = cjob_open(j, &p->link, &p->info, s->ch, s->f, (uint32_t)seg, idx,
                       &s->roots[b][idx], sz.piece, s->nonce + seg * n + idx,
-                      s->start);
+                      start_now(s));
     if (!e) {
         j->m.piece = s->pieces[b] + (size_t)idx * sz.piece;
         j->m.piece_len = sz.piece;

@@ -19,6 +19,8 @@
 #ifndef CAIRN_CLIENT_PUTSEG_H
 #define CAIRN_CLIENT_PUTSEG_H
 
+#include <pthread.h>
+
 #include "storage/client/deals.h"
 #include "storage/client/pick.h"
 #include "storage/client/progress.h"
@@ -35,7 +37,7 @@ typedef struct cput {
     const char *path;    /* the file's name, for messages */
     int fd;              /* the file, read with pread (borrowed) */
     uint64_t nonce;      /* the first job's transaction nonce */
-    uint64_t start;      /* the deals' start epoch */
+    uint64_t start;      /* the deals' start epoch (moved on by a long put) */
     cpeer *peers;        /* n or more providers; the first n take the slots */
     size_t npeers;
     /* set by cput_init; jobs stay for the deals once cput_run returns */
@@ -48,6 +50,8 @@ typedef struct cput {
     uint8_t *plain[CPUT_BUFS], *pieces[CPUT_BUFS];
     size_t pieces_cap;
     cairn_hash roots[CPUT_BUFS][CAIRN_RS_MAX_N];
+    pthread_mutex_t start_mu; /* start and start_read_ms */
+    int64_t start_read_ms;    /* when the chain was last read for start */
 } cput;
 
 /* Sets up the encoder, the jobs and the buffers for the file c->f->fi:
