@@ -10,7 +10,8 @@
 #    NoSuchKey;
 #  - kill -9 of the gateway after an acknowledged PUT, restart: the object
 #    is there; a fresh gateway directory rebuilds its index from the chain.
-# S3_BIG_MB (default 200) sizes the multipart file.
+# Epochs are 4 s, so the multipart Complete outlasts several of them (its
+# later deals start later). S3_BIG_MB (default 200) sizes the multipart file.
 # Every process started is stopped by PID; every wait is bounded.
 # Needs bash, python3, curl, sha256sum, s3cmd, /usr/bin/aws and cairn.
 set -euo pipefail
@@ -67,7 +68,7 @@ cat >"$TMP/genesis.json" <<EOG
  "supply_cap": "1000000000", "genesis_time_ms": 1700000000000,
  "block_interval_ms": 250, "max_block_txs": 1000, "min_fee": "0.001",
  "sequencer": "$(addr sequencer)", "allocations": [$ALLOC],
- "economy": {"epoch_blocks": 100, "min_provider_stake": "10",
+ "economy": {"epoch_blocks": 16, "min_provider_stake": "10",
              "deal_max_faults": 2, "jail_after_faults": 1000,
              "perm_cost_per_mib": "0.0002"}}
 EOG
