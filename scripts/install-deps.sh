@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cairn builds and tests with (etcd and libcurl:
-# the sequencer replicas' etcd client and its tests; libmicrohttpd and
-# libxml2: the S3 gateway). Idempotent: it
+# the sequencer replicas' etcd client and its tests; libmicrohttpd, libxml2
+# and nettle's MD5: the S3 gateway). Idempotent: it
 # asks apt only for what is missing, so a second run costs nothing.
 # --tests adds what only the tests need: a headless browser for the
 # dashboard's test (tests/integration/test_dashboard.sh) and a font for it,
@@ -14,7 +14,7 @@ PKGS=(build-essential cmake pkg-config clang libclang-rt-dev clang-format
       libgps-dev gpsd gpsd-clients python3-gps
       curl python3 gnuplot-nox
       etcd-server etcd-client libcurl4-openssl-dev
-      libmicrohttpd-dev libxml2-dev)
+      libmicrohttpd-dev libxml2-dev nettle-dev)
 if [ "${1:-}" = "--tests" ]; then
   PKGS+=(chromium fonts-dejavu-core s3cmd awscli)
 fi

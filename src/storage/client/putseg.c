@@ -16,7 +16,7 @@
 
 #define NONE UINT64_MAX
 #define PIPE 2                /* segments a sender has on their way at once */
-#define START_REFRESH_MS 2000 /* a long put reads the epoch this often */
+#define START_REFRESH_MS 1000 /* a long put reads the epoch this often */
 
 /* One cput_run: what the encoder and the senders share. */
 typedef struct run {
@@ -44,7 +44,9 @@ static int64_t mono_ms(void)
  * start after the current epoch, so a put that outlasts an epoch moves the
  * start of its later pieces on: the chain is read again (a copy of the
  * session, so that a failure's message stays here) at most every
- * START_REFRESH_MS; when it cannot be read, the start stays. */
+ * START_REFRESH_MS, and the start becomes the epoch after next, which
+ * stays valid for a provider (it takes up to 4 ahead) even when the epoch
+ * turns before the next read; when it cannot be read, the start stays. */
 static uint64_t start_now(cput *s)
 {
     pthread_mutex_lock(&s->start_mu);
@@ -55,7 +57,7 @@ static uint64_t start_now(cput *s)
         tmp.log = NULL;
         s->start_read_ms = now;
         if (sclient_chain(&tmp, &ch) == CAIRN_OK) {
-            uint64_t st = sclient_start_epoch(&ch);
+            uint64_t st = ch.epoch + 2;
             s->start = st > s->start ? st : s->start;
         }
         sodium_memzero(tmp.secret, sizeof tmp.secret);

@@ -61,7 +61,9 @@ static void flush(sprov *p, sender *s, batch *b)
     snode_err why = {.msg = ""};
     cairn_buf body;
     cairn_err e = CAIRN_OK;
-    if (b->n == 0 || s->failed)
+    if (s->failed)
+        b->n = 0; /* a refusal this round: the rest waits for the next */
+    if (b->n == 0)
         return;
     if (!s->ready) {
         e = snode_status(p->cfg.node, &s->ctx, &why);
@@ -139,6 +141,8 @@ static void prove_page(sprov *p, const json_t *page, sender *s, batch *b,
         if (json_is_true(json_object_get(c, "proven")) ||
             is_pending(p, deal, epoch, now))
             continue;
+        if (s->failed)
+            break;
         prove_one(p, c, b);
         if (b->n == CAIRN_PROVE_MAX)
             flush(p, s, b);
