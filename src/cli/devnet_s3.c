@@ -73,8 +73,9 @@ int devnet_s3_start(devnet *d)
              (unsigned)((n >= 3 ? n * 2 / 3 : 1) & 0xff));
     s3.g.n = 1;
     s3.g.port_base = d->port + 90;
-    if (write_keys(d) || devnet_group_start(d, &s3.g))
-        return 1;
+    if (write_keys(d) || devnet_group_start(d, &s3.g) ||
+        devnet_fund_tickets(d, s3.g.key[0]))
+        return 1; /* its reads are paid like anyone's */
     for (int t = 0; t < S3_READY_MS / 200; t++) {
         if (devnet_port_listens(s3.g.port_base))
             return 0;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ static s3_code load_file(gw_acct *a, const json_t *rec, cmeta_file *f,
 }
 
 /* ---- streaming through a pipe ---- */
+
+#define FIRST_WAIT_MS 60000 /* for the first bytes of a GET */
 
 typedef struct stream {
     gw_acct *a;
@@ -99,6 +102,31 @@ static void free_stream(void *cls)
     if (s->slot)
         gw_slot_give(s->g);
     free(s);
+}
+
+/* Waits (up to FIRST_WAIT_MS) until the producer has written its first
+ * bytes or ended. A read that fails before any byte is sent is answered
+ * with an S3 error instead of a cut 200: AccessDenied when the providers
+ * want payment the account cannot make, ServiceUnavailable otherwise (too
+ * few pieces). S3_OK once bytes flow, or when the wait runs out (the
+ * response then goes on as it can). */
+static s3_code first_bytes(stream *s, char *msg, size_t msglen)
+{
+    struct pollfd pf = {.fd = s->rd, .events = POLLIN};
+    int n;
+    while ((n = poll(&pf, 1, FIRST_WAIT_MS)) < 0 && errno == EINTR)
+        ;
+    if (n <= 0 || !(pf.revents & POLLHUP) || (pf.revents & POLLIN) ||
+        s->len == 0)
+        return S3_OK;
+    pthread_join(s->th, NULL); /* ended without a byte */
+    s->started = 0;
+    if (!s->err)
+        return S3_OK;
+    snprintf(msg, msglen, "the storage network did not give the object: %.400s",
+             *s->a->c.why ? s->a->c.why : cairn_strerror(s->err));
+    return s->err == CAIRN_ERR_PAYMENT_REQUIRED ? S3_ACCESS_DENIED
+                                                : S3_SERVICE_UNAVAILABLE;
 }
 
 static ssize_t never_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -227,6 +255,11 @@ enum MHD_Result gw_get(gw_req *r, int head)
             return gw_error(r, S3_INTERNAL_ERROR, "cannot start a thread");
         }
         s->started = 1;
+        if ((c = first_bytes(s, msg, sizeof msg))) {
+            free_stream(s);
+            json_decref(rec);
+            return gw_error(r, c, msg);
+        }
         resp = MHD_create_response_from_callback(len, 256 * 1024, read_pipe, s,
                                                  free_stream);
     }

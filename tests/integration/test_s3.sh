@@ -120,10 +120,6 @@ for _ in $(seq 1 300); do
 done
 [ "$n" -ge 6 ] || fail "only $n of 6 providers registered within 30 s"
 ok "six storage providers registered"
-# providers charge for reads (docs/storage.md, "Paid retrieval"): the
-# gateway's account backs its lottery tickets
-"$CAIRN_BIN" --node "$(SEQ_URL)" tickets fund 1000 --key "$TMP/keys/alice.key" >"$TMP/out" 2>&1 ||
-    fail "tickets fund: $(cat "$TMP/out")"
 
 # --- the gateway --------------------------------------------------------------
 AK=AKIACAIRNTEST0001
@@ -195,6 +191,17 @@ printf 'hello, cairn\n' >"$TMP/small.txt"
 s3c mb s3://photos >"$TMP/out" 2>&1 || fail "s3cmd mb: $(cat "$TMP/out")"
 s3c put "$TMP/f3m" s3://photos/2026/f3m.bin >"$TMP/out" 2>&1 || fail "s3cmd put: $(cat "$TMP/out")"
 s3c put "$TMP/small.txt" s3://photos/small.txt >"$TMP/out" 2>&1 || fail "s3cmd put small: $(cat "$TMP/out")"
+# providers charge for reads (docs/storage.md, "Paid retrieval"): before
+# the gateway's account backs lottery tickets a GET is refused with an S3
+# error saying what to do, not a 200 cut short; then it funds them
+if OUT=$(aws s3api get-object --bucket photos --key 2026/f3m.bin "$TMP/unpaid" 2>&1); then
+    fail "a GET with no ticket funds succeeded"
+fi
+echo "$OUT" | grep -q "AccessDenied" && echo "$OUT" | grep -q "tickets fund" ||
+    fail "an unfunded GET said: $OUT"
+ok "unfunded GET refused: AccessDenied, naming cairn tickets fund"
+"$CAIRN_BIN" --node "$(SEQ_URL)" tickets fund 1000 --key "$TMP/keys/alice.key" >"$TMP/out" 2>&1 ||
+    fail "tickets fund: $(cat "$TMP/out")"
 s3c get s3://photos/2026/f3m.bin "$TMP/f3m.back" >"$TMP/out" 2>&1 || fail "s3cmd get: $(cat "$TMP/out")"
 same "$TMP/f3m" "$TMP/f3m.back" "s3cmd put/get"
 s3c ls s3://photos >"$TMP/out" 2>&1 || fail "s3cmd ls: $(cat "$TMP/out")"
