@@ -154,10 +154,12 @@ static int parse_range(const char *h, uint64_t size, uint64_t *off,
         return 0;
     memcpy(a, p, (size_t)(dash - p));
     snprintf(b, sizeof b, "%s", dash + 1);
-    uint64_t x, y;
+    uint64_t x = 0, y = 0;
     if (!*a) {
-        if (!*b || cairn_parse_u64(b, &y) || y == 0)
-            return y == 0 && *b ? -1 : 0;
+        if (!*b || cairn_parse_u64(b, &y))
+            return 0; /* not a suffix range we read: the whole object */
+        if (y == 0)
+            return -1; /* bytes=-0 is not satisfiable */
         if (size == 0)
             return -1;
         *len = y < size ? y : size;
