@@ -813,7 +813,14 @@ static void test_codecs(void **state)
     cairn_order_encode(&b, &o);
     assert_int_equal(b.len, CAIRN_ORDER_LEN);
     assert_int_equal(cairn_order_decode(&o2, b.p, b.len), CAIRN_OK);
-    assert_memory_equal(&o, &o2, sizeof o);
+    /* compared by their encodings: the struct's padding bytes are not
+     * part of the value (a memcmp of the structs read stack garbage) */
+    cairn_buf b2;
+    cairn_buf_init(&b2, CAIRN_TX_BODY_MAX);
+    cairn_order_encode(&b2, &o2);
+    assert_int_equal(b2.len, b.len);
+    assert_memory_equal(b2.p, b.p, b.len);
+    cairn_buf_free(&b2);
     cairn_buf_reset(&b);
     cairn_report_entry e[CAIRN_REPORT_MAX];
     for (int i = 0; i < CAIRN_REPORT_MAX; i++)
