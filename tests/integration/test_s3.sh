@@ -384,7 +384,11 @@ HWM1=$(hwm)
 same "$TMP/big" "$TMP/big.curl" "one GET of big.bin"
 rm -f "$TMP/big.curl"
 ok "one GET of ${BIG_MB} MB: first byte after $TTFB s of $TTOT s; gateway peak memory $HWM0 MiB before, $HWM1 MiB after"
-if [ "$BIG_MB" -ge 200 ] && [ $((HWM1 - HWM0)) -ge $((BIG_MB / 2)) ]; then
+# Under AddressSanitizer freed memory sits in its quarantine (256 MiB) and
+# the resident size says nothing about streaming: measured in plain builds.
+if ldd "$CAIRN_BIN" 2>/dev/null | grep -q libasan; then
+    ok "memory bound not checked: this cairn is built with AddressSanitizer"
+elif [ "$BIG_MB" -ge 200 ] && [ $((HWM1 - HWM0)) -ge $((BIG_MB / 2)) ]; then
     fail "the GET of ${BIG_MB} MB took $((HWM1 - HWM0)) MiB: not streamed"
 fi
 
