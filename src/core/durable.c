@@ -92,3 +92,23 @@ cairn_err cairn_read_small(const char *path, size_t max, unsigned char **out,
     *n = got;
     return CAIRN_OK;
 }
+
+int cairn_mkdirs(const char *dir)
+{
+    char buf[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, dir, n + 1);
+    for (size_t i = 1; i <= n; i++)
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = c;
+        }
+    return 0;
+}

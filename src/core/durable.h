@@ -8,6 +8,10 @@
 
 #include "cairn/error.h"
 
+/* mkdir -p of dir, each level made with mode 0700 (those there stay as
+ * they are). 0, or -1 with errno (ENAMETOOLONG past 4095 bytes). */
+int cairn_mkdirs(const char *dir);
+
 /* Replaces path with the n bytes at b, durably. IO on any failure (the
  * old file, if any, is then unchanged; the temporary file is removed). */
 cairn_err cairn_write_durable(const char *path, const void *b,

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/durable.h"
 #include "s3/gw.h"
 
 #include "storage/client/names.h"
@@ -152,24 +153,6 @@ static void *repair_loop(void *arg)
 
 /* ---- accounts ---- */
 
-static int mkdir_p(const char *dir)
-{
-    char buf[GW_PATH_MAX];
-    size_t n = strlen(dir);
-    if (n >= sizeof buf)
-        return -1;
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = c;
-        }
-    return 0;
-}
-
 static cairn_err acct_open(gw *g, gw_acct *a, char *why, size_t whylen)
 {
     cairn_keypair kp;
@@ -183,7 +166,7 @@ static cairn_err acct_open(gw *g, gw_acct *a, char *why, size_t whylen)
     }
     cairn_addr_format(a->addr, &kp.pk);
     snprintf(dir, sizeof dir, "%s/accounts/%s/client", g->o.store, a->addr);
-    if (mkdir_p(dir)) {
+    if (cairn_mkdirs(dir)) {
         cairn_keypair_wipe(&kp);
         snprintf(why, whylen, "cannot create %s: %s", dir, strerror(errno));
         return CAIRN_ERR_IO;

@@ -1,5 +1,6 @@
 /* The S3 gateway's index: LMDB records of buckets, objects and multipart
  * uploads (index.h). */
+#include "core/durable.h"
 #include "s3/index.h"
 
 #include <errno.h>
@@ -16,30 +17,11 @@ struct s3idx {
     MDB_dbi db;
 };
 
-/* mkdir -p of dir (0700). */
-static int make_dirs(const char *dir)
-{
-    char buf[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = c;
-        }
-    return 0;
-}
-
 cairn_err s3idx_open(s3idx **out, const char *dir)
 {
     MDB_txn *txn;
     *out = NULL;
-    if (make_dirs(dir))
+    if (cairn_mkdirs(dir))
         return CAIRN_ERR_IO;
     s3idx *x = calloc(1, sizeof *x);
     if (!x)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/durable.h"
 #include "cairn/codec.h"
 #include "storage/client/meta.h"
 
@@ -26,30 +27,11 @@ void cmeta_id_hex(char out[2 * CMETA_ID_LEN + 1],
     cairn_hex_encode(out, id, CMETA_ID_LEN);
 }
 
-/* mkdir -p for a path of at most a few levels. */
-static int make_dirs(const char *dir)
-{
-    char buf[4096];
-    size_t n = strlen(dir);
-    if (n >= sizeof buf)
-        return -1;
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = c;
-        }
-    return 0;
-}
-
 cairn_err cmeta_open(cmeta **out, const char *dir)
 {
     MDB_txn *txn;
     *out = NULL;
-    if (make_dirs(dir))
+    if (cairn_mkdirs(dir))
         return CAIRN_ERR_IO;
     cmeta *m = calloc(1, sizeof *m);
     if (!m)
